@@ -1,0 +1,116 @@
+/**
+ * The state the engine reasons about. Plain data: the store adapter maps it to DynamoDB items,
+ * the engine never sees keys or attribute types.
+ */
+import type { Money } from './events.ts';
+
+export interface Profile {
+  customerId: string;
+  email?: string | undefined;
+  firstName?: string | undefined;
+  /** BCP 47, as the shop sent it (de-AT); rendering resolves the fallback chain. */
+  locale?: string | undefined;
+  timeZone?: string | undefined;
+  marketingConsent: boolean;
+  birthday?: string | undefined;
+  registeredAt?: string | undefined;
+  referredByCode?: string | undefined;
+  orderCount: number;
+  lastOrderAt?: string | undefined;
+  /** Set by hard bounces and complaints: no marketing email goes to a suppressed address. */
+  suppressed?: boolean | undefined;
+  /** Event time of the newest change applied, so late events cannot overwrite newer facts. */
+  updatedAt?: string | undefined;
+}
+
+export interface Order {
+  orderId: string;
+  placedAt: string;
+  total: Money;
+  deliveredAt?: string | undefined;
+  refundedAt?: string | undefined;
+}
+
+/** Everything in the customer's partition that decisions may look at. */
+export interface CustomerView {
+  profile: Profile | undefined;
+  orders: Order[];
+  instances: JourneyInstance[];
+}
+
+export type InstanceStatus = 'active' | 'completed' | 'exited';
+
+export interface Waiting {
+  /** Timer due moment; the sweeper feeds the instance back to the engine then. */
+  dueAt: string;
+  reason: 'wait' | 'quietHours' | 'waitFor';
+  /** For waitFor: the event that resumes the instance before the timer. */
+  event?: string | undefined;
+  correlate?: { field: string; value: string } | undefined;
+}
+
+export interface JourneyInstance {
+  journeyId: string;
+  instanceId: string;
+  /** Content hash of the definition the instance entered with; it keeps running that version. */
+  definitionVersion: string;
+  status: InstanceStatus;
+  holdout: boolean;
+  enteredAt: string;
+  /** Program counter into the compiled steps. */
+  pc: number;
+  waiting?: Waiting | undefined;
+  /** Fields of the triggering event's detail the journey may correlate on (e.g. orderId). */
+  context: Record<string, string>;
+  goalDeadline?: string | undefined;
+  goalReachedAt?: string | undefined;
+  endedAt?: string | undefined;
+  endReason?: string | undefined;
+  /** Messages sent so far, by name: the outbox ids are derived from these. */
+  sent: string[];
+  /** Optimistic-locking version; 0 for an instance not yet stored. */
+  version: number;
+}
+
+export interface CouponIssued {
+  code: string;
+  percentOff?: number | undefined;
+  amountOff?: string | undefined;
+  currency?: string | undefined;
+  expiresAt: string;
+}
+
+/** A snapshot of the recipient when the decision was made; the dispatcher prefers the live profile. */
+export interface Recipient {
+  email: string;
+  firstName?: string | undefined;
+  locale: string;
+  timeZone: string;
+}
+
+export interface SendEffect {
+  kind: 'send';
+  outboxId: string;
+  journeyId: string;
+  instanceId: string;
+  message: string;
+  messageClass: 'transactional' | 'marketing';
+  recipient: Recipient;
+  data: { coupon?: CouponIssued | undefined; [key: string]: unknown };
+}
+
+export interface EmitEffect {
+  kind: 'emit';
+  outboxId: string;
+  detailType: string;
+  detail: Record<string, unknown>;
+}
+
+export type Effect = SendEffect | EmitEffect;
+
+/** Human-readable account of a decision, for the simulator's timeline and debug logs. */
+export interface TraceEntry {
+  journeyId: string;
+  instanceId: string;
+  note: string;
+}
