@@ -156,14 +156,22 @@ export function parseShopEvent(raw: RawEvent): ParseResult {
   if (!schema) {
     return {
       ok: false,
-      errors: [`detail-type: "${raw.detailType}" is not a shop event; expected one of ${SHOP_EVENT_TYPES.join(', ')}`],
+      errors: [
+        `detail-type: "${raw.detailType}" is not a shop event; expected one of ${SHOP_EVENT_TYPES.join(', ')}`,
+      ],
     };
   }
   const result = schema.safeParse(raw.detail);
   if (!result.success) return { ok: false, errors: formatIssues(result.error.issues, raw.detailType) };
   return {
     ok: true,
-    event: { id: raw.id, source: raw.source, detailType: raw.detailType, time: raw.time, detail: result.data } as ShopEvent,
+    event: {
+      id: raw.id,
+      source: raw.source,
+      detailType: raw.detailType,
+      time: raw.time,
+      detail: result.data,
+    } as ShopEvent,
   };
 }
 

@@ -15,18 +15,17 @@ export interface Profile {
   birthday?: string | undefined;
   registeredAt?: string | undefined;
   referredByCode?: string | undefined;
-  orderCount: number;
-  lastOrderAt?: string | undefined;
   /** Set by hard bounces and complaints: no marketing email goes to a suppressed address. */
   suppressed?: boolean | undefined;
   /** Event time of the newest change applied, so late events cannot overwrite newer facts. */
   updatedAt?: string | undefined;
 }
 
+/** An order as far as the shop has told us; a delivery can arrive before its order (then only ids). */
 export interface Order {
   orderId: string;
-  placedAt: string;
-  total: Money;
+  placedAt?: string | undefined;
+  total?: Money | undefined;
   deliveredAt?: string | undefined;
   refundedAt?: string | undefined;
 }

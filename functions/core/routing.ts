@@ -27,8 +27,6 @@ export function journeyEventTypes(definition: JourneyDefinition): string[] {
     }
   };
   visit(definition.steps);
-  // Erasure must reach every journey's state, whatever the journey listens to.
-  types.add('customer.deleted');
   return [...types].sort();
 }
 
@@ -45,7 +43,10 @@ export function profileEventPattern(source: string): EventPattern {
 }
 
 /** EventBridge's matching for the subset of pattern syntax used here: exact values per field. */
-export function matchesPattern(pattern: EventPattern, event: { source: string; detailType: string }): boolean {
+export function matchesPattern(
+  pattern: EventPattern,
+  event: { source: string; detailType: string },
+): boolean {
   const types = pattern['detail-type'];
   return pattern.source.includes(event.source) && (types === undefined || types.includes(event.detailType));
 }

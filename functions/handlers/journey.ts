@@ -1,2 +1,42 @@
-// Placeholder: the real handler is being written. Kept so the CDK entry path exists.
-export const handler = async (): Promise<void> => {};
+/** EventBridge rule target for one journey (JOURNEY_ID): validate, decide, store. */
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import middy from '@middy/core';
+import type { EventBridgeEvent } from 'aws-lambda';
+import type { Services } from '../services/container.ts';
+import { lambdaServices, logger, metrics } from './runtime.ts';
+
+export function createJourneyHandler(getServices: () => Promise<Services>, journeyId: string) {
+  return async (event: EventBridgeEvent<string, unknown>) => {
+    const { journeys } = await getServices();
+    const outcome = await journeys.handleEvent(journeyId, {
+      id: event.id,
+      source: event.source,
+      detailType: event['detail-type'],
+      time: event.time,
+      detail: event.detail,
+    });
+    metrics.addDimension('journey', journeyId);
+    metrics.addMetric(`events_${outcome.status}`, MetricUnit.Count, 1);
+    if (outcome.status === 'rejected') {
+      // Kept on the rejected log; retrying a malformed event cannot help, so the invocation succeeds.
+      logger.warn('event rejected', {
+        eventId: event.id,
+        detailType: event['detail-type'],
+        errors: outcome.errors,
+      });
+    } else {
+      logger.info('event processed', {
+        eventId: event.id,
+        detailType: event['detail-type'],
+        status: outcome.status,
+      });
+    }
+    return outcome.status;
+  };
+}
+
+export const handler = middy(createJourneyHandler(lambdaServices, process.env.JOURNEY_ID ?? ''))
+  .use(injectLambdaContext(logger))
+  .use(logMetrics(metrics, { captureColdStartMetric: true }));

@@ -1,2 +1,34 @@
-// Placeholder: the real handler is being written. Kept so the CDK entry path exists.
-export const handler = async (): Promise<void> => {};
+/** EventBridge rule target for every shop event: keeps the customer projection (profile, orders). */
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import middy from '@middy/core';
+import type { EventBridgeEvent } from 'aws-lambda';
+import type { Services } from '../services/container.ts';
+import { lambdaServices, logger, metrics } from './runtime.ts';
+
+export function createProfileHandler(getServices: () => Promise<Services>) {
+  return async (event: EventBridgeEvent<string, unknown>) => {
+    const { profiles } = await getServices();
+    const outcome = await profiles.handleEvent({
+      id: event.id,
+      source: event.source,
+      detailType: event['detail-type'],
+      time: event.time,
+      detail: event.detail,
+    });
+    metrics.addMetric(`profile_events_${outcome.status}`, MetricUnit.Count, 1);
+    if (outcome.status === 'rejected') {
+      logger.warn('event rejected', {
+        eventId: event.id,
+        detailType: event['detail-type'],
+        errors: outcome.errors,
+      });
+    }
+    return outcome.status;
+  };
+}
+
+export const handler = middy(createProfileHandler(lambdaServices))
+  .use(injectLambdaContext(logger))
+  .use(logMetrics(metrics, { captureColdStartMetric: true }));

@@ -1,2 +1,25 @@
-// Placeholder: the real handler is being written. Kept so the CDK entry path exists.
-export const handler = async (): Promise<void> => {};
+/** Runs once a minute (EventBridge schedule): advances every instance whose timer fell due. */
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import middy from '@middy/core';
+import type { Services } from '../services/container.ts';
+import { lambdaServices, logger, metrics } from './runtime.ts';
+
+export function createSweeperHandler(getServices: () => Promise<Services>, now: () => string) {
+  return async () => {
+    const { sweeper } = await getServices();
+    const report = await sweeper.sweep(now());
+    metrics.addMetric('timers_due', MetricUnit.Count, report.due);
+    metrics.addMetric('timers_advanced', MetricUnit.Count, report.advanced);
+    metrics.addMetric('timers_failed', MetricUnit.Count, report.failed.length);
+    for (const failure of report.failed) logger.error('timer failed; retried next sweep', failure);
+    return { due: report.due, advanced: report.advanced, failed: report.failed.length };
+  };
+}
+
+export const handler = middy(
+  createSweeperHandler(lambdaServices, () => new Date().toISOString().replace(/\.\d{3}Z$/, 'Z')),
+)
+  .use(injectLambdaContext(logger))
+  .use(logMetrics(metrics, { captureColdStartMetric: true }));

@@ -1,0 +1,461 @@
+/**
+ * The single-table store. Per decision: one Query on the customer's partition, then one conditional
+ * TransactWriteItems carrying the new state, its timer and its outbox entries together.
+ */
+import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import {
+  type DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  type QueryCommandOutput,
+  TransactWriteCommand,
+  type TransactWriteCommandInput,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
+import { unitHash } from '../core/codes.ts';
+import type { JourneyDefinition } from '../core/definition.ts';
+import type { CustomerView, Effect, JourneyInstance, Order, Profile } from '../core/model.ts';
+import { TABLE } from './table-schema.ts';
+
+type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
+
+export const keys = {
+  customer: (customerId: string) => `C#${customerId}`,
+  /** Sorts before J#, O# and OUT#, so `SK < "OUT#"` reads profile, instances and orders only. */
+  profile: '#PROFILE',
+  instance: (journeyId: string, instanceId: string) => `J#${journeyId}#${instanceId}`,
+  order: (orderId: string) => `O#${orderId}`,
+  outbox: (outboxId: string) => `OUT#${outboxId}`,
+  outboxPrefix: 'OUT#',
+  definition: (journeyId: string) => `D#${journeyId}`,
+  definitionVersion: (version: string) => `V#${version}`,
+  processed: (eventId: string) => `E#${eventId}`,
+  rejected: (day: string) => `REJECTED#${day}`,
+};
+
+export interface StoredCustomer {
+  view: CustomerView;
+  /** Optimistic-lock version of the profile item; 0 when there is none. */
+  profileVersion: number;
+  /** How many read requests the load took (a large partition pages). */
+  reads: number;
+}
+
+export type OutboxStatus = 'pending' | 'sending' | 'sent' | 'skipped' | 'failed';
+
+export interface OutboxItem {
+  customerId: string;
+  outboxId: string;
+  effect: Effect;
+  status: OutboxStatus;
+  createdAt: string;
+  attempts: number;
+}
+
+export interface SaveRequest {
+  customerId: string;
+  /** Idempotency marker: the event id and the consumer that processed it. */
+  processed?: { eventId: string; consumer: string } | undefined;
+  profile?: { next: Profile; expectedVersion: number } | undefined;
+  orders?: Order[] | undefined;
+  instances?: JourneyInstance[] | undefined;
+  effects?: Effect[] | undefined;
+  /** Definition snapshots to keep for instances that pin them. */
+  definitions?: { definition: JourneyDefinition; version: string }[] | undefined;
+  now: string;
+}
+
+export type SaveResult = 'saved' | 'duplicate' | 'conflict';
+
+export interface StoreOptions {
+  timerShards: number;
+  /** How long idempotency markers and finished outbox entries are kept. */
+  retentionDays: number;
+}
+
+export interface CapacityMeter {
+  record(operation: string, capacityUnits: number | undefined): void;
+}
+
+const epochSeconds = (iso: string, days: number) => Math.floor(Date.parse(iso) / 1000) + days * 86_400;
+
+/** Attribute names the store owns; everything else on an item is the model's data. */
+const KEY_FIELDS = [
+  'PK',
+  'SK',
+  'type',
+  'version',
+  TABLE.timerIndex.partitionKey,
+  TABLE.timerIndex.sortKey,
+  TABLE.ttlAttribute,
+];
+
+function strip<T>(item: Record<string, unknown>): T {
+  const data: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(item)) if (!KEY_FIELDS.includes(k)) data[k] = v;
+  return data as T;
+}
+
+export class JourneyStore {
+  constructor(
+    private readonly doc: DynamoDBDocumentClient,
+    private readonly tableName: string,
+    private readonly options: StoreOptions,
+    private readonly meter?: CapacityMeter,
+  ) {}
+
+  timerShard(customerId: string): number {
+    return Math.floor(unitHash(`shard:${customerId}`) * this.options.timerShards);
+  }
+
+  async loadCustomer(customerId: string): Promise<StoredCustomer> {
+    const view: CustomerView = { profile: undefined, orders: [], instances: [] };
+    let profileVersion = 0;
+    let reads = 0;
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page: QueryCommandOutput = await this.doc.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: '#pk = :pk AND #sk < :outbox',
+          ExpressionAttributeNames: { '#pk': TABLE.partitionKey, '#sk': TABLE.sortKey },
+          ExpressionAttributeValues: { ':pk': keys.customer(customerId), ':outbox': keys.outboxPrefix },
+          ConsistentRead: true,
+          ExclusiveStartKey: startKey,
+          ReturnConsumedCapacity: 'TOTAL',
+        }),
+      );
+      reads++;
+      this.meter?.record('Query', page.ConsumedCapacity?.CapacityUnits);
+      for (const item of page.Items ?? []) {
+        if (item.type === 'profile') {
+          view.profile = strip<Profile>(item);
+          profileVersion = item.version as number;
+        } else if (item.type === 'instance') {
+          view.instances.push({ ...strip<JourneyInstance>(item), version: item.version as number });
+        } else if (item.type === 'order') {
+          view.orders.push(strip<Order>(item));
+        }
+      }
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+    return { view, profileVersion, reads };
+  }
+
+  async loadDefinition(journeyId: string, version: string): Promise<JourneyDefinition | undefined> {
+    const result = await this.doc.send(
+      new GetCommand({
+        TableName: this.tableName,
+        Key: { PK: keys.definition(journeyId), SK: keys.definitionVersion(version) },
+        ReturnConsumedCapacity: 'TOTAL',
+      }),
+    );
+    this.meter?.record('GetItem', result.ConsumedCapacity?.CapacityUnits);
+    return result.Item?.definition as JourneyDefinition | undefined;
+  }
+
+  /** Writes one decision atomically; a lost optimistic-lock race comes back as `conflict`. */
+  async save(request: SaveRequest): Promise<SaveResult> {
+    const items: TransactItem[] = [];
+    const pk = keys.customer(request.customerId);
+    const put = (
+      Item: Record<string, unknown>,
+      ConditionExpression?: string,
+      values?: Record<string, unknown>,
+    ) =>
+      items.push({
+        Put: {
+          TableName: this.tableName,
+          Item,
+          ConditionExpression,
+          ExpressionAttributeValues: values,
+        },
+      });
+
+    if (request.processed) {
+      put(
+        {
+          PK: keys.processed(request.processed.eventId),
+          SK: request.processed.consumer,
+          type: 'processed',
+          processedAt: request.now,
+          [TABLE.ttlAttribute]: epochSeconds(request.now, this.options.retentionDays),
+        },
+        'attribute_not_exists(PK)',
+      );
+    }
+    if (request.profile) {
+      const { next, expectedVersion } = request.profile;
+      put(
+        { ...next, PK: pk, SK: keys.profile, type: 'profile', version: expectedVersion + 1 },
+        expectedVersion === 0 ? 'attribute_not_exists(PK)' : 'version = :v',
+        expectedVersion === 0 ? undefined : { ':v': expectedVersion },
+      );
+    }
+    for (const order of request.orders ?? []) {
+      put({ ...order, PK: pk, SK: keys.order(order.orderId), type: 'order' });
+    }
+    for (const instance of request.instances ?? []) {
+      const { version, ...data } = instance;
+      const timer =
+        instance.status === 'active' && instance.waiting
+          ? {
+              [TABLE.timerIndex.partitionKey]: this.timerShard(request.customerId),
+              [TABLE.timerIndex.sortKey]: instance.waiting.dueAt,
+            }
+          : {};
+      put(
+        {
+          ...data,
+          ...timer,
+          PK: pk,
+          SK: keys.instance(instance.journeyId, instance.instanceId),
+          type: 'instance',
+          version: version + 1,
+        },
+        version === 0 ? 'attribute_not_exists(PK)' : 'version = :v',
+        version === 0 ? undefined : { ':v': version },
+      );
+    }
+    for (const effect of request.effects ?? []) {
+      const entry: OutboxItem = {
+        customerId: request.customerId,
+        outboxId: effect.outboxId,
+        effect,
+        status: 'pending',
+        createdAt: request.now,
+        attempts: 0,
+      };
+      // Deterministic ids: the same logical send can never be enqueued twice.
+      put({ ...entry, PK: pk, SK: keys.outbox(effect.outboxId), type: 'outbox' }, 'attribute_not_exists(PK)');
+    }
+    for (const { definition, version } of request.definitions ?? []) {
+      // Unconditional: the snapshot for a version is always the same content.
+      put({
+        PK: keys.definition(definition.id),
+        SK: keys.definitionVersion(version),
+        type: 'definition',
+        definition,
+      });
+    }
+    if (items.length === 0) return 'saved';
+    if (items.length > 100)
+      throw new RangeError(`one decision would write ${items.length} items; the limit is 100`);
+
+    try {
+      const result = await this.doc.send(
+        new TransactWriteCommand({ TransactItems: items, ReturnConsumedCapacity: 'TOTAL' }),
+      );
+      this.meter?.record(
+        'TransactWriteItems',
+        result.ConsumedCapacity?.reduce((sum, c) => sum + (c.CapacityUnits ?? 0), 0),
+      );
+      return 'saved';
+    } catch (error) {
+      if (!(error instanceof TransactionCanceledException)) throw error;
+      this.meter?.record('TransactWriteItems', undefined);
+      const reasons = error.CancellationReasons ?? [];
+      if (request.processed && reasons[0]?.Code === 'ConditionalCheckFailed') return 'duplicate';
+      if (reasons.some((r) => r.Code === 'ConditionalCheckFailed' || r.Code === 'TransactionConflict')) {
+        return 'conflict';
+      }
+      throw error;
+    }
+  }
+
+  /** Keys of instances whose timer is due, from one shard of the sparse timer index. */
+  async dueTimers(
+    shard: number,
+    now: string,
+    limit = 500,
+  ): Promise<{ customerId: string; journeyId: string; instanceId: string; dueAt: string }[]> {
+    const due: { customerId: string; journeyId: string; instanceId: string; dueAt: string }[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page: QueryCommandOutput = await this.doc.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          IndexName: TABLE.timerIndex.name,
+          KeyConditionExpression: '#shard = :shard AND #due <= :now',
+          ExpressionAttributeNames: {
+            '#shard': TABLE.timerIndex.partitionKey,
+            '#due': TABLE.timerIndex.sortKey,
+          },
+          ExpressionAttributeValues: { ':shard': shard, ':now': now },
+          ExclusiveStartKey: startKey,
+          Limit: limit - due.length,
+          ReturnConsumedCapacity: 'TOTAL',
+        }),
+      );
+      this.meter?.record('Query', page.ConsumedCapacity?.CapacityUnits);
+      for (const item of page.Items ?? []) {
+        const [, journeyId, ...rest] = (item.SK as string).split('#');
+        due.push({
+          customerId: (item.PK as string).slice(2),
+          journeyId: journeyId as string,
+          instanceId: rest.join('#'),
+          dueAt: item[TABLE.timerIndex.sortKey] as string,
+        });
+      }
+      startKey = page.LastEvaluatedKey;
+    } while (startKey && due.length < limit);
+    return due;
+  }
+
+  /** The earliest pending timer across shards; the simulator jumps its clock there. */
+  async nextTimer(): Promise<string | undefined> {
+    const firsts = await Promise.all(
+      Array.from({ length: this.options.timerShards }, async (_, shard) => {
+        const page = await this.doc.send(
+          new QueryCommand({
+            TableName: this.tableName,
+            IndexName: TABLE.timerIndex.name,
+            KeyConditionExpression: '#shard = :shard',
+            ExpressionAttributeNames: { '#shard': TABLE.timerIndex.partitionKey },
+            ExpressionAttributeValues: { ':shard': shard },
+            Limit: 1,
+          }),
+        );
+        return page.Items?.[0]?.[TABLE.timerIndex.sortKey] as string | undefined;
+      }),
+    );
+    return firsts.filter((d): d is string => d !== undefined).sort()[0];
+  }
+
+  async getProfile(customerId: string): Promise<Profile | undefined> {
+    const result = await this.doc.send(
+      new GetCommand({
+        TableName: this.tableName,
+        Key: { PK: keys.customer(customerId), SK: keys.profile },
+        ReturnConsumedCapacity: 'TOTAL',
+      }),
+    );
+    this.meter?.record('GetItem', result.ConsumedCapacity?.CapacityUnits);
+    return result.Item ? strip<Profile>(result.Item) : undefined;
+  }
+
+  /**
+   * Moves an outbox entry from one status to another, only if it is still in `from`.
+   * Returns false when another delivery attempt got there first.
+   */
+  async transitionOutbox(
+    customerId: string,
+    outboxId: string,
+    from: OutboxStatus,
+    to: OutboxStatus,
+    fields: Record<string, unknown> = {},
+    now?: string,
+  ): Promise<boolean> {
+    const names: Record<string, string> = { '#status': 'status' };
+    const values: Record<string, unknown> = { ':from': from, ':to': to };
+    const sets = ['#status = :to'];
+    for (const [i, [k, v]] of Object.entries(fields).entries()) {
+      names[`#f${i}`] = k;
+      values[`:f${i}`] = v;
+      sets.push(`#f${i} = :f${i}`);
+    }
+    if (now && (to === 'sent' || to === 'skipped' || to === 'failed')) {
+      names['#ttl'] = TABLE.ttlAttribute;
+      values[':ttl'] = epochSeconds(now, this.options.retentionDays);
+      sets.push('#ttl = :ttl');
+    }
+    try {
+      const result = await this.doc.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { PK: keys.customer(customerId), SK: keys.outbox(outboxId) },
+          UpdateExpression: `SET ${sets.join(', ')}`,
+          ConditionExpression: '#status = :from',
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: values,
+          ReturnConsumedCapacity: 'TOTAL',
+        }),
+      );
+      this.meter?.record('UpdateItem', result.ConsumedCapacity?.CapacityUnits);
+      return true;
+    } catch (error) {
+      if ((error as Error).name === 'ConditionalCheckFailedException') return false;
+      throw error;
+    }
+  }
+
+  async getOutbox(customerId: string, outboxId: string): Promise<OutboxItem | undefined> {
+    const result = await this.doc.send(
+      new GetCommand({
+        TableName: this.tableName,
+        Key: { PK: keys.customer(customerId), SK: keys.outbox(outboxId) },
+        ConsistentRead: true,
+      }),
+    );
+    return result.Item ? strip<OutboxItem>(result.Item) : undefined;
+  }
+
+  /** Keeps a rejected event where it can be inspected and replayed. */
+  async recordRejection(rejection: {
+    eventId: string;
+    detailType: string;
+    source: string;
+    time: string;
+    detail: unknown;
+    errors: string[];
+    consumer: string;
+    now: string;
+  }): Promise<void> {
+    const day = rejection.now.slice(0, 10);
+    await this.doc.send(
+      new PutCommand({
+        TableName: this.tableName,
+        // Keyed by event id: every consumer that rejects the same event writes the same record.
+        Item: {
+          PK: keys.rejected(day),
+          SK: `${rejection.time}#${rejection.eventId}`,
+          type: 'rejected',
+          ...rejection,
+          [TABLE.ttlAttribute]: epochSeconds(rejection.now, 90),
+        },
+      }),
+    );
+  }
+
+  async rejections(day: string): Promise<Record<string, unknown>[]> {
+    const result = await this.doc.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        KeyConditionExpression: 'PK = :pk',
+        ExpressionAttributeValues: { ':pk': keys.rejected(day) },
+      }),
+    );
+    return result.Items ?? [];
+  }
+
+  /** customer.deleted: removes every item in the customer's partition. */
+  async eraseCustomer(customerId: string): Promise<number> {
+    let deleted = 0;
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page: QueryCommandOutput = await this.doc.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: 'PK = :pk',
+          ExpressionAttributeValues: { ':pk': keys.customer(customerId) },
+          ProjectionExpression: 'PK, SK',
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      const batch = page.Items ?? [];
+      for (let i = 0; i < batch.length; i += 100) {
+        await this.doc.send(
+          new TransactWriteCommand({
+            TransactItems: batch
+              .slice(i, i + 100)
+              .map((k) => ({ Delete: { TableName: this.tableName, Key: { PK: k.PK, SK: k.SK } } })),
+          }),
+        );
+      }
+      deleted += batch.length;
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+    return deleted;
+  }
+}

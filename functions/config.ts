@@ -1,0 +1,73 @@
+/**
+ * One validated configuration object, built from the environment once per process. A missing or
+ * malformed variable fails fast with its name, instead of surfacing as an odd error mid-send.
+ */
+import { z } from 'zod';
+import { DEFAULT_TIMER_SHARDS } from './adapters/table-schema.ts';
+import { formatIssues } from './core/events.ts';
+
+const configSchema = z.object({
+  TABLE_NAME: z.string().min(1),
+  EVENT_BUS_NAME: z.string().min(1).default('default'),
+  SHOP_EVENT_SOURCE: z.string().min(1).default('shop'),
+  DEFAULT_LOCALE: z.string().min(2).default('en'),
+  DEFAULT_TIME_ZONE: z.string().min(1).default('Europe/Berlin'),
+  TIMER_SHARDS: z.coerce.number().int().min(1).max(100).default(DEFAULT_TIMER_SHARDS),
+  RETENTION_DAYS: z.coerce.number().int().min(1).default(30),
+  SENDER_ADDRESS: z.string().min(3).default('shop@example.com'),
+  SES_CONFIGURATION_SET: z.string().optional(),
+  SHOP_NAME: z.string().min(1).default('Our Shop'),
+  SHOP_URL: z.url().default('https://shop.example.com'),
+  PREFERENCES_URL: z.url().default('https://shop.example.com/preferences'),
+  /** Local runs and tests set the secret directly; Lambda reads it from Secrets Manager. */
+  SIGNING_SECRET: z.string().min(16).optional(),
+  SIGNING_SECRET_ARN: z.string().optional(),
+});
+
+export interface AppConfig {
+  tableName: string;
+  eventBusName: string;
+  shopEventSource: string;
+  defaultLocale: string;
+  defaultTimeZone: string;
+  timerShards: number;
+  retentionDays: number;
+  senderAddress: string;
+  configurationSetName: string | undefined;
+  shop: { name: string; url: string };
+  preferencesUrl: string;
+  signingSecret: string | undefined;
+  signingSecretArn: string | undefined;
+}
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+export function configFromEnv(env: Record<string, string | undefined>): AppConfig {
+  const parsed = configSchema.safeParse(env);
+  if (!parsed.success) {
+    throw new ConfigError(
+      `invalid configuration: ${formatIssues(parsed.error.issues, 'the environment').join('; ')}`,
+    );
+  }
+  const e = parsed.data;
+  if (!e.SIGNING_SECRET && !e.SIGNING_SECRET_ARN) {
+    throw new ConfigError('invalid configuration: set SIGNING_SECRET_ARN (Lambda) or SIGNING_SECRET (local)');
+  }
+  return {
+    tableName: e.TABLE_NAME,
+    eventBusName: e.EVENT_BUS_NAME,
+    shopEventSource: e.SHOP_EVENT_SOURCE,
+    defaultLocale: e.DEFAULT_LOCALE,
+    defaultTimeZone: e.DEFAULT_TIME_ZONE,
+    timerShards: e.TIMER_SHARDS,
+    retentionDays: e.RETENTION_DAYS,
+    senderAddress: e.SENDER_ADDRESS,
+    configurationSetName: e.SES_CONFIGURATION_SET,
+    shop: { name: e.SHOP_NAME, url: e.SHOP_URL },
+    preferencesUrl: e.PREFERENCES_URL,
+    signingSecret: e.SIGNING_SECRET,
+    signingSecretArn: e.SIGNING_SECRET_ARN,
+  };
+}

@@ -1,0 +1,85 @@
+/**
+ * The composition root: builds the services from configuration, catalog and clients. Lambda
+ * handlers build it once per cold start; the local runtime and the simulator build it with local
+ * endpoints, a local publisher and possibly a virtual clock — the same code either way.
+ */
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { SESv2Client } from '@aws-sdk/client-sesv2';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { Clock } from '../adapters/clock.ts';
+import { type Mailer, SesMailer } from '../adapters/mailer.ts';
+import { EventBridgePublisher, type EventPublisher } from '../adapters/publisher.ts';
+import { type CapacityMeter, JourneyStore } from '../adapters/store.ts';
+import { type Catalog, compiledJourneys } from '../catalog/catalog.ts';
+import type { AppConfig } from '../config.ts';
+import { createRenderer } from '../email/index.ts';
+import { Dispatcher } from './dispatcher.ts';
+import { JourneyService } from './journeys.ts';
+import { ProfileService } from './profiles.ts';
+import { Sweeper } from './sweeper.ts';
+
+export interface Services {
+  config: AppConfig;
+  store: JourneyStore;
+  journeys: JourneyService;
+  profiles: ProfileService;
+  sweeper: Sweeper;
+  dispatcher: Dispatcher;
+}
+
+export interface ServiceOverrides {
+  dynamo?: DynamoDBClient;
+  mailer?: Mailer;
+  publisher?: EventPublisher;
+  meter?: CapacityMeter;
+  backoff?: (attempt: number) => Promise<void>;
+}
+
+export function createServices(
+  config: AppConfig & { signingSecret: string },
+  catalog: Catalog,
+  clock: Clock,
+  overrides: ServiceOverrides = {},
+): Services {
+  const doc = DynamoDBDocumentClient.from(overrides.dynamo ?? new DynamoDBClient({}), {
+    marshallOptions: { removeUndefinedValues: true },
+  });
+  const store = new JourneyStore(
+    doc,
+    config.tableName,
+    { timerShards: config.timerShards, retentionDays: config.retentionDays },
+    overrides.meter,
+  );
+  const now = () => clock.now();
+  const base = { store, now, backoff: overrides.backoff };
+  const journeys = new JourneyService({
+    ...base,
+    journeys: compiledJourneys(catalog),
+    engine: {
+      defaultLocale: config.defaultLocale,
+      defaultTimeZone: config.defaultTimeZone,
+      secret: config.signingSecret,
+    },
+  });
+  return {
+    config,
+    store,
+    journeys,
+    profiles: new ProfileService(base),
+    sweeper: new Sweeper(store, journeys, config.timerShards),
+    dispatcher: new Dispatcher({
+      store,
+      mailer: overrides.mailer ?? new SesMailer(new SESv2Client({})),
+      publisher:
+        overrides.publisher ?? new EventBridgePublisher(new EventBridgeClient({}), config.eventBusName),
+      renderer: createRenderer(catalog.templates),
+      now,
+      senderAddress: config.senderAddress,
+      configurationSetName: config.configurationSetName,
+      shop: config.shop,
+      preferencesUrl: config.preferencesUrl,
+      signingSecret: config.signingSecret,
+    }),
+  };
+}

@@ -1,0 +1,222 @@
+/**
+ * Drains the outbox: renders and sends emails, publishes emitted events, and marks each entry done
+ * with a conditional update, so a redelivered stream record never sends twice.
+ *
+ * Sending is claim → send → mark. SES has no idempotency key, so a crash between send and mark
+ * leaves the entry in `sending`: it is then neither resent nor lost, and `sending` entries older
+ * than a few minutes are the ones to reconcile by hand (see README, "Outbox states").
+ */
+import type { Mailer, RetryableSendError } from '../adapters/mailer.ts';
+import type { EventPublisher } from '../adapters/publisher.ts';
+import type { JourneyStore, OutboxItem } from '../adapters/store.ts';
+import { SYSTEM_SOURCE } from '../core/events.ts';
+import type { EmitEffect, SendEffect } from '../core/model.ts';
+import { addDuration } from '../core/time.ts';
+import { signToken } from '../core/tokens.ts';
+import type { EmailRenderer } from '../email/index.ts';
+
+export type DispatchOutcome =
+  | {
+      status: 'sent';
+      kind: 'send';
+      outboxId: string;
+      customerId: string;
+      journeyId: string;
+      message: string;
+      locale: string;
+      to: string;
+      messageId: string;
+      sentAt: string;
+    }
+  | {
+      status: 'published';
+      kind: 'emit';
+      outboxId: string;
+      detailType: string;
+      detail: Record<string, unknown>;
+      at: string;
+    }
+  | { status: 'skipped'; outboxId: string; reason: string }
+  | { status: 'failed'; outboxId: string; reason: string };
+
+export interface DispatcherDeps {
+  store: JourneyStore;
+  mailer: Mailer;
+  publisher: EventPublisher;
+  renderer: EmailRenderer;
+  now: () => string;
+  senderAddress: string;
+  configurationSetName?: string | undefined;
+  shop: { name: string; url: string };
+  preferencesUrl: string;
+  signingSecret: string;
+}
+
+export class Dispatcher {
+  constructor(private readonly deps: DispatcherDeps) {}
+
+  /** Throws RetryableSendError / PublishError for transient faults: the caller retries the record. */
+  async dispatch(item: OutboxItem): Promise<DispatchOutcome> {
+    return item.effect.kind === 'send' ? this.send(item, item.effect) : this.publish(item, item.effect);
+  }
+
+  private async publish(item: OutboxItem, effect: EmitEffect): Promise<DispatchOutcome> {
+    const at = this.deps.now();
+    const current = await this.deps.store.getOutbox(item.customerId, item.outboxId);
+    if (current?.status !== 'pending')
+      return { status: 'skipped', outboxId: item.outboxId, reason: `already ${current?.status ?? 'gone'}` };
+    // Events are at-least-once: publish first, then mark. A repeat carries the same outboxId.
+    await this.deps.publisher.publish({
+      source: SYSTEM_SOURCE,
+      detailType: effect.detailType,
+      detail: { ...effect.detail, outboxId: effect.outboxId },
+      time: at,
+    });
+    await this.deps.store.transitionOutbox(
+      item.customerId,
+      item.outboxId,
+      'pending',
+      'sent',
+      { sentAt: at },
+      at,
+    );
+    return {
+      status: 'published',
+      kind: 'emit',
+      outboxId: item.outboxId,
+      detailType: effect.detailType,
+      detail: effect.detail,
+      at,
+    };
+  }
+
+  private async send(item: OutboxItem, effect: SendEffect): Promise<DispatchOutcome> {
+    const { store } = this.deps;
+    const now = this.deps.now();
+    // The live profile wins over the snapshot: consent may have been withdrawn, the address changed.
+    const profile = await store.getProfile(item.customerId);
+    const recipient = {
+      ...effect.recipient,
+      ...(profile?.email ? { email: profile.email } : {}),
+      ...(profile?.locale ? { locale: profile.locale } : {}),
+      ...(profile?.firstName ? { firstName: profile.firstName } : {}),
+      ...(profile?.timeZone ? { timeZone: profile.timeZone } : {}),
+    };
+    const marketing = effect.messageClass === 'marketing';
+    const skipReason =
+      marketing && profile && !profile.marketingConsent
+        ? 'marketing consent withdrawn'
+        : marketing && profile?.suppressed
+          ? 'address suppressed'
+          : undefined;
+    if (skipReason) {
+      await store.transitionOutbox(
+        item.customerId,
+        item.outboxId,
+        'pending',
+        'skipped',
+        { reason: skipReason },
+        now,
+      );
+      return { status: 'skipped', outboxId: item.outboxId, reason: skipReason };
+    }
+
+    if (
+      !(await store.transitionOutbox(item.customerId, item.outboxId, 'pending', 'sending', {
+        claimedAt: now,
+      }))
+    ) {
+      const current = await store.getOutbox(item.customerId, item.outboxId);
+      return { status: 'skipped', outboxId: item.outboxId, reason: `already ${current?.status ?? 'gone'}` };
+    }
+
+    let rendered: Awaited<ReturnType<EmailRenderer['render']>>;
+    const unsubscribe = marketing ? this.unsubscribeUrl(item.customerId, now) : undefined;
+    try {
+      rendered = await this.deps.renderer.render({
+        journeyId: effect.journeyId,
+        message: effect.message,
+        locale: recipient.locale,
+        timeZone: recipient.timeZone,
+        data: {
+          customer: { firstName: recipient.firstName, email: recipient.email },
+          coupon: effect.data.coupon,
+          shop: this.deps.shop,
+          links: { shop: this.deps.shop.url, unsubscribe },
+        },
+      });
+    } catch (error) {
+      // A template fault is permanent for this entry: keep it visible as failed, never loop on it.
+      const reason = `render failed: ${(error as Error).message}`;
+      await store.transitionOutbox(item.customerId, item.outboxId, 'sending', 'failed', { reason }, now);
+      return { status: 'failed', outboxId: item.outboxId, reason };
+    }
+
+    const headers: Record<string, string> = {};
+    if (unsubscribe) {
+      // RFC 8058 one-click unsubscribe, required by Gmail and Yahoo for bulk senders.
+      headers['List-Unsubscribe'] = `<${unsubscribe}>`;
+      headers['List-Unsubscribe-Post'] = 'List-Unsubscribe=One-Click';
+    }
+    let result: Awaited<ReturnType<Mailer['send']>>;
+    try {
+      result = await this.deps.mailer.send({
+        from: this.deps.senderAddress,
+        to: recipient.email,
+        subject: rendered.subject,
+        html: rendered.html,
+        text: rendered.text,
+        headers,
+        tags: { journey: effect.journeyId, message: effect.message },
+        configurationSetName: this.deps.configurationSetName,
+      });
+    } catch (error) {
+      // Throttled or unreachable: release the claim so the retry can send.
+      await store.transitionOutbox(item.customerId, item.outboxId, 'sending', 'pending', {
+        attempts: item.attempts + 1,
+        lastError: (error as RetryableSendError).message,
+      });
+      throw error;
+    }
+    if (!result.ok) {
+      await store.transitionOutbox(
+        item.customerId,
+        item.outboxId,
+        'sending',
+        'failed',
+        { reason: result.reason },
+        now,
+      );
+      return { status: 'failed', outboxId: item.outboxId, reason: result.reason };
+    }
+    await store.transitionOutbox(
+      item.customerId,
+      item.outboxId,
+      'sending',
+      'sent',
+      { messageId: result.messageId, sentAt: now, locale: rendered.locale },
+      now,
+    );
+    return {
+      status: 'sent',
+      kind: 'send',
+      outboxId: item.outboxId,
+      customerId: item.customerId,
+      journeyId: effect.journeyId,
+      message: effect.message,
+      locale: rendered.locale,
+      to: recipient.email,
+      messageId: result.messageId,
+      sentAt: now,
+    };
+  }
+
+  private unsubscribeUrl(customerId: string, now: string): string {
+    const token = signToken(this.deps.signingSecret, {
+      customerId,
+      purpose: 'unsubscribe',
+      expiresAt: addDuration(now, 'P90D', 'UTC'),
+    });
+    return `${this.deps.preferencesUrl}/unsubscribe?token=${token}`;
+  }
+}

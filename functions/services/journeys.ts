@@ -1,0 +1,156 @@
+/**
+ * The imperative shell around the engine: load the customer's partition, decide, write the decision
+ * in one conditional transaction, retry on a lost race. Lambda handlers, the local runtime and the
+ * simulator all come through here.
+ */
+import type { JourneyStore, SaveRequest } from '../adapters/store.ts';
+import { type CompiledJourney, compileJourney } from '../core/compile.ts';
+import { type Decision, decide, type EngineConfig, type EngineInput } from '../core/engine.ts';
+import { parseShopEvent, type RawEvent, type ShopEvent } from '../core/events.ts';
+import type { TraceEntry } from '../core/model.ts';
+import { projectEvent } from '../core/profile.ts';
+
+export type Outcome =
+  | { status: 'applied'; trace: TraceEntry[]; effects: number }
+  | { status: 'unchanged'; trace: TraceEntry[] }
+  | { status: 'duplicate' }
+  | { status: 'rejected'; errors: string[] };
+
+export interface ServiceDeps {
+  store: JourneyStore;
+  journeys: ReadonlyMap<string, CompiledJourney>;
+  engine: EngineConfig;
+  now: () => string;
+  /** Called after a conflict before the next attempt; tests and the simulator pass a no-op. */
+  backoff?: (attempt: number) => Promise<void>;
+}
+
+export class ConflictRetriesExhaustedError extends Error {
+  override name = 'ConflictRetriesExhaustedError';
+}
+
+const MAX_ATTEMPTS = 6;
+
+export const jitteredBackoff = (attempt: number) =>
+  new Promise<void>((resolve) => setTimeout(resolve, Math.random() * 20 * 2 ** attempt));
+
+/** Validates an incoming event; a malformed one is kept on the rejected log and never retried. */
+export async function acceptEvent(
+  deps: ServiceDeps,
+  raw: RawEvent,
+  consumer: string,
+): Promise<{ ok: true; event: ShopEvent } | { ok: false; outcome: Outcome }> {
+  const parsed = parseShopEvent(raw);
+  if (parsed.ok) return parsed;
+  await deps.store.recordRejection({
+    eventId: raw.id,
+    detailType: raw.detailType,
+    source: raw.source,
+    time: raw.time,
+    detail: raw.detail,
+    errors: parsed.errors,
+    consumer,
+    now: deps.now(),
+  });
+  return { ok: false, outcome: { status: 'rejected', errors: parsed.errors } };
+}
+
+export class JourneyService {
+  constructor(private readonly deps: ServiceDeps) {}
+
+  journey(journeyId: string): CompiledJourney {
+    const journey = this.deps.journeys.get(journeyId);
+    if (!journey) throw new RangeError(`unknown journey "${journeyId}"`);
+    return journey;
+  }
+
+  async handleEvent(journeyId: string, raw: RawEvent): Promise<Outcome> {
+    const accepted = await acceptEvent(this.deps, raw, `journey:${journeyId}`);
+    if (!accepted.ok) return accepted.outcome;
+    const event = accepted.event;
+    return this.run(
+      journeyId,
+      event.detail.customerId,
+      { kind: 'event', event },
+      {
+        eventId: event.id,
+        consumer: `journey:${journeyId}`,
+      },
+    );
+  }
+
+  async handleTimer(
+    journeyId: string,
+    customerId: string,
+    instanceId: string,
+    dueAt: string,
+  ): Promise<Outcome> {
+    return this.run(journeyId, customerId, { kind: 'timer', instanceId, dueAt }, undefined);
+  }
+
+  private async run(
+    journeyId: string,
+    customerId: string,
+    input: EngineInput,
+    processed: SaveRequest['processed'],
+  ): Promise<Outcome> {
+    const journey = this.journey(journeyId);
+    for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+      const now = this.deps.now();
+      const { view } = await this.deps.store.loadCustomer(customerId);
+      // Decide on the profile as it is once this event is applied, even if the profile projection
+      // has not stored it yet: the registration carries the email and locale the welcome needs.
+      const customer = input.kind === 'event' ? { ...view, ...pick(projectEvent(view, input.event)) } : view;
+      const versions = await this.versionsFor(journey, view.instances);
+      const decision: Decision = decide({
+        journey,
+        versions,
+        customer,
+        input,
+        now,
+        config: this.deps.engine,
+      });
+      if (decision.instances.length === 0 && decision.effects.length === 0) {
+        return { status: 'unchanged', trace: decision.trace };
+      }
+      const entered = decision.instances.filter((i) => i.version === 0);
+      const result = await this.deps.store.save({
+        customerId,
+        processed,
+        instances: decision.instances,
+        effects: decision.effects,
+        definitions: entered.length ? [{ definition: journey.definition, version: journey.version }] : [],
+        now,
+      });
+      if (result === 'saved')
+        return { status: 'applied', trace: decision.trace, effects: decision.effects.length };
+      if (result === 'duplicate') return { status: 'duplicate' };
+      await (this.deps.backoff ?? jitteredBackoff)(attempt);
+    }
+    throw new ConflictRetriesExhaustedError(
+      `journey ${journeyId}, customer ${customerId}: still conflicting after ${MAX_ATTEMPTS} attempts`,
+    );
+  }
+
+  /** The current version plus any older versions that running instances pinned. */
+  private async versionsFor(
+    journey: CompiledJourney,
+    instances: { journeyId: string; definitionVersion: string }[],
+  ): Promise<Map<string, CompiledJourney>> {
+    const versions = new Map([[journey.version, journey]]);
+    for (const instance of instances) {
+      if (instance.journeyId !== journey.definition.id || versions.has(instance.definitionVersion)) continue;
+      const definition = await this.deps.store.loadDefinition(
+        journey.definition.id,
+        instance.definitionVersion,
+      );
+      if (definition)
+        versions.set(instance.definitionVersion, compileJourney(definition, instance.definitionVersion));
+    }
+    return versions;
+  }
+}
+
+function pick<T extends { profile: unknown; orders: unknown }>(p: T): Pick<T, 'profile' | 'orders'> {
+  return { profile: p.profile, orders: p.orders };
+}

@@ -1,0 +1,139 @@
+/**
+ * A pure, in-memory stand-in for the store so engine tests can drive `decide` through weeks of
+ * virtual time without I/O: it applies decisions, keeps timers and collects effects.
+ */
+import { readFileSync } from 'node:fs';
+import { parse } from 'yaml';
+import { type CompiledJourney, compileJourney } from '../../functions/core/compile.ts';
+import { type JourneyDefinition, journeyDefinitionSchema } from '../../functions/core/definition.ts';
+import { decide, type EngineConfig } from '../../functions/core/engine.ts';
+import { parseShopEvent } from '../../functions/core/events.ts';
+import type { Effect, JourneyInstance, Order, Profile, TraceEntry } from '../../functions/core/model.ts';
+import { projectEvent } from '../../functions/core/profile.ts';
+
+export const engineConfig: EngineConfig = {
+  defaultLocale: 'en',
+  defaultTimeZone: 'Europe/Berlin',
+  secret: 'test-secret-0123456789',
+};
+
+export function loadDefinition(file: string): JourneyDefinition {
+  return journeyDefinitionSchema.parse(
+    parse(readFileSync(new URL(`../../${file}`, import.meta.url), 'utf8')),
+  );
+}
+
+export function definition(
+  overrides: Partial<JourneyDefinition> & Pick<JourneyDefinition, 'steps'>,
+): JourneyDefinition {
+  return journeyDefinitionSchema.parse({
+    id: 'test',
+    name: 'Test',
+    trigger: { event: 'customer.registered' },
+    messages: { a: { class: 'transactional' }, b: { class: 'marketing' }, c: { class: 'marketing' } },
+    ...overrides,
+  });
+}
+
+export interface Sent {
+  at: string;
+  message: string;
+  effect: Effect;
+}
+
+export class World {
+  profile: Profile | undefined;
+  orders: Order[] = [];
+  instances: JourneyInstance[] = [];
+  effects: { at: string; effect: Effect }[] = [];
+  trace: TraceEntry[] = [];
+  private seq = 0;
+  readonly journey: CompiledJourney;
+
+  constructor(
+    definition: JourneyDefinition,
+    public now: string,
+  ) {
+    this.journey = compileJourney(definition, 'v1');
+  }
+
+  get sends(): Sent[] {
+    return this.effects.flatMap(({ at, effect }) =>
+      effect.kind === 'send' ? [{ at, message: effect.message, effect }] : [],
+    );
+  }
+
+  emitted(detailType: string) {
+    return this.effects.flatMap(({ at, effect }) =>
+      effect.kind === 'emit' && effect.detailType === detailType ? [{ at, detail: effect.detail }] : [],
+    );
+  }
+
+  /** Delivers a shop event at the current time (id defaults to a fresh one). */
+  deliver(
+    detailType: string,
+    detail: Record<string, unknown>,
+    id = `evt-${++this.seq}`,
+    time = this.now,
+  ): void {
+    const parsed = parseShopEvent({ id, source: 'shop', detailType, time, detail });
+    if (!parsed.ok) throw new Error(parsed.errors.join('; '));
+    const projection = projectEvent({ profile: this.profile, orders: this.orders }, parsed.event);
+    this.profile = projection.profile;
+    this.orders = projection.orders;
+    this.apply(
+      decide({
+        journey: this.journey,
+        versions: new Map([[this.journey.version, this.journey]]),
+        customer: { profile: this.profile, orders: this.orders, instances: this.instances },
+        input: { kind: 'event', event: parsed.event },
+        now: this.now,
+        config: engineConfig,
+      }),
+    );
+  }
+
+  fireTimer(instance: JourneyInstance, dueAt: string): void {
+    this.apply(
+      decide({
+        journey: this.journey,
+        versions: new Map([[this.journey.version, this.journey]]),
+        customer: { profile: this.profile, orders: this.orders, instances: this.instances },
+        input: { kind: 'timer', instanceId: instance.instanceId, dueAt },
+        now: this.now,
+        config: engineConfig,
+      }),
+    );
+  }
+
+  /** Jumps from timer to timer until `until`, like the simulator's clock. */
+  runUntil(until: string): void {
+    for (;;) {
+      const next = this.instances
+        .filter((i) => i.status === 'active' && i.waiting)
+        .sort((a, b) => Date.parse(a.waiting?.dueAt ?? '') - Date.parse(b.waiting?.dueAt ?? ''))[0];
+      if (!next?.waiting || Date.parse(next.waiting.dueAt) > Date.parse(until)) break;
+      this.now = next.waiting.dueAt;
+      this.fireTimer(next, next.waiting.dueAt);
+    }
+    this.now = until;
+  }
+
+  private apply(decision: ReturnType<typeof decide>): void {
+    for (const changed of decision.instances) {
+      const next = { ...changed, version: changed.version + 1 };
+      this.instances = [...this.instances.filter((i) => i.instanceId !== changed.instanceId), next];
+    }
+    for (const effect of decision.effects) this.effects.push({ at: this.now, effect });
+    this.trace.push(...decision.trace);
+  }
+}
+
+export const anna = {
+  customerId: 'c1',
+  email: 'anna@example.de',
+  firstName: 'Anna',
+  locale: 'de-DE',
+  timeZone: 'Europe/Berlin',
+  marketingConsent: true,
+};
