@@ -1,0 +1,256 @@
+/**
+ * `journeys` — the command-line tool for journey authors and operators.
+ *
+ *   journeys validate [--dir journeys]   check every journey definition (and more, see validate.ts)
+ *   journeys schemas [--out schemas]     export the journey and event JSON Schemas
+ *   journeys simulate <scenario>         run a scenario against the engine with a virtual clock
+ *   journeys preview ...                 render a journey message
+ *
+ * Run through `bin/journeys.js` (npx journeys …, npm run journeys -- …) or `tsx bin/journeys.ts …`.
+ */
+import { existsSync } from 'node:fs';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { parseArgs } from 'node:util';
+import { formatDefinitionError } from '../functions/catalog/journeys.ts';
+import { renderSchemas } from '../functions/catalog/schemas.ts';
+import { plural, validateProject } from '../functions/catalog/validate.ts';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+
+interface Io {
+  out: (line: string) => void;
+  err: (line: string) => void;
+  color: boolean;
+}
+
+const defaultIo = (): Io => ({
+  out: (line) => process.stdout.write(`${line}\n`),
+  err: (line) => process.stderr.write(`${line}\n`),
+  color: Boolean(process.stdout.isTTY) && !process.env.NO_COLOR && process.env.TERM !== 'dumb',
+});
+
+const paint = (io: Io, code: number, text: string) => (io.color ? `\u001b[${code}m${text}\u001b[0m` : text);
+const ok = (io: Io) => paint(io, 32, '✓');
+const bad = (io: Io) => paint(io, 31, '✗');
+const dim = (io: Io, text: string) => paint(io, 2, text);
+
+interface Command {
+  summary: string;
+  help: string;
+  run: (argv: string[], io: Io) => Promise<number>;
+}
+
+const HELP = `journeys — author, check and try out retention journeys
+
+Usage: journeys <command> [options]
+
+Commands:
+  validate   check every journey definition in journeys/ (file, line, path and reason for each error)
+  schemas    write the journey and event JSON Schemas to schemas/
+  simulate   run a scenario against the journey engine with a virtual clock
+  preview    render a journey message
+
+Run 'journeys <command> --help' for the options of a command.`;
+
+const commands: Record<string, Command> = {
+  validate: {
+    summary: 'check every journey definition',
+    help: `Usage: journeys validate [--dir <journeys-dir>] [--root <project-dir>]
+
+Checks every *.yaml / *.yml file in the journeys directory against the journey schema: YAML syntax,
+structure, durations, declared messages, file name = id, unique ids. Prints one line per file and every
+error as <file>:<line> <path> — <reason>. Exits 1 if there is any error.
+
+Options:
+  --dir <dir>    journeys directory (default: <root>/journeys)
+  --root <dir>   project directory (default: the nearest directory upwards with a package.json)
+  -h, --help     show this help`,
+    run: validateCommand,
+  },
+  schemas: {
+    summary: 'export JSON Schemas',
+    help: `Usage: journeys schemas [--out <dir>] [--check]
+
+Writes JSON Schema (draft 2020-12) generated from the zod schemas in functions/core:
+  <out>/journey.schema.json                 journey definitions (editor autocompletion for journeys/*.yaml)
+  <out>/events/<detail-type>.schema.json    the detail of each shop event
+  <out>/README.md                           what they are and how to use them
+
+Options:
+  --out <dir>   output directory (default: <project>/schemas)
+  --check       write nothing; exit 1 if any file in <out> is missing or out of date
+  -h, --help    show this help`,
+    run: schemasCommand,
+  },
+  simulate: {
+    summary: 'run a scenario with a virtual clock',
+    help: `Usage: journeys simulate <scenario> [--json]
+
+Runs a scenario (a timeline of shop events) through the journey engine with a virtual clock and prints
+what each customer receives and when.
+
+Options:
+  --json        machine-readable output
+  -h, --help    show this help`,
+    run: (argv) => delegate('simulate', '../local/simulate-cli.ts', 'simulateCommand', argv),
+  },
+  preview: {
+    summary: 'render a journey message',
+    help: `Usage: journeys preview [arguments]
+
+Renders a journey message in a locale with sample data. Arguments are passed on to local/preview-cli.ts.
+
+Options:
+  -h, --help    show this help`,
+    run: (argv) => delegate('preview', '../local/preview-cli.ts', 'previewCommand', argv),
+  },
+};
+
+export async function main(argv: string[], io: Io = defaultIo()): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '-h' || name === '--help' || name === 'help') {
+    const topic = name === 'help' ? rest[0] : undefined;
+    const command = topic ? commands[topic] : undefined;
+    io.out(command ? command.help : HELP);
+    return 0;
+  }
+  const command = commands[name];
+  if (!command) {
+    io.err(`journeys: unknown command "${name}"\n\n${HELP}`);
+    return 2;
+  }
+  if (rest.includes('--help') || rest.includes('-h')) {
+    io.out(command.help);
+    return 0;
+  }
+  try {
+    return await command.run(rest, io);
+  } catch (err) {
+    if (err instanceof UsageError) {
+      io.err(`journeys ${name}: ${err.message}\n\n${command.help}`);
+      return 2;
+    }
+    throw err;
+  }
+}
+
+class UsageError extends Error {}
+
+/** Runs a parseArgs call, turning its errors (unknown option, missing value …) into usage errors. */
+function usage<T>(parse: () => T): T {
+  try {
+    return parse();
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+}
+
+async function validateCommand(argv: string[], io: Io): Promise<number> {
+  const { values } = usage(() =>
+    parseArgs({
+      args: argv,
+      options: { dir: { type: 'string' }, root: { type: 'string' } },
+      allowPositionals: false,
+    }),
+  );
+  const rootDir = values.root !== undefined ? path.resolve(values.root) : projectRoot();
+  const journeysDir = values.dir !== undefined ? path.resolve(values.dir) : path.join(rootDir, 'journeys');
+  const report = await validateProject(rootDir, { journeysDir });
+
+  const shown = new Set<unknown>();
+  for (const f of report.files) {
+    io.out(`${f.ok ? ok(io) : bad(io)} ${path.basename(f.file)} ${dim(io, '—')} ${f.summary}`);
+    for (const e of f.errors) {
+      io.out(`    ${formatDefinitionError(e)}`);
+      shown.add(e);
+    }
+  }
+  const others = report.errors.filter((e) => !shown.has(e));
+  for (const e of others) io.out(`${bad(io)} ${formatDefinitionError(e)}`);
+
+  const valid = report.files.filter((f) => f.ok).length;
+  if (report.errors.length === 0) {
+    io.out(`\n${ok(io)} ${plural(valid, 'journey')} valid`);
+    return 0;
+  }
+  io.out(`\n${bad(io)} ${plural(report.errors.length, 'error')}; ${plural(valid, 'journey')} valid`);
+  return 1;
+}
+
+async function schemasCommand(argv: string[], io: Io): Promise<number> {
+  const { values } = usage(() =>
+    parseArgs({
+      args: argv,
+      options: { out: { type: 'string' }, check: { type: 'boolean' } },
+      allowPositionals: false,
+    }),
+  );
+  const outDir = values.out !== undefined ? path.resolve(values.out) : path.join(projectRoot(), 'schemas');
+  const files = renderSchemas();
+  let stale = 0;
+  for (const [rel, content] of files) {
+    const target = path.join(outDir, rel);
+    const current = await readFile(target, 'utf8').catch(() => undefined);
+    const shown = path.relative(process.cwd(), target) || target;
+    if (values.check) {
+      if (current !== content) {
+        stale++;
+        io.out(`${bad(io)} ${shown} ${current === undefined ? 'is missing' : 'is out of date'}`);
+      }
+      continue;
+    }
+    if (current === content) {
+      io.out(`${ok(io)} ${shown} ${dim(io, '(unchanged)')}`);
+      continue;
+    }
+    await mkdir(path.dirname(target), { recursive: true });
+    await writeFile(target, content);
+    io.out(`${ok(io)} ${shown} ${current === undefined ? 'written' : 'updated'}`);
+  }
+  if (values.check) {
+    if (stale > 0) {
+      io.out(`\nRun 'npx journeys schemas' to regenerate ${plural(stale, 'file')}.`);
+      return 1;
+    }
+    io.out(`${ok(io)} ${plural(files.size, 'schema file')} up to date`);
+  }
+  return 0;
+}
+
+/** The nearest directory at or above the working directory with a package.json (so it works from journeys/). */
+function projectRoot(from = process.cwd()): string {
+  for (let dir = path.resolve(from); ; dir = path.dirname(dir)) {
+    if (existsSync(path.join(dir, 'package.json'))) return dir;
+    if (path.dirname(dir) === dir) return path.resolve(from);
+  }
+}
+
+/** Commands implemented elsewhere: import the module only when the command runs. */
+async function delegate(
+  name: string,
+  specifier: string,
+  exportName: string,
+  argv: string[],
+): Promise<number> {
+  const url = new URL(specifier, import.meta.url);
+  if (!existsSync(url)) {
+    process.stderr.write(
+      `journeys ${name}: not available yet — ${path.relative(ROOT, fileURLToPath(url))} does not exist\n`,
+    );
+    return 1;
+  }
+  const mod = (await import(url.href)) as Record<string, unknown>;
+  const command = mod[exportName];
+  if (typeof command !== 'function') {
+    process.stderr.write(`journeys ${name}: ${specifier} does not export ${exportName}(argv)\n`);
+    return 1;
+  }
+  return (await (command as (argv: string[]) => Promise<number>)(argv)) ?? 0;
+}
+
+// Run when executed directly (`tsx bin/journeys.ts …`); bin/journeys.js calls main() itself.
+if (process.argv[1] && import.meta.url === pathToFileURL(path.resolve(process.argv[1])).href) {
+  process.exitCode = await main(process.argv.slice(2));
+}

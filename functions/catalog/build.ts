@@ -1,0 +1,56 @@
+/**
+ * Builds the runtime catalog from the marketer-owned files: journey YAML and email templates.
+ * Runs at CDK synth, at local start and in `journeys validate` — never inside a Lambda.
+ */
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { JourneyDefinition } from '../core/definition.ts';
+import { compileTemplates, type TemplateError } from '../email/compile.ts';
+import type { Catalog } from './catalog.ts';
+import { type DefinitionError, formatDefinitionError, loadJourneys } from './journeys.ts';
+
+export class CatalogError extends Error {
+  override name = 'CatalogError';
+  constructor(readonly errors: (DefinitionError | TemplateError)[]) {
+    super(
+      `the journeys or templates have ${errors.length} error(s); run \`npx journeys validate\`:\n${errors
+        .map((e) => `  ${formatDefinitionError({ path: '', ...e })}`)
+        .join('\n')}`,
+    );
+  }
+}
+
+export interface BuildOptions {
+  defaultLocale: string;
+  journeysDir?: string;
+  templatesDir?: string;
+}
+
+/** Throws CatalogError listing every problem: nothing half-valid is ever deployed or run. */
+export async function buildCatalog(
+  rootDir: string,
+  options: BuildOptions,
+): Promise<{ catalog: Catalog; journeys: JourneyDefinition[] }> {
+  const loaded = await loadJourneys(options.journeysDir ?? path.join(rootDir, 'journeys'));
+  const templates = await compileTemplates(
+    options.templatesDir ?? path.join(rootDir, 'templates'),
+    loaded.journeys.map((j) => j.definition),
+    { defaultLocale: options.defaultLocale },
+  );
+  const errors = [...loaded.errors, ...templates.errors];
+  if (errors.length) throw new CatalogError(errors);
+  const journeys = loaded.journeys.filter((j) => j.definition.enabled);
+  return {
+    catalog: {
+      defaultLocale: options.defaultLocale,
+      journeys: journeys.map((j) => ({ definition: j.definition, version: j.version })),
+      templates: templates.catalog,
+    },
+    journeys: journeys.map((j) => j.definition),
+  };
+}
+
+export async function writeCatalog(file: string, catalog: Catalog): Promise<void> {
+  await mkdir(path.dirname(file), { recursive: true });
+  await writeFile(file, JSON.stringify(catalog));
+}

@@ -1,0 +1,2 @@
+export { buildCatalog, CatalogError, writeCatalog } from './build.ts';
+export { type Catalog, compiledJourneys, readCatalog } from './catalog.ts';

@@ -1,0 +1,77 @@
+/**
+ * `journeys validate`: every check on the marketer-owned content of a project, reported per file.
+ * Checks are pluggable: the journey loader runs first; each further check (e.g. email templates) gets the
+ * loaded journeys and returns more errors.
+ */
+import path from 'node:path';
+import { countSteps, type DefinitionError, type LoadedJourney, loadJourneys } from './journeys.ts';
+
+export interface ProjectContext {
+  rootDir: string;
+  journeysDir: string;
+  /** Journeys that passed the definition checks. */
+  journeys: LoadedJourney[];
+}
+
+/** A further check over the loaded journeys; returns its errors (file paths as it likes, ideally under rootDir). */
+export type ProjectCheck = (ctx: ProjectContext) => Promise<DefinitionError[]>;
+
+export interface FileReport {
+  file: string;
+  ok: boolean;
+  /** `Onboarding, 3 messages, 6 steps` or `2 errors`. */
+  summary: string;
+  errors: DefinitionError[];
+}
+
+export interface ProjectReport {
+  /** One entry per journey file, in file-name order. */
+  files: FileReport[];
+  /** Every error, including those not tied to a journey file (e.g. a missing template). */
+  errors: DefinitionError[];
+  journeys: LoadedJourney[];
+}
+
+/** Extra checks run after the definitions load. Add e.g. the email-template check here. */
+export const defaultChecks: ProjectCheck[] = [];
+
+export async function validateProject(
+  rootDir: string,
+  options: { journeysDir?: string; checks?: ProjectCheck[] } = {},
+): Promise<ProjectReport> {
+  const journeysDir = options.journeysDir ?? path.join(rootDir, 'journeys');
+  const { journeys, errors } = await loadJourneys(journeysDir);
+  const ctx: ProjectContext = { rootDir, journeysDir, journeys };
+  for (const check of options.checks ?? defaultChecks) errors.push(...(await check(ctx)));
+
+  const files = new Set<string>([...journeys.map((j) => j.file), ...errors.map((e) => e.file)]);
+  const reports: FileReport[] = [];
+  for (const file of [...files].sort()) {
+    if (!/\.ya?ml$/i.test(file) || path.dirname(file) !== path.normalize(journeysDir)) continue;
+    const fileErrors = errors.filter((e) => e.file === file);
+    const journey = journeys.find((j) => j.file === file);
+    const ok = fileErrors.length === 0 && journey !== undefined;
+    reports.push({
+      file,
+      ok,
+      summary: ok && journey ? describeJourney(journey) : plural(fileErrors.length, 'error'),
+      errors: fileErrors,
+    });
+  }
+  return { files: reports, errors, journeys };
+}
+
+export function describeJourney(j: LoadedJourney): string {
+  const d = j.definition;
+  const parts = [
+    d.name,
+    plural(Object.keys(d.messages).length, 'message'),
+    plural(countSteps(d), 'step'),
+    ...(d.enabled ? [] : ['disabled']),
+  ];
+  return parts.join(', ');
+}
+
+export function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
+}

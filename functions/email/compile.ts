@@ -1,0 +1,418 @@
+/**
+ * Build time: reads `templates/`, compiles layout + body MJML once per message into HTML that still
+ * carries its Liquid tags, parse-checks every piece of Liquid and checks that every locale has every
+ * string. Runs at CDK synth and local start, never per email. The result is plain JSON (catalog.json).
+ *
+ * Layout of `templates/` (see templates/README.md):
+ *   layout.mjml, layout.txt                  shared frame; `<!-- @message-body -->` marks the body slot
+ *   locales/<locale>.yaml                    shared strings per locale
+ *   <journeyId>/<message>.mjml               HTML body (MJML sections)
+ *   <journeyId>/<message>.txt                plain-text body
+ *   <journeyId>/<message>.<locale>.yaml      subject, preheader and body strings
+ */
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Liquid } from 'liquidjs';
+import mjml2html from 'mjml';
+import { isMap, isScalar, parseDocument } from 'yaml';
+import { canonicalLocale, localeChain } from '../core/locale.ts';
+import { createLiquid } from './liquid.ts';
+import type { LocaleStrings, MessageClass, TemplateCatalog, TemplateError } from './types.ts';
+
+export type { TemplateCatalog, TemplateError } from './types.ts';
+
+export const BODY_SLOT = '<!-- @message-body -->';
+
+/** Keys every message must define in its default-locale file. */
+const REQUIRED_MESSAGE_KEYS = ['subject', 'preheader'] as const;
+
+/** Scope fields that are not data: the renderer provides them. */
+const PROVIDED = new Set(['t', 'message', 'locale']);
+/** Data fields every render request carries (RenderData). */
+const ALWAYS_PRESENT = new Set(['customer', 'shop', 'links']);
+
+export interface CompileJourney {
+  id: string;
+  messages: Record<string, { class: MessageClass }>;
+}
+
+export interface CompileResult {
+  catalog: TemplateCatalog;
+  /** Anything here means the catalog must not be deployed. */
+  errors: TemplateError[];
+  /** Worth a look, not blocking: extra keys, locales a message falls back from, unused files. */
+  warnings: TemplateError[];
+}
+
+interface StringsFile {
+  file: string;
+  locale: string;
+  strings: LocaleStrings;
+}
+
+export async function compileTemplates(
+  rootDir: string,
+  journeys: readonly CompileJourney[],
+  options: { defaultLocale: string },
+): Promise<CompileResult> {
+  const errors: TemplateError[] = [];
+  const warnings: TemplateError[] = [];
+  const defaultLocale = canonicalLocale(options.defaultLocale) ?? options.defaultLocale;
+  const htmlLiquid = createLiquid({ html: true });
+  const textLiquid = createLiquid({ html: false });
+  const catalog: TemplateCatalog = { formatVersion: 1, defaultLocale, locales: [], shared: {}, messages: {} };
+
+  const read = (file: string): string | undefined => {
+    const full = join(rootDir, file);
+    return existsSync(full) ? readFileSync(full, 'utf8') : undefined;
+  };
+
+  // Shared frame.
+  const layoutMjml = read('layout.mjml');
+  const layoutText = read('layout.txt');
+  const htmlSlot = layoutMjml?.includes(BODY_SLOT) === true;
+  const textSlot = layoutText?.includes(BODY_SLOT) === true;
+  for (const [file, layout, hasSlot] of [
+    ['layout.mjml', layoutMjml, htmlSlot],
+    ['layout.txt', layoutText, textSlot],
+  ] as const) {
+    if (layout === undefined) errors.push({ file, message: 'the shared layout is missing' });
+    else if (!hasSlot) errors.push({ file, message: `has no body slot; add a line ${BODY_SLOT}` });
+  }
+
+  // Shared strings.
+  const sharedFiles = listDir(join(rootDir, 'locales'))
+    .filter((name) => /\.ya?ml$/.test(name))
+    .map((name) => readStrings(rootDir, `locales/${name}`, name.replace(/\.ya?ml$/, ''), errors))
+    .filter((f): f is StringsFile => f !== undefined);
+  for (const f of sharedFiles) catalog.shared[f.locale] = f.strings;
+  catalog.locales = sharedFiles.map((f) => f.locale).sort();
+  const sharedDefault = sharedFiles.find((f) => f.locale === defaultLocale);
+  if (!sharedDefault) {
+    errors.push({
+      file: `locales/${defaultLocale}.yaml`,
+      message: `shared strings for the default locale ${defaultLocale} are missing`,
+    });
+  } else {
+    checkCoverage(sharedFiles, sharedDefault, defaultLocale, errors, warnings);
+  }
+  for (const f of sharedFiles) checkStringsParse(f, textLiquid, errors);
+
+  // Messages.
+  const expected = new Set<string>();
+  for (const journey of journeys) {
+    for (const [messageId, spec] of Object.entries(journey.messages)) {
+      const base = `${journey.id}/${messageId}`;
+      expected.add(base);
+      const dirFiles = listDir(join(rootDir, journey.id));
+      const localeFiles = dirFiles
+        .map((name) => new RegExp(`^${escapeRegExp(messageId)}\\.([A-Za-z0-9-_]+)\\.ya?ml$`).exec(name))
+        .filter((m): m is RegExpExecArray => m !== null);
+      const body = read(`${base}.mjml`);
+      const textBody = read(`${base}.txt`);
+      if (body === undefined && textBody === undefined && localeFiles.length === 0) {
+        errors.push({
+          file: `${base}.*`,
+          message: `message "${messageId}" of journey "${journey.id}" has no template files (${base}.mjml, ${base}.txt, ${base}.${defaultLocale}.yaml)`,
+        });
+        continue;
+      }
+      if (body === undefined) errors.push({ file: `${base}.mjml`, message: 'the HTML body is missing' });
+      if (textBody === undefined)
+        errors.push({ file: `${base}.txt`, message: 'the plain-text body is missing' });
+
+      const stringFiles = localeFiles
+        .map((m) => readStrings(rootDir, `${journey.id}/${m[0]}`, m[1] ?? '', errors))
+        .filter((f): f is StringsFile => f !== undefined);
+      const defaultFile = stringFiles.find((f) => f.locale === defaultLocale);
+      if (!defaultFile) {
+        errors.push({
+          file: `${base}.${defaultLocale}.yaml`,
+          message: `strings for the default locale ${defaultLocale} are missing`,
+        });
+      } else {
+        for (const key of REQUIRED_MESSAGE_KEYS) {
+          if (!(key in defaultFile.strings))
+            errors.push({ file: defaultFile.file, path: key, message: `every message needs a "${key}"` });
+        }
+        checkCoverage(stringFiles, defaultFile, defaultLocale, errors, warnings);
+      }
+      for (const f of stringFiles) checkStringsParse(f, textLiquid, errors);
+      const messageLocales = new Set(stringFiles.map((f) => f.locale));
+      for (const locale of catalog.locales) {
+        if (locale === defaultLocale) continue;
+        if (!localeChain(locale, defaultLocale).some((l) => messageLocales.has(l) && l !== defaultLocale)) {
+          warnings.push({
+            file: `${base}.${locale}.yaml`,
+            message: `no ${locale} strings: ${locale} recipients get this message in ${defaultLocale}`,
+          });
+        }
+      }
+
+      let html = '';
+      if (body !== undefined && layoutMjml !== undefined && htmlSlot) {
+        html = await compileMjml(layoutMjml, body, base, errors);
+        checkLiquidParse(htmlLiquid, html, `${base}.mjml`, errors);
+      }
+      let text = '';
+      if (textBody !== undefined && layoutText !== undefined && textSlot) {
+        text = layoutText.replace(BODY_SLOT, textBody.replace(/\s+$/, ''));
+        checkLiquidParse(textLiquid, text, `${base}.txt`, errors);
+      }
+
+      // Which variables do the templates use? `t.x` must exist; other roots become required data.
+      const known = new Set([
+        ...Object.keys(sharedDefault?.strings ?? {}),
+        ...Object.keys(defaultFile?.strings ?? {}),
+      ]);
+      const requires = new Set<string>();
+      for (const [source, file, engine] of [
+        [html, `${base}.mjml`, htmlLiquid],
+        [text, `${base}.txt`, textLiquid],
+        ...stringFiles.flatMap((f) => Object.values(f.strings).map((s) => [s, f.file, textLiquid] as const)),
+      ] as const) {
+        for (const segments of variableSegments(engine, source)) {
+          const [root, second] = segments;
+          if (typeof root !== 'string') continue;
+          if (root === 't') {
+            if (typeof second === 'string' && !known.has(second) && (sharedDefault || defaultFile)) {
+              errors.push({
+                file,
+                path: `t.${second}`,
+                message: `uses {{ t.${second} }}, which neither locales/${defaultLocale}.yaml nor ${base}.${defaultLocale}.yaml defines`,
+              });
+            }
+          } else if (!PROVIDED.has(root) && !ALWAYS_PRESENT.has(root)) {
+            requires.add(root);
+          }
+        }
+      }
+
+      catalog.messages[base] = {
+        journeyId: journey.id,
+        message: messageId,
+        class: spec.class,
+        html,
+        text,
+        strings: Object.fromEntries(stringFiles.map((f) => [f.locale, f.strings])),
+        requires: [...requires].sort(),
+      };
+    }
+  }
+
+  // Template files no journey sends.
+  for (const dir of listDir(rootDir)) {
+    if (dir === 'locales' || !isDirectory(join(rootDir, dir))) continue;
+    for (const name of listDir(join(rootDir, dir))) {
+      const messageId = name.split('.')[0] ?? name;
+      if (!expected.has(`${dir}/${messageId}`)) {
+        warnings.push({ file: `${dir}/${name}`, message: 'no journey sends this message' });
+      }
+    }
+  }
+
+  return { catalog, errors: dedupe(errors), warnings: dedupe(warnings) };
+}
+
+/** Errors as one line each, `file[: path]: message`, for command-line output. */
+export function formatTemplateError(error: TemplateError): string {
+  return `${error.file}${error.path ? ` [${error.path}]` : ''}: ${error.message}`;
+}
+
+function listDir(dir: string): string[] {
+  try {
+    return readdirSync(dir).sort();
+  } catch {
+    return [];
+  }
+}
+
+function isDirectory(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+function escapeRegExp(value: string): string {
+  return value.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+function dedupe(list: TemplateError[]): TemplateError[] {
+  const seen = new Set<string>();
+  return list.filter((e) => {
+    const key = `${e.file}\u0000${e.path ?? ''}\u0000${e.message}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
+function readStrings(
+  rootDir: string,
+  file: string,
+  localeName: string,
+  errors: TemplateError[],
+): StringsFile | undefined {
+  const locale = canonicalLocale(localeName);
+  if (!locale) {
+    errors.push({ file, message: `"${localeName}" is not a BCP 47 locale such as en, de or de-AT` });
+    return undefined;
+  }
+  const source = readFileSync(join(rootDir, file), 'utf8');
+  const doc = parseDocument(source, { prettyErrors: true });
+  if (doc.errors.length > 0) {
+    for (const e of doc.errors) {
+      errors.push({
+        file,
+        path: `line ${e.linePos?.[0]?.line ?? '?'}`,
+        message: e.message.split('\n')[0] ?? '',
+      });
+    }
+    return undefined;
+  }
+  const strings: LocaleStrings = {};
+  if (doc.contents === null) return { file, locale, strings };
+  if (!isMap(doc.contents)) {
+    errors.push({ file, message: 'must be a list of `key: text` lines' });
+    return undefined;
+  }
+  for (const pair of doc.contents.items) {
+    const key = isScalar(pair.key) ? String(pair.key.value) : String(pair.key);
+    if (!/^[A-Za-z][A-Za-z0-9_]*$/.test(key)) {
+      errors.push({
+        file,
+        path: key,
+        message: 'keys are letters, digits and _, starting with a letter (e.g. ctaLabel)',
+      });
+      continue;
+    }
+    if (!isScalar(pair.value) || pair.value.value === null || typeof pair.value.value === 'object') {
+      errors.push({ file, path: key, message: 'must be text' });
+      continue;
+    }
+    strings[key] = String(pair.value.value);
+  }
+  return { file, locale, strings };
+}
+
+/**
+ * Each locale must have every key of the default locale, counting keys it inherits from its own parents
+ * (de-AT may override just a few keys of de) but not from the default locale itself.
+ */
+function checkCoverage(
+  files: StringsFile[],
+  defaultFile: StringsFile,
+  defaultLocale: string,
+  errors: TemplateError[],
+  warnings: TemplateError[],
+): void {
+  const byLocale = new Map(files.map((f) => [f.locale, f]));
+  for (const f of files) {
+    if (f === defaultFile) continue;
+    const chain = localeChain(f.locale, defaultLocale).filter((l) => l !== defaultLocale);
+    const has = new Set(chain.flatMap((l) => Object.keys(byLocale.get(l)?.strings ?? {})));
+    for (const key of Object.keys(defaultFile.strings)) {
+      if (!has.has(key)) {
+        errors.push({
+          file: f.file,
+          path: key,
+          message: `missing key "${key}" that ${defaultFile.file} has`,
+        });
+      }
+    }
+    for (const key of Object.keys(f.strings)) {
+      if (!(key in defaultFile.strings)) {
+        warnings.push({
+          file: f.file,
+          path: key,
+          message: `key "${key}" is not in ${defaultFile.file}, so it is unused`,
+        });
+      }
+    }
+  }
+}
+
+function checkStringsParse(f: StringsFile, liquid: Liquid, errors: TemplateError[]): void {
+  for (const [key, value] of Object.entries(f.strings)) {
+    try {
+      liquid.parse(value);
+    } catch (error) {
+      errors.push({ file: f.file, path: key, message: `Liquid: ${firstLine(error)}` });
+    }
+  }
+}
+
+function checkLiquidParse(liquid: Liquid, source: string, file: string, errors: TemplateError[]): void {
+  try {
+    liquid.parse(source);
+  } catch (error) {
+    errors.push({ file, message: `Liquid: ${firstLine(error)}` });
+  }
+}
+
+function variableSegments(liquid: Liquid, source: string): (string | number)[][] {
+  if (!source) return [];
+  try {
+    return liquid.globalVariableSegmentsSync(source) as (string | number)[][];
+  } catch {
+    return []; // a parse error, already reported
+  }
+}
+
+function firstLine(error: unknown): string {
+  return (error instanceof Error ? error.message : String(error)).split('\n')[0] ?? '';
+}
+
+const LIQUID_TAG = /\{\{[\s\S]*?\}\}|\{%[\s\S]*?%\}/g;
+
+/** Layout + body -> HTML. MJML errors point at the file and line they came from. */
+async function compileMjml(
+  layout: string,
+  body: string,
+  base: string,
+  errors: TemplateError[],
+): Promise<string> {
+  const slotLine = layout.slice(0, layout.indexOf(BODY_SLOT)).split('\n').length;
+  const bodyLines = body.split('\n').length;
+  const source = layout.replace(BODY_SLOT, body);
+  const where = (line: number): { file: string; line: number } => {
+    if (line < slotLine) return { file: 'layout.mjml', line };
+    if (line < slotLine + bodyLines) return { file: `${base}.mjml`, line: line - slotLine + 1 };
+    return { file: 'layout.mjml', line: line - bodyLines + 1 };
+  };
+  let result: Awaited<ReturnType<typeof mjml2html>>;
+  try {
+    result = await mjml2html(source, {
+      validationLevel: 'soft',
+      keepComments: false,
+      minify: false,
+      beautify: false,
+      // No web fonts: the system font stack renders everywhere and loads nothing from third parties.
+      fonts: {},
+    });
+  } catch (error) {
+    errors.push({ file: `${base}.mjml`, message: `MJML: ${firstLine(error)}` });
+    return '';
+  }
+  for (const e of result.errors) {
+    const at = where(e.line);
+    errors.push({ file: at.file, path: `line ${at.line}`, message: `MJML (${base}): ${e.message}` });
+  }
+  // MJML must pass every Liquid tag through untouched; a tag it rewrote or dropped would render wrongly.
+  const out = new Set(result.html.match(LIQUID_TAG) ?? []);
+  for (const tag of new Set(source.match(LIQUID_TAG) ?? [])) {
+    if (!out.has(tag)) {
+      errors.push({
+        file:
+          source.indexOf(tag) >= layout.indexOf(BODY_SLOT) && body.includes(tag)
+            ? `${base}.mjml`
+            : 'layout.mjml',
+        path: tag,
+        message: 'MJML changed or dropped this Liquid tag; keep Liquid inside text or attribute values',
+      });
+    }
+  }
+  return result.html;
+}

@@ -1,0 +1,19 @@
+/**
+ * Email, run-time side: what Lambda handlers import. The build side (`compile.ts`, which pulls in MJML)
+ * is imported separately by the CDK app and the local runtime, so bundles stay small.
+ */
+export { canonicalLocale, localeChain, resolveLocale } from '../core/locale.ts';
+export { formatMoney } from './liquid.ts';
+export { createRenderer, TemplateNotFoundError, TemplateRenderError } from './render.ts';
+export type {
+  CatalogMessage,
+  EmailRenderer,
+  LocaleStrings,
+  MessageClass,
+  MoneyValue,
+  RenderData,
+  RenderedEmail,
+  RenderRequest,
+  TemplateCatalog,
+  TemplateError,
+} from './types.ts';

@@ -1,0 +1,152 @@
+/**
+ * Run time: renders one email from the compiled catalog. Only liquidjs here, never MJML: this module
+ * goes into Lambda bundles. Templates are parsed once per (message, part) and cached for the life of the
+ * renderer (one per Lambda container).
+ */
+import type { Liquid, Template } from 'liquidjs';
+import { canonicalLocale, localeChain, resolveLocale } from '../core/locale.ts';
+import { createLiquid, formatGlobals } from './liquid.ts';
+import type {
+  CatalogMessage,
+  EmailRenderer,
+  LocaleStrings,
+  RenderedEmail,
+  RenderRequest,
+  TemplateCatalog,
+} from './types.ts';
+
+export class TemplateNotFoundError extends Error {
+  override readonly name = 'TemplateNotFoundError';
+  constructor(
+    readonly journeyId: string,
+    readonly messageId: string,
+  ) {
+    super(`no template for message "${messageId}" of journey "${journeyId}"`);
+  }
+}
+
+/** Rendering failed: data the template needs is missing, or a filter got a value it cannot format. */
+export class TemplateRenderError extends Error {
+  override readonly name = 'TemplateRenderError';
+  constructor(
+    readonly template: string,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(`${template}: ${message}`, options);
+  }
+}
+
+function validTimeZone(timeZone: string | undefined): string {
+  if (!timeZone) return 'UTC';
+  try {
+    new Intl.DateTimeFormat('en', { timeZone });
+    return timeZone;
+  } catch {
+    return 'UTC';
+  }
+}
+
+const language = (tag: string) => tag.split('-')[0]?.toLowerCase();
+
+/**
+ * Intl formats in the recipient's own locale (de-AT writes "Jänner") as long as it is the language the
+ * email is written in; a pt-BR recipient who gets the English email gets English dates, not a mix.
+ */
+function formatLocale(requested: string | undefined, resolved: string): string {
+  const canonical = canonicalLocale(requested);
+  return canonical && language(canonical) === language(resolved) ? canonical : resolved;
+}
+
+export function createRenderer(catalog: TemplateCatalog): EmailRenderer {
+  const html = createLiquid({ html: true });
+  const text = createLiquid({ html: false });
+  const parsed = new Map<string, Template[]>();
+
+  const parse = (engine: Liquid, cacheKey: string, source: string): Template[] => {
+    let templates = parsed.get(cacheKey);
+    if (!templates) {
+      templates = engine.parse(source);
+      parsed.set(cacheKey, templates);
+    }
+    return templates;
+  };
+
+  /** Shared strings, then message strings, from the default locale up to the resolved one. */
+  const rawStrings = (msg: CatalogMessage, locale: string): LocaleStrings => {
+    const merged: LocaleStrings = {};
+    for (const l of localeChain(locale, catalog.defaultLocale).reverse()) {
+      Object.assign(merged, catalog.shared[l], msg.strings[l]);
+    }
+    return merged;
+  };
+
+  return {
+    async render(req: RenderRequest): Promise<RenderedEmail> {
+      const key = `${req.journeyId}/${req.message}`;
+      const msg = catalog.messages[key];
+      if (!msg) throw new TemplateNotFoundError(req.journeyId, req.message);
+
+      for (const field of msg.requires) {
+        if (req.data[field] === undefined || req.data[field] === null) {
+          throw new TemplateRenderError(key, `the template uses "${field}" but the data has none`);
+        }
+      }
+      if (msg.class === 'marketing' && !req.data.links?.unsubscribe) {
+        throw new TemplateRenderError(key, 'a marketing message needs links.unsubscribe');
+      }
+
+      const locale = resolveLocale(Object.keys(msg.strings), req.locale, catalog.defaultLocale);
+      const globals = formatGlobals({
+        locale: formatLocale(req.locale, locale),
+        timeZone: validTimeZone(req.timeZone),
+      });
+      const scope: Record<string, unknown> = {
+        ...req.data,
+        locale,
+        message: { journeyId: msg.journeyId, id: msg.message, class: msg.class },
+      };
+
+      const t: LocaleStrings = {};
+      for (const [name, source] of Object.entries(rawStrings(msg, locale))) {
+        try {
+          // Strings render unescaped: they are escaped once, where the HTML part outputs them.
+          t[name] = source.includes('{')
+            ? await text.render(parse(text, `s:${source}`, source), scope, { globals })
+            : source;
+        } catch (error) {
+          throw new TemplateRenderError(`${key} (${locale}) ${name}`, (error as Error).message, {
+            cause: error,
+          });
+        }
+      }
+      const withStrings = { ...scope, t };
+
+      try {
+        const [htmlOut, textOut] = await Promise.all([
+          html.render(parse(html, `h:${key}`, msg.html), withStrings, { globals }),
+          text.render(parse(text, `t:${key}`, msg.text), withStrings, { globals }),
+        ]);
+        return {
+          locale,
+          subject: (t.subject ?? '').trim(),
+          preheader: (t.preheader ?? '').trim(),
+          html: htmlOut as string,
+          text: tidyText(textOut as string),
+        };
+      } catch (error) {
+        throw new TemplateRenderError(key, (error as Error).message, { cause: error });
+      }
+    },
+  };
+}
+
+/** Liquid tags leave blank lines behind; keep at most one empty line and no trailing spaces. */
+function tidyText(value: string): string {
+  return `${value
+    .split('\n')
+    .map((line) => line.trimEnd())
+    .join('\n')
+    .replace(/\n{3,}/g, '\n\n')
+    .trim()}\n`;
+}

@@ -1,0 +1,179 @@
+/**
+ * The one place Lambda defaults are fixed (in the spirit of powertools' function-with-logstream
+ * construct): newest Node.js runtime, ARM64, ESM bundles built locally with esbuild, source maps,
+ * an explicit log group with retention, X-Ray tracing, and a role without managed policies. Every
+ * function also carries the runtime catalog (`catalog.json`) next to its handler.
+ */
+import { fileURLToPath } from 'node:url';
+import { CfnElement, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
+import { type IRole, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import {
+  ApplicationLogLevel,
+  Architecture,
+  LoggingFormat,
+  Runtime,
+  SystemLogLevel,
+  Tracing,
+} from 'aws-cdk-lib/aws-lambda';
+import { NodejsFunction, OutputFormat, SourceMapMode } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+
+/** Node.js runtime of every function: the newest aws-cdk-lib 2.276 offers (cdk-nag AwsSolutions-L1). */
+export const FUNCTION_RUNTIME = Runtime.NODEJS_24_X;
+
+/** Directory of the Lambda handlers, resolved from this file so synth works from any working directory. */
+export const HANDLERS_DIR = fileURLToPath(new URL('../functions/handlers/', import.meta.url));
+
+/** Project root (holds package-lock.json), so esbuild resolves dependencies from the right place. */
+const PROJECT_ROOT = fileURLToPath(new URL('../', import.meta.url));
+
+/**
+ * esbuild emits ESM; a few bundled CommonJS dependencies still call `require` for Node built-ins,
+ * which ESM does not define. The banner provides it (the pattern powertools documents).
+ */
+const ESM_REQUIRE_BANNER =
+  "import { createRequire as __rjCreateRequire } from 'node:module'; const require = __rjCreateRequire(import.meta.url);";
+
+export type TableAccess = 'read' | 'readwrite';
+
+export interface RetentionFunctionProps {
+  /** Handler file name under `functions/handlers/`, for example `journey.ts`. */
+  readonly handlerFile: string;
+  /** Shown in the console next to the function. */
+  readonly description: string;
+  /** Absolute path of the runtime catalog, copied into the bundle as `catalog.json`. */
+  readonly catalogPath: string;
+  /**
+   * Environment variables besides the ones the construct sets itself.
+   * @default - none
+   */
+  readonly environment?: Record<string, string>;
+  /**
+   * @default Duration.seconds(30)
+   */
+  readonly timeout?: Duration;
+  /**
+   * @default 512
+   */
+  readonly memorySize?: number;
+  /**
+   * Concurrency reserved for (and capping) this function.
+   * @default - no reservation: the function shares the account's unreserved concurrency
+   */
+  readonly reservedConcurrentExecutions?: number;
+  /**
+   * How long the function's logs are kept.
+   * @default RetentionDays.ONE_MONTH
+   */
+  readonly logRetention?: RetentionDays;
+}
+
+export class RetentionFunction extends Construct {
+  readonly function: NodejsFunction;
+  readonly role: IRole;
+  readonly logGroup: LogGroup;
+
+  constructor(scope: Construct, id: string, props: RetentionFunctionProps) {
+    super(scope, id);
+
+    this.logGroup = new LogGroup(this, 'Logs', {
+      retention: props.logRetention ?? RetentionDays.ONE_MONTH,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+
+    // An own role instead of the default one: the default attaches AWSLambdaBasicExecutionRole
+    // (logs:* on every log group, cdk-nag AwsSolutions-IAM4); this one may write to its log group only.
+    const role = new Role(this, 'Role', {
+      assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
+      description: `${props.description} (execution role)`,
+    });
+    this.logGroup.grantWrite(role);
+    this.role = role;
+
+    const catalogPath = props.catalogPath;
+    this.function = new NodejsFunction(this, 'Function', {
+      entry: `${HANDLERS_DIR}${props.handlerFile}`,
+      handler: 'handler',
+      description: props.description,
+      runtime: FUNCTION_RUNTIME,
+      architecture: Architecture.ARM_64,
+      memorySize: props.memorySize ?? 512,
+      timeout: props.timeout ?? Duration.seconds(30),
+      reservedConcurrentExecutions: props.reservedConcurrentExecutions,
+      role,
+      logGroup: this.logGroup,
+      loggingFormat: LoggingFormat.JSON,
+      applicationLogLevelV2: ApplicationLogLevel.INFO,
+      systemLogLevelV2: SystemLogLevel.WARN,
+      tracing: Tracing.ACTIVE,
+      projectRoot: PROJECT_ROOT,
+      depsLockFilePath: `${PROJECT_ROOT}package-lock.json`,
+      environment: {
+        NODE_OPTIONS: '--enable-source-maps',
+        ...props.environment,
+      },
+      bundling: {
+        format: OutputFormat.ESM,
+        mainFields: ['module', 'main'],
+        banner: ESM_REQUIRE_BANNER,
+        minify: true,
+        sourceMap: true,
+        sourceMapMode: SourceMapMode.EXTERNAL,
+        sourcesContent: false,
+        // Local esbuild only: there is no Docker on build machines, and it is faster anyway.
+        forceDockerBundling: false,
+        commandHooks: {
+          beforeBundling: () => [],
+          beforeInstall: () => [],
+          afterBundling: (_inputDir: string, outputDir: string) => [
+            `cp ${shellQuote(catalogPath)} ${shellQuote(`${outputDir}/catalog.json`)}`,
+          ],
+        },
+      },
+    });
+
+    // X-Ray's PutTraceSegments/PutTelemetryRecords have no resource-level permissions; the
+    // statement CDK adds for `Tracing.ACTIVE` is therefore on `*`. Everything else in this role is scoped.
+    Validations.of(role).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason:
+        'X-Ray PutTraceSegments and PutTelemetryRecords support no resource-level permissions, so active tracing needs Resource "*"; no other statement of this role uses "*".',
+    });
+  }
+
+  /** Sets `TABLE_NAME` and grants data access (items and the timer index) in one place. */
+  bindTable(table: ITableV2, access: TableAccess): void {
+    this.function.addEnvironment('TABLE_NAME', table.tableName);
+    if (access === 'read') table.grantReadData(this.function);
+    else table.grantReadWriteData(this.function);
+    // DynamoDB grants cover `<table>/index/*`: the sweeper queries the timer index, and index ARNs
+    // cannot be narrowed further than the table's own indexes.
+    Validations.of(this.role).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::<${tableLogicalId(table)}.Arn>/index/*]`,
+      reason:
+        "The table grant covers the table's own indexes (<table>/index/*), needed to query the timer GSI; no other table is reachable.",
+    });
+  }
+
+  /** Adds an environment variable to the function. */
+  addEnvironment(name: string, value: string): this {
+    this.function.addEnvironment(name, value);
+    return this;
+  }
+}
+
+function tableLogicalId(table: ITableV2): string {
+  const child = table.node.defaultChild;
+  if (!(child instanceof CfnElement)) {
+    throw new Error(
+      `bindTable: table ${table.node.path} has no CloudFormation resource in this app; pass the TableV2 the construct created.`,
+    );
+  }
+  return Stack.of(child).resolve(child.logicalId) as string;
+}
+
+function shellQuote(value: string): string {
+  return `'${value.replaceAll("'", "'\\''")}'`;
+}

@@ -1,0 +1,234 @@
+/**
+ * The embedded runtime: the same services as the Lambdas, wired to DynamoDB Local and the SES v2
+ * emulator. It plays EventBridge (routing with the CDK rules' patterns), the Lambda stream trigger
+ * (a poller on the table's stream) and the one-minute schedule (the sweeper, driven by the caller).
+ */
+import { randomUUID } from 'node:crypto';
+import { CreateTableCommand, DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
+import { SESv2Client } from '@aws-sdk/client-sesv2';
+import type { DynamoDBRecord } from 'aws-lambda';
+import type { Clock } from '../functions/adapters/clock.ts';
+import { SesMailer } from '../functions/adapters/mailer.ts';
+import type { EventPublisher, OutgoingEvent } from '../functions/adapters/publisher.ts';
+import type { CapacityMeter } from '../functions/adapters/store.ts';
+import { createTableInput } from '../functions/adapters/table-schema.ts';
+import type { Catalog } from '../functions/catalog/catalog.ts';
+import { type AppConfig, configFromEnv } from '../functions/config.ts';
+import type { RawEvent } from '../functions/core/events.ts';
+import { journeyEventPattern, matchesPattern, profileEventPattern } from '../functions/core/routing.ts';
+import { createServices, type Services } from '../functions/services/container.ts';
+import type { DispatchOutcome } from '../functions/services/dispatcher.ts';
+import type { Outcome } from '../functions/services/journeys.ts';
+import { dispatchRecords } from '../functions/services/stream.ts';
+import { StreamPoller } from './stream-poller.ts';
+
+/** Credentials and region the local servers accept; they never reach AWS. */
+const LOCAL_AWS = { region: 'eu-central-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } };
+
+export interface PutEventsEntry {
+  Source?: string;
+  DetailType?: string;
+  Detail?: string;
+  Time?: string;
+  EventBusName?: string;
+}
+
+export type PutEventsResultEntry = { EventId: string } | { ErrorCode: string; ErrorMessage: string };
+
+export interface PublishedEvent extends OutgoingEvent {}
+
+export interface Delivery {
+  event: RawEvent;
+  /** Outcome per target: `profile` and `journey:<id>`. */
+  targets: { target: string; outcome?: Outcome; error?: string }[];
+}
+
+export interface LocalRuntimeOptions {
+  catalog: Catalog;
+  clock: Clock;
+  dynamoEndpoint: string;
+  sesEndpoint: string;
+  /** Environment-style settings, as the Lambdas get them (TABLE_NAME, SHOP_NAME, …). */
+  env?: Record<string, string | undefined>;
+  meter?: CapacityMeter;
+  /** Called for every event the dispatcher publishes (the simulator's event log). */
+  onPublish?: (event: PublishedEvent) => void;
+}
+
+/** Stands in for the EventBridge client: what the dispatcher publishes is recorded and routed. */
+class LocalBus implements EventPublisher {
+  constructor(private readonly sink: (event: PublishedEvent) => Promise<void>) {}
+  publish(event: OutgoingEvent): Promise<void> {
+    return this.sink(event);
+  }
+}
+
+export class LocalRuntime {
+  readonly services: Services;
+  readonly config: AppConfig;
+  private readonly poller: StreamPoller;
+  private readonly routes: { target: string; matches: (e: RawEvent) => boolean; run: (e: RawEvent) => Promise<Outcome> }[];
+
+  private constructor(
+    private readonly options: LocalRuntimeOptions,
+    readonly dynamo: DynamoDBClient,
+    streamArn: string,
+  ) {
+    this.config = configFromEnv(localEnv(options));
+    const signingSecret = this.config.signingSecret as string;
+    this.services = createServices({ ...this.config, signingSecret }, options.catalog, options.clock, {
+      dynamo,
+      mailer: new SesMailer(new SESv2Client({ ...LOCAL_AWS, endpoint: options.sesEndpoint })),
+      publisher: new LocalBus(async (event) => this.onPublished(event)),
+      meter: options.meter,
+      backoff: async () => {},
+    });
+    this.poller = new StreamPoller({
+      client: new DynamoDBStreamsClient({ ...LOCAL_AWS, endpoint: options.dynamoEndpoint }),
+      streamArn,
+    });
+    const source = this.config.shopEventSource;
+    const { journeys, profiles } = this.services;
+    const profilePattern = profileEventPattern(source);
+    this.routes = [
+      {
+        target: 'profile',
+        matches: (e) => matchesPattern(profilePattern, e),
+        run: (e) => profiles.handleEvent(e),
+      },
+      ...options.catalog.journeys.map(({ definition }) => {
+        const pattern = journeyEventPattern(definition, source);
+        return {
+          target: `journey:${definition.id}`,
+          matches: (e: RawEvent) => matchesPattern(pattern, e),
+          run: (e: RawEvent) => journeys.handleEvent(definition.id, e),
+        };
+      }),
+    ];
+  }
+
+  /** Creates the table (if missing) from the same definition as the CDK stack, then the runtime. */
+  static async create(options: LocalRuntimeOptions): Promise<LocalRuntime> {
+    const dynamo = new DynamoDBClient({ ...LOCAL_AWS, endpoint: options.dynamoEndpoint });
+    const tableName = localEnv(options).TABLE_NAME as string;
+    let streamArn: string | undefined;
+    try {
+      const existing = await dynamo.send(new DescribeTableCommand({ TableName: tableName }));
+      streamArn = existing.Table?.LatestStreamArn;
+    } catch (error) {
+      if ((error as Error).name !== 'ResourceNotFoundException') throw error;
+      const created = await dynamo.send(new CreateTableCommand(createTableInput(tableName)));
+      streamArn = created.TableDescription?.LatestStreamArn;
+    }
+    if (!streamArn) throw new Error(`table ${tableName} has no stream`);
+    return new LocalRuntime(options, dynamo, streamArn);
+  }
+
+  /** EventBridge PutEvents: envelope checks as EventBridge does them, then delivery to every matching target. */
+  async putEvents(entries: PutEventsEntry[]): Promise<{ FailedEntryCount: number; Entries: PutEventsResultEntry[]; deliveries: Delivery[] }> {
+    const results: PutEventsResultEntry[] = [];
+    const deliveries: Delivery[] = [];
+    for (const entry of entries) {
+      const envelope = parseEnvelope(entry, this.options.clock.now());
+      if ('ErrorCode' in envelope) {
+        results.push(envelope);
+        continue;
+      }
+      results.push({ EventId: envelope.id });
+      deliveries.push(await this.deliver(envelope));
+    }
+    return { FailedEntryCount: results.filter((r) => 'ErrorCode' in r).length, Entries: results, deliveries };
+  }
+
+  /** Hands one event to every target whose rule pattern matches, like EventBridge fan-out. */
+  async deliver(event: RawEvent): Promise<Delivery> {
+    const delivery: Delivery = { event, targets: [] };
+    for (const route of this.routes) {
+      if (!route.matches(event)) continue;
+      try {
+        delivery.targets.push({ target: route.target, outcome: await route.run(event) });
+      } catch (error) {
+        // In AWS this invocation would be retried and then land in the rule's DLQ.
+        delivery.targets.push({ target: route.target, error: String(error) });
+      }
+    }
+    return delivery;
+  }
+
+  /**
+   * Reads the table stream and dispatches outbox inserts, retrying a record that failed transiently
+   * (as the Lambda event source mapping does) up to `maxAttempts` times.
+   */
+  async drainOutbox(maxAttempts = 5): Promise<{ outcomes: DispatchOutcome[]; failures: string[] }> {
+    const outcomes: DispatchOutcome[] = [];
+    const failures: string[] = [];
+    let records: DynamoDBRecord[] = await this.poller.drain();
+    while (records.length) {
+      let pending = records;
+      for (let attempt = 1; pending.length && attempt <= maxAttempts; attempt++) {
+        const result = await dispatchRecords(this.services.dispatcher, pending);
+        outcomes.push(...result.outcomes);
+        const failedAt = result.batchItemFailures[0]?.itemIdentifier;
+        if (!failedAt) break;
+        const index = pending.findIndex((r) => r.dynamodb?.SequenceNumber === failedAt);
+        pending = pending.slice(index);
+        if (attempt === maxAttempts) failures.push(...result.errors.map((e) => String(e.error)));
+        else await new Promise((resolve) => setTimeout(resolve, 50 * 2 ** attempt));
+      }
+      records = await this.poller.drain();
+    }
+    return { outcomes, failures };
+  }
+
+  sweep() {
+    return this.services.sweeper.sweep(this.options.clock.now());
+  }
+
+  nextTimer(): Promise<string | undefined> {
+    return this.services.store.nextTimer();
+  }
+
+  private async onPublished(event: PublishedEvent): Promise<void> {
+    this.options.onPublish?.(event);
+    // Emitted events travel the bus too; today no rule listens to the system's own source.
+    await this.deliver({ id: randomUUID(), source: event.source, detailType: event.detailType, time: event.time, detail: event.detail });
+  }
+}
+
+function localEnv(options: LocalRuntimeOptions): Record<string, string | undefined> {
+  return {
+    TABLE_NAME: 'retention-journeys',
+    SIGNING_SECRET: 'local-signing-secret-not-for-production',
+    DEFAULT_LOCALE: options.catalog.defaultLocale,
+    PREFERENCES_URL: 'http://127.0.0.1:3000/preferences',
+    SENDER_ADDRESS: 'hello@shop.example',
+    SHOP_NAME: 'Example Shop',
+    SES_CONFIGURATION_SET: 'retention-journeys',
+    ...options.env,
+  };
+}
+
+function parseEnvelope(entry: PutEventsEntry, now: string): RawEvent | { ErrorCode: string; ErrorMessage: string } {
+  if (!entry.Source || !entry.DetailType || entry.Detail === undefined) {
+    return { ErrorCode: 'InvalidArgument', ErrorMessage: 'Source, DetailType and Detail are required' };
+  }
+  let detail: unknown;
+  try {
+    detail = JSON.parse(entry.Detail);
+  } catch {
+    return { ErrorCode: 'MalformedDetail', ErrorMessage: 'Detail is not valid JSON' };
+  }
+  if (typeof detail !== 'object' || detail === null || Array.isArray(detail)) {
+    return { ErrorCode: 'MalformedDetail', ErrorMessage: 'Detail must be a JSON object' };
+  }
+  const time = entry.Time ? new Date(entry.Time) : undefined;
+  if (time && Number.isNaN(time.getTime())) return { ErrorCode: 'InvalidArgument', ErrorMessage: 'Time is not a timestamp' };
+  return {
+    id: randomUUID(),
+    source: entry.Source,
+    detailType: entry.DetailType,
+    time: time ? time.toISOString().replace(/\.\d{3}Z$/, 'Z') : now,
+    detail,
+  };
+}

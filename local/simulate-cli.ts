@@ -1,0 +1,81 @@
+/** `journeys simulate <scenario> [--json]`: starts the embedded servers, simulates, prints, stops. */
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { buildCatalog, CatalogError } from '../functions/catalog/build.ts';
+import { localStamp } from '../functions/core/time.ts';
+import { readScenario, ScenarioError, type SimulationResult, simulate } from './simulate.ts';
+import { startDynamoDbLocal, startSesEmulator, stopAll } from './servers.ts';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+
+const ICONS = { event: '←', email: '✉', emit: '⚡', note: '·', rejected: '✗', error: '!' } as const;
+
+export function formatTimeline(result: SimulationResult, scenarioName: string, color: boolean): string {
+  const paint = (code: number, text: string) => (color ? `\u001b[${code}m${text}\u001b[0m` : text);
+  const colors = { event: 36, email: 32, emit: 35, note: 2, rejected: 31, error: 31 } as const;
+  const lines = [`${paint(1, `Simulation of ${scenarioName}`)} — ${result.stats.virtualDays} days of virtual time`, ''];
+  let lastDay = '';
+  for (const entry of result.timeline) {
+    const stamp = localStamp(entry.at, 'UTC');
+    const day = stamp.slice(0, 10);
+    if (day !== lastDay) {
+      lines.push(paint(1, day));
+      lastDay = day;
+    }
+    lines.push(`  ${stamp.slice(11)}Z ${paint(colors[entry.kind], `${ICONS[entry.kind]} ${entry.text}`)}`);
+  }
+  lines.push(
+    '',
+    `${result.emails.length} email(s), ${result.events.length} emitted event(s), ${result.rejected.length} rejected event(s); ` +
+      `${result.stats.virtualDays} days simulated in ${(result.stats.wallMs / 1000).toFixed(1)} s (${result.stats.steps} clock steps).`,
+  );
+  return lines.join('\n');
+}
+
+export async function simulateCommand(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: { json: { type: 'boolean', default: false }, 'default-locale': { type: 'string', default: 'en' } },
+  });
+  const file = positionals[0];
+  if (!file) {
+    process.stderr.write('Usage: journeys simulate <scenario.(json|yaml)> [--json]\n');
+    return 2;
+  }
+  let scenario: Awaited<ReturnType<typeof readScenario>>;
+  let catalog: Awaited<ReturnType<typeof buildCatalog>>['catalog'];
+  try {
+    scenario = await readScenario(file);
+    ({ catalog } = await buildCatalog(ROOT, { defaultLocale: values['default-locale'] as string }));
+  } catch (error) {
+    if (error instanceof ScenarioError || error instanceof CatalogError) {
+      process.stderr.write(`${error.message}\n`);
+      return 1;
+    }
+    throw error;
+  }
+
+  const progress = !values.json && process.stderr.isTTY;
+  if (progress) process.stderr.write('Starting DynamoDB Local and the SES emulator…\n');
+  try {
+    const [dynamo, ses] = await Promise.all([startDynamoDbLocal(), startSesEmulator()]);
+    const result = await simulate(
+      scenario,
+      catalog,
+      { dynamoEndpoint: dynamo.endpoint, sesEndpoint: ses.endpoint },
+      { onProgress: progress ? (at) => process.stderr.write(`\r  virtual clock ${at}`) : undefined },
+    );
+    if (progress) process.stderr.write('\r\u001b[2K');
+    if (values.json) {
+      const { emails, events, rejected } = result;
+      process.stdout.write(`${JSON.stringify({ emails, events, rejected }, null, 2)}\n`);
+    } else {
+      process.stdout.write(`${formatTimeline(result, path.basename(file), Boolean(process.stdout.isTTY))}\n`);
+    }
+    return 0;
+  } finally {
+    await stopAll();
+  }
+}

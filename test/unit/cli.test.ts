@@ -1,0 +1,82 @@
+import { execFile } from 'node:child_process';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+
+/** Run `node bin/journeys.js …` as a child process, as `npx journeys …` would. */
+async function journeys(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await promisify(execFile)(process.execPath, ['bin/journeys.js', ...args], {
+      cwd: root,
+    });
+    return { code: 0, stdout, stderr };
+  } catch (err) {
+    const e = err as { code?: number; stdout?: string; stderr?: string };
+    return { code: typeof e.code === 'number' ? e.code : -1, stdout: e.stdout ?? '', stderr: e.stderr ?? '' };
+  }
+}
+
+describe('journeys CLI', () => {
+  it('validate: passes on the shipped journeys', async () => {
+    const { code, stdout } = await journeys('validate');
+    expect(code).toBe(0);
+    expect(stdout).toContain('✓ onboarding.yaml — Onboarding, 3 messages, 6 steps');
+    // stdout is a pipe, not a TTY: no colour codes
+    expect(stdout).not.toContain('\u001b[');
+  });
+
+  it('validate: fails on the invalid fixtures and names file, line, path and reason of every error', async () => {
+    const { code, stdout } = await journeys('validate', '--dir', 'test/fixtures/journeys-invalid');
+    expect(code).toBe(1);
+    const dir = 'test/fixtures/journeys-invalid';
+    expect(stdout).toContain('✗ bad-duration.yaml — 3 errors');
+    expect(stdout).toContain(
+      `${dir}/bad-duration.yaml:10 steps.1.wait — must be a non-negative ISO 8601 duration such as PT1H, P2D or P2W`,
+    );
+    expect(stdout).toContain(
+      `${dir}/bad-duration.yaml:11 steps.2.wait.sinceEntry — must be a non-negative ISO 8601`,
+    );
+    expect(stdout).toContain(
+      `${dir}/bad-duration.yaml:12 steps.3.send — sends message "first-order-offer", which is not declared under messages`,
+    );
+    expect(stdout).toContain(`${dir}/unknown-step.yaml:10 steps.1 — unknown step "branch"`);
+    expect(stdout).toMatch(new RegExp(`${dir}/broken-syntax\\.yaml:\\d+ — YAML syntax error: `));
+    expect(stdout).toContain(`${dir}/wrong-name.yaml:1 id — journey id "win-back" must equal the file name`);
+    expect(stdout).toContain('✓ valid.yaml — Valid, 1 message, 1 step');
+    expect(stdout).toContain('✗ 7 errors; 1 journey valid');
+  });
+
+  it('validate: fails on a missing directory', async () => {
+    const { code, stdout } = await journeys('validate', '--dir', 'test/fixtures/no-such-dir');
+    expect(code).toBe(1);
+    expect(stdout).toContain('test/fixtures/no-such-dir — directory not found');
+  });
+
+  it('schemas --check: the committed schemas are up to date', async () => {
+    const { code, stdout } = await journeys('schemas', '--check');
+    expect(code).toBe(0);
+    expect(stdout).toContain('up to date');
+  });
+
+  it('prints help, and rejects unknown commands and options with exit code 2', async () => {
+    const help = await journeys('--help');
+    expect(help.code).toBe(0);
+    expect(help.stdout).toMatch(/Usage: journeys <command>/);
+    for (const cmd of ['validate', 'schemas', 'simulate', 'preview']) expect(help.stdout).toContain(cmd);
+
+    const sub = await journeys('validate', '--help');
+    expect(sub.code).toBe(0);
+    expect(sub.stdout).toMatch(/Usage: journeys validate/);
+
+    const unknown = await journeys('frobnicate');
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain('unknown command "frobnicate"');
+
+    const badOption = await journeys('validate', '--bogus');
+    expect(badOption.code).toBe(2);
+    expect(badOption.stderr).toContain("Unknown option '--bogus'");
+  });
+});
