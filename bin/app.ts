@@ -34,7 +34,9 @@ function number(key: string): number | undefined {
 
 const senderAddress = text('senderAddress');
 if (!senderAddress) {
-  throw new Error('context "senderAddress" is required: set it in cdk.json or pass -c senderAddress=news@shop.example');
+  throw new Error(
+    'context "senderAddress" is required: set it in cdk.json or pass -c senderAddress=news@shop.example',
+  );
 }
 const defaultLocale = text('defaultLocale') ?? 'en';
 

@@ -35,7 +35,8 @@ export interface SenderAddress {
   domain: string;
 }
 
-const ADDRESS = /^[^\s@<>"]+@([A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+)$/;
+const ADDRESS =
+  /^[^\s@<>"]+@([A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+)$/;
 
 /** Parses a sender address; undefined when it is not one. */
 export function parseSenderAddress(value: string): SenderAddress | undefined {

@@ -20,7 +20,9 @@ export class RetentionJourneysStack extends Stack {
     super(scope, id, props);
     const eventBus =
       props.eventBus ??
-      (props.eventBusName ? EventBus.fromEventBusName(this, 'ExistingEventBus', props.eventBusName) : undefined);
+      (props.eventBusName
+        ? EventBus.fromEventBusName(this, 'ExistingEventBus', props.eventBusName)
+        : undefined);
     this.journeys = new RetentionJourneys(this, 'RetentionJourneys', { ...props, eventBus });
 
     new CfnOutput(this, 'EventBusName', {

@@ -4,11 +4,12 @@
  * uses), a rule for the customer-profile projection, a sweeper for due timers, and a DynamoDB-stream
  * dispatcher that sends the outbox through SES v2 and publishes emitted events.
  */
-import { isAbsolute } from 'node:path';
+
 import { existsSync, statSync } from 'node:fs';
+import { isAbsolute } from 'node:path';
 import { Duration, Validations } from 'aws-cdk-lib';
 import type { TableV2 } from 'aws-cdk-lib/aws-dynamodb';
-import { type EventPattern, EventBus, type IEventBus, Rule, Schedule } from 'aws-cdk-lib/aws-events';
+import { EventBus, type EventPattern, type IEventBus, Rule, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import { FilterCriteria, FilterRule, StartingPosition } from 'aws-cdk-lib/aws-lambda';
 import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
@@ -18,7 +19,11 @@ import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { DEFAULT_TIMER_SHARDS, TABLE } from '../functions/adapters/table-schema.ts';
 import { type JourneyDefinition, journeyDefinitionSchema } from '../functions/core/definition.ts';
-import { type EventPattern as RoutingPattern, journeyEventPattern, profileEventPattern } from '../functions/core/routing.ts';
+import {
+  journeyEventPattern,
+  profileEventPattern,
+  type EventPattern as RoutingPattern,
+} from '../functions/core/routing.ts';
 import { deadLetterQueue } from './dead-letter-queue.ts';
 import { Email, parseSenderAddress } from './email.ts';
 import { RetentionFunction } from './function.ts';
@@ -142,7 +147,9 @@ export function validateProps(props: RetentionJourneysProps): Settings {
   });
 
   if (typeof props.catalogPath !== 'string' || !isAbsolute(props.catalogPath)) {
-    fail(`catalogPath must be an absolute path to catalog.json (got "${props.catalogPath}"); resolve it first`);
+    fail(
+      `catalogPath must be an absolute path to catalog.json (got "${props.catalogPath}"); resolve it first`,
+    );
   }
   if (!existsSync(props.catalogPath) || !statSync(props.catalogPath).isFile()) {
     fail(`catalogPath "${props.catalogPath}" does not exist; write the catalog (writeCatalog) before synth`);
@@ -162,7 +169,9 @@ export function validateProps(props: RetentionJourneysProps): Settings {
     );
   }
   if (shopEventSource === SYSTEM_EVENT_SOURCE) {
-    fail(`shopEventSource must differ from "${SYSTEM_EVENT_SOURCE}", the source of the events the system emits`);
+    fail(
+      `shopEventSource must differ from "${SYSTEM_EVENT_SOURCE}", the source of the events the system emits`,
+    );
   }
 
   const defaultLocale = props.defaultLocale ?? 'en';
@@ -236,7 +245,8 @@ export class RetentionJourneys extends Construct {
     super(scope, id);
     const settings = validateProps(props);
 
-    this.eventBus = props.eventBus ?? new EventBus(this, 'EventBus', { description: 'Shop events and journey events' });
+    this.eventBus =
+      props.eventBus ?? new EventBus(this, 'EventBus', { description: 'Shop events and journey events' });
     this.table = new JourneysTable(this, 'State').table;
     this.signingSecret = new Secret(this, 'SigningSecret', {
       description: 'Signs one-click unsubscribe and preference tokens in emails',
@@ -250,7 +260,9 @@ export class RetentionJourneys extends Construct {
     this.email = new Email(this, 'Email', {
       sender: settings.sender,
       eventBus: this.eventBus,
-      ...(settings.configurationSetName === undefined ? {} : { configurationSetName: settings.configurationSetName }),
+      ...(settings.configurationSetName === undefined
+        ? {}
+        : { configurationSetName: settings.configurationSetName }),
     });
 
     const common = {
@@ -286,9 +298,14 @@ export class RetentionJourneys extends Construct {
     const journeyFunctions = new Map<string, RetentionFunction>();
     for (const definition of settings.journeys) {
       const name = pascalCase(definition.id);
-      const fn = makeFunction(`Journey${name}`, 'journey.ts', `Journey "${definition.name}" (${definition.id})`, {
-        environment: { JOURNEY_ID: definition.id },
-      });
+      const fn = makeFunction(
+        `Journey${name}`,
+        'journey.ts',
+        `Journey "${definition.name}" (${definition.id})`,
+        {
+          environment: { JOURNEY_ID: definition.id },
+        },
+      );
       this.route(`Journey${name}`, journeyEventPattern(definition, settings.shopEventSource), fn, {
         description: `Shop events of journey ${definition.id}`,
         holds: `events journey ${definition.id} could not process`,
@@ -297,15 +314,24 @@ export class RetentionJourneys extends Construct {
     }
     this.journeyFunctions = journeyFunctions;
 
-    this.profileFunction = makeFunction('Profile', 'profile.ts', 'Customer profile projection of shop events');
+    this.profileFunction = makeFunction(
+      'Profile',
+      'profile.ts',
+      'Customer profile projection of shop events',
+    );
     this.route('Profile', profileEventPattern(settings.shopEventSource), this.profileFunction, {
       description: 'Every shop event, for the customer profile projection',
       holds: 'shop events the profile projection could not process',
     });
 
-    this.sweeperFunction = makeFunction('Sweeper', 'sweeper.ts', 'Feeds journey timers that fell due to the engine', {
-      timeout: Duration.seconds(55),
-    });
+    this.sweeperFunction = makeFunction(
+      'Sweeper',
+      'sweeper.ts',
+      'Feeds journey timers that fell due to the engine',
+      {
+        timeout: Duration.seconds(55),
+      },
+    );
     const sweeperDlq = deadLetterQueue(this, 'SweeperDeadLetterQueue', 'sweeper runs that failed');
     new Rule(this, 'SweeperSchedule', {
       description: 'Runs the timer sweeper every minute',
@@ -432,4 +458,3 @@ function isTimeZone(value: string): boolean {
     return false;
   }
 }
-

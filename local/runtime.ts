@@ -68,7 +68,11 @@ export class LocalRuntime {
   readonly services: Services;
   readonly config: AppConfig;
   private readonly poller: StreamPoller;
-  private readonly routes: { target: string; matches: (e: RawEvent) => boolean; run: (e: RawEvent) => Promise<Outcome> }[];
+  private readonly routes: {
+    target: string;
+    matches: (e: RawEvent) => boolean;
+    run: (e: RawEvent) => Promise<Outcome>;
+  }[];
 
   private constructor(
     private readonly options: LocalRuntimeOptions,
@@ -126,7 +130,9 @@ export class LocalRuntime {
   }
 
   /** EventBridge PutEvents: envelope checks as EventBridge does them, then delivery to every matching target. */
-  async putEvents(entries: PutEventsEntry[]): Promise<{ FailedEntryCount: number; Entries: PutEventsResultEntry[]; deliveries: Delivery[] }> {
+  async putEvents(
+    entries: PutEventsEntry[],
+  ): Promise<{ FailedEntryCount: number; Entries: PutEventsResultEntry[]; deliveries: Delivery[] }> {
     const results: PutEventsResultEntry[] = [];
     const deliveries: Delivery[] = [];
     for (const entry of entries) {
@@ -192,7 +198,13 @@ export class LocalRuntime {
   private async onPublished(event: PublishedEvent): Promise<void> {
     this.options.onPublish?.(event);
     // Emitted events travel the bus too; today no rule listens to the system's own source.
-    await this.deliver({ id: randomUUID(), source: event.source, detailType: event.detailType, time: event.time, detail: event.detail });
+    await this.deliver({
+      id: randomUUID(),
+      source: event.source,
+      detailType: event.detailType,
+      time: event.time,
+      detail: event.detail,
+    });
   }
 }
 
@@ -209,7 +221,10 @@ function localEnv(options: LocalRuntimeOptions): Record<string, string | undefin
   };
 }
 
-function parseEnvelope(entry: PutEventsEntry, now: string): RawEvent | { ErrorCode: string; ErrorMessage: string } {
+function parseEnvelope(
+  entry: PutEventsEntry,
+  now: string,
+): RawEvent | { ErrorCode: string; ErrorMessage: string } {
   if (!entry.Source || !entry.DetailType || entry.Detail === undefined) {
     return { ErrorCode: 'InvalidArgument', ErrorMessage: 'Source, DetailType and Detail are required' };
   }
@@ -223,7 +238,8 @@ function parseEnvelope(entry: PutEventsEntry, now: string): RawEvent | { ErrorCo
     return { ErrorCode: 'MalformedDetail', ErrorMessage: 'Detail must be a JSON object' };
   }
   const time = entry.Time ? new Date(entry.Time) : undefined;
-  if (time && Number.isNaN(time.getTime())) return { ErrorCode: 'InvalidArgument', ErrorMessage: 'Time is not a timestamp' };
+  if (time && Number.isNaN(time.getTime()))
+    return { ErrorCode: 'InvalidArgument', ErrorMessage: 'Time is not a timestamp' };
   return {
     id: randomUUID(),
     source: entry.Source,

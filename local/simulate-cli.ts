@@ -4,8 +4,8 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { buildCatalog, CatalogError } from '../functions/catalog/build.ts';
 import { localStamp } from '../functions/core/time.ts';
-import { readScenario, ScenarioError, type SimulationResult, simulate } from './simulate.ts';
 import { startDynamoDbLocal, startSesEmulator, stopAll } from './servers.ts';
+import { readScenario, ScenarioError, type SimulationResult, simulate } from './simulate.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -14,7 +14,10 @@ const ICONS = { event: '←', email: '✉', emit: '⚡', note: '·', rejected: '
 export function formatTimeline(result: SimulationResult, scenarioName: string, color: boolean): string {
   const paint = (code: number, text: string) => (color ? `\u001b[${code}m${text}\u001b[0m` : text);
   const colors = { event: 36, email: 32, emit: 35, note: 2, rejected: 31, error: 31 } as const;
-  const lines = [`${paint(1, `Simulation of ${scenarioName}`)} — ${result.stats.virtualDays} days of virtual time`, ''];
+  const lines = [
+    `${paint(1, `Simulation of ${scenarioName}`)} — ${result.stats.virtualDays} days of virtual time`,
+    '',
+  ];
   let lastDay = '';
   for (const entry of result.timeline) {
     const stamp = localStamp(entry.at, 'UTC');
@@ -37,7 +40,10 @@ export async function simulateCommand(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
-    options: { json: { type: 'boolean', default: false }, 'default-locale': { type: 'string', default: 'en' } },
+    options: {
+      json: { type: 'boolean', default: false },
+      'default-locale': { type: 'string', default: 'en' },
+    },
   });
   const file = positionals[0];
   if (!file) {

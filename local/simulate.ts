@@ -13,14 +13,21 @@ import { formatIssues } from '../functions/core/events.ts';
 import { LocalRuntime, type PublishedEvent } from './runtime.ts';
 import { type SesEmail, sesEmulatorStore } from './servers.ts';
 
-const offsetOrInstant = z.string().refine((v) => Duration.fromISO(v).isValid || DateTime.fromISO(v, { setZone: true }).isValid, {
-  message: 'must be an ISO 8601 duration from start (PT0S, P3D) or a timestamp',
-});
+const offsetOrInstant = z
+  .string()
+  .refine((v) => Duration.fromISO(v).isValid || DateTime.fromISO(v, { setZone: true }).isValid, {
+    message: 'must be an ISO 8601 duration from start (PT0S, P3D) or a timestamp',
+  });
 
 export const scenarioSchema = z
   .object({
-    start: z.iso.datetime({ offset: true, message: 'must be an ISO 8601 timestamp such as 2026-03-02T08:00:00Z' }),
-    until: z.string().refine((v) => Duration.fromISO(v).isValid, { message: 'must be an ISO 8601 duration such as P30D' }),
+    start: z.iso.datetime({
+      offset: true,
+      message: 'must be an ISO 8601 timestamp such as 2026-03-02T08:00:00Z',
+    }),
+    until: z
+      .string()
+      .refine((v) => Duration.fromISO(v).isValid, { message: 'must be an ISO 8601 duration such as P30D' }),
     events: z
       .array(
         z
@@ -75,7 +82,9 @@ export async function readScenario(file: string): Promise<Scenario> {
   }
   const parsed = scenarioSchema.safeParse(raw);
   if (!parsed.success) {
-    throw new ScenarioError(`${file} is not a valid scenario:\n  ${formatIssues(parsed.error.issues, 'a scenario').join('\n  ')}`);
+    throw new ScenarioError(
+      `${file} is not a valid scenario:\n  ${formatIssues(parsed.error.issues, 'a scenario').join('\n  ')}`,
+    );
   }
   return parsed.data;
 }
@@ -84,7 +93,9 @@ const iso = (dt: DateTime) => dt.toUTC().toISO({ suppressMilliseconds: true }) a
 
 function resolveAt(start: string, at: string): string {
   const offset = Duration.fromISO(at);
-  return offset.isValid ? iso(DateTime.fromISO(start).plus(offset)) : iso(DateTime.fromISO(at, { setZone: true }));
+  return offset.isValid
+    ? iso(DateTime.fromISO(start).plus(offset))
+    : iso(DateTime.fromISO(at, { setZone: true }));
 }
 
 export interface SimulationServers {
@@ -112,8 +123,17 @@ export async function simulate(
     onPublish: (event) => published.push(event),
   });
 
-  const result: SimulationResult = { emails: [], events: [], rejected: [], timeline: [], stats: { virtualDays: 0, wallMs: 0, steps: 0 } };
-  const sentOutcomes: Extract<Awaited<ReturnType<LocalRuntime['drainOutbox']>>['outcomes'][number], { status: 'sent' }>[] = [];
+  const result: SimulationResult = {
+    emails: [],
+    events: [],
+    rejected: [],
+    timeline: [],
+    stats: { virtualDays: 0, wallMs: 0, steps: 0 },
+  };
+  const sentOutcomes: Extract<
+    Awaited<ReturnType<LocalRuntime['drainOutbox']>>['outcomes'][number],
+    { status: 'sent' }
+  >[] = [];
   const queue = scenario.events
     .map((e, index) => ({ ...e, index, time: resolveAt(start, e.at) }))
     .sort((a, b) => Date.parse(a.time) - Date.parse(b.time) || a.index - b.index);
@@ -122,12 +142,22 @@ export async function simulate(
     const { outcomes, failures } = await runtime.drainOutbox();
     for (const outcome of outcomes) {
       if (outcome.status === 'sent') sentOutcomes.push(outcome);
-      if (outcome.status === 'failed') result.timeline.push({ at: clock.now(), kind: 'error', text: `outbox ${outcome.outboxId} failed: ${outcome.reason}` });
+      if (outcome.status === 'failed')
+        result.timeline.push({
+          at: clock.now(),
+          kind: 'error',
+          text: `outbox ${outcome.outboxId} failed: ${outcome.reason}`,
+        });
       if (outcome.status === 'skipped' && !outcome.reason.startsWith('already')) {
-        result.timeline.push({ at: clock.now(), kind: 'note', text: `outbox ${outcome.outboxId} skipped: ${outcome.reason}` });
+        result.timeline.push({
+          at: clock.now(),
+          kind: 'note',
+          text: `outbox ${outcome.outboxId} skipped: ${outcome.reason}`,
+        });
       }
     }
-    for (const failure of failures) result.timeline.push({ at: clock.now(), kind: 'error', text: `dispatch failed: ${failure}` });
+    for (const failure of failures)
+      result.timeline.push({ at: clock.now(), kind: 'error', text: `dispatch failed: ${failure}` });
   };
 
   let cursor = 0;
@@ -135,7 +165,9 @@ export async function simulate(
   for (;;) {
     const nextEvent = queue[cursor]?.time;
     const nextTimer = await runtime.nextTimer();
-    const candidates = [nextEvent, nextTimer].filter((t): t is string => t !== undefined && Date.parse(t) <= Date.parse(end));
+    const candidates = [nextEvent, nextTimer].filter(
+      (t): t is string => t !== undefined && Date.parse(t) <= Date.parse(end),
+    );
     if (candidates.length === 0) break;
     const next = candidates.sort((a, b) => Date.parse(a) - Date.parse(b))[0] as string;
     if (Date.parse(next) > Date.parse(clock.now())) clock.set(next);
@@ -152,38 +184,62 @@ export async function simulate(
           time: e.time,
           detail: e.detail,
         });
-        result.timeline.push({ at: clock.now(), kind: 'event', text: `${e.detailType} ${String(e.detail.customerId ?? '')}`.trim() });
+        result.timeline.push({
+          at: clock.now(),
+          kind: 'event',
+          text: `${e.detailType} ${String(e.detail.customerId ?? '')}`.trim(),
+        });
         const rejected = delivery.targets.find((t) => t.outcome?.status === 'rejected');
         if (rejected?.outcome?.status === 'rejected') {
           result.rejected.push({ index: e.index, detailType: e.detailType, errors: rejected.outcome.errors });
-          result.timeline.push({ at: clock.now(), kind: 'rejected', text: rejected.outcome.errors.join('; ') });
+          result.timeline.push({
+            at: clock.now(),
+            kind: 'rejected',
+            text: rejected.outcome.errors.join('; '),
+          });
         } else if (!delivery.targets.length) {
-          result.timeline.push({ at: clock.now(), kind: 'note', text: `no rule matches ${e.source}/${e.detailType}` });
+          result.timeline.push({
+            at: clock.now(),
+            kind: 'note',
+            text: `no rule matches ${e.source}/${e.detailType}`,
+          });
         }
         for (const t of delivery.targets) {
-          if (t.error) result.timeline.push({ at: clock.now(), kind: 'error', text: `${t.target}: ${t.error}` });
+          if (t.error)
+            result.timeline.push({ at: clock.now(), kind: 'error', text: `${t.target}: ${t.error}` });
           if (t.outcome && 'trace' in t.outcome) {
-            for (const note of t.outcome.trace) result.timeline.push({ at: clock.now(), kind: 'note', text: `${note.journeyId} ${note.note}` });
+            for (const note of t.outcome.trace)
+              result.timeline.push({ at: clock.now(), kind: 'note', text: `${note.journeyId} ${note.note}` });
           }
         }
       }
     } else {
       // Only timers are due. A timer that stays due (its decision failing) must not spin forever.
       if (lastTimerAt === clock.now() && nextTimer === clock.now()) {
-        result.timeline.push({ at: clock.now(), kind: 'error', text: 'a timer keeps failing; skipping ahead' });
+        result.timeline.push({
+          at: clock.now(),
+          kind: 'error',
+          text: 'a timer keeps failing; skipping ahead',
+        });
         break;
       }
       lastTimerAt = clock.now();
       const report = await runtime.sweep();
       for (const failure of report.failed) {
-        result.timeline.push({ at: clock.now(), kind: 'error', text: `timer ${failure.journeyId}/${failure.customerId}: ${failure.error}` });
+        result.timeline.push({
+          at: clock.now(),
+          kind: 'error',
+          text: `timer ${failure.journeyId}/${failure.customerId}: ${failure.error}`,
+        });
       }
     }
     await settle();
   }
 
   // Join what the dispatcher sent with what the SES emulator received, by message id.
-  const sesEmails = new Map<string, SesEmail>((await sesEmulatorStore(servers.sesEndpoint).emails()).map((m) => [m.messageId, m]));
+  const sesEmails = new Map<string, SesEmail>(
+    (await sesEmulatorStore(servers.sesEndpoint).emails()).map((m) => [m.messageId, m]),
+  );
   for (const sent of sentOutcomes) {
     const mail = sesEmails.get(sent.messageId);
     const email: SimulatedEmail = {
@@ -199,12 +255,25 @@ export async function simulate(
       headers: Object.fromEntries((mail?.headers ?? []).map((h) => [h.name, h.value])),
     };
     result.emails.push(email);
-    result.timeline.push({ at: sent.sentAt, kind: 'email', text: `${sent.journeyId}/${sent.message} [${sent.locale}] → ${sent.to} “${email.subject}”` });
+    result.timeline.push({
+      at: sent.sentAt,
+      kind: 'email',
+      text: `${sent.journeyId}/${sent.message} [${sent.locale}] → ${sent.to} “${email.subject}”`,
+    });
   }
   for (const event of published) {
-    result.events.push({ at: event.time, source: event.source, detailType: event.detailType, detail: event.detail });
+    result.events.push({
+      at: event.time,
+      source: event.source,
+      detailType: event.detailType,
+      detail: event.detail,
+    });
     if (!event.detailType.startsWith('journey.')) {
-      result.timeline.push({ at: event.time, kind: 'emit', text: `${event.detailType} ${JSON.stringify(event.detail)}` });
+      result.timeline.push({
+        at: event.time,
+        kind: 'emit',
+        text: `${event.detailType} ${JSON.stringify(event.detail)}`,
+      });
     }
   }
   // Stable order: by time, then events before notes before emails.

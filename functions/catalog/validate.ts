@@ -4,6 +4,7 @@
  * loaded journeys and returns more errors.
  */
 import path from 'node:path';
+import { compileTemplates } from '../email/compile.ts';
 import { countSteps, type DefinitionError, type LoadedJourney, loadJourneys } from './journeys.ts';
 
 export interface ProjectContext {
@@ -32,8 +33,19 @@ export interface ProjectReport {
   journeys: LoadedJourney[];
 }
 
-/** Extra checks run after the definitions load. Add e.g. the email-template check here. */
-export const defaultChecks: ProjectCheck[] = [];
+/** Every message each journey sends has templates, in every shipped locale, using only data it gets. */
+export const templateCheck: ProjectCheck = async (ctx) => {
+  const { errors } = await compileTemplates(
+    path.join(ctx.rootDir, 'templates'),
+    ctx.journeys.map((j) => j.definition),
+    { defaultLocale: process.env.DEFAULT_LOCALE ?? 'en' },
+  );
+  const dir = path.join(ctx.rootDir, 'templates');
+  return errors.map((e) => ({ file: path.resolve(dir, e.file), path: e.path ?? '', message: e.message }));
+};
+
+/** Checks run after the definitions load. */
+export const defaultChecks: ProjectCheck[] = [templateCheck];
 
 export async function validateProject(
   rootDir: string,

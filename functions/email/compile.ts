@@ -142,9 +142,10 @@ export async function compileTemplates(
       for (const locale of catalog.locales) {
         if (locale === defaultLocale) continue;
         if (!localeChain(locale, defaultLocale).some((l) => messageLocales.has(l) && l !== defaultLocale)) {
-          warnings.push({
+          // A shipped locale (templates/locales/<locale>.yaml) promises every message in that language.
+          errors.push({
             file: `${base}.${locale}.yaml`,
-            message: `no ${locale} strings: ${locale} recipients get this message in ${defaultLocale}`,
+            message: `missing: ${locale} is a shipped locale, but this message has no ${locale} strings`,
           });
         }
       }

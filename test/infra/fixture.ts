@@ -1,0 +1,57 @@
+/** Builds the stack for infra tests: no esbuild (bundling skipped), a stub catalog, two journeys. */
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { App } from 'aws-cdk-lib';
+import { parse } from 'yaml';
+import { type JourneyDefinition, journeyDefinitionSchema } from '../../functions/core/definition.ts';
+import {
+  RetentionJourneysStack,
+  type RetentionJourneysStackProps,
+} from '../../lib/retention-journeys-stack.ts';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+
+export const onboarding: JourneyDefinition = journeyDefinitionSchema.parse(
+  parse(readFileSync(path.join(ROOT, 'journeys', 'onboarding.yaml'), 'utf8')),
+);
+
+/** A second journey whose steps wait for an event, so routing must include it. */
+export const postPurchase: JourneyDefinition = journeyDefinitionSchema.parse({
+  id: 'post-purchase',
+  name: 'Post purchase',
+  trigger: { event: 'order.placed', instanceKey: 'orderId' },
+  exitOn: ['order.refunded'],
+  messages: { 'ask-review': { class: 'marketing' } },
+  steps: [
+    {
+      waitFor: { event: 'order.delivered', timeout: 'P14D', correlate: 'orderId' },
+      onEvent: [{ wait: 'P3D' }, { send: 'ask-review' }],
+    },
+  ],
+});
+
+export const catalogPath = (() => {
+  const file = path.join(mkdtempSync(path.join(tmpdir(), 'rj-infra-')), 'catalog.json');
+  writeFileSync(file, JSON.stringify({ defaultLocale: 'en', journeys: [], templates: {} }));
+  return file;
+})();
+
+export function baseProps(): RetentionJourneysStackProps {
+  return {
+    journeys: [onboarding, postPurchase],
+    catalogPath,
+    senderAddress: 'Shop <news@shop.example>',
+    env: { account: '123456789012', region: 'eu-central-1' },
+  };
+}
+
+/** A fresh app that skips asset bundling (no esbuild run in unit tests). */
+export function testApp(): App {
+  return new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+}
+
+export function buildStack(overrides: Partial<RetentionJourneysStackProps> = {}): RetentionJourneysStack {
+  return new RetentionJourneysStack(testApp(), 'Test', { ...baseProps(), ...overrides });
+}

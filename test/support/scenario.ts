@@ -1,0 +1,44 @@
+/** Builds scenarios in code for integration tests; the YAML files under test/scenarios use the same shape. */
+import type { Scenario } from '../../local/simulate.ts';
+
+type Detail = Record<string, unknown>;
+
+export function scenario(
+  start: string,
+  until: string,
+  events: [at: string, detailType: string, detail: Detail, id?: string][],
+): Scenario {
+  return {
+    start,
+    until,
+    events: events.map(([at, detailType, detail, id]) => ({
+      at,
+      detailType,
+      detail,
+      source: 'shop',
+      ...(id ? { id } : {}),
+    })),
+  };
+}
+
+export const registration = (customerId: string, overrides: Detail = {}): Detail => ({
+  customerId,
+  email: `${customerId}@example.de`,
+  firstName: 'Anna',
+  locale: 'de-DE',
+  timeZone: 'Europe/Berlin',
+  marketingConsent: true,
+  ...overrides,
+});
+
+export const orderPlaced = (
+  customerId: string,
+  orderId: string,
+  placedAt: string,
+  total: Detail = { amount: '59.90', currency: 'EUR' },
+): Detail => ({
+  orderId,
+  customerId,
+  placedAt,
+  total,
+});
