@@ -1,0 +1,205 @@
+/**
+ * `npm run bench [-- --customers 500 --concurrency 16]`: pushes synthetic registrations and orders
+ * through the real services (profile projection + every journey the event routes to) against
+ * DynamoDB Local, then drains the outbox through the dispatcher into the SES emulator. Prints
+ * throughput, DynamoDB requests and consumed capacity per event, and — as the floor measured in the
+ * same run on the same machine — bare PutItem throughput, with the ratio. No timed assertions: the
+ * numbers are for people to compare across changes.
+ */
+import { parseArgs } from 'node:util';
+import { DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { systemClock } from '../functions/adapters/clock.ts';
+import type { CapacityMeter } from '../functions/adapters/store.ts';
+import { buildCatalog } from '../functions/catalog/build.ts';
+import { LocalRuntime } from '../local/runtime.ts';
+import { startDynamoDbLocal, startSesEmulator, stopAll } from '../local/servers.ts';
+
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
+const { values } = parseArgs({
+  options: {
+    customers: { type: 'string', default: '300' },
+    concurrency: { type: 'string', default: '16' },
+  },
+});
+const CUSTOMERS = Number(values.customers);
+const CONCURRENCY = Number(values.concurrency);
+const LOCAL = { region: 'eu-central-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } };
+
+class Meter implements CapacityMeter {
+  requests = new Map<string, number>();
+  capacity = 0;
+  reported = 0;
+  record(operation: string, units: number | undefined): void {
+    this.requests.set(operation, (this.requests.get(operation) ?? 0) + 1);
+    if (units !== undefined) {
+      this.capacity += units;
+      this.reported++;
+    }
+  }
+  total(): number {
+    return [...this.requests.values()].reduce((a, b) => a + b, 0);
+  }
+  reset(): void {
+    this.requests.clear();
+    this.capacity = 0;
+    this.reported = 0;
+  }
+}
+
+async function pool<T>(items: T[], concurrency: number, work: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < items.length) await work(items[next++] as T);
+    }),
+  );
+}
+
+const progress = (label: string, done: number, total: number) => {
+  if (process.stderr.isTTY) process.stderr.write(`\r  ${label} ${done}/${total}`);
+};
+
+async function main(): Promise<void> {
+  const { catalog } = await buildCatalog(process.cwd(), { defaultLocale: 'en' });
+  process.stderr.write('Starting DynamoDB Local and the SES emulator…\n');
+  const [dynamo, ses] = await Promise.all([startDynamoDbLocal(), startSesEmulator()]);
+  try {
+    // Floor: the same machine's bare PutItem throughput, same concurrency, same server.
+    const raw = new DynamoDBClient({ ...LOCAL, endpoint: dynamo.endpoint });
+    const meter = new Meter();
+    const runtime = await LocalRuntime.create({
+      catalog,
+      clock: systemClock,
+      dynamoEndpoint: dynamo.endpoint,
+      sesEndpoint: ses.endpoint,
+      env: { TABLE_NAME: 'bench' },
+      meter,
+    });
+    const floorOps = CUSTOMERS * 2;
+    const floorStart = performance.now();
+    let done = 0;
+    await pool(
+      Array.from({ length: floorOps }, (_, i) => i),
+      CONCURRENCY,
+      async (i) => {
+        await raw.send(
+          new PutItemCommand({
+            TableName: 'bench',
+            Item: { PK: { S: `FLOOR#${i}` }, SK: { S: 'X' }, payload: { S: 'x'.repeat(200) } },
+          }),
+        );
+        if (++done % 50 === 0) progress('floor PutItem', done, floorOps);
+      },
+    );
+    const floorSeconds = (performance.now() - floorStart) / 1000;
+    const floorRate = floorOps / floorSeconds;
+
+    // The real path: registration, then an order, per customer.
+    const events = Array.from({ length: CUSTOMERS }, (_, i) => i).flatMap((i) => [
+      {
+        id: `bench-reg-${i}`,
+        source: 'shop',
+        detailType: 'customer.registered',
+        time: systemClock.now(),
+        detail: {
+          customerId: `bench-${i}`,
+          email: `bench-${i}@example.com`,
+          firstName: 'Bench',
+          locale: i % 2 ? 'de-DE' : 'en-GB',
+          timeZone: 'Europe/Berlin',
+          marketingConsent: true,
+        },
+      },
+    ]);
+    const orders = Array.from({ length: CUSTOMERS }, (_, i) => ({
+      id: `bench-order-${i}`,
+      source: 'shop',
+      detailType: 'order.placed',
+      time: systemClock.now(),
+      detail: {
+        orderId: `bench-o-${i}`,
+        customerId: `bench-${i}`,
+        placedAt: systemClock.now(),
+        total: { amount: '42.00', currency: 'EUR' },
+      },
+    }));
+    const all = [...events, ...orders];
+    meter.reset();
+    const start = performance.now();
+    done = 0;
+    let invocations = 0;
+    await pool(all, CONCURRENCY, async (event) => {
+      // Stamped at delivery: an order stamped before its customer entered would count as "before entry".
+      const now = systemClock.now();
+      const delivery = await runtime.deliver({
+        ...event,
+        time: now,
+        detail: 'placedAt' in event.detail ? { ...event.detail, placedAt: now } : event.detail,
+      });
+      invocations += delivery.targets.length;
+      const failed = delivery.targets.find((t) => t.error || t.outcome?.status === 'rejected');
+      if (failed) throw new Error(`${event.id}: ${failed.error ?? JSON.stringify(failed.outcome)}`);
+      if (++done % 50 === 0) progress('events', done, all.length);
+    });
+    const eventSeconds = (performance.now() - start) / 1000;
+    const eventRequests = meter.total();
+    const eventRequestMix = Object.fromEntries(meter.requests);
+    const eventCapacity = meter.capacity;
+    const capacityReported = meter.reported > 0;
+
+    meter.reset();
+    const dispatchStart = performance.now();
+    const { outcomes } = await runtime.drainOutbox();
+    const dispatchSeconds = (performance.now() - dispatchStart) / 1000;
+    const emails = outcomes.filter((o) => o.status === 'sent').length;
+    const published = outcomes.filter((o) => o.status === 'published').length;
+    if (process.stderr.isTTY) process.stderr.write('\r\u001b[2K');
+
+    const rate = all.length / eventSeconds;
+    const rows: [string, string][] = [
+      [
+        'customers × events',
+        `${CUSTOMERS} × 2 = ${all.length} shop events (${invocations} handler invocations)`,
+      ],
+      ['concurrency', String(CONCURRENCY)],
+      [
+        'floor: bare PutItem',
+        `${floorRate.toFixed(0)} writes/s (${floorOps} in ${floorSeconds.toFixed(2)} s)`,
+      ],
+      ['shop events', `${rate.toFixed(0)} events/s (${eventSeconds.toFixed(2)} s)`],
+      [
+        'ratio events/s ÷ PutItem/s',
+        `${(rate / floorRate).toFixed(2)}  (one event = ${(eventRequests / all.length).toFixed(2)} DynamoDB requests)`,
+      ],
+      [
+        'DynamoDB requests per event',
+        `${(eventRequests / all.length).toFixed(2)}  ${JSON.stringify(eventRequestMix)}`,
+      ],
+      [
+        'consumed capacity per event',
+        capacityReported
+          ? `${(eventCapacity / all.length).toFixed(2)} capacity units (RCU + WCU, as reported by ReturnConsumedCapacity)`
+          : 'not reported by this DynamoDB Local build',
+      ],
+      [
+        'outbox dispatch',
+        `${emails} emails + ${published} events in ${dispatchSeconds.toFixed(2)} s (${((emails + published) / dispatchSeconds).toFixed(0)} entries/s), ${(meter.total() / Math.max(1, emails + published)).toFixed(2)} DynamoDB requests per entry`,
+      ],
+    ];
+    const width = Math.max(...rows.map(([k]) => k.length));
+    process.stdout.write(
+      `\nretention-journeys benchmark (DynamoDB Local ${dynamo.endpoint}, Node ${process.version})\n\n`,
+    );
+    for (const [k, v] of rows) process.stdout.write(`  ${k.padEnd(width)}  ${v}\n`);
+    process.stdout.write('\n');
+  } finally {
+    await stopAll();
+  }
+}
+
+main().catch(async (error) => {
+  process.stderr.write(`benchmark failed: ${error instanceof Error ? error.stack : String(error)}\n`);
+  await stopAll().catch(() => undefined);
+  process.exit(1);
+});
