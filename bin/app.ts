@@ -1,8 +1,18 @@
 /**
- * The default CDK app (`cdk.json`: `npx tsx bin/app.ts`). Reads its settings from CDK context
- * (`cdk.json` or `cdk synth -c senderAddress=news@shop.example`), builds the runtime catalog from
- * `journeys/` and `templates/` (failing with every problem listed), and checks the result against
- * cdk-nag's AwsSolutions pack.
+ * The default CDK app (`cdk.json`: `npx tsx bin/app.ts`). Builds the runtime catalog from `journeys/`
+ * and `templates/` (failing with every problem listed), writes it to `.build/catalog.json`, creates
+ * the stack and checks it against cdk-nag's AwsSolutions pack (synth fails on any unacknowledged finding).
+ *
+ * Settings come from CDK context — `cdk.json` or `cdk synth -c key=value`; empty means "default":
+ *   senderAddress         required; verified SES sender, `news@shop.example` or `Shop <news@shop.example>`
+ *   shopEventSource       `source` of the shop's events (default `shop`)
+ *   defaultLocale         end of every locale fallback chain (default `en`)
+ *   defaultTimeZone       for customers without one (default `Europe/Berlin`)
+ *   timerShards           write shards of the timer index (default 4)
+ *   sendRatePerSecond     SES send-rate budget; sizes the dispatcher (default 1, the SES sandbox rate)
+ *   configurationSetName  existing SES configuration set (default: a new one)
+ *   eventBusName          existing event bus (default: a new one)
+ *   stackName             (default `RetentionJourneys`)
  */
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';

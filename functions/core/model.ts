@@ -12,6 +12,9 @@ export interface Profile {
   locale?: string | undefined;
   timeZone?: string | undefined;
   marketingConsent: boolean;
+  /** Event time of the newest consent fact (registration or consent change), kept apart from
+   * `updatedAt`: an address change must not make an older consent change look stale. */
+  consentAt?: string | undefined;
   birthday?: string | undefined;
   registeredAt?: string | undefined;
   referredByCode?: string | undefined;

@@ -27,6 +27,9 @@ export function projectEvent(facts: CustomerFacts, event: ShopEvent): Projection
   // A late event must not overwrite newer facts; it may still fill in what is missing.
   const newer = base.updatedAt === undefined || Date.parse(event.time) >= Date.parse(base.updatedAt);
   const stamp = newer ? event.time : base.updatedAt;
+  // Consent has its own clock: a stub profile's `false` is a default, not a fact, and an unrelated
+  // newer update must not make a consent change look late.
+  const consentNewer = base.consentAt === undefined || Date.parse(event.time) >= Date.parse(base.consentAt);
 
   switch (event.detailType) {
     case 'customer.registered': {
@@ -35,22 +38,37 @@ export function projectEvent(facts: CustomerFacts, event: ShopEvent): Projection
       for (const field of PROFILE_FIELDS) {
         if (d[field] !== undefined && (newer || profile[field] === undefined)) profile[field] = d[field];
       }
-      if (newer || facts.profile === undefined) profile.marketingConsent = d.marketingConsent;
+      if (consentNewer) {
+        profile.marketingConsent = d.marketingConsent;
+        profile.consentAt = event.time;
+      }
       profile.registeredAt ??= d.registeredAt ?? event.time;
       profile.referredByCode ??= d.referredByCode;
       profile.updatedAt = stamp;
       return { ...unchanged, profile, profileChanged: true };
     }
     case 'customer.updated': {
-      if (!newer) return unchanged;
+      // A late update still fills in what is missing; it overwrites nothing newer.
       const profile: Profile = { ...base, updatedAt: stamp };
-      for (const field of PROFILE_FIELDS)
-        if (event.detail[field] !== undefined) profile[field] = event.detail[field];
+      let changed = false;
+      for (const field of PROFILE_FIELDS) {
+        const value = event.detail[field];
+        if (value !== undefined && (newer || profile[field] === undefined)) {
+          profile[field] = value;
+          changed = true;
+        }
+      }
+      if (!changed) return unchanged;
       return { ...unchanged, profile, profileChanged: true };
     }
     case 'customer.consent.changed': {
-      if (!newer) return unchanged;
-      const profile = { ...base, marketingConsent: event.detail.marketingConsent, updatedAt: stamp };
+      if (!consentNewer) return unchanged;
+      const profile = {
+        ...base,
+        marketingConsent: event.detail.marketingConsent,
+        consentAt: event.time,
+        updatedAt: stamp,
+      };
       return { ...unchanged, profile, profileChanged: true };
     }
     case 'customer.deleted':

@@ -17,7 +17,7 @@ function local(instant: string, zone: string): DateTime {
 
 export function toIso(dt: DateTime): string {
   // Milliseconds dropped: timers and outbox ids compare as strings, and the sweeper runs per minute.
-  return dt.toUTC().toISO({ suppressMilliseconds: true }) as string;
+  return dt.toUTC().startOf('second').toISO({ suppressMilliseconds: true }) as string;
 }
 
 /** `instant + duration`, with days/weeks/months added on the customer's local calendar. */

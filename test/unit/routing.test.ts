@@ -1,0 +1,80 @@
+/** Event patterns shared by the CDK rules and the local router. */
+import { describe, expect, it } from 'vitest';
+import {
+  journeyEventPattern,
+  journeyEventTypes,
+  matchesPattern,
+  profileEventPattern,
+} from '../../functions/core/routing.ts';
+import { definition, loadDefinition } from '../support/engine-world.ts';
+
+const postPurchase = definition({
+  id: 'post-purchase',
+  trigger: { event: 'order.placed', instanceKey: 'orderId' },
+  exitOn: ['order.refunded', 'customer.deleted'],
+  goal: { event: 'feedback.submitted', within: 'P30D' },
+  steps: [
+    {
+      if: { orders: { count: { gt: 1 } } },
+      then: [
+        {
+          waitFor: { event: 'order.delivered', timeout: 'P14D', correlate: 'orderId' },
+          onEvent: [{ send: 'a' }],
+        },
+      ],
+      else: [
+        {
+          waitFor: { event: 'customer.consent.changed', timeout: 'P1D' },
+          onTimeout: [{ waitFor: { event: 'customer.updated', timeout: 'P1D' } }],
+        },
+      ],
+    },
+  ],
+});
+
+describe('journey patterns', () => {
+  it('include the trigger, exit events, the goal and every waitFor event, also nested ones', () => {
+    expect(journeyEventTypes(postPurchase)).toEqual([
+      'customer.consent.changed',
+      'customer.deleted',
+      'customer.updated',
+      'feedback.submitted',
+      'order.delivered',
+      'order.placed',
+      'order.refunded',
+    ]);
+  });
+
+  it('the onboarding journey listens to its trigger and its exit/goal event', () => {
+    const onboarding = loadDefinition('journeys/onboarding.yaml');
+    expect(journeyEventPattern(onboarding, 'shop')).toEqual({
+      source: ['shop'],
+      'detail-type': ['customer.registered', 'order.placed'],
+    });
+  });
+
+  it('match only their own source and detail-types', () => {
+    const pattern = journeyEventPattern(postPurchase, 'my-shop');
+    expect(matchesPattern(pattern, { source: 'my-shop', detailType: 'order.delivered' })).toBe(true);
+    expect(matchesPattern(pattern, { source: 'my-shop', detailType: 'customer.registered' })).toBe(false);
+    expect(matchesPattern(pattern, { source: 'shop', detailType: 'order.delivered' })).toBe(false);
+    expect(matchesPattern(pattern, { source: 'retention-journeys', detailType: 'order.placed' })).toBe(false);
+  });
+});
+
+describe('profile pattern', () => {
+  it('matches every detail-type of the shop source, including unknown and misspelt ones', () => {
+    const pattern = profileEventPattern('shop');
+    expect(pattern).toEqual({ source: ['shop'] });
+    for (const detailType of ['customer.registered', 'order.placed', 'order.plaecd', 'something.new'])
+      expect(matchesPattern(pattern, { source: 'shop', detailType })).toBe(true);
+  });
+
+  it('does not match the system’s own emitted events or other sources', () => {
+    const pattern = profileEventPattern('shop');
+    expect(matchesPattern(pattern, { source: 'retention-journeys', detailType: 'journey.entered' })).toBe(
+      false,
+    );
+    expect(matchesPattern(pattern, { source: 'shop.staging', detailType: 'order.placed' })).toBe(false);
+  });
+});
