@@ -3,20 +3,30 @@
  * and `templates/` (failing with every problem listed), writes it to `.build/catalog.json`, creates
  * the stack and checks it against cdk-nag's AwsSolutions pack (synth fails on any unacknowledged finding).
  *
- * Settings come from CDK context — `cdk.json` or `cdk synth -c key=value`; empty means "default":
- *   senderAddress         required; verified SES sender, `news@shop.example` or `Shop <news@shop.example>`
- *   shopEventSource       `source` of the shop's events (default `shop`)
- *   defaultLocale         end of every locale fallback chain (default `en`)
- *   defaultTimeZone       for customers without one (default `Europe/Berlin`)
- *   timerShards           write shards of the timer index (default 4)
- *   sendRatePerSecond     SES send-rate budget; sizes the dispatcher (default 1, the SES sandbox rate)
- *   configurationSetName  existing SES configuration set (default: a new one)
- *   eventBusName          existing event bus (default: a new one)
- *   stackName             (default `RetentionJourneys`)
+ * Settings come from CDK context — `cdk.json` (its "//" block documents each key) or
+ * `cdk synth -c key=value`; unset or empty means "default":
+ *   senderAddress              required; verified SES sender, `news@shop.example` or `Shop <news@shop.example>`
+ *   shopName, shopUrl          shown and linked in emails (default: the sender's display name or
+ *                              domain, and `https://<sender domain>`)
+ *   shopEventSource            `source` of the shop's events (default `shop`, or the partner source)
+ *   partnerEventBusName        partner event bus whose events are forwarded to the journeys bus
+ *   eventBusName               existing event bus to use (default: a new one)
+ *   journeysDir                journey definitions, relative to the project (default `journeys`)
+ *   defaultLocale              end of every locale fallback chain (default `en`)
+ *   defaultTimeZone            for customers without one (default `Europe/Berlin`)
+ *   timerShards                write shards of the timer index (default 4)
+ *   sendRatePerSecond          SES send-rate budget; sizes the dispatcher (default 1, the SES sandbox rate)
+ *   configurationSetName       existing SES configuration set (default: a new one)
+ *   alarmTopicArn              existing SNS topic for alarms (default: a new encrypted one)
+ *   logRetentionDays           function log retention, a CloudWatch Logs period (default 30)
+ *   idempotencyRetentionDays   how long processed-event records are kept (default 30)
+ *   eventArchiveRetentionDays  how long the bus archive keeps events for replay (default 30)
+ *   stackName                  (default `RetentionJourneys`)
  */
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { App, Validations } from 'aws-cdk-lib';
+import { App, Duration, Validations } from 'aws-cdk-lib';
+import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { RetentionJourneysStack } from '../lib/retention-journeys-stack.ts';
 
@@ -50,9 +60,13 @@ if (!senderAddress) {
 }
 const defaultLocale = text('defaultLocale') ?? 'en';
 
+const journeysDir = path.resolve(ROOT, text('journeysDir') ?? 'journeys');
 const { buildCatalog, writeCatalog } = await import('../functions/catalog/index.ts');
-const { catalog, journeys } = await buildCatalog(ROOT, { defaultLocale });
+const { catalog, journeys } = await buildCatalog(ROOT, { defaultLocale, journeysDir });
 await writeCatalog(CATALOG_FILE, catalog);
+
+const logRetentionDays = number('logRetentionDays');
+const eventArchiveRetentionDays = number('eventArchiveRetentionDays');
 
 new RetentionJourneysStack(app, text('stackName') ?? 'RetentionJourneys', {
   description: 'retention-journeys: lifecycle-marketing journeys on EventBridge, Lambda, DynamoDB and SES',
@@ -60,13 +74,22 @@ new RetentionJourneysStack(app, text('stackName') ?? 'RetentionJourneys', {
   journeys,
   catalogPath: CATALOG_FILE,
   senderAddress,
+  shopName: text('shopName'),
+  shopUrl: text('shopUrl'),
   shopEventSource: text('shopEventSource'),
+  partnerEventBusName: text('partnerEventBusName'),
+  eventBusName: text('eventBusName'),
   defaultLocale,
   defaultTimeZone: text('defaultTimeZone'),
   timerShards: number('timerShards'),
   sendRatePerSecond: number('sendRatePerSecond'),
   configurationSetName: text('configurationSetName'),
-  eventBusName: text('eventBusName'),
+  alarmTopicArn: text('alarmTopicArn'),
+  // The construct checks the value is one of CloudWatch Logs' periods and names the valid ones.
+  logRetention: logRetentionDays as RetentionDays | undefined,
+  idempotencyRetentionDays: number('idempotencyRetentionDays'),
+  eventArchiveRetention:
+    eventArchiveRetentionDays === undefined ? undefined : Duration.days(eventArchiveRetentionDays),
 });
 
 Validations.of(app).addPlugins(new AwsSolutionsChecks(app));

@@ -3,8 +3,7 @@
  * that lets a function send as the shop's sender identity through that set and nothing else.
  */
 import { Stack } from 'aws-cdk-lib';
-import { EventBus, type IEventBus, Rule } from 'aws-cdk-lib/aws-events';
-import { EventBus as EventBusTarget } from 'aws-cdk-lib/aws-events-targets';
+import { EventBus, type EventPattern } from 'aws-cdk-lib/aws-events';
 import { type IGrantable, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import {
   ConfigurationSet,
@@ -14,20 +13,34 @@ import {
   SuppressionReasons,
 } from 'aws-cdk-lib/aws-ses';
 import { Construct } from 'constructs';
-import { deadLetterQueue } from './dead-letter-queue.ts';
 
-/** SES events the engine and the metrics use (DESIGN.md §7). */
-export const SES_EVENTS = [
-  EmailSendingEvent.DELIVERY,
-  EmailSendingEvent.BOUNCE,
-  EmailSendingEvent.COMPLAINT,
-  EmailSendingEvent.REJECT,
-  EmailSendingEvent.DELIVERY_DELAY,
-  EmailSendingEvent.RENDERING_FAILURE,
-  EmailSendingEvent.OPEN,
-  EmailSendingEvent.CLICK,
-  EmailSendingEvent.SUBSCRIPTION,
-];
+/**
+ * SES events the engine and the metrics use (DESIGN.md §7), with the `detail-type` SES gives each on
+ * EventBridge (https://docs.aws.amazon.com/eventbridge/latest/ref/events-ref-ses.html).
+ */
+export const SES_EVENT_DETAIL_TYPES: ReadonlyMap<EmailSendingEvent, string> = new Map([
+  [EmailSendingEvent.DELIVERY, 'Email Delivered'],
+  [EmailSendingEvent.BOUNCE, 'Email Bounced'],
+  [EmailSendingEvent.COMPLAINT, 'Email Complaint Received'],
+  [EmailSendingEvent.REJECT, 'Email Rejected'],
+  [EmailSendingEvent.RENDERING_FAILURE, 'Email Rendering Failed'],
+  [EmailSendingEvent.OPEN, 'Email Opened'],
+  [EmailSendingEvent.CLICK, 'Email Clicked'],
+]);
+
+export const SES_EVENTS: EmailSendingEvent[] = [...SES_EVENT_DETAIL_TYPES.keys()];
+
+/**
+ * The SES events of one configuration set, as they arrive on the account's default bus: SES tags
+ * every event with the configuration set the email was sent through.
+ */
+export function sesEventPattern(configurationSetName: string): EventPattern {
+  return {
+    source: ['aws.ses'],
+    detailType: [...SES_EVENT_DETAIL_TYPES.values()],
+    detail: { mail: { tags: { 'ses:configuration-set': [configurationSetName] } } },
+  };
+}
 
 /** `news@shop.example` or `Shop <news@shop.example>`, split into its parts. */
 export interface SenderAddress {
@@ -51,14 +64,12 @@ export function parseSenderAddress(value: string): SenderAddress | undefined {
 export interface EmailProps {
   readonly sender: SenderAddress;
   /**
-   * An existing configuration set to send through.
+   * An existing configuration set to send through. Give it an EventBridge event destination (the
+   * default bus) for the events in `SES_EVENTS`, or no SES events reach the engine.
    * @default - a new configuration set with TLS required, reputation metrics, account-level
-   * suppression of bounces and complaints, and its events published to the default bus and
-   * forwarded to `eventBus`
+   * suppression of bounces and complaints, and `SES_EVENTS` published to the default bus
    */
   readonly configurationSetName?: string;
-  /** Where SES events of a created configuration set are forwarded. */
-  readonly eventBus: IEventBus;
 }
 
 export class Email extends Construct {
@@ -78,8 +89,12 @@ export class Email extends Construct {
         sendingEnabled: true,
         suppressionReasons: SuppressionReasons.BOUNCES_AND_COMPLAINTS,
       });
+      // SES publishes configuration-set events to the account's default bus only.
+      configurationSet.addEventDestination('ToDefaultBus', {
+        destination: EventDestination.eventBus(EventBus.fromEventBusName(this, 'DefaultBus', 'default')),
+        events: SES_EVENTS,
+      });
       this.configurationSetName = configurationSet.configurationSetName;
-      this.forwardEvents(configurationSet, props.eventBus);
     } else {
       this.configurationSetName = props.configurationSetName;
     }
@@ -105,30 +120,5 @@ export class Email extends Construct {
         conditions: { StringEquals: { 'ses:FromAddress': this.fromAddress } },
       }),
     );
-  }
-
-  /**
-   * SES publishes configuration-set events only to the account's default bus; a rule there forwards
-   * the ones of this configuration set to the journeys bus, where the engine's consumers subscribe.
-   */
-  private forwardEvents(configurationSet: ConfigurationSet, eventBus: IEventBus): void {
-    const defaultBus = EventBus.fromEventBusName(this, 'DefaultBus', 'default');
-    configurationSet.addEventDestination('ToDefaultBus', {
-      destination: EventDestination.eventBus(defaultBus),
-      events: SES_EVENTS,
-    });
-    if (eventBus.eventBusArn === defaultBus.eventBusArn) return;
-    const dlq = deadLetterQueue(this, 'ForwardDeadLetterQueue', 'SES events that could not be forwarded');
-    new Rule(this, 'ForwardSesEvents', {
-      description: 'Forwards SES events of the retention-journeys configuration set to the journeys bus',
-      eventBus: defaultBus,
-      eventPattern: {
-        source: ['aws.ses'],
-        detail: { mail: { tags: { 'ses:configuration-set': [configurationSet.configurationSetName] } } },
-      },
-      // Bus-to-bus targets take no retry policy in CDK; EventBridge's default (24 h, 185 attempts)
-      // applies, then the DLQ.
-      targets: [new EventBusTarget(eventBus, { deadLetterQueue: dlq })],
-    });
   }
 }

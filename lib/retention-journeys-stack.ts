@@ -1,6 +1,7 @@
 /** The deployable unit: one RetentionJourneys in a stack, with the names operators need as outputs. */
 import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import { EventBus } from 'aws-cdk-lib/aws-events';
+import { Topic } from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
 import { RetentionJourneys, type RetentionJourneysProps } from './retention-journeys.ts';
 
@@ -11,6 +12,11 @@ export interface RetentionJourneysStackProps extends StackProps, RetentionJourne
    * @default - `eventBus`, or a new custom bus
    */
   readonly eventBusName?: string;
+  /**
+   * ARN of an existing SNS topic for alarms (ignored when `alarmTopic` is given).
+   * @default - `alarmTopic`, or a new encrypted topic
+   */
+  readonly alarmTopicArn?: string;
 }
 
 export class RetentionJourneysStack extends Stack {
@@ -23,20 +29,48 @@ export class RetentionJourneysStack extends Stack {
       (props.eventBusName
         ? EventBus.fromEventBusName(this, 'ExistingEventBus', props.eventBusName)
         : undefined);
-    this.journeys = new RetentionJourneys(this, 'RetentionJourneys', { ...props, eventBus });
+    const alarmTopic =
+      props.alarmTopic ??
+      (props.alarmTopicArn ? Topic.fromTopicArn(this, 'ExistingAlarmTopic', props.alarmTopicArn) : undefined);
+    const journeys = new RetentionJourneys(this, 'RetentionJourneys', { ...props, eventBus, alarmTopic });
+    this.journeys = journeys;
 
     new CfnOutput(this, 'EventBusName', {
       description: 'Publish shop events here',
-      value: this.journeys.eventBus.eventBusName,
+      value: journeys.eventBus.eventBusName,
     });
-    new CfnOutput(this, 'TableName', { value: this.journeys.table.tableName });
+    new CfnOutput(this, 'EventBusArn', { value: journeys.eventBus.eventBusArn });
+    new CfnOutput(this, 'ArchiveName', {
+      description: 'Event archive of the bus (aws events start-replay)',
+      value: journeys.archive.archiveName,
+    });
+    new CfnOutput(this, 'TableName', { value: journeys.table.tableName });
     new CfnOutput(this, 'ConfigurationSetName', {
       description: 'SES configuration set every email is sent through',
-      value: this.journeys.email.configurationSetName,
+      value: journeys.email.configurationSetName,
     });
+    new CfnOutput(this, 'PreferencesUrl', {
+      description: 'Public preferences endpoint (unsubscribe, feedback links in emails)',
+      value: journeys.preferencesUrl.url,
+    });
+    new CfnOutput(this, 'AlarmTopicArn', {
+      description: 'Subscribe to receive alarms (aws sns subscribe)',
+      value: journeys.alarmTopic.topicArn,
+    });
+    new CfnOutput(this, 'DashboardName', { value: journeys.monitoring.dashboard.dashboardName });
+    new CfnOutput(this, 'DispatcherFunctionName', {
+      description: 'Stream consumer that sends the outbox',
+      value: journeys.dispatcherFunction.function.functionName,
+    });
+    for (const [label, dlq] of journeys.deadLetterQueues) {
+      new CfnOutput(this, `${label}DeadLetterQueueName`, {
+        description: `Dead-letter queue: ${dlq.holds} (redrive: ${dlq.redrive === 'sqs' ? 'aws sqs start-message-move-task' : 're-dispatch the outbox entries, see README'})`,
+        value: dlq.queue.queueName,
+      });
+    }
     new CfnOutput(this, 'DispatcherDeadLetterQueueUrl', {
       description: 'Outbox stream batches that kept failing',
-      value: this.journeys.dispatcherDeadLetterQueue.queueUrl,
+      value: journeys.dispatcherDeadLetterQueue.queueUrl,
     });
   }
 }

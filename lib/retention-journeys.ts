@@ -1,38 +1,60 @@
 /**
- * RetentionJourneys: the whole system as one construct. Shop events arrive on an EventBridge bus;
- * one rule and one function per journey definition (routed with the same patterns the local runtime
- * uses), a rule for the customer-profile projection, a sweeper for due timers, and a DynamoDB-stream
- * dispatcher that sends the outbox through SES v2 and publishes emitted events.
+ * RetentionJourneys: the whole system as one construct. Shop events arrive on an EventBridge bus
+ * (optionally forwarded from a partner bus, and archived for replay); one rule and one function per
+ * journey definition (routed with the same patterns the local runtime uses), a rule for the
+ * customer-profile projection, a sweeper for due timers, a DynamoDB-stream dispatcher that sends the
+ * outbox through SES v2 and publishes emitted events, an SES-events handler fed from the default bus,
+ * a public preferences endpoint (unsubscribe, feedback), and the alarms and dashboard watching it all.
  */
 
 import { existsSync, statSync } from 'node:fs';
 import { isAbsolute } from 'node:path';
-import { Duration, Validations } from 'aws-cdk-lib';
+import { Duration, Fn, Stack, Validations } from 'aws-cdk-lib';
 import type { TableV2 } from 'aws-cdk-lib/aws-dynamodb';
-import { EventBus, type EventPattern, type IEventBus, Rule, Schedule } from 'aws-cdk-lib/aws-events';
-import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
-import { FilterCriteria, FilterRule, StartingPosition } from 'aws-cdk-lib/aws-lambda';
+import {
+  type Archive,
+  EventBus,
+  type EventPattern,
+  type IEventBus,
+  Rule,
+  Schedule,
+} from 'aws-cdk-lib/aws-events';
+import { EventBus as EventBusTarget, LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
+import {
+  FilterCriteria,
+  FilterRule,
+  type FunctionUrl,
+  FunctionUrlAuthType,
+  HttpMethod,
+  InvokeMode,
+  StartingPosition,
+} from 'aws-cdk-lib/aws-lambda';
 import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
 import { DynamoEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
+import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
+import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { DEFAULT_TIMER_SHARDS, TABLE } from '../functions/adapters/table-schema.ts';
 import { type JourneyDefinition, journeyDefinitionSchema } from '../functions/core/definition.ts';
 import {
   journeyEventPattern,
+  journeySystemEventPattern,
   profileEventPattern,
   type EventPattern as RoutingPattern,
 } from '../functions/core/routing.ts';
 import { deadLetterQueue } from './dead-letter-queue.ts';
-import { Email, parseSenderAddress } from './email.ts';
+import { Email, parseSenderAddress, sesEventPattern } from './email.ts';
 import { RetentionFunction } from './function.ts';
+import { METRIC_NAMESPACE, METRIC_SERVICE } from './metrics.ts';
+import { type MonitoredQueue, Monitoring } from './monitoring.ts';
 import { JourneysTable } from './table.ts';
 
-/** Metrics namespace of every function (powertools). */
-export const METRICS_NAMESPACE = 'RetentionJourneys';
-/** Service name in logs, traces and metric dimensions (powertools). */
-export const SERVICE_NAME = 'retention-journeys';
+/** Metrics namespace of every function (powertools); see lib/metrics.ts. */
+export const METRICS_NAMESPACE = METRIC_NAMESPACE;
+/** Service name in logs, traces and metric dimensions (powertools); see lib/metrics.ts. */
+export const SERVICE_NAME = METRIC_SERVICE;
 /** The source of events the system itself emits; shop events must use another. */
 export const SYSTEM_EVENT_SOURCE = 'retention-journeys';
 /**
@@ -46,6 +68,16 @@ export const OUTBOX_PREFIX = 'OUT#';
  * trip takes roughly 100 ms, so one invocation (a "worker") manages about 10 sends per second at most.
  */
 export const SENDS_PER_WORKER_PER_SECOND = 10;
+
+/**
+ * Concurrency reserved for (and capping) the public preferences endpoint: enough for unsubscribe
+ * clicks and mailbox providers' one-click POSTs, small enough that a flood of requests cannot run up
+ * the bill or starve the rest of the account.
+ */
+export const PREFERENCES_RESERVED_CONCURRENCY = 5;
+
+/** Name pattern of partner event sources and their buses (EventBridge `CreatePartnerEventSource`). */
+const PARTNER_EVENT_SOURCE = /^aws\.partner(\/[.\-_A-Za-z0-9]+){2,}$/;
 
 export interface RetentionJourneysProps {
   /**
@@ -65,7 +97,8 @@ export interface RetentionJourneysProps {
   readonly senderAddress: string;
   /**
    * The `source` the shop puts on its events.
-   * @default 'shop'
+   * @default - `partnerEventBusName` when one is given (partner events carry the partner event
+   * source's name as their source), otherwise 'shop'
    */
   readonly shopEventSource?: string;
   /**
@@ -73,6 +106,14 @@ export interface RetentionJourneysProps {
    * @default - a new custom event bus
    */
   readonly eventBus?: IEventBus;
+  /**
+   * Name of a partner event bus in this account and region (the bus you associated with a SaaS
+   * partner event source, e.g. `aws.partner/shopify.com/1234567/my-shop`). A rule on it forwards every
+   * event of that source to the journeys bus, where they are archived and routed like any shop event;
+   * they must use the canonical detail-types and fields (DESIGN.md §5).
+   * @default - no partner bus: the shop publishes to the journeys bus directly
+   */
+  readonly partnerEventBusName?: string;
   /**
    * Locale at the end of every fallback chain (`de-AT -> de -> defaultLocale`), BCP 47.
    * @default 'en'
@@ -99,11 +140,43 @@ export interface RetentionJourneysProps {
    */
   readonly sendRatePerSecond?: number;
   /**
-   * An existing SES configuration set to send through.
+   * An existing SES configuration set to send through. It must publish its events to the default
+   * event bus (EventBridge destination), or bounces, complaints, opens and clicks never come back.
    * @default - a new configuration set (TLS required, reputation metrics, bounces and complaints
-   * suppressed), whose events reach the event bus
+   * suppressed), whose events reach the SES-events handler
    */
   readonly configurationSetName?: string;
+  /** Shop name shown in emails and on the preferences pages (`SHOP_NAME`). @default - the display name of `senderAddress`, else its domain */
+  readonly shopName?: string;
+  /**
+   * The shop's web address, linked from emails and the preferences pages (`SHOP_URL`); https only.
+   * @default - `https://<domain of senderAddress>`
+   */
+  readonly shopUrl?: string;
+  /**
+   * Where every alarm and its return to OK is published. Subscribe your on-call email or chat to it.
+   * @default - a new SNS topic, encrypted with a customer-managed KMS key, TLS-only
+   */
+  readonly alarmTopic?: ITopic;
+  /**
+   * How long function logs are kept.
+   * @default RetentionDays.ONE_MONTH
+   */
+  readonly logRetention?: RetentionDays;
+  /**
+   * How long processed-event (idempotency) records are kept (`RETENTION_DAYS`, DynamoDB TTL). A
+   * redelivered or replayed event younger than this is recognised and skipped; so it must be at
+   * least `eventArchiveRetention`, or replaying the archive would apply old events twice.
+   * @default 30
+   */
+  readonly idempotencyRetentionDays?: number;
+  /**
+   * How long the event archive of the journeys bus keeps events for replay, in whole days (1 to
+   * 365). The archive holds customer data (addresses, names) that erasure cannot reach, so it is
+   * bounded on purpose.
+   * @default Duration.days(30)
+   */
+  readonly eventArchiveRetention?: Duration;
 }
 
 /** Bad props: the message names the prop and how to fix it. */
@@ -118,11 +191,17 @@ interface Settings {
   senderAddress: string;
   sender: { address: string; domain: string };
   shopEventSource: string;
+  partnerEventBusName: string | undefined;
   defaultLocale: string;
   defaultTimeZone: string;
   timerShards: number;
   sendRatePerSecond: number;
   configurationSetName: string | undefined;
+  shopName: string;
+  shopUrl: string;
+  logRetention: RetentionDays;
+  idempotencyRetentionDays: number;
+  eventArchiveRetentionDays: number;
 }
 
 export function validateProps(props: RetentionJourneysProps): Settings {
@@ -161,11 +240,28 @@ export function validateProps(props: RetentionJourneysProps): Settings {
       `senderAddress "${props.senderAddress}" is not an email address; pass the verified SES sender, e.g. news@shop.example or "Shop <news@shop.example>"`,
     );
   }
+  const verifiedSender = sender as NonNullable<typeof sender>;
 
-  const shopEventSource = props.shopEventSource ?? 'shop';
-  if (!/^[A-Za-z0-9._/-]{1,256}$/.test(shopEventSource) || shopEventSource.startsWith('aws.')) {
+  const partnerEventBusName = props.partnerEventBusName;
+  if (
+    partnerEventBusName !== undefined &&
+    (partnerEventBusName.length > 256 || !PARTNER_EVENT_SOURCE.test(partnerEventBusName))
+  ) {
     fail(
-      `shopEventSource "${shopEventSource}" is not usable: use 1-256 letters, digits, ".", "_", "/", "-" and not the reserved "aws." prefix`,
+      `partnerEventBusName "${partnerEventBusName}" is not a partner event bus name; use the name of the partner event source it is associated with, e.g. aws.partner/shopify.com/1234567/my-shop (EventBridge console > Partner event sources)`,
+    );
+  }
+
+  const shopEventSource = props.shopEventSource ?? partnerEventBusName ?? 'shop';
+  if (partnerEventBusName !== undefined && shopEventSource !== partnerEventBusName) {
+    fail(
+      `shopEventSource "${shopEventSource}" differs from partnerEventBusName "${partnerEventBusName}": partner events carry their event source's name as source, so journeys would never see them; omit shopEventSource or set it to the partner event source name`,
+    );
+  }
+  const reservedSource = shopEventSource.startsWith('aws.') && shopEventSource !== partnerEventBusName;
+  if (!/^[A-Za-z0-9._/-]{1,256}$/.test(shopEventSource) || reservedSource) {
+    fail(
+      `shopEventSource "${shopEventSource}" is not usable: use 1-256 letters, digits, ".", "_", "/", "-" and not the reserved "aws." prefix (partner sources go through partnerEventBusName)`,
     );
   }
   if (shopEventSource === SYSTEM_EVENT_SOURCE) {
@@ -203,17 +299,72 @@ export function validateProps(props: RetentionJourneysProps): Settings {
     );
   }
 
+  const shopName = (props.shopName ?? displayName(props.senderAddress) ?? verifiedSender.domain).trim();
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: rejecting control characters is the point
+  if (shopName.length === 0 || shopName.length > 100 || /[\u0000-\u001f\u007f]/.test(shopName)) {
+    fail(
+      `shopName "${props.shopName}" must be 1-100 characters on one line; it is shown in emails and on the preferences pages`,
+    );
+  }
+
+  const shopUrl = props.shopUrl ?? `https://${verifiedSender.domain}`;
+  if (!isHttpsUrl(shopUrl)) {
+    fail(
+      `shopUrl "${shopUrl}" must be an absolute https:// URL without credentials, e.g. https://shop.example; it is linked from every email`,
+    );
+  }
+
+  const logRetention = props.logRetention ?? RetentionDays.ONE_MONTH;
+  const retentionPeriods = Object.values(RetentionDays).filter((v): v is number => typeof v === 'number');
+  if (!retentionPeriods.includes(logRetention)) {
+    fail(
+      `logRetention ${logRetention} is not a CloudWatch Logs retention period; use a RetentionDays value (days: ${retentionPeriods.join(', ')})`,
+    );
+  }
+
+  const archiveRetention = props.eventArchiveRetention ?? Duration.days(30);
+  const eventArchiveRetentionDays = archiveRetention.toMilliseconds() / 86_400_000;
+  if (
+    !Number.isInteger(eventArchiveRetentionDays) ||
+    eventArchiveRetentionDays < 1 ||
+    eventArchiveRetentionDays > 365
+  ) {
+    fail(
+      `eventArchiveRetention must be whole days from Duration.days(1) to Duration.days(365) (got ${archiveRetention.toHumanString()}); archived events hold customer data that erasure cannot reach`,
+    );
+  }
+
+  const idempotencyRetentionDays = props.idempotencyRetentionDays ?? 30;
+  if (
+    !Number.isInteger(idempotencyRetentionDays) ||
+    idempotencyRetentionDays < 1 ||
+    idempotencyRetentionDays > 3650
+  ) {
+    fail(`idempotencyRetentionDays must be a whole number from 1 to 3650 (got ${idempotencyRetentionDays})`);
+  }
+  if (idempotencyRetentionDays < eventArchiveRetentionDays) {
+    fail(
+      `idempotencyRetentionDays (${idempotencyRetentionDays}) is shorter than eventArchiveRetention (${eventArchiveRetentionDays} days): replaying archived events older than ${idempotencyRetentionDays} days would apply them twice; raise idempotencyRetentionDays or shorten eventArchiveRetention`,
+    );
+  }
+
   return {
     journeys: props.journeys,
     catalogPath: props.catalogPath,
     senderAddress: props.senderAddress.trim(),
-    sender: sender as NonNullable<typeof sender>,
+    sender: verifiedSender,
     shopEventSource,
+    partnerEventBusName,
     defaultLocale,
     defaultTimeZone,
     timerShards,
     sendRatePerSecond,
     configurationSetName,
+    shopName,
+    shopUrl,
+    logRetention,
+    idempotencyRetentionDays,
+    eventArchiveRetentionDays,
   };
 }
 
@@ -229,8 +380,21 @@ export function dispatcherSizing(sendRatePerSecond: number): {
   return { reservedConcurrency, sendsPerSecondPerWorker, batchSize };
 }
 
+/** A dead-letter queue with what it holds and how it is redriven (README, "Redrive"). */
+export interface DeadLetterQueueInfo extends MonitoredQueue {
+  readonly queue: Queue;
+  /**
+   * `sqs`: plain messages (events or async invocation records), redriven with
+   * `aws sqs start-message-move-task`. `stream`: metadata of failed DynamoDB stream batches (shard,
+   * sequence numbers), redriven by re-dispatching the outbox entries they point at.
+   */
+  readonly redrive: 'sqs' | 'stream';
+}
+
 export class RetentionJourneys extends Construct {
   readonly eventBus: IEventBus;
+  /** Every event on the journeys bus, kept for `eventArchiveRetention` for replay. */
+  readonly archive: Archive;
   readonly table: TableV2;
   readonly signingSecret: Secret;
   readonly email: Email;
@@ -238,15 +402,34 @@ export class RetentionJourneys extends Construct {
   readonly profileFunction: RetentionFunction;
   readonly sweeperFunction: RetentionFunction;
   readonly dispatcherFunction: RetentionFunction;
+  readonly sesEventsFunction: RetentionFunction;
+  readonly preferencesFunction: RetentionFunction;
+  /** Public endpoint of the preferences function (unsubscribe, feedback). */
+  readonly preferencesUrl: FunctionUrl;
   /** Failed outbox stream batches (metadata pointing at the stream records). */
   readonly dispatcherDeadLetterQueue: Queue;
+  /** Every dead-letter queue of the construct, keyed by label. */
+  readonly deadLetterQueues: ReadonlyMap<string, DeadLetterQueueInfo>;
+  readonly monitoring: Monitoring;
+
+  private readonly dlqs = new Map<string, DeadLetterQueueInfo>();
 
   constructor(scope: Construct, id: string, props: RetentionJourneysProps) {
     super(scope, id);
     const settings = validateProps(props);
+    this.deadLetterQueues = this.dlqs;
 
     this.eventBus =
       props.eventBus ?? new EventBus(this, 'EventBus', { description: 'Shop events and journey events' });
+    // Everything on the bus (the account pattern matches every event), so a fixed handler can be fed
+    // the events it failed on: `aws events start-replay` (README, "Replaying events").
+    this.archive = this.eventBus.archive('Archive', {
+      description: 'Shop and journey events, for replay after a fix',
+      eventPattern: { account: [Stack.of(this).account] },
+      retention: Duration.days(settings.eventArchiveRetentionDays),
+    });
+    if (settings.partnerEventBusName) this.forwardPartnerEvents(settings.partnerEventBusName);
+
     this.table = new JourneysTable(this, 'State').table;
     this.signingSecret = new Secret(this, 'SigningSecret', {
       description: 'Signs one-click unsubscribe and preference tokens in emails',
@@ -259,7 +442,6 @@ export class RetentionJourneys extends Construct {
     });
     this.email = new Email(this, 'Email', {
       sender: settings.sender,
-      eventBus: this.eventBus,
       ...(settings.configurationSetName === undefined
         ? {}
         : { configurationSetName: settings.configurationSetName }),
@@ -271,9 +453,12 @@ export class RetentionJourneys extends Construct {
       DEFAULT_LOCALE: settings.defaultLocale,
       DEFAULT_TIME_ZONE: settings.defaultTimeZone,
       TIMER_SHARDS: String(settings.timerShards),
+      RETENTION_DAYS: String(settings.idempotencyRetentionDays),
+      SHOP_NAME: settings.shopName,
+      SHOP_URL: settings.shopUrl,
       SIGNING_SECRET_ARN: this.signingSecret.secretArn,
-      POWERTOOLS_SERVICE_NAME: SERVICE_NAME,
-      POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
+      POWERTOOLS_SERVICE_NAME: METRIC_SERVICE,
+      POWERTOOLS_METRICS_NAMESPACE: METRIC_NAMESPACE,
     };
     const makeFunction = (
       fnId: string,
@@ -285,6 +470,7 @@ export class RetentionJourneys extends Construct {
         handlerFile,
         description,
         catalogPath: settings.catalogPath,
+        logRetention: settings.logRetention,
         ...extra,
         environment: { ...common, ...extra.environment },
       });
@@ -306,10 +492,25 @@ export class RetentionJourneys extends Construct {
           environment: { JOURNEY_ID: definition.id },
         },
       );
-      this.route(`Journey${name}`, journeyEventPattern(definition, settings.shopEventSource), fn, {
-        description: `Shop events of journey ${definition.id}`,
-        holds: `events journey ${definition.id} could not process`,
-      });
+      // Shop events, and system events crossing customers (referrals): one rule each, one DLQ.
+      const dlq = this.deadLetterQueue(
+        `Journey${name}`,
+        `events journey ${definition.id} could not process`,
+        'sqs',
+      );
+      const shopPattern = journeyEventPattern(definition, settings.shopEventSource);
+      const systemPattern = journeySystemEventPattern(definition);
+      if (shopPattern) {
+        this.route(`Journey${name}`, this.eventBus, toCdkPattern(shopPattern), fn, dlq, {
+          description: `Shop events of journey ${definition.id}`,
+        });
+      }
+      if (systemPattern) {
+        this.route(`Journey${name}System`, this.eventBus, toCdkPattern(systemPattern), fn, dlq, {
+          description: `System events of journey ${definition.id}`,
+        });
+      }
+      this.retryThenKeep(fn, dlq);
       journeyFunctions.set(definition.id, fn);
     }
     this.journeyFunctions = journeyFunctions;
@@ -319,10 +520,20 @@ export class RetentionJourneys extends Construct {
       'profile.ts',
       'Customer profile projection of shop events',
     );
-    this.route('Profile', profileEventPattern(settings.shopEventSource), this.profileFunction, {
-      description: 'Every shop event, for the customer profile projection',
-      holds: 'shop events the profile projection could not process',
-    });
+    const profileDlq = this.deadLetterQueue(
+      'Profile',
+      'shop events the profile projection could not process',
+      'sqs',
+    );
+    this.route(
+      'Profile',
+      this.eventBus,
+      toCdkPattern(profileEventPattern(settings.shopEventSource)),
+      this.profileFunction,
+      profileDlq,
+      { description: 'Every shop event, for the customer profile projection' },
+    );
+    this.retryThenKeep(this.profileFunction, profileDlq);
 
     this.sweeperFunction = makeFunction(
       'Sweeper',
@@ -332,7 +543,7 @@ export class RetentionJourneys extends Construct {
         timeout: Duration.seconds(55),
       },
     );
-    const sweeperDlq = deadLetterQueue(this, 'SweeperDeadLetterQueue', 'sweeper runs that failed');
+    const sweeperDlq = this.deadLetterQueue('Sweeper', 'sweeper runs that failed', 'sqs');
     new Rule(this, 'SweeperSchedule', {
       description: 'Runs the timer sweeper every minute',
       schedule: Schedule.rate(Duration.minutes(1)),
@@ -351,6 +562,57 @@ export class RetentionJourneys extends Construct {
       onFailure: new SqsDestination(sweeperDlq),
     });
 
+    // SES events (delivery, bounce, complaint, open, click ...) arrive on the default bus only.
+    this.sesEventsFunction = makeFunction(
+      'SesEvents',
+      'ses-events.ts',
+      'Records SES events per message and journey, suppresses bouncing and complaining addresses',
+    );
+    const sesEventsDlq = this.deadLetterQueue(
+      'SesEvents',
+      'SES events (bounces, complaints, opens ...) that could not be recorded',
+      'sqs',
+    );
+    this.route(
+      'SesEvents',
+      EventBus.fromEventBusName(this, 'DefaultBus', 'default'),
+      sesEventPattern(this.email.configurationSetName),
+      this.sesEventsFunction,
+      sesEventsDlq,
+      { description: 'SES events of the retention-journeys configuration set' },
+    );
+    this.retryThenKeep(this.sesEventsFunction, sesEventsDlq);
+
+    // The preferences endpoint: one-click unsubscribe (RFC 8058), the footer's unsubscribe page and
+    // the NPS links. Public by necessity (see below); it publishes consent changes and feedback.
+    this.preferencesFunction = makeFunction(
+      'Preferences',
+      'preferences.ts',
+      'Public preferences endpoint: one-click unsubscribe, unsubscribe page, feedback links',
+      {
+        timeout: Duration.seconds(10),
+        reservedConcurrentExecutions: PREFERENCES_RESERVED_CONCURRENCY,
+      },
+    );
+    this.eventBus.grantPutEventsTo(this.preferencesFunction.function);
+    this.preferencesUrl = this.preferencesFunction.function.addFunctionUrl({
+      // Links in emails must work for whoever holds them, and mailbox providers POST one-click
+      // unsubscribes without credentials: there is no caller identity to check. Every request instead
+      // carries an HMAC-signed, purpose-bound, expiring token, which the handler verifies before it
+      // changes anything.
+      authType: FunctionUrlAuthType.NONE,
+      invokeMode: InvokeMode.BUFFERED,
+      // CORS configured, and closed: no origin may read responses or send credentialed or non-simple
+      // requests from a script. The endpoint's own HTML forms post to their own origin (same-origin,
+      // no CORS involved), and mailbox providers' RFC 8058 POSTs come from servers, not browsers.
+      // Because CORS is configured here, Lambda answers preflights itself and a CORS header the
+      // function might return is not what decides.
+      cors: {
+        allowedMethods: [HttpMethod.GET, HttpMethod.POST],
+        allowCredentials: false,
+      },
+    });
+
     const sizing = dispatcherSizing(settings.sendRatePerSecond);
     this.dispatcherFunction = makeFunction(
       'Dispatcher',
@@ -363,15 +625,17 @@ export class RetentionJourneys extends Construct {
           SENDER_ADDRESS: settings.senderAddress,
           SES_CONFIGURATION_SET: this.email.configurationSetName,
           SENDS_PER_SECOND_PER_WORKER: String(sizing.sendsPerSecondPerWorker),
+          // The function URL ends in "/"; the dispatcher appends "/unsubscribe?token=..." itself.
+          PREFERENCES_URL: `https://${Fn.select(2, Fn.split('/', this.preferencesUrl.url))}`,
         },
       },
     );
     this.email.grantSend(this.dispatcherFunction.function);
     this.eventBus.grantPutEventsTo(this.dispatcherFunction.function);
-    this.dispatcherDeadLetterQueue = deadLetterQueue(
-      this,
-      'DispatcherDeadLetterQueue',
+    this.dispatcherDeadLetterQueue = this.deadLetterQueue(
+      'Dispatcher',
       'outbox stream batches that kept failing',
+      'stream',
     );
     this.dispatcherFunction.function.addEventSource(
       new DynamoEventSource(this.table, {
@@ -395,20 +659,63 @@ export class RetentionJourneys extends Construct {
         onFailure: new SqsDlq(this.dispatcherDeadLetterQueue),
       }),
     );
+
+    const functions = [
+      ...[...journeyFunctions].map(([journeyId, fn]) => ({
+        label: `Journey${pascalCase(journeyId)}`,
+        function: fn.function,
+      })),
+      { label: 'Profile', function: this.profileFunction.function },
+      { label: 'Sweeper', function: this.sweeperFunction.function },
+      { label: 'Dispatcher', function: this.dispatcherFunction.function },
+      { label: 'SesEvents', function: this.sesEventsFunction.function },
+      { label: 'Preferences', function: this.preferencesFunction.function },
+    ];
+    this.monitoring = new Monitoring(this, 'Monitoring', {
+      ...(props.alarmTopic ? { alarmTopic: props.alarmTopic } : {}),
+      dashboardName: `${Stack.of(this).stackName}-${id}`,
+      journeys: settings.journeys.map((definition) => {
+        const label = `Journey${pascalCase(definition.id)}`;
+        return {
+          id: definition.id,
+          name: definition.name,
+          messages: Object.keys(definition.messages),
+          function: (journeyFunctions.get(definition.id) as RetentionFunction).function,
+          deadLetterQueue: (this.dlqs.get(label) as DeadLetterQueueInfo).queue,
+        };
+      }),
+      functions,
+      deadLetterQueues: [...this.dlqs.values()],
+      dispatcher: this.dispatcherFunction.function,
+      dispatcherDeadLetterQueue: this.dispatcherDeadLetterQueue,
+      sweeper: this.sweeperFunction.function,
+    });
   }
 
-  /** A rule on the bus sending matching events to a function, with bounded retries and a DLQ. */
+  /** The alarm topic (given or created). */
+  get alarmTopic(): ITopic {
+    return this.monitoring.alarmTopic;
+  }
+
+  private deadLetterQueue(label: string, holds: string, redrive: DeadLetterQueueInfo['redrive']): Queue {
+    const queue = deadLetterQueue(this, `${label}DeadLetterQueue`, holds);
+    this.dlqs.set(label, { label, queue, holds, redrive });
+    return queue;
+  }
+
+  /** A rule on `bus` sending matching events to a function, with bounded retries and a DLQ. */
   private route(
     id: string,
-    pattern: RoutingPattern,
+    bus: IEventBus,
+    eventPattern: EventPattern,
     fn: RetentionFunction,
-    options: { description: string; holds: string },
+    dlq: Queue,
+    options: { description: string },
   ): void {
-    const dlq = deadLetterQueue(this, `${id}DeadLetterQueue`, options.holds);
     new Rule(this, `${id}Rule`, {
       description: options.description,
-      eventBus: this.eventBus,
-      eventPattern: toCdkPattern(pattern),
+      eventBus: bus,
+      eventPattern,
       targets: [
         // Delivery to Lambda (throttling, service errors): retried, then kept in the DLQ.
         new LambdaFunction(fn.function, {
@@ -418,12 +725,31 @@ export class RetentionJourneys extends Construct {
         }),
       ],
     });
-    // The function itself failing (EventBridge invokes asynchronously): retried twice by Lambda,
-    // then the invocation record goes to the same DLQ, so no event is dropped silently.
+  }
+
+  /**
+   * The function itself failing (EventBridge invokes asynchronously): retried twice by Lambda, then
+   * the invocation record goes to the DLQ of its rules, so no event is dropped silently.
+   */
+  private retryThenKeep(fn: RetentionFunction, dlq: Queue): void {
     fn.function.configureAsyncInvoke({
       retryAttempts: 2,
       maxEventAge: Duration.hours(6),
       onFailure: new SqsDestination(dlq),
+    });
+  }
+
+  /** Forwards every event of the partner event source to the journeys bus. */
+  private forwardPartnerEvents(partnerEventBusName: string): void {
+    const partnerBus = EventBus.fromEventBusName(this, 'PartnerEventBus', partnerEventBusName);
+    const dlq = this.deadLetterQueue('PartnerForward', 'partner events that could not be forwarded', 'sqs');
+    new Rule(this, 'PartnerForwardRule', {
+      description: `Forwards events of ${partnerEventBusName} to the journeys bus`,
+      eventBus: partnerBus,
+      eventPattern: { source: [partnerEventBusName] },
+      // Bus-to-bus targets take no retry policy in CDK; EventBridge's default (24 h, 185 attempts)
+      // applies, then the DLQ.
+      targets: [new EventBusTarget(this.eventBus, { deadLetterQueue: dlq })],
     });
   }
 }
@@ -440,6 +766,22 @@ function pascalCase(id: string): string {
     .filter(Boolean)
     .map((part) => part[0]?.toUpperCase() + part.slice(1))
     .join('');
+}
+
+/** `Shop` of `Shop <news@shop.example>`, without quotes; undefined when there is none. */
+function displayName(senderAddress: string | undefined): string | undefined {
+  const match = /^\s*"?([^"<>]*?)"?\s*<[^<>]+>\s*$/.exec(senderAddress ?? '');
+  const name = match?.[1]?.trim();
+  return name ? name : undefined;
+}
+
+function isHttpsUrl(value: string): boolean {
+  try {
+    const url = new URL(value);
+    return url.protocol === 'https:' && url.hostname.includes('.') && !url.username && !url.password;
+  } catch {
+    return false;
+  }
 }
 
 function isLocale(value: string): boolean {

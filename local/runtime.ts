@@ -16,7 +16,7 @@ import { createTableInput } from '../functions/adapters/table-schema.ts';
 import type { Catalog } from '../functions/catalog/catalog.ts';
 import { type AppConfig, configFromEnv } from '../functions/config.ts';
 import type { RawEvent } from '../functions/core/events.ts';
-import { journeyEventPattern, matchesPattern, profileEventPattern } from '../functions/core/routing.ts';
+import { journeyEventPatterns, matchesPattern, profileEventPattern } from '../functions/core/routing.ts';
 import { createServices, type Services } from '../functions/services/container.ts';
 import type { DispatchOutcome } from '../functions/services/dispatcher.ts';
 import type { Outcome } from '../functions/services/journeys.ts';
@@ -93,7 +93,7 @@ export class LocalRuntime {
       streamArn,
     });
     const source = this.config.shopEventSource;
-    const { journeys, profiles } = this.services;
+    const { journeys, profiles, sesEvents } = this.services;
     const profilePattern = profileEventPattern(source);
     this.routes = [
       {
@@ -101,11 +101,23 @@ export class LocalRuntime {
         matches: (e) => matchesPattern(profilePattern, e),
         run: (e) => profiles.handleEvent(e),
       },
+      {
+        // SES sending events arrive on the default bus with source aws.ses (configuration-set destination).
+        target: 'ses-events',
+        matches: (e) => e.source === 'aws.ses',
+        run: async (e): Promise<Outcome> => {
+          const outcome = await sesEvents.handle(e);
+          if (outcome.status === 'recorded') return { status: 'applied', trace: [], effects: 0 };
+          return outcome.status === 'duplicate'
+            ? { status: 'duplicate' }
+            : { status: 'unchanged', trace: [] };
+        },
+      },
       ...options.catalog.journeys.map(({ definition }) => {
-        const pattern = journeyEventPattern(definition, source);
+        const patterns = journeyEventPatterns(definition, source);
         return {
           target: `journey:${definition.id}`,
-          matches: (e: RawEvent) => matchesPattern(pattern, e),
+          matches: (e: RawEvent) => patterns.some((p) => matchesPattern(p, e)),
           run: (e: RawEvent) => journeys.handleEvent(definition.id, e),
         };
       }),

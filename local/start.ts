@@ -9,6 +9,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { systemClock } from '../functions/adapters/clock.ts';
 import { buildCatalog, CatalogError } from '../functions/catalog/build.ts';
+import { servePreferences } from './preferences-http.ts';
 import { LocalRuntime, type PutEventsEntry } from './runtime.ts';
 import { startDynamoDbLocal, startSesEmulator, stopAll } from './servers.ts';
 
@@ -65,7 +66,11 @@ async function main(): Promise<void> {
     clock: systemClock,
     dynamoEndpoint: dynamo.endpoint,
     sesEndpoint: ses.endpoint,
-    env: { ...process.env, TABLE_NAME: process.env.TABLE_NAME ?? 'retention-journeys' },
+    env: {
+      ...process.env,
+      TABLE_NAME: process.env.TABLE_NAME ?? 'retention-journeys',
+      PREFERENCES_URL: process.env.PREFERENCES_URL ?? `http://127.0.0.1:${PORT}/preferences`,
+    },
     onPublish: (event) =>
       log(`${paint(35, '⚡')} ${event.detailType} ${String(event.detail.customerId ?? '')}`),
   });
@@ -95,6 +100,12 @@ async function main(): Promise<void> {
           }
         }
         return send(res, 200, { FailedEntryCount, Entries });
+      }
+      // The preferences endpoint (unsubscribe and feedback links in the emails point here locally).
+      if (req.url === '/preferences' || req.url?.startsWith('/preferences/')) {
+        const action = await servePreferences(runtime.services.preferences, req, res);
+        log(`${paint(33, '⚙')} preferences ${req.method} ${action}`);
+        return;
       }
       if (req.method === 'GET' && (req.url === '/health' || req.url === '/')) {
         return send(res, 200, {
@@ -161,6 +172,7 @@ async function main(): Promise<void> {
       paint(1, '  retention-journeys is running locally'),
       `  Shop events   POST http://127.0.0.1:${PORT}/events   (EventBridge PutEvents shape)`,
       `  Mail viewer   ${paint(4, ses.viewerUrl)}`,
+      `  Preferences   http://127.0.0.1:${PORT}/preferences/unsubscribe?token=…   (links in the emails)`,
       `  DynamoDB      ${dynamo.endpoint}   table ${runtime.config.tableName}`,
       `  Demo          npm run demo   (in another terminal)`,
       '  Stop          Ctrl-C',

@@ -4,6 +4,7 @@
  */
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import {
+  DeleteCommand,
   type DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
@@ -15,7 +16,15 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { unitHash } from '../core/codes.ts';
 import type { JourneyDefinition } from '../core/definition.ts';
-import type { CustomerView, Effect, JourneyInstance, Order, Profile } from '../core/model.ts';
+import type {
+  CustomerView,
+  Effect,
+  JourneyInstance,
+  MarketingLedger,
+  Order,
+  Profile,
+} from '../core/model.ts';
+import { customerHash } from '../core/privacy.ts';
 import { TABLE } from './table-schema.ts';
 
 type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
@@ -24,6 +33,8 @@ export const keys = {
   customer: (customerId: string) => `C#${customerId}`,
   /** Sorts before J#, O# and OUT#, so `SK < "OUT#"` reads profile, instances and orders only. */
   profile: '#PROFILE',
+  /** Marketing sends across journeys, for the frequency cap; also before `OUT#`. */
+  ledger: '#LEDGER',
   instance: (journeyId: string, instanceId: string) => `J#${journeyId}#${instanceId}`,
   order: (orderId: string) => `O#${orderId}`,
   outbox: (outboxId: string) => `OUT#${outboxId}`,
@@ -32,6 +43,13 @@ export const keys = {
   definitionVersion: (version: string) => `V#${version}`,
   processed: (eventId: string) => `E#${eventId}`,
   rejected: (day: string) => `REJECTED#${day}`,
+  /** Erasure tombstone: outside the customer's partition and keyed by a hash, never the id itself. */
+  erased: (customerId: string) => ({ PK: `ERASED#${customerHash(customerId)}`, SK: 'ERASED' }),
+  /** Marketing suppression of an address, keyed by `addressHash` (core/privacy.ts): it outlives erasure. */
+  suppressed: (addressHash: string) => ({ PK: `SUPPRESSED#${addressHash}`, SK: 'SUPPRESSED' }),
+  /** A submitted feedback answer (idempotency per link), in the customer's partition. */
+  feedback: (feedbackId: string) => `FB#${feedbackId}`,
+  referralCode: (code: string) => ({ PK: `R#${code}`, SK: 'CODE' }),
 };
 
 export interface StoredCustomer {
@@ -60,13 +78,16 @@ export interface SaveRequest {
   profile?: { next: Profile; expectedVersion: number } | undefined;
   orders?: Order[] | undefined;
   instances?: JourneyInstance[] | undefined;
+  /** The frequency-cap ledger after the decision (`version` as read). */
+  ledger?: MarketingLedger | undefined;
   effects?: Effect[] | undefined;
   /** Definition snapshots to keep for instances that pin them. */
   definitions?: { definition: JourneyDefinition; version: string }[] | undefined;
   now: string;
 }
 
-export type SaveResult = 'saved' | 'duplicate' | 'conflict';
+/** `erased`: the customer was erased (`customer.deleted`); nothing was written and nothing may be. */
+export type SaveResult = 'saved' | 'duplicate' | 'conflict' | 'erased';
 
 export interface StoreOptions {
   timerShards: number;
@@ -134,6 +155,11 @@ export class JourneyStore {
           profileVersion = item.version as number;
         } else if (item.type === 'instance') {
           view.instances.push({ ...strip<JourneyInstance>(item), version: item.version as number });
+        } else if (item.type === 'ledger') {
+          view.ledger = {
+            sends: (item.sends ?? []) as MarketingLedger['sends'],
+            version: item.version as number,
+          };
         } else if (item.type === 'order') {
           view.orders.push(strip<Order>(item));
         }
@@ -199,7 +225,7 @@ export class JourneyStore {
     for (const instance of request.instances ?? []) {
       const { version, ...data } = instance;
       const timer =
-        instance.status === 'active' && instance.waiting
+        (instance.status === 'active' || instance.status === 'watching') && instance.waiting
           ? {
               [TABLE.timerIndex.partitionKey]: this.timerShard(request.customerId),
               [TABLE.timerIndex.sortKey]: instance.waiting.dueAt,
@@ -214,6 +240,14 @@ export class JourneyStore {
           type: 'instance',
           version: version + 1,
         },
+        version === 0 ? 'attribute_not_exists(PK)' : 'version = :v',
+        version === 0 ? undefined : { ':v': version },
+      );
+    }
+    if (request.ledger) {
+      const { sends, version } = request.ledger;
+      put(
+        { PK: pk, SK: keys.ledger, type: 'ledger', sends, version: version + 1 },
         version === 0 ? 'attribute_not_exists(PK)' : 'version = :v',
         version === 0 ? undefined : { ':v': version },
       );
@@ -242,6 +276,20 @@ export class JourneyStore {
     if (items.length === 0) return 'saved';
     if (items.length > 100)
       throw new RangeError(`one decision would write ${items.length} items; the limit is 100`);
+    // Nothing may recreate an erased customer: the tombstone check rides in the same transaction.
+    // A decision of exactly 100 items leaves no room for it and reads the tombstone first instead.
+    const tombstoneAt = items.length < 100 ? items.length : -1;
+    if (tombstoneAt >= 0) {
+      items.push({
+        ConditionCheck: {
+          TableName: this.tableName,
+          Key: keys.erased(request.customerId),
+          ConditionExpression: 'attribute_not_exists(PK)',
+        },
+      });
+    } else if (await this.isErased(request.customerId)) {
+      return 'erased';
+    }
 
     try {
       const result = await this.doc.send(
@@ -257,6 +305,7 @@ export class JourneyStore {
       this.meter?.record('TransactWriteItems', undefined);
       const reasons = error.CancellationReasons ?? [];
       if (request.processed && reasons[0]?.Code === 'ConditionalCheckFailed') return 'duplicate';
+      if (tombstoneAt >= 0 && reasons[tombstoneAt]?.Code === 'ConditionalCheckFailed') return 'erased';
       if (reasons.some((r) => r.Code === 'ConditionalCheckFailed' || r.Code === 'TransactionConflict')) {
         return 'conflict';
       }
@@ -429,9 +478,29 @@ export class JourneyStore {
     return result.Items ?? [];
   }
 
-  /** customer.deleted: removes every item in the customer's partition. */
+  /** Whether `customer.deleted` erased this customer (the tombstone exists). */
+  async isErased(customerId: string): Promise<boolean> {
+    const result = await this.doc.send(
+      new GetCommand({ TableName: this.tableName, Key: keys.erased(customerId), ConsistentRead: true }),
+    );
+    return result.Item !== undefined;
+  }
+
+  /**
+   * customer.deleted: writes the tombstone first (so no late event or in-flight decision can recreate
+   * the customer: every `save` checks it), then removes every item in the customer's partition and
+   * the referral codes the customer owns. Returns how many partition items were deleted.
+   */
   async eraseCustomer(customerId: string): Promise<number> {
+    await this.doc.send(
+      new PutCommand({
+        TableName: this.tableName,
+        // Only the hash of the id: the tombstone must not itself be personal data.
+        Item: { ...keys.erased(customerId), type: 'erased' },
+      }),
+    );
     let deleted = 0;
+    const referralCodes = new Set<string>();
     let startKey: Record<string, unknown> | undefined;
     do {
       const page: QueryCommandOutput = await this.doc.send(
@@ -439,11 +508,14 @@ export class JourneyStore {
           TableName: this.tableName,
           KeyConditionExpression: 'PK = :pk',
           ExpressionAttributeValues: { ':pk': keys.customer(customerId) },
-          ProjectionExpression: 'PK, SK',
+          ProjectionExpression: 'PK, SK, referralCode',
+          ConsistentRead: true,
           ExclusiveStartKey: startKey,
         }),
       );
       const batch = page.Items ?? [];
+      for (const item of batch)
+        if (typeof item.referralCode === 'string') referralCodes.add(item.referralCode);
       for (let i = 0; i < batch.length; i += 100) {
         await this.doc.send(
           new TransactWriteCommand({
@@ -456,6 +528,23 @@ export class JourneyStore {
       deleted += batch.length;
       startKey = page.LastEvaluatedKey;
     } while (startKey);
+    // Referral codes live in their own partition (`R#<code>`); the profile names the customer's own
+    // code (`referralCode`). Deleted only if the customer owns it, so a shared code is never lost.
+    for (const code of referralCodes) {
+      try {
+        await this.doc.send(
+          new DeleteCommand({
+            TableName: this.tableName,
+            Key: keys.referralCode(code),
+            ConditionExpression: '#owner = :owner',
+            ExpressionAttributeNames: { '#owner': 'ownerId' },
+            ExpressionAttributeValues: { ':owner': customerId },
+          }),
+        );
+      } catch (error) {
+        if ((error as Error).name !== 'ConditionalCheckFailedException') throw error;
+      }
+    }
     return deleted;
   }
 }

@@ -5,14 +5,34 @@
 import type { Condition, CouponSpec, JourneyDefinition, Step } from './definition.ts';
 
 export type Instruction =
-  | { op: 'send'; message: string; coupon?: CouponSpec | undefined; path: string }
-  | { op: 'wait'; duration?: string | undefined; sinceEntry?: string | undefined; path: string }
-  | { op: 'emit'; detailType: string; detail: Record<string, unknown>; path: string }
+  | {
+      op: 'send';
+      message: string;
+      coupon?: CouponSpec | undefined;
+      reward?: Record<string, string> | undefined;
+      path: string;
+    }
+  | {
+      op: 'wait';
+      duration?: string | undefined;
+      sinceEntry?: string | undefined;
+      since?: string | undefined;
+      path: string;
+    }
+  | {
+      op: 'emit';
+      detailType: string;
+      detail: Record<string, unknown>;
+      include: string[];
+      to?: string | undefined;
+      path: string;
+    }
   /** Waits for `event`; on arrival continues at pc+1, on timeout jumps to `timeoutTarget`. */
   | {
       op: 'waitFor';
       event: string;
       timeout: string;
+      since?: string | undefined;
       correlate?: string | undefined;
       timeoutTarget: number;
       path: string;
@@ -38,16 +58,25 @@ export function compileJourney(definition: JourneyDefinition, version: string): 
           op: 'send',
           message: send.message,
           coupon: 'coupon' in send ? send.coupon : undefined,
+          reward: 'reward' in send ? send.reward : undefined,
           path: here,
         });
       } else if ('wait' in step) {
         const wait = typeof step.wait === 'string' ? { duration: step.wait } : step.wait;
-        program.push({ op: 'wait', duration: wait.duration, sinceEntry: wait.sinceEntry, path: here });
+        program.push({
+          op: 'wait',
+          duration: wait.duration,
+          sinceEntry: 'sinceEntry' in wait ? wait.sinceEntry : undefined,
+          since: 'since' in wait ? wait.since : undefined,
+          path: here,
+        });
       } else if ('emit' in step) {
         program.push({
           op: 'emit',
           detailType: step.emit.detailType,
           detail: step.emit.detail ?? {},
+          include: step.emit.include ?? [],
+          to: step.emit.to,
           path: here,
         });
       } else if ('waitFor' in step) {
@@ -55,6 +84,7 @@ export function compileJourney(definition: JourneyDefinition, version: string): 
           op: 'waitFor',
           event: step.waitFor.event,
           timeout: step.waitFor.timeout,
+          since: step.waitFor.since,
           correlate: step.waitFor.correlate,
           timeoutTarget: -1,
           path: here,

@@ -1,4 +1,5 @@
-/** Evaluates `if` conditions against what the engine knows of the customer at `now`. */
+/** Evaluates `if` and trigger conditions against what the engine knows of the customer at `now`. */
+import { DateTime } from 'luxon';
 import type { Comparison, Condition } from './definition.ts';
 import type { JourneyInstance, Order, Profile } from './model.ts';
 import { placedOrders } from './profile.ts';
@@ -7,7 +8,12 @@ import { addDuration } from './time.ts';
 export interface ConditionContext {
   profile: Profile | undefined;
   orders: readonly Order[];
-  instance: JourneyInstance;
+  /** The instance being decided (absent for a trigger's `if`, evaluated before entry). */
+  instance?: JourneyInstance | undefined;
+  /** All instances of this journey for the customer (for `entries`). */
+  entries: readonly JourneyInstance[];
+  /** Detail of the event a condition on `event` tests: the last resuming event, or the trigger. */
+  event?: Record<string, unknown> | undefined;
   now: string;
   timeZone: string;
 }
@@ -22,34 +28,82 @@ function compare(value: number, c: Comparison): boolean {
   );
 }
 
-export function evaluate(condition: Condition, ctx: ConditionContext): boolean {
-  if ('all' in condition) return condition.all.every((c) => evaluate(c, ctx));
-  if ('any' in condition) return condition.any.some((c) => evaluate(c, ctx));
-  if ('not' in condition) return !evaluate(condition.not, ctx);
-  if ('orders' in condition) {
-    const { count, within, sinceEntry } = condition.orders;
-    const now = Date.parse(ctx.now);
-    const from = Math.max(
-      within ? now - (Date.parse(addDuration(ctx.now, within, ctx.timeZone)) - now) : -Infinity,
-      sinceEntry ? Date.parse(ctx.instance.enteredAt) : -Infinity,
-    );
-    const matching = placedOrders(ctx.orders).filter((o) => {
-      const placed = Date.parse(o.placedAt as string);
-      return placed >= from && placed <= now;
-    });
-    return compare(matching.length, count);
+/** Decimal strings compared exactly, as integers of ten-thousandths: money never goes through floats. */
+export function decimalAtLeast(amount: string, minimum: string): boolean {
+  const scaled = (d: string) => {
+    const [whole = '0', fraction = ''] = d.split('.');
+    return BigInt(whole) * 10_000n + BigInt(fraction.padEnd(4, '0').slice(0, 4));
+  };
+  return scaled(amount) >= scaled(minimum);
+}
+
+function pathValue(source: Record<string, unknown> | undefined, path: string): unknown {
+  let value: unknown = source;
+  for (const part of path.split('.')) {
+    if (value === null || typeof value !== 'object') return undefined;
+    value = (value as Record<string, unknown>)[part];
   }
-  const test = condition.profile;
-  const value =
-    test.field === 'orderCount'
-      ? placedOrders(ctx.orders).length
-      : ctx.profile
-        ? ctx.profile[test.field]
-        : undefined;
-  if (test.exists !== undefined) return (value !== undefined && value !== '') === test.exists;
+  return value;
+}
+
+interface ValueTest {
+  equals?: string | number | boolean | undefined;
+  in?: (string | number)[] | undefined;
+  startsWith?: string | undefined;
+  exists?: boolean | undefined;
+  compare?: Comparison | undefined;
+}
+
+function testValue(value: unknown, test: ValueTest): boolean {
+  if (test.exists !== undefined) return (value !== undefined && value !== null && value !== '') === test.exists;
   if (test.equals !== undefined) return value === test.equals;
   if (test.in !== undefined) return test.in.some((v) => v === value);
   if (test.startsWith !== undefined) return typeof value === 'string' && value.startsWith(test.startsWith);
   if (test.compare !== undefined) return typeof value === 'number' && compare(value, test.compare);
   return false;
+}
+
+export function evaluate(condition: Condition, ctx: ConditionContext): boolean {
+  if ('all' in condition) return condition.all.every((c) => evaluate(c, ctx));
+  if ('any' in condition) return condition.any.some((c) => evaluate(c, ctx));
+  if ('not' in condition) return !evaluate(condition.not, ctx);
+  if ('orders' in condition) {
+    const { count, within, sinceEntry, delivered } = condition.orders;
+    const now = Date.parse(ctx.now);
+    const from = Math.max(
+      within ? now - (Date.parse(addDuration(ctx.now, within, ctx.timeZone)) - now) : Number.NEGATIVE_INFINITY,
+      sinceEntry && ctx.instance ? Date.parse(ctx.instance.enteredAt) : Number.NEGATIVE_INFINITY,
+    );
+    // "Since entry" means newer orders: never the one that started the instance.
+    const own = sinceEntry ? ctx.instance?.context.orderId : undefined;
+    const matching = placedOrders(ctx.orders).filter((o) => {
+      const placed = Date.parse(o.placedAt as string);
+      return placed >= from && placed <= now && o.orderId !== own && (!delivered || o.deliveredAt !== undefined);
+    });
+    return compare(matching.length, count);
+  }
+  if ('entries' in condition) {
+    const { count, period } = condition.entries;
+    const now = DateTime.fromISO(ctx.now, { zone: ctx.timeZone });
+    const from =
+      period === 'calendarYear'
+        ? now.startOf('year').toMillis()
+        : 2 * now.toMillis() - Date.parse(addDuration(ctx.now, period, ctx.timeZone));
+    const entered = ctx.entries.filter((i) => i.status !== 'watching' && Date.parse(i.enteredAt) >= from);
+    return compare(entered.length, count);
+  }
+  if ('event' in condition) {
+    const test = condition.event;
+    const value = pathValue(ctx.event, test.field);
+    if (test.moneyAtLeast) {
+      const money = value as { amount?: unknown; currency?: unknown } | undefined;
+      const minimum = typeof money?.currency === 'string' ? test.moneyAtLeast[money.currency] : undefined;
+      return typeof money?.amount === 'string' && minimum !== undefined && decimalAtLeast(money.amount, minimum);
+    }
+    return testValue(value, test);
+  }
+  const test = condition.profile;
+  const value =
+    test.field === 'orderCount' ? placedOrders(ctx.orders).length : ctx.profile ? ctx.profile[test.field] : undefined;
+  return testValue(value, test);
 }

@@ -5,7 +5,7 @@
  */
 import { Duration } from 'luxon';
 import { z } from 'zod';
-import { SHOP_EVENT_TYPES } from './events.ts';
+import { JOURNEY_EVENT_TYPES } from './events.ts';
 
 const isoDuration = z
   .string()
@@ -23,7 +23,15 @@ const messageId = z
   .string()
   .regex(/^[a-z][a-z0-9-]*$/, 'must be kebab-case: lower-case letters, digits and dashes');
 
-const shopEventType = z.enum(SHOP_EVENT_TYPES);
+const journeyEventType = z
+  .enum(JOURNEY_EVENT_TYPES)
+  .describe('a shop event, or a system event journeys can react to (referral.attributed, referral.reward.earned)');
+
+const moneyAmount = z.string().regex(/^\d+(\.\d{1,4})?$/, 'must be a decimal string such as "20.00"');
+const perCurrency = z
+  .record(z.string().regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code such as EUR'), moneyAmount)
+  .refine((r) => Object.keys(r).length > 0, { message: 'needs at least one currency' })
+  .describe('an amount per ISO 4217 currency, e.g. { EUR: "10.00", GBP: "9.00" }');
 
 const comparison = z
   .object({
@@ -59,13 +67,43 @@ const ordersCondition = z
   .object({
     count: comparison.describe('number of orders that match'),
     within: isoDuration.optional().describe('only orders placed within this duration before now'),
-    sinceEntry: z.boolean().optional().describe('only orders placed since the customer entered this journey'),
+    sinceEntry: z
+      .boolean()
+      .optional()
+      .describe('only orders placed since the customer entered this journey, not counting the one that started it'),
+    delivered: z.boolean().optional().describe('only orders that were delivered'),
+  })
+  .strict();
+
+const eventCondition = z
+  .object({
+    field: z.string().min(1).describe('dotted path into the detail of the event that last resumed or started the instance'),
+    equals: z.union([z.string(), z.number(), z.boolean()]).optional(),
+    in: z.array(z.union([z.string(), z.number()])).optional(),
+    exists: z.boolean().optional(),
+    compare: comparison.optional(),
+    moneyAtLeast: perCurrency.optional().describe('the field is money {amount, currency}: at least this much'),
+  })
+  .strict()
+  .refine(
+    (c) => [c.equals, c.in, c.exists, c.compare, c.moneyAtLeast].filter((v) => v !== undefined).length === 1,
+    { message: 'needs exactly one test: equals, in, exists, compare or moneyAtLeast' },
+  );
+
+const entriesCondition = z
+  .object({
+    count: comparison.describe('entries into this journey, the current one included'),
+    period: z
+      .union([z.literal('calendarYear'), isoDuration])
+      .describe('calendarYear (customer-local), or a duration before now'),
   })
   .strict();
 
 export type Condition =
   | { profile: z.infer<typeof profileCondition> }
   | { orders: z.infer<typeof ordersCondition> }
+  | { event: z.infer<typeof eventCondition> }
+  | { entries: z.infer<typeof entriesCondition> }
   | { all: Condition[] }
   | { any: Condition[] }
   | { not: Condition };
@@ -74,6 +112,8 @@ const condition: z.ZodType<Condition> = z.lazy(() =>
   z.union([
     z.object({ profile: profileCondition }).strict(),
     z.object({ orders: ordersCondition }).strict(),
+    z.object({ event: eventCondition }).strict(),
+    z.object({ entries: entriesCondition }).strict(),
     z.object({ all: z.array(condition).min(1) }).strict(),
     z.object({ any: z.array(condition).min(1) }).strict(),
     z.object({ not: condition }).strict(),
@@ -109,9 +149,17 @@ const sendStep = z
     send: z.union([
       messageId,
       z
-        .object({ message: messageId, coupon: coupon.optional() })
+        .object({
+          message: messageId,
+          coupon: coupon.optional(),
+          reward: perCurrency
+            .optional()
+            .describe(
+              'grant a referral reward in the currency of the triggering event (emits referral.reward.granted)',
+            ),
+        })
         .strict()
-        .describe('send a message, optionally issuing a coupon with it'),
+        .describe('send a message, optionally issuing a coupon or granting a reward with it'),
     ]),
   })
   .strict();
@@ -122,12 +170,18 @@ const waitStep = z
       isoDuration,
       z
         .object({
-          duration: isoDuration.optional().describe('wait this long from now'),
+          duration: isoDuration.optional().describe('wait this long (from now, or from `since`)'),
           sinceEntry: isoDuration.optional().describe('wait until this long after the customer entered'),
+          since: journeyEventType
+            .optional()
+            .describe('count `duration` from when this event resumed the instance (from entry if it never came)'),
         })
         .strict()
         .refine((w) => (w.duration === undefined) !== (w.sinceEntry === undefined), {
           message: 'needs exactly one of duration or sinceEntry',
+        })
+        .refine((w) => w.since === undefined || w.duration !== undefined, {
+          message: 'since goes with duration',
         }),
     ]),
   })
@@ -139,6 +193,14 @@ const emitStep = z
       .object({
         detailType: z.string().regex(/^[a-z][a-z0-9.-]*$/, 'must be a dotted lower-case event name'),
         detail: z.record(z.string(), z.unknown()).optional(),
+        include: z
+          .array(z.string())
+          .optional()
+          .describe('fields copied from the last event (or the trigger) into the detail, e.g. [orderId, score]'),
+        to: z
+          .string()
+          .optional()
+          .describe('instance context field holding the customerId the event is about (default: this customer)'),
       })
       .strict(),
   })
@@ -150,8 +212,9 @@ export type Step =
   | z.infer<typeof emitStep>
   | {
       waitFor: {
-        event: z.infer<typeof shopEventType>;
+        event: z.infer<typeof journeyEventType>;
         timeout: string;
+        since?: z.infer<typeof journeyEventType> | undefined;
         correlate?: string | undefined;
       };
       onEvent?: Step[] | undefined;
@@ -168,8 +231,11 @@ const step: z.ZodType<Step> = z.lazy(() =>
       .object({
         waitFor: z
           .object({
-            event: shopEventType,
+            event: journeyEventType,
             timeout: isoDuration,
+            since: journeyEventType
+              .optional()
+              .describe('count the timeout from when this event resumed the instance (from entry if it never came)'),
             correlate: z
               .string()
               .optional()
@@ -190,10 +256,65 @@ const messageSpec = z
       .enum(['transactional', 'marketing'])
       .describe('marketing messages need consent and honour quiet hours; transactional ones do not'),
     quietHours: z.boolean().optional().describe('set false to send this message even in quiet hours'),
+    frequencyCap: z
+      .enum(['wait', 'skip'])
+      .optional()
+      .describe('marketing only: when the customer is at the frequency cap, wait for a free slot (default) or skip'),
+    template: z
+      .string()
+      .regex(/^[a-z][a-z0-9-]*\/[a-z][a-z0-9-]*$/, 'must be <journey>/<message>, e.g. referral/invite-friends')
+      .optional()
+      .describe('use another journey\'s template for this message (default: <this journey>/<message>)'),
   })
   .strict();
 
 export type MessageSpec = z.infer<typeof messageSpec>;
+
+const eventTrigger = z
+  .object({
+    event: journeyEventType,
+    if: condition.optional().describe('enter only when this holds (the event condition sees the trigger)'),
+  })
+  .strict();
+
+const trigger = z
+  .union([
+    eventTrigger.extend({
+      instanceKey: z
+        .string()
+        .optional()
+        .describe('detail field that identifies one instance, e.g. orderId for one instance per order'),
+    }),
+    z
+      .object({
+        anyOf: z.array(eventTrigger).min(1).describe('enter on the first of these that holds'),
+      })
+      .strict(),
+    z
+      .object({
+        inactivity: z
+          .object({
+            event: journeyEventType.describe('every such event restarts the clock, e.g. order.placed'),
+            after: isoDuration.describe('enter when no such event came for this long'),
+          })
+          .strict(),
+      })
+      .strict(),
+    z
+      .object({
+        anniversary: z
+          .object({
+            field: z.literal('birthday').describe('profile month-day field (MM-DD)'),
+            at: clockTime.default('09:00').describe('customer-local time of day to enter'),
+          })
+          .strict()
+          .describe('enter every year on the day, in the customer time zone; 29 February → 28 February in non-leap years'),
+      })
+      .strict(),
+  ])
+  .describe('what starts an instance: an event, any of several, inactivity after an event, or a yearly date');
+
+export type Trigger = z.infer<typeof trigger>;
 
 export const journeyDefinitionSchema = z
   .object({
@@ -201,20 +322,28 @@ export const journeyDefinitionSchema = z
     name: z.string().min(1),
     description: z.string().optional(),
     enabled: z.boolean().default(true),
-    trigger: z
-      .object({
-        event: shopEventType,
-        instanceKey: z
-          .string()
-          .optional()
-          .describe('detail field that identifies one instance, e.g. orderId for one instance per order'),
-      })
-      .strict(),
-    exitOn: z.array(shopEventType).default([]),
+    trigger: trigger,
+    exitOn: z
+      .array(
+        z.union([
+          journeyEventType,
+          z
+            .object({
+              event: journeyEventType,
+              correlate: z.string().describe('detail field that must equal the same field of the trigger'),
+            })
+            .strict(),
+        ]),
+      )
+      .default([]),
     goal: z
       .object({
-        event: shopEventType,
-        within: isoDuration.describe('attribution window, counted from entry'),
+        event: journeyEventType,
+        within: isoDuration.describe('attribution window'),
+        from: z
+          .enum(['entry', 'lastMessage'])
+          .optional()
+          .describe('the window counts from entry (default) or from the last message sent'),
       })
       .strict()
       .optional(),

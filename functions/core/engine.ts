@@ -3,20 +3,34 @@
  * No I/O, no wall clock, no unseeded randomness — the Lambda handlers, the local runtime and the
  * simulator all call `decide`, so there is one implementation of journey semantics.
  */
+import { DateTime } from 'luxon';
 import { readableCode, unitHash } from './codes.ts';
-import type { CompiledJourney } from './compile.ts';
-import { evaluate } from './conditions.ts';
+import type { CompiledJourney, Instruction } from './compile.ts';
+import { type ConditionContext, evaluate } from './conditions.ts';
+import type { Condition } from './definition.ts';
 import type { ShopEvent } from './events.ts';
-import { SYSTEM_SOURCE } from './events.ts';
-import type { CouponIssued, CustomerView, Effect, JourneyInstance, Recipient, TraceEntry } from './model.ts';
-import { addDuration, isAtOrBefore, isBefore, quietHoursEnd } from './time.ts';
+import type {
+  CouponIssued,
+  CustomerView,
+  Effect,
+  JourneyInstance,
+  MarketingLedger,
+  Recipient,
+  TraceEntry,
+} from './model.ts';
+import { placedOrders } from './profile.ts';
+import { addDuration, isAtOrBefore, isBefore, quietHoursEnd, toIso } from './time.ts';
 
 export interface EngineConfig {
   defaultLocale: string;
   defaultTimeZone: string;
   /** Keys coupon codes; never leaves the backend. */
   secret: string;
+  /** At most `max` marketing emails per customer in any `per`, across journeys. */
+  frequencyCap?: { max: number; per: string } | undefined;
 }
+
+export const DEFAULT_FREQUENCY_CAP = { max: 3, per: 'P7D' };
 
 export type EngineInput =
   | { kind: 'event'; event: ShopEvent }
@@ -38,6 +52,8 @@ export interface Decision {
   instances: JourneyInstance[];
   effects: Effect[];
   trace: TraceEntry[];
+  /** The marketing ledger after this decision, when it sent marketing email (`version` as read). */
+  ledger?: MarketingLedger | undefined;
 }
 
 export class UnknownDefinitionVersionError extends Error {
@@ -50,17 +66,45 @@ export class UnknownDefinitionVersionError extends Error {
   }
 }
 
+/** The per-customer record of an inactivity or anniversary trigger. */
+export const WATCHER_ID = '~watch';
+
 /** Where an engine step is, so that outbox ids are deterministic: retries yield the same ids. */
 function outboxId(instance: JourneyInstance, suffix: string | number): string {
   return `${instance.journeyId}#${instance.instanceId}#${suffix}`;
+}
+
+function compactStamp(instant: string): string {
+  return instant.replace(/[-:]/g, '').replace(/\.\d+/, '');
+}
+
+/**
+ * The next occurrence of a month-day at a local time, strictly after `now`. 29 February is
+ * celebrated on 28 February in non-leap years.
+ */
+export function nextAnniversary(monthDay: string, at: string, zone: string, now: string): string {
+  const [month, day] = monthDay.split('-').map(Number) as [number, number];
+  const [hour, minute] = at.split(':').map(Number) as [number, number];
+  const local = DateTime.fromISO(now, { zone });
+  for (let year = local.year; year <= local.year + 1; year++) {
+    const leap = DateTime.local(year, 1, 1, { zone }).isInLeapYear;
+    const d = month === 2 && day === 29 && !leap ? 28 : day;
+    const candidate = DateTime.fromObject({ year, month, day: d, hour, minute }, { zone });
+    if (candidate > local) return toIso(candidate);
+  }
+  throw new RangeError(`no anniversary for ${monthDay}`);
 }
 
 class Run {
   readonly changed = new Map<string, JourneyInstance>();
   readonly effects: Effect[] = [];
   readonly trace: TraceEntry[] = [];
+  private ledger: MarketingLedger | undefined;
+  private ledgerChanged = false;
 
-  constructor(private readonly args: DecideArgs) {}
+  constructor(private readonly args: DecideArgs) {
+    this.ledger = args.customer.ledger ? structuredClone(args.customer.ledger) : undefined;
+  }
 
   get customerId(): string {
     return (
@@ -73,7 +117,24 @@ class Run {
     return this.args.customer.profile?.timeZone ?? this.args.config.defaultTimeZone;
   }
 
-  note(instance: JourneyInstance, note: string): void {
+  get definition() {
+    return this.args.journey.definition;
+  }
+
+  ownInstances(): JourneyInstance[] {
+    return this.args.customer.instances.filter((i) => i.journeyId === this.definition.id);
+  }
+
+  result(): Decision {
+    return {
+      instances: [...this.changed.values()],
+      effects: this.effects,
+      trace: this.trace,
+      ledger: this.ledgerChanged ? this.ledger : undefined,
+    };
+  }
+
+  note(instance: Pick<JourneyInstance, 'journeyId' | 'instanceId'>, note: string): void {
     this.trace.push({ journeyId: instance.journeyId, instanceId: instance.instanceId, note });
   }
 
@@ -81,6 +142,18 @@ class Run {
     const compiled = this.args.versions.get(instance.definitionVersion);
     if (!compiled) throw new UnknownDefinitionVersionError(instance.journeyId, instance.definitionVersion);
     return compiled;
+  }
+
+  conditionContext(instance: JourneyInstance | undefined, event?: Record<string, unknown>): ConditionContext {
+    return {
+      profile: this.args.customer.profile,
+      orders: this.args.customer.orders,
+      instance,
+      entries: [...this.ownInstances().filter((i) => i.instanceId !== instance?.instanceId), ...(instance ? [instance] : [])],
+      event: event ?? instance?.lastEvent?.detail ?? instance?.trigger,
+      now: this.args.now,
+      timeZone: this.timeZone,
+    };
   }
 
   lifecycle(instance: JourneyInstance, detailType: string, extra: Record<string, unknown> = {}): void {
@@ -110,6 +183,54 @@ class Run {
     };
   }
 
+  /** The moment a wait counts from: an awaited event's arrival, or entry when it never came. */
+  anchor(instance: JourneyInstance, since: string | undefined): string {
+    return since ? (instance.marks?.[since] ?? instance.enteredAt) : this.args.now;
+  }
+
+  /** Frequency cap: undefined when a marketing send may go now, else the moment a slot frees up. */
+  capFreesAt(): string | undefined {
+    const cap = this.args.config.frequencyCap ?? DEFAULT_FREQUENCY_CAP;
+    const now = this.args.now;
+    const recent = (this.ledger?.sends ?? [])
+      .filter((s) => isBefore(now, addDuration(s.at, cap.per, 'UTC')))
+      .map((s) => s.at)
+      .sort();
+    if (recent.length < cap.max) return undefined;
+    return addDuration(recent[recent.length - cap.max] as string, cap.per, 'UTC');
+  }
+
+  recordMarketingSend(instance: JourneyInstance, message: string): void {
+    const cap = this.args.config.frequencyCap ?? DEFAULT_FREQUENCY_CAP;
+    const now = this.args.now;
+    const kept = (this.ledger?.sends ?? []).filter((s) => isBefore(now, addDuration(s.at, cap.per, 'UTC')));
+    this.ledger = { sends: [...kept, { at: now, journeyId: instance.journeyId, message }], version: this.ledger?.version ?? 0 };
+    this.ledgerChanged = true;
+  }
+
+  templateData(instance: JourneyInstance): Record<string, unknown> {
+    const trigger = instance.trigger ?? {};
+    const orderId = instance.context.orderId;
+    const stored = orderId ? this.args.customer.orders.find((o) => o.orderId === orderId) : undefined;
+    const items = Array.isArray(trigger.items) ? (trigger.items as { quantity?: number }[]) : [];
+    const order = orderId
+      ? {
+          orderId,
+          placedAt: trigger.placedAt ?? stored?.placedAt,
+          total: trigger.total ?? stored?.total,
+          items,
+          itemCount: items.reduce((n, i) => n + (i.quantity ?? 1), 0),
+        }
+      : undefined;
+    const last = instance.lastEvent;
+    return {
+      order,
+      feedback: last?.type === 'feedback.submitted' ? { score: last.detail.score } : undefined,
+      referral: this.args.customer.profile?.referralCode ? { code: this.args.customer.profile.referralCode } : undefined,
+      orderCount: placedOrders(this.args.customer.orders).length,
+    };
+  }
+
   /** Executes instructions from the instance's pc until it waits or ends. */
   advance(instance: JourneyInstance): void {
     const { definition, program } = this.program(instance);
@@ -119,26 +240,20 @@ class Run {
     instance.waiting = undefined;
 
     while (instance.pc < program.length) {
-      const ins = program[instance.pc] as (typeof program)[number];
+      const ins = program[instance.pc] as Instruction;
       switch (ins.op) {
         case 'jump':
           instance.pc = ins.target;
           break;
         case 'jumpUnless': {
-          const holds = evaluate(ins.condition, {
-            profile,
-            orders: this.args.customer.orders,
-            instance,
-            now,
-            timeZone: this.timeZone,
-          });
+          const holds = evaluate(ins.condition, this.conditionContext(instance));
           this.note(instance, `${ins.path}: condition ${holds ? 'holds' : 'does not hold'}`);
           instance.pc = holds ? instance.pc + 1 : ins.target;
           break;
         }
         case 'wait': {
           const dueAt = ins.duration
-            ? addDuration(now, ins.duration, this.timeZone)
+            ? addDuration(this.anchor(instance, ins.since), ins.duration, this.timeZone)
             : addDuration(instance.enteredAt, ins.sinceEntry as string, this.timeZone);
           instance.pc += 1;
           if (isBefore(now, dueAt)) {
@@ -151,87 +266,27 @@ class Run {
         case 'waitFor': {
           const field = ins.correlate;
           const value = field ? instance.context[field] : undefined;
+          const dueAt = addDuration(this.anchor(instance, ins.since), ins.timeout, this.timeZone);
+          if (!isBefore(now, dueAt)) {
+            this.note(instance, `stops waiting for ${ins.event}: its time is already over`);
+            instance.pc = ins.timeoutTarget;
+            break;
+          }
           instance.waiting = {
-            dueAt: addDuration(now, ins.timeout, this.timeZone),
+            dueAt,
             reason: 'waitFor',
             event: ins.event,
             correlate: field && value !== undefined ? { field, value } : undefined,
           };
-          this.note(instance, `waits for ${ins.event} until ${instance.waiting.dueAt}`);
+          this.note(instance, `waits for ${ins.event} until ${dueAt}`);
           return;
         }
         case 'emit':
-          this.effects.push({
-            kind: 'emit',
-            outboxId: outboxId(instance, instance.pc),
-            detailType: ins.detailType,
-            detail: { ...ins.detail, customerId: this.customerId, journey: instance.journeyId },
-          });
+          this.emit(instance, ins);
           instance.pc += 1;
           break;
         case 'send': {
-          const spec = definition.messages[ins.message];
-          const recipient = this.recipient();
-          const skip = instance.holdout
-            ? 'holdout'
-            : spec?.class === 'marketing' && !profile?.marketingConsent
-              ? 'no marketing consent'
-              : spec?.class === 'marketing' && profile?.suppressed
-                ? 'address suppressed'
-                : !recipient
-                  ? 'no email address'
-                  : undefined;
-          if (skip) {
-            this.note(instance, `skips ${ins.message}: ${skip}`);
-            instance.pc += 1;
-            break;
-          }
-          const quiet = spec?.quietHours !== false && definition.quietHours;
-          const quietEnd = quiet
-            ? quietHoursEnd(now, this.timeZone, definition.quietHours as never)
-            : undefined;
-          if (quietEnd) {
-            instance.waiting = { dueAt: quietEnd, reason: 'quietHours' };
-            this.note(instance, `holds ${ins.message} for quiet hours until ${quietEnd}`);
-            return;
-          }
-          let coupon: CouponIssued | undefined;
-          if (ins.coupon) {
-            const code = readableCode(
-              this.args.config.secret,
-              `coupon:${this.customerId}:${instance.journeyId}:${instance.instanceId}:${instance.pc}`,
-            );
-            coupon = {
-              code,
-              percentOff: ins.coupon.percentOff,
-              amountOff: ins.coupon.amountOff,
-              currency: ins.coupon.currency,
-              expiresAt: addDuration(now, ins.coupon.validFor, this.timeZone),
-            };
-            this.effects.push({
-              kind: 'emit',
-              outboxId: outboxId(instance, `${instance.pc}#coupon`),
-              detailType: 'coupon.issued',
-              detail: {
-                customerId: this.customerId,
-                ...coupon,
-                journey: instance.journeyId,
-                message: ins.message,
-              },
-            });
-          }
-          this.effects.push({
-            kind: 'send',
-            outboxId: outboxId(instance, instance.pc),
-            journeyId: instance.journeyId,
-            instanceId: instance.instanceId,
-            message: ins.message,
-            messageClass: spec?.class ?? 'marketing',
-            recipient: recipient as Recipient,
-            data: { coupon },
-          });
-          instance.sent.push(ins.message);
-          this.note(instance, `sends ${ins.message}`);
+          if (this.send(instance, ins, definition, profile) === 'wait') return;
           instance.pc += 1;
           break;
         }
@@ -244,18 +299,148 @@ class Run {
     this.lifecycle(instance, 'journey.completed');
   }
 
-  onEvent(event: ShopEvent): void {
-    const { journey, customer } = this.args;
-    const eventTime = event.time;
-    const own = customer.instances.filter((i) => i.journeyId === journey.definition.id);
+  emit(instance: JourneyInstance, ins: Extract<Instruction, { op: 'emit' }>): void {
+    const detail: Record<string, unknown> = { ...ins.detail };
+    for (const field of ins.include) {
+      detail[field] = instance.lastEvent?.detail[field] ?? instance.trigger?.[field] ?? instance.context[field];
+    }
+    const customerId = ins.to ? instance.context[ins.to] : this.customerId;
+    if (!customerId) {
+      this.note(instance, `cannot emit ${ins.detailType}: no ${ins.to} in the instance context`);
+      return;
+    }
+    this.effects.push({
+      kind: 'emit',
+      outboxId: outboxId(instance, instance.pc),
+      detailType: ins.detailType,
+      detail: { ...detail, customerId, journey: instance.journeyId },
+    });
+  }
 
-    for (const original of own) {
+  /** Returns 'wait' when the send is held (quiet hours, frequency cap), else 'next'. */
+  send(
+    instance: JourneyInstance,
+    ins: Extract<Instruction, { op: 'send' }>,
+    definition: CompiledJourney['definition'],
+    profile: CustomerView['profile'],
+  ): 'wait' | 'next' {
+    const now = this.args.now;
+    const spec = definition.messages[ins.message];
+    const marketing = spec?.class !== 'transactional';
+    const recipient = this.recipient();
+    if (definition.goal?.from === 'lastMessage' && (instance.holdout || recipient)) {
+      // Holdout members get the same window as if they had been sent the message, so uplift compares.
+      instance.goalDeadline = addDuration(now, definition.goal.within, this.timeZone);
+    }
+    const skip = instance.holdout
+      ? 'holdout'
+      : marketing && !profile?.marketingConsent
+        ? 'no marketing consent'
+        : marketing && profile?.suppressed
+          ? 'address suppressed'
+          : !recipient
+            ? 'no email address'
+            : undefined;
+    if (skip) {
+      this.note(instance, `skips ${ins.message}: ${skip}`);
+      return 'next';
+    }
+    const quiet = spec?.quietHours !== false && definition.quietHours;
+    const quietEnd = quiet && definition.quietHours ? quietHoursEnd(now, this.timeZone, definition.quietHours) : undefined;
+    if (quietEnd) {
+      instance.waiting = { dueAt: quietEnd, reason: 'quietHours' };
+      this.note(instance, `holds ${ins.message} for quiet hours until ${quietEnd}`);
+      return 'wait';
+    }
+    if (marketing) {
+      const freesAt = this.capFreesAt();
+      if (freesAt) {
+        if (spec?.frequencyCap === 'skip') {
+          this.note(instance, `skips ${ins.message}: frequency cap reached`);
+          return 'next';
+        }
+        instance.waiting = { dueAt: freesAt, reason: 'frequencyCap' };
+        this.note(instance, `holds ${ins.message} for the frequency cap until ${freesAt}`);
+        return 'wait';
+      }
+      this.recordMarketingSend(instance, ins.message);
+    }
+
+    let coupon: CouponIssued | undefined;
+    if (ins.coupon) {
+      coupon = {
+        code: readableCode(
+          this.args.config.secret,
+          `coupon:${this.customerId}:${instance.journeyId}:${instance.instanceId}:${instance.pc}`,
+        ),
+        percentOff: ins.coupon.percentOff,
+        amountOff: ins.coupon.amountOff,
+        currency: ins.coupon.currency,
+        expiresAt: addDuration(now, ins.coupon.validFor, this.timeZone),
+      };
+      this.effects.push({
+        kind: 'emit',
+        outboxId: outboxId(instance, `${instance.pc}#coupon`),
+        detailType: 'coupon.issued',
+        detail: { customerId: this.customerId, ...coupon, journey: instance.journeyId, message: ins.message },
+      });
+    }
+    let reward: { amount: string; currency: string } | undefined;
+    if (ins.reward) {
+      const trigger = instance.trigger ?? {};
+      const currency = String(trigger.currency ?? (trigger.total as { currency?: string } | undefined)?.currency ?? '');
+      const amount = ins.reward[currency];
+      if (amount === undefined) {
+        this.note(instance, `grants no reward: none configured for currency "${currency}"`);
+      } else {
+        reward = { amount, currency };
+        this.effects.push({
+          kind: 'emit',
+          outboxId: outboxId(instance, `${instance.pc}#reward`),
+          detailType: 'referral.reward.granted',
+          detail: {
+            customerId: this.customerId,
+            refereeId: trigger.refereeId,
+            code: trigger.code,
+            reward,
+            journey: instance.journeyId,
+          },
+        });
+      }
+    }
+    this.effects.push({
+      kind: 'send',
+      outboxId: outboxId(instance, instance.pc),
+      journeyId: instance.journeyId,
+      instanceId: instance.instanceId,
+      message: ins.message,
+      messageClass: marketing ? 'marketing' : 'transactional',
+      recipient: recipient as Recipient,
+      template: spec?.template,
+      data: { ...this.templateData(instance), coupon, reward },
+    });
+    instance.sent.push(ins.message);
+    this.note(instance, `sends ${ins.message}`);
+    return 'next';
+  }
+
+  onEvent(event: ShopEvent): void {
+    const eventTime = event.time;
+    const detail = event.detail as Record<string, unknown>;
+
+    for (const original of this.ownInstances()) {
+      if (original.status === 'watching') continue;
       const instance = structuredClone(original);
       const { definition } = this.program(instance);
       let touched = false;
 
       if (instance.status === 'active' && isAtOrBefore(instance.enteredAt, eventTime)) {
-        if (definition.exitOn.includes(event.detailType)) {
+        const exit = definition.exitOn.find((e) =>
+          typeof e === 'string'
+            ? e === event.detailType
+            : e.event === event.detailType && detail[e.correlate] === instance.context[e.correlate],
+        );
+        if (exit) {
           instance.status = 'exited';
           instance.waiting = undefined;
           instance.endedAt = this.args.now;
@@ -265,9 +450,9 @@ class Run {
           touched = true;
         } else if (instance.waiting?.reason === 'waitFor' && instance.waiting.event === event.detailType) {
           const correlate = instance.waiting.correlate;
-          const detail = event.detail as Record<string, unknown>;
           if (!correlate || detail[correlate.field] === correlate.value) {
             this.note(instance, `resumes on ${event.detailType}`);
+            this.remember(instance, event);
             instance.pc += 1;
             this.advance(instance);
             touched = true;
@@ -282,7 +467,9 @@ class Run {
         goal.event === event.detailType &&
         instance.goalDeadline &&
         isAtOrBefore(instance.enteredAt, eventTime) &&
-        isAtOrBefore(eventTime, instance.goalDeadline)
+        isAtOrBefore(eventTime, instance.goalDeadline) &&
+        // An order that started the instance is not also its goal.
+        (!instance.context.orderId || detail.orderId !== instance.context.orderId)
       ) {
         instance.goalReachedAt = eventTime;
         this.note(instance, `reaches goal ${goal.event}`);
@@ -292,26 +479,91 @@ class Run {
       if (touched) this.changed.set(instance.instanceId, instance);
     }
 
-    if (journey.definition.enabled && journey.definition.trigger.event === event.detailType)
-      this.enter(event, own);
+    if (this.definition.enabled) this.trigger(event);
   }
 
-  enter(event: ShopEvent, existing: JourneyInstance[]): void {
-    const { definition, version } = this.args.journey;
+  /** Records an awaited event: when it came, its detail, and its ids for later correlation. */
+  remember(instance: JourneyInstance, event: ShopEvent): void {
     const detail = event.detail as Record<string, unknown>;
-    const key = definition.trigger.instanceKey;
-    const keyValue = key ? detail[key] : undefined;
-    if (key && typeof keyValue !== 'string') return;
-    const instanceId =
-      typeof keyValue === 'string' ? keyValue : this.args.now.replace(/[-:]/g, '').replace(/\.\d+/, '');
-    const refusal = this.reentryRefusal(existing, instanceId, event.time);
+    instance.marks = { ...instance.marks, [event.detailType]: event.time };
+    instance.lastEvent = { type: event.detailType, time: event.time, detail };
+    for (const [field, value] of Object.entries(detail)) {
+      if (typeof value === 'string' && instance.context[field] === undefined) instance.context[field] = value;
+    }
+  }
+
+  trigger(event: ShopEvent): void {
+    const trigger = this.definition.trigger;
+    const detail = event.detail as Record<string, unknown>;
+    if ('event' in trigger || 'anyOf' in trigger) {
+      const alternatives: { event: string; if?: Condition | undefined }[] = 'event' in trigger ? [trigger] : trigger.anyOf;
+      const match = alternatives.find(
+        (a) => a.event === event.detailType && (!a.if || evaluate(a.if, this.conditionContext(undefined, detail))),
+      );
+      if (!match) return;
+      const key = 'instanceKey' in trigger ? trigger.instanceKey : undefined;
+      const keyValue = key ? detail[key] : undefined;
+      if (key && typeof keyValue !== 'string') return;
+      this.enter(typeof keyValue === 'string' ? keyValue : compactStamp(this.args.now), event);
+      return;
+    }
+    if ('inactivity' in trigger) {
+      if (event.detailType !== trigger.inactivity.event) return;
+      const watcher = this.watcher();
+      const basis = [watcher.context.lastAt, event.time].filter((t): t is string => !!t).sort().at(-1) as string;
+      const dueAt = addDuration(basis, trigger.inactivity.after, this.timeZone);
+      if (watcher.waiting?.dueAt === dueAt) return;
+      watcher.context.lastAt = basis;
+      watcher.waiting = { dueAt, reason: 'trigger' };
+      this.note(watcher, `watches for ${trigger.inactivity.after} without ${trigger.inactivity.event}: due ${dueAt}`);
+      this.changed.set(watcher.instanceId, watcher);
+      return;
+    }
+    this.scheduleAnniversary();
+  }
+
+  watcher(): JourneyInstance {
+    const existing = this.ownInstances().find((i) => i.instanceId === WATCHER_ID);
+    return existing
+      ? structuredClone(existing)
+      : {
+          journeyId: this.definition.id,
+          instanceId: WATCHER_ID,
+          definitionVersion: this.args.journey.version,
+          status: 'watching',
+          holdout: false,
+          enteredAt: this.args.now,
+          pc: 0,
+          context: {},
+          sent: [],
+          version: 0,
+        };
+  }
+
+  /** Keeps the anniversary watcher on the next occurrence of the profile's date (or stops it). */
+  scheduleAnniversary(): void {
+    const trigger = this.definition.trigger;
+    if (!('anniversary' in trigger)) return;
+    const watcher = this.watcher();
+    const monthDay = this.args.customer.profile?.[trigger.anniversary.field];
+    const dueAt = monthDay ? nextAnniversary(monthDay, trigger.anniversary.at, this.timeZone, this.args.now) : undefined;
+    if (watcher.waiting?.dueAt === dueAt) return;
+    watcher.waiting = dueAt ? { dueAt, reason: 'trigger' } : undefined;
+    this.note(watcher, dueAt ? `next anniversary ${dueAt}` : 'no anniversary date: not watching');
+    this.changed.set(watcher.instanceId, watcher);
+  }
+
+  enter(instanceId: string, event: ShopEvent | undefined): void {
+    const { definition, version } = this.args.journey;
+    const detail = (event?.detail ?? { customerId: this.customerId }) as Record<string, unknown>;
+    const entryTime = event?.time ?? this.args.now;
+    const refusal = this.reentryRefusal(instanceId, entryTime);
     if (refusal) {
-      this.trace.push({ journeyId: definition.id, instanceId, note: `does not enter: ${refusal}` });
+      this.note({ journeyId: definition.id, instanceId }, `does not enter: ${refusal}`);
       return;
     }
     const context: Record<string, string> = {};
-    for (const [field, value] of Object.entries(detail))
-      if (typeof value === 'string') context[field] = value;
+    for (const [field, value] of Object.entries(detail)) if (typeof value === 'string') context[field] = value;
     const instance: JourneyInstance = {
       journeyId: definition.id,
       instanceId,
@@ -321,9 +573,10 @@ class Run {
       enteredAt: this.args.now,
       pc: 0,
       context,
-      goalDeadline: definition.goal
-        ? addDuration(this.args.now, definition.goal.within, this.timeZone)
-        : undefined,
+      trigger: detail,
+      lastEvent: event ? { type: event.detailType, time: event.time, detail } : undefined,
+      marks: {},
+      goalDeadline: definition.goal ? addDuration(this.args.now, definition.goal.within, this.timeZone) : undefined,
       sent: [],
       version: 0,
     };
@@ -332,31 +585,47 @@ class Run {
     this.advance(instance);
   }
 
-  reentryRefusal(existing: JourneyInstance[], instanceId: string, eventTime: string): string | undefined {
-    const { reentry } = this.args.journey.definition;
+  reentryRefusal(instanceId: string, eventTime: string): string | undefined {
+    const { reentry, trigger } = this.definition;
+    const existing = this.ownInstances().filter((i) => i.status !== 'watching');
     if (existing.some((i) => i.instanceId === instanceId)) return 'already entered for this key';
     // With an instance key (one instance per order), the key alone decides: other orders run alongside.
-    if (this.args.journey.definition.trigger.instanceKey || existing.length === 0) return undefined;
+    if (('instanceKey' in trigger && trigger.instanceKey) || existing.length === 0) return undefined;
     if (reentry === 'never') return 're-entry is never allowed';
     if (existing.some((i) => i.status === 'active')) return 'an instance is still active';
     if (reentry === 'always') return undefined;
-    const last = existing
-      .map((i) => i.enteredAt)
-      .sort()
-      .at(-1) as string;
+    const last = existing.map((i) => i.enteredAt).sort().at(-1) as string;
     const allowedFrom = addDuration(last, reentry.after, this.timeZone);
     return isBefore(eventTime, allowedFrom) ? `re-entry allowed from ${allowedFrom}` : undefined;
   }
 
   onTimer(instanceId: string, dueAt: string): void {
-    const { journey, customer, now } = this.args;
-    const original = customer.instances.find(
-      (i) => i.journeyId === journey.definition.id && i.instanceId === instanceId,
-    );
-    if (original?.status !== 'active' || original.waiting?.dueAt !== dueAt || isBefore(now, dueAt)) {
+    const { now } = this.args;
+    const original = this.ownInstances().find((i) => i.instanceId === instanceId);
+    const live = original?.status === 'active' || original?.status === 'watching';
+    if (!original || !live || original.waiting?.dueAt !== dueAt || isBefore(now, dueAt)) {
       return; // stale or early timer: the instance moved on, or the sweeper raced ahead of the clock
     }
     const instance = structuredClone(original);
+    if (instance.status === 'watching') {
+      this.changed.set(instance.instanceId, instance);
+      instance.waiting = undefined;
+      const trigger = this.definition.trigger;
+      if (!this.definition.enabled) return;
+      if ('anniversary' in trigger) {
+        const year = DateTime.fromISO(now, { zone: this.timeZone }).year;
+        this.enter(String(year), undefined);
+        // Reschedule from a moment past today's date, so the watcher moves on to next year.
+        const monthDay = this.args.customer.profile?.[trigger.anniversary.field];
+        if (monthDay) {
+          const next = nextAnniversary(monthDay, trigger.anniversary.at, this.timeZone, addDuration(now, 'PT1M', 'UTC'));
+          instance.waiting = { dueAt: next, reason: 'trigger' };
+        }
+      } else {
+        this.enter(compactStamp(now), undefined);
+      }
+      return;
+    }
     if (instance.waiting?.reason === 'waitFor') {
       this.note(instance, `times out waiting for ${instance.waiting.event}`);
       const ins = this.program(instance).program[instance.pc];
@@ -370,7 +639,5 @@ export function decide(args: DecideArgs): Decision {
   const run = new Run(args);
   if (args.input.kind === 'event') run.onEvent(args.input.event);
   else run.onTimer(args.input.instanceId, args.input.dueAt);
-  return { instances: [...run.changed.values()], effects: run.effects, trace: run.trace };
+  return run.result();
 }
-
-export { SYSTEM_SOURCE };

@@ -4,6 +4,9 @@
  */
 import { z } from 'zod';
 
+/** The source of every event the system itself emits. */
+export const SYSTEM_SOURCE = 'retention-journeys';
+
 const nonEmpty = z.string().trim().min(1, 'must not be empty');
 const id = nonEmpty.max(200, 'must be at most 200 characters');
 const timestamp = z.iso.datetime({ offset: true, message: 'must be an ISO 8601 timestamp with offset or Z' });
@@ -107,6 +110,8 @@ export const feedbackSubmitted = z.object({
   orderId: id.optional(),
   score: z.number().int('must be a whole number').min(0, 'must be 0 to 10').max(10, 'must be 0 to 10'),
   comment: z.string().max(5000).optional(),
+  /** Stable per feedback link (hash of its token): a resubmitted answer carries the same id. */
+  feedbackId: z.string().max(64).optional(),
 });
 
 export const shopEventSchemas = {
@@ -120,21 +125,46 @@ export const shopEventSchemas = {
   'feedback.submitted': feedbackSubmitted,
 } as const;
 
+/**
+ * Events the system emits that journeys may also react to (source `retention-journeys`): they carry
+ * a referral from the referee's partition to the referrer's, where the reward is decided.
+ */
+export const systemInputSchemas = {
+  'referral.attributed': z.object({ customerId: id, code: nonEmpty, referrerId: id }),
+  'referral.reward.earned': z.object({
+    customerId: id,
+    refereeId: id,
+    code: nonEmpty,
+    orderId: id,
+    currency,
+  }),
+} as const;
+
+const inputSchemas = { ...shopEventSchemas, ...systemInputSchemas } as const;
+
 export type ShopEventType = keyof typeof shopEventSchemas;
 export const SHOP_EVENT_TYPES = Object.keys(shopEventSchemas) as [ShopEventType, ...ShopEventType[]];
+export type SystemInputType = keyof typeof systemInputSchemas;
+export const SYSTEM_INPUT_TYPES = Object.keys(systemInputSchemas) as [SystemInputType, ...SystemInputType[]];
+/** Everything a journey can be triggered by, exit on, or wait for. */
+export type JourneyEventType = ShopEventType | SystemInputType;
+export const JOURNEY_EVENT_TYPES = [...SHOP_EVENT_TYPES, ...SYSTEM_INPUT_TYPES] as [
+  JourneyEventType,
+  ...JourneyEventType[],
+];
 
-export type ShopEventDetail<T extends ShopEventType = ShopEventType> = z.infer<(typeof shopEventSchemas)[T]>;
+export type ShopEventDetail<T extends JourneyEventType = JourneyEventType> = z.infer<(typeof inputSchemas)[T]>;
 
-/** A validated shop event, as the engine sees it. */
+/** A validated event, as the engine sees it: a shop event, or a system event journeys listen to. */
 export type ShopEvent = {
-  [T in ShopEventType]: {
+  [T in JourneyEventType]: {
     id: string;
     source: string;
     detailType: T;
     time: string;
     detail: ShopEventDetail<T>;
   };
-}[ShopEventType];
+}[JourneyEventType];
 
 /** What every handler receives: the EventBridge envelope fields it needs. */
 export interface RawEvent {
@@ -185,5 +215,3 @@ export function formatIssues(issues: readonly z.core.$ZodIssue[], context: strin
   });
 }
 
-/** Detail types the system itself emits (source `retention-journeys`). */
-export const SYSTEM_SOURCE = 'retention-journeys';

@@ -18,6 +18,8 @@ export interface Profile {
   birthday?: string | undefined;
   registeredAt?: string | undefined;
   referredByCode?: string | undefined;
+  /** The customer's own referral code, created at registration. */
+  referralCode?: string | undefined;
   /** Set by hard bounces and complaints: no marketing email goes to a suppressed address. */
   suppressed?: boolean | undefined;
   /** Event time of the newest change applied, so late events cannot overwrite newer facts. */
@@ -33,19 +35,31 @@ export interface Order {
   refundedAt?: string | undefined;
 }
 
+/**
+ * Marketing sends across all journeys in the frequency-cap window. Every decision that adds a
+ * marketing send writes it conditionally, so two journeys racing for the last slot cannot both win.
+ */
+export interface MarketingLedger {
+  sends: { at: string; journeyId: string; message: string }[];
+  /** Optimistic-lock version; 0 when the customer has no ledger yet. */
+  version: number;
+}
+
 /** Everything in the customer's partition that decisions may look at. */
 export interface CustomerView {
   profile: Profile | undefined;
   orders: Order[];
   instances: JourneyInstance[];
+  ledger?: MarketingLedger | undefined;
 }
 
-export type InstanceStatus = 'active' | 'completed' | 'exited';
+/** `watching`: not an entry but the per-customer timer of an inactivity or anniversary trigger. */
+export type InstanceStatus = 'active' | 'completed' | 'exited' | 'watching';
 
 export interface Waiting {
   /** Timer due moment; the sweeper feeds the instance back to the engine then. */
   dueAt: string;
-  reason: 'wait' | 'quietHours' | 'waitFor';
+  reason: 'wait' | 'quietHours' | 'waitFor' | 'frequencyCap' | 'trigger';
   /** For waitFor: the event that resumes the instance before the timer. */
   event?: string | undefined;
   correlate?: { field: string; value: string } | undefined;
@@ -62,8 +76,14 @@ export interface JourneyInstance {
   /** Program counter into the compiled steps. */
   pc: number;
   waiting?: Waiting | undefined;
-  /** Fields of the triggering event's detail the journey may correlate on (e.g. orderId). */
+  /** String fields of the triggering event (and of events that resumed it), for correlation. */
   context: Record<string, string>;
+  /** Detail of the event that started the instance, for templates (order items, totals). */
+  trigger?: Record<string, unknown> | undefined;
+  /** The event that last resumed the instance; `if: { event: … }` tests it. */
+  lastEvent?: { type: string; time: string; detail: Record<string, unknown> } | undefined;
+  /** When each awaited event arrived; waits can count from them (`since`). */
+  marks?: Record<string, string> | undefined;
   goalDeadline?: string | undefined;
   goalReachedAt?: string | undefined;
   endedAt?: string | undefined;
@@ -98,6 +118,8 @@ export interface SendEffect {
   message: string;
   messageClass: 'transactional' | 'marketing';
   recipient: Recipient;
+  /** `journey/message` of the template, when the message borrows another journey's. */
+  template?: string | undefined;
   data: { coupon?: CouponIssued | undefined; [key: string]: unknown };
 }
 

@@ -97,6 +97,8 @@ export function projectEvent(facts: CustomerFacts, event: ShopEvent): Projection
       return withOrder(unchanged, { ...existing, orderId: d.orderId, refundedAt: event.time });
     }
     case 'feedback.submitted':
+    case 'referral.attributed':
+    case 'referral.reward.earned':
       return unchanged;
   }
 }

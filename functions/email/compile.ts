@@ -33,7 +33,8 @@ const ALWAYS_PRESENT = new Set(['customer', 'shop', 'links']);
 
 export interface CompileJourney {
   id: string;
-  messages: Record<string, { class: MessageClass }>;
+  /** `template` names another journey's template (`referral/invite-friends`) to reuse it. */
+  messages: Record<string, { class: MessageClass; template?: string | undefined }>;
 }
 
 export interface CompileResult {
@@ -101,10 +102,13 @@ export async function compileTemplates(
   // Messages.
   const expected = new Set<string>();
   for (const journey of journeys) {
-    for (const [messageId, spec] of Object.entries(journey.messages)) {
-      const base = `${journey.id}/${messageId}`;
+    for (const [declaredId, spec] of Object.entries(journey.messages)) {
+      // A message may borrow another journey's template; each template compiles once.
+      const base = spec.template ?? `${journey.id}/${declaredId}`;
+      if (expected.has(base)) continue;
       expected.add(base);
-      const dirFiles = listDir(join(rootDir, journey.id));
+      const [templateDir, messageId] = base.split('/') as [string, string];
+      const dirFiles = listDir(join(rootDir, templateDir));
       const localeFiles = dirFiles
         .map((name) => new RegExp(`^${escapeRegExp(messageId)}\\.([A-Za-z0-9-_]+)\\.ya?ml$`).exec(name))
         .filter((m): m is RegExpExecArray => m !== null);
@@ -113,7 +117,7 @@ export async function compileTemplates(
       if (body === undefined && textBody === undefined && localeFiles.length === 0) {
         errors.push({
           file: `${base}.*`,
-          message: `message "${messageId}" of journey "${journey.id}" has no template files (${base}.mjml, ${base}.txt, ${base}.${defaultLocale}.yaml)`,
+          message: `message "${declaredId}" of journey "${journey.id}" has no template files (${base}.mjml, ${base}.txt, ${base}.${defaultLocale}.yaml)`,
         });
         continue;
       }
@@ -122,7 +126,7 @@ export async function compileTemplates(
         errors.push({ file: `${base}.txt`, message: 'the plain-text body is missing' });
 
       const stringFiles = localeFiles
-        .map((m) => readStrings(rootDir, `${journey.id}/${m[0]}`, m[1] ?? '', errors))
+        .map((m) => readStrings(rootDir, `${templateDir}/${m[0]}`, m[1] ?? '', errors))
         .filter((f): f is StringsFile => f !== undefined);
       const defaultFile = stringFiles.find((f) => f.locale === defaultLocale);
       if (!defaultFile) {
@@ -190,7 +194,7 @@ export async function compileTemplates(
       }
 
       catalog.messages[base] = {
-        journeyId: journey.id,
+        journeyId: templateDir,
         message: messageId,
         class: spec.class,
         html,

@@ -8,6 +8,11 @@
  * - `date`: `{{ coupon.expiresAt | date }}` -> "19 March 2026" / "19. März 2026"; optional style
  *   argument `'short' | 'medium' | 'long' | 'full'`
  * - `percent`: `{{ coupon.percentOff | percent }}` -> "10%" / "10 %"
+ * - `discount`: `{{ coupon | discount }}` -> "10 %" for a percentOff coupon, "5,00 €" for an amountOff one
+ * - `plural`: `{{ customer.orderCount | plural: t.orders }}` with the string
+ *   `orders: "one {# order} other {# orders}"`: picks the form by Intl.PluralRules in the recipient's
+ *   locale (`zero`, `one`, `two`, `few`, `many`, `other`, or an exact `=0`), `#` is the number formatted
+ *   in that locale. A missing category falls back to `other`, which every string must have.
  */
 import { type Context, Liquid } from 'liquidjs';
 
@@ -82,7 +87,63 @@ function percent(this: FilterImpl, value: unknown): string {
   }).format(n);
 }
 
-export const FILTER_NAMES = ['money', 'date', 'percent'] as const;
+/** A coupon's value: its percentage, or its fixed amount as money. */
+function discount(this: FilterImpl, value: unknown): string {
+  if (value === undefined || value === null || value === '') return '';
+  if (typeof value !== 'object') throw new Error('discount: expects a coupon, e.g. {{ coupon | discount }}');
+  const { percentOff, amountOff, currency } = value as {
+    percentOff?: unknown;
+    amountOff?: unknown;
+    currency?: unknown;
+  };
+  const present = (v: unknown) => v !== undefined && v !== null && v !== '';
+  if (present(percentOff)) return percent.call(this, percentOff);
+  if (present(amountOff)) {
+    if (typeof currency !== 'string') throw new Error('discount: a coupon with amountOff needs a currency');
+    return money.call(this, amountOff, currency);
+  }
+  throw new Error('discount: the coupon has neither percentOff nor amountOff');
+}
+
+const PLURAL_FORM = /\s*(=\d+|zero|one|two|few|many|other)\s*\{([^{}]*)\}/y;
+
+/** `one {# order} other {# orders}` -> Map { 'one' => '# order', 'other' => '# orders' }. */
+export function parsePluralForms(forms: string): Map<string, string> {
+  const out = new Map<string, string>();
+  PLURAL_FORM.lastIndex = 0;
+  let at = 0;
+  for (let m = PLURAL_FORM.exec(forms); m !== null; m = PLURAL_FORM.exec(forms)) {
+    out.set(m[1] as string, m[2] as string);
+    at = PLURAL_FORM.lastIndex;
+  }
+  if (forms.slice(at).trim() !== '' || !out.has('other')) {
+    throw new Error(
+      `plural: "${forms}" is not a list of forms such as "one {# order} other {# orders}" (with at least "other")`,
+    );
+  }
+  return out;
+}
+
+function plural(this: FilterImpl, value: unknown, forms?: unknown, ...rest: unknown[]): string {
+  if (typeof forms !== 'string' || rest.length > 0) {
+    throw new Error(
+      'plural: expects one string of forms, e.g. {{ n | plural: t.orders }} with orders: "one {# order} other {# orders}"',
+    );
+  }
+  const n = typeof value === 'number' ? value : Number(value);
+  if (value === undefined || value === null || value === '' || !Number.isFinite(n)) {
+    throw new Error(`plural: "${String(value)}" is not a number`);
+  }
+  const { locale } = formatOf(this);
+  const byForm = parsePluralForms(forms);
+  const chosen =
+    byForm.get(`=${n}`) ??
+    byForm.get(new Intl.PluralRules(locale).select(n)) ??
+    (byForm.get('other') as string);
+  return chosen.replace(/#/g, new Intl.NumberFormat(locale).format(n));
+}
+
+export const FILTER_NAMES = ['money', 'date', 'percent', 'discount', 'plural'] as const;
 
 /** A Liquid engine with our filters. `html: true` escapes every `{{ }}` output for HTML. */
 export function createLiquid(options: { html: boolean }): Liquid {
@@ -100,5 +161,7 @@ export function createLiquid(options: { html: boolean }): Liquid {
   liquid.registerFilter('money', money);
   liquid.registerFilter('date', date);
   liquid.registerFilter('percent', percent);
+  liquid.registerFilter('discount', discount);
+  liquid.registerFilter('plural', plural);
   return liquid;
 }

@@ -48,7 +48,7 @@ export interface MoneyValue {
 }
 
 export interface RenderData {
-  customer: { firstName?: string | undefined; email: string };
+  customer: { firstName?: string | undefined; email: string; orderCount?: number | undefined };
   coupon?:
     | {
         code: string;
@@ -58,8 +58,29 @@ export interface RenderData {
         expiresAt: string;
       }
     | undefined;
+  /** The order an order-driven journey is about (post-purchase). */
+  order?:
+    | {
+        orderId: string;
+        placedAt?: unknown;
+        total?: unknown;
+        items?: unknown[];
+        itemCount?: number;
+      }
+    | undefined;
+  /** The NPS answer that led to this message. */
+  feedback?: { score: unknown } | undefined;
+  /** The recipient's own referral code and a link to share it. */
+  referral?: { code: string; shareUrl: string } | undefined;
+  /** A referral reward granted to the recipient. */
+  reward?: MoneyValue | undefined;
   shop: { name: string; url: string; address?: string | undefined };
-  links: { unsubscribe?: string | undefined; shop: string };
+  links: {
+    unsubscribe?: string | undefined;
+    shop: string;
+    /** Eleven signed NPS links, index = score 0–10. */
+    feedback?: string[] | undefined;
+  };
   [k: string]: unknown;
 }
 

@@ -8,6 +8,7 @@ import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Clock } from '../adapters/clock.ts';
+import { ComplianceStore } from '../adapters/compliance-store.ts';
 import { type Mailer, SesMailer } from '../adapters/mailer.ts';
 import { EventBridgePublisher, type EventPublisher } from '../adapters/publisher.ts';
 import { type CapacityMeter, JourneyStore } from '../adapters/store.ts';
@@ -16,7 +17,10 @@ import type { AppConfig } from '../config.ts';
 import { createRenderer } from '../email/index.ts';
 import { Dispatcher } from './dispatcher.ts';
 import { JourneyService } from './journeys.ts';
+import { PreferencesService } from './preferences.ts';
+import { createPageRenderer, type PageRenderer } from './preferences-pages.ts';
 import { ProfileService } from './profiles.ts';
+import { SesEventService } from './ses-events.ts';
 import { Sweeper } from './sweeper.ts';
 
 export interface Services {
@@ -26,6 +30,10 @@ export interface Services {
   profiles: ProfileService;
   sweeper: Sweeper;
   dispatcher: Dispatcher;
+  compliance: ComplianceStore;
+  preferences: PreferencesService;
+  pages: PageRenderer;
+  sesEvents: SesEventService;
 }
 
 export interface ServiceOverrides {
@@ -53,6 +61,10 @@ export function createServices(
   );
   const now = () => clock.now();
   const base = { store, now, backoff: overrides.backoff };
+  const compliance = new ComplianceStore(doc, config.tableName);
+  const publisher =
+    overrides.publisher ?? new EventBridgePublisher(new EventBridgeClient({}), config.eventBusName);
+  const pages = createPageRenderer(catalog.templates);
   const journeys = new JourneyService({
     ...base,
     journeys: compiledJourneys(catalog),
@@ -71,8 +83,8 @@ export function createServices(
     dispatcher: new Dispatcher({
       store,
       mailer: overrides.mailer ?? new SesMailer(new SESv2Client({})),
-      publisher:
-        overrides.publisher ?? new EventBridgePublisher(new EventBridgeClient({}), config.eventBusName),
+      publisher,
+      suppressions: compliance,
       renderer: createRenderer(catalog.templates),
       now,
       senderAddress: config.senderAddress,
@@ -81,5 +93,19 @@ export function createServices(
       preferencesUrl: config.preferencesUrl,
       signingSecret: config.signingSecret,
     }),
+    compliance,
+    pages,
+    preferences: new PreferencesService({
+      store,
+      compliance,
+      publisher,
+      pages,
+      now,
+      signingSecret: config.signingSecret,
+      preferencesUrl: config.preferencesUrl,
+      shop: config.shop,
+      shopEventSource: config.shopEventSource,
+    }),
+    sesEvents: new SesEventService({ compliance }),
   };
 }

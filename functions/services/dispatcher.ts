@@ -10,10 +10,13 @@ import type { Mailer, RetryableSendError } from '../adapters/mailer.ts';
 import type { EventPublisher } from '../adapters/publisher.ts';
 import type { JourneyStore, OutboxItem } from '../adapters/store.ts';
 import { SYSTEM_SOURCE } from '../core/events.ts';
+import { outboxTag } from '../core/links.ts';
 import type { EmitEffect, SendEffect } from '../core/model.ts';
+import { addressHash } from '../core/privacy.ts';
 import { addDuration } from '../core/time.ts';
 import { signToken } from '../core/tokens.ts';
-import type { EmailRenderer } from '../email/index.ts';
+import type { EmailRenderer, RenderData } from '../email/index.ts';
+import { feedbackLinks } from '../core/links.ts';
 
 export type DispatchOutcome =
   | {
@@ -50,6 +53,8 @@ export interface DispatcherDeps {
   shop: { name: string; url: string };
   preferencesUrl: string;
   signingSecret: string;
+  /** The marketing suppression list (hard bounces, complaints), by hash of the address. */
+  suppressions?: { isSuppressed(addressHash: string): Promise<boolean> } | undefined;
 }
 
 export class Dispatcher {
@@ -106,7 +111,9 @@ export class Dispatcher {
     const skipReason =
       marketing && profile && !profile.marketingConsent
         ? 'marketing consent withdrawn'
-        : marketing && profile?.suppressed
+        : marketing &&
+            (profile?.suppressed ||
+              (await this.deps.suppressions?.isSuppressed(addressHash(recipient.email))))
           ? 'address suppressed'
           : undefined;
     if (skipReason) {
@@ -133,17 +140,17 @@ export class Dispatcher {
     let rendered: Awaited<ReturnType<EmailRenderer['render']>>;
     const unsubscribe = marketing ? this.unsubscribeUrl(item.customerId, now) : undefined;
     try {
+      // A message may borrow another journey's template (`template: referral/invite-friends`).
+      const [journeyId, message] = (effect.template ?? `${effect.journeyId}/${effect.message}`).split('/') as [
+        string,
+        string,
+      ];
       rendered = await this.deps.renderer.render({
-        journeyId: effect.journeyId,
-        message: effect.message,
+        journeyId,
+        message,
         locale: recipient.locale,
         timeZone: recipient.timeZone,
-        data: {
-          customer: { firstName: recipient.firstName, email: recipient.email },
-          coupon: effect.data.coupon,
-          shop: this.deps.shop,
-          links: { shop: this.deps.shop.url, unsubscribe },
-        },
+        data: this.templateData(item.customerId, effect, recipient, unsubscribe, now),
       });
     } catch (error) {
       // A template fault is permanent for this entry: keep it visible as failed, never loop on it.
@@ -167,13 +174,19 @@ export class Dispatcher {
         html: rendered.html,
         text: rendered.text,
         headers,
-        tags: { journey: effect.journeyId, message: effect.message },
+        tags: {
+          journey: effect.journeyId,
+          message: effect.message,
+          outbox: outboxTag(item.customerId, item.outboxId),
+        },
         configurationSetName: this.deps.configurationSetName,
       });
     } catch (error) {
-      // Throttled or unreachable: release the claim so the retry can send.
+      // Throttled or unreachable: release the claim so the retry can send. The stream record is the
+      // insert image (attempts 0) on every redelivery, so count from the stored entry, which we hold.
+      const claimed = await store.getOutbox(item.customerId, item.outboxId);
       await store.transitionOutbox(item.customerId, item.outboxId, 'sending', 'pending', {
-        attempts: item.attempts + 1,
+        attempts: (claimed?.attempts ?? item.attempts) + 1,
         lastError: (error as RetryableSendError).message,
       });
       throw error;
@@ -208,6 +221,42 @@ export class Dispatcher {
       to: recipient.email,
       messageId: result.messageId,
       sentAt: now,
+    };
+  }
+
+  /** What templates see: the engine's data plus links only the dispatcher can sign. */
+  private templateData(
+    customerId: string,
+    effect: SendEffect,
+    recipient: SendEffect['recipient'],
+    unsubscribe: string | undefined,
+    now: string,
+  ): RenderData {
+    const { coupon, reward, order, feedback, referral, orderCount } = effect.data as SendEffect['data'] & {
+      reward?: RenderData['reward'];
+      order?: RenderData['order'] & { orderId: string };
+      feedback?: RenderData['feedback'];
+      referral?: { code: string };
+      orderCount?: number;
+    };
+    const shop = this.deps.shop.url.replace(/\/+$/, '');
+    return {
+      customer: { firstName: recipient.firstName, email: recipient.email, orderCount },
+      coupon,
+      reward,
+      order,
+      feedback,
+      referral: referral
+        ? { code: referral.code, shareUrl: `${shop}/?ref=${encodeURIComponent(referral.code)}` }
+        : undefined,
+      shop: this.deps.shop,
+      links: {
+        shop: this.deps.shop.url,
+        unsubscribe,
+        feedback: order
+          ? feedbackLinks(this.deps.signingSecret, this.deps.preferencesUrl, { customerId, orderId: order.orderId, now })
+          : undefined,
+      },
     };
   }
 

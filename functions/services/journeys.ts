@@ -14,6 +14,8 @@ export type Outcome =
   | { status: 'applied'; trace: TraceEntry[]; effects: number }
   | { status: 'unchanged'; trace: TraceEntry[] }
   | { status: 'duplicate' }
+  /** The customer was erased (`customer.deleted`): the event is dropped, nothing is recorded. */
+  | { status: 'erased' }
   | { status: 'rejected'; errors: string[] };
 
 export interface ServiceDeps {
@@ -118,6 +120,7 @@ export class JourneyService {
         customerId,
         processed,
         instances: decision.instances,
+        ledger: decision.ledger,
         effects: decision.effects,
         definitions: entered.length ? [{ definition: journey.definition, version: journey.version }] : [],
         now,
@@ -125,6 +128,7 @@ export class JourneyService {
       if (result === 'saved')
         return { status: 'applied', trace: decision.trace, effects: decision.effects.length };
       if (result === 'duplicate') return { status: 'duplicate' };
+      if (result === 'erased') return { status: 'erased' };
       await (this.deps.backoff ?? jitteredBackoff)(attempt);
     }
     throw new ConflictRetriesExhaustedError(

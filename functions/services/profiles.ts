@@ -47,6 +47,7 @@ export class ProfileService {
       });
       if (result === 'saved') return { status: 'applied', trace: [], effects: 0 };
       if (result === 'duplicate') return { status: 'duplicate' };
+      if (result === 'erased') return { status: 'erased' };
       await (this.deps.backoff ?? jitteredBackoff)(attempt);
     }
     throw new ConflictRetriesExhaustedError(

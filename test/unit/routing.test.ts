@@ -2,7 +2,9 @@
 import { describe, expect, it } from 'vitest';
 import {
   journeyEventPattern,
+  journeyEventPatterns,
   journeyEventTypes,
+  journeySystemEventPattern,
   matchesPattern,
   profileEventPattern,
 } from '../../functions/core/routing.ts';
@@ -55,10 +57,36 @@ describe('journey patterns', () => {
 
   it('match only their own source and detail-types', () => {
     const pattern = journeyEventPattern(postPurchase, 'my-shop');
+    if (!pattern) throw new Error('post-purchase listens to shop events');
     expect(matchesPattern(pattern, { source: 'my-shop', detailType: 'order.delivered' })).toBe(true);
     expect(matchesPattern(pattern, { source: 'my-shop', detailType: 'customer.registered' })).toBe(false);
     expect(matchesPattern(pattern, { source: 'shop', detailType: 'order.delivered' })).toBe(false);
     expect(matchesPattern(pattern, { source: 'retention-journeys', detailType: 'order.placed' })).toBe(false);
+  });
+});
+
+describe('system-event patterns', () => {
+  it('a journey waiting for a system input gets a rule on the system source, not on the shop source', () => {
+    const referral = definition({
+      id: 'referral-test',
+      trigger: { event: 'referral.attributed' },
+      exitOn: ['customer.deleted'],
+      steps: [{ send: 'a' }],
+    });
+    expect(journeyEventPattern(referral, 'shop')).toEqual({
+      source: ['shop'],
+      'detail-type': ['customer.deleted'],
+    });
+    expect(journeySystemEventPattern(referral)).toEqual({
+      source: ['retention-journeys'],
+      'detail-type': ['referral.attributed'],
+    });
+    expect(journeyEventPatterns(referral, 'shop')).toHaveLength(2);
+  });
+
+  it('a journey listening only to shop events has no system rule', () => {
+    expect(journeySystemEventPattern(postPurchase)).toBeUndefined();
+    expect(journeyEventPatterns(postPurchase, 'shop')).toHaveLength(1);
   });
 });
 

@@ -1,0 +1,279 @@
+/**
+ * The store side of consent, suppression, erasure and email events: small conditional writes outside
+ * the journey decisions. Same table as JourneyStore; every write is idempotent, so a redelivered SES
+ * event or a second click on a link changes nothing the second time.
+ */
+import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import {
+  type DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  TransactWriteCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
+import type { EmitEffect, Profile } from '../core/model.ts';
+import { addressHash } from '../core/privacy.ts';
+import { keys, type OutboxItem } from './store.ts';
+import { TABLE } from './table-schema.ts';
+
+/** What an SES event records on the outbox entry of the email, as `events.<kind> = <time>`. */
+export type EmailEventKind =
+  | 'delivered'
+  | 'bounced'
+  | 'softBounced'
+  | 'complained'
+  | 'opened'
+  | 'clicked'
+  | 'rejected'
+  | 'renderingFailed';
+
+export type SuppressionReason = 'bounce' | 'complaint';
+
+const isConditionFailure = (error: unknown) => (error as Error).name === 'ConditionalCheckFailedException';
+
+export class ComplianceStore {
+  constructor(
+    private readonly doc: DynamoDBDocumentClient,
+    private readonly tableName: string,
+  ) {}
+
+  async isErased(customerId: string): Promise<boolean> {
+    return (await this.get(keys.erased(customerId))) !== undefined;
+  }
+
+  /** Whether marketing to this address (by `addressHash`) is suppressed. */
+  async isSuppressed(hash: string): Promise<boolean> {
+    return (await this.get(keys.suppressed(hash))) !== undefined;
+  }
+
+  /**
+   * Suppresses an address for marketing. The entry holds the hash, the reason and the time only: no
+   * address, no customer id, so it may outlive `customer.deleted`. Returns false if it already was.
+   */
+  async suppress(hash: string, reason: SuppressionReason, at: string): Promise<boolean> {
+    try {
+      await this.doc.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: { ...keys.suppressed(hash), type: 'suppression', reason, suppressedAt: at },
+          ConditionExpression: 'attribute_not_exists(PK)',
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
+  }
+
+  /**
+   * Sets `suppressed` on the profile if its current address is the suppressed one (an address changed
+   * since is not suppressed). Conditional on the profile version, so it never overwrites a newer write.
+   */
+  async markProfileSuppressed(customerId: string, hash: string): Promise<boolean> {
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const item = await this.get({ PK: keys.customer(customerId), SK: keys.profile });
+      const profile = item as (Profile & { version: number }) | undefined;
+      if (!profile?.email || addressHash(profile.email) !== hash) return false;
+      if (profile.suppressed) return false;
+      try {
+        await this.doc.send(
+          new UpdateCommand({
+            TableName: this.tableName,
+            Key: { PK: keys.customer(customerId), SK: keys.profile },
+            UpdateExpression: 'SET suppressed = :true, #version = :next',
+            ConditionExpression: '#version = :version',
+            ExpressionAttributeNames: { '#version': 'version' },
+            ExpressionAttributeValues: {
+              ':true': true,
+              ':version': profile.version,
+              ':next': profile.version + 1,
+            },
+          }),
+        );
+        return true;
+      } catch (error) {
+        if (!isConditionFailure(error)) throw error;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * Withdraws marketing consent (one-click unsubscribe) and enqueues the event that tells the shop, in
+   * one transaction: the outbox entry is published by the dispatcher, so it cannot be lost between the
+   * two. Creates a minimal profile if the projection has not stored one yet; never for an erased
+   * customer. `unchanged` when consent was already withdrawn (a second click).
+   */
+  async withdrawConsent(
+    customerId: string,
+    at: string,
+    notify: EmitEffect,
+  ): Promise<'withdrawn' | 'unchanged' | 'erased'> {
+    const pk = keys.customer(customerId);
+    const outbox: OutboxItem & Record<string, unknown> = {
+      customerId,
+      outboxId: notify.outboxId,
+      effect: notify,
+      status: 'pending',
+      createdAt: at,
+      attempts: 0,
+      PK: pk,
+      SK: keys.outbox(notify.outboxId),
+      type: 'outbox',
+    };
+    try {
+      await this.doc.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            {
+              ConditionCheck: {
+                TableName: this.tableName,
+                Key: keys.erased(customerId),
+                ConditionExpression: 'attribute_not_exists(PK)',
+              },
+            },
+            {
+              Update: {
+                TableName: this.tableName,
+                Key: { PK: pk, SK: keys.profile },
+                UpdateExpression:
+                  'SET marketingConsent = :false, consentAt = :at, customerId = :id, #type = :profile, ' +
+                  '#version = if_not_exists(#version, :zero) + :one',
+                ConditionExpression: 'attribute_not_exists(PK) OR marketingConsent <> :false',
+                ExpressionAttributeNames: { '#type': 'type', '#version': 'version' },
+                ExpressionAttributeValues: {
+                  ':false': false,
+                  ':at': at,
+                  ':id': customerId,
+                  ':profile': 'profile',
+                  ':zero': 0,
+                  ':one': 1,
+                },
+              },
+            },
+            {
+              Put: {
+                TableName: this.tableName,
+                Item: outbox,
+                ConditionExpression: 'attribute_not_exists(PK)',
+              },
+            },
+          ],
+        }),
+      );
+      return 'withdrawn';
+    } catch (error) {
+      if (!(error instanceof TransactionCanceledException)) throw error;
+      const reasons = error.CancellationReasons ?? [];
+      if (reasons[0]?.Code === 'ConditionalCheckFailed') return 'erased';
+      if (reasons[1]?.Code === 'ConditionalCheckFailed' || reasons[2]?.Code === 'ConditionalCheckFailed')
+        return 'unchanged';
+      throw error;
+    }
+  }
+
+  /**
+   * Records an SES event on the outbox entry of the email it is about, once: `events.<kind>` keeps the
+   * first time it happened, a redelivered event is a `duplicate`. `missing` when the entry is gone
+   * (expired, or the customer was erased): nothing is created then.
+   */
+  async recordEmailEvent(
+    customerId: string,
+    outboxId: string,
+    kind: EmailEventKind,
+    at: string,
+  ): Promise<'recorded' | 'duplicate' | 'missing'> {
+    const Key = { PK: keys.customer(customerId), SK: keys.outbox(outboxId) };
+    try {
+      // A nested attribute needs its map; create it once (a separate update: paths may not overlap).
+      await this.doc.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key,
+          UpdateExpression: 'SET #events = :empty',
+          ConditionExpression: 'attribute_exists(PK) AND attribute_not_exists(#events)',
+          ExpressionAttributeNames: { '#events': 'events' },
+          ExpressionAttributeValues: { ':empty': {} },
+        }),
+      );
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+    }
+    try {
+      await this.doc.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key,
+          UpdateExpression: 'SET #events.#kind = :at',
+          ConditionExpression: 'attribute_exists(PK) AND attribute_not_exists(#events.#kind)',
+          ExpressionAttributeNames: { '#events': 'events', '#kind': kind },
+          ExpressionAttributeValues: { ':at': at },
+        }),
+      );
+      return 'recorded';
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+      return (await this.get(Key)) ? 'duplicate' : 'missing';
+    }
+  }
+
+  /** Whether the feedback answer of this link (`feedbackId`) was already taken. */
+  async feedbackRecorded(customerId: string, feedbackId: string): Promise<boolean> {
+    return (await this.get({ PK: keys.customer(customerId), SK: keys.feedback(feedbackId) })) !== undefined;
+  }
+
+  /**
+   * Marks a feedback answer as taken (after it was published), unless the customer was erased. Keeps
+   * ids and the score only; the comment travels in the event, not here. Expires with the link.
+   */
+  async recordFeedback(
+    customerId: string,
+    feedback: { feedbackId: string; orderId: string; score: number; at: string; expiresAt: string },
+  ): Promise<'recorded' | 'duplicate' | 'erased'> {
+    try {
+      await this.doc.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            {
+              ConditionCheck: {
+                TableName: this.tableName,
+                Key: keys.erased(customerId),
+                ConditionExpression: 'attribute_not_exists(PK)',
+              },
+            },
+            {
+              Put: {
+                TableName: this.tableName,
+                Item: {
+                  PK: keys.customer(customerId),
+                  SK: keys.feedback(feedback.feedbackId),
+                  type: 'feedback',
+                  orderId: feedback.orderId,
+                  score: feedback.score,
+                  submittedAt: feedback.at,
+                  [TABLE.ttlAttribute]: Math.floor(Date.parse(feedback.expiresAt) / 1000) + 86_400,
+                },
+                ConditionExpression: 'attribute_not_exists(PK)',
+              },
+            },
+          ],
+        }),
+      );
+      return 'recorded';
+    } catch (error) {
+      if (!(error instanceof TransactionCanceledException)) throw error;
+      const reasons = error.CancellationReasons ?? [];
+      if (reasons[0]?.Code === 'ConditionalCheckFailed') return 'erased';
+      if (reasons[1]?.Code === 'ConditionalCheckFailed') return 'duplicate';
+      throw error;
+    }
+  }
+
+  private async get(Key: { PK: string; SK: string }): Promise<Record<string, unknown> | undefined> {
+    const result = await this.doc.send(
+      new GetCommand({ TableName: this.tableName, Key, ConsistentRead: true }),
+    );
+    return result.Item;
+  }
+}

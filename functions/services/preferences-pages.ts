@@ -1,0 +1,197 @@
+/**
+ * The small HTML pages of the preferences endpoint: localised from the shared template strings
+ * (`templates/locales/<locale>.yaml`, keys `preferences*`), everything HTML-escaped, no scripts, one
+ * inline style block allowed by its hash in the Content-Security-Policy.
+ */
+import { createHash } from 'node:crypto';
+import type { Template } from 'liquidjs';
+import { localeChain, resolveLocale } from '../core/locale.ts';
+import { createLiquid } from '../email/liquid.ts';
+import type { LocaleStrings, TemplateCatalog } from '../email/types.ts';
+
+export interface HttpResponse {
+  status: number;
+  headers: Record<string, string>;
+  body: string;
+}
+
+export function escapeHtml(value: string): string {
+  return value
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;')
+    .replace(/'/g, '&#39;');
+}
+
+const STYLE = [
+  'body{margin:0;background:#f4f4f5;color:#18181b;font:16px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif}',
+  'main{max-width:32rem;margin:3rem auto;padding:2rem;background:#fff;border-radius:12px}',
+  'h1{font-size:1.375rem;line-height:1.3;margin:0 0 1rem}',
+  'p{color:#3f3f46;margin:0 0 1rem}',
+  '.muted{color:#71717a;font-size:.875rem}',
+  '.score{font-size:1.25rem;font-weight:700;color:#0f766e;margin:0 0 1.5rem}',
+  'label{display:block;margin:0 0 .5rem;color:#3f3f46}',
+  'textarea{box-sizing:border-box;width:100%;min-height:7rem;padding:.5rem;font:inherit;border:1px solid #d4d4d8;border-radius:8px}',
+  'button{margin-top:1rem;padding:.75rem 1.5rem;font:inherit;font-weight:600;color:#fff;background:#0f766e;border:0;border-radius:8px;cursor:pointer}',
+  'a{color:#0f766e}',
+].join('');
+
+const STYLE_HASH = createHash('sha256').update(STYLE).digest('base64');
+
+/** Headers of every page: not cached, not indexed, no referrer (the URL carries a token), no scripts. */
+export const PAGE_HEADERS: Readonly<Record<string, string>> = {
+  'content-type': 'text/html; charset=utf-8',
+  'cache-control': 'no-store',
+  'x-robots-tag': 'noindex, nofollow',
+  'referrer-policy': 'no-referrer',
+  'x-content-type-options': 'nosniff',
+  'content-security-policy': [
+    "default-src 'none'",
+    `style-src 'sha256-${STYLE_HASH}'`,
+    "form-action 'self'",
+    "base-uri 'none'",
+    "frame-ancestors 'none'",
+  ].join('; '),
+};
+
+export type PageKind =
+  | 'unsubscribeConfirm'
+  | 'unsubscribed'
+  | 'feedbackForm'
+  | 'feedbackThanks'
+  | 'invalidLink'
+  | 'expiredLink'
+  | 'notFound'
+  | 'methodNotAllowed'
+  | 'serverError';
+
+export interface PageRequest {
+  kind: PageKind;
+  status: number;
+  /** The requested locale (profile or Accept-Language); resolved through the fallback chain. */
+  locale: string | undefined;
+  shop: { name: string; url: string };
+  /** For forms: where the form posts to (relative, e.g. `?token=…`). */
+  action?: string | undefined;
+  score?: number | undefined;
+  extraHeaders?: Record<string, string> | undefined;
+}
+
+/** The string keys each page uses (under the `preferences` prefix in templates/locales/*.yaml). */
+const PAGE_KEYS: Record<PageKind, { title: string; lines: string[]; button?: string }> = {
+  unsubscribeConfirm: {
+    title: 'preferencesUnsubscribeTitle',
+    lines: ['preferencesUnsubscribeText', 'preferencesTransactionalNote'],
+    button: 'preferencesUnsubscribeButton',
+  },
+  unsubscribed: {
+    title: 'preferencesUnsubscribedTitle',
+    lines: ['preferencesUnsubscribedText', 'preferencesTransactionalNote'],
+  },
+  feedbackForm: {
+    title: 'preferencesFeedbackTitle',
+    lines: ['preferencesFeedbackScore'],
+    button: 'preferencesFeedbackSubmit',
+  },
+  feedbackThanks: { title: 'preferencesFeedbackThanksTitle', lines: ['preferencesFeedbackThanksText'] },
+  invalidLink: { title: 'preferencesInvalidLinkTitle', lines: ['preferencesInvalidLinkText'] },
+  expiredLink: { title: 'preferencesExpiredLinkTitle', lines: ['preferencesExpiredLinkText'] },
+  notFound: { title: 'preferencesNotFoundTitle', lines: ['preferencesNotFoundText'] },
+  methodNotAllowed: { title: 'preferencesNotFoundTitle', lines: ['preferencesNotFoundText'] },
+  serverError: { title: 'preferencesServerErrorTitle', lines: ['preferencesServerErrorText'] },
+};
+
+export interface PageRenderer {
+  render(page: PageRequest): Promise<HttpResponse>;
+}
+
+/** Renders pages from the catalog's shared strings; Liquid templates are parsed once and cached. */
+export function createPageRenderer(catalog: Pick<TemplateCatalog, 'defaultLocale' | 'shared'>): PageRenderer {
+  const liquid = createLiquid({ html: false });
+  const parsed = new Map<string, Template[]>();
+  const available = Object.keys(catalog.shared);
+
+  const strings = (locale: string): LocaleStrings => {
+    const merged: LocaleStrings = {};
+    for (const l of localeChain(locale, catalog.defaultLocale).reverse())
+      Object.assign(merged, catalog.shared[l]);
+    return merged;
+  };
+
+  const text = async (source: string | undefined, key: string, scope: Record<string, unknown>) => {
+    if (source === undefined) throw new Error(`templates/locales: missing string "${key}"`);
+    if (!source.includes('{')) return source;
+    let templates = parsed.get(source);
+    if (!templates) {
+      templates = liquid.parse(source);
+      parsed.set(source, templates);
+    }
+    return String(await liquid.render(templates, scope)).trim();
+  };
+
+  return {
+    async render(page) {
+      const locale = resolveLocale(available, page.locale, catalog.defaultLocale);
+      const t = strings(locale);
+      const scope = { shop: page.shop, score: page.score };
+      const keys = PAGE_KEYS[page.kind];
+      const title = await text(t[keys.title], keys.title, scope);
+      const lines = await Promise.all(keys.lines.map((k) => text(t[k], k, scope)));
+      const parts: string[] = [`<h1>${escapeHtml(title)}</h1>`];
+
+      if (page.kind === 'feedbackForm') {
+        parts.push(`<p class="score">${escapeHtml(lines[0] ?? '')}</p>`);
+        const label = await text(t.preferencesFeedbackCommentLabel, 'preferencesFeedbackCommentLabel', scope);
+        parts.push(
+          `<form method="post" action="${escapeHtml(page.action ?? '')}">`,
+          `<label for="comment">${escapeHtml(label)}</label>`,
+          '<textarea id="comment" name="comment" maxlength="2000"></textarea>',
+          `<button type="submit">${escapeHtml(await text(t[keys.button ?? ''], keys.button ?? '', scope))}</button>`,
+          '</form>',
+        );
+      } else {
+        lines.forEach((line, i) => {
+          // The last line of a two-line page is the small print.
+          const muted = lines.length > 1 && i === lines.length - 1;
+          parts.push(`<p${muted ? ' class="muted"' : ''}>${escapeHtml(line)}</p>`);
+        });
+        if (keys.button) {
+          parts.push(
+            `<form method="post" action="${escapeHtml(page.action ?? '')}">`,
+            '<input type="hidden" name="List-Unsubscribe" value="One-Click">',
+            `<button type="submit">${escapeHtml(await text(t[keys.button], keys.button, scope))}</button>`,
+            '</form>',
+          );
+        }
+      }
+      const back = await text(t.preferencesBackToShop, 'preferencesBackToShop', scope);
+      parts.push(
+        `<p class="muted"><a href="${escapeHtml(safeUrl(page.shop.url))}">${escapeHtml(back)}</a></p>`,
+      );
+
+      const body = [
+        '<!doctype html>',
+        `<html lang="${escapeHtml(locale)}">`,
+        '<head>',
+        '<meta charset="utf-8">',
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        '<meta name="robots" content="noindex, nofollow">',
+        `<title>${escapeHtml(title)} – ${escapeHtml(page.shop.name)}</title>`,
+        `<style>${STYLE}</style>`,
+        '</head>',
+        '<body><main>',
+        ...parts,
+        '</main></body>',
+        '</html>',
+        '',
+      ].join('\n');
+      return { status: page.status, headers: { ...PAGE_HEADERS, ...page.extraHeaders }, body };
+    },
+  };
+}
+
+/** Only http(s) links; anything else (javascript:, data:) becomes `#`. */
+function safeUrl(url: string): string {
+  return /^https?:\/\//i.test(url) ? url : '#';
+}

@@ -1,0 +1,223 @@
+/**
+ * The preferences endpoint (a Lambda Function URL in AWS, `/preferences/…` on the local server):
+ *
+ * - `GET  /unsubscribe?token=…`  confirmation page; changes nothing (mail scanners prefetch links)
+ * - `POST /unsubscribe?token=…`  RFC 8058 one-click (`List-Unsubscribe=One-Click`) or the page's button:
+ *                                withdraws marketing consent, tells the shop (`customer.consent.changed`)
+ * - `GET  /feedback?token=…&score=N`  the signed score and an optional comment box; changes nothing
+ * - `POST /feedback?token=…`     publishes `feedback.submitted` once per link
+ *
+ * Forged, altered or wrong-purpose tokens get 400, expired ones 410, and nothing changes.
+ */
+import type { ComplianceStore } from '../adapters/compliance-store.ts';
+import type { EventPublisher } from '../adapters/publisher.ts';
+import type { JourneyStore } from '../adapters/store.ts';
+import { TOKEN_PURPOSE } from '../core/links.ts';
+import { tokenHash } from '../core/privacy.ts';
+import { type TokenClaims, verifyToken } from '../core/tokens.ts';
+import type { HttpResponse, PageKind, PageRenderer } from './preferences-pages.ts';
+
+export interface HttpRequest {
+  method: string;
+  /** The request path, e.g. `/unsubscribe` or `/preferences/unsubscribe`. */
+  path: string;
+  query: Record<string, string | undefined>;
+  /** The decoded body (form-encoded for the POST routes). */
+  body: string;
+  /** Lower-case header names. */
+  headers: Record<string, string | undefined>;
+}
+
+export type { HttpResponse } from './preferences-pages.ts';
+
+export interface PreferencesDeps {
+  store: Pick<JourneyStore, 'getProfile'>;
+  compliance: Pick<ComplianceStore, 'withdrawConsent' | 'feedbackRecorded' | 'recordFeedback' | 'isErased'>;
+  publisher: EventPublisher;
+  pages: PageRenderer;
+  now: () => string;
+  signingSecret: string;
+  /** Its path (e.g. `/preferences`) is stripped from request paths that carry it. */
+  preferencesUrl: string;
+  shop: { name: string; url: string };
+  /** Source of `feedback.submitted`: it is a shop event, which the journeys listen to. */
+  shopEventSource: string;
+}
+
+/** What happened, for the handler's log and metrics: ids and statuses only. */
+export interface PreferencesResult {
+  response: HttpResponse;
+  action:
+    | 'unsubscribe-page'
+    | 'unsubscribed'
+    | 'already-unsubscribed'
+    | 'feedback-page'
+    | 'feedback-submitted'
+    | 'feedback-duplicate'
+    | 'refused'
+    | 'not-found';
+  /** For refused tokens: malformed, forged, expired, wrong purpose, altered score. */
+  reason?: string | undefined;
+}
+
+const COMMENT_LIMIT = 2000;
+
+export class PreferencesService {
+  private readonly basePath: string;
+
+  constructor(private readonly deps: PreferencesDeps) {
+    this.basePath = new URL(deps.preferencesUrl).pathname.replace(/\/+$/, '');
+  }
+
+  async handle(request: HttpRequest): Promise<PreferencesResult> {
+    const method = request.method.toUpperCase();
+    const route = this.route(request.path);
+    const browserLocale = acceptLanguage(request.headers['accept-language']);
+    if (route !== '/unsubscribe' && route !== '/feedback') {
+      return { action: 'not-found', response: await this.page('notFound', 404, browserLocale) };
+    }
+    if (method !== 'GET' && method !== 'POST' && method !== 'HEAD') {
+      return {
+        action: 'not-found',
+        response: await this.page('methodNotAllowed', 405, browserLocale, {
+          extraHeaders: { allow: 'GET, POST' },
+        }),
+      };
+    }
+    const token = request.query.token ?? '';
+    const purpose = route === '/unsubscribe' ? TOKEN_PURPOSE.unsubscribe : TOKEN_PURPOSE.feedback;
+    const check = verifyToken(this.deps.signingSecret, token, purpose, this.deps.now());
+    if (!check.ok) {
+      // An expired token is still authentic, so its customer's language is known.
+      const locale =
+        check.reason === 'expired' ? await this.expiredLocale(token, browserLocale) : browserLocale;
+      return {
+        action: 'refused',
+        reason: check.reason,
+        response:
+          check.reason === 'expired'
+            ? await this.page('expiredLink', 410, locale)
+            : await this.page('invalidLink', 400, locale),
+      };
+    }
+    const locale = (await this.deps.store.getProfile(check.claims.customerId))?.locale ?? browserLocale;
+    const action = `?token=${encodeURIComponent(token)}`;
+    if (route === '/unsubscribe') {
+      if (method !== 'POST')
+        return {
+          action: 'unsubscribe-page',
+          response: await this.page('unsubscribeConfirm', 200, locale, { action }),
+        };
+      return this.unsubscribe(check.claims, token, locale);
+    }
+    return this.feedback(method, request, check.claims, token, locale, action);
+  }
+
+  private async unsubscribe(claims: TokenClaims, token: string, locale: string | undefined) {
+    const now = this.deps.now();
+    const result = await this.deps.compliance.withdrawConsent(claims.customerId, now, {
+      kind: 'emit',
+      outboxId: `consent#${now}#${tokenHash(token).slice(0, 12)}`,
+      detailType: 'customer.consent.changed',
+      detail: { customerId: claims.customerId, marketingConsent: false, reason: 'unsubscribe link' },
+    });
+    // The same page either way: a second click, or an erased customer, has nothing left to do.
+    return {
+      action: result === 'withdrawn' ? ('unsubscribed' as const) : ('already-unsubscribed' as const),
+      response: await this.page('unsubscribed', 200, locale),
+    };
+  }
+
+  private async feedback(
+    method: string,
+    request: HttpRequest,
+    claims: TokenClaims,
+    token: string,
+    locale: string | undefined,
+    action: string,
+  ): Promise<PreferencesResult> {
+    const score = Number(claims.score);
+    const orderId = claims.orderId;
+    // The score is signed into the token; a `score` in the URL that disagrees was altered.
+    const queryScore = request.query.score;
+    if (
+      !orderId ||
+      !/^(10|[0-9])$/.test(claims.score ?? '') ||
+      (queryScore !== undefined && queryScore !== claims.score)
+    ) {
+      return {
+        action: 'refused',
+        reason: 'altered score',
+        response: await this.page('invalidLink', 400, locale),
+      };
+    }
+    const feedbackId = tokenHash(token);
+    const { customerId } = claims;
+    if (await this.deps.compliance.feedbackRecorded(customerId, feedbackId)) {
+      return { action: 'feedback-duplicate', response: await this.page('feedbackThanks', 200, locale) };
+    }
+    if (method !== 'POST') {
+      return {
+        action: 'feedback-page',
+        response: await this.page('feedbackForm', 200, locale, { action, score }),
+      };
+    }
+    if (await this.deps.compliance.isErased(customerId)) {
+      return { action: 'feedback-duplicate', response: await this.page('feedbackThanks', 200, locale) };
+    }
+    const comment = new URLSearchParams(request.body).get('comment')?.trim().slice(0, COMMENT_LIMIT);
+    const at = this.deps.now();
+    // Publish, then mark: at least once. A repeat carries the same feedbackId, which consumers dedupe on.
+    await this.deps.publisher.publish({
+      source: this.deps.shopEventSource,
+      detailType: 'feedback.submitted',
+      detail: { customerId, orderId, score, ...(comment ? { comment } : {}), feedbackId },
+      time: at,
+    });
+    const marked = await this.deps.compliance.recordFeedback(customerId, {
+      feedbackId,
+      orderId,
+      score,
+      at,
+      expiresAt: claims.expiresAt,
+    });
+    return {
+      action: marked === 'recorded' ? 'feedback-submitted' : 'feedback-duplicate',
+      response: await this.page('feedbackThanks', 200, locale),
+    };
+  }
+
+  private route(path: string): string {
+    let route = `/${path.split('?')[0] ?? ''}`.replace(/\/{2,}/g, '/').replace(/\/+$/, '');
+    if (this.basePath && (route === this.basePath || route.startsWith(`${this.basePath}/`)))
+      route = route.slice(this.basePath.length);
+    return route || '/';
+  }
+
+  private async expiredLocale(token: string, fallback: string | undefined): Promise<string | undefined> {
+    try {
+      const claims = JSON.parse(Buffer.from(token.split('.')[0] ?? '', 'base64url').toString('utf8')) as {
+        customerId?: unknown;
+      };
+      if (typeof claims.customerId !== 'string') return fallback;
+      return (await this.deps.store.getProfile(claims.customerId))?.locale ?? fallback;
+    } catch {
+      return fallback;
+    }
+  }
+
+  private page(
+    kind: PageKind,
+    status: number,
+    locale: string | undefined,
+    extra: { action?: string; score?: number; extraHeaders?: Record<string, string> } = {},
+  ): Promise<HttpResponse> {
+    return this.deps.pages.render({ kind, status, locale, shop: this.deps.shop, ...extra });
+  }
+}
+
+/** The first language of an Accept-Language header (`de-AT,de;q=0.9` -> `de-AT`). */
+export function acceptLanguage(header: string | undefined): string | undefined {
+  const first = header?.split(',')[0]?.split(';')[0]?.trim();
+  return first && first !== '*' ? first : undefined;
+}

@@ -1,0 +1,154 @@
+/**
+ * SES sending events (configuration-set event destination → default EventBridge bus, source `aws.ses`):
+ * records each on the outbox entry of the email it is about, and suppresses hard-bouncing and
+ * complaining addresses for marketing. The dispatcher tags every email with `journey`, `message` and
+ * `outbox` (= base64url of `<customerId>\n<outboxId>`), which is how an event finds its way back.
+ *
+ * Idempotent: a redelivered event records nothing new and is not counted again.
+ */
+import type { ComplianceStore, EmailEventKind, SuppressionReason } from '../adapters/compliance-store.ts';
+import { parseOutboxTag } from '../core/links.ts';
+import { addressHash } from '../core/privacy.ts';
+
+/** The EventBridge envelope fields the service needs. */
+export interface SesEventInput {
+  id: string;
+  detailType: string;
+  time: string;
+  detail: unknown;
+}
+
+/** Metric keys (lib/metrics.ts `SES_EVENT_METRICS`) per recorded kind. Soft bounces are not bounces. */
+export type SesMetric =
+  | 'delivery'
+  | 'bounce'
+  | 'complaint'
+  | 'open'
+  | 'click'
+  | 'reject'
+  | 'renderingFailure';
+
+export type SesEventOutcome =
+  | {
+      status: 'recorded' | 'duplicate' | 'missing';
+      kind: EmailEventKind;
+      metric: SesMetric | undefined;
+      journeyId: string | undefined;
+      message: string | undefined;
+      outboxId: string;
+      suppressed: number;
+    }
+  | { status: 'untagged'; kind: EmailEventKind; suppressed: number }
+  | { status: 'ignored'; eventType: string };
+
+interface SesDetail {
+  eventType?: string;
+  mail?: { timestamp?: string; messageId?: string; tags?: Record<string, string[] | undefined> };
+  bounce?: { bounceType?: string; bouncedRecipients?: { emailAddress?: string }[]; timestamp?: string };
+  complaint?: { complainedRecipients?: { emailAddress?: string }[]; timestamp?: string };
+  delivery?: { timestamp?: string };
+  open?: { timestamp?: string };
+  click?: { timestamp?: string };
+  reject?: { reason?: string };
+  failure?: { errorMessage?: string };
+}
+
+/** `eventType` in the detail; the EventBridge detail-type (e.g. "Email Bounced") as a fallback. */
+const BY_EVENT_TYPE: Record<string, EmailEventKind> = {
+  Delivery: 'delivered',
+  Bounce: 'bounced',
+  Complaint: 'complained',
+  Open: 'opened',
+  Click: 'clicked',
+  Reject: 'rejected',
+  'Rendering Failure': 'renderingFailed',
+  RenderingFailure: 'renderingFailed',
+};
+const BY_DETAIL_TYPE: Record<string, EmailEventKind> = {
+  'Email Delivered': 'delivered',
+  'Email Bounced': 'bounced',
+  'Email Complaint Received': 'complained',
+  'Email Opened': 'opened',
+  'Email Clicked': 'clicked',
+  'Email Rejected': 'rejected',
+  'Email Rendering Failed': 'renderingFailed',
+};
+const METRIC: Record<EmailEventKind, SesMetric | undefined> = {
+  delivered: 'delivery',
+  bounced: 'bounce',
+  softBounced: undefined,
+  complained: 'complaint',
+  opened: 'open',
+  clicked: 'click',
+  rejected: 'reject',
+  renderingFailed: 'renderingFailure',
+};
+
+export interface SesEventDeps {
+  compliance: Pick<ComplianceStore, 'recordEmailEvent' | 'suppress' | 'markProfileSuppressed'>;
+}
+
+export class SesEventService {
+  constructor(private readonly deps: SesEventDeps) {}
+
+  async handle(event: SesEventInput): Promise<SesEventOutcome> {
+    const detail = (event.detail ?? {}) as SesDetail;
+    const eventType = detail.eventType ?? event.detailType;
+    let kind = BY_EVENT_TYPE[eventType] ?? BY_DETAIL_TYPE[event.detailType];
+    if (!kind) return { status: 'ignored', eventType };
+    // Only a permanent bounce is a hard bounce; transient and undetermined ones do not suppress.
+    if (kind === 'bounced' && detail.bounce?.bounceType !== 'Permanent') kind = 'softBounced';
+
+    const at = timestampOf(kind, detail) ?? event.time;
+    const tags = detail.mail?.tags ?? {};
+    const target = parseOutboxTag(tags.outbox?.[0]);
+
+    let suppressed = 0;
+    const reason: SuppressionReason | undefined =
+      kind === 'bounced' ? 'bounce' : kind === 'complained' ? 'complaint' : undefined;
+    if (reason) {
+      const recipients =
+        reason === 'bounce' ? detail.bounce?.bouncedRecipients : detail.complaint?.complainedRecipients;
+      for (const recipient of recipients ?? []) {
+        if (!recipient.emailAddress) continue;
+        const hash = addressHash(recipient.emailAddress);
+        if (await this.deps.compliance.suppress(hash, reason, at)) suppressed++;
+        if (target) await this.deps.compliance.markProfileSuppressed(target.customerId, hash);
+      }
+    }
+    if (!target) return { status: 'untagged', kind, suppressed };
+
+    const status = await this.deps.compliance.recordEmailEvent(target.customerId, target.outboxId, kind, at);
+    return {
+      status,
+      kind,
+      metric: METRIC[kind],
+      journeyId: tags.journey?.[0],
+      message: tags.message?.[0],
+      outboxId: target.outboxId,
+      suppressed,
+    };
+  }
+}
+
+function timestampOf(kind: EmailEventKind, detail: SesDetail): string | undefined {
+  const raw = (() => {
+    switch (kind) {
+      case 'delivered':
+        return detail.delivery?.timestamp;
+      case 'bounced':
+      case 'softBounced':
+        return detail.bounce?.timestamp;
+      case 'complained':
+        return detail.complaint?.timestamp;
+      case 'opened':
+        return detail.open?.timestamp;
+      case 'clicked':
+        return detail.click?.timestamp;
+      default:
+        return detail.mail?.timestamp;
+    }
+  })();
+  if (!raw || Number.isNaN(Date.parse(raw))) return undefined;
+  return new Date(raw).toISOString().replace(/\.\d{3}Z$/, 'Z');
+}

@@ -1,0 +1,70 @@
+/**
+ * The metric contract between the handlers and the dashboard and alarms.
+ *
+ * Handlers emit these through Powertools Metrics (CloudWatch embedded metric format) under
+ * `METRIC_NAMESPACE`; Powertools adds the `service` dimension (`METRIC_SERVICE`, from
+ * `POWERTOOLS_SERVICE_NAME`) to every metric. The dashboard and the alarms in `lib/` look metrics up
+ * by exactly these names and dimension sets, and CloudWatch matches dimensions exactly: a renamed
+ * metric or an added dimension leaves a widget empty and an alarm silent. Change a name here, in
+ * one place, and both sides follow.
+ *
+ * Dependency-free on purpose (no CDK, no SDK): Lambda handlers import it too.
+ */
+
+/** CloudWatch namespace of every custom metric (`POWERTOOLS_METRICS_NAMESPACE`). */
+export const METRIC_NAMESPACE = 'RetentionJourneys';
+
+/** Value of the `service` dimension Powertools adds to every metric (`POWERTOOLS_SERVICE_NAME`). */
+export const METRIC_SERVICE = 'retention-journeys';
+
+/** Dimension names. */
+export const DIMENSION = {
+  service: 'service',
+  /** Journey id, as in `journeys/<id>.yaml`. */
+  journey: 'journey',
+  /** Message id within a journey (`messages:` of the definition). */
+  message: 'message',
+} as const;
+
+/** Journey functions, dimensions `service`, `journey`: what happened to each event they received. */
+export const JOURNEY_EVENT_METRICS = {
+  applied: 'events_applied',
+  unchanged: 'events_unchanged',
+  duplicate: 'events_duplicate',
+  rejected: 'events_rejected',
+} as const;
+
+/** Journey functions, dimensions `service`, `journey`. */
+export const JOURNEY_METRICS = {
+  entered: 'journey_entered',
+  goalReached: 'journey_goal_reached',
+} as const;
+
+/** Dispatcher, dimension `service` only: outcome of each outbox entry. */
+export const OUTBOX_METRICS = {
+  sent: 'outbox_sent',
+  published: 'outbox_published',
+  skipped: 'outbox_skipped',
+  failed: 'outbox_failed',
+} as const;
+
+/** Dispatcher, dimensions `service`, `journey`, `message`: one per email handed to SES. */
+export const EMAILS_SENT_METRIC = 'emails_sent';
+
+/** SES events handler, dimensions `service`, `journey`: one per SES event of a journey's email. */
+export const SES_EVENT_METRICS = {
+  delivery: 'ses_delivery',
+  bounce: 'ses_bounce',
+  complaint: 'ses_complaint',
+  open: 'ses_open',
+  click: 'ses_click',
+  reject: 'ses_reject',
+  renderingFailure: 'ses_rendering_failure',
+} as const;
+
+/** Sweeper, dimension `service` only: timers per run. */
+export const SWEEPER_METRICS = {
+  due: 'timers_due',
+  advanced: 'timers_advanced',
+  failed: 'timers_failed',
+} as const;
