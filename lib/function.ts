@@ -87,7 +87,7 @@ export class RetentionFunction extends Construct {
     // (logs:* on every log group, cdk-nag AwsSolutions-IAM4); this one may write to its log group only.
     const role = new Role(this, 'Role', {
       assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
-      description: `${props.description} (execution role)`,
+      description: iamDescription(`${props.description} (execution role)`),
     });
     this.logGroup.grantWrite(role);
     this.role = role;
@@ -96,7 +96,8 @@ export class RetentionFunction extends Construct {
     this.function = new NodejsFunction(this, 'Function', {
       entry: `${HANDLERS_DIR}${props.handlerFile}`,
       handler: 'handler',
-      description: props.description,
+      // Lambda descriptions are capped at 256 characters.
+      description: props.description.slice(0, 256),
       runtime: FUNCTION_RUNTIME,
       architecture: Architecture.ARM_64,
       memorySize: props.memorySize ?? 512,
@@ -172,6 +173,20 @@ function tableLogicalId(table: ITableV2): string {
     );
   }
   return Stack.of(child).resolve(child.logicalId) as string;
+}
+
+/**
+ * IAM descriptions allow only Latin-1 printable characters; journey names may hold dashes, quotes
+ * or letters beyond that, which would fail the deploy. Typographic dashes and quotes become ASCII,
+ * anything else outside the range becomes "?".
+ */
+export function iamDescription(text: string): string {
+  return text
+    .replace(/[\u2010-\u2015]/g, '-')
+    .replace(/[\u2018\u2019]/g, "'")
+    .replace(/[\u201C\u201D]/g, '"')
+    .replace(/[^\t\n\r\u0020-\u007E\u00A1-\u00FF]/gu, '?')
+    .slice(0, 1000);
 }
 
 function shellQuote(value: string): string {

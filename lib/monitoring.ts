@@ -3,7 +3,7 @@
  * dashboard with a row per journey. Metric names come from `lib/metrics.ts`, the contract the
  * handlers emit against.
  */
-import { Duration, Stack } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import {
   Alarm,
   ComparisonOperator,
@@ -149,6 +149,9 @@ export class Monitoring extends Construct {
     const key = new Key(this, 'AlarmTopicKey', {
       description: 'Encrypts the retention-journeys alarm topic',
       enableKeyRotation: true,
+      // It only protects alarm notifications in flight: nothing to keep once the stack is gone.
+      removalPolicy: RemovalPolicy.DESTROY,
+      pendingWindow: Duration.days(7),
     });
     key.grant(new ServicePrincipal('cloudwatch.amazonaws.com'), 'kms:Decrypt', 'kms:GenerateDataKey*');
     return new Topic(this, 'AlarmTopic', {

@@ -25,6 +25,7 @@ import type {
   Profile,
 } from '../core/model.ts';
 import { customerHash } from '../core/privacy.ts';
+import type { ReferralCodeRecord } from '../core/referral.ts';
 import { TABLE } from './table-schema.ts';
 
 type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
@@ -546,5 +547,43 @@ export class JourneyStore {
       }
     }
     return deleted;
+  }
+
+  /**
+   * Claims a referral code for its owner: succeeds when the code is free or already the owner's
+   * (a retry), fails when another customer holds it (the caller tries the next suffix).
+   */
+  async claimReferralCode(record: ReferralCodeRecord): Promise<boolean> {
+    try {
+      const result = await this.doc.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: { ...keys.referralCode(record.code), type: 'referral-code', ...record },
+          ConditionExpression: 'attribute_not_exists(PK) OR ownerId = :owner',
+          ExpressionAttributeValues: { ':owner': record.ownerId },
+          ReturnConsumedCapacity: 'TOTAL',
+        }),
+      );
+      this.meter?.record('PutItem', result.ConsumedCapacity?.CapacityUnits);
+      return true;
+    } catch (error) {
+      if ((error as Error).name === 'ConditionalCheckFailedException') return false;
+      throw error;
+    }
+  }
+
+  async getReferralCode(code: string): Promise<ReferralCodeRecord | undefined> {
+    const result = await this.doc.send(
+      new GetCommand({
+        TableName: this.tableName,
+        Key: keys.referralCode(code),
+        ReturnConsumedCapacity: 'TOTAL',
+      }),
+    );
+    this.meter?.record('GetItem', result.ConsumedCapacity?.CapacityUnits);
+    const item = result.Item;
+    return item
+      ? { code: item.code, ownerId: item.ownerId, ownerMailboxHash: item.ownerMailboxHash ?? '' }
+      : undefined;
   }
 }

@@ -3,6 +3,7 @@
  * Checks are pluggable: the journey loader runs first; each further check (e.g. email templates) gets the
  * loaded journeys and returns more errors.
  */
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { compileTemplates } from '../email/compile.ts';
 import { countSteps, type DefinitionError, type LoadedJourney, loadJourneys } from './journeys.ts';
@@ -35,12 +36,15 @@ export interface ProjectReport {
 
 /** Every message each journey sends has templates, in every shipped locale, using only data it gets. */
 export const templateCheck: ProjectCheck = async (ctx) => {
+  // Templates live beside the journeys directory (journeys/ and templates/ in a project). A journeys
+  // directory without a templates/ sibling (a fixture, a draft folder) is checked on its own.
+  const dir = path.join(path.dirname(path.resolve(ctx.journeysDir)), 'templates');
+  if (!existsSync(dir)) return [];
   const { errors } = await compileTemplates(
-    path.join(ctx.rootDir, 'templates'),
+    dir,
     ctx.journeys.map((j) => j.definition),
     { defaultLocale: process.env.DEFAULT_LOCALE ?? 'en' },
   );
-  const dir = path.join(ctx.rootDir, 'templates');
   return errors.map((e) => ({ file: path.resolve(dir, e.file), path: e.path ?? '', message: e.message }));
 };
 

@@ -37,7 +37,7 @@ export function decimalAtLeast(amount: string, minimum: string): boolean {
   return scaled(amount) >= scaled(minimum);
 }
 
-function pathValue(source: Record<string, unknown> | undefined, path: string): unknown {
+export function pathValue(source: Record<string, unknown> | undefined, path: string): unknown {
   let value: unknown = source;
   for (const part of path.split('.')) {
     if (value === null || typeof value !== 'object') return undefined;
@@ -55,7 +55,8 @@ interface ValueTest {
 }
 
 function testValue(value: unknown, test: ValueTest): boolean {
-  if (test.exists !== undefined) return (value !== undefined && value !== null && value !== '') === test.exists;
+  if (test.exists !== undefined)
+    return (value !== undefined && value !== null && value !== '') === test.exists;
   if (test.equals !== undefined) return value === test.equals;
   if (test.in !== undefined) return test.in.some((v) => v === value);
   if (test.startsWith !== undefined) return typeof value === 'string' && value.startsWith(test.startsWith);
@@ -71,14 +72,18 @@ export function evaluate(condition: Condition, ctx: ConditionContext): boolean {
     const { count, within, sinceEntry, delivered } = condition.orders;
     const now = Date.parse(ctx.now);
     const from = Math.max(
-      within ? now - (Date.parse(addDuration(ctx.now, within, ctx.timeZone)) - now) : Number.NEGATIVE_INFINITY,
+      within
+        ? now - (Date.parse(addDuration(ctx.now, within, ctx.timeZone)) - now)
+        : Number.NEGATIVE_INFINITY,
       sinceEntry && ctx.instance ? Date.parse(ctx.instance.enteredAt) : Number.NEGATIVE_INFINITY,
     );
     // "Since entry" means newer orders: never the one that started the instance.
     const own = sinceEntry ? ctx.instance?.context.orderId : undefined;
     const matching = placedOrders(ctx.orders).filter((o) => {
       const placed = Date.parse(o.placedAt as string);
-      return placed >= from && placed <= now && o.orderId !== own && (!delivered || o.deliveredAt !== undefined);
+      return (
+        placed >= from && placed <= now && o.orderId !== own && (!delivered || o.deliveredAt !== undefined)
+      );
     });
     return compare(matching.length, count);
   }
@@ -98,12 +103,18 @@ export function evaluate(condition: Condition, ctx: ConditionContext): boolean {
     if (test.moneyAtLeast) {
       const money = value as { amount?: unknown; currency?: unknown } | undefined;
       const minimum = typeof money?.currency === 'string' ? test.moneyAtLeast[money.currency] : undefined;
-      return typeof money?.amount === 'string' && minimum !== undefined && decimalAtLeast(money.amount, minimum);
+      return (
+        typeof money?.amount === 'string' && minimum !== undefined && decimalAtLeast(money.amount, minimum)
+      );
     }
     return testValue(value, test);
   }
   const test = condition.profile;
   const value =
-    test.field === 'orderCount' ? placedOrders(ctx.orders).length : ctx.profile ? ctx.profile[test.field] : undefined;
+    test.field === 'orderCount'
+      ? placedOrders(ctx.orders).length
+      : ctx.profile
+        ? ctx.profile[test.field]
+        : undefined;
   return testValue(value, test);
 }

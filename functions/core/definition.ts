@@ -25,7 +25,9 @@ const messageId = z
 
 const journeyEventType = z
   .enum(JOURNEY_EVENT_TYPES)
-  .describe('a shop event, or a system event journeys can react to (referral.attributed, referral.reward.earned)');
+  .describe(
+    'a shop event, or a system event journeys can react to (referral.attributed, referral.reward.earned)',
+  );
 
 const moneyAmount = z.string().regex(/^\d+(\.\d{1,4})?$/, 'must be a decimal string such as "20.00"');
 const perCurrency = z
@@ -70,19 +72,26 @@ const ordersCondition = z
     sinceEntry: z
       .boolean()
       .optional()
-      .describe('only orders placed since the customer entered this journey, not counting the one that started it'),
+      .describe(
+        'only orders placed since the customer entered this journey, not counting the one that started it',
+      ),
     delivered: z.boolean().optional().describe('only orders that were delivered'),
   })
   .strict();
 
 const eventCondition = z
   .object({
-    field: z.string().min(1).describe('dotted path into the detail of the event that last resumed or started the instance'),
+    field: z
+      .string()
+      .min(1)
+      .describe('dotted path into the detail of the event that last resumed or started the instance'),
     equals: z.union([z.string(), z.number(), z.boolean()]).optional(),
     in: z.array(z.union([z.string(), z.number()])).optional(),
     exists: z.boolean().optional(),
     compare: comparison.optional(),
-    moneyAtLeast: perCurrency.optional().describe('the field is money {amount, currency}: at least this much'),
+    moneyAtLeast: perCurrency
+      .optional()
+      .describe('the field is money {amount, currency}: at least this much'),
   })
   .strict()
   .refine(
@@ -174,7 +183,9 @@ const waitStep = z
           sinceEntry: isoDuration.optional().describe('wait until this long after the customer entered'),
           since: journeyEventType
             .optional()
-            .describe('count `duration` from when this event resumed the instance (from entry if it never came)'),
+            .describe(
+              'count `duration` from when this event resumed the instance (from entry if it never came)',
+            ),
         })
         .strict()
         .refine((w) => (w.duration === undefined) !== (w.sinceEntry === undefined), {
@@ -196,11 +207,15 @@ const emitStep = z
         include: z
           .array(z.string())
           .optional()
-          .describe('fields copied from the last event (or the trigger) into the detail, e.g. [orderId, score]'),
+          .describe(
+            'fields copied from the last event (or the trigger) into the detail, e.g. [orderId, score]',
+          ),
         to: z
           .string()
           .optional()
-          .describe('instance context field holding the customerId the event is about (default: this customer)'),
+          .describe(
+            'instance context field holding the customerId the event is about (default: this customer)',
+          ),
       })
       .strict(),
   })
@@ -235,7 +250,9 @@ const step: z.ZodType<Step> = z.lazy(() =>
             timeout: isoDuration,
             since: journeyEventType
               .optional()
-              .describe('count the timeout from when this event resumed the instance (from entry if it never came)'),
+              .describe(
+                'count the timeout from when this event resumed the instance (from entry if it never came)',
+              ),
             correlate: z
               .string()
               .optional()
@@ -259,12 +276,17 @@ const messageSpec = z
     frequencyCap: z
       .enum(['wait', 'skip'])
       .optional()
-      .describe('marketing only: when the customer is at the frequency cap, wait for a free slot (default) or skip'),
+      .describe(
+        'marketing only: when the customer is at the frequency cap, wait for a free slot (default) or skip',
+      ),
     template: z
       .string()
-      .regex(/^[a-z][a-z0-9-]*\/[a-z][a-z0-9-]*$/, 'must be <journey>/<message>, e.g. referral/invite-friends')
+      .regex(
+        /^[a-z][a-z0-9-]*\/[a-z][a-z0-9-]*$/,
+        'must be <journey>/<message>, e.g. referral/invite-friends',
+      )
       .optional()
-      .describe('use another journey\'s template for this message (default: <this journey>/<message>)'),
+      .describe("use another journey's template for this message (default: <this journey>/<message>)"),
   })
   .strict();
 
@@ -308,7 +330,9 @@ const trigger = z
             at: clockTime.default('09:00').describe('customer-local time of day to enter'),
           })
           .strict()
-          .describe('enter every year on the day, in the customer time zone; 29 February → 28 February in non-leap years'),
+          .describe(
+            'enter every year on the day, in the customer time zone; 29 February → 28 February in non-leap years',
+          ),
       })
       .strict(),
   ])

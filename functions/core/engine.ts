@@ -6,7 +6,7 @@
 import { DateTime } from 'luxon';
 import { readableCode, unitHash } from './codes.ts';
 import type { CompiledJourney, Instruction } from './compile.ts';
-import { type ConditionContext, evaluate } from './conditions.ts';
+import { type ConditionContext, evaluate, pathValue } from './conditions.ts';
 import type { Condition } from './definition.ts';
 import type { ShopEvent } from './events.ts';
 import type {
@@ -149,7 +149,10 @@ class Run {
       profile: this.args.customer.profile,
       orders: this.args.customer.orders,
       instance,
-      entries: [...this.ownInstances().filter((i) => i.instanceId !== instance?.instanceId), ...(instance ? [instance] : [])],
+      entries: [
+        ...this.ownInstances().filter((i) => i.instanceId !== instance?.instanceId),
+        ...(instance ? [instance] : []),
+      ],
       event: event ?? instance?.lastEvent?.detail ?? instance?.trigger,
       now: this.args.now,
       timeZone: this.timeZone,
@@ -204,7 +207,10 @@ class Run {
     const cap = this.args.config.frequencyCap ?? DEFAULT_FREQUENCY_CAP;
     const now = this.args.now;
     const kept = (this.ledger?.sends ?? []).filter((s) => isBefore(now, addDuration(s.at, cap.per, 'UTC')));
-    this.ledger = { sends: [...kept, { at: now, journeyId: instance.journeyId, message }], version: this.ledger?.version ?? 0 };
+    this.ledger = {
+      sends: [...kept, { at: now, journeyId: instance.journeyId, message }],
+      version: this.ledger?.version ?? 0,
+    };
     this.ledgerChanged = true;
   }
 
@@ -226,7 +232,9 @@ class Run {
     return {
       order,
       feedback: last?.type === 'feedback.submitted' ? { score: last.detail.score } : undefined,
-      referral: this.args.customer.profile?.referralCode ? { code: this.args.customer.profile.referralCode } : undefined,
+      referral: this.args.customer.profile?.referralCode
+        ? { code: this.args.customer.profile.referralCode }
+        : undefined,
       orderCount: placedOrders(this.args.customer.orders).length,
     };
   }
@@ -301,8 +309,13 @@ class Run {
 
   emit(instance: JourneyInstance, ins: Extract<Instruction, { op: 'emit' }>): void {
     const detail: Record<string, unknown> = { ...ins.detail };
-    for (const field of ins.include) {
-      detail[field] = instance.lastEvent?.detail[field] ?? instance.trigger?.[field] ?? instance.context[field];
+    // `field` copies a field; `name=dotted.path` copies a nested value under another name.
+    for (const entry of ins.include) {
+      const [name, path = name] = entry.split('=') as [string, string?];
+      detail[name] =
+        pathValue(instance.lastEvent?.detail, path) ??
+        pathValue(instance.trigger, path) ??
+        instance.context[path];
     }
     const customerId = ins.to ? instance.context[ins.to] : this.customerId;
     if (!customerId) {
@@ -346,7 +359,8 @@ class Run {
       return 'next';
     }
     const quiet = spec?.quietHours !== false && definition.quietHours;
-    const quietEnd = quiet && definition.quietHours ? quietHoursEnd(now, this.timeZone, definition.quietHours) : undefined;
+    const quietEnd =
+      quiet && definition.quietHours ? quietHoursEnd(now, this.timeZone, definition.quietHours) : undefined;
     if (quietEnd) {
       instance.waiting = { dueAt: quietEnd, reason: 'quietHours' };
       this.note(instance, `holds ${ins.message} for quiet hours until ${quietEnd}`);
@@ -388,7 +402,9 @@ class Run {
     let reward: { amount: string; currency: string } | undefined;
     if (ins.reward) {
       const trigger = instance.trigger ?? {};
-      const currency = String(trigger.currency ?? (trigger.total as { currency?: string } | undefined)?.currency ?? '');
+      const currency = String(
+        trigger.currency ?? (trigger.total as { currency?: string } | undefined)?.currency ?? '',
+      );
       const amount = ins.reward[currency];
       if (amount === undefined) {
         this.note(instance, `grants no reward: none configured for currency "${currency}"`);
@@ -496,9 +512,11 @@ class Run {
     const trigger = this.definition.trigger;
     const detail = event.detail as Record<string, unknown>;
     if ('event' in trigger || 'anyOf' in trigger) {
-      const alternatives: { event: string; if?: Condition | undefined }[] = 'event' in trigger ? [trigger] : trigger.anyOf;
+      const alternatives: { event: string; if?: Condition | undefined }[] =
+        'event' in trigger ? [trigger] : trigger.anyOf;
       const match = alternatives.find(
-        (a) => a.event === event.detailType && (!a.if || evaluate(a.if, this.conditionContext(undefined, detail))),
+        (a) =>
+          a.event === event.detailType && (!a.if || evaluate(a.if, this.conditionContext(undefined, detail))),
       );
       if (!match) return;
       const key = 'instanceKey' in trigger ? trigger.instanceKey : undefined;
@@ -510,12 +528,18 @@ class Run {
     if ('inactivity' in trigger) {
       if (event.detailType !== trigger.inactivity.event) return;
       const watcher = this.watcher();
-      const basis = [watcher.context.lastAt, event.time].filter((t): t is string => !!t).sort().at(-1) as string;
+      const basis = [watcher.context.lastAt, event.time]
+        .filter((t): t is string => !!t)
+        .sort()
+        .at(-1) as string;
       const dueAt = addDuration(basis, trigger.inactivity.after, this.timeZone);
       if (watcher.waiting?.dueAt === dueAt) return;
       watcher.context.lastAt = basis;
       watcher.waiting = { dueAt, reason: 'trigger' };
-      this.note(watcher, `watches for ${trigger.inactivity.after} without ${trigger.inactivity.event}: due ${dueAt}`);
+      this.note(
+        watcher,
+        `watches for ${trigger.inactivity.after} without ${trigger.inactivity.event}: due ${dueAt}`,
+      );
       this.changed.set(watcher.instanceId, watcher);
       return;
     }
@@ -546,7 +570,9 @@ class Run {
     if (!('anniversary' in trigger)) return;
     const watcher = this.watcher();
     const monthDay = this.args.customer.profile?.[trigger.anniversary.field];
-    const dueAt = monthDay ? nextAnniversary(monthDay, trigger.anniversary.at, this.timeZone, this.args.now) : undefined;
+    const dueAt = monthDay
+      ? nextAnniversary(monthDay, trigger.anniversary.at, this.timeZone, this.args.now)
+      : undefined;
     if (watcher.waiting?.dueAt === dueAt) return;
     watcher.waiting = dueAt ? { dueAt, reason: 'trigger' } : undefined;
     this.note(watcher, dueAt ? `next anniversary ${dueAt}` : 'no anniversary date: not watching');
@@ -563,7 +589,8 @@ class Run {
       return;
     }
     const context: Record<string, string> = {};
-    for (const [field, value] of Object.entries(detail)) if (typeof value === 'string') context[field] = value;
+    for (const [field, value] of Object.entries(detail))
+      if (typeof value === 'string') context[field] = value;
     const instance: JourneyInstance = {
       journeyId: definition.id,
       instanceId,
@@ -576,7 +603,9 @@ class Run {
       trigger: detail,
       lastEvent: event ? { type: event.detailType, time: event.time, detail } : undefined,
       marks: {},
-      goalDeadline: definition.goal ? addDuration(this.args.now, definition.goal.within, this.timeZone) : undefined,
+      goalDeadline: definition.goal
+        ? addDuration(this.args.now, definition.goal.within, this.timeZone)
+        : undefined,
       sent: [],
       version: 0,
     };
@@ -594,7 +623,10 @@ class Run {
     if (reentry === 'never') return 're-entry is never allowed';
     if (existing.some((i) => i.status === 'active')) return 'an instance is still active';
     if (reentry === 'always') return undefined;
-    const last = existing.map((i) => i.enteredAt).sort().at(-1) as string;
+    const last = existing
+      .map((i) => i.enteredAt)
+      .sort()
+      .at(-1) as string;
     const allowedFrom = addDuration(last, reentry.after, this.timeZone);
     return isBefore(eventTime, allowedFrom) ? `re-entry allowed from ${allowedFrom}` : undefined;
   }
@@ -618,7 +650,12 @@ class Run {
         // Reschedule from a moment past today's date, so the watcher moves on to next year.
         const monthDay = this.args.customer.profile?.[trigger.anniversary.field];
         if (monthDay) {
-          const next = nextAnniversary(monthDay, trigger.anniversary.at, this.timeZone, addDuration(now, 'PT1M', 'UTC'));
+          const next = nextAnniversary(
+            monthDay,
+            trigger.anniversary.at,
+            this.timeZone,
+            addDuration(now, 'PT1M', 'UTC'),
+          );
           instance.waiting = { dueAt: next, reason: 'trigger' };
         }
       } else {

@@ -153,7 +153,9 @@ export const JOURNEY_EVENT_TYPES = [...SHOP_EVENT_TYPES, ...SYSTEM_INPUT_TYPES] 
   ...JourneyEventType[],
 ];
 
-export type ShopEventDetail<T extends JourneyEventType = JourneyEventType> = z.infer<(typeof inputSchemas)[T]>;
+export type ShopEventDetail<T extends JourneyEventType = JourneyEventType> = z.infer<
+  (typeof inputSchemas)[T]
+>;
 
 /** A validated event, as the engine sees it: a shop event, or a system event journeys listen to. */
 export type ShopEvent = {
@@ -182,13 +184,16 @@ export type ParseResult = { ok: true; event: ShopEvent } | { ok: false; errors: 
  * `total.currency: required (rule: order.placed requires total.currency)`.
  */
 export function parseShopEvent(raw: RawEvent): ParseResult {
-  const schema = shopEventSchemas[raw.detailType as ShopEventType];
+  // The system's own events (source retention-journeys) follow their own, smaller contract.
+  const system = raw.source === SYSTEM_SOURCE;
+  const schemas: Record<string, z.ZodType> = system ? systemInputSchemas : shopEventSchemas;
+  const schema = schemas[raw.detailType];
   if (!schema) {
+    const expected = Object.keys(schemas).join(', ');
+    const kind = system ? 'system' : 'shop';
     return {
       ok: false,
-      errors: [
-        `detail-type: "${raw.detailType}" is not a shop event; expected one of ${SHOP_EVENT_TYPES.join(', ')}`,
-      ],
+      errors: [`detail-type: "${raw.detailType}" is not a ${kind} event; expected one of ${expected}`],
     };
   }
   const result = schema.safeParse(raw.detail);
@@ -214,4 +219,3 @@ export function formatIssues(issues: readonly z.core.$ZodIssue[], context: strin
     return `${path}: ${issue.message}`;
   });
 }
-

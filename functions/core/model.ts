@@ -18,6 +18,8 @@ export interface Profile {
   birthday?: string | undefined;
   registeredAt?: string | undefined;
   referredByCode?: string | undefined;
+  /** Who referred this customer, when their registration's code counted. */
+  referrerId?: string | undefined;
   /** The customer's own referral code, created at registration. */
   referralCode?: string | undefined;
   /** Set by hard bounces and complaints: no marketing email goes to a suppressed address. */

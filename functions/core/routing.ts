@@ -71,7 +71,10 @@ export function profileEventPattern(source: string): EventPattern {
 }
 
 /** EventBridge's matching for the subset of pattern syntax used here: exact values per field. */
-export function matchesPattern(pattern: EventPattern, event: { source: string; detailType: string }): boolean {
+export function matchesPattern(
+  pattern: EventPattern,
+  event: { source: string; detailType: string },
+): boolean {
   const types = pattern['detail-type'];
   return pattern.source.includes(event.source) && (types === undefined || types.includes(event.detailType));
 }

@@ -4,6 +4,7 @@ import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
+import { redactEmails } from '../core/privacy.ts';
 import type { Services } from '../services/container.ts';
 import { dispatchRecords } from '../services/stream.ts';
 import { lambdaServices, logger, metrics } from './runtime.ts';
@@ -15,12 +16,15 @@ export function createDispatcherHandler(getServices: () => Promise<Services>) {
     for (const outcome of result.outcomes) {
       metrics.addMetric(`outbox_${outcome.status}`, MetricUnit.Count, 1);
       if (outcome.status === 'failed')
-        logger.error('outbox entry failed', { outboxId: outcome.outboxId, reason: outcome.reason });
+        logger.error('outbox entry failed', {
+          outboxId: outcome.outboxId,
+          reason: redactEmails(outcome.reason),
+        });
     }
     for (const { itemIdentifier, error } of result.errors) {
       logger.warn('transient dispatch failure; Lambda retries from this record', {
         itemIdentifier,
-        error: String(error),
+        error: redactEmails(String(error)),
       });
     }
     return { batchItemFailures: result.batchItemFailures };

@@ -4,6 +4,7 @@ import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import type { EventBridgeEvent } from 'aws-lambda';
+import { redactEmails } from '../core/privacy.ts';
 import type { Services } from '../services/container.ts';
 import { lambdaServices, logger, metrics } from './runtime.ts';
 
@@ -24,7 +25,7 @@ export function createJourneyHandler(getServices: () => Promise<Services>, journ
       logger.warn('event rejected', {
         eventId: event.id,
         detailType: event['detail-type'],
-        errors: outcome.errors,
+        errors: outcome.errors.map(redactEmails),
       });
     } else {
       logger.info('event processed', {

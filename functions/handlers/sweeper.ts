@@ -3,6 +3,7 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
+import { redactEmails } from '../core/privacy.ts';
 import type { Services } from '../services/container.ts';
 import { lambdaServices, logger, metrics } from './runtime.ts';
 
@@ -13,7 +14,11 @@ export function createSweeperHandler(getServices: () => Promise<Services>, now: 
     metrics.addMetric('timers_due', MetricUnit.Count, report.due);
     metrics.addMetric('timers_advanced', MetricUnit.Count, report.advanced);
     metrics.addMetric('timers_failed', MetricUnit.Count, report.failed.length);
-    for (const failure of report.failed) logger.error('timer failed; retried next sweep', failure);
+    for (const failure of report.failed)
+      logger.error('timer failed; retried next sweep', {
+        ...failure,
+        error: redactEmails(String(failure.error)),
+      });
     return { due: report.due, advanced: report.advanced, failed: report.failed.length };
   };
 }

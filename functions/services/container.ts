@@ -78,7 +78,7 @@ export function createServices(
     config,
     store,
     journeys,
-    profiles: new ProfileService(base),
+    profiles: new ProfileService({ ...base, secret: config.signingSecret }),
     sweeper: new Sweeper(store, journeys, config.timerShards),
     dispatcher: new Dispatcher({
       store,

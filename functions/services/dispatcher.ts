@@ -10,13 +10,12 @@ import type { Mailer, RetryableSendError } from '../adapters/mailer.ts';
 import type { EventPublisher } from '../adapters/publisher.ts';
 import type { JourneyStore, OutboxItem } from '../adapters/store.ts';
 import { SYSTEM_SOURCE } from '../core/events.ts';
-import { outboxTag } from '../core/links.ts';
+import { feedbackLinks, outboxTag } from '../core/links.ts';
 import type { EmitEffect, SendEffect } from '../core/model.ts';
 import { addressHash } from '../core/privacy.ts';
 import { addDuration } from '../core/time.ts';
 import { signToken } from '../core/tokens.ts';
 import type { EmailRenderer, RenderData } from '../email/index.ts';
-import { feedbackLinks } from '../core/links.ts';
 
 export type DispatchOutcome =
   | {
@@ -141,10 +140,9 @@ export class Dispatcher {
     const unsubscribe = marketing ? this.unsubscribeUrl(item.customerId, now) : undefined;
     try {
       // A message may borrow another journey's template (`template: referral/invite-friends`).
-      const [journeyId, message] = (effect.template ?? `${effect.journeyId}/${effect.message}`).split('/') as [
-        string,
-        string,
-      ];
+      const [journeyId, message] = (effect.template ?? `${effect.journeyId}/${effect.message}`).split(
+        '/',
+      ) as [string, string];
       rendered = await this.deps.renderer.render({
         journeyId,
         message,
@@ -254,7 +252,11 @@ export class Dispatcher {
         shop: this.deps.shop.url,
         unsubscribe,
         feedback: order
-          ? feedbackLinks(this.deps.signingSecret, this.deps.preferencesUrl, { customerId, orderId: order.orderId, now })
+          ? feedbackLinks(this.deps.signingSecret, this.deps.preferencesUrl, {
+              customerId,
+              orderId: order.orderId,
+              now,
+            })
           : undefined,
       },
     };

@@ -38,7 +38,7 @@ export const jitteredBackoff = (attempt: number) =>
 
 /** Validates an incoming event; a malformed one is kept on the rejected log and never retried. */
 export async function acceptEvent(
-  deps: ServiceDeps,
+  deps: Pick<ServiceDeps, 'store' | 'now'>,
   raw: RawEvent,
   consumer: string,
 ): Promise<{ ok: true; event: ShopEvent } | { ok: false; outcome: Outcome }> {

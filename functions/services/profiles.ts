@@ -1,6 +1,8 @@
 /** Stores the customer projection (profile and orders) for every valid shop event. */
-import type { RawEvent } from '../core/events.ts';
-import { projectEvent } from '../core/profile.ts';
+import type { RawEvent, ShopEvent } from '../core/events.ts';
+import type { CustomerView, EmitEffect, Profile } from '../core/model.ts';
+import { placedOrders, projectEvent } from '../core/profile.ts';
+import { attributeReferral, codeRecord, referralCode } from '../core/referral.ts';
 import {
   acceptEvent,
   ConflictRetriesExhaustedError,
@@ -13,10 +15,10 @@ const CONSUMER = 'profile';
 const MAX_ATTEMPTS = 6;
 
 export class ProfileService {
-  constructor(private readonly deps: Omit<ServiceDeps, 'journeys' | 'engine'>) {}
+  constructor(private readonly deps: Omit<ServiceDeps, 'journeys' | 'engine'> & { secret: string }) {}
 
   async handleEvent(raw: RawEvent): Promise<Outcome> {
-    const accepted = await acceptEvent(this.deps as ServiceDeps, raw, CONSUMER);
+    const accepted = await acceptEvent(this.deps, raw, CONSUMER);
     if (!accepted.ok) return accepted.outcome;
     const event = accepted.event;
     const customerId = event.detail.customerId;
@@ -35,6 +37,11 @@ export class ProfileService {
       const projection = projectEvent(view, event);
       if (!projection.profileChanged && projection.changedOrders.length === 0)
         return { status: 'unchanged', trace: [] };
+      const referral =
+        event.detailType === 'customer.registered' && projection.profile
+          ? await this.referral(view, event, projection.profile)
+          : { effects: [] };
+      if (referral.profile) projection.profile = referral.profile;
       const result = await this.deps.store.save({
         customerId,
         processed: { eventId: event.id, consumer: CONSUMER },
@@ -43,9 +50,10 @@ export class ProfileService {
             ? { next: projection.profile, expectedVersion: profileVersion }
             : undefined,
         orders: projection.changedOrders,
+        effects: referral.effects,
         now: this.deps.now(),
       });
-      if (result === 'saved') return { status: 'applied', trace: [], effects: 0 };
+      if (result === 'saved') return { status: 'applied', trace: [], effects: referral.effects.length };
       if (result === 'duplicate') return { status: 'duplicate' };
       if (result === 'erased') return { status: 'erased' };
       await (this.deps.backoff ?? jitteredBackoff)(attempt);
@@ -53,5 +61,59 @@ export class ProfileService {
     throw new ConflictRetriesExhaustedError(
       `profile ${customerId}: still conflicting after ${MAX_ATTEMPTS} attempts`,
     );
+  }
+
+  /**
+   * At registration: the customer's own referral code (claimed in its own item so codes stay unique),
+   * and — for a first registration carrying `referredByCode` — whether the referral counts.
+   */
+  private async referral(
+    before: CustomerView,
+    event: Extract<ShopEvent, { detailType: 'customer.registered' }>,
+    profile: Profile,
+  ): Promise<{ profile?: Profile; effects: EmitEffect[] }> {
+    const customerId = profile.customerId;
+    // A late registration of an erased customer must not claim a code (its item names the owner);
+    // the save that follows is refused by the erasure tombstone anyway.
+    if (await this.deps.store.isErased(customerId)) return { effects: [] };
+    const effects: EmitEffect[] = [];
+    const next: Profile = { ...profile };
+    if (!next.referralCode) {
+      for (let attempt = 0; !next.referralCode; attempt++) {
+        if (attempt > 20) throw new Error(`no free referral code for customer ${customerId}`);
+        const code = referralCode(this.deps.secret, customerId, attempt);
+        if (await this.deps.store.claimReferralCode(codeRecord(code, customerId, next.email)))
+          next.referralCode = code;
+      }
+      effects.push({
+        kind: 'emit',
+        outboxId: 'profile#referral.code.created',
+        detailType: 'referral.code.created',
+        detail: { customerId, code: next.referralCode },
+      });
+    }
+    const first = !before.profile?.registeredAt;
+    const code = event.detail.referredByCode?.trim().toUpperCase();
+    if (first && code) {
+      const attribution = attributeReferral({
+        code,
+        record: await this.deps.store.getReferralCode(code),
+        referee: {
+          customerId,
+          email: event.detail.email,
+          isNew: placedOrders(before.orders).length === 0,
+        },
+      });
+      if (attribution.ok) next.referrerId = attribution.referrerId;
+      effects.push({
+        kind: 'emit',
+        outboxId: 'profile#referral.attribution',
+        detailType: attribution.ok ? 'referral.attributed' : 'referral.rejected',
+        detail: attribution.ok
+          ? { customerId, code, referrerId: attribution.referrerId }
+          : { customerId, code, reason: attribution.reason },
+      });
+    }
+    return { profile: next, effects };
   }
 }

@@ -1,9 +1,11 @@
+import { Duration } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
+import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { describe, expect, it } from 'vitest';
 import { keys } from '../../functions/adapters/store.ts';
 import { DEFAULT_TIMER_SHARDS, TABLE } from '../../functions/adapters/table-schema.ts';
-import { journeyEventPattern, profileEventPattern } from '../../functions/core/routing.ts';
-import { dispatcherSizing, OUTBOX_PREFIX } from '../../lib/retention-journeys.ts';
+import { journeyEventPatterns, profileEventPattern } from '../../functions/core/routing.ts';
+import { dispatcherSizing, OUTBOX_PREFIX, SYSTEM_EVENT_SOURCE } from '../../lib/retention-journeys.ts';
 import { buildStack, onboarding, postPurchase } from './fixture.ts';
 
 /** Synthesized CloudFormation is untyped JSON; the assertions below say what they expect of it. */
@@ -52,10 +54,11 @@ describe('event routing', () => {
   const rules = Object.values(template.findResources('AWS::Events::Rule') as Record<string, Resource>);
 
   it.each([onboarding, postPurchase])(
-    'has one rule for journey $id with the routing module pattern',
+    'has one rule per routing-module pattern of journey $id, all targeting its function',
     (definition) => {
       // Prepare
       const [logicalId] = functionWithEnv('JOURNEY_ID', definition.id);
+      const expected = journeyEventPatterns(definition, 'shop');
 
       // Act
       const matching = rules.filter((r) =>
@@ -63,8 +66,9 @@ describe('event routing', () => {
       );
 
       // Assess
-      expect(matching).toHaveLength(1);
-      expect(matching[0]?.Properties.EventPattern).toEqual(journeyEventPattern(definition, 'shop'));
+      expect(expected.length).toBeGreaterThan(0);
+      expect(matching.map((r) => r.Properties.EventPattern)).toEqual(expect.arrayContaining(expected));
+      expect(matching).toHaveLength(expected.length);
     },
   );
 
@@ -89,7 +93,7 @@ describe('event routing', () => {
     // Act
     const patterns = Object.values(custom.findResources('AWS::Events::Rule'))
       .map((r: Json) => r.Properties.EventPattern)
-      .filter((p) => p && p.source?.[0] !== 'aws.ses');
+      .filter((p) => p && !['aws.ses', SYSTEM_EVENT_SOURCE].includes(p.source?.[0]));
 
     // Assess
     expect(patterns).toHaveLength(3);
@@ -115,8 +119,8 @@ describe('event routing', () => {
     // Act
     const configs = Object.values(template.findResources('AWS::Lambda::EventInvokeConfig'));
 
-    // Assess: two journeys, the profile projection and the sweeper
-    expect(configs).toHaveLength(4);
+    // Assess: two journeys, the profile projection, the SES events handler and the sweeper
+    expect(configs).toHaveLength(5);
     for (const config of configs as Resource[]) {
       expect(config.Properties.DestinationConfig.OnFailure.Destination).toBeDefined();
       expect(config.Properties.MaximumRetryAttempts).toEqual(expect.any(Number));
@@ -303,13 +307,16 @@ describe('functions', () => {
     'DEFAULT_LOCALE',
     'DEFAULT_TIME_ZONE',
     'TIMER_SHARDS',
+    'RETENTION_DAYS',
+    'SHOP_NAME',
+    'SHOP_URL',
     'SIGNING_SECRET_ARN',
     'POWERTOOLS_SERVICE_NAME',
     'POWERTOOLS_METRICS_NAMESPACE',
   ];
 
-  it('deploys one function per journey plus profile, sweeper and dispatcher', () => {
-    expect(Object.keys(functions)).toHaveLength(2 + 3);
+  it('deploys one function per journey plus profile, sweeper, dispatcher, SES events and preferences', () => {
+    expect(Object.keys(functions)).toHaveLength(2 + 5);
   });
 
   it('runs every function on the newest Node.js runtime, ARM64, traced, logging to its own group', () => {
@@ -334,10 +341,33 @@ describe('functions', () => {
       expect(env.DEFAULT_TIME_ZONE).toBe('Europe/Berlin');
       expect(env.TIMER_SHARDS).toBe(String(DEFAULT_TIMER_SHARDS));
       expect(env.POWERTOOLS_METRICS_NAMESPACE).toBe('RetentionJourneys');
+      expect(env.RETENTION_DAYS).toBe('30');
+      expect(env.SHOP_NAME).toBe('Shop');
+      expect(env.SHOP_URL).toBe('https://shop.example');
     }
     const [, dispatcher] = functionWithEnv('SENDER_ADDRESS', 'Shop <news@shop.example>');
     expect(dispatcher.Properties.Environment.Variables).toHaveProperty('SES_CONFIGURATION_SET');
     expect(functionWithEnv('JOURNEY_ID', 'onboarding')).toBeDefined();
+  });
+
+  it('keeps role descriptions within the characters IAM accepts, whatever the journey is called', () => {
+    // Prepare
+    const named = Template.fromStack(
+      buildStack({ journeys: [onboarding, { ...postPurchase, name: 'Post purchase — “thank you” 🎁' }] }),
+    );
+
+    // Act
+    const descriptions = Object.values(named.findResources('AWS::IAM::Role')).map(
+      (role: Json) => role.Properties.Description as string,
+    );
+
+    // Assess
+    expect(descriptions).toContain(
+      'Journey "Post purchase - "thank you" ?" (post-purchase) (execution role)',
+    );
+    for (const description of descriptions) {
+      expect(description).toMatch(/^[\t\n\r\u0020-\u007E\u00A1-\u00FF]*$/);
+    }
   });
 
   it('uses roles without managed policies (no AWSLambdaBasicExecutionRole)', () => {
@@ -362,29 +392,25 @@ describe('IAM', () => {
     }
   });
 
-  it('lets only the dispatcher (and the SES forwarding rule) publish to the bus', () => {
+  it('lets only the dispatcher and the preferences endpoint publish, and only to the journeys bus', () => {
     // Prepare
-    const [dispatcherId, dispatcher] = functionWithEnv('SENDER_ADDRESS');
+    const [, dispatcher] = functionWithEnv('SENDER_ADDRESS');
+    const [, preferences] = handlerOf(/preferences endpoint/);
     const policies = Object.values(template.findResources('AWS::IAM::Policy') as Record<string, Resource>);
+    const busId = Object.keys(template.findResources('AWS::Events::EventBus'))[0];
 
     // Act
-    const publishingRoles = policies
-      .filter((p) =>
-        p.Properties.PolicyDocument.Statement.some((s: Json) =>
-          asArray(s.Action).includes('events:PutEvents'),
-        ),
-      )
-      .flatMap((p) => p.Properties.Roles.map((r: Json) => r.Ref));
+    const publishing = policies.flatMap((p) =>
+      p.Properties.PolicyDocument.Statement.filter((s: Json) =>
+        asArray(s.Action).includes('events:PutEvents'),
+      ).map((s: Json) => ({ roles: p.Properties.Roles.map((r: Json) => r.Ref), resource: s.Resource })),
+    );
 
     // Assess
-    expect(dispatcherId).toBeDefined();
-    expect(publishingRoles).toHaveLength(2);
-    expect(publishingRoles).toContain(dispatcher.Properties.Role['Fn::GetAtt'][0]);
-    const others = publishingRoles.filter((r) => r !== dispatcher.Properties.Role['Fn::GetAtt'][0]);
-    const otherRole = template.findResources('AWS::IAM::Role')[others[0]] as Resource;
-    expect(otherRole.Properties.AssumeRolePolicyDocument.Statement[0].Principal).toEqual({
-      Service: 'events.amazonaws.com',
-    });
+    expect(publishing.flatMap((p) => p.roles).sort()).toEqual(
+      [dispatcher.Properties.Role['Fn::GetAtt'][0], preferences.Properties.Role['Fn::GetAtt'][0]].sort(),
+    );
+    for (const p of publishing) expect(p.resource).toEqual({ 'Fn::GetAtt': [busId, 'Arn'] });
   });
 });
 
@@ -404,6 +430,23 @@ describe('props validation', () => {
     [{ sendRatePerSecond: Number.NaN }, /sendRatePerSecond/],
     [{ configurationSetName: 'has spaces' }, /configurationSetName/],
     [{ journeys: [onboarding, onboarding] }, /journeys\[1\].*onboarding/],
+    [{ partnerEventBusName: 'shopify' }, /partnerEventBusName "shopify".*aws\.partner\//],
+    [
+      { partnerEventBusName: 'aws.partner/shopify.com/123/shop', shopEventSource: 'shop' },
+      /shopEventSource "shop" differs from partnerEventBusName/,
+    ],
+    [{ shopEventSource: 'aws.partner/shopify.com/123/shop' }, /shopEventSource.*partnerEventBusName/],
+    [{ shopName: '  ' }, /shopName/],
+    [{ shopName: 'Shop\nBcc: x@y.z' }, /shopName/],
+    [{ shopUrl: 'http://shop.example' }, /shopUrl "http:\/\/shop\.example".*https:\/\//],
+    [{ shopUrl: 'https://user:pw@shop.example' }, /shopUrl/],
+    [{ logRetention: 45 as RetentionDays }, /logRetention 45.*RetentionDays/],
+    [{ idempotencyRetentionDays: 0 }, /idempotencyRetentionDays/],
+    [{ idempotencyRetentionDays: 2.5 }, /idempotencyRetentionDays/],
+    [{ idempotencyRetentionDays: 7 }, /idempotencyRetentionDays \(7\) is shorter than eventArchiveRetention/],
+    [{ eventArchiveRetention: Duration.days(0) }, /eventArchiveRetention/],
+    [{ eventArchiveRetention: Duration.hours(36) }, /eventArchiveRetention must be whole days/],
+    [{ eventArchiveRetention: Duration.days(400) }, /eventArchiveRetention/],
   ])('rejects %o naming the prop', (override, message) => {
     expect(() => buildStack(override)).toThrow(message);
   });

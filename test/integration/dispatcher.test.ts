@@ -260,6 +260,45 @@ describe('dispatcher', () => {
     expect(emails).toHaveLength(1);
   });
 
+  it('sends to the address on the live profile when it changed after the decision', async () => {
+    const h = await harness();
+    const id = customer();
+    await register(h, id);
+    const moved = `${id}-new@example.de`;
+    const update = raw('customer.updated', { customerId: id, email: moved }, '2026-03-02T08:00:01Z');
+    expect((await h.services.profiles.handleEvent(update)).status).toBe('applied');
+    const { outcomes } = await drain(h);
+    expect(outcomes.filter((o) => o.status === 'sent')).toEqual([expect.objectContaining({ to: moved })]);
+    expect(await env.sesEmails(moved)).toHaveLength(1);
+    expect(await env.sesEmails(`${id}@example.de`)).toHaveLength(0);
+  });
+
+  it('leaves an entry claimed by a crashed attempt in `sending`: neither resent nor lost', async () => {
+    // Prepare: an attempt claimed the welcome and died before marking it
+    const h = await harness();
+    const id = customer();
+    await register(h, id);
+    const records = await h.poller.drain();
+    const welcome = records
+      .map((r) => r.dynamodb?.NewImage?.SK?.S ?? '')
+      .find((sk) => sk.startsWith('OUT#') && sk.endsWith('#0'))
+      ?.slice('OUT#'.length) as string;
+    expect(
+      await h.services.store.transitionOutbox(id, welcome, 'pending', 'sending', { claimedAt: START }),
+    ).toBe(true);
+    // Act: the batch is redelivered
+    const result = await dispatchRecords(h.services.dispatcher, records);
+    // Assess
+    expect(result.outcomes).toContainEqual({
+      status: 'skipped',
+      outboxId: welcome,
+      reason: 'already sending',
+    });
+    expect(h.mailer.calls).toBe(0);
+    expect(await env.sesEmails(`${id}@example.de`)).toHaveLength(0);
+    expect((await h.services.store.getOutbox(id, welcome))?.status).toBe('sending');
+  });
+
   it('marks an entry that cannot be rendered failed with its reason, and does not block the batch', async () => {
     // Prepare: an outbox entry for a message no template exists for, then a good one
     const h = await harness();

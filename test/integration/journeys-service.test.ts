@@ -132,12 +132,12 @@ describe('concurrent deliveries for one customer', () => {
     expect(view.profile).toMatchObject({ email: `${id}@example.de`, marketingConsent: false });
     expect(view.instances).toHaveLength(1);
     expect(view.instances[0]).toMatchObject({ journeyId: 'onboarding', status: 'active', sent: ['welcome'] });
-    const outbox = await outboxOf(id);
-    expect(
-      outbox
-        .map((o) => (o.effect as { detailType?: string; message?: string }).message ?? o.effect.detailType)
-        .sort(),
-    ).toEqual(['journey.entered', 'welcome']);
+    // The journey's entries (the profile may add its own, e.g. the referral code).
+    const outbox = (await outboxOf(id)).filter((o) => String(o.outboxId).startsWith('onboarding#'));
+    expect(outbox.map((o) => o.effect.message ?? o.effect.detailType).sort()).toEqual([
+      'journey.entered',
+      'welcome',
+    ]);
   });
 
   it('the same registration delivered twice concurrently under different ids enters once, one welcome', async () => {
@@ -230,10 +230,11 @@ describe('redelivery', () => {
     const id = customer();
     const registered = raw('customer.registered', registration(id), START, `evt-${id}`);
     const first = await s.journeys.handleEvent('onboarding', registered);
+    const profileFirst = await s.profiles.handleEvent(registered);
     const outboxAfterFirst = await outboxOf(id);
+    const profileAfterFirst = await s.store.loadCustomer(id);
     // Act
     const second = await s.journeys.handleEvent('onboarding', registered);
-    const profileFirst = await s.profiles.handleEvent(registered);
     const profileSecond = await s.profiles.handleEvent(registered);
     // Assess
     expect(first.status).toBe('applied');
@@ -241,7 +242,8 @@ describe('redelivery', () => {
     expect(profileFirst.status).toBe('applied');
     expect(profileSecond.status).toBe('duplicate');
     expect(await outboxOf(id)).toEqual(outboxAfterFirst);
-    expect(outboxAfterFirst).toHaveLength(2); // journey.entered + welcome
+    expect(await s.store.loadCustomer(id)).toEqual(profileAfterFirst);
+    expect(outboxAfterFirst.filter((o) => o.effect.message === 'welcome')).toHaveLength(1);
   });
 
   it('the same order event id redelivered after a retry exits once and reaches the goal once', async () => {

@@ -198,6 +198,30 @@ describe('save', () => {
     ).toBe('saved');
   });
 
+  it('lets exactly one of two concurrent writers of the same version win', async () => {
+    // Prepare
+    const id = customer();
+    await store.save({ customerId: id, instances: [waiting('2026-03-04T08:00:00Z')], now: NOW });
+    // Act: two decisions made on version 1, written at once
+    const results = await Promise.all(
+      ['a', 'b'].map((side) =>
+        store.save({
+          customerId: id,
+          instances: [instance({ version: 1, pc: side === 'a' ? 3 : 4 })],
+          effects: [emit(`race#${side}`)],
+          now: NOW,
+        }),
+      ),
+    );
+    // Assess
+    expect([...results].sort()).toEqual(['conflict', 'saved']);
+    const winner = results[0] === 'saved' ? 'a' : 'b';
+    const [stored] = (await store.loadCustomer(id)).view.instances;
+    expect(stored).toMatchObject({ version: 2, pc: winner === 'a' ? 3 : 4 });
+    const outbox = (await partition(tableName, id)).filter((i) => String(i.SK).startsWith('OUT#'));
+    expect(outbox.map((i) => i.outboxId)).toEqual([`race#${winner}`]);
+  });
+
   it('returns conflict when the version is ahead of the stored one, or the item does not exist', async () => {
     const id = customer();
     await store.save({ customerId: id, profile: { next: profile(id), expectedVersion: 0 }, now: NOW });

@@ -6,9 +6,16 @@ import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 import { type CompiledJourney, compileJourney } from '../../functions/core/compile.ts';
 import { type JourneyDefinition, journeyDefinitionSchema } from '../../functions/core/definition.ts';
-import { decide, type EngineConfig } from '../../functions/core/engine.ts';
-import { parseShopEvent } from '../../functions/core/events.ts';
-import type { Effect, JourneyInstance, Order, Profile, TraceEntry } from '../../functions/core/model.ts';
+import { decide, type EngineConfig, type EngineInput } from '../../functions/core/engine.ts';
+import { parseShopEvent, SHOP_EVENT_TYPES, SYSTEM_SOURCE } from '../../functions/core/events.ts';
+import type {
+  Effect,
+  JourneyInstance,
+  MarketingLedger,
+  Order,
+  Profile,
+  TraceEntry,
+} from '../../functions/core/model.ts';
 import { projectEvent } from '../../functions/core/profile.ts';
 
 export const engineConfig: EngineConfig = {
@@ -45,16 +52,24 @@ export class World {
   profile: Profile | undefined;
   orders: Order[] = [];
   instances: JourneyInstance[] = [];
+  ledger: MarketingLedger | undefined;
   effects: { at: string; effect: Effect }[] = [];
   trace: TraceEntry[] = [];
   private seq = 0;
-  readonly journey: CompiledJourney;
+  readonly journeys: CompiledJourney[];
 
+  /** One journey, or several sharing the customer (for cross-journey rules like the frequency cap). */
   constructor(
-    definition: JourneyDefinition,
+    definitions: JourneyDefinition | JourneyDefinition[],
     public now: string,
   ) {
-    this.journey = compileJourney(definition, 'v1');
+    this.journeys = (Array.isArray(definitions) ? definitions : [definitions]).map((d) =>
+      compileJourney(d, `v-${d.id}`),
+    );
+  }
+
+  get journey(): CompiledJourney {
+    return this.journeys[0] as CompiledJourney;
   }
 
   get sends(): Sent[] {
@@ -69,37 +84,39 @@ export class World {
     );
   }
 
-  /** Delivers a shop event at the current time (id defaults to a fresh one). */
+  /** Delivers an event at the current time (id defaults to a fresh one) to every journey. */
   deliver(
     detailType: string,
     detail: Record<string, unknown>,
     id = `evt-${++this.seq}`,
     time = this.now,
+    source = SHOP_EVENT_TYPES.includes(detailType as never) ? 'shop' : SYSTEM_SOURCE,
   ): void {
-    const parsed = parseShopEvent({ id, source: 'shop', detailType, time, detail });
+    const parsed = parseShopEvent({ id, source, detailType, time, detail });
     if (!parsed.ok) throw new Error(parsed.errors.join('; '));
     const projection = projectEvent({ profile: this.profile, orders: this.orders }, parsed.event);
     this.profile = projection.profile;
     this.orders = projection.orders;
-    this.apply(
-      decide({
-        journey: this.journey,
-        versions: new Map([[this.journey.version, this.journey]]),
-        customer: { profile: this.profile, orders: this.orders, instances: this.instances },
-        input: { kind: 'event', event: parsed.event },
-        now: this.now,
-        config: engineConfig,
-      }),
-    );
+    for (const journey of this.journeys) this.decide(journey, { kind: 'event', event: parsed.event });
   }
 
   fireTimer(instance: JourneyInstance, dueAt: string): void {
+    const journey = this.journeys.find((j) => j.definition.id === instance.journeyId) as CompiledJourney;
+    this.decide(journey, { kind: 'timer', instanceId: instance.instanceId, dueAt });
+  }
+
+  private decide(journey: CompiledJourney, input: EngineInput): void {
     this.apply(
       decide({
-        journey: this.journey,
-        versions: new Map([[this.journey.version, this.journey]]),
-        customer: { profile: this.profile, orders: this.orders, instances: this.instances },
-        input: { kind: 'timer', instanceId: instance.instanceId, dueAt },
+        journey,
+        versions: new Map([[journey.version, journey]]),
+        customer: {
+          profile: this.profile,
+          orders: this.orders,
+          instances: this.instances,
+          ledger: this.ledger,
+        },
+        input,
         now: this.now,
         config: engineConfig,
       }),
@@ -110,7 +127,7 @@ export class World {
   runUntil(until: string): void {
     for (;;) {
       const next = this.instances
-        .filter((i) => i.status === 'active' && i.waiting)
+        .filter((i) => (i.status === 'active' || i.status === 'watching') && i.waiting)
         .sort((a, b) => Date.parse(a.waiting?.dueAt ?? '') - Date.parse(b.waiting?.dueAt ?? ''))[0];
       if (!next?.waiting || Date.parse(next.waiting.dueAt) > Date.parse(until)) break;
       this.now = next.waiting.dueAt;
@@ -122,8 +139,11 @@ export class World {
   private apply(decision: ReturnType<typeof decide>): void {
     for (const changed of decision.instances) {
       const next = { ...changed, version: changed.version + 1 };
-      this.instances = [...this.instances.filter((i) => i.instanceId !== changed.instanceId), next];
+      const same = (i: JourneyInstance) =>
+        i.journeyId === changed.journeyId && i.instanceId === changed.instanceId;
+      this.instances = [...this.instances.filter((i) => !same(i)), next];
     }
+    if (decision.ledger) this.ledger = { ...decision.ledger, version: decision.ledger.version + 1 };
     for (const effect of decision.effects) this.effects.push({ at: this.now, effect });
     this.trace.push(...decision.trace);
   }

@@ -9,6 +9,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, QueryCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { VirtualClock } from '../../functions/adapters/clock.ts';
 import { buildCatalog } from '../../functions/catalog/build.ts';
@@ -69,7 +70,13 @@ export async function localWorld(
     onPublish: (event) => published.push(event),
   });
   const rt = runtime;
-  const doc = DynamoDBDocumentClient.from(rt.dynamo);
+  // Its own client: a document client built on the runtime's would share (and change) its middleware.
+  const client = new DynamoDBClient({
+    region: 'local',
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    endpoint: servers.dynamoEndpoint,
+  });
+  const doc = DynamoDBDocumentClient.from(client);
 
   const drain = async () => {
     const result = await rt.drainOutbox();
@@ -118,6 +125,7 @@ export async function localWorld(
       return items;
     },
     async close() {
+      client.destroy();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };

@@ -1,4 +1,5 @@
 /** Signed, expiring link tokens (unsubscribe, NPS): what a forger or a replay gets back. */
+import { createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { signToken, type TokenClaims, verifyToken } from '../../functions/core/tokens.ts';
 
@@ -69,7 +70,6 @@ describe('tokens', () => {
 
   it('rejects a correctly signed payload that is not JSON as malformed', () => {
     // Only someone with the secret could build this; it must still not throw.
-    const { createHmac } = require('node:crypto') as typeof import('node:crypto');
     const payload = Buffer.from('not json').toString('base64url');
     const signature = createHmac('sha256', SECRET).update(payload).digest('base64url');
     expect(verifyToken(SECRET, `${payload}.${signature}`, 'unsubscribe', NOW)).toEqual({

@@ -1,0 +1,123 @@
+/**
+ * `npm run synth` runs `cdk synth --quiet` and then this: a short summary of what was synthesized,
+ * read from `cdk.out/*.template.json` and the asset folders the templates point at.
+ *
+ *   tsx bin/synth-summary.ts [cdk.out]
+ */
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+// biome-ignore lint/suspicious/noExplicitAny: CloudFormation templates are untyped JSON
+type Json = any;
+interface Resource {
+  Type: string;
+  Properties?: Json;
+  Metadata?: Record<string, Json>;
+}
+
+/** The construct id a resource was created under: `.../JourneyOnboarding/Function/Resource` -> `JourneyOnboarding`. */
+function constructName(resource: Resource, logicalId: string, drop: RegExp): string {
+  const cdkPath: unknown = resource.Metadata?.['aws:cdk:path'];
+  if (typeof cdkPath !== 'string') return logicalId;
+  const parts = cdkPath.replace(drop, '').split('/');
+  return parts[parts.length - 1] || logicalId;
+}
+
+function directorySize(dir: string, include: (file: string) => boolean): number {
+  let total = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const full = path.join(dir, entry.name);
+    if (entry.isDirectory()) total += directorySize(full, include);
+    else if (include(entry.name)) total += statSync(full).size;
+  }
+  return total;
+}
+
+const kb = (bytes: number): string => `${Math.round(bytes / 1024).toLocaleString('en')} KB`;
+
+/** Left-aligned columns, except the ones named in `right`. */
+function table(header: string[], rows: string[][], right: number[] = []): string[] {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (cells: string[]) =>
+    cells
+      .map((cell, i) => (right.includes(i) ? cell.padStart(widths[i] ?? 0) : cell.padEnd(widths[i] ?? 0)))
+      .join('  ')
+      .trimEnd();
+  return [line(header), ...rows.map(line)].map((l) => `  ${l}`);
+}
+
+function busName(busRef: Json, resources: Record<string, Resource>): string {
+  if (busRef === undefined) return 'default';
+  if (typeof busRef === 'string') return busRef;
+  const id = busRef.Ref ?? busRef['Fn::GetAtt']?.[0];
+  const bus = id ? resources[id] : undefined;
+  return bus ? constructName(bus, id, /\/Resource$/) : JSON.stringify(busRef);
+}
+
+export function summarize(outDir: string): string {
+  const templates = readdirSync(outDir).filter((f) => f.endsWith('.template.json'));
+  if (templates.length === 0) return `no *.template.json in ${outDir}; run cdk synth first`;
+  const out: string[] = [];
+  for (const file of templates) {
+    const template = JSON.parse(readFileSync(path.join(outDir, file), 'utf8')) as {
+      Resources?: Record<string, Resource>;
+    };
+    const resources = template.Resources ?? {};
+    const of = (type: string) => Object.entries(resources).filter(([, r]) => r.Type === type);
+    out.push(`${file.replace(/\.template\.json$/, '')}  (${path.join(path.basename(outDir), file)})`, '');
+
+    const functions = of('AWS::Lambda::Function').map(([id, fn]) => {
+      const assetPath: unknown = fn.Metadata?.['aws:asset:path'];
+      const assetDir = typeof assetPath === 'string' ? path.join(outDir, assetPath) : undefined;
+      const present = assetDir !== undefined && existsSync(assetDir);
+      return [
+        constructName(fn, id, /\/Function\/Resource$|\/Resource$/),
+        String(fn.Properties?.Runtime ?? '-'),
+        `${fn.Properties?.MemorySize ?? 128} MB`,
+        present ? kb(directorySize(assetDir, (f) => !f.endsWith('.map'))) : 'not bundled',
+        present ? kb(directorySize(assetDir, () => true)) : '',
+      ];
+    });
+    out.push(`Functions (${functions.length})`);
+    out.push(...table(['name', 'runtime', 'memory', 'bundle', 'with source maps'], functions, [2, 3, 4]), '');
+
+    const rules = of('AWS::Events::Rule').map(([id, rule]) => {
+      const pattern = rule.Properties?.EventPattern;
+      const matches = rule.Properties?.ScheduleExpression
+        ? String(rule.Properties.ScheduleExpression)
+        : [
+            ...(pattern?.source ? [`source ${pattern.source.join(', ')}`] : []),
+            pattern?.['detail-type'] ? pattern['detail-type'].join(', ') : 'any detail-type',
+          ].join(': ');
+      return [
+        constructName(rule, id, /\/Resource$/),
+        rule.Properties?.ScheduleExpression
+          ? '(schedule)'
+          : busName(rule.Properties?.EventBusName, resources),
+        matches,
+      ];
+    });
+    out.push(`Rules (${rules.length})`);
+    out.push(...table(['name', 'bus', 'pattern'], rules), '');
+
+    const queues = of('AWS::SQS::Queue').map(([id, q]) => constructName(q, id, /\/Resource$/));
+    out.push(`Dead-letter queues (${queues.length}): ${queues.join(', ')}`);
+    out.push(`Alarms: ${of('AWS::CloudWatch::Alarm').length}`);
+    const dashboards = of('AWS::CloudWatch::Dashboard').map(
+      ([, d]) => d.Properties?.DashboardName ?? '(generated name)',
+    );
+    out.push(`Dashboard: ${dashboards.join(', ') || 'none'}`);
+    const archives = of('AWS::Events::Archive').map(([, a]) => `${a.Properties?.RetentionDays ?? '∞'} days`);
+    if (archives.length) out.push(`Event archive: ${archives.join(', ')}`);
+    const urls = of('AWS::Lambda::Url').map(([, u]) => `auth ${u.Properties?.AuthType}`);
+    if (urls.length) out.push(`Function URLs: ${urls.join(', ')}`);
+    out.push('');
+  }
+  return out.join('\n');
+}
+
+if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  const outDir = path.resolve(process.argv[2] ?? 'cdk.out');
+  console.log(summarize(outDir));
+}
