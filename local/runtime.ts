@@ -20,7 +20,8 @@ import { journeyEventPatterns, matchesPattern, profileEventPattern } from '../fu
 import { createServices, type Services } from '../functions/services/container.ts';
 import type { DispatchOutcome } from '../functions/services/dispatcher.ts';
 import type { Outcome } from '../functions/services/journeys.ts';
-import { dispatchRecords } from '../functions/services/stream.ts';
+import { forEachCustomer } from '../functions/services/concurrency.ts';
+import { dispatchRecords, outboxItemFromRecord } from '../functions/services/stream.ts';
 import { StreamPoller } from './stream-poller.ts';
 
 /** Credentials and region the local servers accept; they never reach AWS. */
@@ -178,22 +179,36 @@ export class LocalRuntime {
    * Reads the table stream and dispatches outbox inserts, retrying a record that failed transiently
    * (as the Lambda event source mapping does) up to `maxAttempts` times.
    */
-  async drainOutbox(maxAttempts = 5): Promise<{ outcomes: DispatchOutcome[]; failures: string[] }> {
+  async drainOutbox(maxAttempts = 5, concurrency = 8): Promise<{ outcomes: DispatchOutcome[]; failures: string[] }> {
     const outcomes: DispatchOutcome[] = [];
     const failures: string[] = [];
     let records: DynamoDBRecord[] = await this.poller.drain();
     while (records.length) {
-      let pending = records;
-      for (let attempt = 1; pending.length && attempt <= maxAttempts; attempt++) {
-        const result = await dispatchRecords(this.services.dispatcher, pending);
-        outcomes.push(...result.outcomes);
-        const failedAt = result.batchItemFailures[0]?.itemIdentifier;
-        if (!failedAt) break;
-        const index = pending.findIndex((r) => r.dynamodb?.SequenceNumber === failedAt);
-        pending = pending.slice(index);
-        if (attempt === maxAttempts) failures.push(...result.errors.map((e) => String(e.error)));
-        else await new Promise((resolve) => setTimeout(resolve, 50 * 2 ** attempt));
+      // Like parallel stream shards: customers side by side, each customer's entries in order.
+      const byCustomer = new Map<string, DynamoDBRecord[]>();
+      for (const record of records) {
+        if (!outboxItemFromRecord(record)) continue;
+        const key = record.dynamodb?.Keys?.PK?.S ?? '';
+        byCustomer.set(key, [...(byCustomer.get(key) ?? []), record]);
       }
+      await forEachCustomer(
+        [...byCustomer.values()],
+        (group) => group[0]?.dynamodb?.Keys?.PK?.S ?? '',
+        concurrency,
+        async (group) => {
+          let pending = group;
+          for (let attempt = 1; pending.length && attempt <= maxAttempts; attempt++) {
+            const result = await dispatchRecords(this.services.dispatcher, pending);
+            outcomes.push(...result.outcomes);
+            const failedAt = result.batchItemFailures[0]?.itemIdentifier;
+            if (!failedAt) break;
+            const index = pending.findIndex((r) => r.dynamodb?.SequenceNumber === failedAt);
+            pending = pending.slice(index);
+            if (attempt === maxAttempts) failures.push(...result.errors.map((e) => String(e.error)));
+            else await new Promise((resolve) => setTimeout(resolve, 50 * 2 ** attempt));
+          }
+        },
+      );
       records = await this.poller.drain();
     }
     return { outcomes, failures };
