@@ -33,7 +33,7 @@ import {
   OUTBOX_METRICS,
   SES_EVENT_METRICS,
   SWEEPER_METRICS,
-} from './metrics.ts';
+} from '../functions/metrics.ts';
 
 /**
  * SES reputation alarm thresholds, as fractions (SES publishes `Reputation.BounceRate` and

@@ -47,7 +47,7 @@ import {
 import { deadLetterQueue } from './dead-letter-queue.ts';
 import { Email, parseSenderAddress, sesEventPattern } from './email.ts';
 import { RetentionFunction } from './function.ts';
-import { METRIC_NAMESPACE, METRIC_SERVICE } from './metrics.ts';
+import { METRIC_NAMESPACE, METRIC_SERVICE } from '../functions/metrics.ts';
 import { type MonitoredQueue, Monitoring } from './monitoring.ts';
 import { JourneysTable } from './table.ts';
 

@@ -10,7 +10,11 @@ import { z } from 'zod';
 import { VirtualClock } from '../functions/adapters/clock.ts';
 import type { Catalog } from '../functions/catalog/catalog.ts';
 import { formatIssues } from '../functions/core/events.ts';
+import { forEachCustomer } from '../functions/services/concurrency.ts';
 import { LocalRuntime, type PublishedEvent } from './runtime.ts';
+
+/** Customers simulated side by side; each customer's own events and timers stay in order. */
+const CONCURRENCY = 8;
 import { type SesEmail, sesEmulatorStore } from './servers.ts';
 
 const offsetOrInstant = z
@@ -64,7 +68,12 @@ export interface SimulationResult {
   events: { at: string; source: string; detailType: string; detail: Record<string, unknown> }[];
   rejected: { index: number; detailType: string; errors: string[] }[];
   /** Human-readable account in time order, for the default output. */
-  timeline: { at: string; kind: 'event' | 'email' | 'emit' | 'note' | 'rejected' | 'error'; text: string }[];
+  timeline: {
+    at: string;
+    customerId?: string | undefined;
+    kind: 'event' | 'email' | 'emit' | 'note' | 'rejected' | 'error';
+    text: string;
+  }[];
   stats: { virtualDays: number; wallMs: number; steps: number };
 }
 
@@ -175,8 +184,14 @@ export async function simulate(
     options.onProgress?.(clock.now());
 
     if (nextEvent !== undefined && Date.parse(nextEvent) <= Date.parse(clock.now())) {
+      const batch: (typeof queue)[number][] = [];
       while (queue[cursor] && Date.parse(queue[cursor]?.time as string) <= Date.parse(clock.now())) {
-        const e = queue[cursor++] as (typeof queue)[number];
+        batch.push(queue[cursor++] as (typeof queue)[number]);
+      }
+      // Customers side by side, each customer's events in scenario order — as EventBridge would.
+      await forEachCustomer(batch, (e) => String(e.detail.customerId ?? ''), CONCURRENCY, async (e) => {
+        const customerId = String(e.detail.customerId ?? '');
+        const at = clock.now();
         const delivery = await runtime.deliver({
           id: e.id ?? `scenario-${e.index}`,
           source: e.source,
@@ -184,35 +199,23 @@ export async function simulate(
           time: e.time,
           detail: e.detail,
         });
-        result.timeline.push({
-          at: clock.now(),
-          kind: 'event',
-          text: `${e.detailType} ${String(e.detail.customerId ?? '')}`.trim(),
-        });
+        result.timeline.push({ at, customerId, kind: 'event', text: `${e.detailType} ${customerId}`.trim() });
         const rejected = delivery.targets.find((t) => t.outcome?.status === 'rejected');
         if (rejected?.outcome?.status === 'rejected') {
           result.rejected.push({ index: e.index, detailType: e.detailType, errors: rejected.outcome.errors });
-          result.timeline.push({
-            at: clock.now(),
-            kind: 'rejected',
-            text: rejected.outcome.errors.join('; '),
-          });
+          result.timeline.push({ at, customerId, kind: 'rejected', text: rejected.outcome.errors.join('; ') });
         } else if (!delivery.targets.length) {
-          result.timeline.push({
-            at: clock.now(),
-            kind: 'note',
-            text: `no rule matches ${e.source}/${e.detailType}`,
-          });
+          result.timeline.push({ at, customerId, kind: 'note', text: `no rule matches ${e.source}/${e.detailType}` });
         }
         for (const t of delivery.targets) {
-          if (t.error)
-            result.timeline.push({ at: clock.now(), kind: 'error', text: `${t.target}: ${t.error}` });
+          if (t.error) result.timeline.push({ at, customerId, kind: 'error', text: `${t.target}: ${t.error}` });
           if (t.outcome && 'trace' in t.outcome) {
-            for (const note of t.outcome.trace)
-              result.timeline.push({ at: clock.now(), kind: 'note', text: `${note.journeyId} ${note.note}` });
+            for (const note of t.outcome.trace) {
+              result.timeline.push({ at, customerId, kind: 'note', text: `${note.journeyId} ${note.note}` });
+            }
           }
         }
-      }
+      });
     } else {
       // Only timers are due. A timer that stays due (its decision failing) must not spin forever.
       if (lastTimerAt === clock.now() && nextTimer === clock.now()) {
@@ -225,6 +228,9 @@ export async function simulate(
       }
       lastTimerAt = clock.now();
       const report = await runtime.sweep();
+      for (const note of report.trace) {
+        result.timeline.push({ at: clock.now(), customerId: note.customerId, kind: 'note', text: `${note.journeyId} ${note.note}` });
+      }
       for (const failure of report.failed) {
         result.timeline.push({
           at: clock.now(),
@@ -257,6 +263,7 @@ export async function simulate(
     result.emails.push(email);
     result.timeline.push({
       at: sent.sentAt,
+      customerId: sent.customerId,
       kind: 'email',
       text: `${sent.journeyId}/${sent.message} [${sent.locale}] → ${sent.to} “${email.subject}”`,
     });
@@ -271,15 +278,31 @@ export async function simulate(
     if (!event.detailType.startsWith('journey.')) {
       result.timeline.push({
         at: event.time,
+        customerId: String(event.detail.customerId ?? ''),
         kind: 'emit',
         text: `${event.detailType} ${JSON.stringify(event.detail)}`,
       });
     }
   }
-  // Stable order: by time, then events before notes before emails.
+  // A deterministic order although customers ran side by side: time, customer, then events before
+  // notes before emails (entries of one customer keep the order they happened in).
   const rank = { event: 0, rejected: 1, note: 2, error: 3, email: 4, emit: 5 } as const;
-  result.timeline.sort((a, b) => Date.parse(a.at) - Date.parse(b.at) || rank[a.kind] - rank[b.kind]);
-  result.emails.sort((a, b) => Date.parse(a.sentAt) - Date.parse(b.sentAt));
+  const byCustomer = (a?: string, b?: string) => (a ?? '').localeCompare(b ?? '');
+  result.timeline.sort(
+    (a, b) => Date.parse(a.at) - Date.parse(b.at) || byCustomer(a.customerId, b.customerId) || rank[a.kind] - rank[b.kind],
+  );
+  result.emails.sort(
+    (a, b) =>
+      Date.parse(a.sentAt) - Date.parse(b.sentAt) ||
+      byCustomer(a.customerId, b.customerId) ||
+      `${a.journey}/${a.message}`.localeCompare(`${b.journey}/${b.message}`),
+  );
+  result.events.sort(
+    (a, b) =>
+      Date.parse(a.at) - Date.parse(b.at) ||
+      byCustomer(String(a.detail.customerId ?? ''), String(b.detail.customerId ?? '')) ||
+      a.detailType.localeCompare(b.detailType),
+  );
   result.stats.wallMs = Math.round(performance.now() - wallStart);
   result.stats.virtualDays = Math.round((Date.parse(end) - Date.parse(start)) / 86_400_000);
   return result;

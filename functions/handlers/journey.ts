@@ -5,6 +5,7 @@ import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import type { EventBridgeEvent } from 'aws-lambda';
 import { redactEmails } from '../core/privacy.ts';
+import { DIMENSION, JOURNEY_EVENT_METRICS } from '../metrics.ts';
 import type { Services } from '../services/container.ts';
 import { lambdaServices, logger, metrics } from './runtime.ts';
 
@@ -18,8 +19,11 @@ export function createJourneyHandler(getServices: () => Promise<Services>, journ
       time: event.time,
       detail: event.detail,
     });
-    metrics.addDimension('journey', journeyId);
-    metrics.addMetric(`events_${outcome.status}`, MetricUnit.Count, 1);
+    if (outcome.status !== 'erased') {
+      const counted = metrics.singleMetric();
+      counted.addDimension(DIMENSION.journey, journeyId);
+      counted.addMetric(JOURNEY_EVENT_METRICS[outcome.status], MetricUnit.Count, 1);
+    }
     if (outcome.status === 'rejected') {
       // Kept on the rejected log; retrying a malformed event cannot help, so the invocation succeeds.
       logger.warn('event rejected', {

@@ -7,7 +7,7 @@ import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import type { EventBridgeEvent } from 'aws-lambda';
-import { DIMENSION, SES_EVENT_METRICS } from '../../lib/metrics.ts';
+import { DIMENSION, SES_EVENT_METRICS } from '../metrics.ts';
 import type { Services } from '../services/container.ts';
 import { lambdaServices, logger, metrics } from './runtime.ts';
 

@@ -4,6 +4,7 @@ import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import { redactEmails } from '../core/privacy.ts';
+import { SWEEPER_METRICS } from '../metrics.ts';
 import type { Services } from '../services/container.ts';
 import { lambdaServices, logger, metrics } from './runtime.ts';
 
@@ -11,9 +12,9 @@ export function createSweeperHandler(getServices: () => Promise<Services>, now: 
   return async () => {
     const { sweeper } = await getServices();
     const report = await sweeper.sweep(now());
-    metrics.addMetric('timers_due', MetricUnit.Count, report.due);
-    metrics.addMetric('timers_advanced', MetricUnit.Count, report.advanced);
-    metrics.addMetric('timers_failed', MetricUnit.Count, report.failed.length);
+    metrics.addMetric(SWEEPER_METRICS.due, MetricUnit.Count, report.due);
+    metrics.addMetric(SWEEPER_METRICS.advanced, MetricUnit.Count, report.advanced);
+    metrics.addMetric(SWEEPER_METRICS.failed, MetricUnit.Count, report.failed.length);
     for (const failure of report.failed)
       logger.error('timer failed; retried next sweep', {
         ...failure,

@@ -13,7 +13,7 @@ import {
   JOURNEY_METRICS,
   METRIC_NAMESPACE,
   SES_EVENT_METRICS,
-} from '../../lib/metrics.ts';
+} from '../../functions/metrics.ts';
 import { SES_BOUNCE_RATE_ALARM_THRESHOLD, SES_COMPLAINT_RATE_ALARM_THRESHOLD } from '../../lib/monitoring.ts';
 import { PREFERENCES_RESERVED_CONCURRENCY } from '../../lib/retention-journeys.ts';
 import { RetentionJourneysStack } from '../../lib/retention-journeys-stack.ts';
