@@ -86,13 +86,15 @@ Options:
   },
   simulate: {
     summary: 'run a scenario with a virtual clock',
-    help: `Usage: journeys simulate <scenario> [--json]
+    help: `Usage: journeys simulate <scenario.(yaml|json)> [--json] [--check]
 
-Runs a scenario (a timeline of shop events) through the journey engine with a virtual clock and prints
-what each customer receives and when.
+Runs a scenario (a timeline of shop events) on a virtual clock through the real handlers, against an
+embedded DynamoDB Local and SES v2 emulator, and prints what each customer receives and when. The clock
+jumps from one due moment to the next, so months of journey time take seconds.
 
 Options:
-  --json        machine-readable output
+  --json        machine-readable output: { emails, events, rejected }
+  --check       compare with the scenario's expect: section; exit 1 and list every difference
   -h, --help    show this help`,
     run: (argv) => delegate('simulate', '../local/simulate-cli.ts', 'simulateCommand', argv),
   },

@@ -44,10 +44,10 @@ import {
   profileEventPattern,
   type EventPattern as RoutingPattern,
 } from '../functions/core/routing.ts';
+import { METRIC_NAMESPACE, METRIC_SERVICE } from '../functions/metrics.ts';
 import { deadLetterQueue } from './dead-letter-queue.ts';
 import { Email, parseSenderAddress, sesEventPattern } from './email.ts';
 import { RetentionFunction } from './function.ts';
-import { METRIC_NAMESPACE, METRIC_SERVICE } from '../functions/metrics.ts';
 import { type MonitoredQueue, Monitoring } from './monitoring.ts';
 import { JourneysTable } from './table.ts';
 

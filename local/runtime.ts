@@ -17,10 +17,10 @@ import type { Catalog } from '../functions/catalog/catalog.ts';
 import { type AppConfig, configFromEnv } from '../functions/config.ts';
 import type { RawEvent } from '../functions/core/events.ts';
 import { journeyEventPatterns, matchesPattern, profileEventPattern } from '../functions/core/routing.ts';
+import { forEachCustomer } from '../functions/services/concurrency.ts';
 import { createServices, type Services } from '../functions/services/container.ts';
 import type { DispatchOutcome } from '../functions/services/dispatcher.ts';
 import type { Outcome } from '../functions/services/journeys.ts';
-import { forEachCustomer } from '../functions/services/concurrency.ts';
 import { dispatchRecords, outboxItemFromRecord } from '../functions/services/stream.ts';
 import { StreamPoller } from './stream-poller.ts';
 
@@ -179,7 +179,10 @@ export class LocalRuntime {
    * Reads the table stream and dispatches outbox inserts, retrying a record that failed transiently
    * (as the Lambda event source mapping does) up to `maxAttempts` times.
    */
-  async drainOutbox(maxAttempts = 5, concurrency = 8): Promise<{ outcomes: DispatchOutcome[]; failures: string[] }> {
+  async drainOutbox(
+    maxAttempts = 5,
+    concurrency = 8,
+  ): Promise<{ outcomes: DispatchOutcome[]; failures: string[] }> {
     const outcomes: DispatchOutcome[] = [];
     const failures: string[] = [];
     let records: DynamoDBRecord[] = await this.poller.drain();

@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { buildCatalog, CatalogError } from '../functions/catalog/build.ts';
 import { localStamp } from '../functions/core/time.ts';
+import { checkExpectations } from './expectations.ts';
 import { startDynamoDbLocal, startSesEmulator, stopAll } from './servers.ts';
 import { readScenario, ScenarioError, type SimulationResult, simulate } from './simulate.ts';
 
@@ -42,12 +43,13 @@ export async function simulateCommand(argv: string[]): Promise<number> {
     allowPositionals: true,
     options: {
       json: { type: 'boolean', default: false },
+      check: { type: 'boolean', default: false },
       'default-locale': { type: 'string', default: 'en' },
     },
   });
   const file = positionals[0];
   if (!file) {
-    process.stderr.write('Usage: journeys simulate <scenario.(json|yaml)> [--json]\n');
+    process.stderr.write('Usage: journeys simulate <scenario.(json|yaml)> [--json] [--check]\n');
     return 2;
   }
   let scenario: Awaited<ReturnType<typeof readScenario>>;
@@ -74,6 +76,25 @@ export async function simulateCommand(argv: string[]): Promise<number> {
       { onProgress: progress ? (at) => process.stderr.write(`\r  virtual clock ${at}`) : undefined },
     );
     if (progress) process.stderr.write('\r\u001b[2K');
+    if (values.check) {
+      if (!scenario.expect) {
+        process.stderr.write(`${file} has no expect: section to check against\n`);
+        return 1;
+      }
+      const problems = checkExpectations(scenario, scenario.expect, result);
+      if (!values.json)
+        process.stdout.write(
+          `${formatTimeline(result, path.basename(file), Boolean(process.stdout.isTTY))}\n\n`,
+        );
+      if (problems.length) {
+        process.stdout.write(
+          `✗ ${problems.length} expectation(s) not met:\n${problems.map((p) => `  - ${p}`).join('\n')}\n`,
+        );
+        return 1;
+      }
+      process.stdout.write('✓ the simulation meets every expectation of the scenario\n');
+      return 0;
+    }
     if (values.json) {
       const { emails, events, rejected } = result;
       process.stdout.write(`${JSON.stringify({ emails, events, rejected }, null, 2)}\n`);

@@ -11,10 +11,12 @@ import { VirtualClock } from '../functions/adapters/clock.ts';
 import type { Catalog } from '../functions/catalog/catalog.ts';
 import { formatIssues } from '../functions/core/events.ts';
 import { forEachCustomer } from '../functions/services/concurrency.ts';
+import { expectationSchema } from './expectations.ts';
 import { LocalRuntime, type PublishedEvent } from './runtime.ts';
 
 /** Customers simulated side by side; each customer's own events and timers stay in order. */
 const CONCURRENCY = 8;
+
 import { type SesEmail, sesEmulatorStore } from './servers.ts';
 
 const offsetOrInstant = z
@@ -45,6 +47,10 @@ export const scenarioSchema = z
           .strict(),
       )
       .default([]),
+    /** The expected timeline; `journeys simulate --check` and the scenario tests compare against it. */
+    expect: expectationSchema.optional(),
+    /** What the scenario shows, for people reading it. */
+    description: z.string().optional(),
   })
   .strict();
 
@@ -189,33 +195,63 @@ export async function simulate(
         batch.push(queue[cursor++] as (typeof queue)[number]);
       }
       // Customers side by side, each customer's events in scenario order — as EventBridge would.
-      await forEachCustomer(batch, (e) => String(e.detail.customerId ?? ''), CONCURRENCY, async (e) => {
-        const customerId = String(e.detail.customerId ?? '');
-        const at = clock.now();
-        const delivery = await runtime.deliver({
-          id: e.id ?? `scenario-${e.index}`,
-          source: e.source,
-          detailType: e.detailType,
-          time: e.time,
-          detail: e.detail,
-        });
-        result.timeline.push({ at, customerId, kind: 'event', text: `${e.detailType} ${customerId}`.trim() });
-        const rejected = delivery.targets.find((t) => t.outcome?.status === 'rejected');
-        if (rejected?.outcome?.status === 'rejected') {
-          result.rejected.push({ index: e.index, detailType: e.detailType, errors: rejected.outcome.errors });
-          result.timeline.push({ at, customerId, kind: 'rejected', text: rejected.outcome.errors.join('; ') });
-        } else if (!delivery.targets.length) {
-          result.timeline.push({ at, customerId, kind: 'note', text: `no rule matches ${e.source}/${e.detailType}` });
-        }
-        for (const t of delivery.targets) {
-          if (t.error) result.timeline.push({ at, customerId, kind: 'error', text: `${t.target}: ${t.error}` });
-          if (t.outcome && 'trace' in t.outcome) {
-            for (const note of t.outcome.trace) {
-              result.timeline.push({ at, customerId, kind: 'note', text: `${note.journeyId} ${note.note}` });
+      await forEachCustomer(
+        batch,
+        (e) => String(e.detail.customerId ?? ''),
+        CONCURRENCY,
+        async (e) => {
+          const customerId = String(e.detail.customerId ?? '');
+          const at = clock.now();
+          const delivery = await runtime.deliver({
+            id: e.id ?? `scenario-${e.index}`,
+            source: e.source,
+            detailType: e.detailType,
+            time: e.time,
+            detail: e.detail,
+          });
+          result.timeline.push({
+            at,
+            customerId,
+            kind: 'event',
+            text: `${e.detailType} ${customerId}`.trim(),
+          });
+          const rejected = delivery.targets.find((t) => t.outcome?.status === 'rejected');
+          if (rejected?.outcome?.status === 'rejected') {
+            result.rejected.push({
+              index: e.index,
+              detailType: e.detailType,
+              errors: rejected.outcome.errors,
+            });
+            result.timeline.push({
+              at,
+              customerId,
+              kind: 'rejected',
+              text: rejected.outcome.errors.join('; '),
+            });
+          } else if (!delivery.targets.length) {
+            result.timeline.push({
+              at,
+              customerId,
+              kind: 'note',
+              text: `no rule matches ${e.source}/${e.detailType}`,
+            });
+          }
+          for (const t of delivery.targets) {
+            if (t.error)
+              result.timeline.push({ at, customerId, kind: 'error', text: `${t.target}: ${t.error}` });
+            if (t.outcome && 'trace' in t.outcome) {
+              for (const note of t.outcome.trace) {
+                result.timeline.push({
+                  at,
+                  customerId,
+                  kind: 'note',
+                  text: `${note.journeyId} ${note.note}`,
+                });
+              }
             }
           }
-        }
-      });
+        },
+      );
     } else {
       // Only timers are due. A timer that stays due (its decision failing) must not spin forever.
       if (lastTimerAt === clock.now() && nextTimer === clock.now()) {
@@ -229,7 +265,12 @@ export async function simulate(
       lastTimerAt = clock.now();
       const report = await runtime.sweep();
       for (const note of report.trace) {
-        result.timeline.push({ at: clock.now(), customerId: note.customerId, kind: 'note', text: `${note.journeyId} ${note.note}` });
+        result.timeline.push({
+          at: clock.now(),
+          customerId: note.customerId,
+          kind: 'note',
+          text: `${note.journeyId} ${note.note}`,
+        });
       }
       for (const failure of report.failed) {
         result.timeline.push({
@@ -289,7 +330,10 @@ export async function simulate(
   const rank = { event: 0, rejected: 1, note: 2, error: 3, email: 4, emit: 5 } as const;
   const byCustomer = (a?: string, b?: string) => (a ?? '').localeCompare(b ?? '');
   result.timeline.sort(
-    (a, b) => Date.parse(a.at) - Date.parse(b.at) || byCustomer(a.customerId, b.customerId) || rank[a.kind] - rank[b.kind],
+    (a, b) =>
+      Date.parse(a.at) - Date.parse(b.at) ||
+      byCustomer(a.customerId, b.customerId) ||
+      rank[a.kind] - rank[b.kind],
   );
   result.emails.sort(
     (a, b) =>

@@ -29,7 +29,9 @@ export function createDispatcherHandler(getServices: () => Promise<Services>) {
         sent.addMetric(EMAILS_SENT_METRIC, MetricUnit.Count, 1);
       }
       const lifecycle =
-        outcome.status === 'published' ? LIFECYCLE_METRICS[outcome.detailType as keyof typeof LIFECYCLE_METRICS] : undefined;
+        outcome.status === 'published'
+          ? LIFECYCLE_METRICS[outcome.detailType as keyof typeof LIFECYCLE_METRICS]
+          : undefined;
       if (lifecycle && outcome.status === 'published') {
         const counted = metrics.singleMetric();
         counted.addDimension(DIMENSION.journey, String(outcome.detail.journey));

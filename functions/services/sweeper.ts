@@ -48,7 +48,11 @@ export class Sweeper {
         } catch (error) {
           // One customer's failure must not hold back the others; the timer stays due and is retried
           // on the next sweep, and the report makes the failure visible.
-          report.failed.push({ journeyId: timer.journeyId, customerId: timer.customerId, error: String(error) });
+          report.failed.push({
+            journeyId: timer.journeyId,
+            customerId: timer.customerId,
+            error: String(error),
+          });
         }
       },
     );

@@ -128,6 +128,9 @@ describe('onboarding through the simulator', () => {
       catalog,
       servers(),
     );
-    expect(Object.fromEntries(result.emails.map((e) => [e.customerId, e.locale]))).toEqual({ [br]: 'en', [at]: 'de' });
+    expect(Object.fromEntries(result.emails.map((e) => [e.customerId, e.locale]))).toEqual({
+      [br]: 'en',
+      [at]: 'de',
+    });
   });
 });

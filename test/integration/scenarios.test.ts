@@ -1,0 +1,51 @@
+/**
+ * Every scenario under test/scenarios runs through the simulator — real handlers, DynamoDB Local,
+ * the SES emulator — and must meet the expected timeline written in its `expect:` section.
+ */
+import { readdirSync } from 'node:fs';
+import path from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { buildCatalog } from '../../functions/catalog/build.ts';
+import type { Catalog } from '../../functions/catalog/catalog.ts';
+import { checkExpectations } from '../../local/expectations.ts';
+import { readScenario, simulate } from '../../local/simulate.ts';
+import { testEnv } from './env.ts';
+
+const ROOT = path.resolve(import.meta.dirname, '../..');
+const DIR = path.join(ROOT, 'test/scenarios');
+const files = readdirSync(DIR)
+  .filter((f) => /\.ya?ml$/.test(f))
+  .sort();
+let catalog: Catalog;
+
+beforeAll(async () => {
+  ({ catalog } = await buildCatalog(ROOT, { defaultLocale: 'en' }));
+});
+
+describe('scenarios', () => {
+  it('exist, each with an expected timeline', async () => {
+    expect(files.length).toBeGreaterThan(0);
+    for (const file of files) expect((await readScenario(path.join(DIR, file))).expect, file).toBeDefined();
+  });
+
+  for (const file of files) {
+    it(file, async () => {
+      // Prepare
+      const scenario = await readScenario(path.join(DIR, file));
+      const env = testEnv();
+      // Act
+      const result = await simulate(scenario, catalog, {
+        dynamoEndpoint: env.dynamoEndpoint,
+        sesEndpoint: env.sesEndpoint,
+      });
+      // Assess
+      expect(
+        checkExpectations(
+          scenario,
+          scenario.expect ?? { emails: [], noEmails: [], events: [], noEvents: [], rejected: [] },
+          result,
+        ),
+      ).toEqual([]);
+    });
+  }
+});
