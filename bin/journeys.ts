@@ -99,13 +99,29 @@ Options:
     run: (argv) => delegate('simulate', '../local/simulate-cli.ts', 'simulateCommand', argv),
   },
   preview: {
-    summary: 'render a journey message',
-    help: `Usage: journeys preview [arguments]
+    summary: 'email gallery, or one message for one locale and customer',
+    help: `Usage: journeys preview [--out <dir>]
+       journeys preview <journey>/<message> [--locale <tag>] [--customer <file.json>] [--out <file.html>] [--text]
 
-Renders a journey message in a locale with sample data. Arguments are passed on to local/preview-cli.ts.
+Without a message: builds the catalog (journeys/ + templates/, exactly as deployed), renders every message
+of every journey in every shipped locale with sample data (a customer per locale, an order of three items
+in EUR or GBP, a percent coupon, NPS links, a referral code, a reward) and writes a gallery:
+  <out>/index.html                              journeys with their steps, a messages × locales matrix, previews
+  <out>/<journey>/<message>.<locale>.html|.txt  each email's HTML and plain-text part
+
+With a message (e.g. onboarding/welcome or referral-invite/invite-friends): renders it for one locale and
+customer, writes the HTML and prints the resolved locale (de-AT → de), subject and preheader.
 
 Options:
-  -h, --help    show this help`,
+  --out <path>          gallery directory (default: preview/), or the HTML file of one message
+                        (default: preview/<journey>/<message>.<locale>.html)
+  --locale <tag>        BCP 47 locale of the recipient (default: the customer's, else en)
+  --customer <file>     customer fixture, JSON: firstName, email, locale, timeZone, orderCount, and optional
+                        currency, order { orderId, placedAt, items, total } and coupon overrides
+                        (examples in test/fixtures/customers/)
+  --text                print the plain-text part instead of writing the HTML
+  --fallback            allow a locale that is not shipped (pt-BR) and show the fallback email
+  -h, --help            show this help`,
     run: (argv) => delegate('preview', '../local/preview-cli.ts', 'previewCommand', argv),
   },
 };

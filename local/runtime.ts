@@ -11,7 +11,7 @@ import type { DynamoDBRecord } from 'aws-lambda';
 import type { Clock } from '../functions/adapters/clock.ts';
 import { SesMailer } from '../functions/adapters/mailer.ts';
 import type { EventPublisher, OutgoingEvent } from '../functions/adapters/publisher.ts';
-import type { CapacityMeter } from '../functions/adapters/store.ts';
+import type { CapacityMeter, SaveRequest } from '../functions/adapters/store.ts';
 import { createTableInput } from '../functions/adapters/table-schema.ts';
 import type { Catalog } from '../functions/catalog/catalog.ts';
 import { type AppConfig, configFromEnv } from '../functions/config.ts';
@@ -53,6 +53,8 @@ export interface LocalRuntimeOptions {
   /** Environment-style settings, as the Lambdas get them (TABLE_NAME, SHOP_NAME, …). */
   env?: Record<string, string | undefined>;
   meter?: CapacityMeter;
+  /** Told of every decision written (the simulator follows timers and outbox entries this way). */
+  onSaved?: (request: SaveRequest) => void;
   /** Called for every event the dispatcher publishes (the simulator's event log). */
   onPublish?: (event: PublishedEvent) => void;
 }
@@ -87,6 +89,7 @@ export class LocalRuntime {
       mailer: new SesMailer(new SESv2Client({ ...LOCAL_AWS, endpoint: options.sesEndpoint })),
       publisher: new LocalBus(async (event) => this.onPublished(event)),
       meter: options.meter,
+      onSaved: options.onSaved,
       backoff: async () => {},
     });
     this.poller = new StreamPoller({

@@ -3,21 +3,24 @@
  * dispatcher against DynamoDB Local and the SES emulator. The clock jumps from one due moment (the
  * next scenario event or the next timer) to the next, so months of journey time take seconds.
  */
+
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { readFile } from 'node:fs/promises';
 import { DateTime, Duration } from 'luxon';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
-import { VirtualClock } from '../functions/adapters/clock.ts';
+import type { OutboxItem } from '../functions/adapters/store.ts';
 import type { Catalog } from '../functions/catalog/catalog.ts';
 import { formatIssues } from '../functions/core/events.ts';
 import { forEachCustomer } from '../functions/services/concurrency.ts';
+import type { DispatchOutcome } from '../functions/services/dispatcher.ts';
 import { expectationSchema } from './expectations.ts';
 import { LocalRuntime, type PublishedEvent } from './runtime.ts';
 
-/** Customers simulated side by side; each customer's own events and timers stay in order. */
-const CONCURRENCY = 8;
-
 import { type SesEmail, sesEmulatorStore } from './servers.ts';
+
+/** Customers simulated side by side; each customer's own events and timers stay in order. */
+const CONCURRENCY = 16;
 
 const offsetOrInstant = z
   .string()
@@ -118,6 +121,36 @@ export interface SimulationServers {
   sesEndpoint: string;
 }
 
+/**
+ * A clock that reads the moment of the customer being worked on: customers run side by side, each at
+ * its own virtual time, so every decision and email carries its exact due moment.
+ */
+class ScopedClock {
+  private readonly scope = new AsyncLocalStorage<string>();
+  constructor(private readonly fallback: string) {}
+  now = (): string => this.scope.getStore() ?? this.fallback;
+  at<T>(instant: string, work: () => Promise<T>): Promise<T> {
+    return this.scope.run(instant, work);
+  }
+}
+
+type QueuedEvent = Scenario['events'][number] & { index: number; time: string };
+interface Timer {
+  journeyId: string;
+  instanceId: string;
+  dueAt: string;
+}
+/** One customer's due work: scenario events, timers (learned from the decisions written) and outbox. */
+interface Agenda {
+  customerId: string;
+  events: QueuedEvent[];
+  timers: Map<string, Timer>;
+  outbox: OutboxItem[];
+}
+
+/** Days of virtual time processed between barriers; customers run side by side inside one. */
+const WINDOW = 'P1D';
+
 export async function simulate(
   scenario: Scenario,
   catalog: Catalog,
@@ -127,8 +160,17 @@ export async function simulate(
   const wallStart = performance.now();
   const start = iso(DateTime.fromISO(scenario.start, { setZone: true }));
   const end = iso(DateTime.fromISO(start).plus(Duration.fromISO(scenario.until)));
-  const clock = new VirtualClock(start);
+  const clock = new ScopedClock(start);
   const published: PublishedEvent[] = [];
+  const agendas = new Map<string, Agenda>();
+  const agenda = (customerId: string): Agenda => {
+    let a = agendas.get(customerId);
+    if (!a) {
+      a = { customerId, events: [], timers: new Map(), outbox: [] };
+      agendas.set(customerId, a);
+    }
+    return a;
+  };
   const runtime = await LocalRuntime.create({
     catalog,
     clock,
@@ -136,6 +178,33 @@ export async function simulate(
     sesEndpoint: servers.sesEndpoint,
     env: { TABLE_NAME: options.tableName ?? `simulation-${Date.now()}-${Math.floor(Math.random() * 1e6)}` },
     onPublish: (event) => published.push(event),
+    // The simulator follows each decision as it is written: the timers it set (instead of polling the
+    // timer index every virtual minute) and its outbox entries (handed to the dispatcher at once, as
+    // the stream trigger would, so a send happens at the moment of its decision).
+    onSaved: (request) => {
+      const a = agenda(request.customerId);
+      for (const instance of request.instances ?? []) {
+        const key = `${instance.journeyId}#${instance.instanceId}`;
+        const live = instance.status === 'active' || instance.status === 'watching';
+        if (live && instance.waiting) {
+          a.timers.set(key, {
+            journeyId: instance.journeyId,
+            instanceId: instance.instanceId,
+            dueAt: instance.waiting.dueAt,
+          });
+        } else a.timers.delete(key);
+      }
+      for (const effect of request.effects ?? []) {
+        a.outbox.push({
+          customerId: request.customerId,
+          outboxId: effect.outboxId,
+          effect,
+          status: 'pending',
+          createdAt: request.now,
+          attempts: 0,
+        });
+      }
+    },
   });
 
   const result: SimulationResult = {
@@ -145,63 +214,80 @@ export async function simulate(
     timeline: [],
     stats: { virtualDays: 0, wallMs: 0, steps: 0 },
   };
-  const sentOutcomes: Extract<
-    Awaited<ReturnType<LocalRuntime['drainOutbox']>>['outcomes'][number],
-    { status: 'sent' }
-  >[] = [];
-  const queue = scenario.events
-    .map((e, index) => ({ ...e, index, time: resolveAt(start, e.at) }))
-    .sort((a, b) => Date.parse(a.time) - Date.parse(b.time) || a.index - b.index);
+  const sentOutcomes: Extract<DispatchOutcome, { status: 'sent' }>[] = [];
+  for (const [index, e] of scenario.events.entries()) {
+    agenda(String(e.detail.customerId ?? '')).events.push({ ...e, index, time: resolveAt(start, e.at) });
+  }
+  for (const a of agendas.values()) {
+    a.events.sort((x, y) => Date.parse(x.time) - Date.parse(y.time) || x.index - y.index);
+  }
 
-  const settle = async () => {
-    const { outcomes, failures } = await runtime.drainOutbox();
-    for (const outcome of outcomes) {
-      if (outcome.status === 'sent') sentOutcomes.push(outcome);
-      if (outcome.status === 'failed')
-        result.timeline.push({
-          at: clock.now(),
-          kind: 'error',
-          text: `outbox ${outcome.outboxId} failed: ${outcome.reason}`,
-        });
-      if (outcome.status === 'skipped' && !outcome.reason.startsWith('already')) {
-        result.timeline.push({
-          at: clock.now(),
-          kind: 'note',
-          text: `outbox ${outcome.outboxId} skipped: ${outcome.reason}`,
-        });
-      }
+  /** Hands the customer's new outbox entries to the dispatcher, each at its decision's moment. */
+  const dispatch = async (a: Agenda) => {
+    while (a.outbox.length) {
+      const item = a.outbox.shift() as OutboxItem;
+      await clock.at(item.createdAt, async () => {
+        for (let attempt = 1; ; attempt++) {
+          try {
+            const outcome = await runtime.services.dispatcher.dispatch(item);
+            if (outcome.status === 'sent') sentOutcomes.push(outcome);
+            const at = item.createdAt;
+            const customerId = a.customerId;
+            if (outcome.status === 'failed') {
+              result.timeline.push({
+                at,
+                customerId,
+                kind: 'error',
+                text: `outbox ${outcome.outboxId} failed: ${outcome.reason}`,
+              });
+            }
+            if (outcome.status === 'skipped' && !outcome.reason.startsWith('already')) {
+              result.timeline.push({
+                at,
+                customerId,
+                kind: 'note',
+                text: `outbox ${outcome.outboxId} skipped: ${outcome.reason}`,
+              });
+            }
+            return;
+          } catch (error) {
+            // Transient (throttling): retried like the stream trigger would, then reported.
+            if (attempt >= 5) {
+              result.timeline.push({
+                at: item.createdAt,
+                customerId: a.customerId,
+                kind: 'error',
+                text: `dispatch failed: ${String(error)}`,
+              });
+              return;
+            }
+            await new Promise((resolve) => setTimeout(resolve, 20 * 2 ** attempt));
+          }
+        }
+      });
     }
-    for (const failure of failures)
-      result.timeline.push({ at: clock.now(), kind: 'error', text: `dispatch failed: ${failure}` });
   };
 
-  let cursor = 0;
-  let lastTimerAt: string | undefined;
-  for (;;) {
-    const nextEvent = queue[cursor]?.time;
-    const nextTimer = await runtime.nextTimer();
-    const candidates = [nextEvent, nextTimer].filter(
-      (t): t is string => t !== undefined && Date.parse(t) <= Date.parse(end),
-    );
-    if (candidates.length === 0) break;
-    const next = candidates.sort((a, b) => Date.parse(a) - Date.parse(b))[0] as string;
-    if (Date.parse(next) > Date.parse(clock.now())) clock.set(next);
-    result.stats.steps++;
-    options.onProgress?.(clock.now());
+  const nextDue = (a: Agenda): { at: string; event?: QueuedEvent; timer?: Timer } | undefined => {
+    const event = a.events[0];
+    let timer: Timer | undefined;
+    for (const t of a.timers.values()) if (!timer || t.dueAt < timer.dueAt) timer = t;
+    if (event && (!timer || Date.parse(event.time) <= Date.parse(timer.dueAt)))
+      return { at: event.time, event };
+    return timer ? { at: timer.dueAt, timer } : undefined;
+  };
 
-    if (nextEvent !== undefined && Date.parse(nextEvent) <= Date.parse(clock.now())) {
-      const batch: (typeof queue)[number][] = [];
-      while (queue[cursor] && Date.parse(queue[cursor]?.time as string) <= Date.parse(clock.now())) {
-        batch.push(queue[cursor++] as (typeof queue)[number]);
-      }
-      // Customers side by side, each customer's events in scenario order — as EventBridge would.
-      await forEachCustomer(
-        batch,
-        (e) => String(e.detail.customerId ?? ''),
-        CONCURRENCY,
-        async (e) => {
-          const customerId = String(e.detail.customerId ?? '');
-          const at = clock.now();
+  /** Works one customer's agenda up to `until`, in time order. */
+  const work = async (a: Agenda, until: string) => {
+    for (;;) {
+      const due = nextDue(a);
+      if (!due || Date.parse(due.at) > Date.parse(until)) return;
+      result.stats.steps++;
+      const at = due.at;
+      const customerId = a.customerId;
+      await clock.at(at, async () => {
+        if (due.event) {
+          const e = a.events.shift() as QueuedEvent;
           const delivery = await runtime.deliver({
             id: e.id ?? `scenario-${e.index}`,
             source: e.source,
@@ -250,37 +336,65 @@ export async function simulate(
               }
             }
           }
-        },
-      );
-    } else {
-      // Only timers are due. A timer that stays due (its decision failing) must not spin forever.
-      if (lastTimerAt === clock.now() && nextTimer === clock.now()) {
-        result.timeline.push({
-          at: clock.now(),
-          kind: 'error',
-          text: 'a timer keeps failing; skipping ahead',
-        });
-        break;
-      }
-      lastTimerAt = clock.now();
-      const report = await runtime.sweep();
-      for (const note of report.trace) {
-        result.timeline.push({
-          at: clock.now(),
-          customerId: note.customerId,
-          kind: 'note',
-          text: `${note.journeyId} ${note.note}`,
-        });
-      }
-      for (const failure of report.failed) {
-        result.timeline.push({
-          at: clock.now(),
-          kind: 'error',
-          text: `timer ${failure.journeyId}/${failure.customerId}: ${failure.error}`,
-        });
-      }
+        } else if (due.timer) {
+          const timer = due.timer;
+          // Dropped first: if the instance still waits, the decision written puts its new timer back.
+          a.timers.delete(`${timer.journeyId}#${timer.instanceId}`);
+          try {
+            const outcome = await runtime.services.journeys.handleTimer(
+              timer.journeyId,
+              customerId,
+              timer.instanceId,
+              timer.dueAt,
+            );
+            if ('trace' in outcome) {
+              for (const note of outcome.trace) {
+                result.timeline.push({
+                  at,
+                  customerId,
+                  kind: 'note',
+                  text: `${note.journeyId} ${note.note}`,
+                });
+              }
+            }
+          } catch (error) {
+            result.timeline.push({
+              at,
+              customerId,
+              kind: 'error',
+              text: `timer ${timer.journeyId}: ${String(error)}`,
+            });
+          }
+        }
+      });
+      await dispatch(a);
     }
-    await settle();
+  };
+
+  // Window by window: every customer with something due in the window works it up, side by side.
+  let from = start;
+  for (;;) {
+    const dues = [...agendas.values()].map((a) => nextDue(a)?.at).filter((t): t is string => t !== undefined);
+    const earliest = dues.sort()[0];
+    if (!earliest || Date.parse(earliest) > Date.parse(end)) break;
+    if (Date.parse(earliest) > Date.parse(from)) from = earliest;
+    const windowEnd = [DateTime.fromISO(from).plus(Duration.fromISO(WINDOW)), DateTime.fromISO(end)]
+      .map(iso)
+      .sort()[0] as string;
+    options.onProgress?.(windowEnd);
+    const busy = [...agendas.values()].filter((a) => {
+      const due = nextDue(a);
+      return due && Date.parse(due.at) <= Date.parse(windowEnd);
+    });
+    await forEachCustomer(
+      busy,
+      (a) => a.customerId,
+      CONCURRENCY,
+      (a) => work(a, windowEnd),
+    );
+    // Entries written for other customers (a referral reward reaches the referrer) go out now.
+    for (const a of agendas.values()) if (a.outbox.length) await dispatch(a);
+    from = windowEnd;
   }
 
   // Join what the dispatcher sent with what the SES emulator received, by message id.

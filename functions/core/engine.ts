@@ -614,6 +614,18 @@ class Run {
     this.advance(instance);
   }
 
+  /** When `reentry: { after }` holds a customer back: the moment they may enter again. */
+  reentryAllowedFrom(): string | undefined {
+    const { reentry } = this.definition;
+    if (typeof reentry !== 'object') return undefined;
+    const last = this.ownInstances()
+      .filter((i) => i.status !== 'watching')
+      .map((i) => i.enteredAt)
+      .sort()
+      .at(-1);
+    return last ? addDuration(last, reentry.after, this.timeZone) : undefined;
+  }
+
   reentryRefusal(instanceId: string, eventTime: string): string | undefined {
     const { reentry, trigger } = this.definition;
     const existing = this.ownInstances().filter((i) => i.status !== 'watching');
@@ -659,7 +671,15 @@ class Run {
           instance.waiting = { dueAt: next, reason: 'trigger' };
         }
       } else {
-        this.enter(compactStamp(now), undefined);
+        // Still inactive, but re-entry is not allowed yet: keep watching and enter the moment it is,
+        // rather than dropping the customer until their next order.
+        const allowedFrom = this.reentryAllowedFrom();
+        if (allowedFrom && isBefore(now, allowedFrom)) {
+          instance.waiting = { dueAt: allowedFrom, reason: 'trigger' };
+          this.note(instance, `does not enter yet: re-entry allowed from ${allowedFrom}`);
+        } else {
+          this.enter(compactStamp(now), undefined);
+        }
       }
       return;
     }

@@ -11,7 +11,7 @@ import type { Clock } from '../adapters/clock.ts';
 import { ComplianceStore } from '../adapters/compliance-store.ts';
 import { type Mailer, SesMailer } from '../adapters/mailer.ts';
 import { EventBridgePublisher, type EventPublisher } from '../adapters/publisher.ts';
-import { type CapacityMeter, JourneyStore } from '../adapters/store.ts';
+import { type CapacityMeter, JourneyStore, type SaveRequest } from '../adapters/store.ts';
 import { type Catalog, compiledJourneys } from '../catalog/catalog.ts';
 import type { AppConfig } from '../config.ts';
 import { createRenderer } from '../email/index.ts';
@@ -41,6 +41,7 @@ export interface ServiceOverrides {
   mailer?: Mailer;
   publisher?: EventPublisher;
   meter?: CapacityMeter;
+  onSaved?: (request: SaveRequest) => void;
   backoff?: (attempt: number) => Promise<void>;
 }
 
@@ -58,6 +59,7 @@ export function createServices(
     config.tableName,
     { timerShards: config.timerShards, retentionDays: config.retentionDays },
     overrides.meter,
+    overrides.onSaved,
   );
   const now = () => clock.now();
   const base = { store, now, backoff: overrides.backoff };

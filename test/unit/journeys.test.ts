@@ -172,22 +172,29 @@ describe('win-back', () => {
     expect(holdouts).toBeLessThan(15);
   });
 
-  it('re-enters only 180 days after the last entry', () => {
+  it('re-enters only 180 days after the last entry — then, if the customer is still lapsed', () => {
     const world = activeCustomer();
+    const customerId = world.profile?.customerId;
     world.runUntil('2026-04-10T10:00:00Z');
-    world.deliver('order.placed', {
-      ...order('o9', '2026-04-10T10:00:00Z'),
-      customerId: world.profile?.customerId,
-    });
+    world.deliver('order.placed', { ...order('o9', '2026-04-10T10:00:00Z'), customerId });
     world.runUntil('2026-06-15T10:00:00Z'); // inactive again from 9 June, but re-entry only from 2 September
-    expect(world.instances.filter((i) => i.status !== 'watching')).toHaveLength(1);
+    const entered = () => world.instances.filter((i) => i.status !== 'watching');
+    expect(entered()).toHaveLength(1);
     world.runUntil('2026-09-10T10:00:00Z');
-    world.deliver('order.placed', {
-      ...order('o10', '2026-09-10T10:00:00Z'),
-      customerId: world.profile?.customerId,
-    });
+    // 180 days after 6 March 11:00 CET on the customer's calendar: 2 September 11:00 CEST.
+    expect(entered().map((i) => i.enteredAt)).toEqual(['2026-03-06T10:00:00Z', '2026-09-02T09:00:00Z']);
+  });
+
+  it('restarts the 60 days when the customer orders while held back from re-entry', () => {
+    const world = activeCustomer();
+    const customerId = world.profile?.customerId;
+    world.runUntil('2026-04-10T10:00:00Z');
+    world.deliver('order.placed', { ...order('o9', '2026-04-10T10:00:00Z'), customerId });
+    world.runUntil('2026-08-20T10:00:00Z');
+    world.deliver('order.placed', { ...order('o10', '2026-08-20T10:00:00Z'), customerId });
     world.runUntil('2026-11-15T10:00:00Z');
-    expect(world.instances.filter((i) => i.status !== 'watching')).toHaveLength(2);
+    const entered = world.instances.filter((i) => i.status !== 'watching').map((i) => i.enteredAt);
+    expect(entered).toEqual(['2026-03-06T10:00:00Z', '2026-10-19T10:00:00Z']);
   });
 });
 

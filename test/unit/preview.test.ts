@@ -1,0 +1,245 @@
+/**
+ * `journeys preview`: the gallery of the shipped catalog (every message × every shipped locale, no Liquid
+ * left over, every journey listed) and the single-message mode (locale fallback, fixtures, clear errors).
+ * Writes into a temp dir; no network.
+ */
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildCatalog } from '../../functions/catalog/build.ts';
+import type { Catalog } from '../../functions/catalog/catalog.ts';
+import { verifyToken } from '../../functions/core/tokens.ts';
+import {
+  durationWords,
+  FixtureError,
+  findMessage,
+  journeyMessages,
+  PREVIEW_NOW,
+  PREVIEW_SECRET,
+  PreviewError,
+  parseCustomerFixture,
+  sampleCustomer,
+  sampleData,
+} from '../../local/preview.ts';
+import { type PreviewIo, previewCommand } from '../../local/preview-cli.ts';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const LEFTOVER_LIQUID = /\{\{|\{%|%\}|\}\}/;
+
+let dir: string;
+let catalog: Catalog;
+
+function io(): PreviewIo & { stdout: () => string; stderr: () => string } {
+  let out = '';
+  let err = '';
+  return {
+    out: (t) => {
+      out += t;
+    },
+    err: (t) => {
+      err += t;
+    },
+    tty: false,
+    root,
+    cwd: dir,
+    stdout: () => out,
+    stderr: () => err,
+  };
+}
+
+beforeAll(async () => {
+  dir = await mkdtemp(path.join(tmpdir(), 'journeys-preview-'));
+  ({ catalog } = await buildCatalog(root, { defaultLocale: 'en' }));
+});
+
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe('journeys preview (gallery)', () => {
+  let stdout = '';
+  let code = -1;
+  const out = () => path.join(dir, 'gallery');
+
+  beforeAll(async () => {
+    const cli = io();
+    code = await previewCommand(['--out', 'gallery'], cli);
+    stdout = cli.stdout();
+  });
+
+  it('renders every message of every journey in every shipped locale, with nothing left of Liquid', async () => {
+    expect(code).toBe(0);
+    const locales = catalog.templates.locales;
+    expect(locales).toEqual(expect.arrayContaining(['de', 'en', 'es', 'fr', 'it']));
+    const messages = catalog.journeys.flatMap((j) => journeyMessages(j.definition));
+    expect(messages.length).toBeGreaterThanOrEqual(15);
+    for (const m of messages) {
+      for (const locale of locales) {
+        for (const ext of ['html', 'txt']) {
+          const file = path.join(out(), m.journeyId, `${m.messageId}.${locale}.${ext}`);
+          const content = await readFile(file, 'utf8');
+          expect(content, file).not.toMatch(LEFTOVER_LIQUID);
+          expect(content, file).not.toMatch(/undefined|NaN|\[object Object\]/);
+          expect(content.trim().length, file).toBeGreaterThan(100);
+          if (ext === 'html') expect(content, file).toContain(`lang="${locale}"`);
+        }
+      }
+    }
+    const renders = messages.length * locales.length;
+    expect(stdout).toContain(path.join('gallery', 'index.html'));
+    expect(stdout).toContain(
+      `${catalog.journeys.length} journeys, ${messages.length} messages, ${locales.length} locales`,
+    );
+    expect(stdout).toContain(`${renders} renders`);
+  });
+
+  it('index.html lists every journey and message, with a ✓ per cell of the coverage matrix', async () => {
+    const index = await readFile(path.join(out(), 'index.html'), 'utf8');
+    expect(index).not.toMatch(LEFTOVER_LIQUID);
+    for (const { definition: j } of catalog.journeys) {
+      expect(index).toContain(`id="j--${j.id}"`);
+      expect(index).toContain(j.name.replace(/&/g, '&amp;'));
+      for (const m of Object.keys(j.messages)) expect(index).toContain(`id="m--${j.id}--${m}"`);
+    }
+    const cells = catalog.journeys.flatMap((j) => journeyMessages(j.definition)).length;
+    expect(index.match(/<td class="lc [^"]+ ok">/g)?.length).toBe(cells * catalog.templates.locales.length);
+    expect(index).not.toContain('class="lc l-en bad"');
+    // Offline and file:// only: nothing is loaded from anywhere else.
+    expect(index).not.toMatch(/<script[^>]+src=|<link[^>]+stylesheet|https?:\/\/[^"]*\.(js|css)\b/);
+    // Every iframe points at a file that exists.
+    for (const [, src] of index.matchAll(/<iframe src="([^"]+)"/g)) {
+      await expect(readFile(path.join(out(), src ?? ''), 'utf8')).resolves.toContain('<html');
+    }
+    // Journey steps in words.
+    expect(index).toContain('Wait 2 days');
+    expect(index).toContain('with a 10 % coupon, valid 14 days');
+  });
+
+  it('writes only the gallery into the output directory', async () => {
+    const entries = (await readdir(out())).sort();
+    expect(entries).toEqual(['index.html', ...catalog.journeys.map((j) => j.definition.id)].sort());
+  });
+});
+
+describe('journeys preview <journey>/<message>', () => {
+  it('resolves de-AT to de, writes the HTML and prints locale and subject', async () => {
+    const cli = io();
+    const code = await previewCommand(['onboarding/welcome', '--locale', 'de-AT', '--out', 'one.html'], cli);
+    expect(code).toBe(0);
+    expect(cli.stdout()).toContain('onboarding/welcome  de-AT → de');
+    expect(cli.stdout()).toMatch(/Subject: {3}Willkommen bei /);
+    const html = await readFile(path.join(dir, 'one.html'), 'utf8');
+    expect(html).toContain('lang="de"');
+    expect(html).not.toMatch(LEFTOVER_LIQUID);
+  });
+
+  it('renders with a customer fixture and prints the text part with --text', async () => {
+    const cli = io();
+    const fixture = path.join(root, 'test/fixtures/customers/anna.json');
+    const code = await previewCommand(
+      ['post-purchase/thank-you-first', '--customer', fixture, '--text'],
+      cli,
+    );
+    expect(code).toBe(0);
+    expect(cli.stderr()).toContain('de-AT → de');
+    expect(cli.stdout()).toContain('Hallo Anna');
+    expect(cli.stdout()).toContain('AT-20417');
+    // Austrian German money format for the fixture's own items: 39.90 + 2 × 14.50.
+    expect(cli.stdout().replace(/\u00a0/g, ' ')).toContain('€ 68,90');
+    expect(cli.stdout()).not.toMatch(LEFTOVER_LIQUID);
+  });
+
+  it('accepts a journey that borrows a template (referral-invite/invite-friends)', async () => {
+    const cli = io();
+    expect(await previewCommand(['referral-invite/invite-friends', '--locale', 'fr', '--text'], cli)).toBe(0);
+    expect(cli.stderr()).toContain('referral-invite/invite-friends  fr');
+  });
+
+  it('fails clearly on an unknown message, listing the messages there are', async () => {
+    const cli = io();
+    expect(await previewCommand(['onboarding/no-such-message', '--locale', 'de'], cli)).toBe(1);
+    expect(cli.stderr()).toContain(
+      'journey "onboarding" has no message "no-such-message"; it sends: welcome, getting-started, first-order-offer',
+    );
+    const other = io();
+    expect(await previewCommand(['nope/welcome'], other)).toBe(1);
+    expect(other.stderr()).toContain('unknown message "nope/welcome"');
+    expect(other.stderr()).toContain('onboarding/welcome');
+    expect(() => findMessage(catalog, 'welcome')).toThrow(PreviewError);
+  });
+
+  it('fails clearly on a locale that is no locale or is not shipped, unless --fallback', async () => {
+    const bad = io();
+    expect(await previewCommand(['onboarding/welcome', '--locale', 'x_!'], bad)).toBe(1);
+    expect(bad.stderr()).toContain(
+      '"x_!" is not a locale tag such as de-AT; shipped locales: de, en, es, fr, it',
+    );
+    const unshipped = io();
+    expect(await previewCommand(['onboarding/welcome', '--locale', 'pt-BR'], unshipped)).toBe(1);
+    expect(unshipped.stderr()).toContain(
+      'locale "pt-BR" is not shipped; shipped locales: de, en, es, fr, it',
+    );
+    const allowed = io();
+    expect(
+      await previewCommand(['onboarding/welcome', '--locale', 'pt-BR', '--fallback', '--text'], allowed),
+    ).toBe(0);
+    expect(allowed.stderr()).toContain('pt-BR → en');
+  });
+
+  it('names the field of a bad customer fixture', async () => {
+    const file = path.join(dir, 'bad.json');
+    await writeFile(file, JSON.stringify({ email: 'anna@example.at', locale: 'de-AT', orderCount: 'three' }));
+    const cli = io();
+    expect(await previewCommand(['onboarding/welcome', '--customer', 'bad.json'], cli)).toBe(1);
+    expect(cli.stderr()).toContain('bad.json: orderCount:');
+    expect(() => parseCustomerFixture({ locale: 'de' }, 'x.json')).toThrow('x.json: email: is required');
+    expect(() => parseCustomerFixture({ email: 'a@b.de', locale: 'de', timeZone: 'Mars/Olympus' })).toThrow(
+      /timeZone: must be an IANA time zone/,
+    );
+    expect(() => parseCustomerFixture({ email: 'a@b.de', locale: 'de', fistName: 'A' })).toThrow(
+      /unknown field fistName/,
+    );
+    expect(() => parseCustomerFixture(null)).toThrow(FixtureError);
+  });
+
+  it('shipped fixtures are valid', async () => {
+    const fixtures = path.join(root, 'test/fixtures/customers');
+    for (const name of await readdir(fixtures)) {
+      const json = JSON.parse(await readFile(path.join(fixtures, name), 'utf8')) as unknown;
+      expect(() => parseCustomerFixture(json, name)).not.toThrow();
+    }
+  });
+});
+
+describe('sample data', () => {
+  it('is locale-typical: currency, names, signed links', () => {
+    const de = sampleData({
+      template: 'post-purchase/review-request',
+      messageClass: 'marketing',
+      customer: sampleCustomer('de'),
+    });
+    expect(de.customer.firstName).toBe('Lena');
+    expect(de.order?.total).toEqual({ amount: '48.50', currency: 'EUR' });
+    expect(de.order?.items).toHaveLength(3);
+    expect(de.links.feedback).toHaveLength(11);
+    expect(de.links.shop).toMatch(/^https:\/\/shop\.example\.com\//);
+    const token = new URL(de.links.unsubscribe ?? '').searchParams.get('token') ?? '';
+    expect(verifyToken(PREVIEW_SECRET, token, 'unsubscribe', PREVIEW_NOW).ok).toBe(true);
+    const en = sampleData({
+      template: 'referral/referral-reward',
+      messageClass: 'transactional',
+      customer: sampleCustomer('en'),
+    });
+    expect(en.order?.total).toMatchObject({ currency: 'GBP' });
+    expect(en.reward?.currency).toBe('GBP');
+    expect(en.links.unsubscribe).toBeUndefined();
+  });
+
+  it('says durations in words', () => {
+    expect(durationWords('P2D')).toBe('2 days');
+    expect(durationWords('P1D')).toBe('1 day');
+    expect(durationWords('PT1H30M')).toBe('1 hour 30 minutes');
+  });
+});
