@@ -22,6 +22,8 @@ const configSchema = z.object({
   /** Local runs and tests set the secret directly; Lambda reads it from Secrets Manager. */
   SIGNING_SECRET: z.string().min(16).optional(),
   SIGNING_SECRET_ARN: z.string().optional(),
+  /** This worker's share of the SES sending rate (the stack sets it from sendRatePerSecond). */
+  SENDS_PER_SECOND_PER_WORKER: z.coerce.number().positive().optional(),
 });
 
 export interface AppConfig {
@@ -38,6 +40,7 @@ export interface AppConfig {
   preferencesUrl: string;
   signingSecret: string | undefined;
   signingSecretArn: string | undefined;
+  sendsPerSecondPerWorker: number | undefined;
 }
 
 export class ConfigError extends Error {
@@ -69,5 +72,6 @@ export function configFromEnv(env: Record<string, string | undefined>): AppConfi
     preferencesUrl: e.PREFERENCES_URL,
     signingSecret: e.SIGNING_SECRET,
     signingSecretArn: e.SIGNING_SECRET_ARN,
+    sendsPerSecondPerWorker: e.SENDS_PER_SECOND_PER_WORKER,
   };
 }

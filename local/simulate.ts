@@ -9,7 +9,7 @@ import { readFile } from 'node:fs/promises';
 import { DateTime, Duration } from 'luxon';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
-import type { OutboxItem } from '../functions/adapters/store.ts';
+import type { CapacityMeter, OutboxItem } from '../functions/adapters/store.ts';
 import type { Catalog } from '../functions/catalog/catalog.ts';
 import { formatIssues } from '../functions/core/events.ts';
 import { forEachCustomer } from '../functions/services/concurrency.ts';
@@ -155,7 +155,7 @@ export async function simulate(
   scenario: Scenario,
   catalog: Catalog,
   servers: SimulationServers,
-  options: { tableName?: string; onProgress?: (at: string) => void } = {},
+  options: { tableName?: string; onProgress?: (at: string) => void; meter?: CapacityMeter } = {},
 ): Promise<SimulationResult> {
   const wallStart = performance.now();
   const start = iso(DateTime.fromISO(scenario.start, { setZone: true }));
@@ -178,6 +178,7 @@ export async function simulate(
     sesEndpoint: servers.sesEndpoint,
     env: { TABLE_NAME: options.tableName ?? `simulation-${Date.now()}-${Math.floor(Math.random() * 1e6)}` },
     onPublish: (event) => published.push(event),
+    meter: options.meter,
     // The simulator follows each decision as it is written: the timers it set (instead of polling the
     // timer index every virtual minute) and its outbox entries (handed to the dispatcher at once, as
     // the stream trigger would, so a send happens at the moment of its decision).

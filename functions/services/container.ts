@@ -17,6 +17,7 @@ import type { AppConfig } from '../config.ts';
 import { createRenderer } from '../email/index.ts';
 import { Dispatcher } from './dispatcher.ts';
 import { JourneyService } from './journeys.ts';
+import { SendPacer } from './pacer.ts';
 import { PreferencesService } from './preferences.ts';
 import { createPageRenderer, type PageRenderer } from './preferences-pages.ts';
 import { ProfileService } from './profiles.ts';
@@ -62,6 +63,7 @@ export function createServices(
     overrides.onSaved,
   );
   const now = () => clock.now();
+  const pacer = config.sendsPerSecondPerWorker ? new SendPacer(config.sendsPerSecondPerWorker) : undefined;
   const base = { store, now, backoff: overrides.backoff };
   const compliance = new ComplianceStore(doc, config.tableName);
   const publisher =
@@ -94,6 +96,7 @@ export function createServices(
       shop: config.shop,
       preferencesUrl: config.preferencesUrl,
       signingSecret: config.signingSecret,
+      pace: pacer ? () => pacer.pace() : undefined,
     }),
     compliance,
     pages,

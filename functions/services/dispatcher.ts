@@ -54,6 +54,8 @@ export interface DispatcherDeps {
   signingSecret: string;
   /** The marketing suppression list (hard bounces, complaints), by hash of the address. */
   suppressions?: { isSuppressed(addressHash: string): Promise<boolean> } | undefined;
+  /** Called right before each SES send, to stay within the sending rate. */
+  pace?: (() => Promise<void>) | undefined;
 }
 
 export class Dispatcher {
@@ -165,6 +167,7 @@ export class Dispatcher {
     }
     let result: Awaited<ReturnType<Mailer['send']>>;
     try {
+      await this.deps.pace?.();
       result = await this.deps.mailer.send({
         from: this.deps.senderAddress,
         to: recipient.email,
