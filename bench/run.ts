@@ -13,6 +13,8 @@ import type { CapacityMeter } from '../functions/adapters/store.ts';
 import { buildCatalog } from '../functions/catalog/build.ts';
 import { LocalRuntime } from '../local/runtime.ts';
 import { startDynamoDbLocal, startSesEmulator, stopAll } from '../local/servers.ts';
+import { simulate } from '../local/simulate.ts';
+import { syntheticScenario } from './scenario.ts';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
@@ -20,10 +22,14 @@ const { values } = parseArgs({
   options: {
     customers: { type: 'string', default: '300' },
     concurrency: { type: 'string', default: '16' },
+    'sim-customers': { type: 'string', default: '100' },
+    'sim-days': { type: 'string', default: '120' },
   },
 });
 const CUSTOMERS = Number(values.customers);
 const CONCURRENCY = Number(values.concurrency);
+const SIM_CUSTOMERS = Number(values['sim-customers']);
+const SIM_DAYS = Number(values['sim-days']);
 const LOCAL = { region: 'eu-central-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } };
 
 class Meter implements CapacityMeter {
@@ -187,6 +193,36 @@ async function main(): Promise<void> {
         `${emails} emails + ${published} events in ${dispatchSeconds.toFixed(2)} s (${((emails + published) / dispatchSeconds).toFixed(0)} entries/s), ${(meter.total() / Math.max(1, emails + published)).toFixed(2)} DynamoDB requests per entry`,
       ],
     ];
+    if (SIM_CUSTOMERS > 0) {
+      // The simulator on a synthetic shop: every journey, on a virtual clock, same servers.
+      const simMeter = new Meter();
+      const scenario = syntheticScenario(SIM_CUSTOMERS, SIM_DAYS);
+      const simStart = performance.now();
+      const simulated = await simulate(
+        scenario,
+        catalog,
+        { dynamoEndpoint: dynamo.endpoint, sesEndpoint: ses.endpoint },
+        {
+          tableName: 'bench-simulation',
+          meter: simMeter,
+          onProgress: (at) =>
+            progress('simulated up to', Date.parse(at) - Date.parse(scenario.start), SIM_DAYS * 86_400_000),
+        },
+      );
+      const simSeconds = (performance.now() - simStart) / 1000;
+      if (process.stderr.isTTY) process.stderr.write('\r\u001b[2K');
+      rows.push(
+        [
+          'simulator',
+          `${SIM_CUSTOMERS} customers × ${SIM_DAYS} days (${scenario.events.length} events, ${simulated.emails.length} emails, ${simulated.events.length} emitted) in ${simSeconds.toFixed(1)} s`,
+        ],
+        [
+          'simulator per customer',
+          `${((simSeconds * 1000) / SIM_CUSTOMERS).toFixed(0)} ms, ${(simMeter.total() / SIM_CUSTOMERS).toFixed(1)} metered DynamoDB requests; at the floor's PutItem rate that many requests take ${((simMeter.total() / SIM_CUSTOMERS / floorRate) * 1000).toFixed(0)} ms`,
+        ],
+      );
+    }
+
     const width = Math.max(...rows.map(([k]) => k.length));
     process.stdout.write(
       `\nretention-journeys benchmark (DynamoDB Local ${dynamo.endpoint}, Node ${process.version})\n\n`,

@@ -575,12 +575,6 @@ export class JourneyStore {
     }
   }
 
-  async debugScan(): Promise<unknown> {
-    const { ScanCommand } = await import('@aws-sdk/lib-dynamodb');
-    const r = await this.doc.send(new ScanCommand({ TableName: this.tableName, ConsistentRead: true }));
-    return (r.Items ?? []).filter((i) => String(i.PK).startsWith('R#')).map((i) => [i.PK, i.SK, i.ownerId]);
-  }
-
   async getReferralCode(code: string): Promise<ReferralCodeRecord | undefined> {
     const result = await this.doc.send(
       new GetCommand({

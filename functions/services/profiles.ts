@@ -92,25 +92,9 @@ export class ProfileService {
         detail: { customerId, code: next.referralCode },
       });
     }
-    console.error(
-      'DEBUG scan',
-      customerId,
-      event.time,
-      this.deps.now(),
-      event.id,
-      ((await (this.deps.store as any).debugScan()) as unknown[]).length,
-    );
     const first = !before.profile?.registeredAt;
     const code = event.detail.referredByCode?.trim().toUpperCase();
     if (first && code) {
-      const rec = await this.deps.store.getReferralCode(code);
-      if (!rec)
-        console.error(
-          'DEBUG unknown',
-          JSON.stringify(code),
-          customerId,
-          JSON.stringify(await (this.deps.store as any).debugScan()),
-        );
       const attribution = attributeReferral({
         code,
         record: await this.deps.store.getReferralCode(code),
