@@ -55,6 +55,8 @@ export interface LocalRuntimeOptions {
   meter?: CapacityMeter;
   /** Told of every decision written (the simulator follows timers and outbox entries this way). */
   onSaved?: (request: SaveRequest) => void;
+  /** Delivers published events instead of routing them at once (the simulator queues them in time order). */
+  routePublished?: (event: PublishedEvent) => Promise<void>;
   /** Called for every event the dispatcher publishes (the simulator's event log). */
   onPublish?: (event: PublishedEvent) => void;
 }
@@ -230,7 +232,8 @@ export class LocalRuntime {
 
   private async onPublished(event: PublishedEvent): Promise<void> {
     this.options.onPublish?.(event);
-    // Emitted events travel the bus too; today no rule listens to the system's own source.
+    if (this.options.routePublished) return this.options.routePublished(event);
+    // Emitted events travel the bus too: the referral journeys listen to some of the system's own.
     await this.deliver({
       id: randomUUID(),
       source: event.source,

@@ -5,6 +5,7 @@
  */
 
 import { AsyncLocalStorage } from 'node:async_hooks';
+import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { DateTime, Duration } from 'luxon';
 import { parse as parseYaml } from 'yaml';
@@ -178,6 +179,22 @@ export async function simulate(
     sesEndpoint: servers.sesEndpoint,
     env: { TABLE_NAME: options.tableName ?? `simulation-${Date.now()}-${Math.floor(Math.random() * 1e6)}` },
     onPublish: (event) => published.push(event),
+    // An event the system publishes (a referral reward for the referrer) joins the agenda of the
+    // customer it is about, at its moment, so each customer still sees its inputs in time order.
+    routePublished: async (event) => {
+      const customerId = String(event.detail.customerId ?? '');
+      const a = agenda(customerId);
+      a.events.push({
+        at: event.time,
+        id: randomUUID(),
+        source: event.source,
+        detailType: event.detailType,
+        detail: event.detail,
+        index: -1,
+        time: event.time,
+      });
+      a.events.sort((x, y) => Date.parse(x.time) - Date.parse(y.time));
+    },
     meter: options.meter,
     // The simulator follows each decision as it is written: the timers it set (instead of polling the
     // timer index every virtual minute) and its outbox entries (handed to the dispatcher at once, as
@@ -372,6 +389,13 @@ export async function simulate(
     }
   };
 
+  // A registration naming a referral code needs the referrer's code to exist: every customer is
+  // brought up to just before it, so the simulation does not depend on who ran first.
+  const barriers = scenario.events
+    .filter((e) => e.detailType === 'customer.registered' && e.detail.referredByCode)
+    .map((e) => resolveAt(start, e.at))
+    .sort();
+
   // Window by window: every customer with something due in the window works it up, side by side.
   let from = start;
   for (;;) {
@@ -379,9 +403,12 @@ export async function simulate(
     const earliest = dues.sort()[0];
     if (!earliest || Date.parse(earliest) > Date.parse(end)) break;
     if (Date.parse(earliest) > Date.parse(from)) from = earliest;
-    const windowEnd = [DateTime.fromISO(from).plus(Duration.fromISO(WINDOW)), DateTime.fromISO(end)]
-      .map(iso)
-      .sort()[0] as string;
+    const barrier = barriers.find((b) => Date.parse(b) > Date.parse(from));
+    const windowEnd = [
+      iso(DateTime.fromISO(from).plus(Duration.fromISO(WINDOW))),
+      end,
+      ...(barrier ? [new Date(Date.parse(barrier) - 1).toISOString()] : []),
+    ].sort((x, y) => Date.parse(x) - Date.parse(y))[0] as string;
     options.onProgress?.(windowEnd);
     const busy = [...agendas.values()].filter((a) => {
       const due = nextDue(a);
@@ -395,7 +422,12 @@ export async function simulate(
     );
     // Entries written for other customers (a referral reward reaches the referrer) go out now.
     for (const a of agendas.values()) if (a.outbox.length) await dispatch(a);
-    from = windowEnd;
+    from =
+      barrier &&
+      Date.parse(windowEnd) < Date.parse(barrier) &&
+      Date.parse(barrier) - Date.parse(windowEnd) <= 1
+        ? barrier
+        : windowEnd;
   }
 
   // Join what the dispatcher sent with what the SES emulator received, by message id.
