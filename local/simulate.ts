@@ -10,7 +10,7 @@ import { readFile } from 'node:fs/promises';
 import { DateTime, Duration } from 'luxon';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
-import type { CapacityMeter, OutboxItem } from '../functions/adapters/store.ts';
+import { type CapacityMeter, type OutboxItem, outboxEntry } from '../functions/adapters/store.ts';
 import type { Catalog } from '../functions/catalog/catalog.ts';
 import { formatIssues } from '../functions/core/events.ts';
 import { forEachCustomer } from '../functions/services/concurrency.ts';
@@ -212,16 +212,8 @@ export async function simulate(
           });
         } else a.timers.delete(key);
       }
-      for (const effect of request.effects ?? []) {
-        a.outbox.push({
-          customerId: request.customerId,
-          outboxId: effect.outboxId,
-          effect,
-          status: 'pending',
-          createdAt: request.now,
-          attempts: 0,
-        });
-      }
+      for (const effect of request.effects ?? [])
+        a.outbox.push(outboxEntry(request.customerId, effect, request.now));
     },
   });
 

@@ -72,6 +72,11 @@ export interface OutboxItem {
   attempts: number;
 }
 
+/** The outbox entry a decision's effect becomes, as written and as the dispatcher receives it. */
+export function outboxEntry(customerId: string, effect: Effect, now: string): OutboxItem {
+  return { customerId, outboxId: effect.outboxId, effect, status: 'pending', createdAt: now, attempts: 0 };
+}
+
 export interface SaveRequest {
   customerId: string;
   /** Idempotency marker: the event id and the consumer that processed it. */
@@ -256,14 +261,7 @@ export class JourneyStore {
       );
     }
     for (const effect of request.effects ?? []) {
-      const entry: OutboxItem = {
-        customerId: request.customerId,
-        outboxId: effect.outboxId,
-        effect,
-        status: 'pending',
-        createdAt: request.now,
-        attempts: 0,
-      };
+      const entry = outboxEntry(request.customerId, effect, request.now);
       // Deterministic ids: the same logical send can never be enqueued twice.
       put({ ...entry, PK: pk, SK: keys.outbox(effect.outboxId), type: 'outbox' }, 'attribute_not_exists(PK)');
     }
