@@ -222,6 +222,11 @@ export class LocalRuntime {
     return { outcomes, failures };
   }
 
+  /** Whether any rule would deliver this event (the simulator queues only those). */
+  hasRoute(event: { source: string; detailType: string }): boolean {
+    return this.routes.some((route) => route.matches(event as RawEvent));
+  }
+
   sweep() {
     return this.services.sweeper.sweep(this.options.clock.now());
   }

@@ -182,6 +182,7 @@ export async function simulate(
     // An event the system publishes (a referral reward for the referrer) joins the agenda of the
     // customer it is about, at its moment, so each customer still sees its inputs in time order.
     routePublished: async (event) => {
+      if (!runtime.hasRoute(event)) return;
       const customerId = String(event.detail.customerId ?? '');
       const a = agenda(customerId);
       a.events.push({
