@@ -93,11 +93,14 @@ async function main(): Promise<void> {
             .map((t) => `${t.target}=${t.error ? paint(31, 'error') : t.outcome?.status}`)
             .join(' ');
           log(`${paint(36, '←')} ${delivery.event.detailType} ${targets}`);
-          for (const t of delivery.targets) {
-            if (t.outcome?.status === 'rejected')
-              log(`  ${paint(31, '✗ rejected:')} ${t.outcome.errors.join('; ')}`);
-            if (t.error) log(`  ${paint(31, `✗ ${t.target}:`)} ${t.error}`);
-          }
+          // Every target validates the same contract: one line per distinct rejection is enough.
+          const rejections = new Set(
+            delivery.targets.flatMap((t) =>
+              t.outcome?.status === 'rejected' ? [t.outcome.errors.join('; ')] : [],
+            ),
+          );
+          for (const errors of rejections) log(`  ${paint(31, '✗ rejected:')} ${errors}`);
+          for (const t of delivery.targets) if (t.error) log(`  ${paint(31, `✗ ${t.target}:`)} ${t.error}`);
         }
         return send(res, 200, { FailedEntryCount, Entries });
       }

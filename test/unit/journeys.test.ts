@@ -77,6 +77,14 @@ describe('post-purchase', () => {
     ]);
   });
 
+  it('counts an order stamped a moment ahead of our clock as the first order', () => {
+    // The shop's clock runs 0.8 s ahead (placedAt has milliseconds, our clock does not).
+    const world = new World(postPurchase, '2026-04-01T10:00:00Z');
+    world.deliver('customer.registered', anna);
+    world.deliver('order.placed', order('o1', '2026-04-01T10:00:00.800Z'));
+    expect(world.sends.map((s) => s.message)).toEqual(['thank-you-first']);
+  });
+
   it('stops on a refund of its own order only', () => {
     const world = new World(postPurchase, '2026-04-01T10:00:00Z');
     world.deliver('customer.registered', anna);
