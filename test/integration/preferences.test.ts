@@ -4,37 +4,17 @@
  * tokens, and feedback answers.
  */
 import { randomUUID } from 'node:crypto';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { Catalog } from '../../functions/catalog/catalog.ts';
+import { describe, expect, it } from 'vitest';
 import { feedbackLinks } from '../../functions/core/links.ts';
 import type { SendEffect } from '../../functions/core/model.ts';
 import { signToken } from '../../functions/core/tokens.ts';
-import { type LocalWorld, localWorld, onboardingCatalog } from '../support/local-world.ts';
+import { type LocalWorld, localWorlds } from '../support/local-world.ts';
 import { registration } from '../support/scenario.ts';
 import { testEnv } from './env.ts';
 
 const START = '2026-03-02T08:00:00Z';
-let catalog: Catalog;
-let world: LocalWorld | undefined;
+const newWorld = localWorlds(START);
 const customer = () => `c-${randomUUID().slice(0, 8)}`;
-
-beforeAll(async () => {
-  catalog = await onboardingCatalog();
-});
-afterEach(async () => {
-  await world?.close();
-  world = undefined;
-});
-
-async function newWorld(): Promise<LocalWorld> {
-  const env = testEnv();
-  world = await localWorld(
-    catalog,
-    { dynamoEndpoint: env.dynamoEndpoint, sesEndpoint: env.sesEndpoint },
-    START,
-  );
-  return world;
-}
 
 async function register(w: LocalWorld, id: string, overrides: Record<string, unknown> = {}) {
   return w.runtime.deliver({

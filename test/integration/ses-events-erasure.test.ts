@@ -5,39 +5,19 @@
  */
 import { randomUUID } from 'node:crypto';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { keys } from '../../functions/adapters/store.ts';
-import type { Catalog } from '../../functions/catalog/catalog.ts';
 import { outboxTag } from '../../functions/core/links.ts';
 import { addressHash } from '../../functions/core/privacy.ts';
 import { signToken } from '../../functions/core/tokens.ts';
 import type { DispatchOutcome } from '../../functions/services/dispatcher.ts';
-import { type LocalWorld, localWorld, onboardingCatalog } from '../support/local-world.ts';
+import { type LocalWorld, localWorlds } from '../support/local-world.ts';
 import { orderPlaced, registration } from '../support/scenario.ts';
 import { testEnv } from './env.ts';
 
 const START = '2026-03-02T08:00:00Z';
-let catalog: Catalog;
-let world: LocalWorld | undefined;
+const newWorld = localWorlds(START);
 const customer = () => `c-${randomUUID().slice(0, 8)}`;
-
-beforeAll(async () => {
-  catalog = await onboardingCatalog();
-});
-afterEach(async () => {
-  await world?.close();
-  world = undefined;
-});
-
-async function newWorld(): Promise<LocalWorld> {
-  const env = testEnv();
-  world = await localWorld(
-    catalog,
-    { dynamoEndpoint: env.dynamoEndpoint, sesEndpoint: env.sesEndpoint },
-    START,
-  );
-  return world;
-}
 
 const shopEvent = (w: LocalWorld, detailType: string, detail: Record<string, unknown>, id = randomUUID()) =>
   w.runtime.deliver({ id, source: 'shop', detailType, time: w.clock.now(), detail });

@@ -11,12 +11,14 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, QueryCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { afterEach, beforeAll } from 'vitest';
 import { VirtualClock } from '../../functions/adapters/clock.ts';
 import { buildCatalog } from '../../functions/catalog/build.ts';
 import type { Catalog } from '../../functions/catalog/catalog.ts';
 import type { DispatchOutcome } from '../../functions/services/dispatcher.ts';
 import { servePreferences } from '../../local/preferences-http.ts';
 import { LocalRuntime, type PublishedEvent } from '../../local/runtime.ts';
+import { testEnv } from '../integration/env.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 
@@ -128,5 +130,30 @@ export async function localWorld(
       client.destroy();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
+  };
+}
+
+/**
+ * Registers the hooks an integration test file needs for local worlds (catalog once, every world
+ * closed after its test) and returns the factory: `const newWorld = localWorlds(START)`.
+ */
+export function localWorlds(start: string): () => Promise<LocalWorld> {
+  let catalog: Catalog | undefined;
+  let world: LocalWorld | undefined;
+  beforeAll(async () => {
+    catalog = await onboardingCatalog();
+  });
+  afterEach(async () => {
+    await world?.close();
+    world = undefined;
+  });
+  return async () => {
+    const env = testEnv();
+    world = await localWorld(
+      catalog as Catalog,
+      { dynamoEndpoint: env.dynamoEndpoint, sesEndpoint: env.sesEndpoint },
+      start,
+    );
+    return world;
   };
 }
