@@ -12,7 +12,14 @@ import path from 'node:path';
 import { Duration } from 'luxon';
 import { z } from 'zod';
 import type { Catalog } from '../functions/catalog/catalog.ts';
-import type { Condition, JourneyDefinition, Step } from '../functions/core/definition.ts';
+import {
+  type Condition,
+  couponAmountOff,
+  currencyCode,
+  type JourneyDefinition,
+  type Step,
+} from '../functions/core/definition.ts';
+import { moneySchema } from '../functions/core/events.ts';
 import { feedbackLinks } from '../functions/core/links.ts';
 import { canonicalLocale, resolveLocale } from '../functions/core/locale.ts';
 import { addDuration } from '../functions/core/time.ts';
@@ -39,10 +46,7 @@ export const PREVIEW_NOW = '2026-03-05T09:30:00Z';
 // ---------------------------------------------------------------------------------------------------
 // Customers: the sample customer of each locale, and fixtures from JSON files.
 
-const money = z.object({
-  amount: z.string().regex(/^\d+(\.\d{1,4})?$/, 'must be a decimal string such as "12.90"'),
-  currency: z.string().regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code such as EUR'),
-});
+const money = moneySchema;
 const isoInstant = z
   .string()
   .refine((v) => !Number.isNaN(Date.parse(v)), 'must be an ISO 8601 timestamp such as 2026-03-05T09:30:00Z');
@@ -59,10 +63,7 @@ const fixtureSchema = z
       .refine(validTimeZone, 'must be an IANA time zone such as Europe/Vienna')
       .default('UTC'),
     orderCount: z.number().int('must be a whole number').min(0, 'must be 0 or more').default(1),
-    currency: z
-      .string()
-      .regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code such as EUR')
-      .optional(),
+    currency: currencyCode.optional(),
     order: z
       .object({
         orderId: z.string().min(1).optional(),
@@ -88,14 +89,8 @@ const fixtureSchema = z
       .object({
         code: z.string().min(1).optional(),
         percentOff: z.number().gt(0).max(100).optional(),
-        amountOff: z
-          .string()
-          .regex(/^\d+(\.\d{1,2})?$/, 'must be a decimal string such as "5.00"')
-          .optional(),
-        currency: z
-          .string()
-          .regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code such as EUR')
-          .optional(),
+        amountOff: couponAmountOff.optional(),
+        currency: currencyCode.optional(),
         expiresAt: isoInstant.optional(),
       })
       .strict()

@@ -9,11 +9,12 @@ import {
   GetCommand,
   PutCommand,
   TransactWriteCommand,
+  type TransactWriteCommandInput,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import type { EmitEffect, Profile } from '../core/model.ts';
 import { addressHash } from '../core/privacy.ts';
-import { keys, type OutboxItem } from './store.ts';
+import { keys, outboxEntry } from './store.ts';
 import { TABLE } from './table-schema.ts';
 
 /** What an SES event records on the outbox entry of the email, as `events.<kind> = <time>`. */
@@ -111,66 +112,43 @@ export class ComplianceStore {
     notify: EmitEffect,
   ): Promise<'withdrawn' | 'unchanged' | 'erased'> {
     const pk = keys.customer(customerId);
-    const outbox: OutboxItem & Record<string, unknown> = {
-      customerId,
-      outboxId: notify.outboxId,
-      effect: notify,
-      status: 'pending',
-      createdAt: at,
-      attempts: 0,
+    const outbox = {
+      ...outboxEntry(customerId, notify, at),
       PK: pk,
       SK: keys.outbox(notify.outboxId),
       type: 'outbox',
     };
-    try {
-      await this.doc.send(
-        new TransactWriteCommand({
-          TransactItems: [
-            {
-              ConditionCheck: {
-                TableName: this.tableName,
-                Key: keys.erased(customerId),
-                ConditionExpression: 'attribute_not_exists(PK)',
-              },
-            },
-            {
-              Update: {
-                TableName: this.tableName,
-                Key: { PK: pk, SK: keys.profile },
-                UpdateExpression:
-                  'SET marketingConsent = :false, consentAt = :at, customerId = :id, #type = :profile, ' +
-                  '#version = if_not_exists(#version, :zero) + :one',
-                ConditionExpression: 'attribute_not_exists(PK) OR marketingConsent <> :false',
-                ExpressionAttributeNames: { '#type': 'type', '#version': 'version' },
-                ExpressionAttributeValues: {
-                  ':false': false,
-                  ':at': at,
-                  ':id': customerId,
-                  ':profile': 'profile',
-                  ':zero': 0,
-                  ':one': 1,
-                },
-              },
-            },
-            {
-              Put: {
-                TableName: this.tableName,
-                Item: outbox,
-                ConditionExpression: 'attribute_not_exists(PK)',
-              },
-            },
-          ],
-        }),
-      );
-      return 'withdrawn';
-    } catch (error) {
-      if (!(error instanceof TransactionCanceledException)) throw error;
-      const reasons = error.CancellationReasons ?? [];
-      if (reasons[0]?.Code === 'ConditionalCheckFailed') return 'erased';
-      if (reasons[1]?.Code === 'ConditionalCheckFailed' || reasons[2]?.Code === 'ConditionalCheckFailed')
-        return 'unchanged';
-      throw error;
-    }
+    const outcome = await this.transactUnlessErased(customerId, [
+      {
+        Update: {
+          TableName: this.tableName,
+          Key: { PK: pk, SK: keys.profile },
+          UpdateExpression:
+            'SET marketingConsent = :false, consentAt = :at, customerId = :id, #type = :profile, ' +
+            '#version = if_not_exists(#version, :zero) + :one',
+          ConditionExpression: 'attribute_not_exists(PK) OR marketingConsent <> :false',
+          ExpressionAttributeNames: { '#type': 'type', '#version': 'version' },
+          ExpressionAttributeValues: {
+            ':false': false,
+            ':at': at,
+            ':id': customerId,
+            ':profile': 'profile',
+            ':zero': 0,
+            ':one': 1,
+          },
+        },
+      },
+      {
+        Put: {
+          TableName: this.tableName,
+          Item: outbox,
+          ConditionExpression: 'attribute_not_exists(PK)',
+        },
+      },
+    ]);
+    if (outcome === 'erased') return 'erased';
+    // A failed condition on the profile (already withdrawn) or the outbox entry (already enqueued).
+    return outcome === 'saved' ? 'withdrawn' : 'unchanged';
   }
 
   /**
@@ -231,6 +209,34 @@ export class ComplianceStore {
     customerId: string,
     feedback: { feedbackId: string; orderId: string; score: number; at: string; expiresAt: string },
   ): Promise<'recorded' | 'duplicate' | 'erased'> {
+    const outcome = await this.transactUnlessErased(customerId, [
+      {
+        Put: {
+          TableName: this.tableName,
+          Item: {
+            PK: keys.customer(customerId),
+            SK: keys.feedback(feedback.feedbackId),
+            type: 'feedback',
+            orderId: feedback.orderId,
+            score: feedback.score,
+            submittedAt: feedback.at,
+            [TABLE.ttlAttribute]: Math.floor(Date.parse(feedback.expiresAt) / 1000) + 86_400,
+          },
+          ConditionExpression: 'attribute_not_exists(PK)',
+        },
+      },
+    ]);
+    return outcome === 'saved' ? 'recorded' : outcome === 'erased' ? 'erased' : 'duplicate';
+  }
+
+  /**
+   * One transaction that also checks the erasure tombstone, so nothing is written for an erased
+   * customer. `conflict` when one of the caller's own conditions failed.
+   */
+  private async transactUnlessErased(
+    customerId: string,
+    items: NonNullable<TransactWriteCommandInput['TransactItems']>,
+  ): Promise<'saved' | 'erased' | 'conflict'> {
     try {
       await this.doc.send(
         new TransactWriteCommand({
@@ -242,30 +248,16 @@ export class ComplianceStore {
                 ConditionExpression: 'attribute_not_exists(PK)',
               },
             },
-            {
-              Put: {
-                TableName: this.tableName,
-                Item: {
-                  PK: keys.customer(customerId),
-                  SK: keys.feedback(feedback.feedbackId),
-                  type: 'feedback',
-                  orderId: feedback.orderId,
-                  score: feedback.score,
-                  submittedAt: feedback.at,
-                  [TABLE.ttlAttribute]: Math.floor(Date.parse(feedback.expiresAt) / 1000) + 86_400,
-                },
-                ConditionExpression: 'attribute_not_exists(PK)',
-              },
-            },
+            ...items,
           ],
         }),
       );
-      return 'recorded';
+      return 'saved';
     } catch (error) {
       if (!(error instanceof TransactionCanceledException)) throw error;
       const reasons = error.CancellationReasons ?? [];
       if (reasons[0]?.Code === 'ConditionalCheckFailed') return 'erased';
-      if (reasons[1]?.Code === 'ConditionalCheckFailed') return 'duplicate';
+      if (reasons.some((r) => r.Code === 'ConditionalCheckFailed')) return 'conflict';
       throw error;
     }
   }

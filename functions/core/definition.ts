@@ -29,9 +29,16 @@ const journeyEventType = z
     'a shop event, or a system event journeys can react to (referral.attributed, referral.reward.earned)',
   );
 
+/** ISO 4217 currency code, as coupons and per-currency settings name it. */
+export const currencyCode = z.string().regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code such as EUR');
+/** A fixed coupon amount: a decimal string, never a float. */
+export const couponAmountOff = z
+  .string()
+  .regex(/^\d+(\.\d{1,2})?$/, 'must be a decimal string such as "5.00"');
+
 const moneyAmount = z.string().regex(/^\d+(\.\d{1,4})?$/, 'must be a decimal string such as "20.00"');
 const perCurrency = z
-  .record(z.string().regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code such as EUR'), moneyAmount)
+  .record(currencyCode, moneyAmount)
   .refine((r) => Object.keys(r).length > 0, { message: 'needs at least one currency' })
   .describe('an amount per ISO 4217 currency, e.g. { EUR: "10.00", GBP: "9.00" }');
 
@@ -132,14 +139,8 @@ const condition: z.ZodType<Condition> = z.lazy(() =>
 const coupon = z
   .object({
     percentOff: z.number().gt(0).max(100).optional(),
-    amountOff: z
-      .string()
-      .regex(/^\d+(\.\d{1,2})?$/, 'must be a decimal string such as "5.00"')
-      .optional(),
-    currency: z
-      .string()
-      .regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code such as EUR')
-      .optional(),
+    amountOff: couponAmountOff.optional(),
+    currency: currencyCode.optional(),
     validFor: isoDuration.describe('how long the code is valid after it is issued'),
   })
   .strict()
