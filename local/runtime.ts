@@ -22,6 +22,7 @@ import { createServices, type Services } from '../functions/services/container.t
 import type { DispatchOutcome } from '../functions/services/dispatcher.ts';
 import type { Outcome } from '../functions/services/journeys.ts';
 import { dispatchRecords, outboxItemFromRecord } from '../functions/services/stream.ts';
+import type { MemoryTables } from './memory-table.ts';
 import { StreamPoller } from './stream-poller.ts';
 
 /** Credentials and region the local servers accept; they never reach AWS. */
@@ -45,10 +46,23 @@ export interface Delivery {
   targets: { target: string; outcome?: Outcome; error?: string }[];
 }
 
-export interface LocalRuntimeOptions {
+/** Where the table lives: DynamoDB Local (the default everywhere) or memory (large simulations). */
+export type LocalStorage =
+  | {
+      dynamoEndpoint: string;
+      memory?: undefined;
+      /**
+       * Whether the table has its stream (DynamoDB Local records every write on it). The simulator
+       * follows outbox entries from the decisions it writes and turns it off.
+       * @default true
+       */
+      stream?: boolean;
+    }
+  | { memory: MemoryTables; dynamoEndpoint?: undefined; stream?: false };
+
+export type LocalRuntimeOptions = LocalStorage & {
   catalog: Catalog;
   clock: Clock;
-  dynamoEndpoint: string;
   sesEndpoint: string;
   /** Environment-style settings, as the Lambdas get them (TABLE_NAME, SHOP_NAME, …). */
   env?: Record<string, string | undefined>;
@@ -59,7 +73,7 @@ export interface LocalRuntimeOptions {
   routePublished?: (event: PublishedEvent) => Promise<void>;
   /** Called for every event the dispatcher publishes (the simulator's event log). */
   onPublish?: (event: PublishedEvent) => void;
-}
+};
 
 /** Stands in for the EventBridge client: what the dispatcher publishes is recorded and routed. */
 class LocalBus implements EventPublisher {
@@ -72,7 +86,8 @@ class LocalBus implements EventPublisher {
 export class LocalRuntime {
   readonly services: Services;
   readonly config: AppConfig;
-  private readonly poller: StreamPoller;
+  /** Absent when the table has no stream (memory, or a simulation table). */
+  private readonly poller: StreamPoller | undefined;
   private readonly routes: {
     target: string;
     matches: (e: RawEvent) => boolean;
@@ -81,23 +96,27 @@ export class LocalRuntime {
 
   private constructor(
     private readonly options: LocalRuntimeOptions,
-    readonly dynamo: DynamoDBClient,
-    streamArn: string,
+    readonly dynamo: DynamoDBClient | undefined,
+    streamArn: string | undefined,
   ) {
     this.config = configFromEnv(localEnv(options));
     const signingSecret = this.config.signingSecret as string;
     this.services = createServices({ ...this.config, signingSecret }, options.catalog, options.clock, {
       dynamo,
+      document: options.memory,
       mailer: new SesMailer(new SESv2Client({ ...LOCAL_AWS, endpoint: options.sesEndpoint })),
       publisher: new LocalBus(async (event) => this.onPublished(event)),
       meter: options.meter,
       onSaved: options.onSaved,
       backoff: async () => {},
     });
-    this.poller = new StreamPoller({
-      client: new DynamoDBStreamsClient({ ...LOCAL_AWS, endpoint: options.dynamoEndpoint }),
-      streamArn,
-    });
+    this.poller =
+      streamArn && options.dynamoEndpoint
+        ? new StreamPoller({
+            client: new DynamoDBStreamsClient({ ...LOCAL_AWS, endpoint: options.dynamoEndpoint }),
+            streamArn,
+          })
+        : undefined;
     const source = this.config.shopEventSource;
     const { journeys, profiles, sesEvents } = this.services;
     const profilePattern = profileEventPattern(source);
@@ -132,18 +151,25 @@ export class LocalRuntime {
 
   /** Creates the table (if missing) from the same definition as the CDK stack, then the runtime. */
   static async create(options: LocalRuntimeOptions): Promise<LocalRuntime> {
-    const dynamo = new DynamoDBClient({ ...LOCAL_AWS, endpoint: options.dynamoEndpoint });
     const tableName = localEnv(options).TABLE_NAME as string;
+    const input = createTableInput(tableName);
+    if (options.memory) {
+      options.memory.createTable(input);
+      return new LocalRuntime(options, undefined, undefined);
+    }
+    const stream = options.stream ?? true;
+    if (!stream) delete input.StreamSpecification;
+    const dynamo = new DynamoDBClient({ ...LOCAL_AWS, endpoint: options.dynamoEndpoint });
     let streamArn: string | undefined;
     try {
       const existing = await dynamo.send(new DescribeTableCommand({ TableName: tableName }));
       streamArn = existing.Table?.LatestStreamArn;
     } catch (error) {
       if ((error as Error).name !== 'ResourceNotFoundException') throw error;
-      const created = await dynamo.send(new CreateTableCommand(createTableInput(tableName)));
+      const created = await dynamo.send(new CreateTableCommand(input));
       streamArn = created.TableDescription?.LatestStreamArn;
     }
-    if (!streamArn) throw new Error(`table ${tableName} has no stream`);
+    if (stream && !streamArn) throw new Error(`table ${tableName} has no stream`);
     return new LocalRuntime(options, dynamo, streamArn);
   }
 
@@ -190,7 +216,9 @@ export class LocalRuntime {
   ): Promise<{ outcomes: DispatchOutcome[]; failures: string[] }> {
     const outcomes: DispatchOutcome[] = [];
     const failures: string[] = [];
-    let records: DynamoDBRecord[] = await this.poller.drain();
+    const poller = this.poller;
+    if (!poller) throw new Error('drainOutbox needs the table stream: this runtime was created without it');
+    let records: DynamoDBRecord[] = await poller.drain();
     while (records.length) {
       // Like parallel stream shards: customers side by side, each customer's entries in order.
       const byCustomer = new Map<string, DynamoDBRecord[]>();
@@ -217,7 +245,7 @@ export class LocalRuntime {
           }
         },
       );
-      records = await this.poller.drain();
+      records = await poller.drain();
     }
     return { outcomes, failures };
   }

@@ -16,6 +16,7 @@ import { formatIssues } from '../functions/core/events.ts';
 import { forEachCustomer } from '../functions/services/concurrency.ts';
 import type { DispatchOutcome } from '../functions/services/dispatcher.ts';
 import { expectationSchema } from './expectations.ts';
+import type { MemoryTables } from './memory-table.ts';
 import { LocalRuntime, type PublishedEvent } from './runtime.ts';
 
 import { type SesEmail, sesEmulatorStore } from './servers.ts';
@@ -117,10 +118,11 @@ function resolveAt(start: string, at: string): string {
     : iso(DateTime.fromISO(at, { setZone: true }));
 }
 
-export interface SimulationServers {
-  dynamoEndpoint: string;
-  sesEndpoint: string;
-}
+/** The SES emulator, and the table: DynamoDB Local (the default) or in memory (`--store memory`). */
+export type SimulationServers = { sesEndpoint: string } & (
+  | { dynamoEndpoint: string; memory?: undefined }
+  | { memory: MemoryTables; dynamoEndpoint?: undefined }
+);
 
 /**
  * A clock that reads the moment of the customer being worked on: customers run side by side, each at
@@ -175,7 +177,10 @@ export async function simulate(
   const runtime = await LocalRuntime.create({
     catalog,
     clock,
-    dynamoEndpoint: servers.dynamoEndpoint,
+    // No table stream: the simulator follows outbox entries from the decisions it writes (onSaved).
+    ...(servers.memory
+      ? { memory: servers.memory }
+      : { dynamoEndpoint: servers.dynamoEndpoint, stream: false }),
     sesEndpoint: servers.sesEndpoint,
     env: { TABLE_NAME: options.tableName ?? `simulation-${Date.now()}-${Math.floor(Math.random() * 1e6)}` },
     onPublish: (event) => published.push(event),

@@ -5,7 +5,6 @@
  */
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import {
-  type DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
   TransactWriteCommand,
@@ -14,7 +13,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import type { EmitEffect, Profile } from '../core/model.ts';
 import { addressHash } from '../core/privacy.ts';
-import { keys, outboxEntry } from './store.ts';
+import { type DocumentSender, keys, outboxEntry } from './store.ts';
 import { TABLE } from './table-schema.ts';
 
 /** What an SES event records on the outbox entry of the email, as `events.<kind> = <time>`. */
@@ -34,7 +33,7 @@ const isConditionFailure = (error: unknown) => (error as Error).name === 'Condit
 
 export class ComplianceStore {
   constructor(
-    private readonly doc: DynamoDBDocumentClient,
+    private readonly doc: DocumentSender,
     private readonly tableName: string,
   ) {}
 

@@ -30,6 +30,12 @@ import { TABLE } from './table-schema.ts';
 
 type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
 
+/**
+ * What the stores need of a DynamoDB document client: `send`. Lambda and the local runtime pass a
+ * `DynamoDBDocumentClient`; the simulator's memory mode passes `MemoryTables` (local/memory-table.ts).
+ */
+export type DocumentSender = Pick<DynamoDBDocumentClient, 'send'>;
+
 export const keys = {
   customer: (customerId: string) => `C#${customerId}`,
   /** Sorts before J#, O# and OUT#, so `SK < "OUT#"` reads profile, instances and orders only. */
@@ -126,7 +132,7 @@ function strip<T>(item: Record<string, unknown>): T {
 
 export class JourneyStore {
   constructor(
-    private readonly doc: DynamoDBDocumentClient,
+    private readonly doc: DocumentSender,
     private readonly tableName: string,
     private readonly options: StoreOptions,
     private readonly meter?: CapacityMeter,

@@ -3,6 +3,7 @@
  * These zod schemas are the one definition; `journeys schemas` exports them as JSON Schema.
  */
 import { z } from 'zod';
+import { isTimeZone } from './time.ts';
 
 /** The source of every event the system itself emits. */
 export const SYSTEM_SOURCE = 'retention-journeys';
@@ -25,17 +26,7 @@ const locale = z
   .describe('BCP 47 language tag, e.g. de-DE');
 const timeZone = z
   .string()
-  .refine(
-    (value) => {
-      try {
-        new Intl.DateTimeFormat('en', { timeZone: value });
-        return true;
-      } catch {
-        return false;
-      }
-    },
-    { message: 'must be an IANA time zone such as Europe/Berlin' },
-  )
+  .refine(isTimeZone, { message: 'must be an IANA time zone such as Europe/Berlin' })
   .describe('IANA time zone, e.g. Europe/Berlin');
 const currency = z
   .string()

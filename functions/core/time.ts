@@ -15,6 +15,22 @@ function local(instant: string, zone: string): DateTime {
   return dt;
 }
 
+const knownTimeZones = new Map<string, boolean>();
+/** Whether `zone` is an IANA time zone this runtime knows (remembered: the check builds a formatter). */
+export function isTimeZone(zone: string): boolean {
+  let known = knownTimeZones.get(zone);
+  if (known === undefined) {
+    try {
+      new Intl.DateTimeFormat('en', { timeZone: zone });
+      known = true;
+    } catch {
+      known = false;
+    }
+    knownTimeZones.set(zone, known);
+  }
+  return known;
+}
+
 export function toIso(dt: DateTime): string {
   // Milliseconds dropped: timers and outbox ids compare as strings, and the sweeper runs per minute.
   return dt.toUTC().startOf('second').toISO({ suppressMilliseconds: true }) as string;

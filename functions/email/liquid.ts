@@ -41,14 +41,26 @@ function formatOf(impl: FilterImpl): FormatContext {
 
 const DECIMAL = /^-?\d+(\.\d+)?$/;
 
+/** Intl formatters are costly to build and immutable: one per locale and options, kept for reuse. */
+const formatters = new Map<string, unknown>();
+export function cachedFormatter<T>(key: string, build: () => T): T {
+  let formatter = formatters.get(key) as T | undefined;
+  if (formatter === undefined) {
+    formatter = build();
+    formatters.set(key, formatter);
+  }
+  return formatter;
+}
+
 /** Formats a decimal string exactly: Intl.NumberFormat takes strings as decimals, no float rounding. */
 export function formatMoney(amount: string, currency: string, locale: string): string {
   if (!DECIMAL.test(amount)) throw new Error(`money: "${amount}" is not a decimal amount such as "59.90"`);
   if (!/^[A-Z]{3}$/.test(currency)) throw new Error(`money: "${currency}" is not an ISO 4217 currency code`);
   // The string overload of format() is exact (ECMA-402 Intl.NumberFormat v3); the lib types lag behind.
-  const format = new Intl.NumberFormat(locale, { style: 'currency', currency }).format as (
-    value: string,
-  ) => string;
+  const format = cachedFormatter(
+    `money|${locale}|${currency}`,
+    () => new Intl.NumberFormat(locale, { style: 'currency', currency }),
+  ).format as (value: string) => string;
   return format(amount);
 }
 
@@ -72,7 +84,10 @@ function date(this: FilterImpl, value: unknown, style?: unknown): string {
   const when = value instanceof Date ? value : new Date(String(value));
   if (Number.isNaN(when.getTime())) throw new Error(`date: "${String(value)}" is not an ISO 8601 timestamp`);
   const dateStyle = (typeof style === 'string' && DATE_STYLES.has(style) ? style : 'long') as 'long';
-  return new Intl.DateTimeFormat(locale, { dateStyle, timeZone }).format(when);
+  return cachedFormatter(
+    `date|${locale}|${dateStyle}|${timeZone}`,
+    () => new Intl.DateTimeFormat(locale, { dateStyle, timeZone }),
+  ).format(when);
 }
 
 function percent(this: FilterImpl, value: unknown): string {
@@ -80,11 +95,11 @@ function percent(this: FilterImpl, value: unknown): string {
   const n = typeof value === 'number' ? value : Number(value);
   if (!Number.isFinite(n)) throw new Error(`percent: "${String(value)}" is not a number`);
   // unit "percent" takes 10 as 10 %, so there is no division by 100 and no float drift.
-  return new Intl.NumberFormat(formatOf(this).locale, {
-    style: 'unit',
-    unit: 'percent',
-    maximumFractionDigits: 2,
-  }).format(n);
+  const { locale } = formatOf(this);
+  return cachedFormatter(
+    `percent|${locale}`,
+    () => new Intl.NumberFormat(locale, { style: 'unit', unit: 'percent', maximumFractionDigits: 2 }),
+  ).format(n);
 }
 
 /** A coupon's value: its percentage, or its fixed amount as money. */
@@ -138,9 +153,12 @@ function plural(this: FilterImpl, value: unknown, forms?: unknown, ...rest: unkn
   const byForm = parsePluralForms(forms);
   const chosen =
     byForm.get(`=${n}`) ??
-    byForm.get(new Intl.PluralRules(locale).select(n)) ??
+    byForm.get(cachedFormatter(`plural|${locale}`, () => new Intl.PluralRules(locale)).select(n)) ??
     (byForm.get('other') as string);
-  return chosen.replace(/#/g, new Intl.NumberFormat(locale).format(n));
+  return chosen.replace(
+    /#/g,
+    cachedFormatter(`number|${locale}`, () => new Intl.NumberFormat(locale)).format(n),
+  );
 }
 
 export const FILTER_NAMES = ['money', 'date', 'percent', 'discount', 'plural'] as const;

@@ -5,6 +5,7 @@
  */
 import type { Liquid, Template } from 'liquidjs';
 import { canonicalLocale, localeChain, resolveLocale } from '../core/locale.ts';
+import { isTimeZone } from '../core/time.ts';
 import { createLiquid, formatGlobals } from './liquid.ts';
 import type {
   CatalogMessage,
@@ -38,13 +39,7 @@ export class TemplateRenderError extends Error {
 }
 
 function validTimeZone(timeZone: string | undefined): string {
-  if (!timeZone) return 'UTC';
-  try {
-    new Intl.DateTimeFormat('en', { timeZone });
-    return timeZone;
-  } catch {
-    return 'UTC';
-  }
+  return timeZone && isTimeZone(timeZone) ? timeZone : 'UTC';
 }
 
 const language = (tag: string) => tag.split('-')[0]?.toLowerCase();

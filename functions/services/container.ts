@@ -11,7 +11,12 @@ import type { Clock } from '../adapters/clock.ts';
 import { ComplianceStore } from '../adapters/compliance-store.ts';
 import { type Mailer, SesMailer } from '../adapters/mailer.ts';
 import { EventBridgePublisher, type EventPublisher } from '../adapters/publisher.ts';
-import { type CapacityMeter, JourneyStore, type SaveRequest } from '../adapters/store.ts';
+import {
+  type CapacityMeter,
+  type DocumentSender,
+  JourneyStore,
+  type SaveRequest,
+} from '../adapters/store.ts';
 import { type Catalog, compiledJourneys } from '../catalog/catalog.ts';
 import type { AppConfig } from '../config.ts';
 import { createRenderer } from '../email/index.ts';
@@ -39,6 +44,8 @@ export interface Services {
 
 export interface ServiceOverrides {
   dynamo?: DynamoDBClient;
+  /** Answers the stores' document commands instead of a client for `dynamo` (the simulator's memory mode). */
+  document?: DocumentSender;
   mailer?: Mailer;
   publisher?: EventPublisher;
   meter?: CapacityMeter;
@@ -52,9 +59,11 @@ export function createServices(
   clock: Clock,
   overrides: ServiceOverrides = {},
 ): Services {
-  const doc = DynamoDBDocumentClient.from(overrides.dynamo ?? new DynamoDBClient({}), {
-    marshallOptions: { removeUndefinedValues: true },
-  });
+  const doc =
+    overrides.document ??
+    DynamoDBDocumentClient.from(overrides.dynamo ?? new DynamoDBClient({}), {
+      marshallOptions: { removeUndefinedValues: true },
+    });
   const store = new JourneyStore(
     doc,
     config.tableName,
