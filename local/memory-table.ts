@@ -364,8 +364,8 @@ function evaluate(item: Item, condition: Condition, scope: Scope): boolean {
     case 'compare': {
       const left = operandValue(item, condition.left, scope);
       const right = operandValue(item, condition.right, scope);
-      // A missing attribute makes every comparison false, `<>` included (as DynamoDB does).
-      if (left === undefined || right === undefined) return false;
+      // A missing attribute is unequal to everything and not ordered against anything (as DynamoDB).
+      if (left === undefined || right === undefined) return condition.op === '<>';
       if (condition.op === '=') return deepEqual(left, right);
       if (condition.op === '<>') return !deepEqual(left, right);
       const sign = order(left, right);
@@ -633,7 +633,7 @@ export class MemoryTables {
       ? [...table.partitions.values()].flatMap((p) => [...p.values()]).filter((i) => i[hashKey] !== undefined)
       : [...(table.partitions.get(String(hash))?.values() ?? [])];
     const matching = candidates.filter((item) => evaluate(item, condition, scope));
-    // Sort key order, then (an index may repeat sort keys) the table's key, as DynamoDB returns them.
+    // Sort key order. An index may repeat sort keys; DynamoDB leaves their order open, here it is the table's key.
     matching.sort(
       (a, b) =>
         (rangeKey ? (order(a[rangeKey], b[rangeKey]) ?? 0) : 0) ||
@@ -649,7 +649,8 @@ export class MemoryTables {
     }
     const limit = input.Limit ?? Number.POSITIVE_INFINITY;
     const page = matching.slice(start, start + limit);
-    const more = start + page.length < matching.length;
+    // A page that fills its Limit carries LastEvaluatedKey even if nothing follows (DynamoDB cannot tell).
+    const more = page.length === limit;
     const last = page[page.length - 1];
     const project = input.ProjectionExpression
       ? input.ProjectionExpression.split(',').map((name) => segmentName(name.trim(), scope))

@@ -1,6 +1,8 @@
 /**
  * Every scenario under test/scenarios runs through the simulator — real handlers, DynamoDB Local,
- * the SES emulator — and must meet the expected timeline written in its `expect:` section.
+ * the SES emulator — and must meet the expected timeline written in its `expect:` section. The same
+ * scenario run on the memory table (`journeys simulate --store memory`) must come out identical:
+ * every email, emitted event, rejection and note.
  */
 import { readdirSync } from 'node:fs';
 import path from 'node:path';
@@ -8,6 +10,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { buildCatalog } from '../../functions/catalog/build.ts';
 import type { Catalog } from '../../functions/catalog/catalog.ts';
 import { checkExpectations } from '../../local/expectations.ts';
+import { MemoryTables } from '../../local/memory-table.ts';
 import { readScenario, simulate } from '../../local/simulate.ts';
 import { testEnv } from './env.ts';
 
@@ -38,6 +41,10 @@ describe('scenarios', () => {
         dynamoEndpoint: env.dynamoEndpoint,
         sesEndpoint: env.sesEndpoint,
       });
+      const inMemory = await simulate(scenario, catalog, {
+        memory: new MemoryTables(),
+        sesEndpoint: env.sesEndpoint,
+      });
       // Assess
       expect(
         checkExpectations(
@@ -46,6 +53,10 @@ describe('scenarios', () => {
           result,
         ),
       ).toEqual([]);
+      const { stats: _wall, ...rest } = result;
+      const { stats: _memoryWall, ...memoryRest } = inMemory;
+      expect(memoryRest).toEqual(rest);
+      expect(inMemory.stats.steps).toBe(result.stats.steps);
     });
   }
 });
