@@ -5,6 +5,7 @@ import { parseArgs } from 'node:util';
 import { buildCatalog, CatalogError } from '../functions/catalog/build.ts';
 import { localStamp } from '../functions/core/time.ts';
 import { checkExpectations } from './expectations.ts';
+import { MemoryTables } from './memory-table.ts';
 import { startDynamoDbLocal, startSesEmulator, stopAll } from './servers.ts';
 import { readScenario, ScenarioError, type SimulationResult, simulate } from './simulate.ts';
 
@@ -45,8 +46,14 @@ export async function simulateCommand(argv: string[]): Promise<number> {
       json: { type: 'boolean', default: false },
       check: { type: 'boolean', default: false },
       'default-locale': { type: 'string', default: 'en' },
+      store: { type: 'string', default: 'dynamodb-local' },
     },
   });
+  const store = values.store as string;
+  if (store !== 'dynamodb-local' && store !== 'memory') {
+    process.stderr.write(`--store must be dynamodb-local or memory, not "${store}"\n`);
+    return 2;
+  }
   const file = positionals[0];
   if (!file) {
     process.stderr.write('Usage: journeys simulate <scenario.(json|yaml)> [--json] [--check]\n');
@@ -66,13 +73,23 @@ export async function simulateCommand(argv: string[]): Promise<number> {
   }
 
   const progress = !values.json && process.stderr.isTTY;
-  if (progress) process.stderr.write('Starting DynamoDB Local and the SES emulator…\n');
+  if (progress)
+    process.stderr.write(
+      store === 'memory'
+        ? 'Starting the SES emulator (state in memory)…\n'
+        : 'Starting DynamoDB Local and the SES emulator…\n',
+    );
   try {
-    const [dynamo, ses] = await Promise.all([startDynamoDbLocal(), startSesEmulator()]);
+    const [dynamo, ses] = await Promise.all([
+      store === 'memory' ? undefined : startDynamoDbLocal(),
+      startSesEmulator(),
+    ]);
     const result = await simulate(
       scenario,
       catalog,
-      { dynamoEndpoint: dynamo.endpoint, sesEndpoint: ses.endpoint },
+      dynamo
+        ? { dynamoEndpoint: dynamo.endpoint, sesEndpoint: ses.endpoint }
+        : { memory: new MemoryTables(), sesEndpoint: ses.endpoint },
       { onProgress: progress ? (at) => process.stderr.write(`\r  virtual clock ${at}`) : undefined },
     );
     if (progress) process.stderr.write('\r\u001b[2K');

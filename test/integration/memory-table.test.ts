@@ -25,10 +25,20 @@ const client = env.dynamoClient();
 const dynamo = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
 afterAll(() => client.destroy());
 
+type AnyCommand =
+  | GetCommand
+  | PutCommand
+  | UpdateCommand
+  | DeleteCommand
+  | QueryCommand
+  | TransactWriteCommand;
 type Step = (table: string) => { send(doc: DocumentSender): Promise<unknown> };
+/** Both sides get the same command object (the client's overloads type one command at a time). */
 const step =
-  (build: (table: string) => Parameters<DocumentSender['send']>[0]): Step =>
-  (table) => ({ send: (doc) => doc.send(build(table)) });
+  (build: (table: string) => AnyCommand): Step =>
+  (table) => ({
+    send: (doc) => (doc.send as (command: AnyCommand) => Promise<unknown>)(build(table)),
+  });
 
 /** What a request came to, in a form both sides can be compared by. */
 async function outcome(doc: DocumentSender, s: ReturnType<Step>): Promise<unknown> {

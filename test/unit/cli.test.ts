@@ -61,6 +61,16 @@ describe('journeys CLI', () => {
     expect(stdout).toContain('up to date');
   });
 
+  it('simulate --store memory: checks a scenario with no Java, and names a wrong store', async () => {
+    const run = await journeys('simulate', 'test/scenarios/locales.yaml', '--store', 'memory', '--check');
+    expect(run.stdout).toContain('✓ the simulation meets every expectation of the scenario');
+    expect(run.code).toBe(0);
+
+    const wrong = await journeys('simulate', 'test/scenarios/locales.yaml', '--store', 'postgres');
+    expect(wrong.code).toBe(2);
+    expect(wrong.stderr).toContain('--store must be dynamodb-local or memory, not "postgres"');
+  });
+
   it('prints help, and rejects unknown commands and options with exit code 2', async () => {
     const help = await journeys('--help');
     expect(help.code).toBe(0);
