@@ -3,14 +3,17 @@
  * through the real services (profile projection + every journey the event routes to) against
  * DynamoDB Local, then drains the outbox through the dispatcher into the SES emulator. Prints
  * throughput, DynamoDB requests and consumed capacity per event, and — as the floor measured in the
- * same run on the same machine — bare PutItem throughput, with the ratio. No timed assertions: the
- * numbers are for people to compare across changes.
+ * same run on the same machine — bare PutItem throughput, with the ratio. Then the simulator on a
+ * synthetic shop (every journey, 120 virtual days) on DynamoDB Local and on the memory table
+ * (`--sim-dynamo-customers 100 --sim-customers 1000`). No timed assertions: the numbers are for people
+ * to compare across changes.
  */
 import { parseArgs } from 'node:util';
 import { DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { systemClock } from '../functions/adapters/clock.ts';
 import type { CapacityMeter } from '../functions/adapters/store.ts';
 import { buildCatalog } from '../functions/catalog/build.ts';
+import { MemoryTables } from '../local/memory-table.ts';
 import { LocalRuntime } from '../local/runtime.ts';
 import { startDynamoDbLocal, startSesEmulator, stopAll } from '../local/servers.ts';
 import { simulate } from '../local/simulate.ts';
@@ -22,13 +25,17 @@ const { values } = parseArgs({
   options: {
     customers: { type: 'string', default: '300' },
     concurrency: { type: 'string', default: '16' },
-    'sim-customers': { type: 'string', default: '100' },
+    /** Customers for the simulator on the memory table (`journeys simulate --store memory`). */
+    'sim-customers': { type: 'string', default: '1000' },
+    /** Customers for the simulator on DynamoDB Local (the default store). */
+    'sim-dynamo-customers': { type: 'string', default: '100' },
     'sim-days': { type: 'string', default: '120' },
   },
 });
 const CUSTOMERS = Number(values.customers);
 const CONCURRENCY = Number(values.concurrency);
 const SIM_CUSTOMERS = Number(values['sim-customers']);
+const SIM_DYNAMO_CUSTOMERS = Number(values['sim-dynamo-customers']);
 const SIM_DAYS = Number(values['sim-days']);
 const LOCAL = { region: 'eu-central-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } };
 
@@ -203,38 +210,58 @@ async function main(): Promise<void> {
         `${emails} emails + ${published} events in ${dispatchSeconds.toFixed(2)} s (${((emails + published) / dispatchSeconds).toFixed(0)} entries/s), ${(meter.total() / Math.max(1, emails + published)).toFixed(2)} DynamoDB requests per entry`,
       ],
     ];
-    if (SIM_CUSTOMERS > 0) {
-      // The simulator on a synthetic shop: every journey, on a virtual clock, same servers.
-      // A fresh DynamoDB Local: the tables and streams the handler benchmark left behind slow every
-      // later request of the same JVM several-fold.
-      await dynamo.stop();
-      const simDynamo = await startDynamoDbLocal();
+    // The simulator on a synthetic shop (every journey, on a virtual clock): on DynamoDB Local, then on
+    // the memory table. A fresh DynamoDB Local: the tables and streams the handler benchmark left behind
+    // slow every later request of the same JVM several-fold.
+    const simulations: { store: string; customers: number; seconds: number; requests: number }[] = [];
+    const simulateShop = async (store: 'dynamodb-local' | 'memory', customers: number) => {
+      if (customers <= 0) return;
+      const simDynamo = store === 'dynamodb-local' ? await startDynamoDbLocal() : undefined;
       const simMeter = new Meter();
-      const scenario = syntheticScenario(SIM_CUSTOMERS, SIM_DAYS);
+      const scenario = syntheticScenario(customers, SIM_DAYS);
       const simStart = performance.now();
       const simulated = await simulate(
         scenario,
         catalog,
-        { dynamoEndpoint: simDynamo.endpoint, sesEndpoint: ses.endpoint },
+        simDynamo
+          ? { dynamoEndpoint: simDynamo.endpoint, sesEndpoint: ses.endpoint }
+          : { memory: new MemoryTables(), sesEndpoint: ses.endpoint },
         {
           tableName: 'bench-simulation',
           meter: simMeter,
           onProgress: (at) =>
-            progress('simulated up to', Date.parse(at) - Date.parse(scenario.start), SIM_DAYS * 86_400_000),
+            progress(
+              `simulating ${customers} customers on ${store}, day`,
+              Math.round((Date.parse(at) - Date.parse(scenario.start)) / 86_400_000),
+              SIM_DAYS,
+            ),
         },
       );
-      const simSeconds = (performance.now() - simStart) / 1000;
+      const seconds = (performance.now() - simStart) / 1000;
+      await simDynamo?.stop();
       if (process.stderr.isTTY) process.stderr.write('\r\u001b[2K');
+      simulations.push({ store, customers, seconds, requests: simMeter.total() });
       rows.push(
         [
-          'simulator',
-          `${SIM_CUSTOMERS} customers × ${SIM_DAYS} days (${scenario.events.length} events, ${simulated.emails.length} emails, ${simulated.events.length} emitted) in ${simSeconds.toFixed(1)} s`,
+          `simulator on ${store}`,
+          `${customers} customers × ${SIM_DAYS} days (${scenario.events.length} events, ${simulated.emails.length} emails, ${simulated.events.length} emitted) in ${seconds.toFixed(1)} s`,
         ],
         [
-          'simulator per customer',
-          `${((simSeconds * 1000) / SIM_CUSTOMERS).toFixed(0)} ms, ${(simMeter.total() / SIM_CUSTOMERS).toFixed(1)} metered DynamoDB requests; at the floor's PutItem rate that many requests take ${((simMeter.total() / SIM_CUSTOMERS / floorRate) * 1000).toFixed(0)} ms`,
+          '  per customer',
+          `${((seconds * 1000) / customers).toFixed(1)} ms, ${(simMeter.total() / customers).toFixed(1)} metered table requests (at the floor's PutItem rate those alone take ${((simMeter.total() / customers / floorRate) * 1000).toFixed(0)} ms)`,
         ],
       );
+    };
+    await dynamo.stop();
+    await simulateShop('dynamodb-local', SIM_DYNAMO_CUSTOMERS);
+    await simulateShop('memory', SIM_CUSTOMERS);
+    const [onDynamo, inMemory] = simulations;
+    if (onDynamo && inMemory && onDynamo.store !== inMemory.store) {
+      const perCustomer = (s: typeof onDynamo) => s.seconds / s.customers;
+      rows.push([
+        'ratio memory ÷ DynamoDB Local',
+        `${(perCustomer(onDynamo) / perCustomer(inMemory)).toFixed(1)}× faster per simulated customer (table requests per customer ${(onDynamo.requests / onDynamo.customers).toFixed(1)} vs ${(inMemory.requests / inMemory.customers).toFixed(1)})`,
+      ]);
     }
 
     const width = Math.max(...rows.map(([k]) => k.length));
