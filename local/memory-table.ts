@@ -494,6 +494,18 @@ type Write =
   | { kind: 'delete'; table: Table; key: Item }
   | { kind: 'check'; table: Table; key: Item };
 
+function apply(write: Write): void {
+  if (write.kind === 'put') write.table.put(write.item);
+  else if (write.kind === 'delete') write.table.delete(write.key);
+}
+
+type TransactItem = NonNullable<TransactWriteCommand['input']['TransactItems']>[number];
+type Conditional = {
+  ConditionExpression?: string | undefined;
+  ExpressionAttributeNames?: Names;
+  ExpressionAttributeValues?: Values;
+};
+
 const conditionFailed = () =>
   new ConditionalCheckFailedException({ message: 'The conditional request failed', $metadata: {} });
 
@@ -547,71 +559,77 @@ export class MemoryTables {
       const item = this.table(command.input.TableName).get(command.input.Key as Item);
       return { Item: item ? copy(item) : undefined };
     }
-    if (command instanceof PutCommand) {
-      const { TableName, Item, ConditionExpression, ExpressionAttributeNames, ExpressionAttributeValues } =
-        command.input;
-      const table = this.table(TableName);
-      const scope = { names: ExpressionAttributeNames, values: ExpressionAttributeValues };
-      if (
-        ConditionExpression &&
-        !evaluate(table.get(Item as Item) ?? {}, parseCondition(ConditionExpression), scope)
-      )
-        throw conditionFailed();
-      table.put(copy(Item) as Item);
-      return {};
-    }
+    if (command instanceof PutCommand) return this.single({ Put: command.input });
+    if (command instanceof DeleteCommand) return this.single({ Delete: command.input });
     if (command instanceof UpdateCommand) {
-      const { TableName, Key, ReturnValues } = command.input;
+      const { ReturnValues, UpdateExpression, ...rest } = command.input;
       if (ReturnValues && ReturnValues !== 'NONE')
         throw new UnsupportedExpression(`ReturnValues ${ReturnValues} is not supported`);
-      const table = this.table(TableName);
-      const next = this.updated(table, command.input);
-      if (!next) throw conditionFailed();
-      table.put(next);
-      return { Key };
-    }
-    if (command instanceof DeleteCommand) {
-      const { TableName, Key, ConditionExpression, ExpressionAttributeNames, ExpressionAttributeValues } =
-        command.input;
-      const table = this.table(TableName);
-      const scope = { names: ExpressionAttributeNames, values: ExpressionAttributeValues };
-      if (
-        ConditionExpression &&
-        !evaluate(table.get(Key as Item) ?? {}, parseCondition(ConditionExpression), scope)
-      )
-        throw conditionFailed();
-      table.delete(Key as Item);
-      return {};
+      if (!UpdateExpression) throw new UnsupportedExpression('an update needs an UpdateExpression');
+      return this.single({ Update: { ...rest, UpdateExpression } });
     }
     if (command instanceof QueryCommand) return this.query(command.input);
     if (command instanceof TransactWriteCommand) return this.transact(command.input.TransactItems ?? []);
     throw new UnsupportedExpression(`${command?.constructor?.name ?? 'this command'} is not supported`);
   }
 
-  /** The item after an update, or undefined when its condition fails. */
-  private updated(
-    table: Table,
-    input: {
-      Key?: Item;
-      UpdateExpression?: string;
-      ConditionExpression?: string;
-      ExpressionAttributeNames?: Names;
-      ExpressionAttributeValues?: Values;
-    },
-  ): Item | undefined {
-    const key = input.Key as Item;
-    const scope = { names: input.ExpressionAttributeNames, values: input.ExpressionAttributeValues };
-    const current = table.get(key);
-    if (
-      input.ConditionExpression &&
-      !evaluate(current ?? {}, parseCondition(input.ConditionExpression), scope)
-    )
-      return undefined;
-    if (!input.UpdateExpression) throw new UnsupportedExpression('an update needs an UpdateExpression');
-    return applyUpdate(current ?? (copy(key) as Item), parseUpdate(input.UpdateExpression), scope, [
-      table.shape.partitionKey,
-      table.shape.sortKey,
-    ]);
+  /** A single conditional write: a transaction of one, failing with the single-item error. */
+  private single(entry: TransactItem): Record<string, never> {
+    const { write, passed } = this.plan(entry);
+    if (!passed) throw conditionFailed();
+    apply(write);
+    return {};
+  }
+
+  /** Whether the request's condition holds for the item at `key` (a missing item is `{}`). */
+  private holds(table: Table, key: Item, request: Conditional): boolean {
+    if (!request.ConditionExpression) return true;
+    return evaluate(table.get(key) ?? {}, parseCondition(request.ConditionExpression), {
+      names: request.ExpressionAttributeNames,
+      values: request.ExpressionAttributeValues,
+    });
+  }
+
+  /** What one write would do and whether its condition holds; nothing is changed yet. */
+  private plan(entry: TransactItem): { write: Write; passed: boolean } {
+    if (entry.Put) {
+      const table = this.table(entry.Put.TableName);
+      const item = entry.Put.Item as Item;
+      return {
+        write: { kind: 'put', table, item: copy(item) as Item },
+        passed: this.holds(table, item, entry.Put),
+      };
+    }
+    if (entry.Delete) {
+      const table = this.table(entry.Delete.TableName);
+      const key = entry.Delete.Key as Item;
+      return { write: { kind: 'delete', table, key }, passed: this.holds(table, key, entry.Delete) };
+    }
+    if (entry.ConditionCheck) {
+      const table = this.table(entry.ConditionCheck.TableName);
+      const key = entry.ConditionCheck.Key as Item;
+      return { write: { kind: 'check', table, key }, passed: this.holds(table, key, entry.ConditionCheck) };
+    }
+    if (entry.Update) {
+      const table = this.table(entry.Update.TableName);
+      const key = entry.Update.Key as Item;
+      if (!this.holds(table, key, entry.Update))
+        return { write: { kind: 'check', table, key }, passed: false };
+      if (!entry.Update.UpdateExpression)
+        throw new UnsupportedExpression('an update needs an UpdateExpression');
+      const scope = {
+        names: entry.Update.ExpressionAttributeNames,
+        values: entry.Update.ExpressionAttributeValues,
+      };
+      const item = applyUpdate(
+        table.get(key) ?? (copy(key) as Item),
+        parseUpdate(entry.Update.UpdateExpression),
+        scope,
+        [table.shape.partitionKey, table.shape.sortKey],
+      );
+      return { write: { kind: 'put', table, item }, passed: true };
+    }
+    throw new ValidationException('a transaction item needs Put, Update, Delete or ConditionCheck');
   }
 
   private query(input: QueryCommand['input']): { Items: Item[]; Count: number; LastEvaluatedKey?: Item } {
@@ -685,54 +703,15 @@ export class MemoryTables {
     };
   }
 
-  private transact(
-    items: NonNullable<TransactWriteCommand['input']['TransactItems']>,
-  ): Record<string, never> {
+  private transact(items: TransactItem[]): Record<string, never> {
     if (items.length > 100)
       throw new ValidationException('Member must have length less than or equal to 100');
     const writes: Write[] = [];
     const reasons: { Code: string; Message?: string }[] = [];
     const seen = new Set<string>();
     for (const entry of items) {
-      let write: Write;
-      let passed = true;
-      if (entry.Put) {
-        const { TableName, Item, ConditionExpression, ExpressionAttributeNames, ExpressionAttributeValues } =
-          entry.Put;
-        const table = this.table(TableName);
-        const scope = { names: ExpressionAttributeNames, values: ExpressionAttributeValues };
-        passed =
-          !ConditionExpression ||
-          evaluate(table.get(Item as Item) ?? {}, parseCondition(ConditionExpression), scope);
-        write = { kind: 'put', table, item: copy(Item) as Item };
-      } else if (entry.Update) {
-        const table = this.table(entry.Update.TableName);
-        const next = this.updated(table, entry.Update as Parameters<MemoryTables['updated']>[1]);
-        passed = next !== undefined;
-        write = next
-          ? { kind: 'put', table, item: next }
-          : { kind: 'check', table, key: entry.Update.Key as Item };
-      } else if (entry.Delete) {
-        const { TableName, Key, ConditionExpression, ExpressionAttributeNames, ExpressionAttributeValues } =
-          entry.Delete;
-        const table = this.table(TableName);
-        const scope = { names: ExpressionAttributeNames, values: ExpressionAttributeValues };
-        passed =
-          !ConditionExpression ||
-          evaluate(table.get(Key as Item) ?? {}, parseCondition(ConditionExpression), scope);
-        write = { kind: 'delete', table, key: Key as Item };
-      } else if (entry.ConditionCheck) {
-        const { TableName, Key, ConditionExpression, ExpressionAttributeNames, ExpressionAttributeValues } =
-          entry.ConditionCheck;
-        const table = this.table(TableName);
-        const scope = { names: ExpressionAttributeNames, values: ExpressionAttributeValues };
-        passed = evaluate(table.get(Key as Item) ?? {}, parseCondition(ConditionExpression as string), scope);
-        write = { kind: 'check', table, key: Key as Item };
-      } else {
-        throw new ValidationException('a transaction item needs Put, Update, Delete or ConditionCheck');
-      }
-      const target = write.kind === 'put' ? write.item : write.key;
-      const id = `${JSON.stringify(write.table.keyOf(target))}`;
+      const { write, passed } = this.plan(entry);
+      const id = JSON.stringify(write.table.keyOf(write.kind === 'put' ? write.item : write.key));
       if (seen.has(id))
         throw new ValidationException('Transaction request cannot include multiple operations on one item');
       seen.add(id);
@@ -750,10 +729,7 @@ export class MemoryTables {
         CancellationReasons: reasons,
       });
     }
-    for (const write of writes) {
-      if (write.kind === 'put') write.table.put(write.item);
-      else if (write.kind === 'delete') write.table.delete(write.key);
-    }
+    for (const write of writes) apply(write);
     return {};
   }
 }

@@ -108,6 +108,17 @@ describe('memory table answers as DynamoDB Local does', () => {
   it('updates: SET with if_not_exists arithmetic, nested maps created once, REMOVE, key attributes refused', async () => {
     const events = { '#events': 'events', '#kind': 'delivered' };
     const outbox = { PK: 'C#a', SK: 'OUT#1' };
+    // As ComplianceStore.recordEmailEvent sends them: the map once, then each kind once.
+    const createEvents = update(outbox, 'SET #events = :empty', {
+      condition: 'attribute_exists(PK) AND attribute_not_exists(#events)',
+      names: { '#events': 'events' },
+      values: { ':empty': {} },
+    });
+    const recordDelivered = update(outbox, 'SET #events.#kind = :at', {
+      condition: 'attribute_exists(PK) AND attribute_not_exists(#events.#kind)',
+      names: events,
+      values: { ':at': '2026-03-02T08:00:00Z' },
+    });
     const { dynamo: d, memory: m } = await both([
       update(profileKey, 'SET customerId = :id, #version = if_not_exists(#version, :zero) + :one', {
         names: { '#version': 'version' },
@@ -118,27 +129,11 @@ describe('memory table answers as DynamoDB Local does', () => {
         values: { ':zero': 0, ':one': 1 },
       }),
       get('C#a', '#PROFILE'),
-      update(outbox, 'SET #events = :empty', {
-        condition: 'attribute_exists(PK) AND attribute_not_exists(#events)',
-        names: { '#events': 'events' },
-        values: { ':empty': {} },
-      }),
+      createEvents,
       put({ ...outbox, status: 'sent' }),
-      update(outbox, 'SET #events.#kind = :at', {
-        condition: 'attribute_exists(PK) AND attribute_not_exists(#events.#kind)',
-        names: events,
-        values: { ':at': '2026-03-02T08:00:00Z' },
-      }),
-      update(outbox, 'SET #events = :empty', {
-        condition: 'attribute_exists(PK) AND attribute_not_exists(#events)',
-        names: { '#events': 'events' },
-        values: { ':empty': {} },
-      }),
-      update(outbox, 'SET #events.#kind = :at', {
-        condition: 'attribute_exists(PK) AND attribute_not_exists(#events.#kind)',
-        names: events,
-        values: { ':at': '2026-03-02T08:00:00Z' },
-      }),
+      recordDelivered,
+      createEvents,
+      recordDelivered,
       update(outbox, 'SET #events.#kind = :at', {
         condition: 'attribute_exists(PK) AND attribute_not_exists(#events.#kind)',
         names: events,
