@@ -33,7 +33,7 @@ export function formatTimeline(result: SimulationResult, scenarioName: string, c
   lines.push(
     '',
     `${result.emails.length} email(s), ${result.events.length} emitted event(s), ${result.rejected.length} rejected event(s); ` +
-      `${result.stats.virtualDays} days simulated in ${(result.stats.wallMs / 1000).toFixed(1)} s (${result.stats.steps} clock steps).`,
+      `${result.stats.virtualDays} days simulated in ${(result.stats.wallMs / 1000).toFixed(1)} s (${result.stats.steps} clock steps, state in ${result.stats.store === 'memory' ? 'the memory table' : 'DynamoDB Local'}).`,
   );
   return lines.join('\n');
 }

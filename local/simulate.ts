@@ -85,7 +85,13 @@ export interface SimulationResult {
     kind: 'event' | 'email' | 'emit' | 'note' | 'rejected' | 'error';
     text: string;
   }[];
-  stats: { virtualDays: number; wallMs: number; steps: number };
+  stats: {
+    virtualDays: number;
+    wallMs: number;
+    steps: number;
+    /** Where the journey state lived. */
+    store: 'dynamodb-local' | 'memory';
+  };
 }
 
 export class ScenarioError extends Error {
@@ -228,7 +234,7 @@ export async function simulate(
     events: [],
     rejected: [],
     timeline: [],
-    stats: { virtualDays: 0, wallMs: 0, steps: 0 },
+    stats: { virtualDays: 0, wallMs: 0, steps: 0, store: servers.memory ? 'memory' : 'dynamodb-local' },
   };
   const sentOutcomes: Extract<DispatchOutcome, { status: 'sent' }>[] = [];
   for (const [index, e] of scenario.events.entries()) {
