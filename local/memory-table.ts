@@ -45,7 +45,7 @@ class ValidationException extends Error {
 // Expressions: tokens, a small recursive-descent parser, an evaluator
 // ---------------------------------------------------------------------------------------------------
 
-type Token = { kind: 'name' | 'placeholder' | 'value' | 'op' | 'punct' | 'word'; text: string };
+type Token = { kind: 'placeholder' | 'value' | 'op' | 'punct' | 'word'; text: string };
 
 function tokenize(expression: string): Token[] {
   const tokens: Token[] = [];
@@ -533,13 +533,6 @@ export class MemoryTables {
       ]),
     );
     this.tables.set(input.TableName, new Table({ partitionKey, sortKey, indexes }));
-  }
-
-  /** Every item of a table, for tests and reports. */
-  items(tableName: string): Item[] {
-    return [...this.table(tableName).partitions.values()].flatMap((p) =>
-      [...p.values()].map((i) => copy(i) as Item),
-    );
   }
 
   private table(name: string | undefined): Table {
