@@ -7,6 +7,7 @@
 import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { syntheticScenario } from '../../bench/scenario.ts';
 import { buildCatalog } from '../../functions/catalog/build.ts';
 import type { Catalog } from '../../functions/catalog/catalog.ts';
 import { checkExpectations } from '../../local/expectations.ts';
@@ -59,4 +60,25 @@ describe('scenarios', () => {
       expect(inMemory.stats.steps).toBe(result.stats.steps);
     });
   }
+
+  it('the benchmark shop (every journey, 40 customers side by side, 120 days) comes out identical on both stores', async () => {
+    // Prepare
+    const scenario = syntheticScenario(40, 120);
+    const env = testEnv();
+    // Act
+    const onDynamo = await simulate(scenario, catalog, {
+      dynamoEndpoint: env.dynamoEndpoint,
+      sesEndpoint: env.sesEndpoint,
+    });
+    const inMemory = await simulate(scenario, catalog, {
+      memory: new MemoryTables(),
+      sesEndpoint: env.sesEndpoint,
+    });
+    // Assess
+    expect(onDynamo.timeline.filter((t) => t.kind === 'error')).toEqual([]);
+    expect(onDynamo.emails.length).toBeGreaterThan(200);
+    expect(inMemory.emails).toEqual(onDynamo.emails);
+    expect(inMemory.events).toEqual(onDynamo.events);
+    expect(inMemory.timeline).toEqual(onDynamo.timeline);
+  });
 });
