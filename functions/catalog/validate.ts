@@ -5,6 +5,8 @@
  */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
+import { compileJourney } from '../core/compile.ts';
+import { sendSites } from '../core/template-data.ts';
 import { compileTemplates } from '../email/compile.ts';
 import { countSteps, type DefinitionError, type LoadedJourney, loadJourneys } from './journeys.ts';
 
@@ -40,12 +42,33 @@ export const templateCheck: ProjectCheck = async (ctx) => {
   // directory without a templates/ sibling (a fixture, a draft folder) is checked on its own.
   const dir = path.join(path.dirname(path.resolve(ctx.journeysDir)), 'templates');
   if (!existsSync(dir)) return [];
-  const { errors } = await compileTemplates(
+  const { errors, requiredBy } = await compileTemplates(
     dir,
     ctx.journeys.map((j) => j.definition),
     { defaultLocale: process.env.DEFAULT_LOCALE ?? 'en' },
   );
-  return errors.map((e) => ({ file: path.resolve(dir, e.file), path: e.path ?? '', message: e.message }));
+  const found = errors.map((e) => ({
+    file: path.resolve(dir, e.file),
+    path: e.path ?? '',
+    message: e.message,
+  }));
+  // Data a template uses must come with every send of its message.
+  for (const { definition, version } of ctx.journeys) {
+    for (const site of sendSites(definition, compileJourney(definition, version).program)) {
+      const template = definition.messages[site.message]?.template ?? `${definition.id}/${site.message}`;
+      for (const [field, file] of Object.entries(requiredBy[template] ?? {})) {
+        if (site.provides.has(field)) continue;
+        found.push({
+          file: path.resolve(dir, file),
+          path: field,
+          message:
+            `uses {{ ${field} }}, but ${definition.id} sends ${site.message} without it at ${site.path} ` +
+            `(that send provides ${[...site.provides].sort().join(', ')}, besides customer, shop and links)`,
+        });
+      }
+    }
+  }
+  return found;
 };
 
 /** Checks run after the definitions load. */

@@ -43,6 +43,8 @@ export interface CompileResult {
   errors: TemplateError[];
   /** Worth a look, not blocking: extra keys, locales a message falls back from, unused files. */
   warnings: TemplateError[];
+  /** Per template (`journey/message`): each required data field → the first file that uses it. */
+  requiredBy: Record<string, Record<string, string>>;
 }
 
 interface StringsFile {
@@ -58,6 +60,7 @@ export async function compileTemplates(
 ): Promise<CompileResult> {
   const errors: TemplateError[] = [];
   const warnings: TemplateError[] = [];
+  const requiredBy: CompileResult['requiredBy'] = {};
   const defaultLocale = canonicalLocale(options.defaultLocale) ?? options.defaultLocale;
   const htmlLiquid = createLiquid({ html: true });
   const textLiquid = createLiquid({ html: false });
@@ -189,6 +192,8 @@ export async function compileTemplates(
             }
           } else if (!PROVIDED.has(root) && !ALWAYS_PRESENT.has(root)) {
             requires.add(root);
+            requiredBy[base] ??= {};
+            requiredBy[base][root] ??= file;
           }
         }
       }
@@ -216,7 +221,7 @@ export async function compileTemplates(
     }
   }
 
-  return { catalog, errors: dedupe(errors), warnings: dedupe(warnings) };
+  return { catalog, errors: dedupe(errors), warnings: dedupe(warnings), requiredBy };
 }
 
 /** Errors as one line each, `file[: path]: message`, for command-line output. */
