@@ -14,6 +14,8 @@
  *   journeysDir                journey definitions, relative to the project (default `journeys`)
  *   defaultLocale              end of every locale fallback chain (default `en`)
  *   defaultTimeZone            for customers without one (default `Europe/Berlin`)
+ *   frequencyCapMax            at most this many marketing emails per customer... (default 3)
+ *   frequencyCapDays           ...in any this many days, across journeys (default 7)
  *   timerShards                write shards of the timer index (default 4)
  *   sendRatePerSecond          SES send-rate budget; sizes the dispatcher (default 1, the SES sandbox rate)
  *   configurationSetName       existing SES configuration set (default: a new one)
@@ -66,6 +68,8 @@ const { catalog, journeys } = await buildCatalog(ROOT, { defaultLocale, journeys
 await writeCatalog(CATALOG_FILE, catalog);
 
 const logRetentionDays = number('logRetentionDays');
+const frequencyCapMax = number('frequencyCapMax');
+const frequencyCapDays = number('frequencyCapDays');
 const eventArchiveRetentionDays = number('eventArchiveRetentionDays');
 
 new RetentionJourneysStack(app, text('stackName') ?? 'RetentionJourneys', {
@@ -81,6 +85,10 @@ new RetentionJourneysStack(app, text('stackName') ?? 'RetentionJourneys', {
   eventBusName: text('eventBusName'),
   defaultLocale,
   defaultTimeZone: text('defaultTimeZone'),
+  frequencyCap:
+    frequencyCapMax === undefined && frequencyCapDays === undefined
+      ? undefined
+      : { maxMarketingEmails: frequencyCapMax ?? 3, per: Duration.days(frequencyCapDays ?? 7) },
   timerShards: number('timerShards'),
   sendRatePerSecond: number('sendRatePerSecond'),
   configurationSetName: text('configurationSetName'),

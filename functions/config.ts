@@ -4,6 +4,8 @@
  */
 import { z } from 'zod';
 import { DEFAULT_TIMER_SHARDS } from './adapters/table-schema.ts';
+import { isoDuration } from './core/definition.ts';
+import { DEFAULT_FREQUENCY_CAP } from './core/engine.ts';
 import { formatIssues } from './core/events.ts';
 
 const configSchema = z.object({
@@ -13,6 +15,9 @@ const configSchema = z.object({
   DEFAULT_LOCALE: z.string().min(2).default('en'),
   DEFAULT_TIME_ZONE: z.string().min(1).default('Europe/Berlin'),
   TIMER_SHARDS: z.coerce.number().int().min(1).max(100).default(DEFAULT_TIMER_SHARDS),
+  /** At most this many marketing emails per customer in any FREQUENCY_CAP_PER, across journeys. */
+  FREQUENCY_CAP_MAX: z.coerce.number().int().min(1).max(100).default(DEFAULT_FREQUENCY_CAP.max),
+  FREQUENCY_CAP_PER: isoDuration.default(DEFAULT_FREQUENCY_CAP.per),
   RETENTION_DAYS: z.coerce.number().int().min(1).default(30),
   SENDER_ADDRESS: z.string().min(3).default('shop@example.com'),
   SES_CONFIGURATION_SET: z.string().optional(),
@@ -33,6 +38,7 @@ export interface AppConfig {
   defaultLocale: string;
   defaultTimeZone: string;
   timerShards: number;
+  frequencyCap: { max: number; per: string };
   retentionDays: number;
   senderAddress: string;
   configurationSetName: string | undefined;
@@ -65,6 +71,7 @@ export function configFromEnv(env: Record<string, string | undefined>): AppConfi
     defaultLocale: e.DEFAULT_LOCALE,
     defaultTimeZone: e.DEFAULT_TIME_ZONE,
     timerShards: e.TIMER_SHARDS,
+    frequencyCap: { max: e.FREQUENCY_CAP_MAX, per: e.FREQUENCY_CAP_PER },
     retentionDays: e.RETENTION_DAYS,
     senderAddress: e.SENDER_ADDRESS,
     configurationSetName: e.SES_CONFIGURATION_SET,

@@ -38,6 +38,7 @@ import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { DEFAULT_TIMER_SHARDS, TABLE } from '../functions/adapters/table-schema.ts';
 import { type JourneyDefinition, journeyDefinitionSchema } from '../functions/core/definition.ts';
+import { DEFAULT_FREQUENCY_CAP } from '../functions/core/engine.ts';
 import {
   journeyEventPattern,
   journeySystemEventPattern,
@@ -125,6 +126,13 @@ export interface RetentionJourneysProps {
    */
   readonly defaultTimeZone?: string;
   /**
+   * The frequency cap across journeys: at most `maxMarketingEmails` marketing emails per customer in
+   * any `per` (a rolling window). A capped message waits for the next free slot, unless its
+   * definition says `frequencyCap: skip`. Transactional emails never count.
+   * @default 3 marketing emails per Duration.days(7)
+   */
+  readonly frequencyCap?: FrequencyCap;
+  /**
    * Write shards of the timer index; the sweeper queries each once a minute. More shards spread
    * a large number of waiting customers over more partitions.
    * @default DEFAULT_TIMER_SHARDS (4)
@@ -184,6 +192,13 @@ export class RetentionJourneysPropsError extends Error {
   override name = 'RetentionJourneysPropsError';
 }
 
+export interface FrequencyCap {
+  /** At most this many marketing emails (1-100)... */
+  readonly maxMarketingEmails: number;
+  /** ...in any window this long (1 hour to 365 days). */
+  readonly per: Duration;
+}
+
 /** Validated props with defaults applied. */
 interface Settings {
   journeys: readonly JourneyDefinition[];
@@ -194,6 +209,7 @@ interface Settings {
   partnerEventBusName: string | undefined;
   defaultLocale: string;
   defaultTimeZone: string;
+  frequencyCap: { max: number; per: string };
   timerShards: number;
   sendRatePerSecond: number;
   configurationSetName: string | undefined;
@@ -280,6 +296,21 @@ export function validateProps(props: RetentionJourneysProps): Settings {
     fail(`defaultTimeZone "${defaultTimeZone}" is not an IANA time zone; use e.g. "Europe/Berlin"`);
   }
 
+  const capMax = props.frequencyCap?.maxMarketingEmails ?? DEFAULT_FREQUENCY_CAP.max;
+  if (!Number.isInteger(capMax) || capMax < 1 || capMax > 100) {
+    fail(`frequencyCap.maxMarketingEmails must be a whole number from 1 to 100 (got ${capMax})`);
+  }
+  const capPer = props.frequencyCap?.per;
+  if (
+    capPer !== undefined &&
+    (capPer.toHours({ integral: false }) < 1 || capPer.toDays({ integral: false }) > 365)
+  ) {
+    fail(
+      `frequencyCap.per must be from Duration.hours(1) to Duration.days(365) (got ${capPer.toHumanString()})`,
+    );
+  }
+  const frequencyCap = { max: capMax, per: capPer?.toIsoString() ?? DEFAULT_FREQUENCY_CAP.per };
+
   const timerShards = props.timerShards ?? DEFAULT_TIMER_SHARDS;
   if (!Number.isInteger(timerShards) || timerShards < 1 || timerShards > 100) {
     fail(`timerShards must be a whole number from 1 to 100 (got ${timerShards})`);
@@ -357,6 +388,7 @@ export function validateProps(props: RetentionJourneysProps): Settings {
     partnerEventBusName,
     defaultLocale,
     defaultTimeZone,
+    frequencyCap,
     timerShards,
     sendRatePerSecond,
     configurationSetName,
@@ -453,6 +485,8 @@ export class RetentionJourneys extends Construct {
       DEFAULT_LOCALE: settings.defaultLocale,
       DEFAULT_TIME_ZONE: settings.defaultTimeZone,
       TIMER_SHARDS: String(settings.timerShards),
+      FREQUENCY_CAP_MAX: String(settings.frequencyCap.max),
+      FREQUENCY_CAP_PER: settings.frequencyCap.per,
       RETENTION_DAYS: String(settings.idempotencyRetentionDays),
       SHOP_NAME: settings.shopName,
       SHOP_URL: settings.shopUrl,

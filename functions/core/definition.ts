@@ -7,7 +7,7 @@ import { Duration } from 'luxon';
 import { z } from 'zod';
 import { JOURNEY_EVENT_TYPES } from './events.ts';
 
-const isoDuration = z
+export const isoDuration = z
   .string()
   .refine((value) => Duration.fromISO(value).isValid && Duration.fromISO(value).toMillis() >= 0, {
     message: 'must be a non-negative ISO 8601 duration such as PT1H, P2D or P2W',

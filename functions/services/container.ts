@@ -84,6 +84,7 @@ export function createServices(
     engine: {
       defaultLocale: config.defaultLocale,
       defaultTimeZone: config.defaultTimeZone,
+      frequencyCap: config.frequencyCap,
       secret: config.signingSecret,
     },
   });

@@ -224,6 +224,19 @@ describe('dispatcher', () => {
     expect(ses[0]?.Condition).toEqual({ StringEquals: { 'ses:FromAddress': 'news@shop.example' } });
   });
 
+  it('hands a custom frequency cap to every function', () => {
+    const capped = Template.fromStack(
+      buildStack({ frequencyCap: { maxMarketingEmails: 2, per: Duration.days(14) } }),
+    );
+    const envs = Object.values(capped.findResources('AWS::Lambda::Function')).map(
+      (fn: Json) => fn.Properties.Environment?.Variables ?? {},
+    );
+    const journeyEnvs = envs.filter((env: Json) => env.FREQUENCY_CAP_MAX !== undefined);
+    expect(journeyEnvs.length).toBeGreaterThan(0);
+    for (const env of journeyEnvs)
+      expect([env.FREQUENCY_CAP_MAX, env.FREQUENCY_CAP_PER]).toEqual(['2', 'P14D']);
+  });
+
   it('names an existing configuration set in its policy and environment', () => {
     // Prepare
     const existing = Template.fromStack(buildStack({ configurationSetName: 'shop-marketing' }));
@@ -307,6 +320,8 @@ describe('functions', () => {
     'DEFAULT_LOCALE',
     'DEFAULT_TIME_ZONE',
     'TIMER_SHARDS',
+    'FREQUENCY_CAP_MAX',
+    'FREQUENCY_CAP_PER',
     'RETENTION_DAYS',
     'SHOP_NAME',
     'SHOP_URL',
@@ -340,6 +355,7 @@ describe('functions', () => {
       expect(env.DEFAULT_LOCALE).toBe('en');
       expect(env.DEFAULT_TIME_ZONE).toBe('Europe/Berlin');
       expect(env.TIMER_SHARDS).toBe(String(DEFAULT_TIMER_SHARDS));
+      expect([env.FREQUENCY_CAP_MAX, env.FREQUENCY_CAP_PER]).toEqual(['3', 'P7D']);
       expect(env.POWERTOOLS_METRICS_NAMESPACE).toBe('RetentionJourneys');
       expect(env.RETENTION_DAYS).toBe('30');
       expect(env.SHOP_NAME).toBe('Shop');
@@ -424,6 +440,9 @@ describe('props validation', () => {
     [{ shopEventSource: 'retention-journeys' }, /shopEventSource/],
     [{ defaultLocale: 'not a locale' }, /defaultLocale/],
     [{ defaultTimeZone: 'Mars/Olympus' }, /defaultTimeZone/],
+    [{ frequencyCap: { maxMarketingEmails: 0, per: Duration.days(7) } }, /frequencyCap.maxMarketingEmails/],
+    [{ frequencyCap: { maxMarketingEmails: 3, per: Duration.minutes(30) } }, /frequencyCap.per/],
+    [{ frequencyCap: { maxMarketingEmails: 3, per: Duration.days(400) } }, /frequencyCap.per/],
     [{ timerShards: 0 }, /timerShards/],
     [{ timerShards: 2.5 }, /timerShards/],
     [{ sendRatePerSecond: 0 }, /sendRatePerSecond/],

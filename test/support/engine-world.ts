@@ -62,6 +62,7 @@ export class World {
   constructor(
     definitions: JourneyDefinition | JourneyDefinition[],
     public now: string,
+    private readonly config: EngineConfig = engineConfig,
   ) {
     this.journeys = (Array.isArray(definitions) ? definitions : [definitions]).map((d) =>
       compileJourney(d, `v-${d.id}`),
@@ -118,7 +119,7 @@ export class World {
         },
         input,
         now: this.now,
-        config: engineConfig,
+        config: this.config,
       }),
     );
   }

@@ -20,6 +20,15 @@ describe('configFromEnv', () => {
     });
   });
 
+  it('reads the frequency cap, 3 per P7D unless set', () => {
+    expect(configFromEnv(minimal).frequencyCap).toEqual({ max: 3, per: 'P7D' });
+    expect(
+      configFromEnv({ ...minimal, FREQUENCY_CAP_MAX: '2', FREQUENCY_CAP_PER: 'P14D' }).frequencyCap,
+    ).toEqual({ max: 2, per: 'P14D' });
+    expect(() => configFromEnv({ ...minimal, FREQUENCY_CAP_PER: 'a week' })).toThrow(/FREQUENCY_CAP_PER/);
+    expect(() => configFromEnv({ ...minimal, FREQUENCY_CAP_MAX: '0' })).toThrow(/FREQUENCY_CAP_MAX/);
+  });
+
   it('coerces numeric variables', () => {
     expect(configFromEnv({ ...minimal, TIMER_SHARDS: '8', RETENTION_DAYS: '7' })).toMatchObject({
       timerShards: 8,

@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { nextAnniversary } from '../../functions/core/engine.ts';
 import { localStamp } from '../../functions/core/time.ts';
-import { anna, definition, loadDefinition, World } from '../support/engine-world.ts';
+import { anna, definition, engineConfig, loadDefinition, World } from '../support/engine-world.ts';
 
 const postPurchase = loadDefinition('journeys/post-purchase.yaml');
 const winBack = loadDefinition('journeys/win-back.yaml');
@@ -267,6 +267,20 @@ describe('frequency cap across journeys', () => {
       ['four', '2026-05-11T10:00:00Z'],
     ]);
     expect(world.trace.map((t) => t.note)).toContain('skips m: frequency cap reached');
+  });
+
+  it('honours the shop’s own cap (2 per 3 days here)', () => {
+    const world = new World([burst('one'), burst('two'), burst('three')], '2026-05-04T10:00:00Z', {
+      ...engineConfig,
+      frequencyCap: { max: 2, per: 'P3D' },
+    });
+    world.deliver('customer.registered', anna);
+    world.runUntil('2026-05-20T00:00:00Z');
+    expect(world.sends.map((s) => [s.effect.kind === 'send' && s.effect.journeyId, s.at])).toEqual([
+      ['one', '2026-05-04T10:00:00Z'],
+      ['two', '2026-05-04T10:00:00Z'],
+      ['three', '2026-05-07T10:00:00Z'],
+    ]);
   });
 
   it('does not count transactional emails', () => {
