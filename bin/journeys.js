@@ -3,6 +3,10 @@
 // `npx journeys …` and `npm run journeys -- …` work without a build step.
 import { register } from 'tsx/esm/api';
 
+// The SDK warns on Node 20 about its releases after January 2027. That is about the deployed code
+// (Lambda runs Node 24), not this command: keep its output for the people reading it.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
 register();
 const { main } = await import('./journeys.ts');
 process.exitCode = await main(process.argv.slice(2));

@@ -25,6 +25,8 @@ export const expectationSchema = z
             locale: z.string().optional(),
             /** Text the subject must contain. */
             subject: z.string().optional(),
+            /** Text the plain-text part must contain (a code, a name, an amount). */
+            text: z.string().optional(),
           })
           .strict(),
       )
@@ -108,6 +110,7 @@ export function checkExpectations(
       if (w.locale && g.locale !== w.locale) wrong.push(`locale ${g.locale} ≠ ${w.locale}`);
       if (w.subject && !g.subject.includes(w.subject))
         wrong.push(`subject “${g.subject}” lacks “${w.subject}”`);
+      if (w.text && !g.text.includes(w.text)) wrong.push(`the text part lacks “${w.text}”`);
       if (wrong.length) problems.push(`${customer}: email ${i + 1} (${w.message}): ${wrong.join(', ')}`);
     });
   }

@@ -317,6 +317,7 @@ export function sampleData(input: SampleInput): RenderData {
     order,
     feedback: { score: 4 },
     referral: { code: referralCode, shareUrl: `${shop}/?ref=${encodeURIComponent(referralCode)}` },
+    invitation: { code: `FRIEND-${code(`invitation:${c.email}`, 4)}` },
     reward: { amount: rewardAmount, currency },
     shop: { ...PREVIEW_SHOP },
     links: {

@@ -63,7 +63,7 @@ export const templateCheck: ProjectCheck = async (ctx) => {
           path: field,
           message:
             `uses {{ ${field} }}, but ${definition.id} sends ${site.message} without it at ${site.path} ` +
-            `(that send provides ${[...site.provides].sort().join(', ')}, besides customer, shop and links)`,
+            `(that send carries ${[...site.provides, 'customer', 'shop', 'links'].join(', ')})`,
         });
       }
     }

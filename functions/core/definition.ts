@@ -58,7 +58,16 @@ export type Comparison = z.infer<typeof comparison>;
 const profileCondition = z
   .object({
     field: z
-      .enum(['locale', 'timeZone', 'marketingConsent', 'firstName', 'birthday', 'orderCount', 'email'])
+      .enum([
+        'locale',
+        'timeZone',
+        'marketingConsent',
+        'firstName',
+        'birthday',
+        'orderCount',
+        'email',
+        'referralCode',
+      ])
       .describe('profile attribute to test'),
     equals: z.union([z.string(), z.number(), z.boolean()]).optional(),
     in: z.array(z.union([z.string(), z.number()])).optional(),

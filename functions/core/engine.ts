@@ -19,6 +19,7 @@ import type {
   TraceEntry,
 } from './model.ts';
 import { placedOrders } from './profile.ts';
+import { invitation } from './template-data.ts';
 import { addDuration, isAtOrBefore, isBefore, quietHoursEnd, toIso } from './time.ts';
 
 export interface EngineConfig {
@@ -232,6 +233,7 @@ class Run {
     return {
       order,
       feedback: last?.type === 'feedback.submitted' ? { score: last.detail.score } : undefined,
+      invitation: invitation(this.program(instance).definition, instance.trigger),
       referral: this.args.customer.profile?.referralCode
         ? { code: this.args.customer.profile.referralCode }
         : undefined,

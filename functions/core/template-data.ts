@@ -8,15 +8,40 @@
  * - `order`: the instance knows an `orderId`: its trigger, or an event it waited for, requires one by
  *   the event contract (the instance context keeps every string field of those events);
  * - `feedback`: the last event the instance resumed on is `feedback.submitted`;
- * - `referral`: every registered customer's code, assigned at registration.
+ * - `invitation`: the code a referee was invited with, in a journey started by `referral.attributed`;
+ * - `referral`: the customer's own code. Only registered customers have one, so a journey must
+ *   check for it (`profile: { field: referralCode, exists: true }`) on the way to the send.
  * `customer`, `shop` and `links` come with every email (templates may always use them).
  */
 import type { Instruction } from './compile.ts';
-import type { JourneyDefinition } from './definition.ts';
+import type { Condition, JourneyDefinition } from './definition.ts';
 import { type JourneyEventType, shopEventSchemas, systemInputSchemas } from './events.ts';
 
-/** Template data every send carries besides `customer`, `shop` and `links`. */
-const ALWAYS = ['referral'];
+/** The event that makes an instance a referee's welcome; its `code` is the code they were invited with. */
+export const INVITATION_EVENT = 'referral.attributed';
+
+/** The invitation a journey's instance carries: the code from its `referral.attributed` trigger. */
+export function invitation(
+  definition: JourneyDefinition,
+  trigger: Record<string, unknown> | undefined,
+): { code: string } | undefined {
+  const code = trigger?.code;
+  return 'event' in definition.trigger &&
+    definition.trigger.event === INVITATION_EVENT &&
+    typeof code === 'string'
+    ? { code }
+    : undefined;
+}
+
+/** Whether a condition that holds guarantees the customer has a referral code. */
+function ensuresReferralCode(condition: Condition | undefined): boolean {
+  if (!condition) return false;
+  if ('profile' in condition)
+    return condition.profile.field === 'referralCode' && condition.profile.exists === true;
+  if ('all' in condition) return condition.all.some(ensuresReferralCode);
+  if ('any' in condition) return condition.any.every(ensuresReferralCode);
+  return false;
+}
 
 export interface SendSite {
   message: string;
@@ -32,6 +57,8 @@ interface Known {
   fields: Set<string>;
   /** The event the instance last entered or resumed on, if the same on every path. */
   last: string | undefined;
+  /** Whether every path checked that the customer has a referral code. */
+  referralCode: boolean;
 }
 
 const schemas: Record<string, { shape: Record<string, { safeParse(v: unknown): { success: boolean } }> }> = {
@@ -53,20 +80,26 @@ function requiredFields(eventType: JourneyEventType | string): Set<string> {
 const intersect = (a: Set<string>, b: Set<string>) => new Set([...a].filter((x) => b.has(x)));
 
 function merge(a: Known | undefined, b: Known): Known {
-  if (!a) return { fields: new Set(b.fields), last: b.last };
-  return { fields: intersect(a.fields, b.fields), last: a.last === b.last ? a.last : undefined };
+  if (!a) return { ...b, fields: new Set(b.fields) };
+  return {
+    fields: intersect(a.fields, b.fields),
+    last: a.last === b.last ? a.last : undefined,
+    referralCode: a.referralCode && b.referralCode,
+  };
 }
 
 function atEntry(definition: JourneyDefinition): Known {
   const trigger = definition.trigger;
-  if ('event' in trigger) return { fields: requiredFields(trigger.event), last: trigger.event };
-  if ('anyOf' in trigger) {
-    return trigger.anyOf
-      .map((t): Known => ({ fields: requiredFields(t.event), last: t.event }))
-      .reduce<Known | undefined>(merge, undefined) as Known;
-  }
+  const entry = (t: { event: string; if?: Condition | undefined }): Known => ({
+    fields: requiredFields(t.event),
+    last: t.event,
+    referralCode: ensuresReferralCode(t.if),
+  });
+  if ('event' in trigger) return entry(trigger);
+  if ('anyOf' in trigger)
+    return trigger.anyOf.map(entry).reduce<Known | undefined>(merge, undefined) as Known;
   // Inactivity and anniversary entries are timers: no event, nothing in the context.
-  return { fields: new Set(), last: undefined };
+  return { fields: new Set(), last: undefined, referralCode: false };
 }
 
 /** Every send of the program with the data it certainly carries. */
@@ -84,7 +117,9 @@ export function sendSites(definition: JourneyDefinition, program: readonly Instr
     if (!state) continue; // unreachable
     switch (ins.op) {
       case 'send': {
-        const provides = new Set(ALWAYS);
+        const provides = new Set<string>();
+        if (state.referralCode) provides.add('referral');
+        if (invitation(definition, { code: '' })) provides.add('invitation');
         if (ins.coupon) provides.add('coupon');
         if (ins.reward) provides.add('reward');
         if (state.fields.has('orderId')) provides.add('order');
@@ -95,13 +130,14 @@ export function sendSites(definition: JourneyDefinition, program: readonly Instr
       }
       case 'waitFor':
         flow(pc + 1, {
+          ...state,
           fields: new Set([...state.fields, ...requiredFields(ins.event)]),
           last: ins.event,
         });
         flow(ins.timeoutTarget, state);
         break;
       case 'jumpUnless':
-        flow(pc + 1, state);
+        flow(pc + 1, { ...state, referralCode: state.referralCode || ensuresReferralCode(ins.condition) });
         flow(ins.target, state);
         break;
       case 'jump':

@@ -72,6 +72,8 @@ export interface RenderData {
   feedback?: { score: unknown } | undefined;
   /** The recipient's own referral code and a link to share it. */
   referral?: { code: string; shareUrl: string } | undefined;
+  /** The referral code a referee was invited with (the referrer's). */
+  invitation?: { code: string } | undefined;
   /** A referral reward granted to the recipient. */
   reward?: MoneyValue | undefined;
   shop: { name: string; url: string; address?: string | undefined };

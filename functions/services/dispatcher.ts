@@ -233,13 +233,15 @@ export class Dispatcher {
     unsubscribe: string | undefined,
     now: string,
   ): RenderData {
-    const { coupon, reward, order, feedback, referral, orderCount } = effect.data as SendEffect['data'] & {
-      reward?: RenderData['reward'];
-      order?: RenderData['order'] & { orderId: string };
-      feedback?: RenderData['feedback'];
-      referral?: { code: string };
-      orderCount?: number;
-    };
+    const { coupon, reward, order, feedback, referral, invitation, orderCount } =
+      effect.data as SendEffect['data'] & {
+        reward?: RenderData['reward'];
+        order?: RenderData['order'] & { orderId: string };
+        feedback?: RenderData['feedback'];
+        referral?: { code: string };
+        invitation?: RenderData['invitation'];
+        orderCount?: number;
+      };
     const shop = this.deps.shop.url.replace(/\/+$/, '');
     return {
       customer: { firstName: recipient.firstName, email: recipient.email, orderCount },
@@ -250,6 +252,7 @@ export class Dispatcher {
       referral: referral
         ? { code: referral.code, shareUrl: `${shop}/?ref=${encodeURIComponent(referral.code)}` }
         : undefined,
+      invitation,
       shop: this.deps.shop,
       links: {
         shop: this.deps.shop.url,

@@ -17,6 +17,7 @@ import type {
   TraceEntry,
 } from '../../functions/core/model.ts';
 import { projectEvent } from '../../functions/core/profile.ts';
+import { referralCode } from '../../functions/core/referral.ts';
 
 export const engineConfig: EngineConfig = {
   defaultLocale: 'en',
@@ -98,6 +99,13 @@ export class World {
     const projection = projectEvent({ profile: this.profile, orders: this.orders }, parsed.event);
     this.profile = projection.profile;
     this.orders = projection.orders;
+    // As ProfileService does: a registered customer gets a referral code (one customer: no collisions).
+    if (detailType === 'customer.registered' && this.profile && !this.profile.referralCode) {
+      this.profile = {
+        ...this.profile,
+        referralCode: referralCode(this.config.secret, this.profile.customerId),
+      };
+    }
     for (const journey of this.journeys) this.decide(journey, { kind: 'event', event: parsed.event });
   }
 

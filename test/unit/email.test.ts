@@ -45,7 +45,7 @@ function data(overrides: Partial<RenderData> = {}): RenderData {
       unsubscribe: 'https://u.example/t/abc',
       feedback: Array.from({ length: 11 }, (_, score) => `https://f.example/nps/${score}`),
     },
-    // The data of the other journeys' messages (order, NPS feedback, referral, reward).
+    // The data of the other journeys' messages (order, NPS feedback, referral, invitation, reward).
     order: {
       orderId: '1042',
       placedAt: '2026-02-03T09:30:00Z',
@@ -55,6 +55,7 @@ function data(overrides: Partial<RenderData> = {}): RenderData {
     },
     feedback: { score: 5 },
     referral: { code: 'ANNA-X7KQ', shareUrl: 'https://shop.example/r/ANNA-X7KQ' },
+    invitation: { code: 'BEN-K4QZ' },
     reward: { amount: '15.00', currency: 'EUR' },
     ...overrides,
   };

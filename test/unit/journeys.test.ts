@@ -383,6 +383,19 @@ describe('referral', () => {
     });
   });
 
+  it('invites only customers with a referral code: not a guest who gave an address but never registered', () => {
+    const guest = new World(invite, '2026-05-01T10:00:00Z');
+    guest.deliver('customer.updated', { customerId: 'g1', email: 'guest@example.com', locale: 'en' });
+    guest.deliver('customer.consent.changed', { customerId: 'g1', marketingConsent: true });
+    guest.deliver('order.placed', { ...order('o1', '2026-05-01T10:00:00Z'), customerId: 'g1' });
+    guest.deliver('order.delivered', { orderId: 'o1', customerId: 'g1' });
+    guest.deliver('feedback.submitted', { customerId: 'g1', orderId: 'o1', score: 10 });
+    guest.runUntil('2026-06-01T00:00:00Z');
+    expect(guest.profile?.referralCode).toBeUndefined();
+    expect(guest.sends).toEqual([]);
+    expect(guest.instances.filter((i) => i.status !== 'watching')).toEqual([]);
+  });
+
   it('invites friends 3 days after the first delivery, or at once on a 9–10 score, and only once', () => {
     const world = new World(invite, '2026-05-01T10:00:00Z');
     world.deliver('customer.registered', anna);

@@ -30,24 +30,26 @@ describe('sendSites', () => {
     );
     // Assess
     expect(sites).toEqual({
-      'birthday steps.0 birthday': ['coupon', 'referral'],
-      'onboarding steps.0 welcome': ['referral'],
-      'onboarding steps.2 getting-started': ['referral'],
-      'onboarding steps.4.then.0 first-order-offer': ['coupon', 'referral'],
+      'birthday steps.0 birthday': ['coupon'],
+      'onboarding steps.0 welcome': [],
+      'onboarding steps.2 getting-started': [],
+      'onboarding steps.4.then.0 first-order-offer': ['coupon'],
       // One instance per order: the trigger's orderId is in every send.
-      'post-purchase steps.0.then.0 thank-you-first': ['order', 'referral'],
-      'post-purchase steps.0.else.0 thank-you-returning': ['order', 'referral'],
-      'post-purchase steps.2 review-request': ['order', 'referral'],
+      'post-purchase steps.0.then.0 thank-you-first': ['order'],
+      'post-purchase steps.0.else.0 thank-you-returning': ['order'],
+      'post-purchase steps.2 review-request': ['order'],
       // Sent on the NPS answer: the feedback is the last event.
-      'post-purchase steps.3.onEvent.0.then.0 sorry': ['feedback', 'order', 'referral'],
-      'post-purchase steps.5.then.0 you-might-like': ['order', 'referral'],
+      'post-purchase steps.3.onEvent.0.then.0 sorry': ['feedback', 'order'],
+      'post-purchase steps.5.then.0 you-might-like': ['order'],
+      // Both ways in check that the customer has a referral code (guests have none).
       'referral-invite steps.1 invite-friends': ['referral'],
-      'referral-reward steps.0.then.0 referral-reward': ['order', 'referral', 'reward'],
-      'referral steps.0 referral-welcome': ['coupon', 'referral'],
-      'win-back steps.0 we-miss-you': ['referral'],
-      'win-back steps.2 comeback-offer': ['coupon', 'referral'],
-      'win-back steps.4.then.0 last-chance-vip': ['coupon', 'referral'],
-      'win-back steps.4.else.0 last-chance': ['coupon', 'referral'],
+      'referral-reward steps.0.then.0 referral-reward': ['order', 'reward'],
+      // Started by referral.attributed: the code the referee was invited with.
+      'referral steps.0 referral-welcome': ['coupon', 'invitation'],
+      'win-back steps.0 we-miss-you': [],
+      'win-back steps.2 comeback-offer': ['coupon'],
+      'win-back steps.4.then.0 last-chance-vip': ['coupon'],
+      'win-back steps.4.else.0 last-chance': ['coupon'],
     });
   });
 });
@@ -71,8 +73,8 @@ describe('journeys validate: template data', () => {
       const report = await validateProject(project);
       // Assess
       expect(report.errors.map((e) => `${path.relative(project, e.file)} ${e.path} — ${e.message}`)).toEqual([
-        'templates/onboarding/welcome.txt coupon — uses {{ coupon }}, but onboarding sends welcome without it at steps.0 (that send provides referral, besides customer, shop and links)',
-        'templates/onboarding/first-order-offer.mjml coupon — uses {{ coupon }}, but onboarding sends first-order-offer without it at steps.4.then.0 (that send provides referral, besides customer, shop and links)',
+        'templates/onboarding/welcome.txt coupon — uses {{ coupon }}, but onboarding sends welcome without it at steps.0 (that send carries customer, shop, links)',
+        'templates/onboarding/first-order-offer.mjml coupon — uses {{ coupon }}, but onboarding sends first-order-offer without it at steps.4.then.0 (that send carries customer, shop, links)',
       ]);
     } finally {
       await rm(project, { recursive: true, force: true });

@@ -85,6 +85,7 @@ function sample(overrides: Record<string, unknown> = {}): RenderData {
     },
     feedback: { score: 4 },
     referral: { code: 'ANNA-X7KQ', shareUrl: 'https://shop.example/r/ANNA-X7KQ' },
+    invitation: { code: 'BEN-K4QZ' },
     reward: { amount: '15.00', currency: 'EUR' },
     ...overrides,
   } as RenderData;
@@ -127,7 +128,7 @@ describe('the journey templates', () => {
       'post-purchase/sorry': ['feedback', 'order'],
       'post-purchase/you-might-like': ['order'],
       'referral/invite-friends': ['referral'],
-      'referral/referral-welcome': ['coupon', 'referral'],
+      'referral/referral-welcome': ['coupon', 'invitation'],
       'referral/referral-reward': ['reward'],
       'win-back/we-miss-you': [],
       'win-back/comeback-offer': ['coupon'],
@@ -312,7 +313,7 @@ describe('the journey templates', () => {
     expect(de.text).toContain('4 von 10 Punkten');
   });
 
-  it('shows the referral code, the share link and the reward', async () => {
+  it('shows the referral code, the share link, the invitation code and the reward', async () => {
     for (const locale of LOCALES) {
       const invite = await renderer.render({
         journeyId: 'referral',
@@ -331,7 +332,9 @@ describe('the journey templates', () => {
         data: sample({ coupon: { code: 'FRIEND-10', percentOff: 10, expiresAt: '2026-03-19T10:00:00Z' } }),
       });
       expect(welcome.text, locale).toContain('FRIEND-10');
-      expect(welcome.text, locale).toContain('ANNA-X7KQ');
+      // The code the referee was invited with (the referrer's), not the referee's own.
+      expect(welcome.text, locale).toContain('BEN-K4QZ');
+      expect(welcome.text, locale).not.toContain('ANNA-X7KQ');
       const reward = await renderer.render({
         journeyId: 'referral',
         message: 'referral-reward',
