@@ -317,7 +317,8 @@ export function sampleData(input: SampleInput): RenderData {
     order,
     feedback: { score: 4 },
     referral: { code: referralCode, shareUrl: `${shop}/?ref=${encodeURIComponent(referralCode)}` },
-    invitation: { code: `FRIEND-${code(`invitation:${c.email}`, 4)}` },
+    // Shaped like a real referral code (XXXX-XXXX): the referrer's, which invited this customer.
+    invitation: { code: `${code(`invited-by:${c.email}`, 4)}-${code(`invitation:${c.email}`, 4)}` },
     reward: { amount: rewardAmount, currency },
     shop: { ...PREVIEW_SHOP },
     links: {
@@ -944,7 +945,7 @@ ${matrixRows}
   <div class="panel side-panel">
     <h2 class="panel-title">Sample customers</h2>
     <ul class="customers">${customers}</ul>
-    <p class="muted small">Each gets an order of three items (four pieces), a percent coupon from the journey's send step, eleven NPS links, a referral code with share link and a referral reward.</p>
+    <p class="muted small">Each gets an order of three items (four pieces), a percent coupon from the journey's send step, eleven NPS links, a referral code with share link, the code they were invited with, and a referral reward.</p>
     <h2 class="panel-title">Classes</h2>
     <p class="small">${badge('transactional')} sent regardless of consent, no unsubscribe link.<br>${badge('marketing')} needs consent, honours quiet hours, carries the one-click unsubscribe link.</p>
   </div>
