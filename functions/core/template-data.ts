@@ -20,17 +20,18 @@ import { type JourneyEventType, shopEventSchemas, systemInputSchemas } from './e
 /** The event that makes an instance a referee's welcome; its `code` is the code they were invited with. */
 export const INVITATION_EVENT = 'referral.attributed';
 
+/** Whether a journey's instances start from `referral.attributed`, whose `code` is the invitation. */
+function startsFromInvitation(definition: JourneyDefinition): boolean {
+  return 'event' in definition.trigger && definition.trigger.event === INVITATION_EVENT;
+}
+
 /** The invitation a journey's instance carries: the code from its `referral.attributed` trigger. */
 export function invitation(
   definition: JourneyDefinition,
   trigger: Record<string, unknown> | undefined,
 ): { code: string } | undefined {
   const code = trigger?.code;
-  return 'event' in definition.trigger &&
-    definition.trigger.event === INVITATION_EVENT &&
-    typeof code === 'string'
-    ? { code }
-    : undefined;
+  return startsFromInvitation(definition) && typeof code === 'string' ? { code } : undefined;
 }
 
 /** Whether a condition that holds guarantees the customer has a referral code. */
@@ -119,7 +120,7 @@ export function sendSites(definition: JourneyDefinition, program: readonly Instr
       case 'send': {
         const provides = new Set<string>();
         if (state.referralCode) provides.add('referral');
-        if (invitation(definition, { code: '' })) provides.add('invitation');
+        if (startsFromInvitation(definition)) provides.add('invitation');
         if (ins.coupon) provides.add('coupon');
         if (ins.reward) provides.add('reward');
         if (state.fields.has('orderId')) provides.add('order');
