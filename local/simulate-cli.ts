@@ -11,6 +11,9 @@ import { readScenario, ScenarioError, type SimulationResult, simulate } from './
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
+/** From this many customers on, suggest the memory table (DynamoDB Local: ~0.12 s per customer here). */
+const LARGE_SCENARIO = 200;
+
 const ICONS = { event: '←', email: '✉', emit: '⚡', note: '·', rejected: '✗', error: '!' } as const;
 
 export function formatTimeline(result: SimulationResult, scenarioName: string, color: boolean): string {
@@ -73,6 +76,12 @@ export async function simulateCommand(argv: string[]): Promise<number> {
   }
 
   const progress = !values.json && process.stderr.isTTY;
+  const customers = new Set(scenario.events.map((e) => String(e.detail.customerId ?? ''))).size;
+  if (!values.json && store === 'dynamodb-local' && customers >= LARGE_SCENARIO)
+    process.stderr.write(
+      `${customers} customers: DynamoDB Local needs about a tenth of a second per customer on two cores; ` +
+        '--store memory runs the same handlers about six times faster.\n',
+    );
   if (progress)
     process.stderr.write(
       store === 'memory'
