@@ -143,7 +143,22 @@ class ScopedClock {
   }
 }
 
-type QueuedEvent = Scenario['events'][number] & { index: number; time: string };
+type QueuedEvent = Scenario['events'][number] & {
+  index: number;
+  time: string;
+  /** 0 for the scenario's own events; one more than the work that published it for the system's. */
+  generation?: number;
+};
+
+/**
+ * Where a piece of work comes from, for reading order: the customer whose partition it runs in and
+ * its generation (0: the scenario's events and timers; n + 1: work caused by an event that work of
+ * generation n published, e.g. a referral reward reaching the referrer). Causal, so deterministic.
+ */
+interface Origin {
+  customerId: string;
+  generation: number;
+}
 interface Timer {
   journeyId: string;
   instanceId: string;
@@ -170,7 +185,19 @@ export async function simulate(
   const start = iso(DateTime.fromISO(scenario.start, { setZone: true }));
   const end = iso(DateTime.fromISO(start).plus(Duration.fromISO(scenario.until)));
   const clock = new ScopedClock(start);
-  const published: PublishedEvent[] = [];
+  const cause = new AsyncLocalStorage<Origin>();
+  /** Outbox entries by `customerId|outboxId`: the origin of the decision that wrote them. */
+  const outboxOrigins = new Map<string, Origin>();
+  const published: { event: PublishedEvent; origin: Origin }[] = [];
+  /** The generation of each timeline line, to order causes before their effects within a second. */
+  const generations = new WeakMap<object, number>();
+  const addLine = (
+    line: SimulationResult['timeline'][number],
+    generation = cause.getStore()?.generation ?? 0,
+  ) => {
+    generations.set(line, generation);
+    result.timeline.push(line);
+  };
   const agendas = new Map<string, Agenda>();
   const agenda = (customerId: string): Agenda => {
     let a = agendas.get(customerId);
@@ -189,7 +216,8 @@ export async function simulate(
       : { dynamoEndpoint: servers.dynamoEndpoint, stream: false }),
     sesEndpoint: servers.sesEndpoint,
     env: { TABLE_NAME: options.tableName ?? `simulation-${Date.now()}-${Math.floor(Math.random() * 1e6)}` },
-    onPublish: (event) => published.push(event),
+    onPublish: (event) =>
+      published.push({ event, origin: cause.getStore() ?? { customerId: '', generation: 0 } }),
     // An event the system publishes (a referral reward for the referrer) joins the agenda of the
     // customer it is about, at its moment, so each customer still sees its inputs in time order.
     routePublished: async (event) => {
@@ -204,6 +232,7 @@ export async function simulate(
         detail: event.detail,
         index: -1,
         time: event.time,
+        generation: (cause.getStore()?.generation ?? 0) + 1,
       });
       a.events.sort((x, y) => Date.parse(x.time) - Date.parse(y.time));
     },
@@ -224,8 +253,13 @@ export async function simulate(
           });
         } else a.timers.delete(key);
       }
-      for (const effect of request.effects ?? [])
+      for (const effect of request.effects ?? []) {
         a.outbox.push(outboxEntry(request.customerId, effect, request.now));
+        outboxOrigins.set(
+          `${request.customerId}|${effect.outboxId}`,
+          cause.getStore() ?? { customerId: request.customerId, generation: 0 },
+        );
+      }
     },
   });
 
@@ -236,7 +270,7 @@ export async function simulate(
     timeline: [],
     stats: { virtualDays: 0, wallMs: 0, steps: 0, store: servers.memory ? 'memory' : 'dynamodb-local' },
   };
-  const sentOutcomes: Extract<DispatchOutcome, { status: 'sent' }>[] = [];
+  const sentOutcomes: { outcome: Extract<DispatchOutcome, { status: 'sent' }>; origin: Origin }[] = [];
   for (const [index, e] of scenario.events.entries()) {
     agenda(String(e.detail.customerId ?? '')).events.push({ ...e, index, time: resolveAt(start, e.at) });
   }
@@ -248,45 +282,52 @@ export async function simulate(
   const dispatch = async (a: Agenda) => {
     while (a.outbox.length) {
       const item = a.outbox.shift() as OutboxItem;
-      await clock.at(item.createdAt, async () => {
-        for (let attempt = 1; ; attempt++) {
-          try {
-            const outcome = await runtime.services.dispatcher.dispatch(item);
-            if (outcome.status === 'sent') sentOutcomes.push(outcome);
-            const at = item.createdAt;
-            const customerId = a.customerId;
-            if (outcome.status === 'failed') {
-              result.timeline.push({
-                at,
-                customerId,
-                kind: 'error',
-                text: `outbox ${outcome.outboxId} failed: ${outcome.reason}`,
-              });
-            }
-            if (outcome.status === 'skipped' && !outcome.reason.startsWith('already')) {
-              result.timeline.push({
-                at,
-                customerId,
-                kind: 'note',
-                text: `outbox ${outcome.outboxId} skipped: ${outcome.reason}`,
-              });
-            }
-            return;
-          } catch (error) {
-            // Transient (throttling): retried like the stream trigger would, then reported.
-            if (attempt >= 5) {
-              result.timeline.push({
-                at: item.createdAt,
-                customerId: a.customerId,
-                kind: 'error',
-                text: `dispatch failed: ${String(error)}`,
-              });
+      const origin = outboxOrigins.get(`${item.customerId}|${item.outboxId}`) ?? {
+        customerId: item.customerId,
+        generation: 0,
+      };
+      outboxOrigins.delete(`${item.customerId}|${item.outboxId}`);
+      await cause.run(origin, () =>
+        clock.at(item.createdAt, async () => {
+          for (let attempt = 1; ; attempt++) {
+            try {
+              const outcome = await runtime.services.dispatcher.dispatch(item);
+              if (outcome.status === 'sent') sentOutcomes.push({ outcome, origin });
+              const at = item.createdAt;
+              const customerId = a.customerId;
+              if (outcome.status === 'failed') {
+                addLine({
+                  at,
+                  customerId,
+                  kind: 'error',
+                  text: `outbox ${outcome.outboxId} failed: ${outcome.reason}`,
+                });
+              }
+              if (outcome.status === 'skipped' && !outcome.reason.startsWith('already')) {
+                addLine({
+                  at,
+                  customerId,
+                  kind: 'note',
+                  text: `outbox ${outcome.outboxId} skipped: ${outcome.reason}`,
+                });
+              }
               return;
+            } catch (error) {
+              // Transient (throttling): retried like the stream trigger would, then reported.
+              if (attempt >= 5) {
+                addLine({
+                  at: item.createdAt,
+                  customerId: a.customerId,
+                  kind: 'error',
+                  text: `dispatch failed: ${String(error)}`,
+                });
+                return;
+              }
+              await new Promise((resolve) => setTimeout(resolve, 20 * 2 ** attempt));
             }
-            await new Promise((resolve) => setTimeout(resolve, 20 * 2 ** attempt));
           }
-        }
-      });
+        }),
+      );
     }
   };
 
@@ -307,89 +348,91 @@ export async function simulate(
       result.stats.steps++;
       const at = due.at;
       const customerId = a.customerId;
-      await clock.at(at, async () => {
-        if (due.event) {
-          const e = a.events.shift() as QueuedEvent;
-          const delivery = await runtime.deliver({
-            id: e.id ?? `scenario-${e.index}`,
-            source: e.source,
-            detailType: e.detailType,
-            time: e.time,
-            detail: e.detail,
-          });
-          result.timeline.push({
-            at,
-            customerId,
-            kind: 'event',
-            text: `${e.detailType} ${customerId}`.trim(),
-          });
-          const rejected = delivery.targets.find((t) => t.outcome?.status === 'rejected');
-          if (rejected?.outcome?.status === 'rejected') {
-            result.rejected.push({
-              index: e.index,
+      const origin: Origin = { customerId, generation: due.event?.generation ?? 0 };
+      await cause.run(origin, () =>
+        clock.at(at, async () => {
+          if (due.event) {
+            const e = a.events.shift() as QueuedEvent;
+            const delivery = await runtime.deliver({
+              id: e.id ?? `scenario-${e.index}`,
+              source: e.source,
               detailType: e.detailType,
-              errors: rejected.outcome.errors,
+              time: e.time,
+              detail: e.detail,
             });
-            result.timeline.push({
+            addLine({
               at,
               customerId,
-              kind: 'rejected',
-              text: rejected.outcome.errors.join('; '),
+              kind: 'event',
+              text: `${e.detailType} ${customerId}`.trim(),
             });
-          } else if (!delivery.targets.length) {
-            result.timeline.push({
-              at,
-              customerId,
-              kind: 'note',
-              text: `no rule matches ${e.source}/${e.detailType}`,
-            });
-          }
-          for (const t of delivery.targets) {
-            if (t.error)
-              result.timeline.push({ at, customerId, kind: 'error', text: `${t.target}: ${t.error}` });
-            if (t.outcome && 'trace' in t.outcome) {
-              for (const note of t.outcome.trace) {
-                result.timeline.push({
-                  at,
-                  customerId,
-                  kind: 'note',
-                  text: `${note.journeyId} ${note.note}`,
-                });
+            const rejected = delivery.targets.find((t) => t.outcome?.status === 'rejected');
+            if (rejected?.outcome?.status === 'rejected') {
+              result.rejected.push({
+                index: e.index,
+                detailType: e.detailType,
+                errors: rejected.outcome.errors,
+              });
+              addLine({
+                at,
+                customerId,
+                kind: 'rejected',
+                text: rejected.outcome.errors.join('; '),
+              });
+            } else if (!delivery.targets.length) {
+              addLine({
+                at,
+                customerId,
+                kind: 'note',
+                text: `no rule matches ${e.source}/${e.detailType}`,
+              });
+            }
+            for (const t of delivery.targets) {
+              if (t.error) addLine({ at, customerId, kind: 'error', text: `${t.target}: ${t.error}` });
+              if (t.outcome && 'trace' in t.outcome) {
+                for (const note of t.outcome.trace) {
+                  addLine({
+                    at,
+                    customerId,
+                    kind: 'note',
+                    text: `${note.journeyId} ${note.note}`,
+                  });
+                }
               }
             }
-          }
-        } else if (due.timer) {
-          const timer = due.timer;
-          // Dropped first: if the instance still waits, the decision written puts its new timer back.
-          a.timers.delete(`${timer.journeyId}#${timer.instanceId}`);
-          try {
-            const outcome = await runtime.services.journeys.handleTimer(
-              timer.journeyId,
-              customerId,
-              timer.instanceId,
-              timer.dueAt,
-            );
-            if ('trace' in outcome) {
-              for (const note of outcome.trace) {
-                result.timeline.push({
-                  at,
-                  customerId,
-                  kind: 'note',
-                  text: `${note.journeyId} ${note.note}`,
-                });
+          } else if (due.timer) {
+            const timer = due.timer;
+            // Dropped first: if the instance still waits, the decision written puts its new timer back.
+            a.timers.delete(`${timer.journeyId}#${timer.instanceId}`);
+            try {
+              const outcome = await runtime.services.journeys.handleTimer(
+                timer.journeyId,
+                customerId,
+                timer.instanceId,
+                timer.dueAt,
+              );
+              if ('trace' in outcome) {
+                for (const note of outcome.trace) {
+                  addLine({
+                    at,
+                    customerId,
+                    kind: 'note',
+                    text: `${note.journeyId} ${note.note}`,
+                  });
+                }
               }
+            } catch (error) {
+              addLine({
+                at,
+                customerId,
+                kind: 'error',
+                text: `timer ${timer.journeyId}: ${String(error)}`,
+              });
             }
-          } catch (error) {
-            result.timeline.push({
-              at,
-              customerId,
-              kind: 'error',
-              text: `timer ${timer.journeyId}: ${String(error)}`,
-            });
           }
-        }
-      });
-      await dispatch(a);
+        }),
+      );
+      await cause.run(origin, () => dispatch(a));
     }
   };
 
@@ -438,7 +481,7 @@ export async function simulate(
   const sesEmails = new Map<string, SesEmail>(
     (await sesEmulatorStore(servers.sesEndpoint).emails()).map((m) => [m.messageId, m]),
   );
-  for (const sent of sentOutcomes) {
+  for (const { outcome: sent, origin } of sentOutcomes) {
     const mail = sesEmails.get(sent.messageId);
     const email: SimulatedEmail = {
       sentAt: sent.sentAt,
@@ -453,14 +496,17 @@ export async function simulate(
       headers: Object.fromEntries((mail?.headers ?? []).map((h) => [h.name, h.value])),
     };
     result.emails.push(email);
-    result.timeline.push({
-      at: sent.sentAt,
-      customerId: sent.customerId,
-      kind: 'email',
-      text: `${sent.journeyId}/${sent.message} [${sent.locale}] → ${sent.to} “${email.subject}”`,
-    });
+    addLine(
+      {
+        at: sent.sentAt,
+        customerId: sent.customerId,
+        kind: 'email',
+        text: `${sent.journeyId}/${sent.message} [${sent.locale}] → ${sent.to} “${email.subject}”`,
+      },
+      origin.generation,
+    );
   }
-  for (const event of published) {
+  for (const { event, origin } of published) {
     result.events.push({
       at: event.time,
       source: event.source,
@@ -468,21 +514,28 @@ export async function simulate(
       detail: event.detail,
     });
     if (!event.detailType.startsWith('journey.')) {
-      result.timeline.push({
-        at: event.time,
-        customerId: String(event.detail.customerId ?? ''),
-        kind: 'emit',
-        text: `${event.detailType} ${JSON.stringify(event.detail)}`,
-      });
+      // Shown with the customer whose decision emitted it (a reward earned by a referee's order is
+      // emitted in the referee's work, about the referrer).
+      addLine(
+        {
+          at: event.time,
+          customerId: origin.customerId || String(event.detail.customerId ?? ''),
+          kind: 'emit',
+          text: `${event.detailType} ${JSON.stringify(event.detail)}`,
+        },
+        origin.generation,
+      );
     }
   }
-  // A deterministic order although customers ran side by side: time, customer, then events before
-  // notes before emails (entries of one customer keep the order they happened in).
+  // A deterministic order although customers ran side by side: time; then causes before effects
+  // (generation: a published event's arrival after the work that emitted it); then customer; then
+  // events before notes before emails (entries of one customer keep the order they happened in).
   const rank = { event: 0, rejected: 1, note: 2, error: 3, email: 4, emit: 5 } as const;
   const byCustomer = (a?: string, b?: string) => (a ?? '').localeCompare(b ?? '');
   result.timeline.sort(
     (a, b) =>
       Date.parse(a.at) - Date.parse(b.at) ||
+      (generations.get(a) ?? 0) - (generations.get(b) ?? 0) ||
       byCustomer(a.customerId, b.customerId) ||
       rank[a.kind] - rank[b.kind],
   );
