@@ -347,6 +347,30 @@ class Run {
       // Holdout members get the same window as if they had been sent the message, so uplift compares.
       instance.goalDeadline = addDuration(now, definition.goal.within, this.timeZone);
     }
+    // A message that grants a reward is about the reward: without one for the order's currency it
+    // would announce nothing, so it is not sent, and the shop hears why.
+    const trigger = instance.trigger ?? {};
+    const rewardCurrency = String(
+      trigger.currency ?? (trigger.total as { currency?: string } | undefined)?.currency ?? '',
+    );
+    const rewardAmount = ins.reward?.[rewardCurrency];
+    if (ins.reward && rewardAmount === undefined) {
+      const reason = `no reward configured for currency "${rewardCurrency}"`;
+      this.note(instance, `skips ${ins.message}: ${reason}`);
+      this.effects.push({
+        kind: 'emit',
+        outboxId: outboxId(instance, `${instance.pc}#reward`),
+        detailType: 'referral.rejected',
+        detail: {
+          customerId: this.customerId,
+          refereeId: trigger.refereeId,
+          code: trigger.code,
+          reason,
+          journey: instance.journeyId,
+        },
+      });
+      return 'next';
+    }
     const skip = instance.holdout
       ? 'holdout'
       : marketing && !profile?.marketingConsent
@@ -401,30 +425,21 @@ class Run {
         detail: { customerId: this.customerId, ...coupon, journey: instance.journeyId, message: ins.message },
       });
     }
-    let reward: { amount: string; currency: string } | undefined;
-    if (ins.reward) {
-      const trigger = instance.trigger ?? {};
-      const currency = String(
-        trigger.currency ?? (trigger.total as { currency?: string } | undefined)?.currency ?? '',
-      );
-      const amount = ins.reward[currency];
-      if (amount === undefined) {
-        this.note(instance, `grants no reward: none configured for currency "${currency}"`);
-      } else {
-        reward = { amount, currency };
-        this.effects.push({
-          kind: 'emit',
-          outboxId: outboxId(instance, `${instance.pc}#reward`),
-          detailType: 'referral.reward.granted',
-          detail: {
-            customerId: this.customerId,
-            refereeId: trigger.refereeId,
-            code: trigger.code,
-            reward,
-            journey: instance.journeyId,
-          },
-        });
-      }
+    const reward =
+      rewardAmount === undefined ? undefined : { amount: rewardAmount, currency: rewardCurrency };
+    if (reward) {
+      this.effects.push({
+        kind: 'emit',
+        outboxId: outboxId(instance, `${instance.pc}#reward`),
+        detailType: 'referral.reward.granted',
+        detail: {
+          customerId: this.customerId,
+          refereeId: trigger.refereeId,
+          code: trigger.code,
+          reward,
+          journey: instance.journeyId,
+        },
+      });
     }
     this.effects.push({
       kind: 'send',

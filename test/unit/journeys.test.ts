@@ -350,6 +350,27 @@ describe('referral', () => {
     ]);
   });
 
+  it('sends no reward email for a currency without a configured reward, and tells the shop why', () => {
+    const world = new World(referrer, '2026-05-01T10:00:00Z');
+    world.deliver('customer.registered', { ...anna, customerId: 'owner' });
+    world.deliver('referral.reward.earned', {
+      customerId: 'owner',
+      refereeId: 'r1',
+      code: 'C',
+      orderId: 'o1',
+      currency: 'SEK',
+    });
+    expect(world.sends).toEqual([]);
+    expect(world.emitted('referral.reward.granted')).toEqual([]);
+    expect(world.emitted('referral.rejected').map((e) => e.detail)).toEqual([
+      expect.objectContaining({
+        refereeId: 'r1',
+        code: 'C',
+        reason: 'no reward configured for currency "SEK"',
+      }),
+    ]);
+  });
+
   it('grants the referrer at most 10 rewards per calendar year', () => {
     const world = new World(referrer, '2026-01-10T10:00:00Z');
     world.deliver('customer.registered', { ...anna, customerId: 'owner' });
