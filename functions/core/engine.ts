@@ -19,7 +19,7 @@ import type {
   TraceEntry,
 } from './model.ts';
 import { placedOrders } from './profile.ts';
-import { invitation } from './template-data.ts';
+import { FEEDBACK_EVENT, invitation, ORDER_KEY } from './template-data.ts';
 import { addDuration, isAtOrBefore, isBefore, quietHoursEnd, toIso } from './time.ts';
 
 export interface EngineConfig {
@@ -215,9 +215,10 @@ class Run {
     this.ledgerChanged = true;
   }
 
+  /** What a send's template gets from the instance; template-data.ts states the same rules statically. */
   templateData(instance: JourneyInstance): Record<string, unknown> {
     const trigger = instance.trigger ?? {};
-    const orderId = instance.context.orderId;
+    const orderId = instance.context[ORDER_KEY];
     const stored = orderId ? this.args.customer.orders.find((o) => o.orderId === orderId) : undefined;
     const items = Array.isArray(trigger.items) ? (trigger.items as { quantity?: number }[]) : [];
     const order = orderId
@@ -232,7 +233,7 @@ class Run {
     const last = instance.lastEvent;
     return {
       order,
-      feedback: last?.type === 'feedback.submitted' ? { score: last.detail.score } : undefined,
+      feedback: last?.type === FEEDBACK_EVENT ? { score: last.detail.score } : undefined,
       invitation: invitation(this.program(instance).definition, instance.trigger),
       referral: this.args.customer.profile?.referralCode
         ? { code: this.args.customer.profile.referralCode }

@@ -19,6 +19,10 @@ import { type JourneyEventType, shopEventSchemas, systemInputSchemas } from './e
 
 /** The event that makes an instance a referee's welcome; its `code` is the code they were invited with. */
 export const INVITATION_EVENT = 'referral.attributed';
+/** The context field that makes an instance about one order (`order` data). */
+export const ORDER_KEY = 'orderId';
+/** The event whose answer a message sent right after it carries (`feedback` data). */
+export const FEEDBACK_EVENT = 'feedback.submitted';
 
 /** Whether a journey's instances start from `referral.attributed`, whose `code` is the invitation. */
 function startsFromInvitation(definition: JourneyDefinition): boolean {
@@ -123,8 +127,8 @@ export function sendSites(definition: JourneyDefinition, program: readonly Instr
         if (startsFromInvitation(definition)) provides.add('invitation');
         if (ins.coupon) provides.add('coupon');
         if (ins.reward) provides.add('reward');
-        if (state.fields.has('orderId')) provides.add('order');
-        if (state.last === 'feedback.submitted') provides.add('feedback');
+        if (state.fields.has(ORDER_KEY)) provides.add('order');
+        if (state.last === FEEDBACK_EVENT) provides.add('feedback');
         sites.push({ message: ins.message, path: ins.path, provides });
         flow(pc + 1, state);
         break;
