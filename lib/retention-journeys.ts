@@ -45,6 +45,7 @@ import {
   profileEventPattern,
   type EventPattern as RoutingPattern,
 } from '../functions/core/routing.ts';
+import { isTimeZone } from '../functions/core/time.ts';
 import { METRIC_NAMESPACE, METRIC_SERVICE } from '../functions/metrics.ts';
 import { deadLetterQueue } from './dead-letter-queue.ts';
 import { Email, parseSenderAddress, sesEventPattern } from './email.ts';
@@ -821,15 +822,6 @@ function isHttpsUrl(value: string): boolean {
 function isLocale(value: string): boolean {
   try {
     return Intl.getCanonicalLocales(value).length === 1;
-  } catch {
-    return false;
-  }
-}
-
-function isTimeZone(value: string): boolean {
-  try {
-    new Intl.DateTimeFormat('en', { timeZone: value });
-    return true;
   } catch {
     return false;
   }

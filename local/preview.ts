@@ -22,7 +22,7 @@ import {
 import { moneySchema } from '../functions/core/events.ts';
 import { feedbackLinks } from '../functions/core/links.ts';
 import { canonicalLocale, resolveLocale } from '../functions/core/locale.ts';
-import { addDuration } from '../functions/core/time.ts';
+import { addDuration, isTimeZone } from '../functions/core/time.ts';
 import { signToken } from '../functions/core/tokens.ts';
 import {
   createRenderer,
@@ -58,10 +58,7 @@ const fixtureSchema = z
     locale: z
       .string()
       .refine((v) => canonicalLocale(v) !== undefined, 'must be a BCP 47 locale such as de-AT or en-GB'),
-    timeZone: z
-      .string()
-      .refine(validTimeZone, 'must be an IANA time zone such as Europe/Vienna')
-      .default('UTC'),
+    timeZone: z.string().refine(isTimeZone, 'must be an IANA time zone such as Europe/Vienna').default('UTC'),
     orderCount: z.number().int('must be a whole number').min(0, 'must be 0 or more').default(1),
     currency: currencyCode.optional(),
     order: z
@@ -382,15 +379,6 @@ function slug(value: string): string {
     .toLowerCase()
     .replace(/[^a-z0-9]+/g, '-')
     .replace(/^-|-$/g, '');
-}
-
-function validTimeZone(timeZone: string): boolean {
-  try {
-    new Intl.DateTimeFormat('en', { timeZone });
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 // ---------------------------------------------------------------------------------------------------
