@@ -43,7 +43,7 @@ const DECIMAL = /^-?\d+(\.\d+)?$/;
 
 /** Intl formatters are costly to build and immutable: one per locale and options, kept for reuse. */
 const formatters = new Map<string, unknown>();
-export function cachedFormatter<T>(key: string, build: () => T): T {
+function cachedFormatter<T>(key: string, build: () => T): T {
   let formatter = formatters.get(key) as T | undefined;
   if (formatter === undefined) {
     formatter = build();
