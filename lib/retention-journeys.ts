@@ -39,6 +39,7 @@ import { Construct } from 'constructs';
 import { DEFAULT_TIMER_SHARDS, TABLE } from '../functions/adapters/table-schema.ts';
 import { type JourneyDefinition, journeyDefinitionSchema } from '../functions/core/definition.ts';
 import { DEFAULT_FREQUENCY_CAP } from '../functions/core/engine.ts';
+import { isLocale } from '../functions/core/locale.ts';
 import {
   journeyEventPattern,
   journeySystemEventPattern,
@@ -814,14 +815,6 @@ function isHttpsUrl(value: string): boolean {
   try {
     const url = new URL(value);
     return url.protocol === 'https:' && url.hostname.includes('.') && !url.username && !url.password;
-  } catch {
-    return false;
-  }
-}
-
-function isLocale(value: string): boolean {
-  try {
-    return Intl.getCanonicalLocales(value).length === 1;
   } catch {
     return false;
   }

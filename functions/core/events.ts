@@ -3,6 +3,7 @@
  * These zod schemas are the one definition; `journeys schemas` exports them as JSON Schema.
  */
 import { z } from 'zod';
+import { isLocale } from './locale.ts';
 import { isTimeZone } from './time.ts';
 
 /** The source of every event the system itself emits. */
@@ -13,16 +14,7 @@ const id = nonEmpty.max(200, 'must be at most 200 characters');
 const timestamp = z.iso.datetime({ offset: true, message: 'must be an ISO 8601 timestamp with offset or Z' });
 const locale = z
   .string()
-  .refine(
-    (value) => {
-      try {
-        return Intl.getCanonicalLocales(value).length === 1;
-      } catch {
-        return false;
-      }
-    },
-    { message: 'must be a BCP 47 language tag such as de-DE or en' },
-  )
+  .refine(isLocale, { message: 'must be a BCP 47 language tag such as de-DE or en' })
   .describe('BCP 47 language tag, e.g. de-DE');
 const timeZone = z
   .string()

@@ -2,6 +2,15 @@
  * Locale fallback (DESIGN.md §7): `de-AT -> de -> <default locale>`. Pure, no I/O.
  */
 
+/** Whether `tag` is exactly one well-formed BCP 47 language tag (no repairs: the event contract's rule). */
+export function isLocale(tag: string): boolean {
+  try {
+    return Intl.getCanonicalLocales(tag).length === 1;
+  } catch {
+    return false;
+  }
+}
+
 /** Canonical BCP 47 form of a tag (`de-at` -> `de-AT`), or undefined for something that is not a tag. */
 export function canonicalLocale(tag: string | undefined): string | undefined {
   if (!tag) return undefined;
