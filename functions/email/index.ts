@@ -3,6 +3,7 @@
  * is imported separately by the CDK app and the local runtime, so bundles stay small.
  */
 export { canonicalLocale, localeChain, resolveLocale } from '../core/locale.ts';
+export { cleanCustomerText } from './clean.ts';
 export { formatMoney } from './liquid.ts';
 export { createRenderer, TemplateNotFoundError, TemplateRenderError } from './render.ts';
 export type {

@@ -6,6 +6,7 @@
 import type { Liquid, Template } from 'liquidjs';
 import { canonicalLocale, localeChain, resolveLocale } from '../core/locale.ts';
 import { isTimeZone } from '../core/time.ts';
+import { cleanData, oneLine } from './clean.ts';
 import { createLiquid, formatGlobals } from './liquid.ts';
 import type {
   CatalogMessage,
@@ -97,7 +98,8 @@ export function createRenderer(catalog: TemplateCatalog): EmailRenderer {
         timeZone: validTimeZone(req.timeZone),
       });
       const scope: Record<string, unknown> = {
-        ...req.data,
+        // Customer data is text: no line breaks, direction overrides or invisible characters (clean.ts).
+        ...cleanData(req.data),
         locale,
         message: { journeyId: msg.journeyId, id: msg.message, class: msg.class },
       };
@@ -123,8 +125,9 @@ export function createRenderer(catalog: TemplateCatalog): EmailRenderer {
         const textOut = text.renderSync(parse(text, `t:${key}`, msg.text), withStrings, { globals });
         return {
           locale,
-          subject: (t.subject ?? '').trim(),
-          preheader: (t.preheader ?? '').trim(),
+          // Headers are one line, whatever a marketer's string or the data brought in.
+          subject: oneLine(t.subject ?? ''),
+          preheader: oneLine(t.preheader ?? ''),
           html: htmlOut as string,
           text: tidyText(textOut as string),
         };

@@ -1,0 +1,57 @@
+/**
+ * Customer data is text, whatever the shop sends. Before it reaches a template it is cleaned of
+ * what can change the meaning of the email around it rather than its own content:
+ * - line breaks and other control characters: one would end the subject's header line and start a
+ *   new header (header injection); they become a space;
+ * - bidirectional embeddings, overrides and isolates (U+202A–U+202E, U+2066–U+2069): an unclosed
+ *   RIGHT-TO-LEFT OVERRIDE in a name reverses the rest of the line it lands in (subject spoofing);
+ *   Arabic and Hebrew names do not need them, the bidi algorithm orders them by itself;
+ * - invisible characters that carry no letter (ZERO WIDTH SPACE, WORD JOINER, BOM): they hide
+ *   text from filters and readers. ZWJ and ZWNJ stay: emoji sequences and Persian or Indic words
+ *   need them;
+ * - lone surrogates, which cannot be encoded as UTF-8, become U+FFFD.
+ * Markup and Liquid need nothing here: output is escaped for HTML, and data is never parsed as a
+ * template.
+ */
+
+// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what this removes
+const BREAKS_AND_CONTROLS = /\r\n|[\u0000-\u0008\u000a-\u001f\u007f-\u009f\u2028\u2029]/g;
+const DIRECTION_AND_INVISIBLE = /[\u202a-\u202e\u2066-\u2069\u200b\u2060\ufeff]/g;
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+
+export function cleanCustomerText(value: string): string {
+  return value
+    .replace(BREAKS_AND_CONTROLS, ' ')
+    .replace(DIRECTION_AND_INVISIBLE, '')
+    .replace(LONE_SURROGATE, '\ufffd');
+}
+
+/**
+ * A copy of template data with every string cleaned. Only own, enumerable properties are copied
+ * and into plain data properties, so a `__proto__` key stays a key and never becomes a prototype.
+ */
+export function cleanData<T>(value: T): T {
+  if (typeof value === 'string') return cleanCustomerText(value) as T;
+  if (Array.isArray(value)) return value.map((v) => cleanData(v)) as T;
+  if (value === null || typeof value !== 'object' || value instanceof Date) return value;
+  const out: Record<string, unknown> = {};
+  for (const [key, v] of Object.entries(value)) {
+    Object.defineProperty(out, key, {
+      value: cleanData(v),
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    });
+  }
+  return out as T;
+}
+
+/**
+ * A header value on one line: what the templates produced, with any break folded into a space.
+ * Only tabs and spaces collapse: the no-break spaces of French and German typography stay.
+ */
+export function oneLine(value: string): string {
+  return cleanCustomerText(value)
+    .replace(/[\t ]+/g, ' ')
+    .trim();
+}
