@@ -7,8 +7,8 @@
  * - `withSesEmulator(fn)`      a fresh SES v2 emulator for the duration of `fn`, stopped even on failure.
  * - `capturedSince(endpoint)`  a mark in the emulator's store; calling the result returns every email
  *                              SES received since (the store is process-wide: rows run one at a time).
- * - `simulateOnMemory(...)`    `journeys simulate --store memory` on a fresh table: result + emails
- *                              SES received during the run.
+ * - `simulateOnMemory(...)`    `journeys simulate --store memory` on a fresh table (shipped catalog
+ *                              or the one given): result + emails SES received during the run.
  * - `memoryRuntime(...)`       a LocalRuntime on a fresh memory table with a virtual clock; it keeps
  *                              the outbox entries the decisions wrote and `drain()` hands them to the
  *                              dispatcher, as the stream trigger does in AWS.
@@ -58,9 +58,16 @@ export interface MemorySimulation {
   captured: SesEmail[];
 }
 
-export async function simulateOnMemory(scenario: Scenario, sesEndpoint: string): Promise<MemorySimulation> {
+export async function simulateOnMemory(
+  scenario: Scenario,
+  sesEndpoint: string,
+  catalog?: Catalog,
+): Promise<MemorySimulation> {
   const since = await capturedSince(sesEndpoint);
-  const result = await simulate(scenario, await loadCatalog(), { memory: new MemoryTables(), sesEndpoint });
+  const result = await simulate(scenario, catalog ?? (await loadCatalog()), {
+    memory: new MemoryTables(),
+    sesEndpoint,
+  });
   return { result, captured: await since() };
 }
 
