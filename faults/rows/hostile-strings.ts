@@ -137,7 +137,9 @@ function scenarios(size: 'small' | 'full', seed: number) {
       customers.push({ id, hostile: true, email: `${id}@example.com` });
     }
   }
-  const scenario = (events: Scenario['events']): Scenario => ({ start: START, until: 'P40D', events });
+  // Small: up to the sorry email (day 12); full: also you-might-like, 30 days after delivery.
+  const until = size === 'small' ? 'P13D' : 'P40D';
+  const scenario = (events: Scenario['events']): Scenario => ({ start: START, until, events });
   return { hostile: scenario(hostile), benign: scenario(benign), customers };
 }
 
