@@ -10,6 +10,8 @@ import { shopScenario } from '../support/shop.ts';
 import {
   countDiff,
   crashes,
+  type DrivenRun,
+  driveRuntime,
   emailKey,
   type MemorySimulation,
   simulateOnMemory,
@@ -46,13 +48,24 @@ function sentKeys(run: MemorySimulation): string[] {
   return keys.slice(0, run.captured.length);
 }
 
-const eventKey = (e: MemorySimulation['result']['events'][number]) =>
+const eventKey = (e: { detailType: string; detail: Record<string, unknown>; at: string }) =>
   `${e.detailType} ${JSON.stringify(e.detail, Object.keys(e.detail).sort())} @${e.at}`;
+
+/** A driven run's emails (as SES received them, named by the dispatcher) and published events. */
+function drivenKeys(run: DrivenRun): { emails: string[]; events: string[] } {
+  const emails = run.sent.map((o) => emailKey({ ...o, journey: o.journeyId }));
+  for (let i = run.sent.length; i < run.captured.length; i++) emails.push(`unreported email #${i}`);
+  return { emails: emails.slice(0, run.captured.length), events: run.published.map(eventKey) };
+}
 
 export default {
   name: 'duplicates ×3 (same id, new id)',
   async run({ size, seed }): Promise<FaultRow> {
-    const scenario = shopScenario({ customers: size === 'small' ? 12 : 200, seed, days: 60 });
+    const scenario = shopScenario({
+      customers: size === 'small' ? 8 : 100,
+      seed,
+      days: size === 'small' ? 45 : 60,
+    });
     return withSesEmulator(async (ses) => {
       const once = await simulateOnMemory(scenario, ses.endpoint);
       const expectedEmails = sentKeys(once);
@@ -73,16 +86,40 @@ export default {
           `${mode}: ${emails.doubled + events.doubled} doubled, ${emails.lost + events.lost} lost${worst.length ? ` (e.g. ${worst.join('; ')})` : ''}`,
         );
       }
+      // Concurrent copies: every event and timer sweep handled three times at once, every outbox
+      // entry redelivered three times; then the outbox raced by three dispatchers at once.
+      const single = await driveRuntime(scenario, ses.endpoint);
+      const expected = drivenKeys(single);
+      crashed += single.errors.length;
+      for (const concurrentOutbox of [false, true]) {
+        const run = await driveRuntime(scenario, ses.endpoint, { copies: 3, concurrentOutbox });
+        const actual = drivenKeys(run);
+        const emails = countDiff(expected.emails, actual.emails);
+        const events = countDiff(expected.events, actual.events);
+        crashed += run.errors.length;
+        lost += emails.lost + events.lost;
+        const label = concurrentOutbox
+          ? 'outbox raced by 3 dispatchers'
+          : 'concurrent ×3, outbox redelivered ×3';
+        // Emitted events are at-least-once by design (published, then marked; consumers dedupe on
+        // outboxId): two dispatchers racing on one entry may both publish. Counted for emails only.
+        if (concurrentOutbox) doubled += emails.doubled;
+        else doubled += emails.doubled + events.doubled;
+        const examples = [...emails.extra, ...emails.missing, ...run.errors].slice(0, 2);
+        details.push(
+          `${label}: ${emails.doubled} emails doubled, ${events.doubled} events ${concurrentOutbox ? 'published again (at-least-once)' : 'doubled'}, ${emails.lost + events.lost} lost${examples.length ? ` (e.g. ${examples.join('; ')})` : ''}`,
+        );
+      }
       const customers = new Set(scenario.events.map((e) => e.detail.customerId)).size;
       return {
         name: this.name,
-        cases: scenario.events.length * COPY_DELAYS_MS.length * 2,
+        cases: scenario.events.length * COPY_DELAYS_MS.length * 4,
         lost,
         doubled,
         crashed,
         leaked: 0,
         note:
-          `${customers} customers, ${scenario.events.length} events ×3 twice; single delivery: ` +
+          `${customers} customers, ${scenario.events.length} events ×3 four ways; single delivery: ` +
           `${once.captured.length} emails, ${once.result.events.length} published; ${details.join('; ')}`,
       };
     });

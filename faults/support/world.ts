@@ -12,10 +12,17 @@
  * - `memoryRuntime(...)`       a LocalRuntime on a fresh memory table with a virtual clock; it keeps
  *                              the outbox entries the decisions wrote and `drain()` hands them to the
  *                              dispatcher, as the stream trigger does in AWS.
+ * - `driveRuntime(...)`       plays a scenario on a `memoryRuntime` without the simulator: events in
+ *                              time order, due timers swept at their moment, the outbox drained after
+ *                              each step; with `copies: 3` every event and sweep is handled three
+ *                              times at once (concurrent duplicate invocations) and every outbox
+ *                              entry dispatched three times (one after the other, or at once with
+ *                              `concurrentOutbox`).
  * - `emailKey`, `countDiff`    compare what was sent with what should have been: lost and doubled.
  */
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { Duration } from 'luxon';
 import { VirtualClock } from '../../functions/adapters/clock.ts';
 import { type OutboxItem, outboxEntry } from '../../functions/adapters/store.ts';
 import { buildCatalog } from '../../functions/catalog/build.ts';
@@ -76,8 +83,12 @@ export interface MemoryRuntime {
   clock: VirtualClock;
   memory: MemoryTables;
   published: PublishedEvent[];
-  /** Dispatches every outbox entry written since the last drain, `times` times each (a redelivered stream). */
-  drain(times?: number): Promise<DispatchOutcome[]>;
+  /**
+   * Dispatches every outbox entry written since the last drain, `times` times each: one after the
+   * other (a stream record redelivered after its batch failed or timed out), or all at once with
+   * `concurrent` (a second dispatcher racing the first, e.g. a redrive while the stream still runs).
+   */
+  drain(times?: number, concurrent?: boolean): Promise<DispatchOutcome[]>;
 }
 
 export async function memoryRuntime(options: {
@@ -106,14 +117,22 @@ export async function memoryRuntime(options: {
     clock,
     memory,
     published,
-    async drain(times = 1) {
+    async drain(times = 1, concurrent = false) {
       const outcomes: DispatchOutcome[] = [];
       // Dispatching can write new entries (a published event reaches a journey): loop until quiet.
       while (pending.length) {
         const batch = pending;
         pending = [];
         for (const item of batch) {
-          for (let n = 0; n < times; n++) outcomes.push(await runtime.services.dispatcher.dispatch(item));
+          if (concurrent) {
+            const copies = Array.from({ length: times }, () =>
+              runtime.services.dispatcher.dispatch(structuredClone(item)),
+            );
+            outcomes.push(...(await Promise.all(copies)));
+          } else {
+            for (let n = 0; n < times; n++)
+              outcomes.push(await runtime.services.dispatcher.dispatch(structuredClone(item)));
+          }
         }
       }
       return outcomes;
@@ -156,4 +175,79 @@ export function crashes(result: SimulationResult): string[] {
   return result.timeline
     .filter((line) => line.kind === 'error')
     .map((line) => `${line.customerId}: ${line.text}`);
+}
+
+export interface DrivenRun {
+  sent: Extract<DispatchOutcome, { status: 'sent' }>[];
+  published: Extract<DispatchOutcome, { status: 'published' }>[];
+  /** Handler invocations, sweeps and dispatches that threw. */
+  errors: string[];
+  /** What the SES emulator received during the run. */
+  captured: SesEmail[];
+}
+
+export async function driveRuntime(
+  scenario: Scenario,
+  sesEndpoint: string,
+  options: { copies?: number; concurrentOutbox?: boolean } = {},
+): Promise<DrivenRun> {
+  const copies = options.copies ?? 1;
+  const concurrentOutbox = options.concurrentOutbox ?? false;
+  const since = await capturedSince(sesEndpoint);
+  const world = await memoryRuntime({ sesEndpoint, start: scenario.start });
+  const run: DrivenRun = { sent: [], published: [], errors: [], captured: [] };
+  const settle = async () => {
+    try {
+      for (const outcome of await world.drain(copies, concurrentOutbox)) {
+        if (outcome.status === 'sent') run.sent.push(outcome);
+        if (outcome.status === 'published') run.published.push(outcome);
+        if (outcome.status === 'failed') run.errors.push(`outbox ${outcome.outboxId}: ${outcome.reason}`);
+      }
+    } catch (error) {
+      run.errors.push(`dispatch: ${String(error)}`);
+    }
+  };
+  /** Sweeps every timer due up to `instant`, each at its own moment, `copies` sweepers at once. */
+  const advanceTo = async (instant: string) => {
+    for (let guard = 0; guard < 100_000; guard++) {
+      const next = await world.runtime.nextTimer();
+      if (!next || Date.parse(next) > Date.parse(instant)) break;
+      if (Date.parse(next) > Date.parse(world.clock.now())) world.clock.set(next);
+      const reports = await Promise.all(Array.from({ length: copies }, () => world.runtime.sweep()));
+      for (const report of reports) {
+        for (const f of report.failed) run.errors.push(`timer ${f.journeyId} ${f.customerId}: ${f.error}`);
+      }
+      await settle();
+    }
+    if (Date.parse(instant) > Date.parse(world.clock.now())) world.clock.set(instant);
+  };
+  const events = scenario.events
+    .map((event, index) => ({ ...event, index }))
+    .sort((a, b) => Date.parse(a.at) - Date.parse(b.at) || a.index - b.index);
+  for (const event of events) {
+    await advanceTo(event.at);
+    const deliveries = await Promise.all(
+      Array.from({ length: copies }, () =>
+        world.runtime.deliver({
+          id: event.id ?? `scenario-${event.index}`,
+          source: event.source,
+          detailType: event.detailType,
+          time: event.at,
+          detail: structuredClone(event.detail),
+        }),
+      ),
+    );
+    for (const delivery of deliveries) {
+      for (const target of delivery.targets) {
+        if (target.error) run.errors.push(`${event.detailType} → ${target.target}: ${target.error}`);
+      }
+    }
+    await settle();
+  }
+  const end = new Date(
+    Date.parse(scenario.start) + Duration.fromISO(scenario.until).toMillis(),
+  ).toISOString();
+  await advanceTo(end.replace(/\.\d{3}Z$/, 'Z'));
+  run.captured = await since();
+  return run;
 }
