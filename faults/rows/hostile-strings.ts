@@ -53,7 +53,8 @@ export function personalSubjects(catalog: Catalog): Catalog {
 
 interface Customer {
   id: string;
-  hostile: boolean;
+  /** The benign twin whose messages this customer must get. */
+  twin: string;
   email: string;
 }
 
@@ -124,7 +125,7 @@ function scenarios(size: 'small' | 'full', seed: number) {
       const email = `${local}@example.com`;
       hostile.push(...customerEvents(id, payload.value, email, locale, timeZone, birthday));
       benign.push(...customerEvents(twin, 'Anna', `${twin}@example.com`, 'en', 'Europe/Berlin', birthday));
-      customers.push({ id, hostile: true, email });
+      customers.push({ id, twin, email });
     }
   }
   if (size === 'small') {
@@ -134,7 +135,7 @@ function scenarios(size: 'small' | 'full', seed: number) {
       const timeZone = TIME_ZONES[k % TIME_ZONES.length] as string;
       hostile.push(...customerEvents(id, 'Anna', `${id}@example.com`, locale, timeZone, birthday));
       benign.push(...customerEvents(`bl${k}`, 'Anna', `bl${k}@example.com`, 'en', 'Europe/Berlin', birthday));
-      customers.push({ id, hostile: true, email: `${id}@example.com` });
+      customers.push({ id, twin: `bl${k}`, email: `${id}@example.com` });
     }
   }
   // Small: up to the sorry email (day 12); full: also you-might-like, 30 days after delivery.
@@ -146,6 +147,14 @@ function scenarios(size: 'small' | 'full', seed: number) {
 /** Messages per customer, without times (a time zone at the edge moves quiet hours, not messages). */
 function messagesOf(run: MemorySimulation, customerId: string): string[] {
   return run.result.emails.filter((e) => e.customerId === customerId).map((e) => `${e.journey}/${e.message}`);
+}
+
+/** The fields validation refused, e.g. "email, locale, timeZone". */
+function rejectedFields(run: MemorySimulation): string {
+  const fields = new Set(
+    run.result.rejected.flatMap((r) => r.errors.map((e) => e.split(':')[0]?.trim() ?? e)),
+  );
+  return [...fields].sort().join(', ') || 'none';
 }
 
 /** Part 2: every message, several locales, every payload in every customer field at once. */
@@ -237,9 +246,14 @@ export default {
       let lost = 0;
       let doubled = 0;
       const differences: string[] = [];
-      for (const [k, customer] of customers.entries()) {
+      for (const customer of customers) {
         if (rejectedCustomers.has(customer.id)) continue;
-        const expected = messagesOf(twin, (benign.events[k * 5]?.detail.customerId as string) ?? '');
+        // The address is used as given: never evaluated, never changed.
+        for (const email of run.result.emails.filter((e) => e.customerId === customer.id)) {
+          if (email.to !== customer.email)
+            leaked.push(`${customer.id}: sent to ${email.to}, not ${customer.email}`);
+        }
+        const expected = messagesOf(twin, customer.twin);
         const diff = countDiff(expected, messagesOf(run, customer.id));
         lost += diff.lost;
         doubled += diff.doubled;
@@ -256,9 +270,9 @@ export default {
         lost,
         doubled,
         crashed: crashed.length,
-        leaked: leaked.length + prototypePolluted().length * 0,
+        leaked: leaked.length,
         note:
-          `${customers.length} customers × ${hostile.events.length / customers.length} events (${run.result.rejected.length} rejected by validation), ` +
+          `${customers.length} customers × ${hostile.events.length / customers.length} events (${run.result.rejected.length} rejected by validation: ${rejectedFields(run)}), ` +
           `${run.captured.length} emails checked; ${sweep.cases} direct renders` +
           (first ? `; first problem: ${first.slice(0, 160)}` : ''),
       };
