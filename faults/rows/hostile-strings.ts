@@ -120,23 +120,22 @@ function scenarios(size: 'small' | 'full', seed: number) {
       n++;
       const local =
         round === 0 && n <= EMAIL_LOCAL_PARTS.length ? (EMAIL_LOCAL_PARTS[n - 1] as string) : `${id}`;
-      const locale = round === 0 && size === 'small' ? 'en' : rng.pick(LOCALES);
-      const timeZone = round === 0 ? 'Europe/Berlin' : rng.pick(TIME_ZONES);
+      // Round 0: hostile text with an ordinary locale; later rounds: with valid locales at the edge.
+      const locale = round === 0 ? 'en' : rng.pick(EDGE_LOCALES);
+      const timeZone = round === 0 ? 'Europe/Berlin' : rng.pick(EDGE_TIME_ZONES);
       const email = `${local}@example.com`;
       hostile.push(...customerEvents(id, payload.value, email, locale, timeZone, birthday));
       benign.push(...customerEvents(twin, 'Anna', `${twin}@example.com`, 'en', 'Europe/Berlin', birthday));
       customers.push({ id, twin, email });
     }
   }
-  if (size === 'small') {
-    // Every edge locale and time zone once, with an ordinary name.
-    for (const [k, locale] of LOCALES.entries()) {
-      const id = `l${k}`;
-      const timeZone = TIME_ZONES[k % TIME_ZONES.length] as string;
-      hostile.push(...customerEvents(id, 'Anna', `${id}@example.com`, locale, timeZone, birthday));
-      benign.push(...customerEvents(`bl${k}`, 'Anna', `bl${k}@example.com`, 'en', 'Europe/Berlin', birthday));
-      customers.push({ id, twin: `bl${k}`, email: `${id}@example.com` });
-    }
+  // Every edge locale and time zone, valid or not, once with an ordinary name.
+  for (const [k, locale] of LOCALES.entries()) {
+    const id = `l${k}`;
+    const timeZone = TIME_ZONES[k % TIME_ZONES.length] as string;
+    hostile.push(...customerEvents(id, 'Anna', `${id}@example.com`, locale, timeZone, birthday));
+    benign.push(...customerEvents(`bl${k}`, 'Anna', `bl${k}@example.com`, 'en', 'Europe/Berlin', birthday));
+    customers.push({ id, twin: `bl${k}`, email: `${id}@example.com` });
   }
   // Small: up to the sorry email (day 12); full: also you-might-like, 30 days after delivery.
   const until = size === 'small' ? 'P13D' : 'P40D';

@@ -54,8 +54,8 @@ export const EMAIL_LOCAL_PARTS: readonly string[] = [
   '__proto__',
 ];
 
-/** Locales and time zones at the edge: unusual but valid, and not valid at all. */
-export const LOCALES: readonly string[] = [
+/** Locales and time zones at the edge: unusual but valid ones, and ones that are not valid at all. */
+export const EDGE_LOCALES: readonly string[] = [
   'de-AT-u-nu-arab',
   'EN-gb',
   'zh-Hant-TW',
@@ -63,20 +63,19 @@ export const LOCALES: readonly string[] = [
   'he',
   'i-klingon',
   'en-US-x-twain',
-  '__proto__',
-  'toString',
-  'de_DE',
 ];
-export const TIME_ZONES: readonly string[] = [
+export const INVALID_LOCALES: readonly string[] = ['__proto__', 'toString', 'de_DE'];
+export const LOCALES: readonly string[] = [...EDGE_LOCALES, ...INVALID_LOCALES];
+export const EDGE_TIME_ZONES: readonly string[] = [
   'Pacific/Kiritimati',
   'Pacific/Chatham',
   'Asia/Kathmandu',
   'Etc/GMT-14',
   'America/St_Johns',
   'UTC',
-  '__proto__',
-  '../../etc/passwd',
 ];
+export const INVALID_TIME_ZONES: readonly string[] = ['__proto__', '../../etc/passwd'];
+export const TIME_ZONES: readonly string[] = [...EDGE_TIME_ZONES, ...INVALID_TIME_ZONES];
 
 const MARKUP = PAYLOADS.filter((p) => p.kind === 'markup').map((p) => p.value);
 /**
