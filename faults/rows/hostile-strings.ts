@@ -17,6 +17,8 @@ import type { Catalog } from '../../functions/catalog/catalog.ts';
 import { createRenderer, type RenderData, type TemplateCatalog } from '../../functions/email/index.ts';
 import type { Scenario } from '../../local/simulate.ts';
 import {
+  EDGE_LOCALES,
+  EDGE_TIME_ZONES,
   EMAIL_LOCAL_PARTS,
   emailLeaks,
   LOCALES,
