@@ -199,9 +199,7 @@ describe('timestamps from a clock in the future', () => {
 
   it('a business time within the tolerance (4 minutes ahead) is accepted', async () => {
     const id = customer();
-    const delivery = await runtime.deliver(
-      event('order.placed', orderPlaced(id, `${id}-o1`, ahead(4))),
-    );
+    const delivery = await runtime.deliver(event('order.placed', orderPlaced(id, `${id}-o1`, ahead(4))));
     expect(verdicts(delivery)).toEqual(delivery.targets.map((t) => `${t.target}: accepted`));
   });
 });
@@ -235,6 +233,25 @@ describe('rejected records follow the customer', () => {
     );
     expect(record).toMatchObject({ detailType: 'customer.updated', redacted: 'customer erased' });
     expect(await scanFor(id)).toEqual([]);
+  });
+});
+
+describe('SES events from anyone who may put on the default bus', () => {
+  it.each<[string, unknown]>([
+    ['a prototype key as eventType', { eventType: 'constructor' }],
+    ['recipients that are not a list', { eventType: 'Complaint', complaint: { complainedRecipients: 'x' } }],
+    [
+      'a recipient address that is a number',
+      { eventType: 'Complaint', complaint: { complainedRecipients: [{ emailAddress: 7 }, null] } },
+    ],
+    ['tags that are not lists', { eventType: 'Delivery', mail: { tags: { outbox: 'abc', journey: 5 } } }],
+    ['a detail that is a string', 'Email Bounced'],
+  ])('%s is ignored or recorded, never crashes the handler', async (_, detail) => {
+    const delivery = await runtime.deliver({
+      ...event('Email Complaint Received', detail),
+      source: 'aws.ses',
+    });
+    expect(delivery.targets.map((t) => [t.target, t.error])).toEqual([['ses-events', undefined]]);
   });
 });
 
