@@ -39,7 +39,12 @@ const oddString: fc.Arbitrary<string> = fc.oneof(
 /** …and long ones: around the field limits, DynamoDB's 400 KB item and EventBridge's 256 KB entry. */
 export const hostileString: fc.Arbitrary<string> = fc.oneof(
   { weight: 4, arbitrary: oddString },
-  { weight: 1, arbitrary: fc.constantFrom(64, 65, 200, 201, 254, 255, 5001, 140_000, 200_000, 400_000).map((n) => 'x'.repeat(n)) },
+  {
+    weight: 1,
+    arbitrary: fc
+      .constantFrom(64, 65, 200, 201, 254, 255, 5001, 140_000, 200_000, 400_000)
+      .map((n) => 'x'.repeat(n)),
+  },
 );
 
 /** Numbers DynamoDB or JSON cannot hold exactly, or that confuse arithmetic. */
@@ -244,10 +249,7 @@ export function fuzzPlan(options: {
         mail: fc.oneof(
           hostileJson,
           fc.record({
-            tags: fc.oneof(
-              hostileJson,
-              fc.record({ outbox: fc.oneof(hostileJson, fc.array(oddString)) }),
-            ),
+            tags: fc.oneof(hostileJson, fc.record({ outbox: fc.oneof(hostileJson, fc.array(oddString)) })),
           }),
         ),
         bounce: fc.oneof(
