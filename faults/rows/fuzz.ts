@@ -62,6 +62,8 @@ async function fuzz(options: FaultRunOptions, dynamoEndpoint: string): Promise<F
   let invocations = 0;
   let crashed = 0;
   let partial = 0;
+  /** Accepted by some handlers while another threw (already counted as crashed). */
+  let halfCrashed = 0;
   const rejectedByAll: string[] = [];
 
   const count = (delivery: Delivery) => {
@@ -74,16 +76,17 @@ async function fuzz(options: FaultRunOptions, dynamoEndpoint: string): Promise<F
       );
     }
     const verdicts = new Set(
-      delivery.targets
-        .filter((t) => t.outcome)
-        .map((t) => (t.outcome?.status === 'rejected' ? 'rejected' : 'accepted')),
+      delivery.targets.map((t) =>
+        t.error !== undefined ? 'crashed' : t.outcome?.status === 'rejected' ? 'rejected' : 'accepted',
+      ),
     );
-    if (verdicts.size > 1) {
+    if (verdicts.has('accepted') && verdicts.has('rejected')) {
       partial++;
       sample(
         `${delivery.event.id} ${delivery.event.detailType}: accepted by some handlers, rejected by others`,
       );
-    } else if (verdicts.has('rejected')) rejectedByAll.push(delivery.event.id);
+    } else if (verdicts.has('accepted') && verdicts.has('crashed')) halfCrashed++;
+    else if (verdicts.size === 1 && verdicts.has('rejected')) rejectedByAll.push(delivery.event.id);
   };
 
   for (const event of plan.events) count(await runtime.deliver(event));
@@ -154,7 +157,7 @@ async function fuzz(options: FaultRunOptions, dynamoEndpoint: string): Promise<F
       note:
         `${plan.events.length} events → ${invocations} handler invocations (${rejectedByAll.length} events rejected by every handler), ` +
         `${plan.requests.length} preferences requests; partial writes (accepted by some handlers, rejected by others) ` +
-        `counted as lost: ${partial}; DynamoDB Local; seed ${options.seed}`,
+        `counted as lost: ${partial}; accepted by some while another crashed: ${halfCrashed}; DynamoDB Local; seed ${options.seed}`,
     },
     samples,
   };
