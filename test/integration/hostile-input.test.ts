@@ -150,9 +150,9 @@ describe('the rejected log stores anything', () => {
       (r) => r.eventId === delivery.event.id,
     );
     expect(recorded).toHaveLength(1);
-    const detail = recorded[0]?.detail;
-    expect(typeof detail).toBe('string');
-    expect(String(detail).length).toBeLessThanOrEqual(20_000);
+    const stored = recorded[0]?.detail;
+    expect(typeof stored).toBe('string');
+    expect(String(stored).length).toBeLessThanOrEqual(20_000);
   });
 
   it('a truncated detail says so', async () => {
