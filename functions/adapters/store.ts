@@ -50,6 +50,8 @@ export const keys = {
   definitionVersion: (version: string) => `V#${version}`,
   processed: (eventId: string) => `E#${eventId}`,
   rejected: (day: string) => `REJECTED#${day}`,
+  /** A rejected event's copy in the customer's partition (sorts after `OUT#`: never loaded by decisions). */
+  customerRejection: (sk: string) => `REJECTED#${sk}`,
   /** Erasure tombstone: outside the customer's partition and keyed by a hash, never the id itself. */
   erased: (customerId: string) => ({ PK: `ERASED#${customerHash(customerId)}`, SK: 'ERASED' }),
   /** Marketing suppression of an address, keyed by `addressHash` (core/privacy.ts): it outlives erasure. */
@@ -448,42 +450,138 @@ export class JourneyStore {
     return result.Item ? strip<OutboxItem>(result.Item) : undefined;
   }
 
-  /** Keeps a rejected event where it can be inspected and replayed. */
-  async recordRejection(rejection: {
-    eventId: string;
-    detailType: string;
-    source: string;
-    time: string;
-    detail: unknown;
-    errors: string[];
-    consumer: string;
-    now: string;
-  }): Promise<void> {
+  /**
+   * Keeps a rejected event where it can be inspected and replayed: by day, and — when the detail names
+   * a customer — a copy in the customer's partition, so erasure finds it. Whatever the detail is
+   * (unsafe numbers, deep nesting, `__proto__`, megabytes), it is stored as a JSON string cut to
+   * `REJECTED_DETAIL_CHARS`, so this write cannot fail on the data; only infrastructure faults throw.
+   * Once the customer is erased, the record keeps no personal data (the detail is redacted).
+   */
+  async recordRejection(rejection: Rejection): Promise<void> {
     const day = rejection.now.slice(0, 10);
-    await this.doc.send(
-      new PutCommand({
-        TableName: this.tableName,
-        // Keyed by event id: every consumer that rejects the same event writes the same record.
-        Item: {
-          PK: keys.rejected(day),
-          SK: `${rejection.time}#${rejection.eventId}`,
-          type: 'rejected',
-          ...rejection,
-          [TABLE.ttlAttribute]: epochSeconds(rejection.now, 90),
-        },
-      }),
-    );
+    const record = storableRejection(rejection);
+    const dayItem = {
+      PK: keys.rejected(day),
+      // Keyed by event id: every consumer that rejects the same event writes the same record.
+      SK: `${record.time}#${record.eventId}`,
+      type: 'rejected',
+      ...record,
+      [TABLE.ttlAttribute]: epochSeconds(rejection.now, 90),
+    };
+    const customerId = attributedCustomer(rejection.detail);
+    if (customerId === undefined) {
+      await this.doc.send(new PutCommand({ TableName: this.tableName, Item: dayItem }));
+      return;
+    }
+    for (let attempt = 0; ; attempt++) {
+      try {
+        // With the tombstone check in the same transaction: a customer erased meanwhile gets neither.
+        await this.doc.send(
+          new TransactWriteCommand({
+            TransactItems: [
+              { Put: { TableName: this.tableName, Item: dayItem } },
+              {
+                Put: {
+                  TableName: this.tableName,
+                  Item: {
+                    ...dayItem,
+                    PK: keys.customer(customerId),
+                    SK: keys.customerRejection(dayItem.SK),
+                    dayPK: dayItem.PK,
+                    daySK: dayItem.SK,
+                  },
+                },
+              },
+              {
+                ConditionCheck: {
+                  TableName: this.tableName,
+                  Key: keys.erased(customerId),
+                  ConditionExpression: 'attribute_not_exists(PK)',
+                },
+              },
+            ],
+          }),
+        );
+        return;
+      } catch (error) {
+        if (!(error instanceof TransactionCanceledException)) throw error;
+        const reasons = error.CancellationReasons ?? [];
+        if (reasons[2]?.Code === 'ConditionalCheckFailed') {
+          const { PK, SK, type, eventId, detailType, source, time, errors, consumer, now } = dayItem;
+          const redacted = { PK, SK, type, eventId, detailType, source, time, errors, consumer, now };
+          await this.doc.send(
+            new PutCommand({
+              TableName: this.tableName,
+              Item: {
+                ...redacted,
+                detail: '[redacted: customer erased]',
+                redacted: 'customer erased',
+                [TABLE.ttlAttribute]: dayItem[TABLE.ttlAttribute],
+              },
+            }),
+          );
+          return;
+        }
+        // Consumers rejecting the same event at once write the same items and may collide.
+        if (attempt >= 4) throw error;
+        await new Promise((resolve) => setTimeout(resolve, Math.random() * 20 * 2 ** attempt));
+      }
+    }
   }
 
   async rejections(day: string): Promise<Record<string, unknown>[]> {
-    const result = await this.doc.send(
-      new QueryCommand({
-        TableName: this.tableName,
-        KeyConditionExpression: 'PK = :pk',
-        ExpressionAttributeValues: { ':pk': keys.rejected(day) },
-      }),
-    );
-    return result.Items ?? [];
+    const items: Record<string, unknown>[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      // Pages: a day of rejected details (up to 16,000 characters each) passes 1 MB quickly.
+      const page: QueryCommandOutput = await this.doc.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: 'PK = :pk',
+          ExpressionAttributeValues: { ':pk': keys.rejected(day) },
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      items.push(...(page.Items ?? []));
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+    return items;
+  }
+
+  /** The rejected events whose detail named this customer (copies in the customer's partition). */
+  async customerRejections(customerId: string): Promise<Record<string, unknown>[]> {
+    const items: Record<string, unknown>[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page: QueryCommandOutput = await this.doc.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: 'PK = :pk AND begins_with(SK, :rejected)',
+          ExpressionAttributeValues: {
+            ':pk': keys.customer(customerId),
+            ':rejected': keys.customerRejection(''),
+          },
+          ConsistentRead: true,
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      items.push(...(page.Items ?? []));
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+    return items;
+  }
+
+  /**
+   * Part of erasure, after the tombstone and before the partition goes: deletes the by-day records
+   * the customer's rejected copies point at (the copies go with the partition).
+   */
+  async eraseRejections(customerId: string): Promise<void> {
+    for (const copy of await this.customerRejections(customerId)) {
+      if (typeof copy.dayPK !== 'string' || typeof copy.daySK !== 'string') continue;
+      await this.doc.send(
+        new DeleteCommand({ TableName: this.tableName, Key: { PK: copy.dayPK, SK: copy.daySK } }),
+      );
+    }
   }
 
   /** Whether `customer.deleted` erased this customer (the tombstone exists). */
@@ -507,6 +605,7 @@ export class JourneyStore {
         Item: { ...keys.erased(customerId), type: 'erased' },
       }),
     );
+    await this.eraseRejections(customerId);
     let deleted = 0;
     const referralCodes = new Set<string>();
     let startKey: Record<string, unknown> | undefined;
@@ -595,4 +694,59 @@ export class JourneyStore {
       ? { code: item.code, ownerId: item.ownerId, ownerMailboxHash: item.ownerMailboxHash ?? '' }
       : undefined;
   }
+}
+
+export interface Rejection {
+  eventId: string;
+  detailType: string;
+  source: string;
+  time: string;
+  detail: unknown;
+  errors: string[];
+  consumer: string;
+  now: string;
+}
+
+/** How much of a rejected detail is kept (as JSON text); enough to see what was wrong and replay most. */
+export const REJECTED_DETAIL_CHARS = 16_000;
+
+/** Every field as a bounded, well-formed string: DynamoDB keys, items and UTF-8 cannot refuse it. */
+function storableRejection(rejection: Rejection) {
+  return {
+    eventId: clip(rejection.eventId, 200),
+    detailType: clip(rejection.detailType, 200),
+    source: clip(rejection.source, 256),
+    time: clip(rejection.time, 64),
+    detail: clip(detailText(rejection.detail), REJECTED_DETAIL_CHARS),
+    errors: rejection.errors.slice(0, 25).map((error) => clip(error, 1000)),
+    consumer: clip(rejection.consumer, 200),
+    now: rejection.now,
+  };
+}
+
+function detailText(detail: unknown): string {
+  try {
+    return JSON.stringify(detail) ?? String(detail);
+  } catch {
+    return '[not JSON: cannot be serialised]';
+  }
+}
+
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+
+function clip(value: unknown, max: number): string {
+  const text = (typeof value === 'string' ? value : String(value)).replace(LONE_SURROGATE, '\uFFFD');
+  if (text.length <= max) return text || '-';
+  // Never end on half a surrogate pair.
+  const kept = text.slice(0, max).replace(/[\uD800-\uDBFF]$/, '');
+  return `${kept}…[truncated: ${kept.length} of ${text.length} characters kept]`;
+}
+
+/** The customer a rejected detail names, if the id could be one (the partition key must hold it). */
+function attributedCustomer(detail: unknown): string | undefined {
+  if (typeof detail !== 'object' || detail === null || !Object.hasOwn(detail, 'customerId')) return undefined;
+  const id = (detail as { customerId?: unknown }).customerId;
+  if (typeof id !== 'string') return undefined;
+  const trimmed = id.trim();
+  return trimmed.length > 0 && trimmed.length <= 200 ? trimmed : undefined;
 }

@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import { journeyDefinitionSchema } from '../core/definition.ts';
-import { SHOP_EVENT_TYPES, shopEventSchemas } from '../core/events.ts';
+import { LIMITS, SHOP_EVENT_TYPES, shopEventSchemas } from '../core/events.ts';
 
 type JsonSchema = Record<string, unknown>;
 
@@ -135,6 +135,8 @@ ${events.join('\n')}
 
 Not expressible in JSON Schema and checked only at runtime: locales must be valid BCP 47 tags, time
 zones known IANA zones, currencies known ISO 4217 codes, and \`customer.updated\` must change at least one
-attribute. Money amounts are decimal strings (\`"59.90"\`), never numbers.
+attribute. Money amounts are decimal strings (\`"59.90"\`), never numbers. The whole \`detail\` is at most
+${LIMITS.detailBytes / 1024} KB as JSON, and timestamps (the envelope \`time\`, \`registeredAt\`, \`placedAt\`, \`deliveredAt\`) may lie
+at most ${LIMITS.futureMinutes} minutes ahead of the receiving clock; the field limits are in the schemas (\`maxLength\`, \`maxItems\`).
 `;
 }

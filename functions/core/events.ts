@@ -9,8 +9,35 @@ import { isTimeZone } from './time.ts';
 /** The source of every event the system itself emits. */
 export const SYSTEM_SOURCE = 'retention-journeys';
 
+/**
+ * The contract's size limits. Every accepted event must be storable by every handler: DynamoDB keeps
+ * at most 400 KB per item and a journey instance stores its trigger's fields, so no field may be large
+ * enough to fail one handler while another accepted the event. Unknown fields are dropped on parsing.
+ */
+export const LIMITS = {
+  /** Whole detail, as JSON in UTF-8: EventBridge's limit for an entry. */
+  detailBytes: 256 * 1024,
+  id: 200,
+  /** RFC 5321: a forward path holds at most 256 octets, so an address at most 254 characters. */
+  email: 254,
+  name: 200,
+  code: 64,
+  sku: 100,
+  itemName: 200,
+  items: 100,
+  comment: 5000,
+  /** How far a timestamp may lie ahead of the receiving clock (clock skew), in minutes. */
+  futureMinutes: 5,
+} as const;
+
+const atMost = (n: number, what = 'characters') => `must be at most ${n} ${what}`;
 const nonEmpty = z.string().trim().min(1, 'must not be empty');
-const id = nonEmpty.max(200, 'must be at most 200 characters');
+const id = nonEmpty.max(LIMITS.id, atMost(LIMITS.id));
+const code = z.string().max(LIMITS.code, atMost(LIMITS.code));
+const email = z
+  .email({ message: 'must be an email address' })
+  .max(LIMITS.email, atMost(LIMITS.email, 'characters (RFC 5321)'));
+const firstName = z.string().max(LIMITS.name, atMost(LIMITS.name));
 const timestamp = z.iso.datetime({ offset: true, message: 'must be an ISO 8601 timestamp with offset or Z' });
 const locale = z
   .string()
@@ -35,12 +62,12 @@ export type Money = z.infer<typeof moneySchema>;
 
 export const customerRegistered = z.object({
   customerId: id,
-  email: z.email({ message: 'must be an email address' }),
-  firstName: z.string().max(200).optional(),
+  email,
+  firstName: firstName.optional(),
   locale,
   timeZone: timeZone.optional(),
   marketingConsent: z.boolean({ message: 'must be true or false' }),
-  referredByCode: z.string().max(64).optional(),
+  referredByCode: code.optional(),
   birthday: z
     .string()
     .regex(/^(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/, 'must be a month-day MM-DD such as 02-29')
@@ -51,8 +78,8 @@ export const customerRegistered = z.object({
 export const customerUpdated = z
   .object({
     customerId: id,
-    email: z.email({ message: 'must be an email address' }).optional(),
-    firstName: z.string().max(200).optional(),
+    email: email.optional(),
+    firstName: firstName.optional(),
     locale: locale.optional(),
     timeZone: timeZone.optional(),
     birthday: customerRegistered.shape.birthday,
@@ -74,14 +101,15 @@ export const orderPlaced = z.object({
   items: z
     .array(
       z.object({
-        sku: nonEmpty,
-        name: z.string().optional(),
+        sku: nonEmpty.max(LIMITS.sku, atMost(LIMITS.sku)),
+        name: z.string().max(LIMITS.itemName, atMost(LIMITS.itemName)).optional(),
         quantity: z.number().int('must be a whole number').positive('must be at least 1'),
         unitPrice: moneySchema.optional(),
       }),
     )
+    .max(LIMITS.items, atMost(LIMITS.items, 'items'))
     .optional(),
-  discountCode: z.string().optional(),
+  discountCode: code.optional(),
 });
 
 export const orderDelivered = z.object({ orderId: id, customerId: id, deliveredAt: timestamp.optional() });
@@ -92,9 +120,9 @@ export const feedbackSubmitted = z.object({
   customerId: id,
   orderId: id.optional(),
   score: z.number().int('must be a whole number').min(0, 'must be 0 to 10').max(10, 'must be 0 to 10'),
-  comment: z.string().max(5000).optional(),
+  comment: z.string().max(LIMITS.comment, atMost(LIMITS.comment)).optional(),
   /** Stable per feedback link (hash of its token): a resubmitted answer carries the same id. */
-  feedbackId: z.string().max(64).optional(),
+  feedbackId: code.optional(),
 });
 
 export const shopEventSchemas = {
@@ -113,11 +141,15 @@ export const shopEventSchemas = {
  * a referral from the referee's partition to the referrer's, where the reward is decided.
  */
 export const systemInputSchemas = {
-  'referral.attributed': z.object({ customerId: id, code: nonEmpty, referrerId: id }),
+  'referral.attributed': z.object({
+    customerId: id,
+    code: nonEmpty.max(LIMITS.code, atMost(LIMITS.code)),
+    referrerId: id,
+  }),
   'referral.reward.earned': z.object({
     customerId: id,
     refereeId: id,
-    code: nonEmpty,
+    code: nonEmpty.max(LIMITS.code, atMost(LIMITS.code)),
     orderId: id,
     currency,
   }),
@@ -162,41 +194,110 @@ export interface RawEvent {
 
 export type ParseResult = { ok: true; event: ShopEvent } | { ok: false; errors: string[] };
 
+/** Looked up with `get`, never by key on a plain object: `constructor` or `__proto__` is no schema. */
+const SHOP_SCHEMAS = new Map<string, z.ZodType>(Object.entries(shopEventSchemas));
+const SYSTEM_SCHEMAS = new Map<string, z.ZodType>(Object.entries(systemInputSchemas));
+/** Business times the contract carries besides the envelope `time`. */
+const BUSINESS_TIMES = ['registeredAt', 'placedAt', 'deliveredAt'] as const;
+/** A flood of issues (an array of 10,000 bad items) is reported by its first few. */
+const MAX_ERRORS = 20;
+
 /**
- * Validate a raw event against the contract. Errors read `path: problem`, e.g.
+ * Validate a raw event against the contract: the envelope, the detail's size, its schema and — when
+ * `now` is given (every handler gives it) — that no timestamp lies more than `LIMITS.futureMinutes`
+ * ahead of `now`, so one bad clock cannot freeze a profile. Never throws, whatever the input.
+ * Errors read `field: problem (rule)`, e.g.
  * `total.currency: required (rule: order.placed requires total.currency)`.
  */
-export function parseShopEvent(raw: RawEvent): ParseResult {
+export function parseShopEvent(raw: RawEvent, options: { now?: string } = {}): ParseResult {
+  const errors = envelopeErrors(raw);
+  if (errors.length) return { ok: false, errors };
   // The system's own events (source retention-journeys) follow their own, smaller contract.
   const system = raw.source === SYSTEM_SOURCE;
-  const schemas: Record<string, z.ZodType> = system ? systemInputSchemas : shopEventSchemas;
-  const schema = schemas[raw.detailType];
+  const schemas = system ? SYSTEM_SCHEMAS : SHOP_SCHEMAS;
+  const schema = schemas.get(raw.detailType);
   if (!schema) {
-    const expected = Object.keys(schemas).join(', ');
+    const expected = [...schemas.keys()].join(', ');
     const kind = system ? 'system' : 'shop';
     return {
       ok: false,
-      errors: [`detail-type: "${raw.detailType}" is not a ${kind} event; expected one of ${expected}`],
+      errors: [`detail-type: ${quote(raw.detailType)} is not a ${kind} event; expected one of ${expected}`],
     };
   }
   const result = schema.safeParse(raw.detail);
-  if (!result.success) return { ok: false, errors: formatIssues(result.error.issues, raw.detailType) };
-  return {
-    ok: true,
-    event: {
-      id: raw.id,
-      source: raw.source,
-      detailType: raw.detailType,
-      time: raw.time,
-      detail: result.data,
-    } as ShopEvent,
-  };
+  if (!result.success)
+    return { ok: false, errors: capped(formatIssues(result.error.issues, raw.detailType)) };
+  const event = {
+    id: raw.id,
+    source: raw.source,
+    detailType: raw.detailType,
+    time: raw.time,
+    detail: result.data,
+  } as ShopEvent;
+  const future = options.now === undefined ? [] : futureErrors(event, options.now);
+  return future.length ? { ok: false, errors: future } : { ok: true, event };
+}
+
+/** What EventBridge guarantees in AWS but a local caller or a replay might not: checked, not trusted. */
+function envelopeErrors(raw: RawEvent): string[] {
+  const errors: string[] = [];
+  if (typeof raw.id !== 'string' || raw.id.length === 0 || raw.id.length > LIMITS.id)
+    errors.push(`id: must be an event id of 1 to ${LIMITS.id} characters`);
+  if (typeof raw.source !== 'string' || raw.source.length === 0 || raw.source.length > 256)
+    errors.push('source: must be 1 to 256 characters (rule: EventBridge source)');
+  if (typeof raw.detailType !== 'string') errors.push('detail-type: must be a string');
+  if (typeof raw.time !== 'string' || !timestamp.safeParse(raw.time).success)
+    errors.push('time: must be an ISO 8601 timestamp with offset or Z');
+  if (typeof raw.detail !== 'object' || raw.detail === null || Array.isArray(raw.detail)) {
+    errors.push('(detail): must be a JSON object');
+    return errors;
+  }
+  const bytes = jsonBytes(raw.detail);
+  if (bytes === undefined) errors.push('(detail): must be JSON (rule: EventBridge details are JSON)');
+  else if (bytes > LIMITS.detailBytes)
+    errors.push(
+      `(detail): is ${bytes} bytes; at most ${LIMITS.detailBytes} bytes (256 KB, EventBridge's limit for an entry)`,
+    );
+  return errors;
+}
+
+function jsonBytes(value: unknown): number | undefined {
+  try {
+    return Buffer.byteLength(JSON.stringify(value), 'utf8');
+  } catch {
+    return undefined; // cycles or BigInt: not from JSON
+  }
+}
+
+/** Envelope `time` and the business times, each against `now` plus the clock-skew tolerance. */
+function futureErrors(event: ShopEvent, now: string): string[] {
+  const latest = Date.parse(now) + LIMITS.futureMinutes * 60_000;
+  const detail = event.detail as Record<string, unknown>;
+  const stamps: [string, unknown][] = [
+    ['time', event.time],
+    ...BUSINESS_TIMES.map((field): [string, unknown] => [field, detail[field]]),
+  ];
+  return stamps
+    .filter(([, value]) => typeof value === 'string' && Date.parse(value) > latest)
+    .map(
+      ([field, value]) =>
+        `${field}: ${value} is more than ${LIMITS.futureMinutes} minutes in the future (rule: timestamps may lie at most ${LIMITS.futureMinutes} minutes ahead of the receiving clock, ${now})`,
+    );
+}
+
+function quote(value: string): string {
+  return JSON.stringify(value.length > 100 ? `${value.slice(0, 100)}…` : value);
+}
+
+function capped(errors: string[]): string[] {
+  if (errors.length <= MAX_ERRORS) return errors;
+  return [...errors.slice(0, MAX_ERRORS), `… and ${errors.length - MAX_ERRORS} more errors`];
 }
 
 /** One line per issue: the dotted field path, the problem, and for missing fields the rule. */
 export function formatIssues(issues: readonly z.core.$ZodIssue[], context: string): string[] {
   return issues.map((issue) => {
-    const path = issue.path.length ? issue.path.join('.') : '(detail)';
+    const path = issue.path.length ? issue.path.map(String).join('.') : '(detail)';
     const missing = issue.code === 'invalid_type' && /received undefined/.test(issue.message);
     if (missing) return `${path}: required (rule: ${context} requires ${path})`;
     return `${path}: ${issue.message}`;

@@ -36,13 +36,18 @@ const MAX_ATTEMPTS = 6;
 export const jitteredBackoff = (attempt: number) =>
   new Promise<void>((resolve) => setTimeout(resolve, Math.random() * 20 * 2 ** attempt));
 
-/** Validates an incoming event; a malformed one is kept on the rejected log and never retried. */
+/**
+ * The one validation every consumer of an event runs (journeys, profile): the same contract and the
+ * same clock tolerance, so an event is accepted by all of them or rejected by all. A malformed event is
+ * kept on the rejected log and never retried; only a fault of the store throws (and is retried).
+ */
 export async function acceptEvent(
   deps: Pick<ServiceDeps, 'store' | 'now'>,
   raw: RawEvent,
   consumer: string,
 ): Promise<{ ok: true; event: ShopEvent } | { ok: false; outcome: Outcome }> {
-  const parsed = parseShopEvent(raw);
+  const now = deps.now();
+  const parsed = parseShopEvent(raw, { now });
   if (parsed.ok) return parsed;
   await deps.store.recordRejection({
     eventId: raw.id,
@@ -52,7 +57,7 @@ export async function acceptEvent(
     detail: raw.detail,
     errors: parsed.errors,
     consumer,
-    now: deps.now(),
+    now,
   });
   return { ok: false, outcome: { status: 'rejected', errors: parsed.errors } };
 }

@@ -92,16 +92,16 @@ export class SesEventService {
   constructor(private readonly deps: SesEventDeps) {}
 
   async handle(event: SesEventInput): Promise<SesEventOutcome> {
-    const detail = (event.detail ?? {}) as SesDetail;
+    const detail = sesDetail(event.detail);
     const eventType = detail.eventType ?? event.detailType;
-    let kind = BY_EVENT_TYPE[eventType] ?? BY_DETAIL_TYPE[event.detailType];
+    let kind = own(BY_EVENT_TYPE, eventType) ?? own(BY_DETAIL_TYPE, event.detailType);
     if (!kind) return { status: 'ignored', eventType };
     // Only a permanent bounce is a hard bounce; transient and undetermined ones do not suppress.
     if (kind === 'bounced' && detail.bounce?.bounceType !== 'Permanent') kind = 'softBounced';
 
     const at = timestampOf(kind, detail) ?? event.time;
     const tags = detail.mail?.tags ?? {};
-    const target = parseOutboxTag(tags.outbox?.[0]);
+    const target = parseOutboxTag(firstTag(tags.outbox));
 
     let suppressed = 0;
     const reason: SuppressionReason | undefined =
@@ -109,8 +109,8 @@ export class SesEventService {
     if (reason) {
       const recipients =
         reason === 'bounce' ? detail.bounce?.bouncedRecipients : detail.complaint?.complainedRecipients;
-      for (const recipient of recipients ?? []) {
-        if (!recipient.emailAddress) continue;
+      for (const recipient of Array.isArray(recipients) ? recipients : []) {
+        if (typeof recipient?.emailAddress !== 'string' || !recipient.emailAddress) continue;
         const hash = addressHash(recipient.emailAddress);
         if (await this.deps.compliance.suppress(hash, reason, at)) suppressed++;
         if (target) await this.deps.compliance.markProfileSuppressed(target.customerId, hash);
@@ -123,12 +123,39 @@ export class SesEventService {
       status,
       kind,
       metric: METRIC[kind],
-      journeyId: tags.journey?.[0],
-      message: tags.message?.[0],
+      journeyId: firstTag(tags.journey),
+      message: firstTag(tags.message),
       outboxId: target.outboxId,
       suppressed,
     };
   }
+}
+
+/**
+ * The detail as SES sends it, or as much of it as has the right types: anyone allowed to put events on
+ * the default bus can send `aws.ses`, and a malformed event must be ignored, not crash the handler.
+ */
+function sesDetail(value: unknown): SesDetail {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return {};
+  const detail = value as SesDetail;
+  const mail = typeof detail.mail === 'object' && detail.mail !== null ? detail.mail : undefined;
+  const tags = typeof mail?.tags === 'object' && mail.tags !== null ? mail.tags : undefined;
+  return {
+    ...detail,
+    eventType: typeof detail.eventType === 'string' ? detail.eventType : undefined,
+    mail: mail ? { ...mail, tags } : undefined,
+  };
+}
+
+/** A lookup that a key like `constructor` or `__proto__` cannot satisfy. */
+function own<T>(table: Record<string, T>, key: string): T | undefined {
+  return Object.hasOwn(table, key) ? table[key] : undefined;
+}
+
+/** SES tag values are at most 256 characters; anything else is not a tag this system set. */
+function firstTag(values: unknown): string | undefined {
+  const value: unknown = Array.isArray(values) ? values[0] : undefined;
+  return typeof value === 'string' && value.length <= 256 ? value : undefined;
 }
 
 function timestampOf(kind: EmailEventKind, detail: SesDetail): string | undefined {
@@ -149,6 +176,6 @@ function timestampOf(kind: EmailEventKind, detail: SesDetail): string | undefine
         return detail.mail?.timestamp;
     }
   })();
-  if (!raw || Number.isNaN(Date.parse(raw))) return undefined;
+  if (typeof raw !== 'string' || Number.isNaN(Date.parse(raw))) return undefined;
   return new Date(raw).toISOString().replace(/\.\d{3}Z$/, 'Z');
 }

@@ -247,9 +247,11 @@ describe('redelivery', () => {
   });
 
   it('the same order event id redelivered after a retry exits once and reaches the goal once', async () => {
-    const { services: s } = services();
+    const { services: s, clock } = services();
     const id = customer();
     await s.journeys.handleEvent('onboarding', raw('customer.registered', registration(id)));
+    // Processed when it was placed: an event an hour ahead of the clock is rejected as from the future.
+    clock.set('2026-03-02T09:00:00Z');
     const order = raw(
       'order.placed',
       orderPlaced(id, `${id}-o1`, '2026-03-02T09:00:00Z'),
@@ -283,8 +285,9 @@ describe('malformed events', () => {
     }
     const recorded = (await s.store.rejections('2026-03-02')).filter((r) => r.eventId === bad.id);
     expect(recorded).toHaveLength(1);
-    expect(recorded[0]).toMatchObject({ detailType: 'order.placed', detail: bad.detail });
-    expect(await partition(id)).toEqual([]);
+    expect(recorded[0]).toMatchObject({ detailType: 'order.placed', detail: JSON.stringify(bad.detail) });
+    // Only the rejected record's copy, which erasure finds there.
+    expect((await partition(id)).map((item) => item.type)).toEqual(['rejected']);
     const marker = await doc.send(
       new GetCommand({ TableName: tableName, Key: { PK: keys.processed(bad.id), SK: 'profile' } }),
     );
@@ -300,7 +303,7 @@ describe('malformed events', () => {
     const before = await partition(id);
     const bad = raw('customer.consent.changed', { customerId: id, marketingConsent: 'no' });
     expect((await s.profiles.handleEvent(bad)).status).toBe('rejected');
-    expect(await partition(id)).toEqual(before);
+    expect((await partition(id)).filter((item) => item.type !== 'rejected')).toEqual(before);
   });
 });
 
