@@ -58,6 +58,7 @@ export async function eraseCustomer(
   const who: ErasedIdentity = {
     customerId,
     email: typeof profile?.email === 'string' ? profile.email : undefined,
+    orderIds: own.filter((item) => item.type === 'order').map((item) => String(item.SK).slice(2)),
   };
   const others = new Set<string>();
   if (typeof profile?.referrerId === 'string') others.add(profile.referrerId);

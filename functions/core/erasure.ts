@@ -21,7 +21,19 @@ const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&
 export interface ErasedIdentity {
   customerId: string;
   email?: string | undefined;
+  /**
+   * The customer's order ids: the shop's order record names the person, so a referrer's reward
+   * instance must not keep the referee's order id either.
+   */
+  orderIds?: readonly string[] | undefined;
 }
+
+/** The stand-in for an erased customer's order id. */
+export function orderPseudonym(orderId: string): string {
+  return `erased-order-${customerHash(`order:${orderId}`).slice(0, 16)}`;
+}
+
+const token = (value: string) => new RegExp(`(?<![A-Za-z0-9_-])${escapeRegExp(value)}(?![A-Za-z0-9_-])`, 'g');
 
 /**
  * The replacement for one string. An id counts only as a whole token (`r1` is not replaced inside
@@ -29,12 +41,18 @@ export interface ErasedIdentity {
  * it does.
  */
 export function scrubber(who: ErasedIdentity): (text: string) => string {
-  const id = new RegExp(`(?<![A-Za-z0-9_-])${escapeRegExp(who.customerId)}(?![A-Za-z0-9_-])`, 'g');
   const email = who.email ? new RegExp(escapeRegExp(who.email), 'gi') : undefined;
-  const stand = pseudonym(who.customerId);
+  // Longest first: an order id may contain the customer id (`order-<customerId>`).
+  const replacements = [
+    ...(who.orderIds ?? []).map((orderId) => ({ find: orderId, stand: orderPseudonym(orderId) })),
+    { find: who.customerId, stand: pseudonym(who.customerId) },
+  ]
+    .sort((a, b) => b.find.length - a.find.length)
+    .map(({ find, stand }) => ({ pattern: token(find), stand }));
   return (text) => {
-    const withoutEmail = email ? text.replace(email, ERASED_ADDRESS) : text;
-    return withoutEmail.replace(id, stand);
+    let out = email ? text.replace(email, ERASED_ADDRESS) : text;
+    for (const { pattern, stand } of replacements) out = out.replace(pattern, stand);
+    return out;
   };
 }
 
