@@ -223,7 +223,7 @@ async function run(options: FaultRunOptions): Promise<FaultRow> {
   try {
     const ses = await startSesEmulator();
     try {
-      const groups = options.size === 'small' ? 1 : 5;
+      const groups = options.size === 'small' ? 1 : 20;
       const report = await erasureScan(
         { dynamoEndpoint: dynamo.endpoint, sesEndpoint: ses.endpoint },
         groups,
