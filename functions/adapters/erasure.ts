@@ -138,6 +138,9 @@ async function rewrite(
   for (let attempt = 0; item && attempt < 8; attempt++) {
     const next = pseudonymiseItem(item, who);
     if (!next) return;
+    // A new version: a decision that read the old item (and would write the id back with it) now
+    // conflicts and decides again on the pseudonymised one.
+    if (typeof item.version === 'number') next.version = item.version + 1;
     const key: Record<string, unknown> = { PK: item.PK, SK: item.SK };
     const guard =
       typeof item.version === 'number'
@@ -170,7 +173,8 @@ async function rewrite(
     } catch (error) {
       if (!(error instanceof TransactionCanceledException)) throw error;
       const reasons = error.CancellationReasons ?? [];
-      // Already moved by an earlier (crashed) erasure run: the old copy is the only one left to drop.
+      // The pseudonymised key exists already (another erasure run moved the item, and something
+      // wrote the old key again since): what is left under the old key names the customer; drop it.
       if (
         moved &&
         reasons[1]?.Code === 'ConditionalCheckFailed' &&
