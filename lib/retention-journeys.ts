@@ -52,6 +52,7 @@ import { deadLetterQueue } from './dead-letter-queue.ts';
 import { Email, parseSenderAddress, sesEventPattern } from './email.ts';
 import { RetentionFunction } from './function.ts';
 import { type MonitoredQueue, Monitoring } from './monitoring.ts';
+import { reserveSystemSource } from './system-source-policy.ts';
 import { JourneysTable } from './table.ts';
 
 /** Metrics namespace of every function (powertools); see lib/metrics.ts. */
@@ -620,7 +621,8 @@ export class RetentionJourneys extends Construct {
     this.retryThenKeep(this.sesEventsFunction, sesEventsDlq);
 
     // The preferences endpoint: one-click unsubscribe (RFC 8058), the footer's unsubscribe page and
-    // the NPS links. Public by necessity (see below); it publishes consent changes and feedback.
+    // the NPS links. Public by necessity (see below). It publishes nothing itself: consent changes and
+    // feedback answers go to the outbox in the transaction that records them (the dispatcher publishes).
     this.preferencesFunction = makeFunction(
       'Preferences',
       'preferences.ts',
@@ -630,7 +632,6 @@ export class RetentionJourneys extends Construct {
         reservedConcurrentExecutions: PREFERENCES_RESERVED_CONCURRENCY,
       },
     );
-    this.eventBus.grantPutEventsTo(this.preferencesFunction.function);
     this.preferencesUrl = this.preferencesFunction.function.addFunctionUrl({
       // Links in emails must work for whoever holds them, and mailbox providers POST one-click
       // unsubscribes without credentials: there is no caller identity to check. Every request instead
@@ -668,6 +669,8 @@ export class RetentionJourneys extends Construct {
     );
     this.email.grantSend(this.dispatcherFunction.function);
     this.eventBus.grantPutEventsTo(this.dispatcherFunction.function);
+    // Only the dispatcher publishes the system's own events (outbox emits); nobody else may forge them.
+    reserveSystemSource(this, this.eventBus, [this.dispatcherFunction.role]);
     this.dispatcherDeadLetterQueue = this.deadLetterQueue(
       'Dispatcher',
       'outbox stream batches that kept failing',

@@ -15,7 +15,7 @@ import type { CapacityMeter, SaveRequest } from '../functions/adapters/store.ts'
 import { createTableInput } from '../functions/adapters/table-schema.ts';
 import type { Catalog } from '../functions/catalog/catalog.ts';
 import { type AppConfig, configFromEnv } from '../functions/config.ts';
-import type { RawEvent } from '../functions/core/events.ts';
+import { type RawEvent, SYSTEM_SOURCE } from '../functions/core/events.ts';
 import { journeyEventPatterns, matchesPattern, profileEventPattern } from '../functions/core/routing.ts';
 import { forEachCustomer } from '../functions/services/concurrency.ts';
 import { createServices, type Services } from '../functions/services/container.ts';
@@ -296,6 +296,14 @@ function parseEnvelope(
 ): RawEvent | { ErrorCode: string; ErrorMessage: string } {
   if (!entry.Source || !entry.DetailType || entry.Detail === undefined) {
     return { ErrorCode: 'InvalidArgument', ErrorMessage: 'Source, DetailType and Detail are required' };
+  }
+  // The bus policy in AWS (lib/retention-journeys.ts) lets only the project's functions put the
+  // system's own source; locally only the dispatcher's internal publishing (onPublished) may.
+  if (entry.Source === SYSTEM_SOURCE) {
+    return {
+      ErrorCode: 'AccessDeniedException',
+      ErrorMessage: `source "${SYSTEM_SOURCE}" is reserved for the system's own events`,
+    };
   }
   let detail: unknown;
   try {

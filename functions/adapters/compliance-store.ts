@@ -201,14 +201,30 @@ export class ComplianceStore {
   }
 
   /**
-   * Marks a feedback answer as taken (after it was published), unless the customer was erased. Keeps
-   * ids and the score only; the comment travels in the event, not here. Expires with the link.
+   * Takes a feedback answer, once per link: the answer item (`FB#<feedbackId>`, only if absent) and
+   * the outbox entry that publishes `feedback.submitted` are one transaction, so parallel submits of
+   * one link yield one event, and a taken answer is never lost before it is published. Nothing for an
+   * erased customer. The answer item keeps ids and the score only (the comment rides in the outbox
+   * entry, which expires after dispatch); it expires with the link.
    */
   async recordFeedback(
     customerId: string,
     feedback: { feedbackId: string; orderId: string; score: number; at: string; expiresAt: string },
+    publish: EmitEffect,
   ): Promise<'recorded' | 'duplicate' | 'erased'> {
     const outcome = await this.transactUnlessErased(customerId, [
+      {
+        Put: {
+          TableName: this.tableName,
+          Item: {
+            ...outboxEntry(customerId, publish, feedback.at),
+            PK: keys.customer(customerId),
+            SK: keys.outbox(publish.outboxId),
+            type: 'outbox',
+          },
+          ConditionExpression: 'attribute_not_exists(PK)',
+        },
+      },
       {
         Put: {
           TableName: this.tableName,

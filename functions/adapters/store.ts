@@ -26,6 +26,7 @@ import type {
 } from '../core/model.ts';
 import { customerHash } from '../core/privacy.ts';
 import type { ReferralCodeRecord } from '../core/referral.ts';
+import { eraseCustomer } from './erasure.ts';
 import { TABLE } from './table-schema.ts';
 
 type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
@@ -59,6 +60,11 @@ export const keys = {
   /** A submitted feedback answer (idempotency per link), in the customer's partition. */
   feedback: (feedbackId: string) => `FB#${feedbackId}`,
   referralCode: (code: string) => ({ PK: `R#${code}`, SK: 'CODE' }),
+  /**
+   * In the referrer's partition, one per attributed referee: how erasure of either end finds the
+   * other end's items without a scan. Sorts after `OUT#`, so decisions never load it.
+   */
+  referee: (refereeId: string) => `REFEREE#${refereeId}`,
 };
 
 export interface StoredCustomer {
@@ -97,6 +103,11 @@ export interface SaveRequest {
   effects?: Effect[] | undefined;
   /** Definition snapshots to keep for instances that pin them. */
   definitions?: { definition: JourneyDefinition; version: string }[] | undefined;
+  /**
+   * An attributed referral: the link item in the referrer's partition (keys.referee), written with
+   * the referee's profile, unless the referrer was erased meanwhile (then `conflict`).
+   */
+  referralLink?: { referrerId: string; code: string } | undefined;
   now: string;
 }
 
@@ -280,6 +291,24 @@ export class JourneyStore {
         SK: keys.definitionVersion(version),
         type: 'definition',
         definition,
+      });
+    }
+    if (request.referralLink) {
+      const { referrerId, code } = request.referralLink;
+      put({
+        PK: keys.customer(referrerId),
+        SK: keys.referee(request.customerId),
+        type: 'referral-link',
+        refereeId: request.customerId,
+        code,
+        linkedAt: request.now,
+      });
+      items.push({
+        ConditionCheck: {
+          TableName: this.tableName,
+          Key: keys.erased(referrerId),
+          ConditionExpression: 'attribute_not_exists(PK)',
+        },
       });
     }
     if (items.length === 0) return 'saved';
@@ -593,66 +622,14 @@ export class JourneyStore {
   }
 
   /**
-   * customer.deleted: writes the tombstone first (so no late event or in-flight decision can recreate
-   * the customer: every `save` checks it), then removes every item in the customer's partition and
-   * the referral codes the customer owns. Returns how many partition items were deleted.
+   * customer.deleted: the tombstone, then the customer pseudonymised in the partitions that mention
+   * them, then the customer's partition and own referral codes removed (adapters/erasure.ts).
+   * Returns how many partition items were deleted.
    */
-  async eraseCustomer(customerId: string): Promise<number> {
-    await this.doc.send(
-      new PutCommand({
-        TableName: this.tableName,
-        // Only the hash of the id: the tombstone must not itself be personal data.
-        Item: { ...keys.erased(customerId), type: 'erased' },
-      }),
-    );
-    await this.eraseRejections(customerId);
-    let deleted = 0;
-    const referralCodes = new Set<string>();
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const page: QueryCommandOutput = await this.doc.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          KeyConditionExpression: 'PK = :pk',
-          ExpressionAttributeValues: { ':pk': keys.customer(customerId) },
-          ProjectionExpression: 'PK, SK, referralCode',
-          ConsistentRead: true,
-          ExclusiveStartKey: startKey,
-        }),
-      );
-      const batch = page.Items ?? [];
-      for (const item of batch)
-        if (typeof item.referralCode === 'string') referralCodes.add(item.referralCode);
-      for (let i = 0; i < batch.length; i += 100) {
-        await this.doc.send(
-          new TransactWriteCommand({
-            TransactItems: batch
-              .slice(i, i + 100)
-              .map((k) => ({ Delete: { TableName: this.tableName, Key: { PK: k.PK, SK: k.SK } } })),
-          }),
-        );
-      }
-      deleted += batch.length;
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
-    // Referral codes live in their own partition (`R#<code>`); the profile names the customer's own
-    // code (`referralCode`). Deleted only if the customer owns it, so a shared code is never lost.
-    for (const code of referralCodes) {
-      try {
-        await this.doc.send(
-          new DeleteCommand({
-            TableName: this.tableName,
-            Key: keys.referralCode(code),
-            ConditionExpression: '#owner = :owner',
-            ExpressionAttributeNames: { '#owner': 'ownerId' },
-            ExpressionAttributeValues: { ':owner': customerId },
-          }),
-        );
-      } catch (error) {
-        if ((error as Error).name !== 'ConditionalCheckFailedException') throw error;
-      }
-    }
-    return deleted;
+  eraseCustomer(customerId: string): Promise<number> {
+    // The rejected-log copies sit in the customer's partition and point at the day log's records:
+    // those go once the tombstone stands, before the partition (and so the pointers) is deleted.
+    return eraseCustomer(this.doc, this.tableName, customerId, () => this.eraseRejections(customerId));
   }
 
   /**

@@ -128,6 +128,8 @@ export interface SendEffect {
 export interface EmitEffect {
   kind: 'emit';
   outboxId: string;
+  /** Published with this source instead of the system's own (feedback answers are shop events). */
+  source?: string | undefined;
   detailType: string;
   detail: Record<string, unknown>;
 }

@@ -113,7 +113,6 @@ export function createServices(
     preferences: new PreferencesService({
       store,
       compliance,
-      publisher,
       pages,
       now,
       signingSecret: config.signingSecret,

@@ -73,7 +73,7 @@ export class Dispatcher {
       return { status: 'skipped', outboxId: item.outboxId, reason: `already ${current?.status ?? 'gone'}` };
     // Events are at-least-once: publish first, then mark. A repeat carries the same outboxId.
     await this.deps.publisher.publish({
-      source: SYSTEM_SOURCE,
+      source: effect.source ?? SYSTEM_SOURCE,
       detailType: effect.detailType,
       detail: { ...effect.detail, outboxId: effect.outboxId },
       time: at,

@@ -9,6 +9,7 @@ import { type Decision, decide, type EngineConfig, type EngineInput } from '../c
 import { parseShopEvent, type RawEvent, type ShopEvent } from '../core/events.ts';
 import type { TraceEntry } from '../core/model.ts';
 import { projectEvent } from '../core/profile.ts';
+import { verifyValueEvent } from './value-checks.ts';
 
 export type Outcome =
   | { status: 'applied'; trace: TraceEntry[]; effects: number }
@@ -75,6 +76,8 @@ export class JourneyService {
     const accepted = await acceptEvent(this.deps, raw, `journey:${journeyId}`);
     if (!accepted.ok) return accepted.outcome;
     const event = accepted.event;
+    const untrusted = await verifyValueEvent(this.deps, event, `journey:${journeyId}`);
+    if (untrusted) return untrusted;
     return this.run(
       journeyId,
       event.detail.customerId,

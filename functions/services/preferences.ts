@@ -5,12 +5,12 @@
  * - `POST /unsubscribe?token=…`  RFC 8058 one-click (`List-Unsubscribe=One-Click`) or the page's button:
  *                                withdraws marketing consent, tells the shop (`customer.consent.changed`)
  * - `GET  /feedback?token=…&score=N`  the signed score and an optional comment box; changes nothing
- * - `POST /feedback?token=…`     publishes `feedback.submitted` once per link
+ * - `POST /feedback?token=…`     records the answer and publishes `feedback.submitted` (through the
+ *                                outbox) once per link
  *
  * Forged, altered or wrong-purpose tokens get 400, expired ones 410, and nothing changes.
  */
 import type { ComplianceStore } from '../adapters/compliance-store.ts';
-import type { EventPublisher } from '../adapters/publisher.ts';
 import type { JourneyStore } from '../adapters/store.ts';
 import { TOKEN_PURPOSE } from '../core/links.ts';
 import { tokenHash } from '../core/privacy.ts';
@@ -33,7 +33,6 @@ export type { HttpResponse } from './preferences-pages.ts';
 export interface PreferencesDeps {
   store: Pick<JourneyStore, 'getProfile'>;
   compliance: Pick<ComplianceStore, 'withdrawConsent' | 'feedbackRecorded' | 'recordFeedback' | 'isErased'>;
-  publisher: EventPublisher;
   pages: PageRenderer;
   now: () => string;
   signingSecret: string;
@@ -167,20 +166,19 @@ export class PreferencesService {
     }
     const comment = new URLSearchParams(request.body).get('comment')?.trim().slice(0, COMMENT_LIMIT);
     const at = this.deps.now();
-    // Publish, then mark: at least once. A repeat carries the same feedbackId, which consumers dedupe on.
-    await this.deps.publisher.publish({
-      source: this.deps.shopEventSource,
-      detailType: 'feedback.submitted',
-      detail: { customerId, orderId, score, ...(comment ? { comment } : {}), feedbackId },
-      time: at,
-    });
-    const marked = await this.deps.compliance.recordFeedback(customerId, {
-      feedbackId,
-      orderId,
-      score,
-      at,
-      expiresAt: claims.expiresAt,
-    });
+    // Recorded first, conditionally, with its outbox entry in the same transaction: parallel submits
+    // of one link race for one answer item, and only the winner's event is ever published.
+    const marked = await this.deps.compliance.recordFeedback(
+      customerId,
+      { feedbackId, orderId, score, at, expiresAt: claims.expiresAt },
+      {
+        kind: 'emit',
+        outboxId: `feedback#${feedbackId}`,
+        source: this.deps.shopEventSource,
+        detailType: 'feedback.submitted',
+        detail: { customerId, orderId, score, ...(comment ? { comment } : {}), feedbackId },
+      },
+    );
     return {
       action: marked === 'recorded' ? 'feedback-submitted' : 'feedback-duplicate',
       response: await this.page('feedbackThanks', 200, locale),

@@ -1,8 +1,10 @@
 /** Stores the customer projection (profile and orders) for every valid shop event. */
+
+import type { SaveRequest } from '../adapters/store.ts';
 import type { RawEvent, ShopEvent } from '../core/events.ts';
 import type { CustomerView, EmitEffect, Profile } from '../core/model.ts';
 import { placedOrders, projectEvent } from '../core/profile.ts';
-import { attributeReferral, codeRecord, referralCode } from '../core/referral.ts';
+import { attributeReferral, codeRecord, normaliseCode, referralCode } from '../core/referral.ts';
 import {
   acceptEvent,
   ConflictRetriesExhaustedError,
@@ -37,7 +39,7 @@ export class ProfileService {
       const projection = projectEvent(view, event);
       if (!projection.profileChanged && projection.changedOrders.length === 0)
         return { status: 'unchanged', trace: [] };
-      const referral =
+      const referral: { profile?: Profile; effects: EmitEffect[]; link?: SaveRequest['referralLink'] } =
         event.detailType === 'customer.registered' && projection.profile
           ? await this.referral(view, event, projection.profile)
           : { effects: [] };
@@ -51,6 +53,7 @@ export class ProfileService {
             : undefined,
         orders: projection.changedOrders,
         effects: referral.effects,
+        referralLink: referral.link,
         now: this.deps.now(),
       });
       if (result === 'saved') return { status: 'applied', trace: [], effects: referral.effects.length };
@@ -71,7 +74,7 @@ export class ProfileService {
     before: CustomerView,
     event: Extract<ShopEvent, { detailType: 'customer.registered' }>,
     profile: Profile,
-  ): Promise<{ profile?: Profile; effects: EmitEffect[] }> {
+  ): Promise<{ profile?: Profile; effects: EmitEffect[]; link?: SaveRequest['referralLink'] }> {
     const customerId = profile.customerId;
     // A late registration of an erased customer must not claim a code (its item names the owner);
     // the save that follows is refused by the erasure tombstone anyway.
@@ -93,18 +96,27 @@ export class ProfileService {
       });
     }
     const first = !before.profile?.registeredAt;
-    const code = event.detail.referredByCode?.trim().toUpperCase();
+    const code = event.detail.referredByCode ? normaliseCode(event.detail.referredByCode) : undefined;
+    let link: SaveRequest['referralLink'];
     if (first && code) {
+      const record = await this.deps.store.getReferralCode(code);
+      // An erased referrer's code is on its way out (erasure deletes it last): it counts as unknown.
+      const live = record && !(await this.deps.store.isErased(record.ownerId)) ? record : undefined;
       const attribution = attributeReferral({
         code,
-        record: await this.deps.store.getReferralCode(code),
+        record: live,
         referee: {
           customerId,
           email: event.detail.email,
           isNew: placedOrders(before.orders).length === 0,
         },
       });
-      if (attribution.ok) next.referrerId = attribution.referrerId;
+      if (attribution.ok) {
+        next.referrerId = attribution.referrerId;
+        // The referrer's partition gets a link item in the same transaction: erasure of either end
+        // finds the other through it (adapters/erasure.ts).
+        link = { referrerId: attribution.referrerId, code };
+      }
       effects.push({
         kind: 'emit',
         outboxId: 'profile#referral.attribution',
@@ -114,6 +126,6 @@ export class ProfileService {
           : { customerId, code, reason: attribution.reason },
       });
     }
-    return { profile: next, effects };
+    return { profile: next, effects, ...(link ? { link } : {}) };
   }
 }

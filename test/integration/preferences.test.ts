@@ -224,6 +224,7 @@ describe('feedback links', () => {
     const first = await submit();
     const second = await submit();
     const altered = await fetch(nine.replace('score=9', 'score=10'));
+    await w.runUntil(w.clock.now()); // the dispatcher publishes the answer from the outbox
     // Assess
     expect(form.status).toBe(200);
     expect(await form.text()).toContain('Ihre Bewertung: 9 von 10');
@@ -231,6 +232,7 @@ describe('feedback links', () => {
     expect(await first.text()).toContain('Vielen Dank für Ihr Feedback');
     expect(second.status).toBe(200);
     const feedback = w.published.filter((e) => e.detailType === 'feedback.submitted');
+    const feedbackId = expect.stringMatching(/^[0-9a-f]{32}$/);
     expect(feedback).toEqual([
       expect.objectContaining({
         source: 'shop',
@@ -239,16 +241,54 @@ describe('feedback links', () => {
           orderId,
           score: 9,
           comment: 'Schnelle Lieferung <3',
-          feedbackId: expect.stringMatching(/^[0-9a-f]{32}$/),
+          feedbackId,
+          outboxId: expect.stringMatching(/^feedback#[0-9a-f]{32}$/),
         },
       }),
     ]);
     expect(altered.status).toBe(400);
     // Another score's link is another answer, with another feedbackId.
     await fetch(links[3] as string, { method: 'POST', body: '' });
+    await w.runUntil(w.clock.now());
     const ids = w.published
       .filter((e) => e.detailType === 'feedback.submitted')
       .map((e) => e.detail.feedbackId);
     expect(new Set(ids).size).toBe(2);
+  });
+});
+
+describe('one answer is one event', () => {
+  it('publishes feedback.submitted once for eight parallel submits of one link', async () => {
+    // Prepare
+    const w = await newWorld();
+    const id = customer();
+    await register(w, id);
+    const link = feedbackLinks(w.runtime.config.signingSecret as string, w.preferencesUrl, {
+      customerId: id,
+      orderId: `${id}-o1`,
+      now: w.clock.now(),
+    })[10] as string;
+
+    // Act: eight submits racing (a double-clicking customer, a mail scanner, a retrying proxy)
+    const responses = await Promise.all(
+      Array.from({ length: 8 }, (_, n) =>
+        fetch(link, {
+          method: 'POST',
+          headers: { 'content-type': 'application/x-www-form-urlencoded' },
+          body: new URLSearchParams({ comment: `attempt ${n}` }).toString(),
+        }),
+      ),
+    );
+    await w.runUntil(w.clock.now());
+
+    // Assess: every submitter sees the thanks page; one answer item, one outbox entry, one event
+    expect(responses.map((r) => r.status)).toEqual(Array(8).fill(200));
+    const feedback = w.published.filter((e) => e.detailType === 'feedback.submitted');
+    expect(feedback).toHaveLength(1);
+    const items = await w.partition(id);
+    expect(items.filter((i) => String(i.SK).startsWith('FB#'))).toHaveLength(1);
+    expect(items.filter((i) => String(i.SK).startsWith('OUT#feedback#'))).toEqual([
+      expect.objectContaining({ status: 'sent' }),
+    ]);
   });
 });
