@@ -21,6 +21,8 @@ import { LocalRuntime, type PublishedEvent } from './runtime.ts';
 
 import { type SesEmail, sesEmulatorStore } from './servers.ts';
 
+const SIMULATION_SIGNING_SECRET = 'simulation-only-signing-secret';
+
 /** Customers simulated side by side; each customer's own events and timers stay in order. */
 const CONCURRENCY = 16;
 
@@ -215,7 +217,12 @@ export async function simulate(
       ? { memory: servers.memory }
       : { dynamoEndpoint: servers.dynamoEndpoint, stream: false }),
     sesEndpoint: servers.sesEndpoint,
-    env: { TABLE_NAME: options.tableName ?? `simulation-${Date.now()}-${Math.floor(Math.random() * 1e6)}` },
+    env: {
+      TABLE_NAME: options.tableName ?? `simulation-${Date.now()}-${Math.floor(Math.random() * 1e6)}`,
+      // Fixed, so a simulation is reproducible (its emails carry signed links). A running `npm start`
+      // signs with its own secret, so these links are worth nothing there.
+      SIGNING_SECRET: SIMULATION_SIGNING_SECRET,
+    },
     onPublish: (event) =>
       published.push({ event, origin: cause.getStore() ?? { customerId: '', generation: 0 } }),
     // An event the system publishes (a referral reward for the referrer) joins the agenda of the
