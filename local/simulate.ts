@@ -76,10 +76,27 @@ export interface SimulatedEmail {
   headers: Record<string, string>;
 }
 
+/**
+ * A handler or the dispatcher threw (in AWS: retries, then the DLQ). What was being handled: a scenario
+ * event (`index` in the scenario, -1 for an event the system published), a timer, or an outbox entry.
+ */
+export interface SimulationError {
+  at: string;
+  customerId: string;
+  event?: { index: number; detailType: string; id: string };
+  timer?: { journeyId: string; instanceId: string; dueAt: string };
+  outbox?: { outboxId: string };
+  /** `profile`, `journey:<id>` (as routed), or `dispatcher`. */
+  target: string;
+  error: string;
+}
+
 export interface SimulationResult {
   emails: SimulatedEmail[];
   events: { at: string; source: string; detailType: string; detail: Record<string, unknown> }[];
   rejected: { index: number; detailType: string; errors: string[] }[];
+  /** Handler and dispatcher errors; `journeys simulate` exits non-zero when there are any. */
+  errors: SimulationError[];
   /** Human-readable account in time order, for the default output. */
   timeline: {
     at: string;
@@ -274,6 +291,7 @@ export async function simulate(
     emails: [],
     events: [],
     rejected: [],
+    errors: [],
     timeline: [],
     stats: { virtualDays: 0, wallMs: 0, steps: 0, store: servers.memory ? 'memory' : 'dynamodb-local' },
   };
@@ -327,6 +345,13 @@ export async function simulate(
                   customerId: a.customerId,
                   kind: 'error',
                   text: `dispatch failed: ${String(error)}`,
+                });
+                result.errors.push({
+                  at: item.createdAt,
+                  customerId: a.customerId,
+                  outbox: { outboxId: item.outboxId },
+                  target: 'dispatcher',
+                  error: String(error),
                 });
                 return;
               }
@@ -395,7 +420,21 @@ export async function simulate(
               });
             }
             for (const t of delivery.targets) {
-              if (t.error) addLine({ at, customerId, kind: 'error', text: `${t.target}: ${t.error}` });
+              if (t.error) {
+                addLine({
+                  at,
+                  customerId,
+                  kind: 'error',
+                  text: `${e.detailType}: ${t.target} threw ${t.error}`,
+                });
+                result.errors.push({
+                  at,
+                  customerId,
+                  event: { index: e.index, detailType: e.detailType, id: delivery.event.id },
+                  target: t.target,
+                  error: t.error,
+                });
+              }
               if (t.outcome && 'trace' in t.outcome) {
                 for (const note of t.outcome.trace) {
                   addLine({
@@ -433,7 +472,14 @@ export async function simulate(
                 at,
                 customerId,
                 kind: 'error',
-                text: `timer ${timer.journeyId}: ${String(error)}`,
+                text: `timer ${timer.journeyId}/${timer.instanceId}: journey:${timer.journeyId} threw ${String(error)}`,
+              });
+              result.errors.push({
+                at,
+                customerId,
+                timer: { ...timer },
+                target: `journey:${timer.journeyId}`,
+                error: String(error),
               });
             }
           }
@@ -557,6 +603,12 @@ export async function simulate(
       Date.parse(a.at) - Date.parse(b.at) ||
       byCustomer(String(a.detail.customerId ?? ''), String(b.detail.customerId ?? '')) ||
       a.detailType.localeCompare(b.detailType),
+  );
+  result.errors.sort(
+    (a, b) =>
+      Date.parse(a.at) - Date.parse(b.at) ||
+      byCustomer(a.customerId, b.customerId) ||
+      a.target.localeCompare(b.target),
   );
   result.stats.wallMs = Math.round(performance.now() - wallStart);
   result.stats.virtualDays = Math.round((Date.parse(end) - Date.parse(start)) / 86_400_000);
