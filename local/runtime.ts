@@ -280,7 +280,13 @@ export class LocalRuntime {
 const ENTRY_STRING_FIELDS = ['Source', 'DetailType', 'Detail', 'EventBusName', 'TraceHeader'] as const;
 
 const describeValue = (value: unknown) =>
-  value === null ? 'null' : Array.isArray(value) ? 'an array' : `a ${typeof value}`;
+  value === null
+    ? 'null'
+    : Array.isArray(value)
+      ? 'an array'
+      : typeof value === 'object'
+        ? 'an object'
+        : `a ${typeof value}`;
 
 /**
  * The PutEvents request's shape, checked before any entry is used: either the entries, or a reason
