@@ -21,7 +21,12 @@ import { LocalRuntime, type PublishedEvent } from './runtime.ts';
 
 import { type SesEmail, sesEmulatorStore } from './servers.ts';
 
-const SIMULATION_SIGNING_SECRET = 'simulation-only-signing-secret';
+/**
+ * Fixed, so simulations are reproducible: referral codes and link tokens derive from it, and the
+ * scenario files' expectations name those codes. It is the value every local runtime used before
+ * `npm start` got a secret per data directory, which is why it is worth nothing there.
+ */
+const SIMULATION_SIGNING_SECRET = 'local-signing-secret-not-for-production';
 
 /** Customers simulated side by side; each customer's own events and timers stay in order. */
 const CONCURRENCY = 16;
@@ -236,8 +241,6 @@ export async function simulate(
     sesEndpoint: servers.sesEndpoint,
     env: {
       TABLE_NAME: options.tableName ?? `simulation-${Date.now()}-${Math.floor(Math.random() * 1e6)}`,
-      // Fixed, so a simulation is reproducible (its emails carry signed links). A running `npm start`
-      // signs with its own secret, so these links are worth nothing there.
       SIGNING_SECRET: SIMULATION_SIGNING_SECRET,
     },
     onPublish: (event) =>
