@@ -35,9 +35,16 @@ const SWEEP_EVERY_MS = Number(process.env.SWEEP_EVERY_MS ?? 10_000);
 const POLL_EVERY_MS = 300;
 const PARENT_CHECK_EVERY_MS = 500;
 
-const { values: args } = parseArgs({
-  options: { data: { type: 'string' }, fresh: { type: 'boolean', default: false } },
-});
+function readArgs() {
+  try {
+    return parseArgs({ options: { data: { type: 'string' }, fresh: { type: 'boolean', default: false } } })
+      .values;
+  } catch (error) {
+    process.stderr.write(`${(error as Error).message}\nUsage: npm start [-- --fresh] [-- --data <dir>]\n`);
+    process.exit(2);
+  }
+}
+const args = readArgs();
 const DATA_DIR = args.data ?? process.env.JOURNEYS_DATA_DIR ?? path.join(ROOT, '.data');
 
 const color = Boolean(process.stdout.isTTY) && !process.env.NO_COLOR;
@@ -52,6 +59,7 @@ function send(res: ServerResponse, status: number, body: unknown): void {
 
 /** What a stop must do first besides stopping the servers; grows as the runtime comes up. */
 let beforeStop = () => {};
+let releaseDataDir = () => {};
 let stopping = false;
 
 /** Stops everything, from any stage of the start-up on: signals and a vanished parent end up here. */
@@ -65,7 +73,6 @@ async function shutdown(why: string): Promise<void> {
   log('Stopped DynamoDB Local and the SES emulator. Bye.');
   process.exit(0);
 }
-let releaseDataDir = () => {};
 
 async function main(): Promise<void> {
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const)
