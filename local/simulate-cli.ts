@@ -7,7 +7,7 @@ import { localStamp } from '../functions/core/time.ts';
 import { checkExpectations } from './expectations.ts';
 import { MemoryTables } from './memory-table.ts';
 import { startDynamoDbLocal, startSesEmulator, stopAll } from './servers.ts';
-import { readScenario, ScenarioError, type SimulationResult, simulate } from './simulate.ts';
+import { readScenario, type Scenario, ScenarioError, type SimulationResult, simulate } from './simulate.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -35,10 +35,59 @@ export function formatTimeline(result: SimulationResult, scenarioName: string, c
   }
   lines.push(
     '',
-    `${result.emails.length} email(s), ${result.events.length} emitted event(s), ${result.rejected.length} rejected event(s); ` +
+    `${result.emails.length} email(s), ${result.events.length} emitted event(s), ${result.rejected.length} rejected event(s)` +
+      `${result.errors.length ? `, ${paint(31, `${result.errors.length} handler error(s)`)}` : ''}; ` +
       `${result.stats.virtualDays} days simulated in ${(result.stats.wallMs / 1000).toFixed(1)} s (${result.stats.steps} clock steps, state in ${result.stats.store === 'memory' ? 'the memory table' : 'DynamoDB Local'}).`,
   );
   return lines.join('\n');
+}
+
+/** Where each handler error happened, one line each. */
+function errorLines(result: SimulationResult): string[] {
+  return result.errors.map((e) => {
+    const what = e.event
+      ? `event #${e.event.index} ${e.event.detailType}`
+      : e.timer
+        ? `timer ${e.timer.journeyId}/${e.timer.instanceId} due ${e.timer.dueAt}`
+        : `outbox ${e.outbox?.outboxId}`;
+    return `  - ${e.at} ${e.customerId}: ${what} → ${e.target}: ${e.error}`;
+  });
+}
+
+/**
+ * What `journeys simulate` prints for a finished simulation, and its exit code: 1 when a handler or
+ * the dispatcher threw (in AWS those events would go to retries and the DLQ, so the simulation does
+ * not show what production would do), or with `--check` when an expectation is not met.
+ */
+export function simulationReport(
+  result: SimulationResult,
+  scenario: Scenario,
+  file: string,
+  options: { json: boolean; check: boolean; color: boolean },
+): { stdout: string; code: number } {
+  const out: string[] = [];
+  const errors = result.errors.length
+    ? [`✗ ${result.errors.length} handler error(s):`, ...errorLines(result)].join('\n')
+    : '';
+  if (options.json) {
+    const { emails, events, rejected, errors: handlerErrors } = result;
+    if (!options.check)
+      out.push(JSON.stringify({ emails, events, rejected, errors: handlerErrors }, null, 2));
+  } else {
+    out.push(formatTimeline(result, path.basename(file), options.color));
+    if (errors) out.push('', errors);
+  }
+  if (!options.check) return { stdout: `${out.join('\n')}\n`, code: result.errors.length ? 1 : 0 };
+
+  const problems = scenario.expect
+    ? checkExpectations(scenario, scenario.expect, result)
+    : [`${file} has no expect: section to check against`];
+  if (options.json && errors) out.push(errors);
+  if (!options.json) out.push('');
+  if (problems.length)
+    out.push(`✗ ${problems.length} expectation(s) not met:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+  else if (!result.errors.length) out.push('✓ the simulation meets every expectation of the scenario');
+  return { stdout: `${out.join('\n')}\n`, code: problems.length || result.errors.length ? 1 : 0 };
 }
 
 export async function simulateCommand(argv: string[]): Promise<number> {
@@ -75,6 +124,10 @@ export async function simulateCommand(argv: string[]): Promise<number> {
     throw error;
   }
 
+  if (values.check && !scenario.expect) {
+    process.stderr.write(`${file} has no expect: section to check against\n`);
+    return 1;
+  }
   const progress = !values.json && process.stderr.isTTY;
   const customers = new Set(scenario.events.map((e) => String(e.detail.customerId ?? ''))).size;
   if (!values.json && store === 'dynamodb-local' && customers >= LARGE_SCENARIO)
@@ -102,32 +155,13 @@ export async function simulateCommand(argv: string[]): Promise<number> {
       { onProgress: progress ? (at) => process.stderr.write(`\r  virtual clock ${at}`) : undefined },
     );
     if (progress) process.stderr.write('\r\u001b[2K');
-    if (values.check) {
-      if (!scenario.expect) {
-        process.stderr.write(`${file} has no expect: section to check against\n`);
-        return 1;
-      }
-      const problems = checkExpectations(scenario, scenario.expect, result);
-      if (!values.json)
-        process.stdout.write(
-          `${formatTimeline(result, path.basename(file), Boolean(process.stdout.isTTY))}\n\n`,
-        );
-      if (problems.length) {
-        process.stdout.write(
-          `✗ ${problems.length} expectation(s) not met:\n${problems.map((p) => `  - ${p}`).join('\n')}\n`,
-        );
-        return 1;
-      }
-      process.stdout.write('✓ the simulation meets every expectation of the scenario\n');
-      return 0;
-    }
-    if (values.json) {
-      const { emails, events, rejected } = result;
-      process.stdout.write(`${JSON.stringify({ emails, events, rejected }, null, 2)}\n`);
-    } else {
-      process.stdout.write(`${formatTimeline(result, path.basename(file), Boolean(process.stdout.isTTY))}\n`);
-    }
-    return 0;
+    const report = simulationReport(result, scenario, file, {
+      json: Boolean(values.json),
+      check: Boolean(values.check),
+      color: Boolean(process.stdout.isTTY),
+    });
+    process.stdout.write(report.stdout);
+    return report.code;
   } finally {
     await stopAll();
   }

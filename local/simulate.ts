@@ -21,6 +21,13 @@ import { LocalRuntime, type PublishedEvent } from './runtime.ts';
 
 import { type SesEmail, sesEmulatorStore } from './servers.ts';
 
+/**
+ * Fixed, so simulations are reproducible: referral codes and link tokens derive from it, and the
+ * scenario files' expectations name those codes. It is the value every local runtime used before
+ * `npm start` got a secret per data directory, which is why it is worth nothing there.
+ */
+const SIMULATION_SIGNING_SECRET = 'local-signing-secret-not-for-production';
+
 /** Customers simulated side by side; each customer's own events and timers stay in order. */
 const CONCURRENCY = 16;
 
@@ -74,10 +81,27 @@ export interface SimulatedEmail {
   headers: Record<string, string>;
 }
 
+/**
+ * A handler or the dispatcher threw (in AWS: retries, then the DLQ). What was being handled: a scenario
+ * event (`index` in the scenario, -1 for an event the system published), a timer, or an outbox entry.
+ */
+export interface SimulationError {
+  at: string;
+  customerId: string;
+  event?: { index: number; detailType: string; id: string };
+  timer?: { journeyId: string; instanceId: string; dueAt: string };
+  outbox?: { outboxId: string };
+  /** `profile`, `journey:<id>` (as routed), or `dispatcher`. */
+  target: string;
+  error: string;
+}
+
 export interface SimulationResult {
   emails: SimulatedEmail[];
   events: { at: string; source: string; detailType: string; detail: Record<string, unknown> }[];
   rejected: { index: number; detailType: string; errors: string[] }[];
+  /** Handler and dispatcher errors; `journeys simulate` exits non-zero when there are any. */
+  errors: SimulationError[];
   /** Human-readable account in time order, for the default output. */
   timeline: {
     at: string;
@@ -215,7 +239,10 @@ export async function simulate(
       ? { memory: servers.memory }
       : { dynamoEndpoint: servers.dynamoEndpoint, stream: false }),
     sesEndpoint: servers.sesEndpoint,
-    env: { TABLE_NAME: options.tableName ?? `simulation-${Date.now()}-${Math.floor(Math.random() * 1e6)}` },
+    env: {
+      TABLE_NAME: options.tableName ?? `simulation-${Date.now()}-${Math.floor(Math.random() * 1e6)}`,
+      SIGNING_SECRET: SIMULATION_SIGNING_SECRET,
+    },
     onPublish: (event) =>
       published.push({ event, origin: cause.getStore() ?? { customerId: '', generation: 0 } }),
     // An event the system publishes (a referral reward for the referrer) joins the agenda of the
@@ -267,6 +294,7 @@ export async function simulate(
     emails: [],
     events: [],
     rejected: [],
+    errors: [],
     timeline: [],
     stats: { virtualDays: 0, wallMs: 0, steps: 0, store: servers.memory ? 'memory' : 'dynamodb-local' },
   };
@@ -320,6 +348,13 @@ export async function simulate(
                   customerId: a.customerId,
                   kind: 'error',
                   text: `dispatch failed: ${String(error)}`,
+                });
+                result.errors.push({
+                  at: item.createdAt,
+                  customerId: a.customerId,
+                  outbox: { outboxId: item.outboxId },
+                  target: 'dispatcher',
+                  error: String(error),
                 });
                 return;
               }
@@ -388,7 +423,21 @@ export async function simulate(
               });
             }
             for (const t of delivery.targets) {
-              if (t.error) addLine({ at, customerId, kind: 'error', text: `${t.target}: ${t.error}` });
+              if (t.error) {
+                addLine({
+                  at,
+                  customerId,
+                  kind: 'error',
+                  text: `${e.detailType}: ${t.target} threw ${t.error}`,
+                });
+                result.errors.push({
+                  at,
+                  customerId,
+                  event: { index: e.index, detailType: e.detailType, id: delivery.event.id },
+                  target: t.target,
+                  error: t.error,
+                });
+              }
               if (t.outcome && 'trace' in t.outcome) {
                 for (const note of t.outcome.trace) {
                   addLine({
@@ -426,7 +475,14 @@ export async function simulate(
                 at,
                 customerId,
                 kind: 'error',
-                text: `timer ${timer.journeyId}: ${String(error)}`,
+                text: `timer ${timer.journeyId}/${timer.instanceId}: journey:${timer.journeyId} threw ${String(error)}`,
+              });
+              result.errors.push({
+                at,
+                customerId,
+                timer: { ...timer },
+                target: `journey:${timer.journeyId}`,
+                error: String(error),
               });
             }
           }
@@ -550,6 +606,12 @@ export async function simulate(
       Date.parse(a.at) - Date.parse(b.at) ||
       byCustomer(String(a.detail.customerId ?? ''), String(b.detail.customerId ?? '')) ||
       a.detailType.localeCompare(b.detailType),
+  );
+  result.errors.sort(
+    (a, b) =>
+      Date.parse(a.at) - Date.parse(b.at) ||
+      byCustomer(a.customerId, b.customerId) ||
+      a.target.localeCompare(b.target),
   );
   result.stats.wallMs = Math.round(performance.now() - wallStart);
   result.stats.virtualDays = Math.round((Date.parse(end) - Date.parse(start)) / 86_400_000);

@@ -3,15 +3,28 @@
  * CDK stack's definition, shop events accepted in EventBridge PutEvents shape on
  * POST http://127.0.0.1:3000/events, the outbox drained from the table stream, and the sweeper on a
  * loop. Ctrl-C stops everything it started.
+ *
+ * State lives in a data directory (default `.data/`, see data-dir.ts): the table survives a crash or a
+ * restart, on the same DynamoDB Local port, with the same link-signing secret. `--fresh` starts empty;
+ * `--data <dir>` (or JOURNEYS_DATA_DIR) picks another directory.
+ *
+ * Nothing outlives it: SIGINT, SIGTERM and SIGHUP stop everything; if its parent dies (e.g. `npm` killed
+ * with SIGKILL), it notices within a second and stops; and DynamoDB Local exits by itself when this
+ * process is gone, however it ended (servers.ts).
  */
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { createServer, type ServerResponse } from 'node:http';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
 import { systemClock } from '../functions/adapters/clock.ts';
 import { buildCatalog, CatalogError } from '../functions/catalog/build.ts';
+import { DataDirInUse, openDataDir } from './data-dir.ts';
+import { serveEvents } from './events-http.ts';
 import { servePreferences } from './preferences-http.ts';
-import { LocalRuntime, type PutEventsEntry } from './runtime.ts';
-import { startDynamoDbLocal, startSesEmulator, stopAll } from './servers.ts';
+import { LocalRuntime } from './runtime.ts';
+import { portIsFree, startDynamoDbLocal, startSesEmulator, stopAll } from './servers.ts';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
@@ -20,29 +33,51 @@ const PORT = Number(process.env.PORT ?? 3000);
 const SES_PORT = Number(process.env.SES_PORT ?? 8005);
 const SWEEP_EVERY_MS = Number(process.env.SWEEP_EVERY_MS ?? 10_000);
 const POLL_EVERY_MS = 300;
+const PARENT_CHECK_EVERY_MS = 500;
+
+function readArgs() {
+  try {
+    return parseArgs({ options: { data: { type: 'string' }, fresh: { type: 'boolean', default: false } } })
+      .values;
+  } catch (error) {
+    process.stderr.write(`${(error as Error).message}\nUsage: npm start [-- --fresh] [-- --data <dir>]\n`);
+    process.exit(2);
+  }
+}
+const args = readArgs();
+const DATA_DIR = args.data ?? process.env.JOURNEYS_DATA_DIR ?? path.join(ROOT, '.data');
 
 const color = Boolean(process.stdout.isTTY) && !process.env.NO_COLOR;
 const paint = (code: number, text: string) => (color ? `\u001b[${code}m${text}\u001b[0m` : text);
 const log = (line: string) =>
   process.stdout.write(`${paint(2, new Date().toISOString().slice(11, 19))} ${line}\n`);
 
-async function readBody(req: IncomingMessage, limit = 1_048_576): Promise<string> {
-  let size = 0;
-  const chunks: Buffer[] = [];
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > limit) throw new RangeError('request body larger than 1 MiB');
-    chunks.push(chunk as Buffer);
-  }
-  return Buffer.concat(chunks).toString('utf8');
-}
-
 function send(res: ServerResponse, status: number, body: unknown): void {
   res.writeHead(status, { 'content-type': 'application/json' });
   res.end(JSON.stringify(body));
 }
 
+/** What a stop must do first besides stopping the servers; grows as the runtime comes up. */
+let beforeStop = () => {};
+let releaseDataDir = () => {};
+let stopping = false;
+
+/** Stops everything, from any stage of the start-up on: signals and a vanished parent end up here. */
+async function shutdown(why: string): Promise<void> {
+  if (stopping) return;
+  stopping = true;
+  log(`${why}: stopping…`);
+  beforeStop();
+  await stopAll().catch(() => undefined);
+  releaseDataDir();
+  log('Stopped DynamoDB Local and the SES emulator. Bye.');
+  process.exit(0);
+}
+
 async function main(): Promise<void> {
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const)
+    process.on(signal, () => void shutdown(signal));
+  watchParents((why) => void shutdown(why));
   let catalog: Awaited<ReturnType<typeof buildCatalog>>['catalog'];
   try {
     ({ catalog } = await buildCatalog(ROOT, { defaultLocale: process.env.DEFAULT_LOCALE ?? 'en' }));
@@ -56,11 +91,30 @@ async function main(): Promise<void> {
   log(
     `Loaded ${catalog.journeys.length} journey(s): ${catalog.journeys.map((j) => j.definition.id).join(', ')}`,
   );
-  log('Starting DynamoDB Local (Java) and the SES v2 emulator…');
+  let data: Awaited<ReturnType<typeof openDataDir>>;
+  try {
+    data = await openDataDir(DATA_DIR, { fresh: args.fresh });
+  } catch (error) {
+    if (error instanceof DataDirInUse) {
+      process.stderr.write(`${error.message}\n`);
+      process.exit(1);
+    }
+    throw error;
+  }
+  releaseDataDir = data.release;
+  const state = await data.readState();
+  // The port of the last run, so the endpoint stays put; another one if something else took it.
+  const remembered = state.dynamoPort && (await portIsFree(state.dynamoPort)) ? state.dynamoPort : undefined;
+  log(
+    `Starting DynamoDB Local (Java) and the SES v2 emulator… (data in ${path.relative(process.cwd(), data.path) || '.'}${args.fresh ? ', fresh' : ''})`,
+  );
   const [dynamo, ses] = await Promise.all([
-    startDynamoDbLocal(),
+    startDynamoDbLocal({ port: remembered, dbPath: data.dynamoDbPath }).catch((error: unknown) =>
+      remembered ? startDynamoDbLocal({ dbPath: data.dynamoDbPath }) : Promise.reject(error),
+    ),
     startSesEmulator({ port: SES_PORT }).catch(() => startSesEmulator()),
   ]);
+  await data.writeState({ ...state, dynamoPort: dynamo.port });
   const runtime = await LocalRuntime.create({
     catalog,
     clock: systemClock,
@@ -68,6 +122,9 @@ async function main(): Promise<void> {
     sesEndpoint: ses.endpoint,
     env: {
       ...process.env,
+      // The data directory's own secret: links signed by one `npm start` are not forgeable from the
+      // source code, and stay valid across its restarts.
+      SIGNING_SECRET: process.env.SIGNING_SECRET ?? data.signingSecret,
       TABLE_NAME: process.env.TABLE_NAME ?? 'retention-journeys',
       PREFERENCES_URL: process.env.PREFERENCES_URL ?? `http://127.0.0.1:${PORT}/preferences`,
     },
@@ -77,17 +134,9 @@ async function main(): Promise<void> {
 
   const server = createServer(async (req, res) => {
     try {
-      if (req.method === 'POST' && req.url === '/events') {
-        let body: { Entries?: PutEventsEntry[] };
-        try {
-          body = JSON.parse(await readBody(req));
-        } catch {
-          return send(res, 400, { message: 'body must be JSON in the EventBridge PutEvents request shape' });
-        }
-        if (!Array.isArray(body.Entries) || body.Entries.length === 0 || body.Entries.length > 10) {
-          return send(res, 400, { message: 'Entries must be an array of 1 to 10 entries (PutEvents limit)' });
-        }
-        const { FailedEntryCount, Entries, deliveries } = await runtime.putEvents(body.Entries);
+      if (req.url === '/events' || req.url?.startsWith('/events?')) {
+        if (req.method !== 'POST') return send(res, 405, { message: 'POST only' });
+        const { deliveries } = await serveEvents(runtime, req, res);
         for (const delivery of deliveries) {
           const targets = delivery.targets
             .map((t) => `${t.target}=${t.error ? paint(31, 'error') : t.outcome?.status}`)
@@ -102,7 +151,7 @@ async function main(): Promise<void> {
           for (const errors of rejections) log(`  ${paint(31, '✗ rejected:')} ${errors}`);
           for (const t of delivery.targets) if (t.error) log(`  ${paint(31, `✗ ${t.target}:`)} ${t.error}`);
         }
-        return send(res, 200, { FailedEntryCount, Entries });
+        return;
       }
       // The preferences endpoint (unsubscribe and feedback links in the emails point here locally).
       if (req.url === '/preferences' || req.url?.startsWith('/preferences/')) {
@@ -120,7 +169,8 @@ async function main(): Promise<void> {
       }
       send(res, 404, { message: 'not found; POST /events takes shop events in PutEvents shape' });
     } catch (error) {
-      send(res, 500, { message: String(error) });
+      if (!res.headersSent) send(res, 500, { message: String(error) });
+      else res.destroy();
     }
   });
   await new Promise<void>((resolve, reject) => {
@@ -157,17 +207,11 @@ async function main(): Promise<void> {
     for (const f of report.failed) log(paint(31, `✗ timer ${f.journeyId}/${f.customerId}: ${f.error}`));
   });
 
-  const shutdown = async (signal: string) => {
-    if (!running) return;
+  beforeStop = () => {
     running = false;
-    log(`${signal}: stopping…`);
     server.close();
-    await stopAll();
-    log('Stopped DynamoDB Local and the SES emulator. Bye.');
-    process.exit(0);
+    server.closeAllConnections();
   };
-  process.on('SIGINT', () => void shutdown('SIGINT'));
-  process.on('SIGTERM', () => void shutdown('SIGTERM'));
 
   process.stdout.write(
     [
@@ -177,11 +221,57 @@ async function main(): Promise<void> {
       `  Mail viewer   ${paint(4, ses.viewerUrl)}`,
       `  Preferences   http://127.0.0.1:${PORT}/preferences/unsubscribe?token=…   (links in the emails)`,
       `  DynamoDB      ${dynamo.endpoint}   table ${runtime.config.tableName}`,
+      `  Data          ${data.path}   (npm start -- --fresh for an empty start)`,
       `  Demo          npm run demo   (in another terminal)`,
       '  Stop          Ctrl-C',
       '',
     ].join('\n'),
   );
+}
+
+/** The parent process of `pid`, or undefined if unknown. */
+function parentOf(pid: number): number | undefined {
+  try {
+    // /proc/<pid>/stat: "pid (comm) state ppid …"; comm may contain spaces and parentheses.
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+  } catch {
+    try {
+      return Number(execFileSync('ps', ['-o', 'ppid=', '-p', String(pid)], { encoding: 'utf8' }).trim());
+    } catch {
+      return undefined;
+    }
+  }
+}
+
+/**
+ * Calls `onGone` once the process that started this one is gone. Signals cover a clean stop, but
+ * SIGKILL of `npm` sends nothing: npm's `sh -c` child then waits on, this process keeps the ports and
+ * the data directory, and the next `npm start` finds them taken. So: the parent, and when run by an
+ * npm script also npm itself (the parent's parent), are checked twice a second.
+ */
+function watchParents(onGone: (why: string) => void): void {
+  const parent = process.ppid;
+  const watched = [parent];
+  if (process.env.npm_lifecycle_event) {
+    const npm = parentOf(parent);
+    if (npm && npm > 1) watched.push(npm);
+  }
+  const alive = (pid: number) => {
+    try {
+      process.kill(pid, 0);
+      return true;
+    } catch (error) {
+      return (error as NodeJS.ErrnoException).code === 'EPERM';
+    }
+  };
+  const timer = setInterval(() => {
+    const gone = process.ppid !== parent ? parent : watched.find((pid) => !alive(pid));
+    if (gone === undefined) return;
+    clearInterval(timer);
+    onGone(`parent process ${gone} is gone`);
+  }, PARENT_CHECK_EVERY_MS);
+  timer.unref();
 }
 
 main().catch(async (error) => {

@@ -10,7 +10,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { VirtualClock } from '../../functions/adapters/clock.ts';
 import { buildCatalog } from '../../functions/catalog/build.ts';
 import type { Catalog } from '../../functions/catalog/catalog.ts';
-import { LocalRuntime, type PublishedEvent } from '../../local/runtime.ts';
+import { LocalRuntime, type PublishedEvent, validatePutEventsRequest } from '../../local/runtime.ts';
 import { registration } from '../support/scenario.ts';
 import { testEnv } from './env.ts';
 
@@ -173,5 +173,40 @@ describe('LocalRuntime routing', () => {
       entry('customer.registered', registration(id), { Source: 'other-shop' }),
     ]);
     expect(result.deliveries.map((d) => d.targets.map((t) => t.target))).toEqual([['profile'], []]);
+  });
+});
+
+describe('validatePutEventsRequest (the /events body shape)', () => {
+  it('names the entry index and field of a malformed entry instead of failing later with a TypeError', () => {
+    const reason = (body: unknown) => {
+      const checked = validatePutEventsRequest(body);
+      return 'error' in checked ? checked.error : undefined;
+    };
+    expect(reason(null)).toMatch(/JSON object/);
+    expect(reason({ Entries: [] })).toMatch(/1 to 10/);
+    expect(reason({ Entries: Array.from({ length: 11 }, () => ({})) })).toMatch(/1 to 10/);
+    expect(reason({ Entries: [null] })).toBe('Entries[0] must be an object, not null');
+    expect(reason({ Entries: [{}, [1]] })).toBe('Entries[1] must be an object, not an array');
+    expect(reason({ Entries: [{ Source: 5 }] })).toBe('Entries[0].Source must be a string, not a number');
+    expect(reason({ Entries: [{ DetailType: null }] })).toBe(
+      'Entries[0].DetailType must be a string, not null',
+    );
+    expect(reason({ Entries: [{ Detail: { a: 1 } }] })).toBe(
+      'Entries[0].Detail must be a string, not an object',
+    );
+    expect(reason({ Entries: [{ Time: true }] })).toMatch(/^Entries\[0\]\.Time must be/);
+    expect(reason({ Entries: [{ Resources: [1] }] })).toMatch(/^Entries\[0\]\.Resources/);
+  });
+
+  it('passes well-formed entries on (incomplete ones get their per-entry error from putEvents) and reads SDK epoch seconds', () => {
+    const checked = validatePutEventsRequest({
+      Entries: [{ Source: 'shop', DetailType: 'customer.updated', Detail: '{}', Time: 1_772_438_400 }, {}],
+    });
+    expect(checked).toEqual({
+      entries: [
+        { Source: 'shop', DetailType: 'customer.updated', Detail: '{}', Time: '2026-03-02T08:00:00.000Z' },
+        {},
+      ],
+    });
   });
 });

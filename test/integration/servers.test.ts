@@ -1,5 +1,17 @@
-import { execFileSync } from 'node:child_process';
-import { DescribeTableCommand, DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
+import { execFileSync, spawn } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { connect } from 'node:net';
+import { networkInterfaces, tmpdir } from 'node:os';
+import path from 'node:path';
+import { createInterface } from 'node:readline';
+import {
+  CreateTableCommand,
+  DescribeTableCommand,
+  DynamoDBClient,
+  GetItemCommand,
+  ListTablesCommand,
+  PutItemCommand,
+} from '@aws-sdk/client-dynamodb';
 import { SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
 import { afterAll, describe, expect, it } from 'vitest';
 import { TABLE } from '../../functions/adapters/table-schema.ts';
@@ -15,6 +27,70 @@ function javaPids(): number[] {
   } catch {
     return []; // pgrep exits 1 when nothing matches
   }
+}
+
+const alive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+/** Polls until `pid` has exited; false if it is still there after `limitMs` (a hang, not a timing claim). */
+async function exited(pid: number, limitMs = 30_000): Promise<boolean> {
+  for (const deadline = Date.now() + limitMs; Date.now() < deadline; ) {
+    if (!alive(pid)) return true;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  return !alive(pid);
+}
+
+/** Whether a TCP connection to host:port is accepted. */
+function connects(host: string, port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect({ host, port });
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+}
+
+/** This machine's own non-loopback IPv4 addresses (where another host would reach a listening port). */
+const externalAddresses = Object.values(networkInterfaces())
+  .flat()
+  .filter((a) => a !== undefined && a.family === 'IPv4' && !a.internal)
+  .map((a) => a?.address as string);
+
+/** `ss -ltn`'s local addresses listening on `port`, or undefined where `ss` is missing (macOS). */
+function listeningAddresses(port: number): string[] | undefined {
+  try {
+    return execFileSync('ss', ['-Hltn', `sport = :${port}`], { encoding: 'utf8' })
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => line.trim().split(/\s+/)[3] as string);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Starts test/support/dynamodb-parent.ts in its own Node process and reads the JVM's pid and port. */
+async function parentWithDynamoDb(dbPath?: string) {
+  const script = path.resolve(import.meta.dirname, '../support/dynamodb-parent.ts');
+  const parent = spawn(process.execPath, ['--import', 'tsx', script, ...(dbPath ? [dbPath] : [])], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const lines = createInterface({ input: parent.stdout });
+  const first = await new Promise<string>((resolve, reject) => {
+    lines.once('line', resolve);
+    parent.once('exit', (code) =>
+      reject(new Error(`parent exited (${code}) before starting DynamoDB Local`)),
+    );
+  });
+  return { parent, ...(JSON.parse(first) as { pid: number; port: number }) };
 }
 
 describe('shared servers from the global setup', () => {
@@ -92,6 +168,70 @@ describe('server lifecycle', () => {
     expect(javaPids()).not.toContain(dynamo.pid);
     expect(() => process.kill(dynamo.pid, 0)).toThrow();
     await dynamo.stop(); // idempotent
+  });
+
+  it('DynamoDB Local listens on 127.0.0.1 only', async () => {
+    const dynamo = await startDynamoDbLocal();
+    started.push(dynamo);
+    expect(await connects('127.0.0.1', dynamo.port)).toBe(true);
+    // What `ss -ltnp` shows: the one socket is bound to loopback, not 0.0.0.0 / [::] / *.
+    const addresses = listeningAddresses(dynamo.port);
+    if (addresses) expect(addresses).toEqual([`127.0.0.1:${dynamo.port}`]);
+    // And from this machine's own external address (how another host would try), nobody answers.
+    for (const address of externalAddresses) expect(await connects(address, dynamo.port)).toBe(false);
+    await dynamo.stop();
+  });
+
+  it('the JVM exits when its parent process is killed with SIGKILL', async () => {
+    const { parent, pid, port } = await parentWithDynamoDb();
+    try {
+      expect(javaPids()).toContain(pid);
+      expect(await connects('127.0.0.1', port)).toBe(true);
+      parent.kill('SIGKILL');
+      expect(await exited(pid)).toBe(true);
+      expect(javaPids()).not.toContain(pid);
+    } finally {
+      parent.kill('SIGKILL');
+      if (alive(pid)) process.kill(pid, 'SIGKILL');
+    }
+  });
+
+  it('with a dbPath the tables survive a SIGKILL of the parent and a restart on the same port', async () => {
+    const dbPath = await mkdtemp(path.join(tmpdir(), 'dynamodb-data-'));
+    let pid: number | undefined;
+    try {
+      // Prepare: a table with an item, written through a process that then dies with SIGKILL.
+      const first = await parentWithDynamoDb(dbPath);
+      pid = first.pid;
+      const before = new DynamoDBClient({ ...LOCAL_AWS, endpoint: `http://127.0.0.1:${first.port}` });
+      await before.send(
+        new CreateTableCommand({
+          TableName: 'survivor',
+          AttributeDefinitions: [{ AttributeName: 'PK', AttributeType: 'S' }],
+          KeySchema: [{ AttributeName: 'PK', KeyType: 'HASH' }],
+          BillingMode: 'PAY_PER_REQUEST',
+        }),
+      );
+      await before.send(new PutItemCommand({ TableName: 'survivor', Item: { PK: { S: 'kept' } } }));
+      before.destroy();
+      first.parent.kill('SIGKILL');
+      expect(await exited(first.pid)).toBe(true);
+      // Act: start again on the data directory and the same port.
+      const again = await startDynamoDbLocal({ dbPath, port: first.port });
+      started.push(again);
+      pid = again.pid;
+      // Assess
+      const after = new DynamoDBClient({ ...LOCAL_AWS, endpoint: again.endpoint });
+      const { Item } = await after.send(
+        new GetItemCommand({ TableName: 'survivor', Key: { PK: { S: 'kept' } } }),
+      );
+      after.destroy();
+      expect(Item).toEqual({ PK: { S: 'kept' } });
+      await again.stop();
+    } finally {
+      if (pid !== undefined && alive(pid)) process.kill(pid, 'SIGKILL');
+      await rm(dbPath, { recursive: true, force: true });
+    }
   });
 
   // The emulator's store is module-global: this in-process instance (in the test worker) does not share

@@ -1,0 +1,129 @@
+/**
+ * The local runtime's data directory (`npm start`; default `.data/`, gitignored): what must survive a
+ * crash or a restart of the local runtime.
+ *
+ *   dynamodb/             DynamoDB Local's database file (`-dbPath`)
+ *   runtime.json          the DynamoDB Local port, reused on the next start so endpoints stay put
+ *   signing-secret        the secret that signs the links in the emails (random, mode 0600)
+ *   lock                  the pid of the runtime using the directory
+ */
+import { randomBytes } from 'node:crypto';
+import { chmodSync, readFileSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+
+export interface RuntimeState {
+  dynamoPort?: number;
+}
+
+export interface DataDir {
+  path: string;
+  /** Where DynamoDB Local keeps its database file. */
+  dynamoDbPath: string;
+  /** The signing secret of this data directory (created on first use). */
+  signingSecret: string;
+  readState(): Promise<RuntimeState>;
+  writeState(state: RuntimeState): Promise<void>;
+  /** Gives up the lock. Also done on process exit. */
+  release(): void;
+}
+
+export class DataDirInUse extends Error {
+  override name = 'DataDirInUse';
+}
+
+const SECRET_BYTES = 32;
+
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    // EPERM: the process exists but belongs to someone else.
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * Takes the directory's lock: two runtimes on one DynamoDB Local database file would each hold
+ * state the other cannot see. A lock left by a runtime that is gone (a crash) is taken over.
+ */
+function lock(dir: string): () => void {
+  const file = path.join(dir, 'lock');
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      writeFileSync(file, `${process.pid}\n`, { flag: 'wx', mode: 0o600 });
+      const release = () => {
+        try {
+          if (readFileSync(file, 'utf8').trim() === String(process.pid)) unlinkSync(file);
+        } catch {
+          // Already gone.
+        }
+        process.removeListener('exit', release);
+      };
+      process.on('exit', release);
+      return release;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      const holder = Number.parseInt(readFileSync(file, 'utf8'), 10);
+      if (Number.isInteger(holder) && holder !== process.pid && isRunning(holder)) {
+        throw new DataDirInUse(
+          `${dir} is in use by another local runtime (pid ${holder}). Stop it, or start with --data <dir>.`,
+        );
+      }
+      unlinkSync(file); // stale: its runtime is gone
+    }
+  }
+  throw new DataDirInUse(`${dir}: could not take the lock`);
+}
+
+/** Reads the directory's signing secret, creating it (random, owner-only) the first time. */
+function signingSecret(dir: string): string {
+  const file = path.join(dir, 'signing-secret');
+  try {
+    writeFileSync(file, `${randomBytes(SECRET_BYTES).toString('base64url')}\n`, { flag: 'wx', mode: 0o600 });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+  }
+  // A copied or restored file may have lost its mode: only the owner may read a key that signs links.
+  if ((statSync(file).mode & 0o077) !== 0) chmodSync(file, 0o600);
+  const secret = readFileSync(file, 'utf8').trim();
+  if (secret.length < 16) throw new Error(`${file} holds no usable secret: delete it to get a new one`);
+  return secret;
+}
+
+/**
+ * Opens (creating if needed) the data directory and locks it. `fresh` empties it first, after taking
+ * the lock, so a running runtime's data is never deleted: a new database, port and signing secret.
+ */
+export async function openDataDir(dir: string, options: { fresh?: boolean } = {}): Promise<DataDir> {
+  const root = path.resolve(dir);
+  await mkdir(root, { recursive: true, mode: 0o700 });
+  const release = lock(root);
+  try {
+    if (options.fresh) {
+      for (const name of ['dynamodb', 'runtime.json', 'signing-secret'])
+        rmSync(path.join(root, name), { recursive: true, force: true });
+    }
+    const stateFile = path.join(root, 'runtime.json');
+    return {
+      path: root,
+      dynamoDbPath: path.join(root, 'dynamodb'),
+      signingSecret: signingSecret(root),
+      async readState() {
+        try {
+          return JSON.parse(await readFile(stateFile, 'utf8')) as RuntimeState;
+        } catch {
+          return {};
+        }
+      },
+      async writeState(state) {
+        await writeFile(stateFile, `${JSON.stringify(state, null, 2)}\n`);
+      },
+      release,
+    };
+  } catch (error) {
+    release();
+    throw error;
+  }
+}

@@ -1,0 +1,319 @@
+/**
+ * `npm start` as a user runs it, in its own process: its /events endpoint under hostile requests, its
+ * signing secret, and what a crash, SIGTERM and SIGKILL (of the runtime or of npm) leave behind.
+ * Each test has its own data directory (a temp dir) and ports; nothing depends on a `.data/` here.
+ */
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { request } from 'node:http';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
+import { afterEach, describe, expect, it } from 'vitest';
+import { signToken } from '../../functions/core/tokens.ts';
+import { freePort } from '../../local/servers.ts';
+import { registration } from '../support/scenario.ts';
+import { LOCAL_AWS } from './env.ts';
+
+/** Each test starts the runtime (a JVM) once or twice; generous, for a two-core machine under load. */
+const SLOW = 240_000;
+const ROOT = path.resolve(import.meta.dirname, '../..');
+/** The secret every local runtime used to sign with (local/runtime.ts before issue 8). */
+const OLD_CONSTANT_SECRET = 'local-signing-secret-not-for-production';
+
+const alive = (pid: number) => {
+  if (pid <= 0) return false; // kill(-1, 0) would ask about every process
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+/** Polls until `pid` has exited; false if it is still there after `limitMs` (a hang, not a timing claim). */
+async function exited(pid: number, limitMs = 30_000): Promise<boolean> {
+  for (const deadline = Date.now() + limitMs; Date.now() < deadline; ) {
+    if (!alive(pid)) return true;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  return !alive(pid);
+}
+
+function pidsMatching(pattern: string): number[] {
+  try {
+    return execFileSync('pgrep', ['-f', '--', pattern], { encoding: 'utf8' })
+      .split('\n')
+      .filter(Boolean)
+      .map(Number);
+  } catch {
+    return [];
+  }
+}
+
+interface Started {
+  process: ChildProcess;
+  port: number;
+  data: string;
+  /** The Node process running local/start.ts (the npm process's grandchild when started by npm). */
+  runtimePid: number;
+  /** DynamoDB Local's JVM, found by its database path. */
+  javaPid: number;
+  output: () => string;
+}
+
+const spawned: number[] = [];
+const dataDirs: string[] = [];
+
+afterEach(async () => {
+  for (const pid of spawned.splice(0)) if (pid > 0 && alive(pid)) process.kill(pid, 'SIGKILL');
+  for (const dir of dataDirs.splice(0)) await rm(dir, { recursive: true, force: true });
+});
+
+async function newDataDir(): Promise<string> {
+  const dir = await mkdtemp(path.join(tmpdir(), 'journeys-data-'));
+  dataDirs.push(dir);
+  return dir;
+}
+
+/** Starts `npm start` (or local/start.ts directly) on `data` and waits for its banner. */
+async function start(data: string, options: { npm?: boolean; fresh?: boolean } = {}): Promise<Started> {
+  const port = await freePort();
+  const args = ['--data', data, ...(options.fresh ? ['--fresh'] : [])];
+  const env: NodeJS.ProcessEnv = { ...process.env, PORT: String(port), SES_PORT: '0', NO_COLOR: '1' };
+  delete env.npm_lifecycle_event; // set by `npm test`; the runtime must see its own npm, or none
+  const child = options.npm
+    ? spawn('npm', ['start', '--silent', '--', ...args], {
+        cwd: ROOT,
+        env,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      })
+    : spawn(process.execPath, ['--import', 'tsx', 'local/start.ts', ...args], {
+        cwd: ROOT,
+        env,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+  if (child.pid) spawned.push(child.pid);
+  let output = '';
+  child.stdout?.on('data', (chunk: Buffer) => {
+    output += chunk.toString();
+  });
+  child.stderr?.on('data', (chunk: Buffer) => {
+    output += chunk.toString();
+  });
+  await new Promise<void>((resolve, reject) => {
+    const check = () => {
+      if (output.includes('is running locally')) {
+        child.stdout?.off('data', check);
+        child.off('exit', onExit);
+        resolve();
+      }
+    };
+    const onExit = (code: number | null) => reject(new Error(`start exited (${code}):\n${output}`));
+    child.stdout?.on('data', check);
+    child.once('exit', onExit);
+  });
+  const lock = await readFile(path.join(data, 'lock'), 'utf8').catch(() => String(child.pid));
+  const runtimePid = Number(lock.trim());
+  spawned.push(runtimePid);
+  const [javaPid = -1] = pidsMatching(`-dbPath ${path.join(data, 'dynamodb')}`);
+  spawned.push(javaPid);
+  return { process: child, port, data, runtimePid, javaPid, output: () => output };
+}
+
+const post = (port: number, body: string, headers: Record<string, string> = {}) =>
+  fetch(`http://127.0.0.1:${port}/events`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body,
+  });
+
+/** A POST with a Host header of our choosing (fetch does not let a caller set Host). */
+function statusWithHost(port: number, host: string, body: string): Promise<number | undefined> {
+  return new Promise((resolve, reject) => {
+    const req = request(
+      {
+        host: '127.0.0.1',
+        port,
+        path: '/events',
+        method: 'POST',
+        headers: { host, 'content-type': 'application/json' },
+      },
+      (res) => {
+        res.resume();
+        resolve(res.statusCode);
+      },
+    );
+    req.once('error', reject);
+    req.end(body);
+  });
+}
+
+const registrationEntries = (customerId: string) =>
+  JSON.stringify({
+    Entries: [
+      { Source: 'shop', DetailType: 'customer.registered', Detail: JSON.stringify(registration(customerId)) },
+    ],
+  });
+
+async function storedProfile(data: string, customerId: string) {
+  const { dynamoPort } = JSON.parse(await readFile(path.join(data, 'runtime.json'), 'utf8')) as {
+    dynamoPort: number;
+  };
+  const client = new DynamoDBClient({ ...LOCAL_AWS, endpoint: `http://127.0.0.1:${dynamoPort}` });
+  try {
+    const { Item } = await client.send(
+      new GetItemCommand({
+        TableName: 'retention-journeys',
+        Key: { PK: { S: `C#${customerId}` }, SK: { S: '#PROFILE' } },
+      }),
+    );
+    return Item;
+  } finally {
+    client.destroy();
+  }
+}
+
+const unsubscribeWith = (port: number, secret: string, customerId: string) =>
+  fetch(
+    `http://127.0.0.1:${port}/preferences/unsubscribe?token=${signToken(secret, {
+      customerId,
+      purpose: 'unsubscribe',
+      expiresAt: '2099-01-01T00:00:00Z',
+    })}`,
+  );
+
+describe('npm start: /events, links and the data directory against hostile or careless use', () => {
+  it(
+    '/events: 403/415/413/400 for cross-site, non-JSON, oversized, malformed; links need the directory secret; one runtime per directory',
+    async () => {
+      const runtime = await start(await newDataDir());
+      const { port } = runtime;
+      const id = `c-start-${Date.now()}`;
+
+      // A web page's "simple" POST: text/plain, with the browser's Origin and Sec-Fetch-Site.
+      const crossSite = await post(port, registrationEntries(id), {
+        'content-type': 'text/plain',
+        origin: 'https://evil.example',
+        'sec-fetch-site': 'cross-site',
+      });
+      expect(crossSite.status).toBe(403);
+      const textPlain = await post(port, registrationEntries(id), { 'content-type': 'text/plain' });
+      expect(textPlain.status).toBe(415);
+      const formPost = await post(port, registrationEntries(id), {
+        'content-type': 'application/x-www-form-urlencoded',
+      });
+      expect(formPost.status).toBe(415);
+      // JSON with a foreign Origin (a page that got a preflight-free JSON request out somehow).
+      expect((await post(port, registrationEntries(id), { origin: 'https://evil.example' })).status).toBe(
+        403,
+      );
+      // DNS rebinding: the page's own host name, resolved to 127.0.0.1.
+      expect(await statusWithHost(port, `evil.example:${port}`, registrationEntries(id))).toBe(403);
+      expect(await storedProfile(runtime.data, id)).toBeUndefined();
+
+      // Bodies past EventBridge's 256 KB, and far past the old 1 MiB limit.
+      const padded = (bytes: number) => JSON.stringify({ Entries: [{ Detail: 'x'.repeat(bytes) }] });
+      const tooLarge = await post(port, padded(300_000));
+      expect(tooLarge.status).toBe(413);
+      expect(((await tooLarge.json()) as { message: string }).message).toMatch(/256 KB/);
+      expect((await post(port, padded(2 * 1_048_576))).status).toBe(413);
+
+      // Malformed entries: 400 naming the entry and the field, not a 500 TypeError.
+      const malformed = async (body: unknown) => {
+        const response = await post(port, JSON.stringify(body));
+        return { status: response.status, message: ((await response.json()) as { message: string }).message };
+      };
+      expect(await malformed({ Entries: [null] })).toEqual({
+        status: 400,
+        message: expect.stringMatching(/Entries\[0\]/),
+      });
+      expect(await malformed({ Entries: [{ Source: 'shop' }, 'text'] })).toEqual({
+        status: 400,
+        message: expect.stringMatching(/Entries\[1\] must be an object/),
+      });
+      expect(await malformed({ Entries: [{ Source: 'shop', DetailType: 'x', Detail: { a: 1 } }] })).toEqual({
+        status: 400,
+        message: expect.stringMatching(/Entries\[0\]\.Detail must be a string/),
+      });
+      expect(await malformed([])).toEqual({ status: 400, message: expect.stringMatching(/JSON object/) });
+
+      // What the shop (curl, fetch, the AWS SDK's content type) sends is accepted.
+      const ok = await post(port, registrationEntries(id), { 'content-type': 'application/x-amz-json-1.1' });
+      expect(ok.status).toBe(200);
+      expect(await ok.json()).toMatchObject({ FailedEntryCount: 0 });
+      expect(await storedProfile(runtime.data, id)).toBeDefined();
+
+      // Links: signed with the data directory's own secret (0600); the old constant forges nothing.
+      const file = path.join(runtime.data, 'signing-secret');
+      expect((await stat(file)).mode & 0o777).toBe(0o600);
+      const secret = (await readFile(file, 'utf8')).trim();
+      expect(secret).not.toBe(OLD_CONSTANT_SECRET);
+      expect(secret.length).toBeGreaterThanOrEqual(32);
+      expect((await unsubscribeWith(port, OLD_CONSTANT_SECRET, id)).status).toBe(400);
+      expect((await unsubscribeWith(port, secret, id)).status).toBe(200);
+
+      // A second runtime on the same data directory is refused while this one runs.
+      await expect(start(runtime.data)).rejects.toThrow(
+        new RegExp(`in use by another local runtime \\(pid ${runtime.runtimePid}\\)`),
+      );
+      expect(alive(runtime.javaPid)).toBe(true);
+    },
+    SLOW,
+  );
+});
+
+describe('npm start: state in the data directory, nothing left after a crash', () => {
+  it(
+    'after kill -9 of the runtime: no Java left; the restart has the data, the port and the secret',
+    async () => {
+      // Prepare
+      const data = await newDataDir();
+      const first = await start(data);
+      const id = `c-crash-${Date.now()}`;
+      expect((await post(first.port, registrationEntries(id))).status).toBe(200);
+      const before = await readFile(path.join(data, 'runtime.json'), 'utf8');
+      const secret = await readFile(path.join(data, 'signing-secret'), 'utf8');
+      // Act: the crash
+      first.process.kill('SIGKILL');
+      // Assess: DynamoDB Local went with it
+      expect(await exited(first.javaPid)).toBe(true);
+      // Act: the restart
+      const second = await start(data);
+      // Assess: same DynamoDB Local port, same secret, the customer is still there
+      expect(await readFile(path.join(data, 'runtime.json'), 'utf8')).toBe(before);
+      expect(await readFile(path.join(data, 'signing-secret'), 'utf8')).toBe(secret);
+      expect(await storedProfile(data, id)).toMatchObject({ email: { S: `${id}@example.de` } });
+      expect((await unsubscribeWith(second.port, secret.trim(), id)).status).toBe(200);
+      // SIGHUP (the terminal closed) stops everything.
+      second.process.kill('SIGHUP');
+      expect(await exited(second.runtimePid)).toBe(true);
+      expect(await exited(second.javaPid)).toBe(true);
+    },
+    SLOW,
+  );
+
+  it(
+    'npm start -- --fresh starts empty; kill -9 of npm stops the runtime and Java',
+    async () => {
+      const data = await newDataDir();
+      const first = await start(data, { npm: true });
+      const id = `c-fresh-${Date.now()}`;
+      expect((await post(first.port, registrationEntries(id))).status).toBe(200);
+      const oldSecret = await readFile(path.join(data, 'signing-secret'), 'utf8');
+      // SIGKILL of npm itself: no signal reaches the runtime.
+      first.process.kill('SIGKILL');
+      expect(await exited(first.runtimePid)).toBe(true);
+      expect(await exited(first.javaPid)).toBe(true);
+
+      const fresh = await start(data, { npm: true, fresh: true });
+      expect(await storedProfile(data, id)).toBeUndefined();
+      expect(await readFile(path.join(data, 'signing-secret'), 'utf8')).not.toBe(oldSecret);
+      // SIGTERM to npm alone (as a process manager sends it).
+      fresh.process.kill('SIGTERM');
+      expect(await exited(fresh.runtimePid)).toBe(true);
+      expect(await exited(fresh.javaPid)).toBe(true);
+    },
+    SLOW,
+  );
+});
