@@ -335,7 +335,8 @@ class Run {
     const exit = this.knownExit(instance);
     // A send held for the address was decided before a later exit: it still goes (or times out) first.
     const held = instance.waiting?.reason === 'address' ? instance.waiting.from : undefined;
-    if (exit && !(held && isBefore(held, exit.at))) this.exit(instance, exit.type);
+    if (exit && !(held && isAtOrBefore(held, latest(exit.at, instance.enteredAt))))
+      this.exit(instance, exit.type);
   }
 
   /** Executes instructions from the instance's pc until it waits or ends; `at` is its business time. */
@@ -348,8 +349,10 @@ class Run {
     let at = moment;
 
     while (instance.pc < program.length) {
+      // An exit counts from entry on: what the instance does at its entry moment (an order's
+      // confirmation) happens whichever of the two events arrived first.
       const exit = this.knownExit(instance);
-      if (exit && isBefore(exit.at, at)) {
+      if (exit && isBefore(latest(exit.at, instance.enteredAt), at)) {
         this.exit(instance, exit.type);
         return;
       }
@@ -606,7 +609,7 @@ class Run {
         );
         const waiting = instance.waiting;
         const held = waiting?.reason === 'address' ? waiting.from : undefined;
-        if (exit && held && isBefore(held, at) && this.knownExit(instance)) {
+        if (exit && held && isAtOrBefore(held, latest(at, instance.enteredAt)) && this.knownExit(instance)) {
           // Stored: the exit applies once the send held for the address is decided (advance).
           this.note(instance, `exits on ${event.detailType} after the held send`);
         } else if (exit) {
