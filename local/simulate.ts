@@ -51,6 +51,8 @@ export const scenarioSchema = z
         z
           .object({
             at: offsetOrInstant,
+            /** The envelope time the shop stamped, when the event arrives later than that (default: at). */
+            time: offsetOrInstant.optional(),
             id: z.string().min(1).optional(),
             source: z.string().min(1).default('shop'),
             detailType: z.string().min(1),
@@ -70,6 +72,8 @@ export type Scenario = z.infer<typeof scenarioSchema>;
 
 export interface SimulatedEmail {
   sentAt: string;
+  /** The outbox entry it went out for: `journey#instance#step`. */
+  outboxId: string;
   customerId: string;
   to: string;
   journey: string;
@@ -167,9 +171,12 @@ class ScopedClock {
   }
 }
 
-type QueuedEvent = Scenario['events'][number] & {
+type QueuedEvent = Omit<Scenario['events'][number], 'time'> & {
   index: number;
+  /** When it is delivered. */
   time: string;
+  /** The envelope's time, when the scenario sets one apart from the delivery. */
+  stamped?: string | undefined;
   /** 0 for the scenario's own events; one more than the work that published it for the system's. */
   generation?: number;
 };
@@ -300,7 +307,12 @@ export async function simulate(
   };
   const sentOutcomes: { outcome: Extract<DispatchOutcome, { status: 'sent' }>; origin: Origin }[] = [];
   for (const [index, e] of scenario.events.entries()) {
-    agenda(String(e.detail.customerId ?? '')).events.push({ ...e, index, time: resolveAt(start, e.at) });
+    agenda(String(e.detail.customerId ?? '')).events.push({
+      ...e,
+      index,
+      time: resolveAt(start, e.at),
+      stamped: e.time === undefined ? undefined : resolveAt(start, e.time),
+    });
   }
   for (const a of agendas.values()) {
     a.events.sort((x, y) => Date.parse(x.time) - Date.parse(y.time) || x.index - y.index);
@@ -392,7 +404,7 @@ export async function simulate(
               id: e.id ?? `scenario-${e.index}`,
               source: e.source,
               detailType: e.detailType,
-              time: e.time,
+              time: e.stamped ?? e.time,
               detail: e.detail,
             });
             addLine({
@@ -541,6 +553,7 @@ export async function simulate(
     const mail = sesEmails.get(sent.messageId);
     const email: SimulatedEmail = {
       sentAt: sent.sentAt,
+      outboxId: sent.outboxId,
       customerId: sent.customerId,
       to: sent.to,
       journey: sent.journeyId,

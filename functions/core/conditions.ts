@@ -15,7 +15,25 @@ export interface ConditionContext {
   /** Detail of the event a condition on `event` tests: the last resuming event, or the trigger. */
   event?: Record<string, unknown> | undefined;
   now: string;
+  /**
+   * The decision's business moment (an order's placedAt, a delivery's deliveredAt, a wait's due
+   * moment); defaults to `now`. Orders count only when placed by then, so a decision does not depend
+   * on which later events happened to be stored already.
+   */
+  at?: string | undefined;
   timeZone: string;
+}
+
+/**
+ * Orders placed at or before `at`; an order placed at the same instant as `own` counts when its id
+ * sorts first, so two orders of one moment are told apart the same way whatever order they arrive in.
+ */
+export function ordersPlacedBy(orders: readonly Order[], at: string, own?: string): Order[] {
+  const moment = Date.parse(at);
+  return placedOrders(orders).filter((o) => {
+    const placed = Date.parse(o.placedAt as string);
+    return placed < moment || (placed === moment && (own === undefined || o.orderId <= own));
+  });
 }
 
 function compare(value: number, c: Comparison): boolean {
@@ -70,31 +88,32 @@ export function evaluate(condition: Condition, ctx: ConditionContext): boolean {
   if ('not' in condition) return !evaluate(condition.not, ctx);
   if ('orders' in condition) {
     const { count, within, sinceEntry, delivered } = condition.orders;
-    const now = Date.parse(ctx.now);
+    const at = ctx.at ?? ctx.now;
+    const now = Date.parse(at);
     const from = Math.max(
-      within
-        ? now - (Date.parse(addDuration(ctx.now, within, ctx.timeZone)) - now)
-        : Number.NEGATIVE_INFINITY,
+      within ? now - (Date.parse(addDuration(at, within, ctx.timeZone)) - now) : Number.NEGATIVE_INFINITY,
       sinceEntry && ctx.instance ? Date.parse(ctx.instance.enteredAt) : Number.NEGATIVE_INFINITY,
     );
     // "Since entry" means newer orders: never the one that started the instance.
     const own = sinceEntry ? ctx.instance?.context.orderId : undefined;
-    const matching = placedOrders(ctx.orders).filter((o) => {
+    const matching = ordersPlacedBy(ctx.orders, at, ctx.instance?.context.orderId).filter((o) => {
       const placed = Date.parse(o.placedAt as string);
       return (
-        // No upper bound: the shop's clock may run ahead of ours, and an order we know of was placed.
-        placed >= from && o.orderId !== own && (!delivered || o.deliveredAt !== undefined)
+        placed >= from &&
+        o.orderId !== own &&
+        (!delivered || (o.deliveredAt !== undefined && Date.parse(o.deliveredAt) <= now))
       );
     });
     return compare(matching.length, count);
   }
   if ('entries' in condition) {
     const { count, period } = condition.entries;
-    const now = DateTime.fromISO(ctx.now, { zone: ctx.timeZone });
+    const at = ctx.at ?? ctx.now;
+    const now = DateTime.fromISO(at, { zone: ctx.timeZone });
     const from =
       period === 'calendarYear'
         ? now.startOf('year').toMillis()
-        : 2 * now.toMillis() - Date.parse(addDuration(ctx.now, period, ctx.timeZone));
+        : 2 * now.toMillis() - Date.parse(addDuration(at, period, ctx.timeZone));
     const entered = ctx.entries.filter((i) => i.status !== 'watching' && Date.parse(i.enteredAt) >= from);
     return compare(entered.length, count);
   }
@@ -113,7 +132,7 @@ export function evaluate(condition: Condition, ctx: ConditionContext): boolean {
   const test = condition.profile;
   const value =
     test.field === 'orderCount'
-      ? placedOrders(ctx.orders).length
+      ? ordersPlacedBy(ctx.orders, ctx.at ?? ctx.now, ctx.instance?.context.orderId).length
       : ctx.profile
         ? ctx.profile[test.field]
         : undefined;

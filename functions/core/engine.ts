@@ -6,9 +6,10 @@
 import { DateTime } from 'luxon';
 import { readableCode, unitHash } from './codes.ts';
 import type { CompiledJourney, Instruction } from './compile.ts';
-import { type ConditionContext, evaluate, pathValue } from './conditions.ts';
+import { type ConditionContext, evaluate, ordersPlacedBy, pathValue } from './conditions.ts';
 import type { Condition } from './definition.ts';
 import type { ShopEvent } from './events.ts';
+import { businessTime, type Fact, orderFacts } from './facts.ts';
 import type {
   CouponIssued,
   CustomerView,
@@ -18,7 +19,6 @@ import type {
   Recipient,
   TraceEntry,
 } from './model.ts';
-import { placedOrders } from './profile.ts';
 import { FEEDBACK_EVENT, invitation, ORDER_KEY } from './template-data.ts';
 import { addDuration, isAtOrBefore, isBefore, quietHoursEnd, toIso } from './time.ts';
 
@@ -67,6 +67,15 @@ export class UnknownDefinitionVersionError extends Error {
   }
 }
 
+/** How long a send waits for an email address the profile does not have yet (a guest checkout's
+ * order before its registration), before it is skipped. */
+export const ADDRESS_WAIT = 'PT24H';
+
+/** The later of two instants: business time never runs backwards inside an instance. */
+function latest(a: string, b: string): string {
+  return isBefore(a, b) ? b : a;
+}
+
 /** The per-customer record of an inactivity or anniversary trigger. */
 export const WATCHER_ID = '~watch';
 
@@ -102,6 +111,7 @@ class Run {
   readonly trace: TraceEntry[] = [];
   private ledger: MarketingLedger | undefined;
   private ledgerChanged = false;
+  private knownFacts: Fact[] | undefined;
 
   constructor(private readonly args: DecideArgs) {
     this.ledger = args.customer.ledger ? structuredClone(args.customer.ledger) : undefined;
@@ -145,7 +155,11 @@ class Run {
     return compiled;
   }
 
-  conditionContext(instance: JourneyInstance | undefined, event?: Record<string, unknown>): ConditionContext {
+  conditionContext(
+    instance: JourneyInstance | undefined,
+    event: Record<string, unknown> | undefined,
+    at: string,
+  ): ConditionContext {
     return {
       profile: this.args.customer.profile,
       orders: this.args.customer.orders,
@@ -156,8 +170,65 @@ class Run {
       ],
       event: event ?? instance?.lastEvent?.detail ?? instance?.trigger,
       now: this.args.now,
+      at,
       timeZone: this.timeZone,
     };
+  }
+
+  /** The order events stored for the customer, including the one being decided on. */
+  facts(): Fact[] {
+    this.knownFacts ??= orderFacts(this.args.customer.orders, this.customerId);
+    return this.knownFacts;
+  }
+
+  /**
+   * The earliest stored event that ends the instance: one correlated with it (its order's refund),
+   * whenever it happened; an uncorrelated one (any order, for onboarding) only from entry on.
+   */
+  knownExit(instance: JourneyInstance): Fact | undefined {
+    const { exitOn } = this.program(instance).definition;
+    return this.facts().find((f) =>
+      exitOn.some((e) =>
+        typeof e === 'string'
+          ? e === f.type && f.orderId !== instance.context.orderId && isAtOrBefore(instance.enteredAt, f.at)
+          : e.event === f.type &&
+            instance.context[e.correlate] !== undefined &&
+            f.detail[e.correlate] === instance.context[e.correlate],
+      ),
+    );
+  }
+
+  /** A stored event a waitFor is waiting for, if it happened between the wait's start and its end. */
+  knownAwaited(
+    instance: JourneyInstance,
+    ins: Extract<Instruction, { op: 'waitFor' }>,
+    from: string,
+    until: string,
+  ): Fact | undefined {
+    const value = ins.correlate ? instance.context[ins.correlate] : undefined;
+    if (ins.correlate && value === undefined) return undefined;
+    return this.facts().find(
+      (f) =>
+        f.type === ins.event &&
+        (ins.correlate ? f.detail[ins.correlate] === value : f.orderId !== instance.context.orderId) &&
+        isAtOrBefore(from, f.at) &&
+        isAtOrBefore(f.at, until),
+    );
+  }
+
+  exit(instance: JourneyInstance, detailType: string): void {
+    instance.status = 'exited';
+    instance.waiting = undefined;
+    instance.endedAt = this.args.now;
+    instance.endReason = `exitOn:${detailType}`;
+    this.note(instance, `exits on ${detailType}`);
+    this.lifecycle(instance, 'journey.exited', { reason: instance.endReason });
+  }
+
+  reachGoal(instance: JourneyInstance, event: string, at: string): void {
+    instance.goalReachedAt = at;
+    this.note(instance, `reaches goal ${event}`);
+    this.lifecycle(instance, 'journey.goal.reached', { goal: event, reachedAt: at });
   }
 
   lifecycle(instance: JourneyInstance, detailType: string, extra: Record<string, unknown> = {}): void {
@@ -187,9 +258,9 @@ class Run {
     };
   }
 
-  /** The moment a wait counts from: an awaited event's arrival, or entry when it never came. */
-  anchor(instance: JourneyInstance, since: string | undefined): string {
-    return since ? (instance.marks?.[since] ?? instance.enteredAt) : this.args.now;
+  /** The moment a wait counts from: an awaited event's time, or entry when it never came; else `at`. */
+  anchor(instance: JourneyInstance, since: string | undefined, at: string): string {
+    return since ? (instance.marks?.[since] ?? instance.enteredAt) : at;
   }
 
   /** Frequency cap: undefined when a marketing send may go now, else the moment a slot frees up. */
@@ -216,7 +287,7 @@ class Run {
   }
 
   /** What a send's template gets from the instance; template-data.ts states the same rules statically. */
-  templateData(instance: JourneyInstance): Record<string, unknown> {
+  templateData(instance: JourneyInstance, at: string): Record<string, unknown> {
     const trigger = instance.trigger ?? {};
     const orderId = instance.context[ORDER_KEY];
     const stored = orderId ? this.args.customer.orders.find((o) => o.orderId === orderId) : undefined;
@@ -238,33 +309,67 @@ class Run {
       referral: this.args.customer.profile?.referralCode
         ? { code: this.args.customer.profile.referralCode }
         : undefined,
-      orderCount: placedOrders(this.args.customer.orders).length,
+      orderCount: ordersPlacedBy(this.args.customer.orders, at, orderId).length,
     };
   }
 
-  /** Executes instructions from the instance's pc until it waits or ends. */
-  advance(instance: JourneyInstance): void {
+  /**
+   * Runs the instance from its pc at business moment `at`, then applies what the stored facts say
+   * happened meanwhile: a known exit ends it (after the steps that came before it in business time).
+   */
+  advance(instance: JourneyInstance, at: string): void {
+    this.run(instance, at);
+    const { goal } = this.program(instance).definition;
+    const deadline = instance.goalDeadline;
+    if (goal && deadline && !instance.goalReachedAt) {
+      const reached = this.facts().find(
+        (f) =>
+          f.type === goal.event &&
+          f.orderId !== instance.context.orderId &&
+          isAtOrBefore(instance.enteredAt, f.at) &&
+          isAtOrBefore(f.at, deadline),
+      );
+      if (reached) this.reachGoal(instance, goal.event, reached.at);
+    }
+    if (instance.status !== 'active') return;
+    const exit = this.knownExit(instance);
+    // A send held for the address was decided before a later exit: it still goes (or times out) first.
+    const held = instance.waiting?.reason === 'address' ? instance.waiting.from : undefined;
+    if (exit && !(held && isAtOrBefore(held, latest(exit.at, instance.enteredAt))))
+      this.exit(instance, exit.type);
+  }
+
+  /** Executes instructions from the instance's pc until it waits or ends; `at` is its business time. */
+  run(instance: JourneyInstance, moment: string): void {
     const { definition, program } = this.program(instance);
     const now = this.args.now;
     const profile = this.args.customer.profile;
     this.changed.set(instance.instanceId, instance);
     instance.waiting = undefined;
+    let at = moment;
 
     while (instance.pc < program.length) {
+      // An exit counts from entry on: what the instance does at its entry moment (an order's
+      // confirmation) happens whichever of the two events arrived first.
+      const exit = this.knownExit(instance);
+      if (exit && isBefore(latest(exit.at, instance.enteredAt), at)) {
+        this.exit(instance, exit.type);
+        return;
+      }
       const ins = program[instance.pc] as Instruction;
       switch (ins.op) {
         case 'jump':
           instance.pc = ins.target;
           break;
         case 'jumpUnless': {
-          const holds = evaluate(ins.condition, this.conditionContext(instance));
+          const holds = evaluate(ins.condition, this.conditionContext(instance, undefined, at));
           this.note(instance, `${ins.path}: condition ${holds ? 'holds' : 'does not hold'}`);
           instance.pc = holds ? instance.pc + 1 : ins.target;
           break;
         }
         case 'wait': {
           const dueAt = ins.duration
-            ? addDuration(this.anchor(instance, ins.since), ins.duration, this.timeZone)
+            ? addDuration(this.anchor(instance, ins.since, at), ins.duration, this.timeZone)
             : addDuration(instance.enteredAt, ins.sinceEntry as string, this.timeZone);
           instance.pc += 1;
           if (isBefore(now, dueAt)) {
@@ -272,15 +377,26 @@ class Run {
             this.note(instance, `waits until ${dueAt}`);
             return;
           }
+          at = latest(at, dueAt);
           break;
         }
         case 'waitFor': {
           const field = ins.correlate;
           const value = field ? instance.context[field] : undefined;
-          const dueAt = addDuration(this.anchor(instance, ins.since), ins.timeout, this.timeZone);
+          const dueAt = addDuration(this.anchor(instance, ins.since, at), ins.timeout, this.timeZone);
+          // The awaited event may be known already: it arrived before the instance got here.
+          const known = this.knownAwaited(instance, ins, at, dueAt);
+          if (known) {
+            this.note(instance, `resumes on ${ins.event} of ${known.at}, known already`);
+            this.remember(instance, known.type, known.at, known.detail);
+            instance.pc += 1;
+            at = latest(at, known.at);
+            break;
+          }
           if (!isBefore(now, dueAt)) {
             this.note(instance, `stops waiting for ${ins.event}: its time is already over`);
             instance.pc = ins.timeoutTarget;
+            at = latest(at, dueAt);
             break;
           }
           instance.waiting = {
@@ -288,6 +404,7 @@ class Run {
             reason: 'waitFor',
             event: ins.event,
             correlate: field && value !== undefined ? { field, value } : undefined,
+            from: at,
           };
           this.note(instance, `waits for ${ins.event} until ${dueAt}`);
           return;
@@ -297,7 +414,7 @@ class Run {
           instance.pc += 1;
           break;
         case 'send': {
-          if (this.send(instance, ins, definition, profile) === 'wait') return;
+          if (this.send(instance, ins, definition, profile, at) === 'wait') return;
           instance.pc += 1;
           break;
         }
@@ -339,6 +456,7 @@ class Run {
     ins: Extract<Instruction, { op: 'send' }>,
     definition: CompiledJourney['definition'],
     profile: CustomerView['profile'],
+    at: string,
   ): 'wait' | 'next' {
     const now = this.args.now;
     const spec = definition.messages[ins.message];
@@ -346,7 +464,7 @@ class Run {
     const recipient = this.recipient();
     if (definition.goal?.from === 'lastMessage' && (instance.holdout || recipient)) {
       // Holdout members get the same window as if they had been sent the message, so uplift compares.
-      instance.goalDeadline = addDuration(now, definition.goal.within, this.timeZone);
+      instance.goalDeadline = addDuration(at, definition.goal.within, this.timeZone);
     }
     // A message that grants a reward is about the reward: without one for the order's currency it
     // would announce nothing, so it is not sent, and the shop hears why.
@@ -372,14 +490,24 @@ class Run {
       });
       return 'next';
     }
+    if (!instance.holdout && !recipient) {
+      // A guest checkout's order can come before the registration that brings the address: the send
+      // waits for it (the registration or update resumes it), and is skipped only when none came.
+      const until = addDuration(at, ADDRESS_WAIT, 'UTC');
+      if (isBefore(now, until)) {
+        instance.waiting = { dueAt: until, reason: 'address', from: at };
+        this.note(instance, `holds ${ins.message} for an email address until ${until}`);
+        return 'wait';
+      }
+    }
     const skip = instance.holdout
       ? 'holdout'
-      : marketing && !profile?.marketingConsent
-        ? 'no marketing consent'
-        : marketing && profile?.suppressed
-          ? 'address suppressed'
-          : !recipient
-            ? 'no email address'
+      : !recipient
+        ? 'no email address'
+        : marketing && !profile?.marketingConsent
+          ? 'no marketing consent'
+          : marketing && profile?.suppressed
+            ? 'address suppressed'
             : undefined;
     if (skip) {
       this.note(instance, `skips ${ins.message}: ${skip}`);
@@ -451,7 +579,7 @@ class Run {
       messageClass: marketing ? 'marketing' : 'transactional',
       recipient: recipient as Recipient,
       template: spec?.template,
-      data: { ...this.templateData(instance), coupon, reward },
+      data: { ...this.templateData(instance, at), coupon, reward },
     });
     instance.sent.push(ins.message);
     this.note(instance, `sends ${ins.message}`);
@@ -459,7 +587,8 @@ class Run {
   }
 
   onEvent(event: ShopEvent): void {
-    const eventTime = event.time;
+    // Business time: when it happened at the shop. Arrival order decides nothing an instance does.
+    const at = businessTime(event);
     const detail = event.detail as Record<string, unknown>;
 
     for (const original of this.ownInstances()) {
@@ -468,29 +597,38 @@ class Run {
       const { definition } = this.program(instance);
       let touched = false;
 
-      if (instance.status === 'active' && isAtOrBefore(instance.enteredAt, eventTime)) {
-        const exit = definition.exitOn.find((e) =>
+      if (instance.status === 'active') {
+        // An exit correlated with the instance (its order's refund) ends it whenever it happened; any
+        // other exit event only if it happened after entry.
+        const exit = definition.exitOn.some((e) =>
           typeof e === 'string'
-            ? e === event.detailType
-            : e.event === event.detailType && detail[e.correlate] === instance.context[e.correlate],
+            ? e === event.detailType && isAtOrBefore(instance.enteredAt, at)
+            : e.event === event.detailType &&
+              instance.context[e.correlate] !== undefined &&
+              detail[e.correlate] === instance.context[e.correlate],
         );
-        if (exit) {
-          instance.status = 'exited';
-          instance.waiting = undefined;
-          instance.endedAt = this.args.now;
-          instance.endReason = `exitOn:${event.detailType}`;
-          this.note(instance, `exits on ${event.detailType}`);
-          this.lifecycle(instance, 'journey.exited', { reason: instance.endReason });
+        const waiting = instance.waiting;
+        const held = waiting?.reason === 'address' ? waiting.from : undefined;
+        if (exit && held && isAtOrBefore(held, latest(at, instance.enteredAt)) && this.knownExit(instance)) {
+          // Stored: the exit applies once the send held for the address is decided (advance).
+          this.note(instance, `exits on ${event.detailType} after the held send`);
+        } else if (exit) {
+          this.exit(instance, event.detailType);
           touched = true;
-        } else if (instance.waiting?.reason === 'waitFor' && instance.waiting.event === event.detailType) {
-          const correlate = instance.waiting.correlate;
-          if (!correlate || detail[correlate.field] === correlate.value) {
+        } else if (waiting?.reason === 'waitFor' && waiting.event === event.detailType) {
+          const correlate = waiting.correlate;
+          const inTime = isAtOrBefore(waiting.from ?? instance.enteredAt, at);
+          if (inTime && (!correlate || detail[correlate.field] === correlate.value)) {
             this.note(instance, `resumes on ${event.detailType}`);
-            this.remember(instance, event);
+            this.remember(instance, event.detailType, at, detail);
             instance.pc += 1;
-            this.advance(instance);
+            this.advance(instance, latest(at, waiting.from ?? at));
             touched = true;
           }
+        } else if (waiting?.reason === 'address' && this.recipient()) {
+          this.note(instance, `resumes: the email address arrived (${event.detailType})`);
+          this.advance(instance, waiting.from ?? at);
+          touched = true;
         }
       }
 
@@ -500,14 +638,12 @@ class Run {
         !instance.goalReachedAt &&
         goal.event === event.detailType &&
         instance.goalDeadline &&
-        isAtOrBefore(instance.enteredAt, eventTime) &&
-        isAtOrBefore(eventTime, instance.goalDeadline) &&
+        isAtOrBefore(instance.enteredAt, at) &&
+        isAtOrBefore(at, instance.goalDeadline) &&
         // An order that started the instance is not also its goal.
         (!instance.context.orderId || detail.orderId !== instance.context.orderId)
       ) {
-        instance.goalReachedAt = eventTime;
-        this.note(instance, `reaches goal ${goal.event}`);
-        this.lifecycle(instance, 'journey.goal.reached', { goal: goal.event, reachedAt: eventTime });
+        this.reachGoal(instance, goal.event, at);
         touched = true;
       }
       if (touched) this.changed.set(instance.instanceId, instance);
@@ -516,11 +652,10 @@ class Run {
     if (this.definition.enabled) this.trigger(event);
   }
 
-  /** Records an awaited event: when it came, its detail, and its ids for later correlation. */
-  remember(instance: JourneyInstance, event: ShopEvent): void {
-    const detail = event.detail as Record<string, unknown>;
-    instance.marks = { ...instance.marks, [event.detailType]: event.time };
-    instance.lastEvent = { type: event.detailType, time: event.time, detail };
+  /** Records an awaited event: when it happened, its detail, and its ids for later correlation. */
+  remember(instance: JourneyInstance, type: string, at: string, detail: Record<string, unknown>): void {
+    instance.marks = { ...instance.marks, [type]: at };
+    instance.lastEvent = { type, time: at, detail };
     for (const [field, value] of Object.entries(detail)) {
       if (typeof value === 'string' && instance.context[field] === undefined) instance.context[field] = value;
     }
@@ -532,9 +667,11 @@ class Run {
     if ('event' in trigger || 'anyOf' in trigger) {
       const alternatives: { event: string; if?: Condition | undefined }[] =
         'event' in trigger ? [trigger] : trigger.anyOf;
+      const at = businessTime(event);
       const match = alternatives.find(
         (a) =>
-          a.event === event.detailType && (!a.if || evaluate(a.if, this.conditionContext(undefined, detail))),
+          a.event === event.detailType &&
+          (!a.if || evaluate(a.if, this.conditionContext(undefined, detail, at))),
       );
       if (!match) return;
       const key = 'instanceKey' in trigger ? trigger.instanceKey : undefined;
@@ -546,7 +683,7 @@ class Run {
     if ('inactivity' in trigger) {
       if (event.detailType !== trigger.inactivity.event) return;
       const watcher = this.watcher();
-      const basis = [watcher.context.lastAt, event.time]
+      const basis = [watcher.context.lastAt, businessTime(event)]
         .filter((t): t is string => !!t)
         .sort()
         .at(-1) as string;
@@ -600,7 +737,8 @@ class Run {
   enter(instanceId: string, event: ShopEvent | undefined): void {
     const { definition, version } = this.args.journey;
     const detail = (event?.detail ?? { customerId: this.customerId }) as Record<string, unknown>;
-    const entryTime = event?.time ?? this.args.now;
+    // Entry is the trigger's business time (placedAt, registeredAt …), or the timer's moment.
+    const entryTime = event ? businessTime(event) : this.args.now;
     const refusal = this.reentryRefusal(instanceId, entryTime);
     if (refusal) {
       this.note({ journeyId: definition.id, instanceId }, `does not enter: ${refusal}`);
@@ -615,21 +753,21 @@ class Run {
       definitionVersion: version,
       status: 'active',
       holdout: unitHash(`holdout:${definition.id}:${this.customerId}:${instanceId}`) < definition.holdout,
-      enteredAt: this.args.now,
+      enteredAt: entryTime,
       pc: 0,
       context,
       trigger: detail,
-      lastEvent: event ? { type: event.detailType, time: event.time, detail } : undefined,
+      lastEvent: event ? { type: event.detailType, time: entryTime, detail } : undefined,
       marks: {},
       goalDeadline: definition.goal
-        ? addDuration(this.args.now, definition.goal.within, this.timeZone)
+        ? addDuration(entryTime, definition.goal.within, this.timeZone)
         : undefined,
       sent: [],
       version: 0,
     };
     this.note(instance, instance.holdout ? 'enters (holdout)' : 'enters');
     this.lifecycle(instance, 'journey.entered');
-    this.advance(instance);
+    this.advance(instance, entryTime);
   }
 
   /** When `reentry: { after }` holds a customer back: the moment they may enter again. */
@@ -706,7 +844,9 @@ class Run {
       const ins = this.program(instance).program[instance.pc];
       if (ins?.op === 'waitFor') instance.pc = ins.timeoutTarget;
     }
-    this.advance(instance);
+    // A send held for the address is decided at its own moment (now skipped: no address came).
+    const held = instance.waiting?.reason === 'address' ? instance.waiting.from : undefined;
+    this.advance(instance, held ?? dueAt);
   }
 }
 

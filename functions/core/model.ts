@@ -61,10 +61,17 @@ export type InstanceStatus = 'active' | 'completed' | 'exited' | 'watching';
 export interface Waiting {
   /** Timer due moment; the sweeper feeds the instance back to the engine then. */
   dueAt: string;
-  reason: 'wait' | 'quietHours' | 'waitFor' | 'frequencyCap' | 'trigger';
+  /** `address`: a send held until the profile has an email address (bounded, then skipped). */
+  reason: 'wait' | 'quietHours' | 'waitFor' | 'frequencyCap' | 'trigger' | 'address';
   /** For waitFor: the event that resumes the instance before the timer. */
   event?: string | undefined;
   correlate?: { field: string; value: string } | undefined;
+  /**
+   * For waitFor and address: the business moment the wait began. An awaited event counts only from
+   * then (so a late event is judged by when it happened), and a held send resumes at that moment.
+   * Absent on instances stored before business time.
+   */
+  from?: string | undefined;
 }
 
 export interface JourneyInstance {
@@ -74,6 +81,7 @@ export interface JourneyInstance {
   definitionVersion: string;
   status: InstanceStatus;
   holdout: boolean;
+  /** Business time of entry: the trigger's time (placedAt, registeredAt …), or the timer's moment. */
   enteredAt: string;
   /** Program counter into the compiled steps. */
   pc: number;
@@ -84,7 +92,7 @@ export interface JourneyInstance {
   trigger?: Record<string, unknown> | undefined;
   /** The event that last resumed the instance; `if: { event: … }` tests it. */
   lastEvent?: { type: string; time: string; detail: Record<string, unknown> } | undefined;
-  /** When each awaited event arrived; waits can count from them (`since`). */
+  /** When each awaited event happened (business time); waits can count from them (`since`). */
   marks?: Record<string, string> | undefined;
   goalDeadline?: string | undefined;
   goalReachedAt?: string | undefined;

@@ -19,9 +19,16 @@ export function triggerEventTypes(trigger: Trigger): string[] {
   return ['customer.registered', 'customer.updated'];
 }
 
-/** Every detail-type a journey reacts to: its trigger, exits, goal and the events its steps wait for. */
+/**
+ * Every detail-type a journey reacts to: its trigger, exits, goal and the events its steps wait for;
+ * and, when it sends, the events that bring an email address, which resume a send held for one.
+ */
 export function journeyEventTypes(definition: JourneyDefinition): string[] {
   const types = new Set<string>(triggerEventTypes(definition.trigger));
+  if (Object.keys(definition.messages).length > 0) {
+    types.add('customer.registered');
+    types.add('customer.updated');
+  }
   for (const exit of definition.exitOn) types.add(typeof exit === 'string' ? exit : exit.event);
   if (definition.goal) types.add(definition.goal.event);
   const visit = (steps: Step[]) => {

@@ -23,7 +23,7 @@ describe('journeys CLI', () => {
   it('validate: passes on the shipped journeys', async () => {
     const { code, stdout } = await journeys('validate');
     expect(code).toBe(0);
-    expect(stdout).toContain('✓ onboarding.yaml — Onboarding, 3 messages, 6 steps');
+    expect(stdout).toContain('✓ onboarding.yaml — Onboarding, 3 messages, 7 steps');
     // stdout is a pipe, not a TTY: no colour codes
     expect(stdout).not.toContain('\u001b[');
   });

@@ -104,14 +104,14 @@ describe('onboarding', () => {
     expect(world.sends).toHaveLength(1);
   });
 
-  it('does not count an order placed before the registration as an exit (late delivery of the order)', () => {
+  it('does not count an order placed before the registration as an exit, nor treat the customer as a non-buyer', () => {
     const world = new World(onboarding, '2026-03-02T08:00:00Z');
     world.deliver('customer.registered', anna);
     world.deliver('order.placed', order('2026-03-01T08:00:00Z'), 'late', '2026-03-01T08:00:00Z');
     expect(world.instances[0]?.status).toBe('active');
-    // ... but the day-5 condition sees that the customer has ordered.
+    // ... but the day-2 condition sees that the customer has ordered: only the welcome.
     world.runUntil('2026-04-01T00:00:00Z');
-    expect(world.sends.map((s) => s.message)).toEqual(['welcome', 'getting-started']);
+    expect(world.sends.map((s) => s.message)).toEqual(['welcome']);
   });
 });
 

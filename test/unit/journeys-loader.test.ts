@@ -215,7 +215,7 @@ describe('validateProject', () => {
     const clean = await validateProject(root);
     expect(clean.errors).toEqual([]);
     expect(clean.files.find((f) => f.file.endsWith('onboarding.yaml'))?.summary).toBe(
-      'Onboarding, 3 messages, 6 steps',
+      'Onboarding, 3 messages, 7 steps',
     );
   });
 });

@@ -35,10 +35,11 @@ const postPurchase = definition({
 });
 
 describe('journey patterns', () => {
-  it('include the trigger, exit events, the goal and every waitFor event, also nested ones', () => {
+  it('include the trigger, exit events, the goal, every waitFor event (also nested ones) and the address events', () => {
     expect(journeyEventTypes(postPurchase)).toEqual([
       'customer.consent.changed',
       'customer.deleted',
+      'customer.registered',
       'customer.updated',
       'feedback.submitted',
       'order.delivered',
@@ -47,19 +48,27 @@ describe('journey patterns', () => {
     ]);
   });
 
-  it('the onboarding journey listens to its trigger and its exit/goal event', () => {
+  it('the onboarding journey listens to its trigger, its exit/goal event and address changes', () => {
     const onboarding = loadDefinition('journeys/onboarding.yaml');
     expect(journeyEventPattern(onboarding, 'shop')).toEqual({
       source: ['shop'],
-      'detail-type': ['customer.registered', 'order.placed'],
+      'detail-type': ['customer.registered', 'customer.updated', 'order.placed'],
     });
+  });
+
+  it('a journey that sends gets the events that bring an email address: they resume a send held for one', () => {
+    const postPurchaseShipped = loadDefinition('journeys/post-purchase.yaml');
+    const pattern = journeyEventPattern(postPurchaseShipped, 'shop');
+    expect(pattern?.['detail-type']).toEqual(
+      expect.arrayContaining(['customer.registered', 'customer.updated']),
+    );
   });
 
   it('match only their own source and detail-types', () => {
     const pattern = journeyEventPattern(postPurchase, 'my-shop');
     if (!pattern) throw new Error('post-purchase listens to shop events');
     expect(matchesPattern(pattern, { source: 'my-shop', detailType: 'order.delivered' })).toBe(true);
-    expect(matchesPattern(pattern, { source: 'my-shop', detailType: 'customer.registered' })).toBe(false);
+    expect(matchesPattern(pattern, { source: 'my-shop', detailType: 'feedback.requested' })).toBe(false);
     expect(matchesPattern(pattern, { source: 'shop', detailType: 'order.delivered' })).toBe(false);
     expect(matchesPattern(pattern, { source: 'retention-journeys', detailType: 'order.placed' })).toBe(false);
   });
@@ -75,7 +84,7 @@ describe('system-event patterns', () => {
     });
     expect(journeyEventPattern(referral, 'shop')).toEqual({
       source: ['shop'],
-      'detail-type': ['customer.deleted'],
+      'detail-type': ['customer.deleted', 'customer.registered', 'customer.updated'],
     });
     expect(journeySystemEventPattern(referral)).toEqual({
       source: ['retention-journeys'],

@@ -32,8 +32,8 @@ describe('sendSites', () => {
     expect(sites).toEqual({
       'birthday steps.0 birthday': ['coupon'],
       'onboarding steps.0 welcome': [],
-      'onboarding steps.2 getting-started': [],
-      'onboarding steps.4.then.0 first-order-offer': ['coupon'],
+      'onboarding steps.2.then.0 getting-started': [],
+      'onboarding steps.2.then.2.then.0 first-order-offer': ['coupon'],
       // One instance per order: the trigger's orderId is in every send.
       'post-purchase steps.0.then.0 thank-you-first': ['order'],
       'post-purchase steps.0.else.0 thank-you-returning': ['order'],
@@ -74,7 +74,7 @@ describe('journeys validate: template data', () => {
       // Assess
       expect(report.errors.map((e) => `${path.relative(project, e.file)} ${e.path} — ${e.message}`)).toEqual([
         'templates/onboarding/welcome.txt coupon — uses {{ coupon }}, but onboarding sends welcome without it at steps.0 (that send carries customer, shop, links)',
-        'templates/onboarding/first-order-offer.mjml coupon — uses {{ coupon }}, but onboarding sends first-order-offer without it at steps.4.then.0 (that send carries customer, shop, links)',
+        'templates/onboarding/first-order-offer.mjml coupon — uses {{ coupon }}, but onboarding sends first-order-offer without it at steps.2.then.2.then.0 (that send carries customer, shop, links)',
       ]);
     } finally {
       await rm(project, { recursive: true, force: true });
