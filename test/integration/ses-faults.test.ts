@@ -34,7 +34,7 @@ async function faultyWorld(decide: (n: number) => FaultDecision) {
   // A short request timeout keeps hung requests cheap; the reconcile grace is virtual time.
   const world = await localWorld(
     catalog,
-    { dynamoEndpoint: env.dynamoEndpoint, sesEndpoint: proxy.endpoint },
+    { dynamoEndpoint: env.dynamoEndpoint, sesEndpoint: proxy.endpoint, sesStoreEndpoint: env.sesEndpoint },
     START,
     { SES_REQUEST_TIMEOUT_MS: '400', OUTBOX_RECONCILE_AFTER: 'PT15M' },
   );
@@ -67,6 +67,13 @@ async function tally(ids: string[]) {
   return { lost: counts.filter((n) => n === 0).length, doubled: counts.filter((n) => n > 1).length };
 }
 
+/** The welcome emails' outbox entries, as stored. */
+async function sendEntries(world: LocalWorld) {
+  return (await world.scan()).filter(
+    (item) => String(item.SK).startsWith('OUT#') && (item.effect as { kind: string }).kind === 'send',
+  );
+}
+
 /** The local loop on a virtual clock: drain, then jump to the next timer (journey or outbox) and sweep. */
 async function runUntil(world: LocalWorld, until: string, onTick?: (now: string) => Promise<void>) {
   const { runtime, clock } = world;
@@ -91,8 +98,14 @@ describe('sending through SES faults', () => {
     // Act
     await runUntil(world, addDuration(START, 'PT1H', 'UTC'));
     // Assess
-    expect(proxy.counts['accept-then-500'] + proxy.counts['accept-then-reset']).toBeGreaterThan(0);
+    const ambiguous = proxy.counts['accept-then-500'] + proxy.counts['accept-then-reset'];
+    expect(ambiguous).toBeGreaterThan(0);
     expect(await tally(ids)).toEqual({ lost: 0, doubled: 0 });
+    // Each ambiguous send was settled by SES's own event, none resent
+    const entries = await sendEntries(world);
+    expect(entries.filter((e) => e.settledBy === 'ses-event')).toHaveLength(ambiguous);
+    expect(entries.every((e) => e.status === 'sent' && e.resends === undefined)).toBe(true);
+    expect(proxy.counts.pass).toBe(ids.length - ambiguous);
   });
 
   it('a send SES never answers times out: the batch carries on and the email still goes out once', async () => {
@@ -107,6 +120,11 @@ describe('sending through SES faults', () => {
     expect(proxy.counts.hang).toBe(1);
     expect(proxy.counts['accept-then-hang']).toBe(1);
     expect(await tally(ids)).toEqual({ lost: 0, doubled: 0 });
+    // The swallowed one was resent after the grace period; the accepted one settled by its event
+    const entries = await sendEntries(world);
+    expect(entries.map((e) => e.status)).toEqual(ids.map(() => 'sent'));
+    expect(entries.filter((e) => e.resends === 1)).toHaveLength(1);
+    expect(entries.filter((e) => e.settledBy === 'ses-event')).toHaveLength(1);
   }, 20_000);
 
   it('a two-minute SES outage: every email goes out after recovery, none twice', async () => {
@@ -121,9 +139,7 @@ describe('sending through SES faults', () => {
     });
     // Assess
     expect(await tally(ids)).toEqual({ lost: 0, doubled: 0 });
-    const entries = (await world.scan()).filter(
-      (item) => String(item.SK).startsWith('OUT#') && (item.effect as { kind: string }).kind === 'send',
-    );
+    const entries = await sendEntries(world);
     expect(entries.map((e) => e.status)).toEqual(ids.map(() => 'sent'));
     expect(entries.every((e) => (e.attempts as number) >= 1)).toBe(true);
   });

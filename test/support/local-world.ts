@@ -47,7 +47,7 @@ export interface LocalWorld {
 
 export async function localWorld(
   catalog: Catalog,
-  servers: { dynamoEndpoint: string; sesEndpoint: string },
+  servers: { dynamoEndpoint: string; sesEndpoint: string; sesStoreEndpoint?: string },
   start: string,
   /** Extra environment for the runtime (e.g. SES timeouts for fault tests). */
   env: Record<string, string> = {},
@@ -70,6 +70,7 @@ export async function localWorld(
     clock,
     dynamoEndpoint: servers.dynamoEndpoint,
     sesEndpoint: servers.sesEndpoint,
+    ...(servers.sesStoreEndpoint ? { sesStoreEndpoint: servers.sesStoreEndpoint } : {}),
     env: { TABLE_NAME: tableName, PREFERENCES_URL: preferencesUrl, ...env },
     onPublish: (event) => published.push(event),
   });
