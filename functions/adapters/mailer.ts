@@ -12,7 +12,7 @@
  * The client makes exactly one attempt (`sesClient`: maxAttempts 1): the SDK's own retries resend
  * after an ambiguous failure, which is how emails went out twice.
  */
-import { SendEmailCommand, SESv2Client } from '@aws-sdk/client-sesv2';
+import { SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
 
 export interface OutgoingEmail {
   from: string;

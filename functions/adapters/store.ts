@@ -24,8 +24,8 @@ import type {
   Order,
   Profile,
 } from '../core/model.ts';
-import { customerHash } from '../core/privacy.ts';
 import type { OutboxStatus } from '../core/outbox.ts';
+import { customerHash } from '../core/privacy.ts';
 import type { ReferralCodeRecord } from '../core/referral.ts';
 import { TABLE } from './table-schema.ts';
 

@@ -96,8 +96,7 @@ export function createServices(
     sweeper: new Sweeper(store, journeys, config.timerShards, undefined, new OutboxReconciler(store)),
     dispatcher: new Dispatcher({
       store,
-      mailer:
-        overrides.mailer ?? new SesMailer(sesClient({ requestTimeoutMs: config.sesRequestTimeoutMs })),
+      mailer: overrides.mailer ?? new SesMailer(sesClient({ requestTimeoutMs: config.sesRequestTimeoutMs })),
       publisher,
       suppressions: compliance,
       renderer: createRenderer(catalog.templates),

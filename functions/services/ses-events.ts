@@ -96,10 +96,7 @@ const METRIC: Record<EmailEventKind, SesMetric | undefined> = {
 };
 
 export interface SesEventDeps {
-  compliance: Pick<
-    ComplianceStore,
-    'recordEmailEvent' | 'suppress' | 'markProfileSuppressed' | 'settleSent'
-  >;
+  compliance: Pick<ComplianceStore, 'recordEmailEvent' | 'suppress' | 'markProfileSuppressed' | 'settleSent'>;
 }
 
 export class SesEventService {

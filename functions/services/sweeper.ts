@@ -50,7 +50,12 @@ export class Sweeper {
     );
     const due = work.flatMap((w) => w.timers).sort((a, b) => a.dueAt.localeCompare(b.dueAt));
     report.due = due.length;
-    if (this.outbox) await this.reconcileOutbox(work.flatMap((w) => w.outbox), now, report);
+    if (this.outbox)
+      await this.reconcileOutbox(
+        work.flatMap((w) => w.outbox),
+        now,
+        report,
+      );
     await forEachCustomer(
       due,
       (timer) => timer.customerId,
