@@ -131,9 +131,12 @@ export class SesEventService {
 
     const status = await this.deps.compliance.recordEmailEvent(target.customerId, target.outboxId, kind, at);
     // Whatever the event, SES had the email. Settled on a duplicate too: the first delivery of the
-    // event may have been recorded and then failed before settling.
+    // event may have been recorded and then failed before settling. Opens and clicks only ever
+    // follow a delivery, and are many: they are not worth a conditional write each.
     const settled =
       status !== 'missing' &&
+      kind !== 'opened' &&
+      kind !== 'clicked' &&
       (await this.deps.compliance.settleSent(
         target.customerId,
         target.outboxId,
