@@ -29,6 +29,10 @@ const configSchema = z.object({
   SIGNING_SECRET_ARN: z.string().optional(),
   /** This worker's share of the SES sending rate (the stack sets it from sendRatePerSecond). */
   SENDS_PER_SECOND_PER_WORKER: z.coerce.number().positive().optional(),
+  /** An SES request not answered within this long is abandoned and its email left `unknown`. */
+  SES_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(50).max(60_000).default(10_000),
+  /** Grace period for SES's event to settle an email in `sending` / `unknown` before it is resent. */
+  OUTBOX_RECONCILE_AFTER: isoDuration.default('PT15M'),
 });
 
 export interface AppConfig {
@@ -47,6 +51,8 @@ export interface AppConfig {
   signingSecret: string | undefined;
   signingSecretArn: string | undefined;
   sendsPerSecondPerWorker: number | undefined;
+  sesRequestTimeoutMs: number;
+  outboxReconcileAfter: string;
 }
 
 export class ConfigError extends Error {
@@ -80,5 +86,7 @@ export function configFromEnv(env: Record<string, string | undefined>): AppConfi
     signingSecret: e.SIGNING_SECRET,
     signingSecretArn: e.SIGNING_SECRET_ARN,
     sendsPerSecondPerWorker: e.SENDS_PER_SECOND_PER_WORKER,
+    sesRequestTimeoutMs: e.SES_REQUEST_TIMEOUT_MS,
+    outboxReconcileAfter: e.OUTBOX_RECONCILE_AFTER,
   };
 }

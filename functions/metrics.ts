@@ -46,6 +46,10 @@ export const OUTBOX_METRICS = {
   published: 'outbox_published',
   skipped: 'outbox_skipped',
   failed: 'outbox_failed',
+  /** SES did not take the email (throttled, unreachable): deferred with backoff. */
+  retrying: 'outbox_retrying',
+  /** SES may have taken it (timeout, 5xx, reset): left for its events to settle. */
+  unknown: 'outbox_unknown',
 } as const;
 
 /** Dispatcher, dimensions `service`, `journey`, `message`: one per email handed to SES. */
@@ -67,4 +71,10 @@ export const SWEEPER_METRICS = {
   due: 'timers_due',
   advanced: 'timers_advanced',
   failed: 'timers_failed',
+  /** Outbox entries put back in the queue: a deferred retry fell due. */
+  outboxRetried: 'outbox_retried',
+  /** Outbox entries resent because no SES event settled them within the grace period. */
+  outboxResent: 'outbox_resent',
+  /** Outbox entries the sweeper found settled by an SES event (sent after all). */
+  outboxSettled: 'outbox_settled',
 } as const;

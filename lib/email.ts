@@ -19,6 +19,9 @@ import { Construct } from 'constructs';
  * EventBridge (https://docs.aws.amazon.com/eventbridge/latest/ref/events-ref-ses.html).
  */
 export const SES_EVENT_DETAIL_TYPES: ReadonlyMap<EmailSendingEvent, string> = new Map([
+  // `Send`: SES accepted the email. It settles an outbox entry whose SendEmail call ended ambiguously
+  // (timeout, 5xx) or whose dispatcher died before marking it, so it is never resent (dispatcher.ts).
+  [EmailSendingEvent.SEND, 'Email Sent'],
   [EmailSendingEvent.DELIVERY, 'Email Delivered'],
   [EmailSendingEvent.BOUNCE, 'Email Bounced'],
   [EmailSendingEvent.COMPLAINT, 'Email Complaint Received'],

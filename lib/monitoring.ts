@@ -253,6 +253,23 @@ export class Monitoring extends Construct {
       // Emitted only when there is outbox traffic.
       treatMissingData: TreatMissingData.NOT_BREACHING,
     });
+    this.alarm('OutboxDeferred', {
+      metric: handlerMetric(OUTBOX_METRICS.retrying),
+      threshold: 1,
+      evaluationPeriods: 3,
+      description:
+        'Dispatcher: SES has not been taking emails for 15 minutes (outbox_retrying in every 5 minutes): throttled, sending paused or unreachable. Nothing is lost: each email is retried with backoff (up to every 30 minutes) and goes out once SES takes it. Check the SES sending quota, account status and the dispatcher logs.',
+      // Emitted only when a send is deferred.
+      treatMissingData: TreatMissingData.NOT_BREACHING,
+    });
+    this.alarm('OutboxResent', {
+      metric: handlerMetric(SWEEPER_METRICS.outboxResent),
+      threshold: 0,
+      comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+      description:
+        "Sweeper: emails were sent again because no SES event for them arrived within the grace period (outbox_resent > 0). Normal after an SES request that was never answered; if it keeps firing, SES's Send/Delivery events are not reaching the SesEvents function (configuration set event destination, rule) and ambiguous sends may go out twice.",
+      treatMissingData: TreatMissingData.NOT_BREACHING,
+    });
     this.alarm('OutboxLagging', {
       metric: props.dispatcher.metric('IteratorAge', { period: PERIOD, statistic: Stats.MAXIMUM }),
       threshold: Duration.hours(1).toMilliseconds(),

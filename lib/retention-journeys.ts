@@ -40,6 +40,7 @@ import { DEFAULT_TIMER_SHARDS, TABLE } from '../functions/adapters/table-schema.
 import { type JourneyDefinition, journeyDefinitionSchema } from '../functions/core/definition.ts';
 import { DEFAULT_FREQUENCY_CAP } from '../functions/core/engine.ts';
 import { isLocale } from '../functions/core/locale.ts';
+import { REQUEUED_FROM } from '../functions/core/outbox.ts';
 import {
   journeyEventPattern,
   journeySystemEventPattern,
@@ -679,11 +680,21 @@ export class RetentionJourneys extends Construct {
     this.dispatcherFunction.function.addEventSource(
       new DynamoEventSource(this.table, {
         startingPosition: StartingPosition.TRIM_HORIZON,
-        // Only new outbox entries: state, timers and the "sent" update of an entry never invoke it.
+        // Only new outbox entries, and entries the sweeper put back to `pending` for a retry or a
+        // resend (functions/services/stream.ts): state, timers, the "sent" update of an entry and
+        // recorded SES events never invoke it.
         filters: [
           FilterCriteria.filter({
             eventName: FilterRule.isEqual('INSERT'),
             dynamodb: { Keys: { [TABLE.sortKey]: { S: FilterRule.beginsWith(OUTBOX_PREFIX) } } },
+          }),
+          FilterCriteria.filter({
+            eventName: FilterRule.isEqual('MODIFY'),
+            dynamodb: {
+              Keys: { [TABLE.sortKey]: { S: FilterRule.beginsWith(OUTBOX_PREFIX) } },
+              NewImage: { status: { S: FilterRule.isEqual('pending') } },
+              OldImage: { status: { S: FilterRule.or(...REQUEUED_FROM) } },
+            },
           }),
         ],
         batchSize: sizing.batchSize,

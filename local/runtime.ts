@@ -6,10 +6,9 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { CreateTableCommand, DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
-import { SESv2Client } from '@aws-sdk/client-sesv2';
 import type { DynamoDBRecord } from 'aws-lambda';
 import type { Clock } from '../functions/adapters/clock.ts';
-import { SesMailer } from '../functions/adapters/mailer.ts';
+import { SesMailer, sesClient } from '../functions/adapters/mailer.ts';
 import type { EventPublisher, OutgoingEvent } from '../functions/adapters/publisher.ts';
 import type { CapacityMeter, SaveRequest } from '../functions/adapters/store.ts';
 import { createTableInput } from '../functions/adapters/table-schema.ts';
@@ -23,6 +22,7 @@ import type { DispatchOutcome } from '../functions/services/dispatcher.ts';
 import type { Outcome } from '../functions/services/journeys.ts';
 import { dispatchRecords, outboxItemFromRecord } from '../functions/services/stream.ts';
 import type { MemoryTables } from './memory-table.ts';
+import { LocalSesEventSource } from './ses-event-source.ts';
 import { StreamPoller } from './stream-poller.ts';
 
 /** Credentials and region the local servers accept; they never reach AWS. */
@@ -64,6 +64,18 @@ export type LocalRuntimeOptions = LocalStorage & {
   catalog: Catalog;
   clock: Clock;
   sesEndpoint: string;
+  /**
+   * Where the local SES events are read from: the emulator itself (its `/store`), which may differ
+   * from `sesEndpoint` when a fault-injecting proxy stands in front of it.
+   * @default sesEndpoint
+   */
+  sesStoreEndpoint?: string;
+  /**
+   * Emulator time (epoch seconds) of the oldest accepted email to derive SES events from; a runtime
+   * restarted after a crash, against a still running emulator, passes 0 (see ses-event-source.ts).
+   * @default when the runtime was created
+   */
+  sesEventsSince?: number;
   /** Environment-style settings, as the Lambdas get them (TABLE_NAME, SHOP_NAME, …). */
   env?: Record<string, string | undefined>;
   meter?: CapacityMeter;
@@ -88,6 +100,8 @@ export class LocalRuntime {
   readonly config: AppConfig;
   /** Absent when the table has no stream (memory, or a simulation table). */
   private readonly poller: StreamPoller | undefined;
+  /** SES's `Send` / `Delivery` events, which the emulator does not publish, derived from its store. */
+  private readonly sesEventSource: LocalSesEventSource;
   private readonly routes: {
     target: string;
     matches: (e: RawEvent) => boolean;
@@ -104,7 +118,16 @@ export class LocalRuntime {
     this.services = createServices({ ...this.config, signingSecret }, options.catalog, options.clock, {
       dynamo,
       document: options.memory,
-      mailer: new SesMailer(new SESv2Client({ ...LOCAL_AWS, endpoint: options.sesEndpoint })),
+      // The same one-attempt, time-bounded client as in Lambda; the tags also go into a header,
+      // because the emulator drops EmailTags and the local SES events need them.
+      mailer: new SesMailer(
+        sesClient({
+          ...LOCAL_AWS,
+          endpoint: options.sesEndpoint,
+          requestTimeoutMs: this.config.sesRequestTimeoutMs,
+        }),
+        { tagsHeader: true },
+      ),
       publisher: new LocalBus(async (event) => this.onPublished(event)),
       meter: options.meter,
       onSaved: options.onSaved,
@@ -117,6 +140,12 @@ export class LocalRuntime {
             streamArn,
           })
         : undefined;
+    this.sesEventSource = new LocalSesEventSource(
+      options.sesStoreEndpoint ?? options.sesEndpoint,
+      options.clock,
+      (event) => this.deliver(event),
+      { configurationSetName: this.config.configurationSetName, since: options.sesEventsSince },
+    );
     const source = this.config.shopEventSource;
     const { journeys, profiles, sesEvents } = this.services;
     const profilePattern = profileEventPattern(source);
@@ -207,8 +236,10 @@ export class LocalRuntime {
   }
 
   /**
-   * Reads the table stream and dispatches outbox inserts, retrying a record that failed transiently
-   * (as the Lambda event source mapping does) up to `maxAttempts` times.
+   * Reads the table stream and dispatches outbox inserts and requeues, retrying a record that failed
+   * transiently (as the Lambda event source mapping does) up to `maxAttempts` times — SES faults do
+   * not fail a record, they move the entry to `retry` or `unknown` (dispatcher.ts). Then emits the
+   * SES events of what the emulator accepted, as SES would.
    */
   async drainOutbox(
     maxAttempts = 5,
@@ -247,7 +278,21 @@ export class LocalRuntime {
       );
       records = await poller.drain();
     }
+    await this.pollSesEvents();
     return { outcomes, failures };
+  }
+
+  /**
+   * Publishes SES's events for the emails the emulator accepted since the last call (ses-event-source.ts).
+   * An unreachable emulator only delays them, as SES's own events can be delayed: nothing is lost,
+   * and a resend waits for the grace period.
+   */
+  async pollSesEvents(): Promise<number> {
+    try {
+      return await this.sesEventSource.poll();
+    } catch {
+      return 0;
+    }
   }
 
   /** Whether any rule would deliver this event (the simulator queues only those). */
@@ -255,7 +300,9 @@ export class LocalRuntime {
     return this.routes.some((route) => route.matches(event as RawEvent));
   }
 
-  sweep() {
+  /** The one-minute schedule: SES's events first (so they settle what they can), then the sweeper. */
+  async sweep() {
+    await this.pollSesEvents();
     return this.services.sweeper.sweep(this.options.clock.now());
   }
 

@@ -12,12 +12,14 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import type { EmitEffect, Profile } from '../core/model.ts';
+import { SETTLEABLE } from '../core/outbox.ts';
 import { addressHash } from '../core/privacy.ts';
 import { type DocumentSender, keys, outboxEntry } from './store.ts';
 import { TABLE } from './table-schema.ts';
 
 /** What an SES event records on the outbox entry of the email, as `events.<kind> = <time>`. */
 export type EmailEventKind =
+  | 'sent'
   | 'delivered'
   | 'bounced'
   | 'softBounced'
@@ -35,6 +37,8 @@ export class ComplianceStore {
   constructor(
     private readonly doc: DocumentSender,
     private readonly tableName: string,
+    /** How long settled outbox entries are kept (as JourneyStore's `retentionDays`). */
+    private readonly retentionDays = 30,
   ) {}
 
   async isErased(customerId: string): Promise<boolean> {
@@ -192,6 +196,49 @@ export class ComplianceStore {
     } catch (error) {
       if (!isConditionFailure(error)) throw error;
       return (await this.get(Key)) ? 'duplicate' : 'missing';
+    }
+  }
+
+  /**
+   * An SES event for the email proves SES accepted it: an entry still waiting to learn that
+   * (`sending` after a crash, `unknown` after a timeout or 5xx, or even `pending` / `retry` again)
+   * becomes `sent`, its timer removed, so it is never resent. One conditional update; false when the
+   * entry was already final (or is gone).
+   */
+  async settleSent(customerId: string, outboxId: string, at: string, messageId?: string): Promise<boolean> {
+    const values: Record<string, unknown> = {
+      ':sent': 'sent',
+      ':at': at,
+      ':by': 'ses-event',
+      ':ttl': Math.floor(Date.parse(at) / 1000) + this.retentionDays * 86_400,
+    };
+    SETTLEABLE.forEach((status, i) => {
+      values[`:s${i}`] = status;
+    });
+    if (messageId) values[':mid'] = messageId;
+    try {
+      await this.doc.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { PK: keys.customer(customerId), SK: keys.outbox(outboxId) },
+          UpdateExpression:
+            'SET #status = :sent, sentAt = if_not_exists(sentAt, :at), settledBy = :by, #ttl = :ttl' +
+            (messageId ? ', messageId = if_not_exists(messageId, :mid)' : '') +
+            ' REMOVE #shard, #due',
+          ConditionExpression: SETTLEABLE.map((_, i) => `#status = :s${i}`).join(' OR '),
+          ExpressionAttributeNames: {
+            '#status': 'status',
+            '#ttl': TABLE.ttlAttribute,
+            '#shard': TABLE.timerIndex.partitionKey,
+            '#due': TABLE.timerIndex.sortKey,
+          },
+          ExpressionAttributeValues: values,
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
     }
   }
 

@@ -24,6 +24,7 @@ import type {
   Order,
   Profile,
 } from '../core/model.ts';
+import type { OutboxStatus } from '../core/outbox.ts';
 import { customerHash } from '../core/privacy.ts';
 import type { ReferralCodeRecord } from '../core/referral.ts';
 import { eraseCustomer } from './erasure.ts';
@@ -75,7 +76,7 @@ export interface StoredCustomer {
   reads: number;
 }
 
-export type OutboxStatus = 'pending' | 'sending' | 'sent' | 'skipped' | 'failed';
+export type { OutboxStatus } from '../core/outbox.ts';
 
 export interface OutboxItem {
   customerId: string;
@@ -84,6 +85,25 @@ export interface OutboxItem {
   status: OutboxStatus;
   createdAt: string;
   attempts: number;
+  /** SES events recorded for the email, `kind -> first time` (ses-events.ts). */
+  events?: Record<string, string> | undefined;
+  /** How often it was sent again because no SES event settled it within the grace period. */
+  resends?: number | undefined;
+  /** When the sweeper acts on it (retry or reconcile); only on `sending`, `unknown` and `retry`. */
+  dueAt?: string | undefined;
+}
+
+/** A due timer of the sparse index: an instance's wait, or an outbox entry's retry / reconcile time. */
+export interface DueTimer {
+  customerId: string;
+  journeyId: string;
+  instanceId: string;
+  dueAt: string;
+}
+export interface DueOutbox {
+  customerId: string;
+  outboxId: string;
+  dueAt: string;
 }
 
 /** The outbox entry a decision's effect becomes, as written and as the dispatcher receives it. */
@@ -353,12 +373,21 @@ export class JourneyStore {
   }
 
   /** Keys of instances whose timer is due, from one shard of the sparse timer index. */
-  async dueTimers(
+  async dueTimers(shard: number, now: string, limit = 500): Promise<DueTimer[]> {
+    return (await this.dueWork(shard, now, limit)).timers;
+  }
+
+  /**
+   * Everything due in one shard of the timer index, in one query: instance timers (`J#…`) and outbox
+   * entries waiting for a retry or a reconciliation (`OUT#…`), told apart by their sort key.
+   */
+  async dueWork(
     shard: number,
     now: string,
     limit = 500,
-  ): Promise<{ customerId: string; journeyId: string; instanceId: string; dueAt: string }[]> {
-    const due: { customerId: string; journeyId: string; instanceId: string; dueAt: string }[] = [];
+  ): Promise<{ timers: DueTimer[]; outbox: DueOutbox[] }> {
+    const timers: DueTimer[] = [];
+    const outbox: DueOutbox[] = [];
     let startKey: Record<string, unknown> | undefined;
     do {
       const page: QueryCommandOutput = await this.doc.send(
@@ -372,23 +401,25 @@ export class JourneyStore {
           },
           ExpressionAttributeValues: { ':shard': shard, ':now': now },
           ExclusiveStartKey: startKey,
-          Limit: limit - due.length,
+          Limit: limit - timers.length - outbox.length,
           ReturnConsumedCapacity: 'TOTAL',
         }),
       );
       this.meter?.record('Query', page.ConsumedCapacity?.CapacityUnits);
       for (const item of page.Items ?? []) {
-        const [, journeyId, ...rest] = (item.SK as string).split('#');
-        due.push({
-          customerId: (item.PK as string).slice(2),
-          journeyId: journeyId as string,
-          instanceId: rest.join('#'),
-          dueAt: item[TABLE.timerIndex.sortKey] as string,
-        });
+        const sk = item.SK as string;
+        const customerId = (item.PK as string).slice(2);
+        const dueAt = item[TABLE.timerIndex.sortKey] as string;
+        if (sk.startsWith(keys.outboxPrefix)) {
+          outbox.push({ customerId, outboxId: sk.slice(keys.outboxPrefix.length), dueAt });
+          continue;
+        }
+        const [, journeyId, ...rest] = sk.split('#');
+        timers.push({ customerId, journeyId: journeyId as string, instanceId: rest.join('#'), dueAt });
       }
       startKey = page.LastEvaluatedKey;
-    } while (startKey && due.length < limit);
-    return due;
+    } while (startKey && timers.length + outbox.length < limit);
+    return { timers, outbox };
   }
 
   /** The earliest pending timer across shards; the simulator jumps its clock there. */
@@ -424,19 +455,33 @@ export class JourneyStore {
   }
 
   /**
-   * Moves an outbox entry from one status to another, only if it is still in `from`.
-   * Returns false when another delivery attempt got there first.
+   * Moves an outbox entry from one status (or any of several) to another, only if it is still there:
+   * one conditional update. Returns false when another attempt got there first. With `timer.dueAt`
+   * the entry carries a timer on the sparse index (the sweeper retries or reconciles it then);
+   * without, any timer it had is removed — so only entries waiting for something are on the index.
+   * `timer.ifDueAt` also requires the timer to be the one the caller read (a reconciliation must not
+   * act on an entry that was claimed again since).
    */
   async transitionOutbox(
     customerId: string,
     outboxId: string,
-    from: OutboxStatus,
+    from: OutboxStatus | readonly OutboxStatus[],
     to: OutboxStatus,
     fields: Record<string, unknown> = {},
     now?: string,
+    timer: { dueAt?: string | undefined; ifDueAt?: string | undefined } = {},
   ): Promise<boolean> {
-    const names: Record<string, string> = { '#status': 'status' };
-    const values: Record<string, unknown> = { ':from': from, ':to': to };
+    const { dueAt, ifDueAt } = timer;
+    const froms = typeof from === 'string' ? [from] : from;
+    const names: Record<string, string> = {
+      '#status': 'status',
+      '#shard': TABLE.timerIndex.partitionKey,
+      '#due': TABLE.timerIndex.sortKey,
+    };
+    const values: Record<string, unknown> = { ':to': to };
+    froms.forEach((f, i) => {
+      values[`:from${i}`] = f;
+    });
     const sets = ['#status = :to'];
     for (const [i, [k, v]] of Object.entries(fields).entries()) {
       names[`#f${i}`] = k;
@@ -448,13 +493,24 @@ export class JourneyStore {
       values[':ttl'] = epochSeconds(now, this.options.retentionDays);
       sets.push('#ttl = :ttl');
     }
+    if (ifDueAt) values[':ifDue'] = ifDueAt;
+    let update = `SET ${sets.join(', ')}`;
+    if (dueAt) {
+      values[':shard'] = this.timerShard(customerId);
+      values[':due'] = dueAt;
+      update += ', #shard = :shard, #due = :due';
+    } else {
+      update += ' REMOVE #shard, #due';
+    }
     try {
       const result = await this.doc.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: { PK: keys.customer(customerId), SK: keys.outbox(outboxId) },
-          UpdateExpression: `SET ${sets.join(', ')}`,
-          ConditionExpression: '#status = :from',
+          UpdateExpression: update,
+          ConditionExpression: ifDueAt
+            ? `(${froms.map((_, i) => `#status = :from${i}`).join(' OR ')}) AND #due = :ifDue`
+            : froms.map((_, i) => `#status = :from${i}`).join(' OR '),
           ExpressionAttributeNames: names,
           ExpressionAttributeValues: values,
           ReturnConsumedCapacity: 'TOTAL',
@@ -476,7 +532,9 @@ export class JourneyStore {
         ConsistentRead: true,
       }),
     );
-    return result.Item ? strip<OutboxItem>(result.Item) : undefined;
+    if (!result.Item) return undefined;
+    const dueAt = result.Item[TABLE.timerIndex.sortKey] as string | undefined;
+    return { ...strip<OutboxItem>(result.Item), ...(dueAt ? { dueAt } : {}) };
   }
 
   /**

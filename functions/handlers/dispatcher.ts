@@ -42,6 +42,17 @@ export function createDispatcherHandler(getServices: () => Promise<Services>) {
           outboxId: outcome.outboxId,
           reason: redactEmails(outcome.reason),
         });
+      if (outcome.status === 'retrying' || outcome.status === 'unknown')
+        logger.warn(
+          outcome.status === 'retrying'
+            ? 'SES did not take the email; retried later'
+            : 'SES may have the email; settled by its events',
+          {
+            outboxId: outcome.outboxId,
+            reason: redactEmails(outcome.reason),
+            at: outcome.status === 'retrying' ? outcome.retryAt : outcome.reconcileAt,
+          },
+        );
     }
     for (const { itemIdentifier, error } of result.errors) {
       logger.warn('transient dispatch failure; Lambda retries from this record', {

@@ -15,12 +15,29 @@ export function createSweeperHandler(getServices: () => Promise<Services>, now: 
     metrics.addMetric(SWEEPER_METRICS.due, MetricUnit.Count, report.due);
     metrics.addMetric(SWEEPER_METRICS.advanced, MetricUnit.Count, report.advanced);
     metrics.addMetric(SWEEPER_METRICS.failed, MetricUnit.Count, report.failed.length);
+    metrics.addMetric(SWEEPER_METRICS.outboxRetried, MetricUnit.Count, report.outbox.retried);
+    metrics.addMetric(SWEEPER_METRICS.outboxResent, MetricUnit.Count, report.outbox.resent);
+    metrics.addMetric(SWEEPER_METRICS.outboxSettled, MetricUnit.Count, report.outbox.settled);
+    if (report.outbox.resent)
+      logger.warn('outbox entries resent: no SES event within the grace period', {
+        resent: report.outbox.resent,
+      });
     for (const failure of report.failed)
       logger.error('timer failed; retried next sweep', {
         ...failure,
         error: redactEmails(String(failure.error)),
       });
-    return { due: report.due, advanced: report.advanced, failed: report.failed.length };
+    return {
+      due: report.due,
+      advanced: report.advanced,
+      failed: report.failed.length,
+      outbox: {
+        due: report.outbox.due,
+        retried: report.outbox.retried,
+        resent: report.outbox.resent,
+        settled: report.outbox.settled,
+      },
+    };
   };
 }
 

@@ -5,11 +5,10 @@
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
-import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Clock } from '../adapters/clock.ts';
 import { ComplianceStore } from '../adapters/compliance-store.ts';
-import { type Mailer, SesMailer } from '../adapters/mailer.ts';
+import { type Mailer, SesMailer, sesClient } from '../adapters/mailer.ts';
 import { EventBridgePublisher, type EventPublisher } from '../adapters/publisher.ts';
 import {
   type CapacityMeter,
@@ -22,6 +21,7 @@ import type { AppConfig } from '../config.ts';
 import { createRenderer } from '../email/index.ts';
 import { Dispatcher } from './dispatcher.ts';
 import { JourneyService } from './journeys.ts';
+import { OutboxReconciler } from './outbox-reconciler.ts';
 import { SendPacer } from './pacer.ts';
 import { PreferencesService } from './preferences.ts';
 import { createPageRenderer, type PageRenderer } from './preferences-pages.ts';
@@ -74,7 +74,7 @@ export function createServices(
   const now = () => clock.now();
   const pacer = config.sendsPerSecondPerWorker ? new SendPacer(config.sendsPerSecondPerWorker) : undefined;
   const base = { store, now, backoff: overrides.backoff };
-  const compliance = new ComplianceStore(doc, config.tableName);
+  const compliance = new ComplianceStore(doc, config.tableName, config.retentionDays);
   const publisher =
     overrides.publisher ?? new EventBridgePublisher(new EventBridgeClient({}), config.eventBusName);
   const pages = createPageRenderer(catalog.templates);
@@ -93,10 +93,10 @@ export function createServices(
     store,
     journeys,
     profiles: new ProfileService({ ...base, secret: config.signingSecret }),
-    sweeper: new Sweeper(store, journeys, config.timerShards),
+    sweeper: new Sweeper(store, journeys, config.timerShards, undefined, new OutboxReconciler(store)),
     dispatcher: new Dispatcher({
       store,
-      mailer: overrides.mailer ?? new SesMailer(new SESv2Client({})),
+      mailer: overrides.mailer ?? new SesMailer(sesClient({ requestTimeoutMs: config.sesRequestTimeoutMs })),
       publisher,
       suppressions: compliance,
       renderer: createRenderer(catalog.templates),
@@ -107,6 +107,7 @@ export function createServices(
       preferencesUrl: config.preferencesUrl,
       signingSecret: config.signingSecret,
       pace: pacer ? () => pacer.pace() : undefined,
+      reconcileAfter: config.outboxReconcileAfter,
     }),
     compliance,
     pages,

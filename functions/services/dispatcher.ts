@@ -1,17 +1,27 @@
 /**
- * Drains the outbox: renders and sends emails, publishes emitted events, and marks each entry done
- * with a conditional update, so a redelivered stream record never sends twice.
+ * Drains the outbox: renders and sends emails, publishes emitted events, and moves each entry on
+ * with one conditional update per step, so a redelivered stream record never sends twice.
  *
- * Sending is claim → send → mark. SES has no idempotency key, so a crash between send and mark
- * leaves the entry in `sending`: it is then neither resent nor lost, and `sending` entries older
- * than a few minutes are the ones to reconcile by hand (see README, "Outbox states").
+ * Sending is claim → send → mark, and SES has no idempotency key. So:
+ * - the claim (`pending → sending`) sets a reconcile timer (`reconcileAfter`, default 15 minutes):
+ *   if this process dies before marking, the sweeper finds the entry then, no person needed;
+ * - the SES client makes one attempt with a request timeout (mailer.ts), never retrying by itself;
+ * - SES certainly did not send (throttled, unreachable): `retry` with backoff; the sweeper puts the
+ *   entry back to `pending` when it is due and the stream brings it here again — after any outage;
+ * - SES may have sent (timeout, 5xx, reset): `unknown`, never resent blindly;
+ * - `sending` and `unknown` are settled by SES's own events for the message (every email is tagged
+ *   with its outbox id; ses-events.ts marks it `sent`), and resent only when none arrived within
+ *   the grace period (outbox-reconciler.ts);
+ * - SES refused it for good: `failed` with the reason (counted, alarmed).
+ * See README, "Outbox states", and core/outbox.ts for the state machine.
  */
-import type { Mailer, RetryableSendError } from '../adapters/mailer.ts';
+import { AmbiguousSendError, type Mailer, RetryableSendError } from '../adapters/mailer.ts';
 import type { EventPublisher } from '../adapters/publisher.ts';
 import type { JourneyStore, OutboxItem } from '../adapters/store.ts';
 import { SYSTEM_SOURCE } from '../core/events.ts';
 import { feedbackLinks, outboxTag } from '../core/links.ts';
 import type { EmitEffect, SendEffect } from '../core/model.ts';
+import { DEFAULT_RECONCILE_AFTER, plusSeconds, retryDelaySeconds } from '../core/outbox.ts';
 import { addressHash } from '../core/privacy.ts';
 import { addDuration } from '../core/time.ts';
 import { signToken } from '../core/tokens.ts';
@@ -39,7 +49,11 @@ export type DispatchOutcome =
       at: string;
     }
   | { status: 'skipped'; outboxId: string; reason: string }
-  | { status: 'failed'; outboxId: string; reason: string };
+  | { status: 'failed'; outboxId: string; reason: string }
+  /** SES did not take it; tried again at `retryAt`. */
+  | { status: 'retrying'; outboxId: string; reason: string; retryAt: string }
+  /** SES may have taken it; settled by SES's events, or resent after `reconcileAt`. */
+  | { status: 'unknown'; outboxId: string; reason: string; reconcileAt: string };
 
 export interface DispatcherDeps {
   store: JourneyStore;
@@ -56,12 +70,18 @@ export interface DispatcherDeps {
   suppressions?: { isSuppressed(addressHash: string): Promise<boolean> } | undefined;
   /** Called right before each SES send, to stay within the sending rate. */
   pace?: (() => Promise<void>) | undefined;
+  /**
+   * How long an entry in `sending` or `unknown` waits for SES's event before it is resent (ISO 8601).
+   * Must be well above the longest a dispatcher can take to mark a send (Lambda timeout).
+   * @default PT15M
+   */
+  reconcileAfter?: string | undefined;
 }
 
 export class Dispatcher {
   constructor(private readonly deps: DispatcherDeps) {}
 
-  /** Throws RetryableSendError / PublishError for transient faults: the caller retries the record. */
+  /** Throws PublishError for a failed publish (the caller retries the record); SES faults never throw. */
   async dispatch(item: OutboxItem): Promise<DispatchOutcome> {
     return item.effect.kind === 'send' ? this.send(item, item.effect) : this.publish(item, item.effect);
   }
@@ -129,10 +149,18 @@ export class Dispatcher {
       return { status: 'skipped', outboxId: item.outboxId, reason: skipReason };
     }
 
+    // The claim carries the reconcile timer: a crash from here on is healed by the sweeper.
+    const reconcileAt = addDuration(now, this.deps.reconcileAfter ?? DEFAULT_RECONCILE_AFTER, 'UTC');
     if (
-      !(await store.transitionOutbox(item.customerId, item.outboxId, 'pending', 'sending', {
-        claimedAt: now,
-      }))
+      !(await store.transitionOutbox(
+        item.customerId,
+        item.outboxId,
+        'pending',
+        'sending',
+        { claimedAt: now },
+        now,
+        { dueAt: reconcileAt },
+      ))
     ) {
       const current = await store.getOutbox(item.customerId, item.outboxId);
       return { status: 'skipped', outboxId: item.outboxId, reason: `already ${current?.status ?? 'gone'}` };
@@ -183,13 +211,37 @@ export class Dispatcher {
         configurationSetName: this.deps.configurationSetName,
       });
     } catch (error) {
-      // Throttled or unreachable: release the claim so the retry can send. The stream record is the
-      // insert image (attempts 0) on every redelivery, so count from the stored entry, which we hold.
-      const claimed = await store.getOutbox(item.customerId, item.outboxId);
-      await store.transitionOutbox(item.customerId, item.outboxId, 'sending', 'pending', {
-        attempts: (claimed?.attempts ?? item.attempts) + 1,
-        lastError: (error as RetryableSendError).message,
-      });
+      if (error instanceof RetryableSendError) {
+        // SES did not take it: back to the queue at a later time. The stream record may be an old
+        // image, so count the attempts from the stored entry.
+        const claimed = await store.getOutbox(item.customerId, item.outboxId);
+        const attempts = (claimed?.attempts ?? item.attempts) + 1;
+        const retryAt = plusSeconds(now, retryDelaySeconds(attempts, item.outboxId));
+        await store.transitionOutbox(
+          item.customerId,
+          item.outboxId,
+          'sending',
+          'retry',
+          { attempts, lastError: error.message, retryAt },
+          now,
+          { dueAt: retryAt },
+        );
+        return { status: 'retrying', outboxId: item.outboxId, reason: error.message, retryAt };
+      }
+      if (error instanceof AmbiguousSendError) {
+        // SES may have it. Never resend blindly: its events settle it, or the grace period ends.
+        await store.transitionOutbox(
+          item.customerId,
+          item.outboxId,
+          'sending',
+          'unknown',
+          { lastError: error.message, unknownAt: now },
+          now,
+          { dueAt: reconcileAt },
+        );
+        return { status: 'unknown', outboxId: item.outboxId, reason: error.message, reconcileAt };
+      }
+      // Anything else is a fault of ours, not of SES: the entry stays `sending` and is reconciled.
       throw error;
     }
     if (!result.ok) {

@@ -4,6 +4,11 @@
  * complaining addresses for marketing. The dispatcher tags every email with `journey`, `message` and
  * `outbox` (= base64url of `<customerId>\n<outboxId>`), which is how an event finds its way back.
  *
+ * Every event of a message also proves SES accepted it: an outbox entry still in `sending` or
+ * `unknown` (a crash or an ambiguous failure) is settled as `sent` here, so the sweeper never resends
+ * it (see dispatcher.ts). Locally, the runtime derives `Send` and `Delivery` events from the emails
+ * the SES emulator holds and hands them to this same service.
+ *
  * Idempotent: a redelivered event records nothing new and is not counted again.
  */
 import type { ComplianceStore, EmailEventKind, SuppressionReason } from '../adapters/compliance-store.ts';
@@ -32,6 +37,8 @@ export type SesEventOutcome =
   | {
       status: 'recorded' | 'duplicate' | 'missing';
       kind: EmailEventKind;
+      /** The outbox entry was waiting to learn whether SES had the email, and now is `sent`. */
+      settled: boolean;
       metric: SesMetric | undefined;
       journeyId: string | undefined;
       message: string | undefined;
@@ -47,6 +54,7 @@ interface SesDetail {
   bounce?: { bounceType?: string; bouncedRecipients?: { emailAddress?: string }[]; timestamp?: string };
   complaint?: { complainedRecipients?: { emailAddress?: string }[]; timestamp?: string };
   delivery?: { timestamp?: string };
+  send?: Record<string, unknown>;
   open?: { timestamp?: string };
   click?: { timestamp?: string };
   reject?: { reason?: string };
@@ -55,6 +63,7 @@ interface SesDetail {
 
 /** `eventType` in the detail; the EventBridge detail-type (e.g. "Email Bounced") as a fallback. */
 const BY_EVENT_TYPE: Record<string, EmailEventKind> = {
+  Send: 'sent',
   Delivery: 'delivered',
   Bounce: 'bounced',
   Complaint: 'complained',
@@ -65,6 +74,7 @@ const BY_EVENT_TYPE: Record<string, EmailEventKind> = {
   RenderingFailure: 'renderingFailed',
 };
 const BY_DETAIL_TYPE: Record<string, EmailEventKind> = {
+  'Email Sent': 'sent',
   'Email Delivered': 'delivered',
   'Email Bounced': 'bounced',
   'Email Complaint Received': 'complained',
@@ -74,6 +84,7 @@ const BY_DETAIL_TYPE: Record<string, EmailEventKind> = {
   'Email Rendering Failed': 'renderingFailed',
 };
 const METRIC: Record<EmailEventKind, SesMetric | undefined> = {
+  sent: undefined,
   delivered: 'delivery',
   bounced: 'bounce',
   softBounced: undefined,
@@ -85,7 +96,7 @@ const METRIC: Record<EmailEventKind, SesMetric | undefined> = {
 };
 
 export interface SesEventDeps {
-  compliance: Pick<ComplianceStore, 'recordEmailEvent' | 'suppress' | 'markProfileSuppressed'>;
+  compliance: Pick<ComplianceStore, 'recordEmailEvent' | 'suppress' | 'markProfileSuppressed' | 'settleSent'>;
 }
 
 export class SesEventService {
@@ -119,9 +130,25 @@ export class SesEventService {
     if (!target) return { status: 'untagged', kind, suppressed };
 
     const status = await this.deps.compliance.recordEmailEvent(target.customerId, target.outboxId, kind, at);
+    // Whatever the event, SES had the email. Settled on a duplicate too: the first delivery of the
+    // event may have been recorded and then failed before settling. Opens and clicks only ever
+    // follow a delivery, and are many: they are not worth a conditional write each.
+    const settled =
+      status !== 'missing' &&
+      kind !== 'opened' &&
+      kind !== 'clicked' &&
+      (await this.deps.compliance.settleSent(
+        target.customerId,
+        target.outboxId,
+        detail.mail?.timestamp && !Number.isNaN(Date.parse(detail.mail.timestamp))
+          ? new Date(detail.mail.timestamp).toISOString().replace(/\.\d{3}Z$/, 'Z')
+          : at,
+        detail.mail?.messageId,
+      ));
     return {
       status,
       kind,
+      settled,
       metric: METRIC[kind],
       journeyId: firstTag(tags.journey),
       message: firstTag(tags.message),
@@ -163,6 +190,8 @@ function timestampOf(kind: EmailEventKind, detail: SesDetail): string | undefine
     switch (kind) {
       case 'delivered':
         return detail.delivery?.timestamp;
+      case 'sent':
+        return detail.mail?.timestamp;
       case 'bounced':
       case 'softBounced':
         return detail.bounce?.timestamp;

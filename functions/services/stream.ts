@@ -6,11 +6,23 @@ import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { DynamoDBBatchResponse, DynamoDBRecord } from 'aws-lambda';
 import type { OutboxItem } from '../adapters/store.ts';
+import { type OutboxStatus, REQUEUED_FROM } from '../core/outbox.ts';
 import type { Dispatcher, DispatchOutcome } from './dispatcher.ts';
 
+/**
+ * The outbox entry a record asks the dispatcher to act on: a new entry (INSERT), or one the sweeper
+ * put back to `pending` for a retry or a resend (MODIFY from `retry`, `sending` or `unknown`). The
+ * CDK stream filter (lib/retention-journeys.ts) lets exactly these through.
+ */
 export function outboxItemFromRecord(record: DynamoDBRecord): OutboxItem | undefined {
   const image = record.dynamodb?.NewImage;
-  if (record.eventName !== 'INSERT' || !image) return undefined;
+  if (!image) return undefined;
+  if (record.eventName === 'MODIFY') {
+    const before = record.dynamodb?.OldImage?.status?.S as OutboxStatus | undefined;
+    if (image.status?.S !== 'pending' || !before || !REQUEUED_FROM.includes(before)) return undefined;
+  } else if (record.eventName !== 'INSERT') {
+    return undefined;
+  }
   const item = unmarshall(image as Record<string, AttributeValue>);
   if (item.type !== 'outbox') return undefined;
   return item as unknown as OutboxItem;

@@ -1,8 +1,13 @@
-/** Feeds instances whose timer fell due back through the engine, many customers side by side. */
-import type { JourneyStore } from '../adapters/store.ts';
+/**
+ * Feeds instances whose timer fell due back through the engine, many customers side by side, and
+ * hands outbox entries whose retry or reconcile time came to the reconciler: one sparse index, one
+ * query per shard, told apart by sort key (`J#…` instances, `OUT#…` outbox entries).
+ */
+import type { DueOutbox, JourneyStore } from '../adapters/store.ts';
 import type { TraceEntry } from '../core/model.ts';
 import { forEachCustomer } from './concurrency.ts';
 import type { JourneyService } from './journeys.ts';
+import type { OutboxReconciler, ReconcileOutcome } from './outbox-reconciler.ts';
 
 export interface SweepReport {
   due: number;
@@ -10,6 +15,15 @@ export interface SweepReport {
   failed: { journeyId: string; customerId: string; error: string }[];
   /** What the advanced instances did, for logs and the simulator's timeline. */
   trace: (TraceEntry & { customerId: string })[];
+  /** Outbox entries whose timer fell due, and what became of them. */
+  outbox: {
+    due: number;
+    retried: number;
+    resent: number;
+    settled: number;
+    /** Entries put back to `pending` (a stream MODIFY brings each to the dispatcher). */
+    requeued: DueOutbox[];
+  };
 }
 
 export class Sweeper {
@@ -19,16 +33,29 @@ export class Sweeper {
     private readonly shards: number,
     /** Customers advanced at once; each customer's timers still run in due order. */
     private readonly concurrency = 8,
+    /** Retries and reconciles outbox entries; without it their timers are left alone. */
+    private readonly outbox?: OutboxReconciler,
   ) {}
 
   async sweep(now: string): Promise<SweepReport> {
-    const report: SweepReport = { due: 0, advanced: 0, failed: [], trace: [] };
-    const due = (
-      await Promise.all(Array.from({ length: this.shards }, (_, shard) => this.store.dueTimers(shard, now)))
-    )
-      .flat()
-      .sort((a, b) => a.dueAt.localeCompare(b.dueAt));
+    const report: SweepReport = {
+      due: 0,
+      advanced: 0,
+      failed: [],
+      trace: [],
+      outbox: { due: 0, retried: 0, resent: 0, settled: 0, requeued: [] },
+    };
+    const work = await Promise.all(
+      Array.from({ length: this.shards }, (_, shard) => this.store.dueWork(shard, now)),
+    );
+    const due = work.flatMap((w) => w.timers).sort((a, b) => a.dueAt.localeCompare(b.dueAt));
     report.due = due.length;
+    if (this.outbox)
+      await this.reconcileOutbox(
+        work.flatMap((w) => w.outbox),
+        now,
+        report,
+      );
     await forEachCustomer(
       due,
       (timer) => timer.customerId,
@@ -57,5 +84,26 @@ export class Sweeper {
       },
     );
     return report;
+  }
+
+  private async reconcileOutbox(entries: DueOutbox[], now: string, report: SweepReport): Promise<void> {
+    const reconciler = this.outbox as OutboxReconciler;
+    report.outbox.due = entries.length;
+    await forEachCustomer(
+      entries,
+      (entry) => entry.customerId,
+      this.concurrency,
+      async (entry) => {
+        try {
+          const outcome: ReconcileOutcome = await reconciler.reconcile(entry, now);
+          if (outcome === 'none') return;
+          report.outbox[outcome]++;
+          if (outcome !== 'settled') report.outbox.requeued.push(entry);
+        } catch (error) {
+          // Left due: the next sweep tries again.
+          report.failed.push({ journeyId: 'outbox', customerId: entry.customerId, error: String(error) });
+        }
+      },
+    );
   }
 }

@@ -110,6 +110,7 @@ describe('SES events', () => {
     expect(sesRule.Properties.EventPattern).toEqual({
       source: ['aws.ses'],
       'detail-type': [
+        'Email Sent',
         'Email Delivered',
         'Email Bounced',
         'Email Complaint Received',
@@ -130,6 +131,7 @@ describe('SES events', () => {
     template.hasResourceProperties('AWS::SES::ConfigurationSetEventDestination', {
       EventDestination: Match.objectLike({
         MatchingEventTypes: [
+          'send',
           'delivery',
           'bounce',
           'complaint',
@@ -278,6 +280,8 @@ describe('alarms', () => {
   it.each([
     ['timers_failed', 'GreaterThanThreshold', 0],
     ['outbox_failed', 'GreaterThanThreshold', 0],
+    ['outbox_resent', 'GreaterThanThreshold', 0],
+    ['outbox_retrying', 'GreaterThanOrEqualToThreshold', 1],
   ])('fire on any %s', (metricName, comparison, threshold) => {
     template.hasResourceProperties('AWS::CloudWatch::Alarm', {
       Namespace: METRIC_NAMESPACE,

@@ -163,7 +163,7 @@ describe('event routing', () => {
 describe('dispatcher', () => {
   const [dispatcherId, dispatcher] = functionWithEnv('SENDER_ADDRESS');
 
-  it('consumes only outbox inserts from the stream, bisecting, with bounded retries and an on-failure queue', () => {
+  it('consumes only outbox inserts and requeues from the stream, bisecting, with bounded retries and an on-failure queue', () => {
     // Act
     const mappings = Object.values(
       template.findResources('AWS::Lambda::EventSourceMapping') as Record<string, Resource>,
@@ -174,10 +174,19 @@ describe('dispatcher', () => {
     const mapping = mappings[0]?.Properties ?? {};
     expect(mapping.FunctionName).toEqual({ Ref: dispatcherId });
     expect(mapping.EventSourceArn).toEqual({ 'Fn::GetAtt': [expect.any(String), 'StreamArn'] });
-    expect(mapping.Filters ?? mapping.FilterCriteria.Filters).toHaveLength(1);
+    expect(mapping.Filters ?? mapping.FilterCriteria.Filters).toHaveLength(2);
     expect(JSON.parse(mapping.FilterCriteria.Filters[0].Pattern)).toEqual({
       eventName: ['INSERT'],
       dynamodb: { Keys: { [TABLE.sortKey]: { S: [{ prefix: keys.outboxPrefix }] } } },
+    });
+    // The sweeper's requeues: back to `pending` from a retry or an unsettled send (core/outbox.ts)
+    expect(JSON.parse(mapping.FilterCriteria.Filters[1].Pattern)).toEqual({
+      eventName: ['MODIFY'],
+      dynamodb: {
+        Keys: { [TABLE.sortKey]: { S: [{ prefix: keys.outboxPrefix }] } },
+        NewImage: { status: { S: ['pending'] } },
+        OldImage: { status: { S: ['sending', 'unknown', 'retry'] } },
+      },
     });
     expect(mapping.BisectBatchOnFunctionError).toBe(true);
     expect(mapping.FunctionResponseTypes).toEqual(['ReportBatchItemFailures']);

@@ -23,6 +23,7 @@ import { buildCatalog } from '../../functions/catalog/build.ts';
 import type { Catalog } from '../../functions/catalog/catalog.ts';
 import { configFromEnv } from '../../functions/config.ts';
 import type { RawEvent } from '../../functions/core/events.ts';
+import { outboxTag } from '../../functions/core/links.ts';
 import type { SendEffect } from '../../functions/core/model.ts';
 import { createServices, type Services } from '../../functions/services/container.ts';
 import type { DispatchOutcome } from '../../functions/services/dispatcher.ts';
@@ -52,20 +53,31 @@ afterAll(() => {
   ses.destroy();
 });
 
-/** The real SES mailer, throttled for the first `failures` calls (or for chosen addresses, permanently). */
+/**
+ * The real SES mailer, throttled for the first `failures` calls (or for chosen addresses,
+ * permanently); `crash` makes the process "die" (an exception that is not an SES fault) right before
+ * or right after SES took the email, as a `kill -9` between send and mark would.
+ */
 class FaultyMailer implements Mailer {
   calls = 0;
   constructor(
     private readonly inner: Mailer,
     private readonly failures = 0,
     private readonly rejected = new Set<string>(),
+    private readonly crash = new Map<string, 'before' | 'after'>(),
   ) {}
   async send(email: OutgoingEmail): Promise<SendResult> {
     this.calls++;
     if (this.calls <= this.failures)
-      throw new RetryableSendError('SES send throttled or unavailable: TooManyRequestsException');
+      throw new RetryableSendError('SES did not send (throttled or paused): TooManyRequestsException');
     if (this.rejected.has(email.to))
       return { ok: false, permanent: true, reason: 'MessageRejected: Email address is not verified.' };
+    const crash = this.crash.get(email.to);
+    if (crash) {
+      this.crash.delete(email.to);
+      if (crash === 'after') await this.inner.send(email);
+      throw new Error('the process died');
+    }
     return this.inner.send(email);
   }
 }
@@ -93,7 +105,12 @@ interface Harness {
 }
 
 async function harness(
-  options: { sesFailures?: number; publishFailures?: number; rejected?: string[] } = {},
+  options: {
+    sesFailures?: number;
+    publishFailures?: number;
+    rejected?: string[];
+    crash?: [address: string, when: 'before' | 'after'][];
+  } = {},
 ) {
   const { tableName, streamArn } = await env.createTestTable('dispatcher');
   const clock = new VirtualClock(START);
@@ -102,7 +119,12 @@ async function harness(
     SIGNING_SECRET: 'test-signing-secret-0123456789',
     SENDER_ADDRESS: 'hello@shop.example',
   });
-  const mailer = new FaultyMailer(new SesMailer(ses), options.sesFailures, new Set(options.rejected));
+  const mailer = new FaultyMailer(
+    new SesMailer(ses),
+    options.sesFailures,
+    new Set(options.rejected),
+    new Map(options.crash),
+  );
   const publisher = new RecordingPublisher(options.publishFailures);
   const services = createServices(
     { ...config, signingSecret: config.signingSecret as string },
@@ -150,6 +172,22 @@ async function drain(h: Harness, maxAttempts = 5) {
   return { outcomes, errors };
 }
 
+/**
+ * The one-minute schedule on the virtual clock: jump to the next timer (within the first day: the
+ * journey's own next step is two days on), sweep, drain what it requeued.
+ */
+async function sweepAndDrain(h: Harness, rounds = 10) {
+  const outcomes: DispatchOutcome[] = [];
+  for (let i = 0; i < rounds; i++) {
+    const next = await h.services.store.nextTimer();
+    if (!next || Date.parse(next) > Date.parse(START) + 86_400_000) break;
+    if (Date.parse(next) > Date.parse(h.clock.now())) h.clock.set(next);
+    await h.services.sweeper.sweep(h.clock.now());
+    outcomes.push(...(await drain(h)).outcomes);
+  }
+  return outcomes;
+}
+
 const customer = () => `c-${randomUUID().slice(0, 8)}`;
 const raw = (detailType: string, detail: Record<string, unknown>, time = START): RawEvent => ({
   id: `evt-${randomUUID()}`,
@@ -170,43 +208,58 @@ const sent = (outcomes: DispatchOutcome[]) =>
   outcomes.flatMap((o) => (o.status === 'sent' ? [o.message] : []));
 
 describe('dispatcher', () => {
-  it('retries a throttled SES send and sends the email exactly once', async () => {
+  it('defers a throttled SES send with backoff; the sweeper requeues it and it goes out exactly once', async () => {
     // Prepare
     const h = await harness({ sesFailures: 1 });
     const id = customer();
     await register(h, id);
-    // Act
-    const { outcomes, errors } = await drain(h);
+    // Act: the first attempt is throttled
+    const first = await drain(h);
+    // Assess: nothing thrown (the stream shard is not blocked), the entry waits for its retry
+    expect(first.errors).toEqual([]);
+    const retrying = first.outcomes.find((o) => o.status === 'retrying');
+    expect(retrying).toMatchObject({ reason: expect.stringContaining('TooManyRequestsException') });
+    const outboxId = retrying?.outboxId as string;
+    const waiting = await h.services.store.getOutbox(id, outboxId);
+    expect(waiting).toMatchObject({ status: 'retry', attempts: 1, dueAt: expect.any(String) });
+    expect(Date.parse(waiting?.dueAt as string)).toBeGreaterThan(Date.parse(START));
+    // Act: the sweeper finds it due and puts it back; the stream brings it to the dispatcher
+    const later = await sweepAndDrain(h);
     // Assess
-    expect(errors).toEqual([expect.any(RetryableSendError)]);
     expect(h.mailer.calls).toBe(2);
-    expect(sent(outcomes)).toEqual(['welcome']);
-    const emails = await env.sesEmails(`${id}@example.de`);
-    expect(emails).toHaveLength(1);
-    const welcome = outcomes.find((o) => o.status === 'sent');
-    const item = await h.services.store.getOutbox(id, welcome?.outboxId as string);
+    expect(sent(later)).toEqual(['welcome']);
+    expect(await env.sesEmails(`${id}@example.de`)).toHaveLength(1);
+    const item = await h.services.store.getOutbox(id, outboxId);
     expect(item).toMatchObject({
       status: 'sent',
       attempts: 1,
       lastError: expect.stringContaining('TooManyRequestsException'),
       messageId: expect.any(String),
-      sentAt: START,
+      sentAt: waiting?.dueAt,
       locale: 'de',
     });
+    expect(item?.dueAt).toBeUndefined();
   });
 
-  it('counts every failed attempt on the entry, across redeliveries of the same record', async () => {
+  it('counts every deferred attempt on the entry and backs off longer each time', async () => {
     const h = await harness({ sesFailures: 3 });
     const id = customer();
     await register(h, id);
-    const { outcomes, errors } = await drain(h);
-    expect(errors).toHaveLength(3);
-    expect(sent(outcomes)).toEqual(['welcome']);
-    const welcome = outcomes.find((o) => o.status === 'sent');
-    expect(await h.services.store.getOutbox(id, welcome?.outboxId as string)).toMatchObject({
-      status: 'sent',
-      attempts: 3,
-    });
+    const first = await drain(h);
+    const outboxId = first.outcomes.find((o) => o.status === 'retrying')?.outboxId as string;
+    const dues: string[] = [];
+    for (let i = 0; i < 3; i++) {
+      const entry = await h.services.store.getOutbox(id, outboxId);
+      if (entry?.status !== 'retry') break;
+      dues.push(entry.dueAt as string);
+      await sweepAndDrain(h, 1);
+    }
+    expect(sent(await sweepAndDrain(h))).toEqual([]);
+    const gaps = dues.map((d, i) => Date.parse(d) - Date.parse(i === 0 ? START : (dues[i - 1] as string)));
+    expect(gaps).toHaveLength(3);
+    expect(gaps[1]).toBeGreaterThan(gaps[0] as number);
+    expect(gaps[2]).toBeGreaterThan(gaps[1] as number);
+    expect(await h.services.store.getOutbox(id, outboxId)).toMatchObject({ status: 'sent', attempts: 3 });
     expect(await env.sesEmails(`${id}@example.de`)).toHaveLength(1);
   });
 
@@ -273,30 +326,65 @@ describe('dispatcher', () => {
     expect(await env.sesEmails(`${id}@example.de`)).toHaveLength(0);
   });
 
-  it('leaves an entry claimed by a crashed attempt in `sending`: neither resent nor lost', async () => {
-    // Prepare: an attempt claimed the welcome and died before marking it
-    const h = await harness();
-    const id = customer();
-    await register(h, id);
-    const records = await h.poller.drain();
-    const welcome = records
-      .map((r) => r.dynamodb?.NewImage?.SK?.S ?? '')
-      .find((sk) => sk.startsWith('OUT#') && sk.endsWith('#0'))
-      ?.slice('OUT#'.length) as string;
-    expect(
-      await h.services.store.transitionOutbox(id, welcome, 'pending', 'sending', { claimedAt: START }),
-    ).toBe(true);
-    // Act: the batch is redelivered
-    const result = await dispatchRecords(h.services.dispatcher, records);
-    // Assess
-    expect(result.outcomes).toContainEqual({
-      status: 'skipped',
-      outboxId: welcome,
-      reason: 'already sending',
+  it('heals entries a crash left in `sending`: settled by SES events when SES had the email, else resent', async () => {
+    // Prepare: the process dies before SES got one email and after SES took the other
+    const lost = customer();
+    const gone = customer();
+    const h = await harness({
+      crash: [
+        [`${lost}@example.de`, 'before'],
+        [`${gone}@example.de`, 'after'],
+      ],
     });
-    expect(h.mailer.calls).toBe(0);
-    expect(await env.sesEmails(`${id}@example.de`)).toHaveLength(0);
-    expect((await h.services.store.getOutbox(id, welcome))?.status).toBe('sending');
+    await register(h, lost);
+    await register(h, gone);
+    const first = await drain(h);
+    const welcome = (id: string) =>
+      h.records
+        .map((r) => r.dynamodb?.NewImage)
+        .find((image) => image?.PK?.S === `C#${id}` && image?.SK?.S?.endsWith('#0'))
+        ?.SK?.S?.slice('OUT#'.length) as string;
+    expect(first.errors).toHaveLength(2);
+    for (const id of [lost, gone])
+      expect(await h.services.store.getOutbox(id, welcome(id))).toMatchObject({
+        status: 'sending',
+        dueAt: '2026-03-02T08:15:00Z',
+      });
+    // A redelivery of the batch does not send again
+    await dispatchRecords(h.services.dispatcher, h.records);
+    expect(await env.sesEmails(`${gone}@example.de`)).toHaveLength(1);
+    // SES publishes its Send event for the email it took (tagged with the outbox id)
+    const [email] = await env.sesEmails(`${gone}@example.de`);
+    const settled = await h.services.sesEvents.handle({
+      id: `ses-${randomUUID()}`,
+      detailType: 'Email Sent',
+      time: START,
+      detail: {
+        eventType: 'Send',
+        mail: {
+          timestamp: START,
+          messageId: email?.messageId,
+          tags: { outbox: [outboxTag(gone, welcome(gone))] },
+        },
+        send: {},
+      },
+    });
+    expect(settled).toMatchObject({ status: 'recorded', kind: 'sent', settled: true });
+    // Act: the grace period passes
+    const later = await sweepAndDrain(h);
+    // Assess: the one SES never had is sent once; the other is not sent again
+    expect(sent(later)).toEqual(['welcome']);
+    expect(await env.sesEmails(`${lost}@example.de`)).toHaveLength(1);
+    expect(await env.sesEmails(`${gone}@example.de`)).toHaveLength(1);
+    expect(await h.services.store.getOutbox(lost, welcome(lost))).toMatchObject({
+      status: 'sent',
+      resends: 1,
+    });
+    expect(await h.services.store.getOutbox(gone, welcome(gone))).toMatchObject({
+      status: 'sent',
+      settledBy: 'ses-event',
+      messageId: email?.messageId,
+    });
   });
 
   it('marks an entry that cannot be rendered failed with its reason, and does not block the batch', async () => {

@@ -47,8 +47,10 @@ export interface LocalWorld {
 
 export async function localWorld(
   catalog: Catalog,
-  servers: { dynamoEndpoint: string; sesEndpoint: string },
+  servers: { dynamoEndpoint: string; sesEndpoint: string; sesStoreEndpoint?: string },
   start: string,
+  /** Extra environment for the runtime (e.g. SES timeouts for fault tests). */
+  env: Record<string, string> = {},
 ): Promise<LocalWorld> {
   const clock = new VirtualClock(start);
   const published: PublishedEvent[] = [];
@@ -68,7 +70,8 @@ export async function localWorld(
     clock,
     dynamoEndpoint: servers.dynamoEndpoint,
     sesEndpoint: servers.sesEndpoint,
-    env: { TABLE_NAME: tableName, PREFERENCES_URL: preferencesUrl },
+    ...(servers.sesStoreEndpoint ? { sesStoreEndpoint: servers.sesStoreEndpoint } : {}),
+    env: { TABLE_NAME: tableName, PREFERENCES_URL: preferencesUrl, ...env },
     onPublish: (event) => published.push(event),
   });
   const rt = runtime;

@@ -1,0 +1,105 @@
+/**
+ * What SES does after it accepted an email — publish `Send` and `Delivery` events of the
+ * configuration set — done locally, since the SES v2 emulator does not. The events are derived from
+ * the emails the emulator actually holds, not from what the dispatcher believes it sent, so they
+ * survive a crash of the dispatcher exactly as SES's would: an email the emulator accepted right
+ * before a `kill -9` still gets its events, and settles its outbox entry.
+ *
+ * The emulator keeps headers but drops `EmailTags`; the local mailer therefore also writes the tags
+ * into an `X-SES-MESSAGE-TAGS` header (mailer.ts), read back here. Events go to the same SES-events
+ * service as in AWS, through the runtime's routing (`source: aws.ses`).
+ */
+import type { Clock } from '../functions/adapters/clock.ts';
+import { SES_TAGS_HEADER } from '../functions/adapters/mailer.ts';
+import type { RawEvent } from '../functions/core/events.ts';
+import type { SesEmail } from './servers.ts';
+
+export class LocalSesEventSource {
+  /** Emulator timestamps are whole seconds: re-read the last second, skip what was already seen. */
+  private since: number;
+  private readonly seen = new Map<string, number>();
+
+  constructor(
+    private readonly storeEndpoint: string,
+    private readonly clock: Clock,
+    private readonly deliver: (event: RawEvent) => Promise<unknown>,
+    options: {
+      configurationSetName?: string | undefined;
+      /**
+       * Emulator time (epoch seconds, wall clock) of the oldest email to derive events from. A
+       * runtime that restarts against a running emulator passes the time it was last running (or 0).
+       * @default the moment this source was created
+       */
+      since?: number | undefined;
+    } = {},
+  ) {
+    this.since = options.since ?? Math.floor(Date.now() / 1000);
+    this.configurationSetName = options.configurationSetName;
+  }
+
+  private readonly configurationSetName: string | undefined;
+
+  /** Emits the events of every email the emulator accepted since the last poll; returns how many emails. */
+  async poll(): Promise<number> {
+    const response = await fetch(`${this.storeEndpoint}/store?since=${this.since}`);
+    if (!response.ok) throw new Error(`SES emulator GET /store: HTTP ${response.status}`);
+    const { emails } = (await response.json()) as { emails: SesEmail[] };
+    let count = 0;
+    for (const email of emails) {
+      if (this.seen.has(email.messageId)) continue;
+      this.seen.set(email.messageId, email.at);
+      const tags = parseTags(email);
+      if (!tags) continue; // not sent by this runtime's mailer
+      count++;
+      const now = this.clock.now();
+      const mail = {
+        timestamp: now,
+        messageId: email.messageId,
+        source: email.from,
+        destination: email.destination.to,
+        tags: {
+          ...tags,
+          ...(this.configurationSetName ? { 'ses:configuration-set': [this.configurationSetName] } : {}),
+        },
+      };
+      await this.deliver(event(email.messageId, 'Email Sent', now, { eventType: 'Send', mail, send: {} }));
+      await this.deliver(
+        event(email.messageId, 'Email Delivered', now, {
+          eventType: 'Delivery',
+          mail,
+          delivery: {
+            timestamp: now,
+            recipients: email.destination.to,
+            processingTimeMillis: 0,
+            smtpResponse: '250 2.0.0 OK (local SES emulator)',
+          },
+        }),
+      );
+    }
+    const latest = Math.max(this.since, ...emails.map((e) => e.at));
+    if (latest > this.since) {
+      this.since = latest;
+      for (const [id, at] of this.seen) if (at < latest) this.seen.delete(id);
+    }
+    return count;
+  }
+}
+
+function parseTags(email: SesEmail): Record<string, string[]> | undefined {
+  const header = email.headers?.find((h) => h.name.toLowerCase() === SES_TAGS_HEADER.toLowerCase());
+  if (!header) return undefined;
+  const tags: Record<string, string[]> = {};
+  for (const pair of header.value.split(',')) {
+    const [name, value] = pair.trim().split('=');
+    if (name && value !== undefined) tags[name] = [value];
+  }
+  return tags.outbox ? tags : undefined;
+}
+
+const event = (messageId: string, detailType: string, time: string, detail: unknown): RawEvent => ({
+  id: `ses-${messageId}-${detailType.replace(/\s+/g, '-').toLowerCase()}`,
+  source: 'aws.ses',
+  detailType,
+  time,
+  detail: detail as Record<string, unknown>,
+});
