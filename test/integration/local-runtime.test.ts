@@ -75,15 +75,17 @@ describe('LocalRuntime.putEvents', () => {
     ]);
     const ids = result.Entries.flatMap((e) => ('EventId' in e ? [e.EventId] : []));
     expect(new Set(ids).size).toBe(2);
-    // Delivered: both valid entries, to the profile and, for the registration, to onboarding.
+    // Delivered: both valid entries, to the profile and to onboarding.
     expect(result.deliveries.map((d) => d.event.id)).toEqual(ids);
     expect(result.deliveries[0]?.targets.map((t) => [t.target, t.outcome?.status])).toEqual([
       ['profile', 'applied'],
       ['journey:onboarding', 'applied'],
     ]);
     expect(result.deliveries[1]?.event.time).toBe('2026-03-02T08:00:01Z');
+    // An update may bring the address a held send waits for: every journey that sends gets it.
     expect(result.deliveries[1]?.targets.map((t) => [t.target, t.outcome?.status])).toEqual([
       ['profile', 'applied'],
+      ['journey:onboarding', 'unchanged'],
     ]);
     expect(await rt.services.store.getProfile(id)).toMatchObject({
       email: `${id}@example.de`,
