@@ -105,7 +105,8 @@ export async function memoryRuntime(options: {
     clock,
     memory,
     sesEndpoint: options.sesEndpoint,
-    env: { TABLE_NAME: 'faults', ...options.env },
+    // A fixed secret: runs are compared with each other, and referral codes and coupons derive from it.
+    env: { TABLE_NAME: 'faults', SIGNING_SECRET: 'fault-suite-signing-secret', ...options.env },
     onPublish: (event) => published.push(event),
     onSaved: (request) => {
       for (const effect of request.effects ?? [])
