@@ -84,7 +84,10 @@ export const registration = (customerId: string) => ({
 });
 
 /** Lost: customers whose welcome the emulator never got; doubled: customers who got it more than once. */
-export async function tally(ses: SesEmulator, ids: string[]): Promise<{ lost: number; doubled: number }> {
+export async function tally(
+  ses: SesEmulator,
+  ids: string[],
+): Promise<{ lost: number; doubled: number; lostIds: string[] }> {
   const perCustomer = new Map(ids.map((id) => [`${id}@example.de`, 0]));
   for (const email of await ses.emails()) {
     const to = email.destination.to[0] ?? '';
@@ -92,7 +95,11 @@ export async function tally(ses: SesEmulator, ids: string[]): Promise<{ lost: nu
     if (n !== undefined) perCustomer.set(to, n + 1);
   }
   const counts = [...perCustomer.values()];
-  return { lost: counts.filter((n) => n === 0).length, doubled: counts.filter((n) => n > 1).length };
+  return {
+    lost: counts.filter((n) => n === 0).length,
+    doubled: counts.filter((n) => n > 1).length,
+    lostIds: [...perCustomer].filter(([, n]) => n === 0).map(([to]) => to.replace('@example.de', '')),
+  };
 }
 
 /**

@@ -3,7 +3,8 @@
  * "throttled", 10 % "accepted, then 500 / connection reset", lets a few hang forever, and refuses
  * every connection for two minutes (virtual time: the outage is measured on the runtime's clock, so
  * `small` does not sleep). Customers register before and during the outage; the local runtime runs
- * its loop (dispatch, SES events, sweeper) until an hour later. Counted in the emulator's own store:
+ * its loop (dispatch, SES events, sweeper) until every deferred send had its turn (six hours of
+ * virtual time; the longest backoff is 30 minutes). Counted in the emulator's own store:
  * lost = welcomes never sent, doubled = welcomes sent more than once.
  */
 import { randomUUID } from 'node:crypto';
@@ -74,7 +75,9 @@ export default {
         clock.set(outageFrom);
         await proxy.outage(true);
         await put(during);
-        const loop = await runUntil(rt, clock, addDuration(START, 'PT1H', 'UTC'), async (now) => {
+        // Until every deferred send has had its turn: after the outage an entry may have backed off
+        // to 30 minutes between attempts (the journey's own next step is two days on).
+        const loop = await runUntil(rt, clock, addDuration(START, 'PT6H', 'UTC'), async (now) => {
           if (Date.parse(now) >= Date.parse(outageUntil)) await proxy.outage(false);
         });
         failures += loop.failures;
