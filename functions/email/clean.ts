@@ -19,7 +19,13 @@ const BREAKS_AND_CONTROLS = /\r\n|[\u0000-\u0008\u000a-\u001f\u007f-\u009f\u2028
 const DIRECTION_AND_INVISIBLE = /[\u202a-\u202e\u2066-\u2069\u200b\u2060\ufeff]/g;
 const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
 
+/** Whether a string holds anything `cleanCustomerText` would change (one scan, no copy). */
+const NEEDS_CLEANING =
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what this finds
+  /[\u0000-\u0008\u000a-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069\u200b\u2060\ufeff\ud800-\udfff]/;
+
 export function cleanCustomerText(value: string): string {
+  if (!NEEDS_CLEANING.test(value)) return value;
   return value
     .replace(BREAKS_AND_CONTROLS, ' ')
     .replace(DIRECTION_AND_INVISIBLE, '')
@@ -27,17 +33,24 @@ export function cleanCustomerText(value: string): string {
 }
 
 /**
- * A copy of template data with every string cleaned. Only own, enumerable properties are copied
- * and into plain data properties, so a `__proto__` key stays a key and never becomes a prototype.
+ * Template data with every string cleaned. Data that needs no cleaning is returned as it is (the
+ * common case costs one scan per string, no copy). Otherwise a copy: only own, enumerable properties,
+ * into plain data properties, so a `__proto__` key stays a key and never becomes a prototype.
  */
 export function cleanData<T>(value: T): T {
   if (typeof value === 'string') return cleanCustomerText(value) as T;
-  if (Array.isArray(value)) return value.map((v) => cleanData(v)) as T;
   if (value === null || typeof value !== 'object' || value instanceof Date) return value;
+  if (Array.isArray(value)) {
+    const items = value.map((v) => cleanData(v));
+    return (items.every((v, i) => v === value[i]) ? value : items) as T;
+  }
+  const entries = Object.entries(value);
+  const cleaned = entries.map(([, v]) => cleanData(v));
+  if (cleaned.every((v, i) => v === entries[i]?.[1])) return value;
   const out: Record<string, unknown> = {};
-  for (const [key, v] of Object.entries(value)) {
+  for (const [i, [key]] of entries.entries()) {
     Object.defineProperty(out, key, {
-      value: cleanData(v),
+      value: cleaned[i],
       enumerable: true,
       writable: true,
       configurable: true,

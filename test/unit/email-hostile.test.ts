@@ -7,6 +7,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { cleanData } from '../../functions/email/clean.ts';
 import { type CompileJourney, compileTemplates } from '../../functions/email/compile.ts';
 import {
   cleanCustomerText,
@@ -153,6 +154,18 @@ describe('hostile customer data', () => {
     });
     expect(out.html).toContain('__proto__');
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
+
+  it('cleanData copies only what needs cleaning and keeps a __proto__ key a key', () => {
+    const clean = { customer: { firstName: 'Anna' }, items: [{ name: 'Tea' }] };
+    expect(cleanData(clean)).toBe(clean);
+    const dirty = JSON.parse('{"items":[{"name":"Tea\\u202e","__proto__":{"polluted":"yes"}}],"n":1}');
+    const out = cleanData(dirty) as { items: Record<string, unknown>[]; n: number };
+    expect(out).not.toBe(dirty);
+    expect(out.items[0]?.name).toBe('Tea');
+    expect(Object.hasOwn(out.items[0] as object, '__proto__')).toBe(true);
+    expect(Object.getPrototypeOf(out.items[0])).toBe(Object.prototype);
+    expect(out.n).toBe(1);
   });
 
   it('cleanCustomerText leaves ordinary text alone', () => {
