@@ -197,12 +197,19 @@ export async function erasureScan(
       return items;
     };
     const erased = chains.map((c) => c.x);
+    // Malformed events of the customer land on the rejected log (day log + the customer's copy), with
+    // the raw detail: erasure must take them too.
+    const malformed = (x: Person) =>
+      shop('customer.updated', { customerId: x.id, email: x.email, firstName: x.firstName, locale: '!!' });
+    for (const x of erased) await malformed(x);
     const before = await scan();
     const crossReferencesBefore = before.filter((item) =>
       erased.some((x) => item.PK !== `C#${x.id}` && mentions(item, x).length > 0),
     ).length;
 
     for (const x of erased) await shop('customer.deleted', { customerId: x.id });
+    // ... and one that arrives after the erasure must not bring the personal data back.
+    for (const x of erased) await malformed(x);
     await runUntil(addDuration(clock.now(), 'P1D', 'UTC'));
 
     const items = await scan();
