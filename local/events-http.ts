@@ -71,16 +71,31 @@ const tooLarge = () => ({
   message: `the body exceeds ${EVENTS_BODY_LIMIT} bytes (256 KB, EventBridge's PutEvents limit)`,
 });
 
-/** The body, or undefined once it grew past the limit (then the rest is not read). */
+/**
+ * How much of a refused body is read and thrown away before answering. A client still writing when
+ * the server answers and closes sees EPIPE instead of the 413 / 415; past this much, it does.
+ */
+const DISCARD_LIMIT = 32 * EVENTS_BODY_LIMIT; // 8 MiB
+
+/** The body, or undefined once it grew past the limit (the rest is discarded, within bounds). */
 async function readBody(req: IncomingMessage): Promise<string | undefined> {
   let size = 0;
   const chunks: Buffer[] = [];
   for await (const chunk of req) {
     size += (chunk as Buffer).length;
-    if (size > EVENTS_BODY_LIMIT) return undefined;
-    chunks.push(chunk as Buffer);
+    if (size > DISCARD_LIMIT) return undefined;
+    if (size <= EVENTS_BODY_LIMIT) chunks.push(chunk as Buffer);
   }
-  return Buffer.concat(chunks).toString('utf8');
+  return size > EVENTS_BODY_LIMIT ? undefined : Buffer.concat(chunks).toString('utf8');
+}
+
+/** Reads and drops a refused request's body (bounded), so the client gets to read the answer. */
+async function discardBody(req: IncomingMessage): Promise<void> {
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > DISCARD_LIMIT) return;
+  }
 }
 
 /** Answers a `POST /events` request: checks, then `runtime.putEvents`. */
@@ -91,7 +106,10 @@ export async function handleEvents(runtime: LocalRuntime, req: IncomingMessage):
     body: { message },
     deliveries: [],
   });
-  if (refused) return answer(refused.status, refused.message);
+  if (refused) {
+    await discardBody(req);
+    return answer(refused.status, refused.message);
+  }
   const text = await readBody(req);
   if (text === undefined) {
     const { status, message } = tooLarge();
