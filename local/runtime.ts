@@ -407,6 +407,15 @@ function parseEnvelope(
       ErrorMessage: `source "${SYSTEM_SOURCE}" is reserved for the system's own events`,
     };
   }
+  // EventBridge refuses `aws.*` sources from PutEvents: only AWS services emit them. Locally the
+  // SES events come from the runtime's own source (local/ses-event-source.ts); a forged one could
+  // otherwise settle an email as sent that never went out.
+  if (entry.Source.startsWith('aws.')) {
+    return {
+      ErrorCode: 'NotAuthorizedForSourceException',
+      ErrorMessage: `source "${entry.Source}" is reserved for AWS services`,
+    };
+  }
   let detail: unknown;
   try {
     detail = JSON.parse(entry.Detail);

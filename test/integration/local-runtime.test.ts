@@ -94,6 +94,24 @@ describe('LocalRuntime.putEvents', () => {
     });
   });
 
+  it('refuses aws.* sources, as EventBridge does: a forged SES event settles no email', async () => {
+    // Prepare
+    const { rt } = await runtime();
+    // Act
+    const result = await rt.putEvents([
+      entry(
+        'Email Delivered',
+        { eventType: 'Delivery', mail: { tags: { outbox: ['x'] } } },
+        { Source: 'aws.ses' },
+      ),
+    ]);
+    // Assess
+    expect(result.Entries).toEqual([
+      { ErrorCode: 'NotAuthorizedForSourceException', ErrorMessage: expect.stringMatching(/AWS services/) },
+    ]);
+    expect(result.deliveries).toEqual([]);
+  });
+
   it('stamps an entry without Time with the runtime clock', async () => {
     const { rt } = await runtime();
     const result = await rt.putEvents([entry('customer.registered', registration(customer()))]);
