@@ -9,12 +9,10 @@ import {
   DeleteCommand,
   GetCommand,
   PutCommand,
-  QueryCommand,
-  type QueryCommandOutput,
   TransactWriteCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { type ErasedIdentity, pseudonymiseItem } from '../core/erasure.ts';
-import { type DocumentSender, keys } from './store.ts';
+import { type DocumentSender, keys, queryAll } from './store.ts';
 
 /**
  * customer.deleted: writes the tombstone first (so no late event or in-flight decision can recreate
@@ -39,23 +37,14 @@ export async function eraseCustomer(
     }),
   );
   await afterTombstone?.();
-  const own: Record<string, unknown>[] = [];
-  let startKey: Record<string, unknown> | undefined;
-  do {
-    const page: QueryCommandOutput = await doc.send(
-      new QueryCommand({
-        TableName: tableName,
-        KeyConditionExpression: 'PK = :pk',
-        ExpressionAttributeNames: { '#type': 'type' },
-        ExpressionAttributeValues: { ':pk': keys.customer(customerId) },
-        ProjectionExpression: 'PK, SK, #type, referralCode, referrerId, refereeId, email',
-        ConsistentRead: true,
-        ExclusiveStartKey: startKey,
-      }),
-    );
-    own.push(...(page.Items ?? []));
-    startKey = page.LastEvaluatedKey;
-  } while (startKey);
+  const own = await queryAll(doc, {
+    TableName: tableName,
+    KeyConditionExpression: 'PK = :pk',
+    ExpressionAttributeNames: { '#type': 'type' },
+    ExpressionAttributeValues: { ':pk': keys.customer(customerId) },
+    ProjectionExpression: 'PK, SK, #type, referralCode, referrerId, refereeId, email',
+    ConsistentRead: true,
+  });
 
   const profile = own.find((item) => item.type === 'profile');
   const who: ErasedIdentity = {
@@ -115,20 +104,13 @@ async function pseudonymiseIn(
   otherId: string,
   who: ErasedIdentity,
 ): Promise<void> {
-  let startKey: Record<string, unknown> | undefined;
-  do {
-    const page: QueryCommandOutput = await doc.send(
-      new QueryCommand({
-        TableName: tableName,
-        KeyConditionExpression: 'PK = :pk',
-        ExpressionAttributeValues: { ':pk': keys.customer(otherId) },
-        ConsistentRead: true,
-        ExclusiveStartKey: startKey,
-      }),
-    );
-    for (const item of page.Items ?? []) await rewrite(doc, tableName, item, who);
-    startKey = page.LastEvaluatedKey;
-  } while (startKey);
+  const items = await queryAll(doc, {
+    TableName: tableName,
+    KeyConditionExpression: 'PK = :pk',
+    ExpressionAttributeValues: { ':pk': keys.customer(otherId) },
+    ConsistentRead: true,
+  });
+  for (const item of items) await rewrite(doc, tableName, item, who);
 }
 
 async function rewrite(

@@ -9,6 +9,7 @@ import {
   GetCommand,
   PutCommand,
   QueryCommand,
+  type QueryCommandInput,
   type QueryCommandOutput,
   TransactWriteCommand,
   type TransactWriteCommandInput,
@@ -37,6 +38,23 @@ type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[numb
  * `DynamoDBDocumentClient`; the simulator's memory mode passes `MemoryTables` (local/memory-table.ts).
  */
 export type DocumentSender = Pick<DynamoDBDocumentClient, 'send'>;
+
+/** Every item a query matches, page after page (a page stops at 1 MB). Not for hot paths. */
+export async function queryAll(
+  doc: DocumentSender,
+  input: Omit<QueryCommandInput, 'ExclusiveStartKey'>,
+): Promise<Record<string, unknown>[]> {
+  const items: Record<string, unknown>[] = [];
+  let startKey: Record<string, unknown> | undefined;
+  do {
+    const page: QueryCommandOutput = await doc.send(
+      new QueryCommand({ ...input, ExclusiveStartKey: startKey }),
+    );
+    items.push(...(page.Items ?? []));
+    startKey = page.LastEvaluatedKey;
+  } while (startKey);
+  return items;
+}
 
 export const keys = {
   customer: (customerId: string) => `C#${customerId}`,
@@ -617,45 +635,25 @@ export class JourneyStore {
   }
 
   async rejections(day: string): Promise<Record<string, unknown>[]> {
-    const items: Record<string, unknown>[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      // Pages: a day of rejected details (up to 16,000 characters each) passes 1 MB quickly.
-      const page: QueryCommandOutput = await this.doc.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          KeyConditionExpression: 'PK = :pk',
-          ExpressionAttributeValues: { ':pk': keys.rejected(day) },
-          ExclusiveStartKey: startKey,
-        }),
-      );
-      items.push(...(page.Items ?? []));
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
-    return items;
+    // Pages: a day of rejected details (up to 16,000 characters each) passes 1 MB quickly.
+    return queryAll(this.doc, {
+      TableName: this.tableName,
+      KeyConditionExpression: 'PK = :pk',
+      ExpressionAttributeValues: { ':pk': keys.rejected(day) },
+    });
   }
 
   /** The rejected events whose detail named this customer (copies in the customer's partition). */
   async customerRejections(customerId: string): Promise<Record<string, unknown>[]> {
-    const items: Record<string, unknown>[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const page: QueryCommandOutput = await this.doc.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          KeyConditionExpression: 'PK = :pk AND begins_with(SK, :rejected)',
-          ExpressionAttributeValues: {
-            ':pk': keys.customer(customerId),
-            ':rejected': keys.customerRejection(''),
-          },
-          ConsistentRead: true,
-          ExclusiveStartKey: startKey,
-        }),
-      );
-      items.push(...(page.Items ?? []));
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
-    return items;
+    return queryAll(this.doc, {
+      TableName: this.tableName,
+      KeyConditionExpression: 'PK = :pk AND begins_with(SK, :rejected)',
+      ExpressionAttributeValues: {
+        ':pk': keys.customer(customerId),
+        ':rejected': keys.customerRejection(''),
+      },
+      ConsistentRead: true,
+    });
   }
 
   /**
