@@ -5,12 +5,7 @@
  * (core/erasure.ts). Found through those two pointers, never by a scan.
  */
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import {
-  DeleteCommand,
-  GetCommand,
-  PutCommand,
-  TransactWriteCommand,
-} from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, PutCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { type ErasedIdentity, pseudonymiseItem } from '../core/erasure.ts';
 import { type DocumentSender, keys, queryAll } from './store.ts';
 
