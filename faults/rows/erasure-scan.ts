@@ -19,7 +19,7 @@ import { feedbackLinks, outboxTag } from '../../functions/core/links.ts';
 import { addDuration } from '../../functions/core/time.ts';
 import type { DispatchOutcome } from '../../functions/services/dispatcher.ts';
 import { type Delivery, LocalRuntime } from '../../local/runtime.ts';
-import { startDynamoDbLocal, startSesEmulator } from '../../local/servers.ts';
+import { withLocalServers } from '../support/world.ts';
 import type { FaultCheck, FaultRow, FaultRunOptions } from '../types.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -226,31 +226,20 @@ export async function erasureScan(
 }
 
 async function run(options: FaultRunOptions): Promise<FaultRow> {
-  const dynamo = await startDynamoDbLocal();
-  try {
-    const ses = await startSesEmulator();
-    try {
-      const groups = options.size === 'small' ? 1 : 20;
-      const report = await erasureScan(
-        { dynamoEndpoint: dynamo.endpoint, sesEndpoint: ses.endpoint },
-        groups,
-      );
-      return {
-        name: 'erasure scan',
-        cases: report.erased.length,
-        // Each chain pays two rewards (P for X, X for Q); fewer means the run did not build the history.
-        lost: Math.max(0, 2 * groups - report.rewards),
-        doubled: Math.max(0, report.rewards - 2 * groups),
-        crashed: report.crashed,
-        leaked: report.leaks.length,
-        note: `${report.erased.length} customers erased (referred and referring, orders, feedback, SES events); ${report.crossReferencesBefore} items in other partitions named them before, ${report.items.length} items scanned after`,
-      };
-    } finally {
-      await ses.stop();
-    }
-  } finally {
-    await dynamo.stop();
-  }
+  return withLocalServers(async (servers) => {
+    const groups = options.size === 'small' ? 1 : 20;
+    const report = await erasureScan(servers, groups);
+    return {
+      name: 'erasure scan',
+      cases: report.erased.length,
+      // Each chain pays two rewards (P for X, X for Q); fewer means the run did not build the history.
+      lost: Math.max(0, 2 * groups - report.rewards),
+      doubled: Math.max(0, report.rewards - 2 * groups),
+      crashed: report.crashed,
+      leaked: report.leaks.length,
+      note: `${report.erased.length} customers erased (referred and referring, orders, feedback, SES events); ${report.crossReferencesBefore} items in other partitions named them before, ${report.items.length} items scanned after`,
+    };
+  });
 }
 
 export default { name: 'erasure scan', run } satisfies FaultCheck;

@@ -16,7 +16,7 @@ import { buildCatalog } from '../../functions/catalog/build.ts';
 import { SYSTEM_SOURCE } from '../../functions/core/events.ts';
 import type { DispatchOutcome } from '../../functions/services/dispatcher.ts';
 import { type Delivery, LocalRuntime, type PublishedEvent } from '../../local/runtime.ts';
-import { startDynamoDbLocal, startSesEmulator } from '../../local/servers.ts';
+import { withLocalServers } from '../support/world.ts';
 import type { FaultCheck, FaultRow, FaultRunOptions } from '../types.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -186,37 +186,25 @@ export async function forgeries(
 }
 
 async function run(options: FaultRunOptions): Promise<FaultRow> {
-  const dynamo = await startDynamoDbLocal();
-  try {
-    const ses = await startSesEmulator();
-    try {
-      const referrers = options.size === 'small' ? 1 : 10;
-      const report = await forgeries(
-        { dynamoEndpoint: dynamo.endpoint, sesEndpoint: ses.endpoint },
-        referrers,
-      );
-      const leaked = report.cases.reduce((sum, c) => sum + c.leaked, 0);
-      const notRejected = report.cases.filter(
-        (c) =>
-          c.outcomes.length === 0 ||
-          c.outcomes.some((o) => o !== 'rejected' && o !== 'AccessDeniedException'),
-      );
-      return {
-        name: 'forged system events',
-        cases: report.cases.length,
-        // Each legitimate reward moves two things (the email and referral.reward.granted).
-        lost: Math.max(0, 2 * referrers - report.control),
-        doubled: Math.max(0, report.control - 2 * referrers),
-        crashed: report.crashed,
-        leaked: leaked + notRejected.length,
-        note: `${report.cases.length} forged events of ${new Set(report.cases.map((c) => c.name)).size} kinds, all rejected; ${referrers} legitimate reward(s) paid`,
-      };
-    } finally {
-      await ses.stop();
-    }
-  } finally {
-    await dynamo.stop();
-  }
+  return withLocalServers(async (servers) => {
+    const referrers = options.size === 'small' ? 1 : 10;
+    const report = await forgeries(servers, referrers);
+    const leaked = report.cases.reduce((sum, c) => sum + c.leaked, 0);
+    const notRejected = report.cases.filter(
+      (c) =>
+        c.outcomes.length === 0 || c.outcomes.some((o) => o !== 'rejected' && o !== 'AccessDeniedException'),
+    );
+    return {
+      name: 'forged system events',
+      cases: report.cases.length,
+      // Each legitimate reward moves two things (the email and referral.reward.granted).
+      lost: Math.max(0, 2 * referrers - report.control),
+      doubled: Math.max(0, report.control - 2 * referrers),
+      crashed: report.crashed,
+      leaked: leaked + notRejected.length,
+      note: `${report.cases.length} forged events of ${new Set(report.cases.map((c) => c.name)).size} kinds, all rejected; ${referrers} legitimate reward(s) paid`,
+    };
+  });
 }
 
 export default { name: 'forged system events', run } satisfies FaultCheck;

@@ -30,7 +30,13 @@ import type { Catalog } from '../../functions/catalog/catalog.ts';
 import type { DispatchOutcome } from '../../functions/services/dispatcher.ts';
 import { MemoryTables } from '../../local/memory-table.ts';
 import { LocalRuntime, type PublishedEvent } from '../../local/runtime.ts';
-import { type SesEmail, type SesEmulator, sesEmulatorStore, startSesEmulator } from '../../local/servers.ts';
+import {
+  type SesEmail,
+  type SesEmulator,
+  sesEmulatorStore,
+  startDynamoDbLocal,
+  startSesEmulator,
+} from '../../local/servers.ts';
 import { type Scenario, type SimulationResult, simulate } from '../../local/simulate.ts';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -49,6 +55,18 @@ export async function withSesEmulator<T>(fn: (ses: SesEmulator) => Promise<T>): 
     return await fn(ses);
   } finally {
     await ses.stop();
+  }
+}
+
+/** DynamoDB Local and the SES emulator for one row, stopped whatever happens. */
+export async function withLocalServers<T>(
+  fn: (servers: { dynamoEndpoint: string; sesEndpoint: string }) => Promise<T>,
+): Promise<T> {
+  const dynamo = await startDynamoDbLocal();
+  try {
+    return await withSesEmulator((ses) => fn({ dynamoEndpoint: dynamo.endpoint, sesEndpoint: ses.endpoint }));
+  } finally {
+    await dynamo.stop();
   }
 }
 
