@@ -1,0 +1,152 @@
+/**
+ * The analytics record (DESIGN.md §9): one append-only, typed, pseudonymous row per accepted shop
+ * event, emitted system event and email outcome. The same rows go to Firehose → S3 (Parquet, Glue
+ * table `records`) in AWS and to JSON Lines under the same `dt=YYYY-MM-DD/` layout locally, and the
+ * KPI queries (analytics/queries) read exactly these columns.
+ *
+ * Pseudonymous by construction: no email address, name, comment, code or other free text, and no id
+ * the shop knows. Every key (`customer`, `order`, `instance`, `send`) is an HMAC under a random
+ * secret kept only in the customer's partition; erasure deletes the secret, so no record can be tied
+ * to the customer (or to their orders) afterwards. This file is the one definition of the columns:
+ * the Glue table, DuckDB's `read_json` column list and the zod check all derive from COLUMNS.
+ */
+import { z } from 'zod';
+
+export const ANALYTICS_SCHEMA_VERSION = 1;
+
+/** Every record type. Shop events and system events keep their detail-type; email outcomes are `email.*`. */
+export const RECORD_TYPES = [
+  // accepted shop events
+  'customer.registered',
+  'customer.updated',
+  'customer.consent.changed',
+  'customer.deleted',
+  'order.placed',
+  'order.delivered',
+  'order.refunded',
+  'feedback.submitted',
+  // emitted by the system
+  'journey.entered',
+  'journey.exited',
+  'journey.completed',
+  'journey.goal.reached',
+  'coupon.issued',
+  'referral.code.created',
+  'referral.rejected',
+  'referral.reward.granted',
+  'support.followup.requested',
+  // email outcomes (SES events, and the one-click unsubscribe)
+  'email.sent',
+  'email.delivered',
+  'email.opened',
+  'email.clicked',
+  'email.bounced',
+  'email.complained',
+  'email.rejected',
+  'email.unsubscribed',
+] as const;
+export type RecordType = (typeof RECORD_TYPES)[number];
+
+/**
+ * Column name → type. Types are the Glue/Athena (Hive DDL) names; DuckDB gets the matching ones
+ * (`duckdbType`). Times are ISO 8601 strings in UTC with milliseconds (`Date#toISOString`), so they
+ * compare as strings in both engines and no dialect's timestamp functions are needed.
+ */
+export const COLUMNS = {
+  /** Deterministic: the same fact delivered twice (EventBridge, Firehose: at least once) has one id. */
+  id: 'string',
+  /** ANALYTICS_SCHEMA_VERSION at writing. */
+  v: 'int',
+  type: 'string',
+  /** Business time: when it happened (placedAt, the SES event's timestamp …). */
+  time: 'string',
+  /** Processing time: when the record was written; the `dt` partition derives from it. */
+  recorded: 'string',
+  /** Pseudonymous customer key; null only for `customer.deleted` (recorded without a key). */
+  customer: 'string',
+  journey: 'string',
+  message: 'string',
+  /** Pseudonymous journey-instance key: ties entered, goal reached, sends and outcomes of one entry. */
+  instance: 'string',
+  /** Pseudonymous key of one email (its outbox entry): ties sent, delivered, opened … of one email. */
+  send: 'string',
+  /** journey.* records: whether the instance is in the holdout group. */
+  holdout: 'boolean',
+  /** journey.goal.reached: the goal event. */
+  goal: 'string',
+  /**
+   * A reason from a closed set the system itself chose (exit reason, referral rejection, bounce type
+   * `permanent`/`transient`/`undetermined`); never text a person wrote.
+   */
+  reason: 'string',
+  /** ISO 3166-1 alpha-2 country from the locale's region (de-AT → AT), null when the locale has none. */
+  market: 'string',
+  /** The customer's BCP 47 locale when the record was written. */
+  locale: 'string',
+  /** Pseudonymous order key (order.* records, feedback about an order, journeys entered on an order). */
+  order: 'string',
+  /** Money as a decimal string (order total, refund amount, coupon amountOff), with `currency`. */
+  amount: 'string',
+  currency: 'string',
+  /** NPS answer 0–10 (feedback.submitted, support.followup.requested). */
+  score: 'int',
+  /** customer.registered / customer.consent.changed / email.unsubscribed: marketing consent after it. */
+  consent: 'boolean',
+} as const satisfies Record<string, 'string' | 'int' | 'boolean'>;
+export type ColumnName = keyof typeof COLUMNS;
+
+export const duckdbType = (t: 'string' | 'int' | 'boolean') =>
+  t === 'string' ? 'VARCHAR' : t === 'int' ? 'INTEGER' : 'BOOLEAN';
+
+const iso = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/, 'must be Date#toISOString output');
+const key = z.string().regex(/^[A-Za-z0-9_-]{16,64}$/, 'must be a pseudonymous key');
+const name = z.string().regex(/^[A-Za-z0-9._:-]{1,100}$/, 'must be an identifier, not free text');
+
+export const analyticsRecordSchema = z
+  .object({
+    id: z.string().regex(/^[a-f0-9]{32}$/),
+    v: z.literal(ANALYTICS_SCHEMA_VERSION),
+    type: z.enum(RECORD_TYPES),
+    time: iso,
+    recorded: iso,
+    customer: key.nullable(),
+    journey: name.nullable(),
+    message: name.nullable(),
+    instance: key.nullable(),
+    send: key.nullable(),
+    holdout: z.boolean().nullable(),
+    goal: name.nullable(),
+    reason: name.nullable(),
+    market: z
+      .string()
+      .regex(/^[A-Z]{2}$/)
+      .nullable(),
+    locale: z.string().max(35).nullable(),
+    order: key.nullable(),
+    amount: z
+      .string()
+      .regex(/^-?\d{1,12}(\.\d{1,4})?$/)
+      .nullable(),
+    currency: z
+      .string()
+      .regex(/^[A-Z]{3}$/)
+      .nullable(),
+    score: z.number().int().min(0).max(10).nullable(),
+    consent: z.boolean().nullable(),
+  })
+  .strict();
+
+/** Every column present (null where it does not apply), so JSON Lines and Parquet rows look alike. */
+export type AnalyticsRecord = z.infer<typeof analyticsRecordSchema>;
+
+/** The partition a record is written to: `dt=YYYY-MM-DD` of its processing time (Firehose's prefix). */
+export function partitionOf(record: Pick<AnalyticsRecord, 'recorded'>): string {
+  return `dt=${record.recorded.slice(0, 10)}`;
+}
+
+/** Where records go: Firehose in AWS, JSON Lines files locally. */
+export interface AnalyticsSink {
+  write(records: readonly AnalyticsRecord[]): Promise<void>;
+}
