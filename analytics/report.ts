@@ -57,7 +57,8 @@ const num = (v: unknown): number =>
 const str = (v: unknown): string | null => (v === null || v === undefined ? null : String(v));
 const ratio = (a: number, b: number): number | null => (b === 0 ? null : a / b);
 
-function checkOptions(o: ReportOptions): { activeWindowDays: number; goalWindowDays: number } {
+/** Checks the options computeReport takes (dates, windows) without running anything. */
+export function checkReportOptions(o: ReportOptions): { activeWindowDays: number; goalWindowDays: number } {
   for (const [flag, value] of [
     ['from', o.from],
     ['to', o.to],
@@ -66,7 +67,8 @@ function checkOptions(o: ReportOptions): { activeWindowDays: number; goalWindowD
   }
   if (o.from >= o.to) throw new ReportInputError(`from (${o.from}) must be before to (${o.to})`);
   // A year can have 366 days: its default window grows to match (see MAX_PERIOD_DAYS).
-  const activeWindowDays = o.activeWindowDays ?? Math.max(DEFAULT_ACTIVE_WINDOW_DAYS, MAX_PERIOD_DAYS[o.period]);
+  const activeWindowDays =
+    o.activeWindowDays ?? Math.max(DEFAULT_ACTIVE_WINDOW_DAYS, MAX_PERIOD_DAYS[o.period]);
   const goalWindowDays = o.goalWindowDays ?? DEFAULT_GOAL_WINDOW_DAYS;
   for (const [flag, value] of [
     ['active window', activeWindowDays],
@@ -87,7 +89,7 @@ function checkOptions(o: ReportOptions): { activeWindowDays: number; goalWindowD
 }
 
 export async function computeReport(runner: SqlRunner, options: ReportOptions): Promise<ReportData> {
-  const { activeWindowDays, goalWindowDays } = checkOptions(options);
+  const { activeWindowDays, goalWindowDays } = checkReportOptions(options);
   const periods = periodsBetween(options.from, options.to, options.period, activeWindowDays);
   const params: Record<string, SqlParam> = {
     start: param.date(options.from),
