@@ -3,13 +3,19 @@
  * through the same runner `journeys report` uses. Each fixture's answer was worked out by hand, or —
  * for the generated shop — computed a second way in this file, straight from the definitions.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { timeReport } from '../../analytics/bench.ts';
 import { AnalyticsLogError, DuckDbRunner } from '../../analytics/duckdb.ts';
 import { addDays, isoDate, parseIsoDate } from '../../analytics/periods.ts';
-import { computeReport, ReportInputError, type ReportOptions } from '../../analytics/report.ts';
+import {
+  computeReport,
+  EmptyLogError,
+  ReportInputError,
+  type ReportOptions,
+} from '../../analytics/report.ts';
 import type { PeriodKpis, ReportData } from '../../analytics/report-types.ts';
 import { twoProportionUplift } from '../../analytics/stats.ts';
 import type { AnalyticsRecord } from '../../functions/analytics/record.ts';
@@ -509,6 +515,37 @@ describe('a generated shop, computed a second way', () => {
         expect(parts.reduce((n, q) => n + q[k], 0)).toBe(p[k]);
       }
       for (const q of parts) expectIdentity(q);
+    }
+  });
+});
+
+describe('the runner for the bench', () => {
+  it('answers count(*) on the files, then loads them and runs the report on the same instance', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'kpis-bench-'));
+    dirs.push(dir);
+    const records = [order('a', 'o-a', '2025-06-10'), order('b', 'o-b', '2025-06-11')];
+    await writeLog(dir, [...records, records[0] as AnalyticsRecord]);
+    const t = await timeReport(dir, { from: '2025-06-01', to: '2025-07-01', period: 'month' });
+    expect(t.records).toBe(3); // raw rows: the bare count does not dedupe
+    expect(t.report.generated.records).toBe(2);
+    expect(t.report.periods[0]?.orders).toBe(2);
+    expect(t.countMs).toBeGreaterThan(0);
+    expect(t.ratio).toBeGreaterThan(0);
+  });
+
+  it('reports an empty log (files without a line) as empty', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'kpis-blank-'));
+    dirs.push(dir);
+    await writeLog(dir, []);
+    await mkdir(path.join(dir, 'dt=2025-06-01'), { recursive: true });
+    await writeFile(path.join(dir, 'dt=2025-06-01', 'part-0.jsonl'), '');
+    const runner = await DuckDbRunner.open(dir);
+    try {
+      await expect(
+        computeReport(runner, { from: '2025-06-01', to: '2025-07-01', period: 'month' }),
+      ).rejects.toThrow(new EmptyLogError('the analytics log has no records'));
+    } finally {
+      runner.close();
     }
   });
 });
