@@ -3,10 +3,10 @@
  * AWS — and assembles ReportData. SQL does the scans and the per-customer work; this file only adds
  * up segment rows, divides, and runs the uplift statistics, so both engines share every definition.
  */
-import { type Identifier, param, type SqlParam } from './binder.ts';
+import { IDENTIFIERS, type Identifier, param, type SqlParam } from './binder.ts';
 import { addMoney, divideMoney, fromNumber, toMoneyByCurrency, toUnits } from './money.ts';
-import { MAX_PERIOD_DAYS, type Period, parseIsoDate, periodsBetween } from './periods.ts';
-import { boundQuery, includesFor, type QueryName } from './queries.ts';
+import { MAX_PERIOD_DAYS, PERIOD_UNITS, type Period, parseIsoDate, periodsBetween } from './periods.ts';
+import { boundQuery, includesFor, QUERY_NAMES, type QueryName } from './queries.ts';
 import type {
   CohortRow,
   EmailHealth,
@@ -34,6 +34,11 @@ export interface ReportOptions {
   by?: Identifier | undefined;
   activeWindowDays?: number | undefined;
   goalWindowDays?: number | undefined;
+  /**
+   * Run the queries at the same time: for Athena, where each query waits seconds in a queue; not for
+   * DuckDB, which already uses every core for one query. @default false
+   */
+  parallel?: boolean | undefined;
   /** One line per query as it starts ("retention (2/8)…"). */
   onProgress?: ((message: string) => void) | undefined;
   /** Things worth telling the reader that are not errors (periods without any record …). */
@@ -59,6 +64,12 @@ const ratio = (a: number, b: number): number | null => (b === 0 ? null : a / b);
 
 /** Checks the options computeReport takes (dates, windows) without running anything. */
 export function checkReportOptions(o: ReportOptions): { activeWindowDays: number; goalWindowDays: number } {
+  if (!(PERIOD_UNITS as readonly string[]).includes(o.period)) {
+    throw new ReportInputError(`period: "${o.period}" is not one of ${PERIOD_UNITS.join(', ')}`);
+  }
+  if (o.by !== undefined && !(IDENTIFIERS as readonly string[]).includes(o.by)) {
+    throw new ReportInputError(`by: "${o.by}" is not one of ${IDENTIFIERS.join(', ')}`);
+  }
   for (const [flag, value] of [
     ['from', o.from],
     ['to', o.to],
@@ -98,26 +109,26 @@ export async function computeReport(runner: SqlRunner, options: ReportOptions): 
     dimension: param.identifier(options.by ?? 'market'),
     goalWindowDays: param.int(goalWindowDays),
   };
-  const names: QueryName[] = [
-    'overview',
-    'retention',
-    'revenue',
-    'nps',
-    'cohorts',
-    'journeys',
-    'emails',
-    'journey-revenue',
-  ];
-  const results = new Map<QueryName, SqlRow[]>();
-  for (const [i, name] of names.entries()) {
-    options.onProgress?.(`${name} (${i + 1}/${names.length})…`);
+  const run = async (name: QueryName, i: number): Promise<[QueryName, SqlRow[]]> => {
+    options.onProgress?.(`${name} (${i + 1}/${QUERY_NAMES.length})…`);
     const sql = boundQuery(name, params, {
       dir: options.queryDir,
       includes: includesFor(options.by !== undefined),
     });
-    results.set(name, await runner.query(sql));
-    if (name === 'overview') checkOverview(results.get(name) ?? [], periods, options);
+    return [name, await runner.query(sql)];
+  };
+  const results = new Map<QueryName, SqlRow[]>();
+  if (options.parallel) {
+    for (const [name, rows] of await Promise.all(QUERY_NAMES.map(run))) results.set(name, rows);
+  } else {
+    for (const [i, name] of QUERY_NAMES.entries()) {
+      const [, rows] = await run(name, i);
+      results.set(name, rows);
+      // Stop before the expensive queries when the log is empty.
+      if (name === 'overview' && rows.length === 0) break;
+    }
   }
+  checkOverview(results.get('overview') ?? [], periods, options);
   const rows = (name: QueryName) => results.get(name) ?? [];
   const emails = rows('emails');
   return {

@@ -209,6 +209,7 @@ export async function runReport(
       by: p.by,
       activeWindowDays: p.activeWindowDays,
       goalWindowDays: p.goalWindowDays,
+      parallel: p.runner.kind === 'athena',
       onProgress: (m) => io.err(`  ${m} ${((Date.now() - started) / 1000).toFixed(1)} s\n`),
       onNotice: (m) => io.err(`journeys report: note: ${m}\n`),
       now: io.now,

@@ -549,3 +549,43 @@ describe('the runner for the bench', () => {
     }
   });
 });
+
+describe('parallel queries (for Athena)', () => {
+  it('gives the same report when all queries are in flight at once', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'kpis-parallel-'));
+    dirs.push(dir);
+    await writeLog(dir, [
+      order('a', 'o-a', '2025-06-10'),
+      feedback('a', '2025-06-11', 9),
+      entered('a', 'win-back', 'i-a', '2025-06-01', false),
+    ]);
+    const duck = await DuckDbRunner.open(dir);
+    try {
+      // One DuckDB connection runs one query at a time: queue them, and count how many were asked for at once.
+      let inFlight = 0;
+      let most = 0;
+      let queue: Promise<unknown> = Promise.resolve();
+      const runner = {
+        source: duck.source,
+        query: (sql: string) => {
+          inFlight++;
+          most = Math.max(most, inFlight);
+          const result = queue.then(() => duck.query(sql)).finally(() => inFlight--);
+          queue = result.catch(() => undefined);
+          return result;
+        },
+      };
+      const options = {
+        from: '2025-06-01',
+        to: '2025-07-01',
+        period: 'month' as const,
+        now: () => new Date(0),
+      };
+      const together = await computeReport(runner, { ...options, parallel: true });
+      expect(most).toBe(8);
+      expect(together).toEqual(await computeReport(duck, options));
+    } finally {
+      duck.close();
+    }
+  });
+});
