@@ -142,7 +142,8 @@ period, the cohort table, journey funnels and holdout uplift from the analytics 
 
 Options:
   --analytics <dir>      local log (JSON Lines, dt=YYYY-MM-DD/ partitions) read with DuckDB
-                         (default: .data/analytics, where 'npm start' writes it)
+                         (default: where 'npm start' writes it, the project's .data/analytics
+                         or $JOURNEYS_DATA_DIR/analytics)
   --athena               query the log in AWS through Athena instead
   --workgroup <name>     Athena workgroup (default: $JOURNEYS_ATHENA_WORKGROUP)
   --database <name>      Glue database of the 'records' table (default: $JOURNEYS_ATHENA_DATABASE)

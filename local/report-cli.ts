@@ -10,6 +10,7 @@
 import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import type { Identifier } from '../analytics/binder.ts';
 import { reportCsvFiles } from '../analytics/csv.ts';
@@ -20,12 +21,17 @@ import type { PeriodUnit, ReportData } from '../analytics/report-types.ts';
 import type { SqlRunner } from '../analytics/sql-runner.ts';
 import { AthenaQueryError, AthenaRunner } from '../functions/adapters/athena.ts';
 
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+
 export type RenderHtml = (data: ReportData, options: { locale: 'en' | 'de' }) => string;
 
 export interface ReportIo {
   out: (text: string) => void;
   err: (text: string) => void;
+  /** Relative paths in arguments and messages are relative to this. */
   cwd: string;
+  /** The project: the default log is <root>/.data/analytics, where `npm start` writes it. */
+  root: string;
   env: Readonly<Record<string, string | undefined>>;
   now: () => Date;
 }
@@ -45,6 +51,7 @@ const defaultIo = (): ReportIo => ({
   out: (text) => process.stdout.write(text),
   err: (text) => process.stderr.write(text),
   cwd: process.cwd(),
+  root: ROOT,
   env: process.env,
   now: () => new Date(),
 });
@@ -142,7 +149,15 @@ function plan(argv: string[], io: ReportIo): Plan {
     if (values.workgroup !== undefined || values.database !== undefined) {
       throw new UsageError('--workgroup and --database go with --athena');
     }
-    runner = { kind: 'duckdb', dir: path.resolve(io.cwd, values.analytics ?? '.data/analytics') };
+    // Where `npm start` writes: $JOURNEYS_DATA_DIR/analytics, else the project's .data/analytics.
+    const dir =
+      values.analytics !== undefined
+        ? path.resolve(io.cwd, values.analytics)
+        : path.join(
+            path.resolve(io.cwd, io.env.JOURNEYS_DATA_DIR ?? path.join(io.root, '.data')),
+            'analytics',
+          );
+    runner = { kind: 'duckdb', dir };
   }
   const activeWindowDays = days('active-window', values['active-window']);
   const goalWindowDays = days('goal-window', values['goal-window']);

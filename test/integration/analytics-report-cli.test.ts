@@ -43,6 +43,7 @@ async function run(argv: string[], deps: ReportDeps = {}) {
         stderr += t;
       },
       cwd: tmp,
+      root: path.join(tmp, 'project'),
       env: {},
       now: () => new Date('2026-12-01T08:00:00.000Z'),
     },
@@ -168,6 +169,7 @@ describe('journeys report', () => {
     [['--athena'], 2, '--athena needs --workgroup (or JOURNEYS_ATHENA_WORKGROUP)'],
     [['--athena', '--analytics', 'x'], 2, '--analytics and --athena exclude each other'],
     [['--analytics', 'nowhere'], 1, 'nowhere does not exist'],
+    [[], 1, `${path.join('project', '.data', 'analytics')} does not exist`],
     [['--analytics', 'empty'], 1, 'has no records (no dt=YYYY-MM-DD/*.jsonl files)'],
   ])('%j → exit %i, "%s", no stack', async (argv, exit, message) => {
     const { code, stderr } = await run(argv);
