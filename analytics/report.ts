@@ -4,26 +4,20 @@
  * up segment rows, divides, and runs the uplift statistics, so both engines share every definition.
  */
 import { IDENTIFIERS, type Identifier, param, type SqlParam } from './binder.ts';
-import { addMoney, divideMoney, fromNumber, toMoneyByCurrency, toUnits } from './money.ts';
+import { cohortRows } from './cohorts.ts';
+import { emailHealth, journeyFunnels, UNKNOWN } from './funnels.ts';
+import { addMoney, fromNumber, toMoneyByCurrency } from './money.ts';
 import { MAX_PERIOD_DAYS, PERIOD_UNITS, type Period, parseIsoDate, periodsBetween } from './periods.ts';
 import { boundQuery, includesFor, QUERY_NAMES, type QueryName } from './queries.ts';
-import type {
-  CohortRow,
-  EmailHealth,
-  JourneyFunnel,
-  MessageFunnel,
-  PeriodKpis,
-  PeriodUnit,
-  ReportData,
-} from './report-types.ts';
+import type { PeriodKpis, PeriodUnit, ReportData } from './report-types.ts';
+import { num, ratio, str } from './rows.ts';
 import type { SqlRow, SqlRunner } from './sql-runner.ts';
-import { twoProportionUplift } from './stats.ts';
 
 export const DEFAULT_ACTIVE_WINDOW_DAYS = 365;
 /** Revenue per customer after a journey entry counts orders up to this many days after the entry day. */
 export const DEFAULT_GOAL_WINDOW_DAYS = 30;
 /** Label of the breakdown row for customers with no market (or locale) on any record. */
-export const UNKNOWN_SEGMENT = 'unknown';
+export const UNKNOWN_SEGMENT = UNKNOWN;
 
 export interface ReportOptions {
   /** ISO date, inclusive. */
@@ -56,11 +50,6 @@ export class ReportInputError extends Error {
 export class EmptyLogError extends Error {
   override name = 'EmptyLogError';
 }
-
-const num = (v: unknown): number =>
-  typeof v === 'number' ? v : v === null || v === undefined ? 0 : Number(v);
-const str = (v: unknown): string | null => (v === null || v === undefined ? null : String(v));
-const ratio = (a: number, b: number): number | null => (b === 0 ? null : a / b);
 
 /** Checks the options computeReport takes (dates, windows) without running anything. */
 export function checkReportOptions(o: ReportOptions): { activeWindowDays: number; goalWindowDays: number } {
@@ -295,113 +284,5 @@ function kpis(p: Period, market: string | null, c: Counts): PeriodKpis {
     npsResponses: c.responses,
     promoters: c.promoters,
     detractors: c.detractors,
-  };
-}
-
-const monthIndex = (yyyyMm: string) => Number(yyyyMm.slice(0, 4)) * 12 + Number(yyyyMm.slice(5, 7)) - 1;
-
-function cohortRows(rows: SqlRow[], to: string): CohortRow[] {
-  // The last month with any day before `to`.
-  const last = monthIndex(new Date(Date.parse(`${to}T00:00:00.000Z`) - 1).toISOString());
-  const cohorts = new Map<
-    string,
-    { ordering: Map<number, number>; revenue: Map<number, Map<string, bigint>> }
-  >();
-  for (const row of rows) {
-    const key = String(row.cohort);
-    const c = cohorts.get(key) ?? { ordering: new Map(), revenue: new Map() };
-    cohorts.set(key, c);
-    const k = num(row.months_since);
-    if (row.currency === null) c.ordering.set(k, num(row.customers));
-    else {
-      const m = c.revenue.get(k) ?? new Map<string, bigint>();
-      c.revenue.set(k, m);
-      m.set(String(row.currency), (m.get(String(row.currency)) ?? 0n) + toUnits(String(row.revenue ?? '0')));
-    }
-  }
-  return [...cohorts.keys()].sort().map((cohort) => {
-    const c = cohorts.get(cohort);
-    const size = c?.ordering.get(0) ?? 0;
-    const months = Math.max(0, last - monthIndex(cohort)) + 1;
-    const cumulative = new Map<string, bigint>();
-    const retention: (number | null)[] = [];
-    const revenuePerCustomer: Record<string, string>[] = [];
-    for (let k = 0; k < months; k++) {
-      retention.push(ratio(c?.ordering.get(k) ?? 0, size));
-      for (const [currency, units] of c?.revenue.get(k) ?? []) {
-        cumulative.set(currency, (cumulative.get(currency) ?? 0n) + units);
-      }
-      revenuePerCustomer.push(divideMoney(cumulative, size));
-    }
-    return { cohort, customers: size, retention, revenuePerCustomer };
-  });
-}
-
-const EMAIL_COLUMNS = [
-  'sent',
-  'delivered',
-  'opened',
-  'clicked',
-  'unsubscribed',
-  'bounced',
-  'complained',
-] as const;
-
-function journeyFunnels(entries: SqlRow[], emails: SqlRow[], revenue: SqlRow[]): JourneyFunnel[] {
-  const names = new Set<string>();
-  for (const r of [...entries, ...emails, ...revenue]) if (r.journey !== null) names.add(String(r.journey));
-  return [...names].sort().map((journey) => {
-    const e = entries.find((r) => r.journey === journey);
-    const messages: MessageFunnel[] = emails
-      .filter((r) => r.journey === journey)
-      .map((r) => {
-        const m = { message: str(r.message) ?? UNKNOWN_SEGMENT } as MessageFunnel;
-        for (const col of EMAIL_COLUMNS) m[col] = num(r[col]);
-        return m;
-      })
-      .sort((a, b) => a.message.localeCompare(b.message));
-    const total = (col: (typeof EMAIL_COLUMNS)[number]) => messages.reduce((n, m) => n + m[col], 0);
-    const entered = num(e?.entered);
-    const heldOut = num(e?.held_out);
-    const goalReached = num(e?.goal_reached);
-    const holdoutGoalReached = num(e?.holdout_goal_reached);
-    const arm = (holdout: boolean) => {
-      const rows = revenue.filter((r) => r.journey === journey && Boolean(r.holdout) === holdout);
-      const customers = rows.filter((r) => r.currency === null).reduce((n, r) => n + num(r.customers), 0);
-      const sums = new Map<string, bigint>();
-      for (const r of rows)
-        if (r.currency !== null) addMoney(sums, String(r.currency), String(r.revenue ?? '0'));
-      return divideMoney(sums, customers);
-    };
-    return {
-      journey,
-      entered,
-      heldOut,
-      sent: total('sent'),
-      delivered: total('delivered'),
-      opened: total('opened'),
-      clicked: total('clicked'),
-      unsubscribed: total('unsubscribed'),
-      goalReached,
-      holdoutGoalReached,
-      uplift: twoProportionUplift(
-        { n: entered - heldOut, x: goalReached },
-        { n: heldOut, x: holdoutGoalReached },
-      ),
-      messages,
-      revenuePerCustomer: { treated: arm(false), heldOut: arm(true) },
-    };
-  });
-}
-
-function emailHealth(rows: SqlRow[]): EmailHealth {
-  const sum = (col: string) => rows.reduce((n, r) => n + num(r[col]), 0);
-  const sent = sum('sent');
-  return {
-    sent,
-    delivered: sum('delivered'),
-    bounceRate: ratio(sum('hard_bounced'), sent),
-    complaintRate: ratio(sum('complained'), sent),
-    unsubscribed: sum('unsubscribed'),
   };
 }
