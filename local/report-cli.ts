@@ -45,7 +45,7 @@ export interface ReportDeps {
 
 export type RunnerChoice =
   | { kind: 'duckdb'; dir: string }
-  | { kind: 'athena'; workgroup: string; database: string; catalog?: string | undefined };
+  | { kind: 'athena'; workgroup: string; database: string };
 
 const defaultIo = (): ReportIo => ({
   out: (text) => process.stdout.write(text),
@@ -184,11 +184,7 @@ function plan(argv: string[], io: ReportIo): Plan {
 
 async function openRunner(choice: RunnerChoice): Promise<SqlRunner & { close?: () => void }> {
   if (choice.kind === 'duckdb') return DuckDbRunner.open(choice.dir, { materialize: true });
-  return new AthenaRunner({
-    workgroup: choice.workgroup,
-    database: choice.database,
-    catalog: choice.catalog,
-  });
+  return new AthenaRunner({ workGroup: choice.workgroup, database: choice.database });
 }
 
 export async function runReport(
