@@ -200,6 +200,8 @@ describe('renderReportHtml: empty and missing data', () => {
   it('renders an empty report with an explanation in every section', () => {
     const html = renderReportHtml(emptyReport(), { locale: 'en' });
     expect(html).toContain('No periods in this report.');
+    // `to` is exclusive: a November report ends on 30 November.
+    expect(html).toContain('1 Nov 2026 – 30 Nov 2026');
     expect(html).toContain('No cohorts yet');
     expect(html).toContain('No journey had any entries');
     expect(html).toContain('No emails were sent in the report’s range');
