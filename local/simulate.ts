@@ -203,6 +203,26 @@ interface Agenda {
   outbox: OutboxItem[];
 }
 
+/**
+ * What a behaviour model may react to: an email the dispatcher sent, or an event the system emitted
+ * (journey.entered with its holdout flag, coupon.issued …).
+ */
+export type Happening =
+  | { kind: 'email'; at: string; customerId: string; journey: string; message: string; outboxId: string }
+  | { kind: 'emit'; at: string; customerId: string; detailType: string; detail: Record<string, unknown> };
+
+/** A shop event a behaviour model answers with; `at` is an instant, never earlier than the happening. */
+export type Reaction = Omit<Scenario['events'][number], 'at' | 'time' | 'source'> & {
+  at: string;
+  source?: string;
+};
+
+/**
+ * A simulated customer's behaviour (analytics/synthetic/shop.ts: a win-back email raises the chance of
+ * a reorder). Called in the reacting customer's turn, so its answers are deterministic when it is.
+ */
+export type React = (happening: Happening) => readonly Reaction[] | undefined;
+
 /** Days of virtual time processed between barriers; customers run side by side inside one. */
 const WINDOW = 'P1D';
 
@@ -210,7 +230,12 @@ export async function simulate(
   scenario: Scenario,
   catalog: Catalog,
   servers: SimulationServers,
-  options: { tableName?: string; onProgress?: (at: string) => void; meter?: CapacityMeter } = {},
+  options: {
+    tableName?: string;
+    onProgress?: (at: string) => void;
+    meter?: CapacityMeter;
+    react?: React;
+  } = {},
 ): Promise<SimulationResult> {
   const wallStart = performance.now();
   const start = iso(DateTime.fromISO(scenario.start, { setZone: true }));
@@ -238,6 +263,23 @@ export async function simulate(
     }
     return a;
   };
+  let reactions = 0;
+  /** Queues what the behaviour model answers, each on its customer's agenda, not before `at`. */
+  const react = (happening: Happening) => {
+    for (const r of options.react?.(happening) ?? []) {
+      const time = new Date(Math.max(Date.parse(r.at), Date.parse(happening.at))).toISOString();
+      const a = agenda(String(r.detail.customerId ?? ''));
+      a.events.push({
+        ...r,
+        at: time,
+        source: r.source ?? 'shop',
+        index: scenario.events.length + reactions++,
+        time,
+        generation: (cause.getStore()?.generation ?? 0) + 1,
+      });
+      a.events.sort((x, y) => Date.parse(x.time) - Date.parse(y.time) || x.index - y.index);
+    }
+  };
   const runtime = await LocalRuntime.create({
     catalog,
     clock,
@@ -250,8 +292,16 @@ export async function simulate(
       TABLE_NAME: options.tableName ?? `simulation-${Date.now()}-${Math.floor(Math.random() * 1e6)}`,
       SIGNING_SECRET: SIMULATION_SIGNING_SECRET,
     },
-    onPublish: (event) =>
-      published.push({ event, origin: cause.getStore() ?? { customerId: '', generation: 0 } }),
+    onPublish: (event) => {
+      published.push({ event, origin: cause.getStore() ?? { customerId: '', generation: 0 } });
+      react({
+        kind: 'emit',
+        at: event.time,
+        customerId: String(event.detail.customerId ?? ''),
+        detailType: event.detailType,
+        detail: event.detail,
+      });
+    },
     // An event the system publishes (a referral reward for the referrer) joins the agenda of the
     // customer it is about, at its moment, so each customer still sees its inputs in time order.
     routePublished: async (event) => {
@@ -332,7 +382,17 @@ export async function simulate(
           for (let attempt = 1; ; attempt++) {
             try {
               const outcome = await runtime.services.dispatcher.dispatch(item);
-              if (outcome.status === 'sent') sentOutcomes.push({ outcome, origin });
+              if (outcome.status === 'sent') {
+                sentOutcomes.push({ outcome, origin });
+                react({
+                  kind: 'email',
+                  at: outcome.sentAt,
+                  customerId: outcome.customerId,
+                  journey: outcome.journeyId,
+                  message: outcome.message,
+                  outboxId: outcome.outboxId,
+                });
+              }
               const at = item.createdAt;
               const customerId = a.customerId;
               if (outcome.status === 'failed') {
