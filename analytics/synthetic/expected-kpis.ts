@@ -47,6 +47,8 @@ interface Order {
   placedAt: number;
   /** Minor units ×10⁴, so four decimals stay exact. */
   total: number;
+  /** The total less partial refunds (in its currency). */
+  revenue: number;
   currency: string;
 }
 
@@ -77,10 +79,13 @@ export function periodsBetween(
   return out;
 }
 
-/** Orders that count: not fully refunded (a refund without amount, or refunds adding up to the total). */
+/**
+ * Orders that count: not fully refunded (a refund without amount, or refunds in the order's currency
+ * adding up to its total); their revenue is the total less the partial refunds.
+ */
 export function countedOrders(events: readonly ShopEvent[]): Order[] {
   const orders = new Map<string, Order>();
-  const refunded = new Map<string, number>();
+  const refunded = new Map<string, { amount: number; currency: string }[]>();
   const full = new Set<string>();
   for (const e of events) {
     const d = e.detail as Record<string, unknown>;
@@ -93,17 +98,27 @@ export function countedOrders(events: readonly ShopEvent[]): Order[] {
           customerId: String(d.customerId),
           placedAt: Date.parse(String(d.placedAt)),
           total: units(total.amount),
+          revenue: units(total.amount),
           currency: total.currency,
         });
     } else if (e.detailType === 'order.refunded') {
-      const amount = d.amount as { amount: string } | undefined;
+      const amount = d.amount as { amount: string; currency: string } | undefined;
       if (!amount) full.add(key);
-      else refunded.set(key, (refunded.get(key) ?? 0) + units(amount.amount));
+      else
+        refunded.set(key, [
+          ...(refunded.get(key) ?? []),
+          { amount: units(amount.amount), currency: amount.currency },
+        ]);
     }
   }
-  return [...orders.entries()]
-    .filter(([key, o]) => !full.has(key) && (refunded.get(key) ?? 0) < o.total)
-    .map(([, o]) => o);
+  const out: Order[] = [];
+  for (const [key, o] of orders) {
+    const back = (refunded.get(key) ?? [])
+      .filter((r) => r.currency === o.currency)
+      .reduce((sum, r) => sum + r.amount, 0);
+    if (!full.has(key) && back < o.total) out.push({ ...o, revenue: o.total - back });
+  }
+  return out;
 }
 
 export function expectedKpis(events: readonly ShopEvent[], options: KpiOptions): ExpectedPeriod[] {
@@ -120,6 +135,13 @@ export function expectedKpis(events: readonly ShopEvent[], options: KpiOptions):
       at: Date.parse(e.at),
       score: Number(e.detail.score),
     }));
+  const latest = new Map<string, (typeof answers)[number]>();
+  for (const a of answers) {
+    const key = `${a.customerId}|${a.orderId}`;
+    const seen = latest.get(key);
+    if (!seen || a.at >= seen.at) latest.set(key, a);
+  }
+  const latestAnswers = [...latest.values()];
   const markets: (string | null)[] = [null, ...new Set([...(options.marketOf?.values() ?? [])].sort())];
   const rows: ExpectedPeriod[] = [];
   for (const market of markets) {
@@ -155,7 +177,7 @@ export function expectedKpis(events: readonly ShopEvent[], options: KpiOptions):
       const revenueUnits = new Map<string, number>();
       const ordersByCurrency = new Map<string, number>();
       for (const o of inPeriod) {
-        revenueUnits.set(o.currency, (revenueUnits.get(o.currency) ?? 0) + o.total);
+        revenueUnits.set(o.currency, (revenueUnits.get(o.currency) ?? 0) + o.revenue);
         ordersByCurrency.set(o.currency, (ordersByCurrency.get(o.currency) ?? 0) + 1);
       }
       const purchaseFrequency = buyers ? inPeriod.length / buyers : null;
@@ -170,16 +192,12 @@ export function expectedKpis(events: readonly ShopEvent[], options: KpiOptions):
         if (churnRate && purchaseFrequency !== null)
           customerLifetimeValue[currency] = (aov * purchaseFrequency) / churnRate;
       }
-      // NPS: answers submitted in the period; a re-submitted answer (same customer and order) counts
-      // once, the latest.
-      const latest = new Map<string, { at: number; score: number }>();
-      for (const a of answers) {
-        if (a.at < start || a.at >= end || !inMarket(a.customerId)) continue;
-        const key = `${a.customerId}|${a.orderId}`;
-        const seen = latest.get(key);
-        if (!seen || a.at >= seen.at) latest.set(key, a);
-      }
-      const scores = [...latest.values()].map((a) => a.score);
+      // NPS: a re-submitted answer (same customer and order) counts once, the latest, in the period
+      // it was submitted in.
+      const scoresInPeriod = latestAnswers.filter(
+        (a) => a.at >= start && a.at < end && inMarket(a.customerId),
+      );
+      const scores = scoresInPeriod.map((a) => a.score);
       const promoters = scores.filter((s) => s >= 9).length;
       const detractors = scores.filter((s) => s <= 6).length;
       rows.push({

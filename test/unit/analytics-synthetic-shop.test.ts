@@ -81,7 +81,18 @@ describe('expectedKpis (the second computation the recovery test compares agains
       order('d', 'd0', '2024-06-01T10:00:00.000Z', '10.00'),
       order('d', 'd1', '2026-03-20T10:00:00.000Z', '11.00'),
       order('d', 'd2', '2026-03-21T10:00:00.000Z', '12.50'),
-      // NPS: a re-submitted answer counts once (the latest); one answer outside the period.
+      // NPS: a re-submitted answer counts once (the latest), in the period of the latest; one answer
+      // outside the period.
+      {
+        at: '2026-02-27T10:00:00.000Z',
+        detailType: 'feedback.submitted',
+        detail: { customerId: 'c', orderId: 'c0', score: 2 },
+      },
+      {
+        at: '2026-03-07T10:00:00.000Z',
+        detailType: 'feedback.submitted',
+        detail: { customerId: 'c', orderId: 'c0', score: 9 },
+      },
       {
         at: '2026-03-03T10:00:00.000Z',
         detailType: 'feedback.submitted',
@@ -110,7 +121,8 @@ describe('expectedKpis (the second computation the recovery test compares agains
     ];
 
     expect(countedOrders(events).map((o) => o.placedAt)).toHaveLength(7);
-    const [march] = expectedKpis(events, { from: '2026-03-01', to: '2026-04-01' });
+    const [feb, march] = expectedKpis(events, { from: '2026-02-01', to: '2026-04-01' });
+    expect(feb).toMatchObject({ npsResponses: 0, nps: null });
 
     // Start: a (Feb order), c (2025-03-10) → S = 2. End: a, b, d → E = 3 (c's order aged out).
     expect(march).toMatchObject({
@@ -124,12 +136,13 @@ describe('expectedKpis (the second computation the recovery test compares agains
       orders: 4, // a1, b0, d1, d2
       repeatCustomerRate: 1 / 3, // d
       purchaseFrequency: 4 / 3,
-      revenue: { EUR: 43.5, GBP: 40 },
-      averageOrderValue: { EUR: 14.5, GBP: 40 },
-      npsResponses: 3,
-      promoters: 1,
+      // b0's partial refund of 5.00 comes off its revenue.
+      revenue: { EUR: 43.5, GBP: 35 },
+      averageOrderValue: { EUR: 14.5, GBP: 35 },
+      npsResponses: 4,
+      promoters: 2,
       detractors: 1,
-      nps: 0,
+      nps: 25,
     });
     expect(march?.customerLifetimeValue.EUR).toBeCloseTo((14.5 * (4 / 3)) / 0.5, 10);
   });
