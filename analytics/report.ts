@@ -1,0 +1,387 @@
+/**
+ * computeReport: runs the KPI queries (analytics/queries) on any SqlRunner — DuckDB locally, Athena in
+ * AWS — and assembles ReportData. SQL does the scans and the per-customer work; this file only adds
+ * up segment rows, divides, and runs the uplift statistics, so both engines share every definition.
+ */
+import { type Identifier, param, type SqlParam } from './binder.ts';
+import { addMoney, divideMoney, fromNumber, toMoneyByCurrency, toUnits } from './money.ts';
+import { MAX_PERIOD_DAYS, type Period, parseIsoDate, periodsBetween } from './periods.ts';
+import { boundQuery, DEFAULT_QUERY_DIR, type QueryName } from './queries.ts';
+import type {
+  CohortRow,
+  EmailHealth,
+  JourneyFunnel,
+  MessageFunnel,
+  PeriodKpis,
+  PeriodUnit,
+  ReportData,
+} from './report-types.ts';
+import type { SqlRow, SqlRunner } from './sql-runner.ts';
+import { twoProportionUplift } from './stats.ts';
+
+export const DEFAULT_ACTIVE_WINDOW_DAYS = 365;
+/** Revenue per customer after a journey entry counts orders up to this many days after the entry day. */
+export const DEFAULT_GOAL_WINDOW_DAYS = 30;
+/** Label of the breakdown row for customers with no market (or locale) on any record. */
+export const UNKNOWN_SEGMENT = 'unknown';
+
+export interface ReportOptions {
+  /** ISO date, inclusive. */
+  from: string;
+  /** ISO date, exclusive. */
+  to: string;
+  period: PeriodUnit;
+  by?: Identifier | undefined;
+  activeWindowDays?: number | undefined;
+  goalWindowDays?: number | undefined;
+  /** One line per query as it starts ("retention (2/8)…"). */
+  onProgress?: ((message: string) => void) | undefined;
+  /** Things worth telling the reader that are not errors (periods without any record …). */
+  onNotice?: ((message: string) => void) | undefined;
+  now?: (() => Date) | undefined;
+  queryDir?: string | undefined;
+}
+
+/** A bad option (dates, window): the CLI prints the message, no stack. */
+export class ReportInputError extends Error {
+  override name = 'ReportInputError';
+}
+
+/** The log has no record at all. */
+export class EmptyLogError extends Error {
+  override name = 'EmptyLogError';
+}
+
+const num = (v: unknown): number =>
+  typeof v === 'number' ? v : v === null || v === undefined ? 0 : Number(v);
+const str = (v: unknown): string | null => (v === null || v === undefined ? null : String(v));
+const ratio = (a: number, b: number): number | null => (b === 0 ? null : a / b);
+
+function checkOptions(o: ReportOptions): { activeWindowDays: number; goalWindowDays: number } {
+  for (const [flag, value] of [
+    ['from', o.from],
+    ['to', o.to],
+  ] as const) {
+    if (!parseIsoDate(value)) throw new ReportInputError(`${flag}: "${value}" is not a date (YYYY-MM-DD)`);
+  }
+  if (o.from >= o.to) throw new ReportInputError(`from (${o.from}) must be before to (${o.to})`);
+  const activeWindowDays = o.activeWindowDays ?? DEFAULT_ACTIVE_WINDOW_DAYS;
+  const goalWindowDays = o.goalWindowDays ?? DEFAULT_GOAL_WINDOW_DAYS;
+  for (const [flag, value] of [
+    ['active window', activeWindowDays],
+    ['goal window', goalWindowDays],
+  ] as const) {
+    if (!Number.isSafeInteger(value) || value < 1 || value > 3660) {
+      throw new ReportInputError(`${flag}: ${value} is not a number of days between 1 and 3660`);
+    }
+  }
+  return { activeWindowDays, goalWindowDays };
+}
+
+export async function computeReport(runner: SqlRunner, options: ReportOptions): Promise<ReportData> {
+  const { activeWindowDays, goalWindowDays } = checkOptions(options);
+  const periods = periodsBetween(options.from, options.to, options.period, activeWindowDays);
+  if (activeWindowDays < MAX_PERIOD_DAYS[options.period]) {
+    options.onNotice?.(
+      `the active window (${activeWindowDays} days) is shorter than a ${options.period}: a new customer may be inactive again by the period's end, so E = S − lost + N + reactivated does not hold`,
+    );
+  }
+  const params: Record<string, SqlParam> = {
+    start: param.date(options.from),
+    end: param.date(options.to),
+    periods: param.dateRows(periods.map((p) => [p.start, p.end, p.activeFromAtStart, p.activeFromAtEnd])),
+    dimension: param.identifier(options.by ?? 'market'),
+    goalWindowDays: param.int(goalWindowDays),
+  };
+  const names: QueryName[] = [
+    'overview',
+    'retention',
+    'revenue',
+    'nps',
+    'cohorts',
+    'journeys',
+    'emails',
+    'journey-revenue',
+  ];
+  const results = new Map<QueryName, SqlRow[]>();
+  for (const [i, name] of names.entries()) {
+    options.onProgress?.(`${name} (${i + 1}/${names.length})…`);
+    results.set(name, await runner.query(boundQuery(name, params, options.queryDir ?? DEFAULT_QUERY_DIR)));
+    if (name === 'overview') checkOverview(results.get(name) ?? [], periods, options);
+  }
+  const rows = (name: QueryName) => results.get(name) ?? [];
+  const emails = rows('emails');
+  return {
+    from: options.from,
+    to: options.to,
+    period: options.period,
+    activeWindowDays,
+    periods: periodKpis(periods, rows('retention'), rows('revenue'), rows('nps'), options.by !== undefined),
+    cohorts: cohortRows(rows('cohorts'), options.to),
+    journeys: journeyFunnels(rows('journeys'), emails, rows('journey-revenue')),
+    emailHealth: emailHealth(emails),
+    generated: {
+      at: (options.now?.() ?? new Date()).toISOString(),
+      source: runner.source,
+      records: rows('overview').reduce((n, r) => n + num(r.records), 0),
+    },
+  };
+}
+
+function checkOverview(rows: SqlRow[], periods: Period[], options: ReportOptions): void {
+  if (rows.length === 0) throw new EmptyLogError('the analytics log has no records');
+  const days = rows.map((r) => String(r.day));
+  const empty = periods.filter((p) => !days.some((d) => d >= p.start && d < p.end));
+  if (empty.length === periods.length) {
+    const sorted = days.sort();
+    options.onNotice?.(
+      `no records between ${options.from} and ${options.to}; the log has records from ${sorted[0]} to ${sorted[sorted.length - 1]}`,
+    );
+  } else {
+    for (const p of empty) options.onNotice?.(`no records in the period ${p.start} … ${p.end}`);
+  }
+}
+
+interface Counts {
+  customersAtStart: number;
+  customersAtEnd: number;
+  newCustomers: number;
+  lostCustomers: number;
+  reactivatedCustomers: number;
+  orderingCustomers: number;
+  repeatCustomers: number;
+  orders: number;
+  revenue: Map<string, bigint>;
+  currencyOrders: Map<string, number>;
+  responses: number;
+  promoters: number;
+  detractors: number;
+}
+
+const emptyCounts = (): Counts => ({
+  customersAtStart: 0,
+  customersAtEnd: 0,
+  newCustomers: 0,
+  lostCustomers: 0,
+  reactivatedCustomers: 0,
+  orderingCustomers: 0,
+  repeatCustomers: 0,
+  orders: 0,
+  revenue: new Map(),
+  currencyOrders: new Map(),
+  responses: 0,
+  promoters: 0,
+  detractors: 0,
+});
+
+const RETENTION_COLUMNS = {
+  customersAtStart: 'customers_at_start',
+  customersAtEnd: 'customers_at_end',
+  newCustomers: 'new_customers',
+  lostCustomers: 'lost_customers',
+  reactivatedCustomers: 'reactivated_customers',
+  orderingCustomers: 'ordering_customers',
+  repeatCustomers: 'repeat_customers',
+  orders: 'orders',
+} as const;
+
+function periodKpis(
+  periods: Period[],
+  retention: SqlRow[],
+  revenue: SqlRow[],
+  nps: SqlRow[],
+  breakdown: boolean,
+): PeriodKpis[] {
+  // (period start, segment) → counts; the whole shop is the sum over segments (each customer has one).
+  const bySegment = new Map<string, Map<string, Counts>>();
+  const counts = (row: SqlRow): [Counts, Counts] => {
+    const segment = str(row.segment) ?? UNKNOWN_SEGMENT;
+    const start = String(row.period_start);
+    const segments = bySegment.get(segment) ?? new Map<string, Counts>();
+    bySegment.set(segment, segments);
+    const c = segments.get(start) ?? emptyCounts();
+    segments.set(start, c);
+    const all = bySegment.get('\u0000') ?? new Map<string, Counts>();
+    bySegment.set('\u0000', all);
+    const t = all.get(start) ?? emptyCounts();
+    all.set(start, t);
+    return [c, t];
+  };
+  for (const row of retention) {
+    for (const c of counts(row)) {
+      for (const [key, column] of Object.entries(RETENTION_COLUMNS)) {
+        c[key as keyof typeof RETENTION_COLUMNS] += num(row[column]);
+      }
+    }
+  }
+  for (const row of revenue) {
+    const currency = String(row.currency);
+    for (const c of counts(row)) {
+      addMoney(c.revenue, currency, String(row.revenue ?? '0'));
+      c.currencyOrders.set(currency, (c.currencyOrders.get(currency) ?? 0) + num(row.orders));
+    }
+  }
+  for (const row of nps) {
+    for (const c of counts(row)) {
+      c.responses += num(row.responses);
+      c.promoters += num(row.promoters);
+      c.detractors += num(row.detractors);
+    }
+  }
+  const out: PeriodKpis[] = [];
+  const segments = breakdown ? [...bySegment.keys()].filter((s) => s !== '\u0000').sort() : [];
+  for (const segment of ['\u0000', ...segments]) {
+    for (const p of periods) {
+      const c = bySegment.get(segment)?.get(p.start) ?? emptyCounts();
+      out.push(kpis(p, segment === '\u0000' ? null : segment, c));
+    }
+  }
+  return out;
+}
+
+function kpis(p: Period, market: string | null, c: Counts): PeriodKpis {
+  const churnRate = ratio(c.lostCustomers, c.customersAtStart);
+  const purchaseFrequency = ratio(c.orders, c.orderingCustomers);
+  const averageOrderValue: Record<string, string> = {};
+  const customerLifetimeValue: Record<string, string> = {};
+  for (const [currency, units] of [...c.revenue.entries()].sort(([a], [b]) => a.localeCompare(b))) {
+    const orders = c.currencyOrders.get(currency) ?? 0;
+    if (orders === 0) continue;
+    const aov = Number(units) / 10_000 / orders;
+    averageOrderValue[currency] = fromNumber(aov);
+    // CLV = AOV × purchase frequency × expected lifespan (1 / churn, in periods).
+    if (churnRate !== null && churnRate > 0 && purchaseFrequency !== null) {
+      customerLifetimeValue[currency] = fromNumber((aov * purchaseFrequency) / churnRate);
+    }
+  }
+  return {
+    start: p.start,
+    end: p.end,
+    market,
+    customersAtStart: c.customersAtStart,
+    newCustomers: c.newCustomers,
+    reactivatedCustomers: c.reactivatedCustomers,
+    lostCustomers: c.lostCustomers,
+    customersAtEnd: c.customersAtEnd,
+    retentionRate: ratio(c.customersAtEnd - c.newCustomers, c.customersAtStart),
+    churnRate,
+    repeatCustomerRate: ratio(c.repeatCustomers, c.orderingCustomers),
+    purchaseFrequency,
+    orders: c.orders,
+    revenue: toMoneyByCurrency(c.revenue),
+    averageOrderValue,
+    customerLifetimeValue,
+    nps: c.responses === 0 ? null : ((c.promoters - c.detractors) / c.responses) * 100,
+    npsResponses: c.responses,
+    promoters: c.promoters,
+    detractors: c.detractors,
+  };
+}
+
+const monthIndex = (yyyyMm: string) => Number(yyyyMm.slice(0, 4)) * 12 + Number(yyyyMm.slice(5, 7)) - 1;
+
+function cohortRows(rows: SqlRow[], to: string): CohortRow[] {
+  // The last month with any day before `to`.
+  const last = monthIndex(new Date(Date.parse(`${to}T00:00:00.000Z`) - 1).toISOString());
+  const cohorts = new Map<
+    string,
+    { ordering: Map<number, number>; revenue: Map<number, Map<string, bigint>> }
+  >();
+  for (const row of rows) {
+    const key = String(row.cohort);
+    const c = cohorts.get(key) ?? { ordering: new Map(), revenue: new Map() };
+    cohorts.set(key, c);
+    const k = num(row.months_since);
+    if (row.currency === null) c.ordering.set(k, num(row.customers));
+    else {
+      const m = c.revenue.get(k) ?? new Map<string, bigint>();
+      c.revenue.set(k, m);
+      m.set(String(row.currency), (m.get(String(row.currency)) ?? 0n) + toUnits(String(row.revenue ?? '0')));
+    }
+  }
+  return [...cohorts.keys()].sort().map((cohort) => {
+    const c = cohorts.get(cohort);
+    const size = c?.ordering.get(0) ?? 0;
+    const months = Math.max(0, last - monthIndex(cohort)) + 1;
+    const cumulative = new Map<string, bigint>();
+    const retention: (number | null)[] = [];
+    const revenuePerCustomer: Record<string, string>[] = [];
+    for (let k = 0; k < months; k++) {
+      retention.push(ratio(c?.ordering.get(k) ?? 0, size));
+      for (const [currency, units] of c?.revenue.get(k) ?? []) {
+        cumulative.set(currency, (cumulative.get(currency) ?? 0n) + units);
+      }
+      revenuePerCustomer.push(divideMoney(cumulative, size));
+    }
+    return { cohort, customers: size, retention, revenuePerCustomer };
+  });
+}
+
+const EMAIL_COLUMNS = [
+  'sent',
+  'delivered',
+  'opened',
+  'clicked',
+  'unsubscribed',
+  'bounced',
+  'complained',
+] as const;
+
+function journeyFunnels(entries: SqlRow[], emails: SqlRow[], revenue: SqlRow[]): JourneyFunnel[] {
+  const names = new Set<string>();
+  for (const r of [...entries, ...emails, ...revenue]) if (r.journey !== null) names.add(String(r.journey));
+  return [...names].sort().map((journey) => {
+    const e = entries.find((r) => r.journey === journey);
+    const messages: MessageFunnel[] = emails
+      .filter((r) => r.journey === journey)
+      .map((r) => {
+        const m = { message: str(r.message) ?? UNKNOWN_SEGMENT } as MessageFunnel;
+        for (const col of EMAIL_COLUMNS) m[col] = num(r[col]);
+        return m;
+      })
+      .sort((a, b) => a.message.localeCompare(b.message));
+    const total = (col: (typeof EMAIL_COLUMNS)[number]) => messages.reduce((n, m) => n + m[col], 0);
+    const entered = num(e?.entered);
+    const heldOut = num(e?.held_out);
+    const goalReached = num(e?.goal_reached);
+    const holdoutGoalReached = num(e?.holdout_goal_reached);
+    const arm = (holdout: boolean) => {
+      const rows = revenue.filter((r) => r.journey === journey && Boolean(r.holdout) === holdout);
+      const customers = rows.filter((r) => r.currency === null).reduce((n, r) => n + num(r.customers), 0);
+      const sums = new Map<string, bigint>();
+      for (const r of rows)
+        if (r.currency !== null) addMoney(sums, String(r.currency), String(r.revenue ?? '0'));
+      return divideMoney(sums, customers);
+    };
+    return {
+      journey,
+      entered,
+      heldOut,
+      sent: total('sent'),
+      delivered: total('delivered'),
+      opened: total('opened'),
+      clicked: total('clicked'),
+      unsubscribed: total('unsubscribed'),
+      goalReached,
+      holdoutGoalReached,
+      uplift: twoProportionUplift(
+        { n: entered - heldOut, x: goalReached },
+        { n: heldOut, x: holdoutGoalReached },
+      ),
+      messages,
+      revenuePerCustomer: { treated: arm(false), heldOut: arm(true) },
+    };
+  });
+}
+
+function emailHealth(rows: SqlRow[]): EmailHealth {
+  const sum = (col: string) => rows.reduce((n, r) => n + num(r[col]), 0);
+  const sent = sum('sent');
+  return {
+    sent,
+    delivered: sum('delivered'),
+    bounceRate: ratio(sum('hard_bounced'), sent),
+    complaintRate: ratio(sum('complained'), sent),
+    unsubscribed: sum('unsubscribed'),
+  };
+}
