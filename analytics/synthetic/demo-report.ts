@@ -1,0 +1,151 @@
+/**
+ * `npm run demo:report [-- --customers 1500 --seed 1 --locale de --out .data/demo-report.html]`:
+ * simulates the synthetic shop for a year with every journey of the catalog (win-back with its
+ * planted effect), writes the analytics log to `.data/demo-analytics/`, runs the report on DuckDB and
+ * writes the HTML report (and its JSON next to it). Progress on stderr, the paths on stdout.
+ */
+import { mkdir, rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { buildCatalog } from '../../functions/catalog/build.ts';
+import { startSesEmulator, stopAll } from '../../local/servers.ts';
+import { DuckDbRunner } from '../duckdb.ts';
+import { computeReport } from '../report.ts';
+import type { ReportData } from '../report-types.ts';
+import { runSyntheticShop } from './run.ts';
+import { trueUplift } from './shop.ts';
+
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+const START = '2026-01-01';
+const END = '2027-01-01';
+
+class UsageError extends Error {}
+
+function options() {
+  const { values } = parseArgs({
+    options: {
+      customers: { type: 'string', default: '1500' },
+      seed: { type: 'string', default: '1' },
+      locale: { type: 'string', default: 'en' },
+      out: { type: 'string', default: path.join('.data', 'demo-report.html') },
+      analytics: { type: 'string', default: path.join('.data', 'demo-analytics') },
+    },
+  });
+  const customers = Number(values.customers);
+  if (!Number.isSafeInteger(customers) || customers < 1 || customers > 100_000)
+    throw new UsageError(`--customers must be a whole number from 1 to 100000, not "${values.customers}"`);
+  const seed = Number(values.seed);
+  if (!Number.isSafeInteger(seed))
+    throw new UsageError(`--seed must be a whole number, not "${values.seed}"`);
+  if (values.locale !== 'en' && values.locale !== 'de')
+    throw new UsageError(`--locale must be en or de, not "${values.locale}"`);
+  return {
+    customers,
+    seed,
+    locale: values.locale as 'en' | 'de',
+    out: path.resolve(values.out as string),
+    dir: path.resolve(values.analytics as string),
+  };
+}
+
+const say = (text: string) => process.stderr.write(`${text}\n`);
+const status = (text: string) => {
+  if (process.stderr.isTTY) process.stderr.write(`\r\u001b[2K${text}`);
+};
+
+/** The HTML renderer (analytics/html, built alongside); loaded by name so the demo runs without it. */
+async function renderHtml(data: ReportData, locale: 'en' | 'de'): Promise<string | undefined> {
+  const module = '../html/render.ts';
+  try {
+    const { renderReportHtml } = (await import(module)) as {
+      renderReportHtml: (d: ReportData, o: { locale: string; shopName?: string }) => string;
+    };
+    return renderReportHtml(data, { locale, shopName: 'Synthetic shop' });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ERR_MODULE_NOT_FOUND') return undefined;
+    throw error;
+  }
+}
+
+async function main(): Promise<number> {
+  const o = options();
+  const wall = performance.now();
+  say('Building the catalog…');
+  const { catalog } = await buildCatalog(ROOT, { defaultLocale: 'en' });
+  say('Starting the SES emulator…');
+  const ses = await startSesEmulator();
+  try {
+    await rm(o.dir, { recursive: true, force: true });
+    say(`Simulating ${o.customers} customers for a year (seed ${o.seed}); analytics log → ${o.dir}`);
+    const simStart = performance.now();
+    const run = await runSyntheticShop({
+      customers: o.customers,
+      seed: o.seed,
+      start: `${START}T00:00:00.000Z`,
+      days: 365,
+      catalog,
+      sesEndpoint: ses.endpoint,
+      dir: o.dir,
+      onProgress: (at) =>
+        status(`  day ${Math.round((Date.parse(at) - Date.parse(START)) / 86_400_000)} / 365`),
+    });
+    status('');
+    say(
+      `  ${run.shopEvents} shop events, ${run.result.emails.length} emails, ${run.log.records} analytics records (${(run.log.bytes / 1e6).toFixed(1)} MB) in ${((performance.now() - simStart) / 1000).toFixed(0)} s`,
+    );
+    say(
+      `  planted: win-back entries ${run.outcomes.length}, true uplift ${(trueUplift(run.outcomes) * 100).toFixed(1)} points`,
+    );
+    say('Computing the report (DuckDB)…');
+    const runner = await DuckDbRunner.open(o.dir, { materialize: true });
+    let data: ReportData;
+    try {
+      data = await computeReport(runner, {
+        from: START,
+        to: END,
+        period: 'month',
+        by: 'market',
+        onProgress: (m) => status(`  ${m}`),
+        onNotice: (m) => say(`  note: ${m}`),
+      });
+    } finally {
+      runner.close();
+    }
+    status('');
+    const winBack = data.journeys.find((j) => j.journey === 'win-back')?.uplift;
+    if (winBack?.absolute != null)
+      say(
+        `  reported win-back uplift ${(winBack.absolute * 100).toFixed(1)} points (95 % CI ${((winBack.ciLow ?? 0) * 100).toFixed(1)} … ${((winBack.ciHigh ?? 0) * 100).toFixed(1)})`,
+      );
+    await mkdir(path.dirname(o.out), { recursive: true });
+    const json = `${o.out.replace(/\.html?$/, '')}.json`;
+    await writeFile(json, `${JSON.stringify(data, null, 2)}\n`);
+    const html = await renderHtml(data, o.locale);
+    if (html) await writeFile(o.out, html);
+    else say('  the HTML renderer (analytics/html) is not in this checkout: JSON only');
+    say(`Done in ${((performance.now() - wall) / 1000).toFixed(0)} s.`);
+    process.stdout.write(`${html ? `${o.out}\n` : ''}${json}\n`);
+    return 0;
+  } finally {
+    await stopAll();
+  }
+}
+
+main().then(
+  (code) => process.exit(code),
+  async (error) => {
+    await stopAll().catch(() => undefined);
+    if (
+      error instanceof UsageError ||
+      (error as { code?: string }).code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION'
+    ) {
+      process.stderr.write(`${(error as Error).message}\n`);
+      process.exit(2);
+    }
+    process.stderr.write(`demo:report failed: ${error instanceof Error ? error.stack : String(error)}\n`);
+    process.exit(1);
+  },
+);
