@@ -23,6 +23,16 @@ export const MARKETS = [
   { market: 'FR', locale: 'fr-FR', timeZone: 'Europe/Paris', currency: 'EUR', basket: 50, weight: 0.15 },
 ] as const;
 
+/** The market a uniform draw `u` in [0, 1) falls on, by the markets' weights. */
+export function marketAt(u: number): (typeof MARKETS)[number] {
+  let rest = u;
+  for (const m of MARKETS) {
+    rest -= m.weight;
+    if (rest < 0) return m;
+  }
+  return MARKETS[0];
+}
+
 export interface PlantedEffect {
   /** Journey and message whose sending has the effect. */
   journey: string;
@@ -138,14 +148,7 @@ export function syntheticShop(options: ShopOptions): SyntheticShop {
   };
   const customers: ShopCustomer[] = [];
   const byId = new Map<string, ShopCustomer>();
-  const pick = () => {
-    let u = random();
-    for (const m of MARKETS) {
-      u -= m.weight;
-      if (u < 0) return m;
-    }
-    return MARKETS[0];
-  };
+  const pick = () => marketAt(random());
   /** A moment on day `t` (ms) moved to a local daytime minute (09:00–19:59), clear of quiet hours. */
   const daytime = (t: number, timeZone: string) => {
     const local = DateTime.fromMillis(t, { zone: timeZone }).startOf('day');
