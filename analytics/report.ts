@@ -6,7 +6,7 @@
 import { type Identifier, param, type SqlParam } from './binder.ts';
 import { addMoney, divideMoney, fromNumber, toMoneyByCurrency, toUnits } from './money.ts';
 import { MAX_PERIOD_DAYS, type Period, parseIsoDate, periodsBetween } from './periods.ts';
-import { boundQuery, DEFAULT_QUERY_DIR, type QueryName } from './queries.ts';
+import { boundQuery, includesFor, type QueryName } from './queries.ts';
 import type {
   CohortRow,
   EmailHealth,
@@ -106,7 +106,11 @@ export async function computeReport(runner: SqlRunner, options: ReportOptions): 
   const results = new Map<QueryName, SqlRow[]>();
   for (const [i, name] of names.entries()) {
     options.onProgress?.(`${name} (${i + 1}/${names.length})…`);
-    results.set(name, await runner.query(boundQuery(name, params, options.queryDir ?? DEFAULT_QUERY_DIR)));
+    const sql = boundQuery(name, params, {
+      dir: options.queryDir,
+      includes: includesFor(options.by !== undefined),
+    });
+    results.set(name, await runner.query(sql));
     if (name === 'overview') checkOverview(results.get(name) ?? [], periods, options);
   }
   const rows = (name: QueryName) => results.get(name) ?? [];

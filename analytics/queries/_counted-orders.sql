@@ -1,23 +1,24 @@
 -- Fragment (included by the KPI queries; not run on its own): the counted orders.
--- Records arrive at least once, so each record is first reduced to one row per `id`; an order is
+-- Records arrive at least once, so each record is first reduced to one row per `id` (copies of one
+-- fact carry the same values, so any copy will do: `arbitrary` is cheaper than `min`); an order is
 -- then one row per order key. An order counts unless it is fully refunded: a refund without an
 -- amount, or refunds in the order's currency adding up to at least its total (a refund recorded
 -- before its order still applies). `revenue` is the total less partial refunds in its currency.
 placed AS (
-  SELECT id, min(customer) AS customer, min("order") AS ord, min(time) AS time,
-         min(amount) AS amount, min(currency) AS currency
+  SELECT id, arbitrary(customer) AS customer, arbitrary("order") AS ord, arbitrary(time) AS time,
+         arbitrary(amount) AS amount, arbitrary(currency) AS currency
   FROM records
   WHERE type = 'order.placed' AND customer IS NOT NULL AND "order" IS NOT NULL
   GROUP BY id
 ),
 orders AS (
-  SELECT ord, min(customer) AS customer, min(time) AS time,
-         CAST(min(amount) AS DECIMAL(18, 4)) AS total, min(currency) AS currency
+  SELECT ord, arbitrary(customer) AS customer, min(time) AS time,
+         CAST(arbitrary(amount) AS DECIMAL(18, 4)) AS total, arbitrary(currency) AS currency
   FROM placed
   GROUP BY ord
 ),
 refunds AS (
-  SELECT id, min("order") AS ord, min(amount) AS amount, min(currency) AS currency
+  SELECT id, arbitrary("order") AS ord, arbitrary(amount) AS amount, arbitrary(currency) AS currency
   FROM records
   WHERE type = 'order.refunded' AND "order" IS NOT NULL
   GROUP BY id

@@ -4,8 +4,8 @@
 -- report's email health is the sum of all rows.
 WITH
 email_records AS (
-  SELECT id, min(type) AS type, min(time) AS time, min(customer) AS customer, min(journey) AS journey,
-         min(message) AS message, min(send) AS send, min(reason) AS reason
+  SELECT id, arbitrary(type) AS type, arbitrary(time) AS time, arbitrary(customer) AS customer, arbitrary(journey) AS journey,
+         arbitrary(message) AS message, arbitrary(send) AS send, arbitrary(reason) AS reason
   FROM records
   WHERE type IN ('email.sent', 'email.delivered', 'email.opened', 'email.clicked', 'email.bounced',
                  'email.complained', 'email.unsubscribed')

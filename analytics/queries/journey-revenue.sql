@@ -6,7 +6,7 @@ WITH
 -- include: counted-orders
 ,
 entries AS (
-  SELECT id, min(journey) AS journey, min(customer) AS customer, min(time) AS time,
+  SELECT id, arbitrary(journey) AS journey, arbitrary(customer) AS customer, arbitrary(time) AS time,
          bool_or(coalesce(holdout, false)) AS holdout
   FROM records
   WHERE type = 'journey.entered' AND journey IS NOT NULL AND customer IS NOT NULL

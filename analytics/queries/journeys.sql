@@ -2,8 +2,8 @@
 -- the held-out entries reached the goal (at any time after entering; one goal per entry).
 WITH
 journey_records AS (
-  SELECT id, min(type) AS type, min(journey) AS journey, min(instance) AS instance,
-         min(time) AS time, bool_or(holdout) AS holdout
+  SELECT id, arbitrary(type) AS type, arbitrary(journey) AS journey, arbitrary(instance) AS instance,
+         arbitrary(time) AS time, bool_or(holdout) AS holdout
   FROM records
   WHERE type IN ('journey.entered', 'journey.goal.reached') AND journey IS NOT NULL AND instance IS NOT NULL
   GROUP BY id

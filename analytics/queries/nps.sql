@@ -4,7 +4,7 @@ WITH
 -- include: segment
 ,
 answers AS (
-  SELECT id, min(customer) AS customer, min("order") AS ord, min(time) AS time, min(score) AS score
+  SELECT id, arbitrary(customer) AS customer, arbitrary("order") AS ord, arbitrary(time) AS time, arbitrary(score) AS score
   FROM records
   WHERE type = 'feedback.submitted' AND customer IS NOT NULL AND score IS NOT NULL
   GROUP BY id

@@ -2,7 +2,7 @@
 -- the periods without any data.
 WITH
 distinct_records AS (
-  SELECT id, min(time) AS time
+  SELECT id, arbitrary(time) AS time
   FROM records
   GROUP BY id
 )
