@@ -11,6 +11,7 @@ import { DateTime, Duration } from 'luxon';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { type CapacityMeter, type OutboxItem, outboxEntry } from '../functions/adapters/store.ts';
+import type { AnalyticsSink } from '../functions/analytics/record.ts';
 import type { Catalog } from '../functions/catalog/catalog.ts';
 import { formatIssues } from '../functions/core/events.ts';
 import { forEachCustomer } from '../functions/services/concurrency.ts';
@@ -210,7 +211,13 @@ export async function simulate(
   scenario: Scenario,
   catalog: Catalog,
   servers: SimulationServers,
-  options: { tableName?: string; onProgress?: (at: string) => void; meter?: CapacityMeter } = {},
+  options: {
+    tableName?: string;
+    onProgress?: (at: string) => void;
+    meter?: CapacityMeter;
+    /** Writes the analytics log of the simulation (`recorded` is virtual time). */
+    analytics?: AnalyticsSink;
+  } = {},
 ): Promise<SimulationResult> {
   const wallStart = performance.now();
   const start = iso(DateTime.fromISO(scenario.start, { setZone: true }));
@@ -271,6 +278,7 @@ export async function simulate(
       a.events.sort((x, y) => Date.parse(x.time) - Date.parse(y.time));
     },
     meter: options.meter,
+    analyticsSink: options.analytics,
     // The simulator follows each decision as it is written: the timers it set (instead of polling the
     // timer index every virtual minute) and its outbox entries (handed to the dispatcher at once, as
     // the stream trigger would, so a send happens at the moment of its decision).
@@ -333,6 +341,17 @@ export async function simulate(
             try {
               const outcome = await runtime.services.dispatcher.dispatch(item);
               if (outcome.status === 'sent') sentOutcomes.push({ outcome, origin });
+              // SES's Send and Delivery events, for the analytics log's email.* records.
+              if (outcome.status === 'sent' && options.analytics)
+                for (const d of await runtime.emailAccepted(outcome))
+                  for (const t of d.targets.filter((t) => t.error))
+                    result.errors.push({
+                      at: item.createdAt,
+                      customerId: a.customerId,
+                      outbox: { outboxId: item.outboxId },
+                      target: t.target,
+                      error: String(t.error),
+                    });
               const at = item.createdAt;
               const customerId = a.customerId;
               if (outcome.status === 'failed') {
@@ -407,12 +426,14 @@ export async function simulate(
               time: e.stamped ?? e.time,
               detail: e.detail,
             });
-            addLine({
-              at,
-              customerId,
-              kind: 'event',
-              text: `${e.detailType} ${customerId}`.trim(),
-            });
+            // A system event only the analytics log hears is not a line of the timeline.
+            if (e.index >= 0 || delivery.targets.some((t) => t.target !== 'analytics'))
+              addLine({
+                at,
+                customerId,
+                kind: 'event',
+                text: `${e.detailType} ${customerId}`.trim(),
+              });
             const rejected = delivery.targets.find((t) => t.outcome?.status === 'rejected');
             if (rejected?.outcome?.status === 'rejected') {
               result.rejected.push({
