@@ -11,6 +11,7 @@ import { DateTime, Duration } from 'luxon';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { type CapacityMeter, type OutboxItem, outboxEntry } from '../functions/adapters/store.ts';
+import type { AnalyticsSink } from '../functions/analytics/record.ts';
 import type { Catalog } from '../functions/catalog/catalog.ts';
 import { formatIssues } from '../functions/core/events.ts';
 import { forEachCustomer } from '../functions/services/concurrency.ts';
@@ -235,6 +236,8 @@ export async function simulate(
     onProgress?: (at: string) => void;
     meter?: CapacityMeter;
     react?: React;
+    /** Writes the analytics log of the simulation (`recorded` is virtual time). */
+    analytics?: AnalyticsSink;
   } = {},
 ): Promise<SimulationResult> {
   const wallStart = performance.now();
@@ -321,6 +324,7 @@ export async function simulate(
       a.events.sort((x, y) => Date.parse(x.time) - Date.parse(y.time));
     },
     meter: options.meter,
+    analyticsSink: options.analytics,
     // The simulator follows each decision as it is written: the timers it set (instead of polling the
     // timer index every virtual minute) and its outbox entries (handed to the dispatcher at once, as
     // the stream trigger would, so a send happens at the moment of its decision).
@@ -393,6 +397,17 @@ export async function simulate(
                   outboxId: outcome.outboxId,
                 });
               }
+              // SES's Send and Delivery events, for the analytics log's email.* records.
+              if (outcome.status === 'sent' && options.analytics)
+                for (const d of await runtime.emailAccepted(outcome))
+                  for (const t of d.targets.filter((t) => t.error))
+                    result.errors.push({
+                      at: item.createdAt,
+                      customerId: a.customerId,
+                      outbox: { outboxId: item.outboxId },
+                      target: t.target,
+                      error: String(t.error),
+                    });
               const at = item.createdAt;
               const customerId = a.customerId;
               if (outcome.status === 'failed') {
@@ -467,12 +482,14 @@ export async function simulate(
               time: e.stamped ?? e.time,
               detail: e.detail,
             });
-            addLine({
-              at,
-              customerId,
-              kind: 'event',
-              text: `${e.detailType} ${customerId}`.trim(),
-            });
+            // A system event only the analytics log hears is not a line of the timeline.
+            if (e.index >= 0 || delivery.targets.some((t) => t.target !== 'analytics'))
+              addLine({
+                at,
+                customerId,
+                kind: 'event',
+                text: `${e.detailType} ${customerId}`.trim(),
+              });
             const rejected = delivery.targets.find((t) => t.outcome?.status === 'rejected');
             if (rejected?.outcome?.status === 'rejected') {
               result.rejected.push({

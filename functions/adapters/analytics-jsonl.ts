@@ -49,7 +49,9 @@ export class JsonLinesSink implements AnalyticsSink {
   ) {
     this.writer = options.writer ?? defaultWriterName();
     if (!/^[A-Za-z0-9._-]{1,100}$/.test(this.writer))
-      throw new Error(`analytics writer name "${this.writer}" must be letters, digits, dot, dash or underscore`);
+      throw new Error(
+        `analytics writer name "${this.writer}" must be letters, digits, dot, dash or underscore`,
+      );
   }
 
   async write(records: readonly AnalyticsRecord[]): Promise<void> {

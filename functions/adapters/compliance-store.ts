@@ -14,10 +14,9 @@ import {
 import type { EmitEffect, Profile } from '../core/model.ts';
 import { SETTLEABLE } from '../core/outbox.ts';
 import { addressHash } from '../core/privacy.ts';
+import type { EmailEventKind } from '../core/ses-event.ts';
 import { type DocumentSender, keys, outboxEntry } from './store.ts';
 import { TABLE } from './table-schema.ts';
-
-import type { EmailEventKind } from '../core/ses-event.ts';
 
 export type { EmailEventKind } from '../core/ses-event.ts';
 

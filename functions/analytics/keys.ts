@@ -28,7 +28,10 @@ export function analyticsKeys(secret: Uint8Array): AnalyticsKeys {
     order: (orderId) => key(`order:${orderId}`),
     instance: (journeyId, instanceId) => key(`instance:${journeyId}#${instanceId}`),
     send: (outboxId) => key(`send:${outboxId}`),
-    recordId: (type, parts) => mac(`id:${type}\n${parts.join('\n')}`).toString('hex').slice(0, 32),
+    recordId: (type, parts) =>
+      mac(`id:${type}\n${parts.join('\n')}`)
+        .toString('hex')
+        .slice(0, 32),
   };
 }
 
@@ -37,5 +40,8 @@ export function analyticsKeys(secret: Uint8Array): AnalyticsKeys {
  * says, which names nobody (the event id is EventBridge's, not the customer's).
  */
 export function keylessRecordId(type: string, parts: readonly string[]): string {
-  return createHash('sha256').update(`id:${type}\n${parts.join('\n')}`, 'utf8').digest('hex').slice(0, 32);
+  return createHash('sha256')
+    .update(`id:${type}\n${parts.join('\n')}`, 'utf8')
+    .digest('hex')
+    .slice(0, 32);
 }

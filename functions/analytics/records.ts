@@ -176,7 +176,9 @@ function shopEvent(
     }
     case 'order.delivered': {
       const d = event.detail;
-      return [r('order.delivered', d.deliveredAt ?? event.time, [d.orderId], { order: keys.order(d.orderId) })];
+      return [
+        r('order.delivered', d.deliveredAt ?? event.time, [d.orderId], { order: keys.order(d.orderId) }),
+      ];
     }
     case 'order.refunded': {
       const d = event.detail;
@@ -219,7 +221,12 @@ const REFERRAL_REASONS: [RegExp, string][] = [
   [/cap/, 'cap-reached'],
 ];
 
-const JOURNEY_TYPES = new Set(['journey.entered', 'journey.exited', 'journey.completed', 'journey.goal.reached']);
+const JOURNEY_TYPES = new Set([
+  'journey.entered',
+  'journey.exited',
+  'journey.completed',
+  'journey.goal.reached',
+]);
 
 function systemEvent(event: RawEvent, context: RecordContext): AnalyticsRecord[] {
   const { keys } = context;
@@ -266,7 +273,10 @@ function systemEvent(event: RawEvent, context: RecordContext): AnalyticsRecord[]
     case 'referral.reward.granted': {
       const reward = typeof d.reward === 'object' && d.reward !== null ? (d.reward as Detail) : {};
       return [
-        r('referral.reward.granted', event.time, { ...lifecycle, ...moneyOf(reward.amount, reward.currency) }),
+        r('referral.reward.granted', event.time, {
+          ...lifecycle,
+          ...moneyOf(reward.amount, reward.currency),
+        }),
       ];
     }
     case 'support.followup.requested':
@@ -281,7 +291,8 @@ function systemEvent(event: RawEvent, context: RecordContext): AnalyticsRecord[]
     case UNSUBSCRIBE: {
       // Only the preferences service's own unsubscribe: it names the email whose link was used.
       if (d.marketingConsent !== false || d.reason !== 'unsubscribe link') return [];
-      const from = typeof d.unsubscribedFrom === 'object' && d.unsubscribedFrom !== null ? d.unsubscribedFrom : {};
+      const from =
+        typeof d.unsubscribedFrom === 'object' && d.unsubscribedFrom !== null ? d.unsubscribedFrom : {};
       return emailRecord('email.unsubscribed', from as Detail, keys, context, event.time, [factId], {
         consent: false,
       });

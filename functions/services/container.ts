@@ -17,8 +17,8 @@ import {
   JourneyStore,
   type SaveRequest,
 } from '../adapters/store.ts';
-import { type Catalog, compiledJourneys } from '../catalog/catalog.ts';
 import type { AnalyticsSink } from '../analytics/record.ts';
+import { type Catalog, compiledJourneys } from '../catalog/catalog.ts';
 import type { AppConfig } from '../config.ts';
 import { createRenderer } from '../email/index.ts';
 import { AnalyticsService } from './analytics.ts';
