@@ -1,5 +1,5 @@
 /**
- * `npm run demo:report [-- --customers 1500 --seed 1 --locale de --out .data/demo-report.html]`:
+ * `npm run demo:report [-- --customers 1000 --seed 1 --holdout 0.5 --locale de --active-window 90 --out …]`:
  * simulates the synthetic shop for a year with every journey of the catalog (win-back with its
  * planted effect), writes the analytics log to `.data/demo-analytics/`, runs the report on DuckDB and
  * writes the HTML report (and its JSON next to it). Progress on stderr, the paths on stdout.
@@ -13,7 +13,7 @@ import { startSesEmulator, stopAll } from '../../local/servers.ts';
 import { DuckDbRunner } from '../duckdb.ts';
 import { computeReport } from '../report.ts';
 import type { ReportData } from '../report-types.ts';
-import { runSyntheticShop } from './run.ts';
+import { catalogVariant, runSyntheticShop } from './run.ts';
 import { trueUplift } from './shop.ts';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
@@ -27,11 +27,15 @@ class UsageError extends Error {}
 function options() {
   const { values } = parseArgs({
     options: {
-      customers: { type: 'string', default: '1500' },
+      customers: { type: 'string', default: '1000' },
+      /** Win-back's holdout share instead of the catalog's (10 %): a larger control group, a narrower interval. */
+      holdout: { type: 'string' },
       seed: { type: 'string', default: '1' },
       locale: { type: 'string', default: 'en' },
       out: { type: 'string', default: path.join('.data', 'demo-report.html') },
       analytics: { type: 'string', default: path.join('.data', 'demo-analytics') },
+      // A year-old shop has nobody away for 365 days: with the default window nobody would be lost.
+      'active-window': { type: 'string', default: '90' },
     },
   });
   const customers = Number(values.customers);
@@ -40,11 +44,21 @@ function options() {
   const seed = Number(values.seed);
   if (!Number.isSafeInteger(seed))
     throw new UsageError(`--seed must be a whole number, not "${values.seed}"`);
+  const holdout = values.holdout === undefined ? undefined : Number(values.holdout);
+  if (holdout !== undefined && !(holdout > 0 && holdout < 1))
+    throw new UsageError(`--holdout must be a share between 0 and 1 such as 0.5, not "${values.holdout}"`);
+  const activeWindowDays = Number(values['active-window']);
+  if (!Number.isSafeInteger(activeWindowDays) || activeWindowDays < 31 || activeWindowDays > 3660)
+    throw new UsageError(
+      `--active-window must be a number of days from 31 to 3660, not "${values['active-window']}"`,
+    );
   if (values.locale !== 'en' && values.locale !== 'de')
     throw new UsageError(`--locale must be en or de, not "${values.locale}"`);
   return {
     customers,
     seed,
+    activeWindowDays,
+    holdout,
     locale: values.locale as 'en' | 'de',
     out: path.resolve(values.out as string),
     dir: path.resolve(values.analytics as string),
@@ -86,7 +100,8 @@ async function main(): Promise<number> {
       seed: o.seed,
       start: `${START}T00:00:00.000Z`,
       days: 365,
-      catalog,
+      catalog:
+        o.holdout === undefined ? catalog : catalogVariant(catalog, { holdout: { 'win-back': o.holdout } }),
       sesEndpoint: ses.endpoint,
       dir: o.dir,
       onProgress: (at) =>
@@ -108,6 +123,7 @@ async function main(): Promise<number> {
         to: END,
         period: 'month',
         by: 'market',
+        activeWindowDays: o.activeWindowDays,
         onProgress: (m) => status(`  ${m}`),
         onNotice: (m) => say(`  note: ${m}`),
       });
@@ -119,6 +135,10 @@ async function main(): Promise<number> {
     if (winBack?.absolute != null)
       say(
         `  reported win-back uplift ${(winBack.absolute * 100).toFixed(1)} points (95 % CI ${((winBack.ciLow ?? 0) * 100).toFixed(1)} … ${((winBack.ciHigh ?? 0) * 100).toFixed(1)})`,
+      );
+    if (winBack?.ciLow != null && winBack.ciLow <= 0)
+      say(
+        `  the interval includes 0: too few held-out entries to tell; try --holdout 0.5 or --customers ${o.customers * 3}`,
       );
     await mkdir(path.dirname(o.out), { recursive: true });
     const json = `${o.out.replace(/\.html?$/, '')}.json`;
