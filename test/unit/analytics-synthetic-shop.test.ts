@@ -1,4 +1,8 @@
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { writeBulkLog } from '../../analytics/synthetic/bulk-log.ts';
 import { countedOrders, expectedKpis, periodsBetween } from '../../analytics/synthetic/expected-kpis.ts';
 import {
   coin,
@@ -7,6 +11,7 @@ import {
   syntheticShop,
   trueUplift,
 } from '../../analytics/synthetic/shop.ts';
+import { analyticsRecordSchema, partitionOf } from '../../functions/analytics/record.ts';
 import { parseShopEvent } from '../../functions/core/events.ts';
 
 const order = (
@@ -283,5 +288,38 @@ describe('syntheticShop', () => {
     const mean = draws.reduce((a, b) => a + b, 0) / draws.length;
     expect(mean).toBeGreaterThan(0.45);
     expect(mean).toBeLessThan(0.55);
+  });
+});
+
+describe('writeBulkLog (the bench log)', () => {
+  it('writes valid records, each in the partition of its processing day, with the simulated mix of types', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'bulk-log-'));
+    try {
+      const size = writeBulkLog(dir, { customers: 300, seed: 2, flushBytes: 20_000 });
+      const types = new Set<string>();
+      let lines = 0;
+      for (const dt of readdirSync(dir)) {
+        for (const line of readFileSync(path.join(dir, dt, 'bulk.jsonl'), 'utf8')
+          .trim()
+          .split('\n')) {
+          const record = analyticsRecordSchema.parse(JSON.parse(line));
+          expect(partitionOf(record)).toBe(dt);
+          types.add(record.type);
+          lines++;
+        }
+      }
+      expect(lines).toBe(size.records);
+      expect(size.records / 300).toBeGreaterThan(5);
+      for (const type of [
+        'order.placed',
+        'order.refunded',
+        'feedback.submitted',
+        'journey.entered',
+        'email.opened',
+      ])
+        expect(types).toContain(type);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
