@@ -65,7 +65,8 @@ function checkOptions(o: ReportOptions): { activeWindowDays: number; goalWindowD
     if (!parseIsoDate(value)) throw new ReportInputError(`${flag}: "${value}" is not a date (YYYY-MM-DD)`);
   }
   if (o.from >= o.to) throw new ReportInputError(`from (${o.from}) must be before to (${o.to})`);
-  const activeWindowDays = o.activeWindowDays ?? DEFAULT_ACTIVE_WINDOW_DAYS;
+  // A year can have 366 days: its default window grows to match (see MAX_PERIOD_DAYS).
+  const activeWindowDays = o.activeWindowDays ?? Math.max(DEFAULT_ACTIVE_WINDOW_DAYS, MAX_PERIOD_DAYS[o.period]);
   const goalWindowDays = o.goalWindowDays ?? DEFAULT_GOAL_WINDOW_DAYS;
   for (const [flag, value] of [
     ['active window', activeWindowDays],
@@ -75,17 +76,19 @@ function checkOptions(o: ReportOptions): { activeWindowDays: number; goalWindowD
       throw new ReportInputError(`${flag}: ${value} is not a number of days between 1 and 3660`);
     }
   }
+  if (activeWindowDays < MAX_PERIOD_DAYS[o.period]) {
+    // Shorter, a customer who orders early in a period could be inactive again at its end: the
+    // counts would no longer add up (E = S − lost + N + reactivated) and retention.sql assumes they do.
+    throw new ReportInputError(
+      `active window: ${activeWindowDays} days is shorter than a ${o.period} (${MAX_PERIOD_DAYS[o.period]} days); use at least that or a shorter period`,
+    );
+  }
   return { activeWindowDays, goalWindowDays };
 }
 
 export async function computeReport(runner: SqlRunner, options: ReportOptions): Promise<ReportData> {
   const { activeWindowDays, goalWindowDays } = checkOptions(options);
   const periods = periodsBetween(options.from, options.to, options.period, activeWindowDays);
-  if (activeWindowDays < MAX_PERIOD_DAYS[options.period]) {
-    options.onNotice?.(
-      `the active window (${activeWindowDays} days) is shorter than a ${options.period}: a new customer may be inactive again by the period's end, so E = S − lost + N + reactivated does not hold`,
-    );
-  }
   const params: Record<string, SqlParam> = {
     start: param.date(options.from),
     end: param.date(options.to),
