@@ -82,6 +82,16 @@ describe('the synthetic shop, simulated, logged and reported', () => {
       goalReached: treated.filter((o) => o.withEmail).length,
       holdoutGoalReached: held.filter((o) => o.withoutEmail).length,
     });
+    // And entry by entry: what the engine decided is the potential outcome of the arm drawn.
+    const reached = new Set(
+      run.result.events
+        .filter((e) => e.detailType === 'journey.goal.reached' && e.detail.journey === 'win-back')
+        .map((e) => `${e.detail.customerId}#${e.detail.instanceId}`),
+    );
+    const wrong = outcomes.filter(
+      (o) => reached.has(`${o.customerId}#${o.instanceId}`) !== (o.holdout ? o.withoutEmail : o.withEmail),
+    );
+    expect(wrong).toEqual([]);
     const { uplift } = winBack ?? { uplift: undefined };
     expect(uplift?.note).toBeUndefined();
     expect(truth).toBeGreaterThan(0.1);
