@@ -76,7 +76,9 @@ export class DuckDbRunner implements SqlRunner {
    */
   static async open(dir: string, options: DuckDbRunnerOptions = {}): Promise<DuckDbRunner> {
     if (!existsSync(dir) || !statSync(dir).isDirectory()) {
-      throw new AnalyticsLogError(`analytics log ${dir} does not exist`);
+      throw new AnalyticsLogError(
+        `analytics log ${dir} does not exist ('npm start' and 'journeys simulate --analytics DIR' write one)`,
+      );
     }
     const files = findLogFiles(dir);
     if (files.jsonl + files.gz === 0) {

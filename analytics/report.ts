@@ -3,27 +3,21 @@
  * AWS — and assembles ReportData. SQL does the scans and the per-customer work; this file only adds
  * up segment rows, divides, and runs the uplift statistics, so both engines share every definition.
  */
-import { type Identifier, param, type SqlParam } from './binder.ts';
-import { addMoney, divideMoney, fromNumber, toMoneyByCurrency, toUnits } from './money.ts';
-import { MAX_PERIOD_DAYS, type Period, parseIsoDate, periodsBetween } from './periods.ts';
-import { boundQuery, includesFor, type QueryName } from './queries.ts';
-import type {
-  CohortRow,
-  EmailHealth,
-  JourneyFunnel,
-  MessageFunnel,
-  PeriodKpis,
-  PeriodUnit,
-  ReportData,
-} from './report-types.ts';
+import { IDENTIFIERS, type Identifier, param, type SqlParam } from './binder.ts';
+import { cohortRows } from './cohorts.ts';
+import { emailHealth, journeyFunnels, UNKNOWN } from './funnels.ts';
+import { addMoney, fromNumber, toMoneyByCurrency } from './money.ts';
+import { MAX_PERIOD_DAYS, PERIOD_UNITS, type Period, parseIsoDate, periodsBetween } from './periods.ts';
+import { boundQuery, includesFor, QUERY_NAMES, type QueryName } from './queries.ts';
+import type { PeriodKpis, PeriodUnit, ReportData } from './report-types.ts';
+import { num, ratio, str } from './rows.ts';
 import type { SqlRow, SqlRunner } from './sql-runner.ts';
-import { twoProportionUplift } from './stats.ts';
 
 export const DEFAULT_ACTIVE_WINDOW_DAYS = 365;
 /** Revenue per customer after a journey entry counts orders up to this many days after the entry day. */
 export const DEFAULT_GOAL_WINDOW_DAYS = 30;
 /** Label of the breakdown row for customers with no market (or locale) on any record. */
-export const UNKNOWN_SEGMENT = 'unknown';
+export const UNKNOWN_SEGMENT = UNKNOWN;
 
 export interface ReportOptions {
   /** ISO date, inclusive. */
@@ -34,6 +28,11 @@ export interface ReportOptions {
   by?: Identifier | undefined;
   activeWindowDays?: number | undefined;
   goalWindowDays?: number | undefined;
+  /**
+   * Run the queries at the same time: for Athena, where each query waits seconds in a queue; not for
+   * DuckDB, which already uses every core for one query. @default false
+   */
+  parallel?: boolean | undefined;
   /** One line per query as it starts ("retention (2/8)…"). */
   onProgress?: ((message: string) => void) | undefined;
   /** Things worth telling the reader that are not errors (periods without any record …). */
@@ -52,12 +51,14 @@ export class EmptyLogError extends Error {
   override name = 'EmptyLogError';
 }
 
-const num = (v: unknown): number =>
-  typeof v === 'number' ? v : v === null || v === undefined ? 0 : Number(v);
-const str = (v: unknown): string | null => (v === null || v === undefined ? null : String(v));
-const ratio = (a: number, b: number): number | null => (b === 0 ? null : a / b);
-
-function checkOptions(o: ReportOptions): { activeWindowDays: number; goalWindowDays: number } {
+/** Checks the options computeReport takes (dates, windows) without running anything. */
+export function checkReportOptions(o: ReportOptions): { activeWindowDays: number; goalWindowDays: number } {
+  if (!(PERIOD_UNITS as readonly string[]).includes(o.period)) {
+    throw new ReportInputError(`period: "${o.period}" is not one of ${PERIOD_UNITS.join(', ')}`);
+  }
+  if (o.by !== undefined && !(IDENTIFIERS as readonly string[]).includes(o.by)) {
+    throw new ReportInputError(`by: "${o.by}" is not one of ${IDENTIFIERS.join(', ')}`);
+  }
   for (const [flag, value] of [
     ['from', o.from],
     ['to', o.to],
@@ -66,7 +67,8 @@ function checkOptions(o: ReportOptions): { activeWindowDays: number; goalWindowD
   }
   if (o.from >= o.to) throw new ReportInputError(`from (${o.from}) must be before to (${o.to})`);
   // A year can have 366 days: its default window grows to match (see MAX_PERIOD_DAYS).
-  const activeWindowDays = o.activeWindowDays ?? Math.max(DEFAULT_ACTIVE_WINDOW_DAYS, MAX_PERIOD_DAYS[o.period]);
+  const activeWindowDays =
+    o.activeWindowDays ?? Math.max(DEFAULT_ACTIVE_WINDOW_DAYS, MAX_PERIOD_DAYS[o.period]);
   const goalWindowDays = o.goalWindowDays ?? DEFAULT_GOAL_WINDOW_DAYS;
   for (const [flag, value] of [
     ['active window', activeWindowDays],
@@ -87,7 +89,7 @@ function checkOptions(o: ReportOptions): { activeWindowDays: number; goalWindowD
 }
 
 export async function computeReport(runner: SqlRunner, options: ReportOptions): Promise<ReportData> {
-  const { activeWindowDays, goalWindowDays } = checkOptions(options);
+  const { activeWindowDays, goalWindowDays } = checkReportOptions(options);
   const periods = periodsBetween(options.from, options.to, options.period, activeWindowDays);
   const params: Record<string, SqlParam> = {
     start: param.date(options.from),
@@ -96,26 +98,26 @@ export async function computeReport(runner: SqlRunner, options: ReportOptions): 
     dimension: param.identifier(options.by ?? 'market'),
     goalWindowDays: param.int(goalWindowDays),
   };
-  const names: QueryName[] = [
-    'overview',
-    'retention',
-    'revenue',
-    'nps',
-    'cohorts',
-    'journeys',
-    'emails',
-    'journey-revenue',
-  ];
-  const results = new Map<QueryName, SqlRow[]>();
-  for (const [i, name] of names.entries()) {
-    options.onProgress?.(`${name} (${i + 1}/${names.length})…`);
+  const run = async (name: QueryName, i: number): Promise<[QueryName, SqlRow[]]> => {
+    options.onProgress?.(`${name} (${i + 1}/${QUERY_NAMES.length})…`);
     const sql = boundQuery(name, params, {
       dir: options.queryDir,
       includes: includesFor(options.by !== undefined),
     });
-    results.set(name, await runner.query(sql));
-    if (name === 'overview') checkOverview(results.get(name) ?? [], periods, options);
+    return [name, await runner.query(sql)];
+  };
+  const results = new Map<QueryName, SqlRow[]>();
+  if (options.parallel) {
+    for (const [name, rows] of await Promise.all(QUERY_NAMES.map(run))) results.set(name, rows);
+  } else {
+    for (const [i, name] of QUERY_NAMES.entries()) {
+      const [, rows] = await run(name, i);
+      results.set(name, rows);
+      // Stop before the expensive queries when the log is empty.
+      if (name === 'overview' && rows.length === 0) break;
+    }
   }
+  checkOverview(results.get('overview') ?? [], periods, options);
   const rows = (name: QueryName) => results.get(name) ?? [];
   const emails = rows('emails');
   return {
@@ -282,113 +284,5 @@ function kpis(p: Period, market: string | null, c: Counts): PeriodKpis {
     npsResponses: c.responses,
     promoters: c.promoters,
     detractors: c.detractors,
-  };
-}
-
-const monthIndex = (yyyyMm: string) => Number(yyyyMm.slice(0, 4)) * 12 + Number(yyyyMm.slice(5, 7)) - 1;
-
-function cohortRows(rows: SqlRow[], to: string): CohortRow[] {
-  // The last month with any day before `to`.
-  const last = monthIndex(new Date(Date.parse(`${to}T00:00:00.000Z`) - 1).toISOString());
-  const cohorts = new Map<
-    string,
-    { ordering: Map<number, number>; revenue: Map<number, Map<string, bigint>> }
-  >();
-  for (const row of rows) {
-    const key = String(row.cohort);
-    const c = cohorts.get(key) ?? { ordering: new Map(), revenue: new Map() };
-    cohorts.set(key, c);
-    const k = num(row.months_since);
-    if (row.currency === null) c.ordering.set(k, num(row.customers));
-    else {
-      const m = c.revenue.get(k) ?? new Map<string, bigint>();
-      c.revenue.set(k, m);
-      m.set(String(row.currency), (m.get(String(row.currency)) ?? 0n) + toUnits(String(row.revenue ?? '0')));
-    }
-  }
-  return [...cohorts.keys()].sort().map((cohort) => {
-    const c = cohorts.get(cohort);
-    const size = c?.ordering.get(0) ?? 0;
-    const months = Math.max(0, last - monthIndex(cohort)) + 1;
-    const cumulative = new Map<string, bigint>();
-    const retention: (number | null)[] = [];
-    const revenuePerCustomer: Record<string, string>[] = [];
-    for (let k = 0; k < months; k++) {
-      retention.push(ratio(c?.ordering.get(k) ?? 0, size));
-      for (const [currency, units] of c?.revenue.get(k) ?? []) {
-        cumulative.set(currency, (cumulative.get(currency) ?? 0n) + units);
-      }
-      revenuePerCustomer.push(divideMoney(cumulative, size));
-    }
-    return { cohort, customers: size, retention, revenuePerCustomer };
-  });
-}
-
-const EMAIL_COLUMNS = [
-  'sent',
-  'delivered',
-  'opened',
-  'clicked',
-  'unsubscribed',
-  'bounced',
-  'complained',
-] as const;
-
-function journeyFunnels(entries: SqlRow[], emails: SqlRow[], revenue: SqlRow[]): JourneyFunnel[] {
-  const names = new Set<string>();
-  for (const r of [...entries, ...emails, ...revenue]) if (r.journey !== null) names.add(String(r.journey));
-  return [...names].sort().map((journey) => {
-    const e = entries.find((r) => r.journey === journey);
-    const messages: MessageFunnel[] = emails
-      .filter((r) => r.journey === journey)
-      .map((r) => {
-        const m = { message: str(r.message) ?? UNKNOWN_SEGMENT } as MessageFunnel;
-        for (const col of EMAIL_COLUMNS) m[col] = num(r[col]);
-        return m;
-      })
-      .sort((a, b) => a.message.localeCompare(b.message));
-    const total = (col: (typeof EMAIL_COLUMNS)[number]) => messages.reduce((n, m) => n + m[col], 0);
-    const entered = num(e?.entered);
-    const heldOut = num(e?.held_out);
-    const goalReached = num(e?.goal_reached);
-    const holdoutGoalReached = num(e?.holdout_goal_reached);
-    const arm = (holdout: boolean) => {
-      const rows = revenue.filter((r) => r.journey === journey && Boolean(r.holdout) === holdout);
-      const customers = rows.filter((r) => r.currency === null).reduce((n, r) => n + num(r.customers), 0);
-      const sums = new Map<string, bigint>();
-      for (const r of rows)
-        if (r.currency !== null) addMoney(sums, String(r.currency), String(r.revenue ?? '0'));
-      return divideMoney(sums, customers);
-    };
-    return {
-      journey,
-      entered,
-      heldOut,
-      sent: total('sent'),
-      delivered: total('delivered'),
-      opened: total('opened'),
-      clicked: total('clicked'),
-      unsubscribed: total('unsubscribed'),
-      goalReached,
-      holdoutGoalReached,
-      uplift: twoProportionUplift(
-        { n: entered - heldOut, x: goalReached },
-        { n: heldOut, x: holdoutGoalReached },
-      ),
-      messages,
-      revenuePerCustomer: { treated: arm(false), heldOut: arm(true) },
-    };
-  });
-}
-
-function emailHealth(rows: SqlRow[]): EmailHealth {
-  const sum = (col: string) => rows.reduce((n, r) => n + num(r[col]), 0);
-  const sent = sum('sent');
-  return {
-    sent,
-    delivered: sum('delivered'),
-    bounceRate: ratio(sum('hard_bounced'), sent),
-    complaintRate: ratio(sum('complained'), sent),
-    unsubscribed: sum('unsubscribed'),
   };
 }

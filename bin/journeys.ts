@@ -5,6 +5,7 @@
  *   journeys schemas [--out schemas]     export the journey and event JSON Schemas
  *   journeys simulate <scenario>         run a scenario against the engine with a virtual clock
  *   journeys preview ...                 render a journey message
+ *   journeys report ...                  retention KPIs, cohorts, funnels and uplift from the analytics log
  *
  * Run through `bin/journeys.js` (npx journeys …, npm run journeys -- …) or `tsx bin/journeys.ts …`.
  */
@@ -51,6 +52,7 @@ Commands:
   schemas    write the journey and event JSON Schemas to schemas/
   simulate   run a scenario against the journey engine with a virtual clock
   preview    render a journey message
+  report     retention KPIs, cohorts, journey funnels and holdout uplift from the analytics log
 
 Run 'journeys <command> --help' for the options of a command.`;
 
@@ -131,6 +133,38 @@ Options:
   --fallback            allow a locale that is not shipped (pt-BR) and show the fallback email
   -h, --help            show this help`,
     run: (argv) => delegate('preview', '../local/preview-cli.ts', 'previewCommand', argv),
+  },
+  report: {
+    summary: 'retention KPIs, cohorts, funnels and uplift',
+    help: `Usage: journeys report [--analytics <dir> | --athena] [--from <date> --to <date>]
+                       [--period week|month|quarter|year] [--by market|locale]
+                       [--out <report.html>] [--json] [--csv <dir>] [--locale en|de] [--active-window <days>]
+
+Computes the retention KPIs (CRR, churn, repeat-customer rate, purchase frequency, AOV, CLV, NPS) per
+period, the cohort table, journey funnels and holdout uplift from the analytics log. Without --json,
+--out or --csv it prints a summary.
+
+Options:
+  --analytics <dir>      local log (JSON Lines, dt=YYYY-MM-DD/ partitions) read with DuckDB
+                         (default: where 'npm start' writes it, the project's .data/analytics
+                         or $JOURNEYS_DATA_DIR/analytics)
+  --athena               query the log in AWS through Athena instead
+  --workgroup <name>     Athena workgroup (default: $JOURNEYS_ATHENA_WORKGROUP)
+  --database <name>      Glue database of the 'records' table (default: $JOURNEYS_ATHENA_DATABASE)
+  --from <YYYY-MM-DD>    first day (default: 12 periods before --to)
+  --to <YYYY-MM-DD>      day after the last (default: the start of the current period)
+  --period <unit>        week (Monday to Sunday), month (default), quarter or year; UTC
+  --by market|locale     also break every period down by the customer's market or locale
+  --active-window <days> a customer is active while their last counted order is this recent
+                         (default 365; 366 with --period year; at least one period)
+  --goal-window <days>   revenue per customer after a journey entry counts orders up to this many
+                         days after the entry day (default 30)
+  --json                 print the report as JSON (the shape in the README)
+  --csv <dir>            write kpis.csv, cohorts.csv, journeys.csv and messages.csv
+  --out <file.html>      write the HTML report (one self-contained file)
+  --locale en|de         language of the HTML report (default: en)
+  -h, --help             show this help`,
+    run: (argv) => delegate('report', '../local/report-cli.ts', 'reportCommand', argv),
   },
 };
 

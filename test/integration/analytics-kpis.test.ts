@@ -3,13 +3,18 @@
  * through the same runner `journeys report` uses. Each fixture's answer was worked out by hand, or —
  * for the generated shop — computed a second way in this file, straight from the definitions.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { timeReport } from '../../analytics/bench.ts';
 import { AnalyticsLogError, DuckDbRunner } from '../../analytics/duckdb.ts';
-import { addDays, isoDate, parseIsoDate } from '../../analytics/periods.ts';
-import { computeReport, ReportInputError, type ReportOptions } from '../../analytics/report.ts';
+import {
+  computeReport,
+  EmptyLogError,
+  ReportInputError,
+  type ReportOptions,
+} from '../../analytics/report.ts';
 import type { PeriodKpis, ReportData } from '../../analytics/report-types.ts';
 import { twoProportionUplift } from '../../analytics/stats.ts';
 import type { AnalyticsRecord } from '../../functions/analytics/record.ts';
@@ -366,149 +371,73 @@ describe('the log itself', () => {
  * (per customer, per period, straight from the text of the README) — the SQL's clever parts (the
  * previous/next order per order) must agree with it everywhere.
  */
-describe('a generated shop, computed a second way', () => {
-  function generate(seed: number): AnalyticsRecord[] {
-    let s = seed;
-    const rnd = () => {
-      s = (s * 1103515245 + 12345) % 2147483648;
-      return s / 2147483648;
-    };
-    const out: AnalyticsRecord[] = [];
-    const start = Date.parse('2024-01-01T00:00:00.000Z');
-    for (const c of range(160)) {
-      const market = rnd() < 0.45 ? 'DE' : rnd() < 0.7 ? 'US' : undefined;
-      const currency = market === 'US' ? 'USD' : 'EUR';
-      let t = start + rnd() * 700 * 86_400_000;
-      const n = 1 + Math.floor(rnd() * 5);
-      for (const o of range(n)) {
-        const at = new Date(t).toISOString();
-        const who = { customer: `g${c}`, ...(market ? { market } : {}) };
-        const amount = (5 + Math.floor(rnd() * 9000) / 100).toFixed(2);
-        out.push(order(who, `g${c}-${o}`, at, amount, currency));
-        const r = rnd();
-        if (r < 0.08) out.push(refund(who, `g${c}-${o}`, new Date(t + 86_400_000).toISOString()));
-        else if (r < 0.16)
-          out.push(refund(who, `g${c}-${o}`, new Date(t + 86_400_000).toISOString(), '3.00', currency));
-        if (rnd() < 0.3)
-          out.push(feedback(who, new Date(t + 2 * 86_400_000).toISOString(), Math.floor(rnd() * 11)));
-        t += rnd() * 450 * 86_400_000;
-      }
-    }
-    return [...out, ...out.filter(() => rnd() < 0.1)];
-  }
+describe('the runner for the bench', () => {
+  it('answers count(*) on the files, then loads them and runs the report on the same instance', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'kpis-bench-'));
+    dirs.push(dir);
+    const records = [order('a', 'o-a', '2025-06-10'), order('b', 'o-b', '2025-06-11')];
+    await writeLog(dir, [...records, records[0] as AnalyticsRecord]);
+    const t = await timeReport(dir, { from: '2025-06-01', to: '2025-07-01', period: 'month' });
+    expect(t.records).toBe(3); // raw rows: the bare count does not dedupe
+    expect(t.report.generated.records).toBe(2);
+    expect(t.report.periods[0]?.orders).toBe(2);
+    expect(t.countMs).toBeGreaterThan(0);
+    expect(t.ratio).toBeGreaterThan(0);
+  });
 
-  function naive(records: AnalyticsRecord[], from: string, to: string, months: number, w: number) {
-    const unique = [...new Map(records.map((r) => [r.id, r])).values()];
-    const refunds = unique.filter((r) => r.type === 'order.refunded');
-    const counted = unique.filter((r) => {
-      if (r.type !== 'order.placed') return false;
-      const mine = refunds.filter((f) => f.order === r.order);
-      if (mine.some((f) => f.amount === null)) return false;
-      const sum = mine.filter((f) => f.currency === r.currency).reduce((n, f) => n + Number(f.amount), 0);
-      return sum < Number(r.amount);
-    });
-    const customers = [...new Set(counted.map((o) => o.customer as string))];
-    const times = (c: string) => counted.filter((o) => o.customer === c).map((o) => o.time);
-    const back = (d: string) => isoDate(addDays(parseIsoDate(d) as Date, -w));
-    const activeAt = (c: string, t: string) => times(c).some((x) => x >= back(t) && x < t);
-    const latest = new Map<string, AnalyticsRecord>();
-    for (const f of unique.filter((r) => r.type === 'feedback.submitted')) {
-      const k = `${f.customer}|${f.order ?? ''}`;
-      if (!latest.has(k) || (latest.get(k) as AnalyticsRecord).time < f.time) latest.set(k, f);
+  it('reports an empty log (files without a line) as empty', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'kpis-blank-'));
+    dirs.push(dir);
+    await writeLog(dir, []);
+    await mkdir(path.join(dir, 'dt=2025-06-01'), { recursive: true });
+    await writeFile(path.join(dir, 'dt=2025-06-01', 'part-0.jsonl'), '');
+    const runner = await DuckDbRunner.open(dir);
+    try {
+      await expect(
+        computeReport(runner, { from: '2025-06-01', to: '2025-07-01', period: 'month' }),
+      ).rejects.toThrow(new EmptyLogError('the analytics log has no records'));
+    } finally {
+      runner.close();
     }
-    const out = [];
-    for (let m = 0, ps = from; m < months; m++) {
-      const d = parseIsoDate(ps) as Date;
-      const pe = isoDate(new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 1, 1)));
-      const first = (c: string) => times(c).sort()[0] as string;
-      const S = customers.filter((c) => activeAt(c, ps));
-      const E = customers.filter((c) => activeAt(c, pe));
-      const inPeriod = counted.filter((o) => o.time >= ps && o.time < pe);
-      const orderers = [...new Set(inPeriod.map((o) => o.customer as string))];
-      const revenue: Record<string, number> = {};
-      for (const o of inPeriod) {
-        const partial = refunds
-          .filter((f) => f.order === o.order && f.currency === o.currency)
-          .reduce((n, f) => n + Number(f.amount), 0);
-        revenue[o.currency as string] = (revenue[o.currency as string] ?? 0) + Number(o.amount) - partial;
-      }
-      const answers = [...latest.values()].filter((f) => f.time >= ps && f.time < pe);
-      out.push({
-        start: ps,
-        customersAtStart: S.length,
-        customersAtEnd: E.length,
-        newCustomers: customers.filter((c) => first(c) >= ps && first(c) < pe).length,
-        lostCustomers: S.filter((c) => !E.includes(c)).length,
-        reactivatedCustomers: E.filter((c) => !S.includes(c) && first(c) < ps).length,
-        orders: inPeriod.length,
-        repeatCustomerRate:
-          orderers.length === 0
-            ? null
-            : orderers.filter((c) => inPeriod.filter((o) => o.customer === c).length >= 2).length /
-              orderers.length,
-        revenue: Object.fromEntries(Object.entries(revenue).map(([k, v]) => [k, v.toFixed(2)])),
-        npsResponses: answers.length,
-        promoters: answers.filter((a) => (a.score as number) >= 9).length,
-        detractors: answers.filter((a) => (a.score as number) <= 6).length,
-      });
-      ps = pe;
-    }
-    void to;
-    return out;
-  }
+  });
+});
 
-  it('agrees with the naive computation in every month, and E = S − lost + N + reactivated', async () => {
-    const records = generate(7);
-    const data = await report(records, { from: '2024-07-01', to: '2025-12-01', by: 'market' });
-    const expected = naive(records, '2024-07-01', '2025-12-01', 17, 365);
-    const actual = shop(data).map((p) => {
-      expectIdentity(p);
-      const {
-        start,
-        customersAtStart,
-        customersAtEnd,
-        newCustomers,
-        lostCustomers,
-        reactivatedCustomers,
-        orders,
-      } = p;
-      const { repeatCustomerRate, npsResponses, promoters, detractors } = p;
-      const revenue = Object.fromEntries(
-        Object.entries(p.revenue).map(([k, v]) => [k, Number(v).toFixed(2)]),
-      );
-      return {
-        start,
-        customersAtStart,
-        customersAtEnd,
-        newCustomers,
-        lostCustomers,
-        reactivatedCustomers,
-        orders,
-        repeatCustomerRate,
-        revenue,
-        npsResponses,
-        promoters,
-        detractors,
+describe('parallel queries (for Athena)', () => {
+  it('gives the same report when all queries are in flight at once', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'kpis-parallel-'));
+    dirs.push(dir);
+    await writeLog(dir, [
+      order('a', 'o-a', '2025-06-10'),
+      feedback('a', '2025-06-11', 9),
+      entered('a', 'win-back', 'i-a', '2025-06-01', false),
+    ]);
+    const duck = await DuckDbRunner.open(dir);
+    try {
+      // One DuckDB connection runs one query at a time: queue them, and count how many were asked for at once.
+      let inFlight = 0;
+      let most = 0;
+      let queue: Promise<unknown> = Promise.resolve();
+      const runner = {
+        source: duck.source,
+        query: (sql: string) => {
+          inFlight++;
+          most = Math.max(most, inFlight);
+          const result = queue.then(() => duck.query(sql)).finally(() => inFlight--);
+          queue = result.catch(() => undefined);
+          return result;
+        },
       };
-    });
-    expect(actual).toEqual(expected);
-    // Busy enough to mean something.
-    expect(
-      expected.some((p) => p.reactivatedCustomers > 0 && p.lostCustomers > 0 && p.newCustomers > 0),
-    ).toBe(true);
-    // The market rows add up to the whole shop.
-    for (const p of shop(data)) {
-      const parts = data.periods.filter((q) => q.market !== null && q.start === p.start);
-      for (const k of [
-        'customersAtStart',
-        'customersAtEnd',
-        'newCustomers',
-        'lostCustomers',
-        'orders',
-      ] as const) {
-        expect(parts.reduce((n, q) => n + q[k], 0)).toBe(p[k]);
-      }
-      for (const q of parts) expectIdentity(q);
+      const options = {
+        from: '2025-06-01',
+        to: '2025-07-01',
+        period: 'month' as const,
+        now: () => new Date(0),
+      };
+      const together = await computeReport(runner, { ...options, parallel: true });
+      expect(most).toBe(8);
+      expect(together).toEqual(await computeReport(duck, options));
+    } finally {
+      duck.close();
     }
   });
 });

@@ -1,0 +1,354 @@
+/**
+ * `journeys report`: the retention KPIs, cohorts, journey funnels and holdout uplift from the
+ * analytics log — DuckDB over the local JSON Lines (default .data/analytics) or Athena in AWS.
+ *
+ *   journeys report [--analytics DIR | --athena] [--from D --to D] [--period month] [--by market|locale]
+ *                   [--out report.html] [--json] [--csv DIR] [--locale en|de] [--active-window DAYS]
+ *
+ * The HTML renderer (analytics/html/render.ts) is injected, so this module works without it.
+ */
+import { existsSync } from 'node:fs';
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import type { Identifier } from '../analytics/binder.ts';
+import { reportCsvFiles } from '../analytics/csv.ts';
+import { AnalyticsLogError, DuckDbRunner } from '../analytics/duckdb.ts';
+import { defaultRange, PERIOD_UNITS, parseIsoDate } from '../analytics/periods.ts';
+import { checkReportOptions, computeReport, EmptyLogError, ReportInputError } from '../analytics/report.ts';
+import type { PeriodUnit, ReportData } from '../analytics/report-types.ts';
+import type { SqlRunner } from '../analytics/sql-runner.ts';
+import { AthenaQueryError, AthenaRunner } from '../functions/adapters/athena.ts';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+
+export type RenderHtml = (data: ReportData, options: { locale: 'en' | 'de' }) => string;
+
+export interface ReportIo {
+  out: (text: string) => void;
+  err: (text: string) => void;
+  /** Relative paths in arguments and messages are relative to this. */
+  cwd: string;
+  /** The project: the default log is <root>/.data/analytics, where `npm start` writes it. */
+  root: string;
+  env: Readonly<Record<string, string | undefined>>;
+  now: () => Date;
+}
+
+export interface ReportDeps {
+  /** analytics/html/render.ts's renderReportHtml; without it, --out explains that it is missing. */
+  renderHtml?: RenderHtml | undefined;
+  /** Opens the SQL runner; tests may pass their own. */
+  openRunner?: ((source: RunnerChoice) => Promise<SqlRunner & { close?: () => void }>) | undefined;
+}
+
+export type RunnerChoice =
+  | { kind: 'duckdb'; dir: string }
+  | { kind: 'athena'; workgroup: string; database: string; catalog?: string | undefined };
+
+const defaultIo = (): ReportIo => ({
+  out: (text) => process.stdout.write(text),
+  err: (text) => process.stderr.write(text),
+  cwd: process.cwd(),
+  root: ROOT,
+  env: process.env,
+  now: () => new Date(),
+});
+
+const USAGE = `Usage: journeys report [--analytics <dir> | --athena] [--from <date> --to <date>]
+                       [--period week|month|quarter|year] [--by market|locale] [--out <report.html>]
+                       [--json] [--csv <dir>] [--locale en|de] [--active-window <days>]
+Run 'journeys report --help' for what each option does.`;
+
+class UsageError extends Error {}
+
+function parse(argv: string[]) {
+  return parseArgs({
+    args: argv,
+    allowPositionals: false,
+    options: {
+      analytics: { type: 'string' },
+      athena: { type: 'boolean', default: false },
+      workgroup: { type: 'string' },
+      database: { type: 'string' },
+      from: { type: 'string' },
+      to: { type: 'string' },
+      period: { type: 'string', default: 'month' },
+      by: { type: 'string' },
+      out: { type: 'string' },
+      json: { type: 'boolean', default: false },
+      csv: { type: 'string' },
+      locale: { type: 'string', default: 'en' },
+      'active-window': { type: 'string' },
+      'goal-window': { type: 'string' },
+    },
+  });
+}
+
+function days(flag: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  if (!/^\d+$/.test(value)) throw new UsageError(`--${flag}: "${value}" is not a whole number of days`);
+  return Number(value);
+}
+
+interface Plan {
+  runner: RunnerChoice;
+  from: string;
+  to: string;
+  period: PeriodUnit;
+  by: Identifier | undefined;
+  activeWindowDays: number | undefined;
+  goalWindowDays: number | undefined;
+  json: boolean;
+  csv: string | undefined;
+  out: string | undefined;
+  locale: 'en' | 'de';
+}
+
+function plan(argv: string[], io: ReportIo): Plan {
+  let values: ReturnType<typeof parse>['values'];
+  try {
+    ({ values } = parse(argv));
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+  const period = values.period as PeriodUnit;
+  if (!(PERIOD_UNITS as readonly string[]).includes(period)) {
+    throw new UsageError(`--period: "${values.period}" is not one of ${PERIOD_UNITS.join(', ')}`);
+  }
+  if (values.by !== undefined && values.by !== 'market' && values.by !== 'locale') {
+    throw new UsageError(`--by: "${values.by}" is not market or locale`);
+  }
+  if (values.locale !== 'en' && values.locale !== 'de') {
+    throw new UsageError(`--locale: "${values.locale}" is not en or de`);
+  }
+  for (const flag of ['from', 'to'] as const) {
+    const v = values[flag];
+    if (v !== undefined && !parseIsoDate(v))
+      throw new UsageError(`--${flag}: "${v}" is not a date (YYYY-MM-DD)`);
+  }
+  const defaults = defaultRange(io.now(), period);
+  const to = values.to ?? (values.from !== undefined && values.from >= defaults.to ? undefined : defaults.to);
+  if (to === undefined)
+    throw new UsageError(`--from ${values.from} is in the current ${period}: give --to as well`);
+  const from =
+    values.from ??
+    (values.to !== undefined ? defaultRange(parseIsoDate(to) as Date, period).from : defaults.from);
+  if (from >= to) throw new UsageError(`--from (${from}) must be before --to (${to})`);
+
+  let runner: RunnerChoice;
+  if (values.athena) {
+    if (values.analytics !== undefined) throw new UsageError('--analytics and --athena exclude each other');
+    const workgroup = values.workgroup ?? io.env.JOURNEYS_ATHENA_WORKGROUP;
+    const database = values.database ?? io.env.JOURNEYS_ATHENA_DATABASE;
+    if (!workgroup) throw new UsageError('--athena needs --workgroup (or JOURNEYS_ATHENA_WORKGROUP)');
+    if (!database) throw new UsageError('--athena needs --database (or JOURNEYS_ATHENA_DATABASE)');
+    runner = { kind: 'athena', workgroup, database };
+  } else {
+    if (values.workgroup !== undefined || values.database !== undefined) {
+      throw new UsageError('--workgroup and --database go with --athena');
+    }
+    // Where `npm start` writes: $JOURNEYS_DATA_DIR/analytics, else the project's .data/analytics.
+    const dir =
+      values.analytics !== undefined
+        ? path.resolve(io.cwd, values.analytics)
+        : path.join(
+            path.resolve(io.cwd, io.env.JOURNEYS_DATA_DIR ?? path.join(io.root, '.data')),
+            'analytics',
+          );
+    runner = { kind: 'duckdb', dir };
+  }
+  const activeWindowDays = days('active-window', values['active-window']);
+  const goalWindowDays = days('goal-window', values['goal-window']);
+  try {
+    checkReportOptions({ from, to, period, activeWindowDays, goalWindowDays });
+  } catch (error) {
+    if (error instanceof ReportInputError) throw new UsageError(error.message);
+    throw error;
+  }
+  return {
+    runner,
+    from,
+    to,
+    period,
+    by: values.by as Identifier | undefined,
+    activeWindowDays,
+    goalWindowDays,
+    json: values.json,
+    csv: values.csv,
+    out: values.out,
+    locale: values.locale,
+  };
+}
+
+async function openRunner(choice: RunnerChoice): Promise<SqlRunner & { close?: () => void }> {
+  if (choice.kind === 'duckdb') return DuckDbRunner.open(choice.dir, { materialize: true });
+  return new AthenaRunner({
+    workgroup: choice.workgroup,
+    database: choice.database,
+    catalog: choice.catalog,
+  });
+}
+
+export async function runReport(
+  argv: string[],
+  io: ReportIo = defaultIo(),
+  deps: ReportDeps = {},
+): Promise<number> {
+  let p: Plan;
+  try {
+    p = plan(argv, io);
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    io.err(`journeys report: ${error.message}\n\n${USAGE}\n`);
+    return 2;
+  }
+  if (p.out !== undefined && !deps.renderHtml) {
+    io.err(
+      'journeys report: --out needs the HTML renderer (analytics/html/render.ts), which is not in this build; use --json or --csv\n',
+    );
+    return 1;
+  }
+  const shown = (file: string) => path.relative(io.cwd, file) || file;
+  const started = Date.now();
+  let runner: (SqlRunner & { close?: () => void }) | undefined;
+  let data: ReportData;
+  try {
+    io.err(`journeys report: ${p.period}s ${p.from} … ${p.to} from ${describe(p.runner, shown)}\n`);
+    runner = await (deps.openRunner ?? openRunner)(p.runner);
+    data = await computeReport(runner, {
+      from: p.from,
+      to: p.to,
+      period: p.period,
+      by: p.by,
+      activeWindowDays: p.activeWindowDays,
+      goalWindowDays: p.goalWindowDays,
+      parallel: p.runner.kind === 'athena',
+      onProgress: (m) => io.err(`  ${m} ${((Date.now() - started) / 1000).toFixed(1)} s\n`),
+      onNotice: (m) => io.err(`journeys report: note: ${m}\n`),
+      now: io.now,
+    });
+  } catch (error) {
+    const known = [ReportInputError, AnalyticsLogError, EmptyLogError, AthenaQueryError].some(
+      (e) => error instanceof e,
+    );
+    // With --athena, AWS SDK errors (no credentials, unknown workgroup) are setup, not bugs: no stack.
+    const aws =
+      p.runner.kind === 'athena' &&
+      error instanceof Error &&
+      ('$metadata' in error || error.name === 'CredentialsProviderError');
+    if (!known && !aws) throw error;
+    io.err(`journeys report: ${(error as Error).message}\n`);
+    return error instanceof ReportInputError ? 2 : 1;
+  } finally {
+    runner?.close?.();
+  }
+  io.err(
+    `journeys report: ${data.generated.records} records in ${((Date.now() - started) / 1000).toFixed(1)} s\n`,
+  );
+
+  if (p.csv !== undefined) {
+    const dir = path.resolve(io.cwd, p.csv);
+    await mkdir(dir, { recursive: true });
+    for (const [name, content] of reportCsvFiles(data)) await writeFile(path.join(dir, name), content);
+    io.err(`journeys report: wrote ${shown(dir)}/{kpis,cohorts,journeys,messages}.csv\n`);
+  }
+  if (p.out !== undefined && deps.renderHtml) {
+    const file = path.resolve(io.cwd, p.out);
+    await mkdir(path.dirname(file), { recursive: true });
+    await writeFile(file, deps.renderHtml(data, { locale: p.locale }));
+    io.err(`journeys report: wrote ${shown(file)}\n`);
+  }
+  if (p.json) io.out(`${JSON.stringify(data, null, 2)}\n`);
+  else if (p.csv === undefined && p.out === undefined) io.out(summary(data));
+  return 0;
+}
+
+function describe(choice: RunnerChoice, shown: (f: string) => string): string {
+  return choice.kind === 'duckdb'
+    ? shown(choice.dir)
+    : `Athena workgroup ${choice.workgroup}, database ${choice.database}`;
+}
+
+const pct = (v: number | null) => (v === null ? '—' : `${(v * 100).toFixed(1)} %`);
+const money = (m: Record<string, string>) =>
+  Object.entries(m)
+    .map(([c, v]) => `${v} ${c}`)
+    .join(' + ') || '—';
+
+/** The plain-text summary: one line per period of the whole shop, one per journey. */
+export function summary(data: ReportData): string {
+  const lines = [
+    `Retention report ${data.from} … ${data.to} (${data.period}s, active window ${data.activeWindowDays} days)`,
+    '',
+  ];
+  const head = [
+    'period',
+    'S',
+    'N',
+    'react.',
+    'lost',
+    'E',
+    'CRR',
+    'churn',
+    'repeat',
+    'freq.',
+    'orders',
+    'NPS',
+    'revenue',
+  ];
+  const rows = data.periods
+    .filter((p) => p.market === null)
+    .map((p) => [
+      p.start,
+      String(p.customersAtStart),
+      String(p.newCustomers),
+      String(p.reactivatedCustomers),
+      String(p.lostCustomers),
+      String(p.customersAtEnd),
+      pct(p.retentionRate),
+      pct(p.churnRate),
+      pct(p.repeatCustomerRate),
+      p.purchaseFrequency === null ? '—' : p.purchaseFrequency.toFixed(2),
+      String(p.orders),
+      p.nps === null ? '—' : String(Math.round(p.nps) || 0),
+      money(p.revenue),
+    ]);
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (r: string[]) =>
+    r
+      .map((c, i) => (i === 0 || i === r.length - 1 ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0)))
+      .join('  ')
+      .trimEnd();
+  lines.push(line(head), ...rows.map(line));
+  if (data.journeys.length) {
+    lines.push('', 'Journeys (entered → sent → opened → clicked; goal treated vs held out; uplift):');
+    for (const j of data.journeys) {
+      const u = j.uplift;
+      const uplift =
+        u.absolute === null
+          ? (u.note ?? '—')
+          : `${u.absolute >= 0 ? '+' : ''}${(u.absolute * 100).toFixed(1)} pp [${(Number(u.ciLow) * 100).toFixed(1)}, ${(Number(u.ciHigh) * 100).toFixed(1)}], p = ${Number(u.pValue).toFixed(3)}`;
+      lines.push(
+        `  ${j.journey}: ${j.entered} (${j.heldOut} held out) → ${j.sent} → ${j.opened} → ${j.clicked}; goal ${j.goalReached} vs ${j.holdoutGoalReached}; ${uplift}`,
+      );
+    }
+  }
+  const h = data.emailHealth;
+  lines.push(
+    '',
+    `Email health: ${h.sent} sent, hard bounces ${pct(h.bounceRate)} (SES: review 5 %, pause 10 %), complaints ${pct(h.complaintRate)} (SES: review 0.1 %, pause 0.5 %)`,
+  );
+  return `${lines.join('\n')}\n`;
+}
+
+/** Entry point for bin/journeys.ts: wires the HTML renderer in when analytics/html/render.ts exists. */
+export async function reportCommand(argv: string[]): Promise<number> {
+  let renderHtml: RenderHtml | undefined;
+  const renderer = new URL('../analytics/html/render.ts', import.meta.url);
+  if (argv.some((a) => a === '--out' || a.startsWith('--out=')) && existsSync(renderer)) {
+    renderHtml = ((await import(renderer.href)) as { renderReportHtml?: RenderHtml }).renderReportHtml;
+  }
+  return runReport(argv, defaultIo(), { renderHtml });
+}
