@@ -8,8 +8,7 @@ import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { DuckDbRunner } from '../analytics/duckdb.ts';
-import { computeReport } from '../analytics/report.ts';
+import { timeReport } from '../analytics/bench.ts';
 import { writeBulkLog } from '../analytics/synthetic/bulk-log.ts';
 import { runSyntheticShop } from '../analytics/synthetic/run.ts';
 import type { Catalog } from '../functions/catalog/catalog.ts';
@@ -48,38 +47,19 @@ export async function analyticsBench(o: AnalyticsBenchOptions): Promise<[string,
       `${o.reportCustomers} customers × 12 months: ${log.records} records, ${(log.bytes / 1e6).toFixed(0)} MB in ${log.partitions} dt= partitions (written in ${seconds(writeStart).toFixed(1)} s)`,
     ]);
 
-    o.progress('count(*) over the log…');
-    const countStart = performance.now();
-    const view = await DuckDbRunner.open(dir);
-    let counted: number;
-    try {
-      counted = Number((await view.query('SELECT count(*) AS n FROM records'))[0]?.n);
-    } finally {
-      view.close();
-    }
-    const countSeconds = seconds(countStart);
-
-    const reportStart = performance.now();
-    const runner = await DuckDbRunner.open(dir, { materialize: true });
-    const loadSeconds = seconds(reportStart);
-    try {
-      await computeReport(runner, {
-        from: '2026-01-01',
-        to: '2027-01-01',
-        period: 'month',
-        onProgress: (m) => o.progress(`report: ${m}`),
-      });
-    } finally {
-      runner.close();
-    }
-    const reportSeconds = seconds(reportStart);
+    o.progress('count(*), then the report over the log…');
+    // The kpis' own timing (analytics/bench.ts): count(*) on the view, then load + every query.
+    const t = await timeReport(dir, { from: '2026-01-01', to: '2027-01-01', period: 'month' });
     rows.push(
-      ['floor: bare count(*)', `${countSeconds.toFixed(2)} s (${counted} rows, DuckDB over the same files)`],
+      [
+        'floor: bare count(*)',
+        `${(t.countMs / 1000).toFixed(2)} s (${t.records} rows, DuckDB over the same files)`,
+      ],
       [
         'report (12 months, monthly)',
-        `${reportSeconds.toFixed(2)} s (of which loading the log ${loadSeconds.toFixed(2)} s); goal < 10 s`,
+        `${(t.reportMs / 1000).toFixed(2)} s (loading the log into memory and every query); goal < 10 s`,
       ],
-      ['ratio report ÷ count(*)', `${(reportSeconds / countSeconds).toFixed(1)}×`],
+      ['ratio report ÷ count(*)', `${t.ratio.toFixed(1)}×`],
     );
   } finally {
     await rm(dir, { recursive: true, force: true });
