@@ -12,6 +12,7 @@ import { parseArgs } from 'node:util';
 import { buildCatalog } from '../../functions/catalog/build.ts';
 import { startSesEmulator, stopAll } from '../../local/servers.ts';
 import { DuckDbRunner } from '../duckdb.ts';
+import { renderReportHtml } from '../html/render.ts';
 import { computeReport } from '../report.ts';
 import type { ReportData } from '../report-types.ts';
 import { catalogVariant, runSyntheticShop } from './run.ts';
@@ -70,20 +71,6 @@ const say = (text: string) => process.stderr.write(`${text}\n`);
 const status = (text: string) => {
   if (process.stderr.isTTY) process.stderr.write(`\r\u001b[2K${text}`);
 };
-
-/** The HTML renderer (analytics/html, built alongside); loaded by name so the demo runs without it. */
-async function renderHtml(data: ReportData, locale: 'en' | 'de'): Promise<string | undefined> {
-  const module = '../html/render.ts';
-  try {
-    const { renderReportHtml } = (await import(module)) as {
-      renderReportHtml: (d: ReportData, o: { locale: string; shopName?: string }) => string;
-    };
-    return renderReportHtml(data, { locale, shopName: 'Synthetic shop' });
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ERR_MODULE_NOT_FOUND') return undefined;
-    throw error;
-  }
-}
 
 async function main(): Promise<number> {
   const o = options();
@@ -145,11 +132,9 @@ async function main(): Promise<number> {
     await mkdir(path.dirname(o.out), { recursive: true });
     const json = `${o.out.replace(/\.html?$/, '')}.json`;
     await writeFile(json, `${JSON.stringify(data, null, 2)}\n`);
-    const html = await renderHtml(data, o.locale);
-    if (html) await writeFile(o.out, html);
-    else say('  the HTML renderer (analytics/html) is not in this checkout: JSON only');
+    await writeFile(o.out, renderReportHtml(data, { locale: o.locale, shopName: 'Synthetic shop' }));
     say(`Done in ${((performance.now() - wall) / 1000).toFixed(0)} s.`);
-    process.stdout.write(`${html ? `${o.out}\n` : ''}${json}\n`);
+    process.stdout.write(`${o.out}\n${json}\n`);
     return 0;
   } finally {
     await stopAll();

@@ -294,7 +294,9 @@ export function syntheticShop(options: ShopOptions): SyntheticShop {
     const orderId = `${happening.customerId}-wb${instanceId}`;
     const placed = Math.max(at, Date.parse(happening.at));
     const key = `${happening.customerId}:${instanceId}`;
-    const total = (20 + Math.floor(coin(seed, `total:${key}`) * 8000) / 100).toFixed(2);
+    // Around the market's basket; the offer's coupon is the shop's business, not the log's.
+    const basket = MARKETS.find((m) => m.market === customer.market)?.basket ?? 50;
+    const total = (basket * (0.6 + 0.8 * coin(seed, `total:${key}`))).toFixed(2);
     const out: Reaction[] = [
       {
         at: new Date(placed).toISOString(),
