@@ -162,7 +162,9 @@ export function syntheticShop(options: ShopOptions): SyntheticShop {
     const customerId = `c${String(i).padStart(6, '0')}`;
     // A launch week, then growth: registrations thicken towards the end of the year.
     const day = random() < 0.12 ? random() * 7 : Math.sqrt(random()) * (days - 1);
-    const registeredAt = daytime(Date.parse(start) + day * DAY, m.timeZone);
+    // West of UTC, the first local day begins before the year does: such a registration moves a day on.
+    const firstGuess = daytime(Date.parse(start) + day * DAY, m.timeZone);
+    const registeredAt = firstGuess < Date.parse(start) ? firstGuess + DAY : firstGuess;
     const customer: ShopCustomer = {
       customerId,
       market: m.market,

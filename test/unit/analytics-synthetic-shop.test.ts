@@ -222,6 +222,12 @@ describe('syntheticShop', () => {
     expect(counts.filter((n) => n >= 4).length).toBeGreaterThan(0);
   });
 
+  it('starts no one before the year does, west of UTC either', () => {
+    // A New York launch-day registration once landed on 31 December local time, before the start.
+    const { scenario } = syntheticShop({ customers: 5000, seed: 1 });
+    expect(Date.parse(scenario.events[0]?.at as string)).toBeGreaterThanOrEqual(Date.parse(scenario.start));
+  });
+
   it('answers the win-back email with the planted reorder exactly when the coin says so', () => {
     const shop = syntheticShop({ customers: 20, seed: 5, effect: { probability: 0.5 } });
     // A customer with consent who never orders on their own: every reorder is the email's.
