@@ -45,7 +45,7 @@ export interface ReportDeps {
 
 export type RunnerChoice =
   | { kind: 'duckdb'; dir: string }
-  | { kind: 'athena'; workgroup: string; database: string; catalog?: string | undefined };
+  | { kind: 'athena'; workgroup: string; database: string };
 
 const defaultIo = (): ReportIo => ({
   out: (text) => process.stdout.write(text),
@@ -128,14 +128,16 @@ function plan(argv: string[], io: ReportIo): Plan {
     if (v !== undefined && !parseIsoDate(v))
       throw new UsageError(`--${flag}: "${v}" is not a date (YYYY-MM-DD)`);
   }
-  const defaults = defaultRange(io.now(), period);
-  const to = values.to ?? (values.from !== undefined && values.from >= defaults.to ? undefined : defaults.to);
-  if (to === undefined)
-    throw new UsageError(`--from ${values.from} is in the current ${period}: give --to as well`);
-  const from =
-    values.from ??
-    (values.to !== undefined ? defaultRange(parseIsoDate(to) as Date, period).from : defaults.from);
-  if (from >= to) throw new UsageError(`--from (${from}) must be before --to (${to})`);
+  // Default: the 12 whole periods before the current one; --to alone moves that window.
+  const to = values.to ?? defaultRange(io.now(), period).to;
+  const from = values.from ?? defaultRange(parseIsoDate(to) as Date, period).from;
+  if (from >= to) {
+    throw new UsageError(
+      values.to === undefined
+        ? `--from (${from}) must be before --to, which defaults to the start of the current ${period} (${to}); give --to`
+        : `--from (${from}) must be before --to (${to})`,
+    );
+  }
 
   let runner: RunnerChoice;
   if (values.athena) {
@@ -184,11 +186,7 @@ function plan(argv: string[], io: ReportIo): Plan {
 
 async function openRunner(choice: RunnerChoice): Promise<SqlRunner & { close?: () => void }> {
   if (choice.kind === 'duckdb') return DuckDbRunner.open(choice.dir, { materialize: true });
-  return new AthenaRunner({
-    workgroup: choice.workgroup,
-    database: choice.database,
-    catalog: choice.catalog,
-  });
+  return new AthenaRunner({ workGroup: choice.workgroup, database: choice.database });
 }
 
 export async function runReport(
@@ -248,17 +246,25 @@ export async function runReport(
     `journeys report: ${data.generated.records} records in ${((Date.now() - started) / 1000).toFixed(1)} s\n`,
   );
 
-  if (p.csv !== undefined) {
-    const dir = path.resolve(io.cwd, p.csv);
-    await mkdir(dir, { recursive: true });
-    for (const [name, content] of reportCsvFiles(data)) await writeFile(path.join(dir, name), content);
-    io.err(`journeys report: wrote ${shown(dir)}/{kpis,cohorts,journeys,messages}.csv\n`);
-  }
-  if (p.out !== undefined && deps.renderHtml) {
-    const file = path.resolve(io.cwd, p.out);
-    await mkdir(path.dirname(file), { recursive: true });
-    await writeFile(file, deps.renderHtml(data, { locale: p.locale }));
-    io.err(`journeys report: wrote ${shown(file)}\n`);
+  try {
+    if (p.csv !== undefined) {
+      const dir = path.resolve(io.cwd, p.csv);
+      await mkdir(dir, { recursive: true });
+      for (const [name, content] of reportCsvFiles(data)) await writeFile(path.join(dir, name), content);
+      io.err(`journeys report: wrote ${shown(dir)}/{kpis,cohorts,journeys,messages}.csv\n`);
+    }
+    if (p.out !== undefined && deps.renderHtml) {
+      const file = path.resolve(io.cwd, p.out);
+      await mkdir(path.dirname(file), { recursive: true });
+      await writeFile(file, deps.renderHtml(data, { locale: p.locale }));
+      io.err(`journeys report: wrote ${shown(file)}\n`);
+    }
+  } catch (error) {
+    // A directory that cannot be created or written (permissions, a file in the way): say which.
+    const e = error as NodeJS.ErrnoException;
+    if (!e.code || !e.path) throw error;
+    io.err(`journeys report: cannot write ${shown(e.path)}: ${e.code}\n`);
+    return 1;
   }
   if (p.json) io.out(`${JSON.stringify(data, null, 2)}\n`);
   else if (p.csv === undefined && p.out === undefined) io.out(summary(data));

@@ -1,19 +1,18 @@
 /**
- * The SqlRunner for AWS: Athena (engine v3, Trino) over the Glue table `records`. One query =
- * StartQueryExecution in the workgroup (which holds the encrypted results location and the
- * bytes-scanned limit), GetQueryExecution until it ends, then GetQueryResults page by page. Athena
- * returns every value as text plus the column's type; `mapResultPages` turns that into SqlRows the
- * way DuckDB's runner returns them (integers as numbers, decimals and text as strings).
+ * The Athena SqlRunner (analytics/sql-runner.ts): runs one KPI query in the analytics workgroup
+ * (lib/analytics.ts), whose enforced configuration fixes the result location, its encryption and the
+ * bytes-scanned limit, and returns the rows with SQL types mapped to JSON ones.
+ *
+ * Athena answers every value as text: integers and doubles become numbers, booleans booleans,
+ * decimals stay strings (money is never rounded through a float), and a missing `VarCharValue` is
+ * SQL NULL (an empty string has one).
  */
 import {
   AthenaClient,
-  type ColumnInfo,
   GetQueryExecutionCommand,
-  type GetQueryExecutionCommandOutput,
   GetQueryResultsCommand,
-  type GetQueryResultsCommandOutput,
   StartQueryExecutionCommand,
-  type StartQueryExecutionCommandOutput,
+  StopQueryExecutionCommand,
 } from '@aws-sdk/client-athena';
 import type { SqlRow, SqlRunner, SqlValue } from '../../analytics/sql-runner.ts';
 
@@ -21,73 +20,42 @@ export class AthenaQueryError extends Error {
   override name = 'AthenaQueryError';
 }
 
-/** The three calls the runner makes: an AthenaClient, or a fake in tests. */
-export interface AthenaApi {
-  send(command: StartQueryExecutionCommand): Promise<StartQueryExecutionCommandOutput>;
-  send(command: GetQueryExecutionCommand): Promise<GetQueryExecutionCommandOutput>;
-  send(command: GetQueryResultsCommand): Promise<GetQueryResultsCommandOutput>;
-}
-
 export interface AthenaRunnerOptions {
-  workgroup: string;
+  workGroup: string;
   database: string;
-  /** @default 'AwsDataCatalog' */
-  catalog?: string | undefined;
-  client?: AthenaApi | undefined;
-  /** Give up waiting after this long (the query keeps running in Athena). @default 600_000 */
-  timeoutMs?: number | undefined;
-  /** @default setTimeout */
-  sleep?: ((ms: number) => Promise<void>) | undefined;
-  /** Called when a query ends, with what it scanned (Athena bills by bytes scanned). */
-  onQueryDone?: ((stats: { queryExecutionId: string; bytesScanned: number; ms: number }) => void) | undefined;
+  client?: AthenaClient;
+  /** Give up (and stop the query) after this long. @default 5 minutes */
+  timeoutMs?: number;
+  /** Waits between status polls: 250 ms growing to 2 s. */
+  sleep?: (ms: number) => Promise<void>;
+  /** Called after every status poll of a running query, for progress logs. */
+  onProgress?: (progress: { state: string; elapsedMs: number; scannedBytes: number }) => void;
 }
 
-const INTEGER_TYPES = new Set(['tinyint', 'smallint', 'integer', 'int', 'bigint']);
-const FLOAT_TYPES = new Set(['double', 'float', 'real']);
+const NUMBER_TYPES = new Set(['tinyint', 'smallint', 'integer', 'int', 'bigint', 'double', 'float', 'real']);
 
-/** One Athena text value → the SqlValue of its column type. Undefined (no VarCharValue) is NULL. */
-export function mapValue(text: string | undefined, type: string | undefined): SqlValue {
+/** One Athena value as the KPI code expects it (pure). */
+export function athenaValue(text: string | undefined, type: string | undefined): SqlValue {
   if (text === undefined) return null;
-  const t = (type ?? 'varchar').toLowerCase().replace(/\(.*$/, '');
-  if (INTEGER_TYPES.has(t) || FLOAT_TYPES.has(t)) return Number(text);
+  const t = (type ?? 'varchar').toLowerCase();
   if (t === 'boolean') return text === 'true';
-  // varchar, char, decimal (kept exact as text, as the queries CAST money to VARCHAR anyway), date …
+  if (NUMBER_TYPES.has(t)) {
+    const n = Number(text);
+    return Number.isNaN(n) ? text : n;
+  }
   return text;
 }
 
-/**
- * The rows of a query's result pages. Athena repeats the column names as the first row of the first
- * page of a SELECT's results; that row is dropped.
- */
-export function mapResultPages(pages: readonly Pick<GetQueryResultsCommandOutput, 'ResultSet'>[]): SqlRow[] {
-  const columns: ColumnInfo[] = pages[0]?.ResultSet?.ResultSetMetadata?.ColumnInfo ?? [];
-  const rows: SqlRow[] = [];
-  pages.forEach((page, pageIndex) => {
-    const pageRows = page.ResultSet?.Rows ?? [];
-    pageRows.forEach((row, rowIndex) => {
-      const data = row.Data ?? [];
-      if (pageIndex === 0 && rowIndex === 0 && isHeader(data, columns)) return;
-      const out: SqlRow = {};
-      columns.forEach((column, i) => {
-        out[column.Name ?? `_col${i}`] = mapValue(data[i]?.VarCharValue, column.Type);
-      });
-      rows.push(out);
-    });
-  });
-  return rows;
-}
-
-const isHeader = (data: readonly { VarCharValue?: string | undefined }[], columns: readonly ColumnInfo[]) =>
-  columns.length > 0 && columns.every((c, i) => data[i]?.VarCharValue === c.Name);
-
 export class AthenaRunner implements SqlRunner {
   readonly source: string;
-  private readonly client: AthenaApi;
+  private readonly client: AthenaClient;
+  private readonly timeoutMs: number;
   private readonly sleep: (ms: number) => Promise<void>;
 
   constructor(private readonly options: AthenaRunnerOptions) {
-    this.source = `athena:${options.workgroup}`;
+    this.source = `athena:${options.workGroup}`;
     this.client = options.client ?? new AthenaClient({});
+    this.timeoutMs = options.timeoutMs ?? 300_000;
     this.sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
   }
 
@@ -96,50 +64,69 @@ export class AthenaRunner implements SqlRunner {
     const { QueryExecutionId: id } = await this.client.send(
       new StartQueryExecutionCommand({
         QueryString: sql,
-        WorkGroup: this.options.workgroup,
-        QueryExecutionContext: {
-          Database: this.options.database,
-          Catalog: this.options.catalog ?? 'AwsDataCatalog',
-        },
+        WorkGroup: this.options.workGroup,
+        QueryExecutionContext: { Database: this.options.database },
       }),
     );
-    if (!id) throw new AthenaQueryError(`Athena (${this.source}) returned no query execution id`);
-    const bytesScanned = await this.wait(id, started);
-    const pages: GetQueryResultsCommandOutput[] = [];
+    if (!id) throw new AthenaQueryError('Athena started no query (no QueryExecutionId)');
+
+    let wait = 250;
+    for (;;) {
+      const { QueryExecution: execution } = await this.client.send(
+        new GetQueryExecutionCommand({ QueryExecutionId: id }),
+      );
+      const state = execution?.Status?.State ?? 'UNKNOWN';
+      const elapsedMs = Date.now() - started;
+      this.options.onProgress?.({
+        state,
+        elapsedMs,
+        scannedBytes: execution?.Statistics?.DataScannedInBytes ?? 0,
+      });
+      if (state === 'SUCCEEDED') break;
+      if (state === 'FAILED' || state === 'CANCELLED') {
+        const reason = execution?.Status?.StateChangeReason ?? 'no reason given';
+        throw new AthenaQueryError(`Athena query ${id} ${state.toLowerCase()}: ${reason}`);
+      }
+      if (elapsedMs > this.timeoutMs) {
+        await this.client
+          .send(new StopQueryExecutionCommand({ QueryExecutionId: id }))
+          .catch(() => undefined);
+        throw new AthenaQueryError(`Athena query ${id} still ${state} after ${this.timeoutMs} ms; stopped`);
+      }
+      await this.sleep(wait);
+      wait = Math.min(2_000, wait * 2);
+    }
+    return this.results(id);
+  }
+
+  private async results(id: string): Promise<SqlRow[]> {
+    const rows: SqlRow[] = [];
+    let names: string[] = [];
+    let types: (string | undefined)[] = [];
     let nextToken: string | undefined;
+    let first = true;
     do {
       const page = await this.client.send(
         new GetQueryResultsCommand({ QueryExecutionId: id, NextToken: nextToken, MaxResults: 1000 }),
       );
-      pages.push(page);
+      const resultSet = page.ResultSet;
+      if (first) {
+        const info = resultSet?.ResultSetMetadata?.ColumnInfo ?? [];
+        names = info.map((c) => c.Name ?? '');
+        types = info.map((c) => c.Type);
+      }
+      // The first row of the first page of a SELECT repeats the column names.
+      const data = (resultSet?.Rows ?? []).slice(first ? 1 : 0);
+      for (const row of data) {
+        const out: SqlRow = {};
+        (row.Data ?? []).forEach((datum, i) => {
+          out[names[i] ?? `_${i}`] = athenaValue(datum.VarCharValue, types[i]);
+        });
+        rows.push(out);
+      }
+      first = false;
       nextToken = page.NextToken;
     } while (nextToken);
-    this.options.onQueryDone?.({ queryExecutionId: id, bytesScanned, ms: Date.now() - started });
-    return mapResultPages(pages);
-  }
-
-  /** Polls until the query ends (200 ms, doubling to 2 s); returns the bytes scanned. */
-  private async wait(id: string, started: number): Promise<number> {
-    const timeoutMs = this.options.timeoutMs ?? 600_000;
-    for (let delay = 200; ; delay = Math.min(delay * 2, 2000)) {
-      const { QueryExecution: q } = await this.client.send(
-        new GetQueryExecutionCommand({ QueryExecutionId: id }),
-      );
-      const state = q?.Status?.State;
-      if (state === 'SUCCEEDED') return q?.Statistics?.DataScannedInBytes ?? 0;
-      if (state === 'FAILED' || state === 'CANCELLED') {
-        const reason =
-          q?.Status?.StateChangeReason ?? q?.Status?.AthenaError?.ErrorMessage ?? 'no reason given';
-        throw new AthenaQueryError(
-          `Athena query ${id} in workgroup ${this.options.workgroup} ${state.toLowerCase()}: ${reason}`,
-        );
-      }
-      if (Date.now() - started > timeoutMs) {
-        throw new AthenaQueryError(
-          `Athena query ${id} still ${state ?? 'pending'} after ${Math.round(timeoutMs / 1000)} s`,
-        );
-      }
-      await this.sleep(delay);
-    }
+    return rows;
   }
 }

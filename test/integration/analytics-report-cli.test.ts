@@ -168,6 +168,12 @@ describe('journeys report', () => {
     [['--active-window', '20'], 2, 'active window: 20 days is shorter than a month (31 days)'],
     [['--athena'], 2, '--athena needs --workgroup (or JOURNEYS_ATHENA_WORKGROUP)'],
     [['--athena', '--analytics', 'x'], 2, '--analytics and --athena exclude each other'],
+    [
+      ['--from', '2026-12-01'],
+      2,
+      '--to, which defaults to the start of the current month (2026-12-01); give --to',
+    ],
+    [['--analytics', 'analytics', '--csv', 'analytics/dt=2026-11-04/part-0.jsonl'], 1, 'cannot write'],
     [['--analytics', 'nowhere'], 1, 'nowhere does not exist'],
     [[], 1, `${path.join('project', '.data', 'analytics')} does not exist`],
     [['--analytics', 'empty'], 1, 'has no records (no dt=YYYY-MM-DD/*.jsonl files)'],

@@ -1,17 +1,18 @@
+/**
+ * The Athena runner (functions/adapters/athena.ts) without AWS: a stand-in client answers the three
+ * calls with scripted states and result pages, so the polling, paging and type mapping are checked as
+ * plain code.
+ */
 import {
+  type AthenaClient,
   GetQueryExecutionCommand,
   GetQueryResultsCommand,
   type GetQueryResultsCommandOutput,
   StartQueryExecutionCommand,
+  StopQueryExecutionCommand,
 } from '@aws-sdk/client-athena';
 import { describe, expect, it } from 'vitest';
-import {
-  type AthenaApi,
-  AthenaQueryError,
-  AthenaRunner,
-  mapResultPages,
-  mapValue,
-} from '../../functions/adapters/athena.ts';
+import { AthenaQueryError, AthenaRunner, athenaValue } from '../../functions/adapters/athena.ts';
 
 const columns = [
   { Name: 'period_start', Type: 'varchar' },
@@ -19,57 +20,25 @@ const columns = [
   { Name: 'revenue', Type: 'varchar' },
   { Name: 'holdout', Type: 'boolean' },
   { Name: 'share', Type: 'double' },
-  { Name: 'total', Type: 'decimal(38,4)' },
+  { Name: 'total', Type: 'decimal' },
 ];
 const row = (...values: (string | undefined)[]) => ({
   Data: values.map((v) => (v === undefined ? {} : { VarCharValue: v })),
 });
+const header = row(...columns.map((c) => c.Name));
 const page = (rows: ReturnType<typeof row>[], next?: string): GetQueryResultsCommandOutput => ({
   $metadata: {},
   ResultSet: { ResultSetMetadata: { ColumnInfo: columns }, Rows: rows },
   NextToken: next,
 });
 
-describe('Athena result mapping', () => {
-  it('drops the header row, maps types, keeps decimals exact and NULL as null, across pages', () => {
-    const pages = [
-      page(
-        [
-          row('period_start', 'orders', 'revenue', 'holdout', 'share', 'total'),
-          row('2025-01-01', '12', '599.4000', 'true', '0.25', '12.3400'),
-        ],
-        't1',
-      ),
-      page([row('2025-02-01', '0', undefined, 'false', undefined, undefined)]),
-    ];
-    expect(mapResultPages(pages)).toEqual([
-      {
-        period_start: '2025-01-01',
-        orders: 12,
-        revenue: '599.4000',
-        holdout: true,
-        share: 0.25,
-        total: '12.3400',
-      },
-      { period_start: '2025-02-01', orders: 0, revenue: null, holdout: false, share: null, total: null },
-    ]);
-  });
-
-  it('keeps a first data row that merely looks different from the header', () => {
-    expect(mapResultPages([page([row('period_start', '1', 'x', 'true', '1', '1')])])).toHaveLength(1);
-    expect(mapResultPages([])).toEqual([]);
-    expect(mapValue('7', 'integer')).toBe(7);
-    expect(mapValue('2025-01-01', 'date')).toBe('2025-01-01');
-  });
-});
-
-/** A stand-in for the three Athena calls: scripted states, recorded requests. */
+/** Scripted query states and result pages; every request is recorded. */
 function fakeAthena(
   states: { State: string; StateChangeReason?: string }[],
   pages: GetQueryResultsCommandOutput[],
 ) {
   const calls: unknown[] = [];
-  const api = {
+  const client = {
     async send(command: unknown) {
       calls.push(command);
       if (command instanceof StartQueryExecutionCommand) return { $metadata: {}, QueryExecutionId: 'q-1' };
@@ -81,61 +50,94 @@ function fakeAthena(
         };
       }
       if (command instanceof GetQueryResultsCommand) {
-        const index = command.input.NextToken === undefined ? 0 : Number(command.input.NextToken);
-        return pages[index];
+        return pages[command.input.NextToken === undefined ? 0 : Number(command.input.NextToken)];
       }
+      if (command instanceof StopQueryExecutionCommand) return { $metadata: {} };
       throw new Error('unexpected command');
     },
-  } as AthenaApi;
-  return { api, calls };
+  } as unknown as AthenaClient;
+  return { client, calls };
 }
+
+const noWait = async () => {};
+
+describe('Athena value mapping', () => {
+  it('numbers for integer and float types, booleans, decimals and text as strings, NULL as null', () => {
+    expect(athenaValue('12', 'bigint')).toBe(12);
+    expect(athenaValue('7', 'integer')).toBe(7);
+    expect(athenaValue('0.25', 'double')).toBe(0.25);
+    expect(athenaValue('true', 'boolean')).toBe(true);
+    expect(athenaValue('false', 'boolean')).toBe(false);
+    // Money stays exact: a decimal is never rounded through a float.
+    expect(athenaValue('12345678901234.5678', 'decimal')).toBe('12345678901234.5678');
+    expect(athenaValue('2025-01-01', 'date')).toBe('2025-01-01');
+    expect(athenaValue('', 'varchar')).toBe('');
+    expect(athenaValue(undefined, 'varchar')).toBeNull();
+  });
+});
 
 describe('AthenaRunner', () => {
   it('starts the query in the workgroup and database, polls until it succeeds and reads every page', async () => {
-    const { api, calls } = fakeAthena(
+    const { client, calls } = fakeAthena(
       [{ State: 'QUEUED' }, { State: 'RUNNING' }, { State: 'SUCCEEDED' }],
       [
-        page([row('period_start', 'orders', 'revenue', 'holdout', 'share', 'total'), row('a', '1')], '1'),
-        page([row('b', '2')]),
+        page([header, row('2025-01-01', '12', '599.4000', 'true', '0.25', '12.3400')], '1'),
+        page([row('2025-02-01', '0', undefined, 'false', undefined, undefined)]),
       ],
     );
     const slept: number[] = [];
-    const done: number[] = [];
+    const states: string[] = [];
     const runner = new AthenaRunner({
-      workgroup: 'retention',
+      workGroup: 'retention',
       database: 'analytics',
-      client: api,
+      client,
       sleep: async (ms) => {
         slept.push(ms);
       },
-      onQueryDone: (s) => done.push(s.bytesScanned),
+      onProgress: (p) => states.push(p.state),
     });
-    const rows = await runner.query('SELECT 1');
-    expect(rows.map((r) => [r.period_start, r.orders])).toEqual([
-      ['a', 1],
-      ['b', 2],
+    expect(await runner.query('SELECT 1')).toEqual([
+      {
+        period_start: '2025-01-01',
+        orders: 12,
+        revenue: '599.4000',
+        holdout: true,
+        share: 0.25,
+        total: '12.3400',
+      },
+      { period_start: '2025-02-01', orders: 0, revenue: null, holdout: false, share: null, total: null },
     ]);
     expect(runner.source).toBe('athena:retention');
-    const start = calls[0] as StartQueryExecutionCommand;
-    expect(start.input).toEqual({
+    expect((calls[0] as StartQueryExecutionCommand).input).toEqual({
       QueryString: 'SELECT 1',
       WorkGroup: 'retention',
-      QueryExecutionContext: { Database: 'analytics', Catalog: 'AwsDataCatalog' },
+      QueryExecutionContext: { Database: 'analytics' },
     });
-    expect(slept).toEqual([200, 400]);
-    expect(done).toEqual([2048]);
+    expect(states).toEqual(['QUEUED', 'RUNNING', 'SUCCEEDED']);
+    expect(slept).toEqual([250, 500]);
   });
 
   it('fails with the state change reason', async () => {
-    const { api } = fakeAthena(
-      [{ State: 'FAILED', StateChangeReason: 'Query exhausted resources: bytes scanned limit' }],
+    const { client } = fakeAthena(
+      [{ State: 'FAILED', StateChangeReason: 'Bytes scanned limit was exceeded' }],
       [],
     );
-    const runner = new AthenaRunner({ workgroup: 'wg', database: 'db', client: api, sleep: async () => {} });
+    const runner = new AthenaRunner({ workGroup: 'wg', database: 'db', client, sleep: noWait });
     await expect(runner.query('SELECT 1')).rejects.toThrow(
-      new AthenaQueryError(
-        'Athena query q-1 in workgroup wg failed: Query exhausted resources: bytes scanned limit',
-      ),
+      new AthenaQueryError('Athena query q-1 failed: Bytes scanned limit was exceeded'),
     );
+  });
+
+  it('stops a query that outlives the timeout', async () => {
+    const { client, calls } = fakeAthena([], []);
+    const runner = new AthenaRunner({
+      workGroup: 'wg',
+      database: 'db',
+      client,
+      sleep: noWait,
+      timeoutMs: -1,
+    });
+    await expect(runner.query('SELECT 1')).rejects.toThrow(AthenaQueryError);
+    expect(calls.some((c) => c instanceof StopQueryExecutionCommand)).toBe(true);
   });
 });
