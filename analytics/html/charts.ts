@@ -165,7 +165,10 @@ export interface ForestRow {
  * A forest plot: per journey the uplift in goal conversion as a point with its 95 % interval, a zero
  * line, and the figures at the right. Rows without an estimate keep their line with the note only.
  */
-export function forestChart(rows: ForestRow[], options: { width: number; axisName: string; notes: boolean }) {
+export function forestChart(
+  rows: ForestRow[],
+  options: { width: number; axisName: string; notes: boolean; formatTick: (fraction: number) => string },
+) {
   const rowHeight = 40;
   const height = 56 + rows.length * rowHeight;
   const ends = rows.flatMap((r) => [r.ciLow, r.ciHigh, r.absolute]).filter((v): v is number => v !== null);
@@ -201,7 +204,7 @@ export function forestChart(rows: ForestRow[], options: { width: number; axisNam
         axisLabel: {
           color: MUTED,
           fontSize: 11,
-          formatter: (v: number) => `${v > 0 ? '+' : ''}${Math.round(v * 1000) / 10}`,
+          formatter: (v: number) => options.formatTick(v),
         },
         splitLine: { lineStyle: { color: '#f0f0f2' } },
       },
@@ -283,7 +286,7 @@ function niceStep(raw: number): number {
 
 /** `n` colours from light teal to deep teal: older cohorts lighter, the newest darkest. */
 export function sequentialColours(n: number): string[] {
-  const from = [153, 246, 228];
+  const from = [94, 234, 212];
   const to = [19, 78, 74];
   return Array.from({ length: n }, (_, i) => {
     const k = n === 1 ? 1 : i / (n - 1);

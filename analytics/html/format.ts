@@ -142,6 +142,13 @@ export function createFormat(t: Messages): Format {
   return format;
 }
 
+/** The last day of a range whose `to` is exclusive (YYYY-MM-DD), for "1 Nov – 30 Nov". */
+export function lastDay(to: string): string {
+  const d = new Date(`${to.slice(0, 10)}T00:00:00Z`);
+  if (Number.isNaN(d.getTime())) return to;
+  return new Date(d.getTime() - 86_400_000).toISOString().slice(0, 10);
+}
+
 /** The currencies present in any of the amounts, sorted for a stable order. */
 export function currenciesOf(...amounts: (MoneyByCurrency | undefined)[]): string[] {
   const all = new Set<string>();

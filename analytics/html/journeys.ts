@@ -45,7 +45,7 @@ function funnelHtml(ctx: Context, j: JourneyFunnel): string {
         bar(tj.clicked, j.clicked, j.sent, f, rateText(f, j.clicked, j.opened, tj.ofOpened)),
       ].join('')
     : `<p class="muted small">${esc(tj.noMessages)}</p>`;
-  return `<div class="funnel">${customers.join('')}${holdNote}<div class="f-sep"></div>${emails}</div>`;
+  return `<div class="funnel"><div class="f-group">${customers.join('')}${holdNote}</div><div class="f-group">${emails}</div></div>`;
 }
 
 function messagesTable(ctx: Context, j: JourneyFunnel): string {
@@ -119,8 +119,9 @@ export function upliftHtml(ctx: Context): string {
     ciLow: j.uplift.ciLow,
     ciHigh: j.uplift.ciHigh,
   }));
-  const wide = forestChart(rows, { width: 1000, axisName: tu.axis, notes: true });
-  const narrow = forestChart(rows, { width: 380, axisName: tu.axis, notes: false });
+  const formatTick = (v: number) => f.signed(Math.round(v * 1000) / 10, Number.isInteger(v * 100) ? 0 : 1);
+  const wide = forestChart(rows, { width: 1000, axisName: tu.axis, notes: true, formatTick });
+  const narrow = forestChart(rows, { width: 380, axisName: tu.axis, notes: false, formatTick });
   const tableRows = journeys
     .map((j) => {
       const treated = ratio(j.goalReached, j.entered - j.heldOut);

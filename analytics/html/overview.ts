@@ -4,7 +4,7 @@
  */
 import type { MoneyByCurrency, PeriodKpis, ReportData } from '../report-types.ts';
 import { lineChart } from './charts.ts';
-import { currenciesOf, esc, type Format } from './format.ts';
+import { currenciesOf, esc, type Format, lastDay } from './format.ts';
 import type { Messages } from './messages.ts';
 
 export interface Context {
@@ -174,7 +174,7 @@ export function headerHtml(ctx: Context): string {
   const { data, f, t } = ctx;
   const range = ctx.shop.length
     ? `${f.period(ctx.shop[0]?.start ?? data.from, data.period)} – ${f.period(ctx.shop.at(-1)?.start ?? data.to, data.period)}`
-    : `${f.date(data.from)} – ${f.date(data.to)}`;
+    : `${f.date(data.from)} – ${f.date(lastDay(data.to))}`;
   const orders = ctx.shop.reduce((n, p) => n + p.orders, 0);
   const stats: [string, string][] = [
     [t.stats.active, ctx.current ? f.int(ctx.current.customersAtEnd) : t.dash],

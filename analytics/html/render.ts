@@ -5,7 +5,7 @@
  * data is escaped (journey and message names come from configuration and may contain anything).
  */
 import type { ReportData } from '../report-types.ts';
-import { createFormat, esc } from './format.ts';
+import { createFormat, esc, lastDay } from './format.ts';
 import { journeysHtml, upliftHtml } from './journeys.ts';
 import { MESSAGES, type ReportLocale } from './messages.ts';
 import { type Context, headerHtml, overviewHtml, trendsHtml } from './overview.ts';
@@ -54,7 +54,7 @@ export function renderReportHtml(data: ReportData, options: RenderOptions): stri
 <meta http-equiv="Content-Security-Policy" content="${CSP}">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="color-scheme" content="light">
-<title>${esc(title)} · ${esc(f.date(data.from))} – ${esc(f.date(data.to))}</title>
+<title>${esc(title)} · ${esc(f.date(data.from))} – ${esc(f.date(lastDay(data.to)))}</title>
 <style>${REPORT_CSS}</style>
 </head>
 <body>

@@ -42,7 +42,7 @@ export function cohortsHtml(ctx: Context): string {
           return `<td style="background:${bg};color:${ink}">${esc(f.pct(v, 0))}</td>`;
         })
         .join('');
-      return `<tr><th scope="row">${esc(f.month(c.cohort))}</th><td class="n">${esc(f.int(c.customers))}</td>${cells}</tr>`;
+      return `<tr><th scope="row"><span class="long">${esc(f.month(c.cohort))}</span><span class="short">${esc(f.month(c.cohort, true))}</span></th><td class="n">${esc(f.int(c.customers))}</td>${cells}</tr>`;
     })
     .join('\n');
   const table = `<div class="table-wrap"><table class="heatmap">

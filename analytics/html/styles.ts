@@ -88,15 +88,18 @@ table { border-collapse: collapse; }
 .heatmap td.n { color: var(--muted); font-weight: 500; text-align: right; padding-right: 12px; }
 .heatmap td.m0 { background: #f4f4f5; color: var(--muted); }
 .heatmap td.out { background: transparent; }
+.heatmap .short { display: none; }
 .heatmap td.nil { color: #a1a1aa; }
 .cohort-revenue { display: grid; grid-template-columns: repeat(auto-fit, minmax(min(100%, 480px), 1fr)); gap: 16px; }
 .journeys { display: grid; gap: 16px; }
 .journey-head { display: flex; align-items: center; gap: 10px; margin-bottom: 12px; }
 .journey-head h3 { margin: 0; font: 700 16px/1.3 ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; overflow-wrap: anywhere; min-width: 0; }
 .chip { font-size: 12px; background: var(--page); border: 1px solid var(--line); border-radius: 999px; padding: 1px 10px; color: var(--ink2); white-space: nowrap; }
-.journey-body { display: grid; grid-template-columns: minmax(0, 400px) minmax(0, 1fr); gap: 28px; align-items: start; }
-.funnel { display: grid; gap: 6px; }
-.f-row { display: grid; grid-template-columns: 104px minmax(40px, 1fr) 56px 116px; gap: 10px; align-items: center; font-size: 13px; }
+.journey-body { display: grid; gap: 14px; }
+.funnel { display: grid; grid-template-columns: minmax(0, 1fr) minmax(0, 1fr); gap: 6px 36px; padding-bottom: 4px; }
+.f-group { display: grid; gap: 6px; align-content: start; }
+.f-group + .f-group { border-left: 1px solid #f0f0f2; padding-left: 36px; }
+.f-row { display: grid; grid-template-columns: 130px minmax(40px, 1fr) 60px 170px; gap: 10px; align-items: center; font-size: 13px; }
 .f-label { color: var(--ink2); font-weight: 600; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
 .f-bar { height: 14px; background: #f4f4f5; border-radius: 4px; overflow: hidden; }
 .f-bar i { display: block; height: 100%; background: linear-gradient(90deg, #14b8a6, #0f766e); border-radius: 4px; }
@@ -104,8 +107,7 @@ table { border-collapse: collapse; }
 .goal .f-bar i { background: linear-gradient(90deg, #f59e0b, #d97706); }
 .f-num { text-align: right; font-weight: 700; color: var(--ink); }
 .f-rate { color: var(--muted); font-size: 12px; white-space: nowrap; }
-.f-note { margin: 0 0 0 114px; font-size: 12px; color: var(--muted); }
-.f-sep { height: 1px; background: var(--line); margin: 6px 0; }
+.f-note { margin: 0 0 0 140px; font-size: 12px; color: var(--muted); }
 .email-grid { display: grid; grid-template-columns: minmax(0, 1fr) minmax(0, 1.3fr) minmax(0, 1.3fr); gap: 16px; }
 .tiles { display: grid; gap: 12px; align-content: start; }
 .tile-label { font-size: 11px; text-transform: uppercase; letter-spacing: .06em; color: var(--muted); font-weight: 700; }
@@ -136,7 +138,8 @@ table { border-collapse: collapse; }
 .page-foot { color: var(--muted); font-size: 12px; padding-top: 16px; padding-bottom: 40px; }
 @media (max-width: 1100px) {
   .kpis, .trends { grid-template-columns: repeat(2, minmax(0, 1fr)); }
-  .journey-body, .email-grid { grid-template-columns: minmax(0, 1fr); }
+  .email-grid, .funnel { grid-template-columns: minmax(0, 1fr); }
+  .f-group + .f-group { border-left: 0; padding-left: 0; border-top: 1px solid #f0f0f2; padding-top: 10px; }
   .head-row { flex-direction: column; align-items: flex-start; }
 }
 @media (max-width: 640px) {
@@ -148,9 +151,14 @@ table { border-collapse: collapse; }
   .kpis, .trends { grid-template-columns: minmax(0, 1fr); }
   .chart-wide { display: none; }
   .chart-narrow { display: block; }
-  .f-row { grid-template-columns: 88px minmax(30px, 1fr) 52px; }
-  .f-rate { grid-column: 2 / -1; margin-top: -4px; }
-  .f-note { margin-left: 98px; }
+  .heatmap .long { display: none; }
+  .heatmap .short { display: inline; }
+  .f-row { grid-template-columns: minmax(0, 1fr) auto; gap: 2px 10px; }
+  .f-label { grid-column: 1; grid-row: 1; }
+  .f-num { grid-column: 2; grid-row: 1; }
+  .f-bar { grid-column: 1 / -1; grid-row: 2; }
+  .f-rate { grid-column: 1 / -1; grid-row: 3; }
+  .f-note { margin-left: 0; }
   .panel { padding: 14px; }
 }
 @media print {
