@@ -209,13 +209,28 @@ interface Agenda {
  * (journey.entered with its holdout flag, coupon.issued …).
  */
 export type Happening =
-  | { kind: 'email'; at: string; customerId: string; journey: string; message: string; outboxId: string }
+  | {
+      kind: 'email';
+      at: string;
+      customerId: string;
+      journey: string;
+      message: string;
+      outboxId: string;
+      /** SES's message id and the address: what SES's own events about the email (opens …) carry. */
+      messageId: string;
+      to: string;
+    }
   | { kind: 'emit'; at: string; customerId: string; detailType: string; detail: Record<string, unknown> };
 
-/** A shop event a behaviour model answers with; `at` is an instant, never earlier than the happening. */
+/**
+ * An event a behaviour model answers with (a shop event, or SES's `aws.ses` open or click); `at` is
+ * an instant, never earlier than the happening. It joins the agenda of `customerId` (default: the
+ * detail's), so it stays in order with that customer's other work.
+ */
 export type Reaction = Omit<Scenario['events'][number], 'at' | 'time' | 'source'> & {
   at: string;
   source?: string;
+  customerId?: string;
 };
 
 /**
@@ -271,9 +286,10 @@ export async function simulate(
   const react = (happening: Happening) => {
     for (const r of options.react?.(happening) ?? []) {
       const time = new Date(Math.max(Date.parse(r.at), Date.parse(happening.at))).toISOString();
-      const a = agenda(String(r.detail.customerId ?? ''));
+      const { customerId, ...event } = r;
+      const a = agenda(customerId ?? String(r.detail.customerId ?? ''));
       a.events.push({
-        ...r,
+        ...event,
         at: time,
         source: r.source ?? 'shop',
         index: scenario.events.length + reactions++,
@@ -395,6 +411,8 @@ export async function simulate(
                   journey: outcome.journeyId,
                   message: outcome.message,
                   outboxId: outcome.outboxId,
+                  messageId: outcome.messageId,
+                  to: outcome.to,
                 });
               }
               // SES's Send and Delivery events, for the analytics log's email.* records.

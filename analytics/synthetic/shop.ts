@@ -5,6 +5,8 @@
  * orders are delivered, some refunded (fully, partly, or partly twice up to the total) and some
  * answered with an NPS score (a few answers re-submitted).
  *
+ * Emails are opened (45 %) and clicked (a fifth of the opened), reported as SES's own events.
+ *
  * The planted effect: a customer who is sent the win-back journey's first email (`we-miss-you`)
  * places an extra order a few days after entering win-back with probability `effect.probability`.
  * The coin is a hash of the seed, the customer and the journey instance, so it is the same coin
@@ -12,6 +14,7 @@
  * without the email / with it) are known, and so is the true uplift in the very sample simulated.
  */
 import { DateTime } from 'luxon';
+import { outboxTag } from '../../functions/core/links.ts';
 import type { Happening, Reaction, Scenario } from '../../local/simulate.ts';
 
 export const MARKETS = [
@@ -97,6 +100,10 @@ export interface SyntheticShop {
     emitted: readonly { at: string; detailType: string; detail: Record<string, unknown> }[],
   ): PotentialOutcome[];
 }
+
+/** Share of emails opened, and of opened emails clicked (SES's Open and Click events). */
+const OPEN_RATE = 0.45;
+const CLICK_RATE = 0.2;
 
 export const DEFAULT_EFFECT: PlantedEffect = {
   journey: 'win-back',
@@ -287,8 +294,49 @@ export function syntheticShop(options: ShopOptions): SyntheticShop {
     return Date.parse(instanceEntry(instanceId)) + Math.round(delay * 1440) * 60_000;
   };
   const react = (happening: Happening): Reaction[] => {
-    if (happening.kind !== 'email' || happening.journey !== effect.journey) return [];
-    if (happening.message !== effect.message) return [];
+    if (happening.kind !== 'email') return [];
+    const out = [...engagement(happening)];
+    if (happening.journey === effect.journey && happening.message === effect.message)
+      out.push(...reorder(happening));
+    return out;
+  };
+
+  /** Opens and clicks, as SES reports them: they touch no journey, only the funnels. */
+  const engagement = (email: Extract<Happening, { kind: 'email' }>): Reaction[] => {
+    const key = `${email.customerId}:${email.outboxId}`;
+    if (coin(seed, `open:${key}`) >= OPEN_RATE) return [];
+    const opened = Date.parse(email.at) + Math.round(coin(seed, `opened:${key}`) * 48 * 60) * 60_000;
+    const mail = {
+      timestamp: email.at,
+      messageId: email.messageId,
+      destination: [email.to],
+      tags: {
+        journey: [email.journey],
+        message: [email.message],
+        outbox: [outboxTag(email.customerId, email.outboxId)],
+      },
+    };
+    const ses = (type: 'Open' | 'Click', at: number, extra: Record<string, unknown>): Reaction => ({
+      at: new Date(at).toISOString(),
+      id: `ses-${email.messageId}-${type.toLowerCase()}`,
+      source: 'aws.ses',
+      detailType: type === 'Open' ? 'Email Opened' : 'Email Clicked',
+      customerId: email.customerId,
+      detail: {
+        eventType: type,
+        mail,
+        [type.toLowerCase()]: { timestamp: new Date(at).toISOString(), ipAddress: '192.0.2.1', ...extra },
+      },
+    });
+    const out = [ses('Open', opened, { userAgent: 'Mozilla/5.0' })];
+    if (coin(seed, `click:${key}`) < CLICK_RATE)
+      out.push(
+        ses('Click', opened + 5 * 60_000, { userAgent: 'Mozilla/5.0', link: 'https://shop.example/' }),
+      );
+    return out.filter((r) => Date.parse(r.at) < end);
+  };
+
+  const reorder = (happening: Extract<Happening, { kind: 'email' }>): Reaction[] => {
     const instanceId = happening.outboxId.split('#')[1] ?? '';
     const customer = byId.get(happening.customerId);
     const at = plantedReorder(happening.customerId, instanceId);

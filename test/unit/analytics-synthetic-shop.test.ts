@@ -13,6 +13,7 @@ import {
 } from '../../analytics/synthetic/shop.ts';
 import { analyticsRecordSchema, partitionOf } from '../../functions/analytics/record.ts';
 import { parseShopEvent } from '../../functions/core/events.ts';
+import { readSesEvent } from '../../functions/core/ses-event.ts';
 
 const order = (
   customerId: string,
@@ -242,8 +243,10 @@ describe('syntheticShop', () => {
         journey: 'win-back',
         message: 'we-miss-you',
         outboxId: `win-back#${instanceId}#0`,
+        messageId: `m-${i}`,
+        to: `${customerId}@example.com`,
       });
-      return { instanceId, react };
+      return { instanceId, react: react.filter((r) => r.source === undefined) };
     });
     const reacted = reactions.filter((r) => r.react.length);
     expect(reacted.length).toBeGreaterThan(5);
@@ -258,14 +261,18 @@ describe('syntheticShop', () => {
     }
     // Not the other messages, journeys or emitted events.
     const other = (message: string, journey = 'win-back') =>
-      shop.react({
-        kind: 'email',
-        at: '2026-05-01T10:00:00.000Z',
-        customerId,
-        journey,
-        message,
-        outboxId: `${journey}#20260501T100000Z#2`,
-      });
+      shop
+        .react({
+          kind: 'email',
+          at: '2026-05-01T10:00:00.000Z',
+          customerId,
+          journey,
+          message,
+          outboxId: `${journey}#20260501T100000Z#2`,
+          messageId: 'm-other',
+          to: `${customerId}@example.com`,
+        })
+        .filter((r) => r.detailType.startsWith('order.'));
     expect(other('comeback-offer')).toEqual([]);
     expect(other('we-miss-you', 'onboarding')).toEqual([]);
     expect(shop.events().length).toBe(shop.scenario.events.length + 2 * reacted.length);
@@ -285,6 +292,40 @@ describe('syntheticShop', () => {
     }
     expect(outcomes.every((o) => !o.withoutEmail)).toBe(true);
     expect(trueUplift(outcomes)).toBe(reacted.length / outcomes.length);
+  });
+
+  it("opens and clicks some emails, as SES's own events about the email", () => {
+    const shop = syntheticShop({ customers: 5, seed: 8 });
+    const answers = Array.from({ length: 200 }, (_, i) =>
+      shop.react({
+        kind: 'email',
+        at: '2026-06-01T10:00:00.000Z',
+        customerId: 'c000001',
+        journey: 'post-purchase',
+        message: 'review-request',
+        outboxId: `post-purchase#o${i}#2`,
+        messageId: `m-${i}`,
+        to: 'c000001@example.com',
+      }),
+    ).flat();
+    const opened = answers.filter((r) => r.detailType === 'Email Opened');
+    const clicked = answers.filter((r) => r.detailType === 'Email Clicked');
+    expect(opened.length).toBeGreaterThan(60);
+    expect(opened.length).toBeLessThan(120);
+    expect(clicked.length).toBeGreaterThan(3);
+    expect(clicked.length).toBeLessThan(opened.length / 2);
+    for (const r of [...opened, ...clicked]) {
+      expect(r).toMatchObject({ source: 'aws.ses', customerId: 'c000001' });
+      const reading = readSesEvent({ id: 'x', detailType: r.detailType, time: r.at, detail: r.detail });
+      expect(reading).toMatchObject({
+        kind: r.detailType === 'Email Opened' ? 'opened' : 'clicked',
+        target: { customerId: 'c000001' },
+        journeyId: 'post-purchase',
+        message: 'review-request',
+      });
+    }
+    // Not shop events: the KPIs' second computation never sees them.
+    expect(shop.events()).toHaveLength(shop.scenario.events.length);
   });
 
   it('draws coins that do not depend on call order', () => {
