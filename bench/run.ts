@@ -5,18 +5,22 @@
  * throughput, DynamoDB requests and consumed capacity per event, and — as the floor measured in the
  * same run on the same machine — bare PutItem throughput, with the ratio. Then the simulator on a
  * synthetic shop (every journey, 120 virtual days) on DynamoDB Local and on the memory table
- * (`--sim-dynamo-customers 100 --sim-customers 1000`). No timed assertions: the numbers are for people
- * to compare across changes.
+ * (`--sim-dynamo-customers 100 --sim-customers 1000`). Then the analytics bars (bench/analytics.ts:
+ * the report over a 100,000-customer log against count(*), the log's bytes per shop event;
+ * `--analytics-only` runs just those). No timed assertions: the numbers are for people to compare
+ * across changes.
  */
 import { parseArgs } from 'node:util';
 import { DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { systemClock } from '../functions/adapters/clock.ts';
 import type { CapacityMeter } from '../functions/adapters/store.ts';
 import { buildCatalog } from '../functions/catalog/build.ts';
+import type { Catalog } from '../functions/catalog/catalog.ts';
 import { MemoryTables } from '../local/memory-table.ts';
 import { LocalRuntime } from '../local/runtime.ts';
 import { startDynamoDbLocal, startSesEmulator, stopAll } from '../local/servers.ts';
 import { simulate } from '../local/simulate.ts';
+import { analyticsBench } from './analytics.ts';
 import { syntheticScenario } from './scenario.ts';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
@@ -30,6 +34,12 @@ const { values } = parseArgs({
     /** Customers for the simulator on DynamoDB Local (the default store). */
     'sim-dynamo-customers': { type: 'string', default: '100' },
     'sim-days': { type: 'string', default: '120' },
+    /** Analytics (issue 9): customers of the directly written log the report is timed over. */
+    'report-customers': { type: 'string', default: '100000' },
+    /** Analytics: customers of the simulated synthetic shop whose log is measured per shop event. */
+    'log-customers': { type: 'string', default: '300' },
+    /** Only the analytics section (no DynamoDB Local). */
+    'analytics-only': { type: 'boolean', default: false },
   },
 });
 const CUSTOMERS = Number(values.customers);
@@ -73,8 +83,42 @@ const progress = (label: string, done: number, total: number) => {
   if (process.stderr.isTTY) process.stderr.write(`\r  ${label} ${done}/${total}`);
 };
 
+/** The analytics section (bench/analytics.ts), with the SES emulator `sesEndpoint` for the simulated shop. */
+async function analyticsRows(catalog: Catalog, sesEndpoint: string): Promise<[string, string][]> {
+  const rows = await analyticsBench({
+    catalog,
+    sesEndpoint,
+    reportCustomers: Number(values['report-customers']),
+    logCustomers: Number(values['log-customers']),
+    progress: (text) => {
+      if (process.stderr.isTTY) process.stderr.write(`\r\u001b[2K  ${text}`);
+    },
+  });
+  if (process.stderr.isTTY) process.stderr.write('\r\u001b[2K');
+  return rows;
+}
+
+function printRows(title: string, rows: [string, string][]): void {
+  const width = Math.max(...rows.map(([k]) => k.length));
+  process.stdout.write(`\n${title}\n\n`);
+  for (const [k, v] of rows) process.stdout.write(`  ${k.padEnd(width)}  ${v}\n`);
+  process.stdout.write('\n');
+}
+
 async function main(): Promise<void> {
   const { catalog } = await buildCatalog(process.cwd(), { defaultLocale: 'en' });
+  if (values['analytics-only']) {
+    const ses = await startSesEmulator();
+    try {
+      printRows(
+        `retention-journeys analytics benchmark (Node ${process.version})`,
+        await analyticsRows(catalog, ses.endpoint),
+      );
+    } finally {
+      await stopAll();
+    }
+    return;
+  }
   process.stderr.write('Starting DynamoDB Local and the SES emulator…\n');
   const [dynamo, ses] = await Promise.all([startDynamoDbLocal(), startSesEmulator()]);
   try {
@@ -263,6 +307,8 @@ async function main(): Promise<void> {
         `${(perCustomer(onDynamo) / perCustomer(inMemory)).toFixed(1)}× faster per simulated customer (table requests per customer ${(onDynamo.requests / onDynamo.customers).toFixed(1)} vs ${(inMemory.requests / inMemory.customers).toFixed(1)})`,
       ]);
     }
+
+    rows.push(...(await analyticsRows(catalog, ses.endpoint)));
 
     const width = Math.max(...rows.map(([k]) => k.length));
     process.stdout.write(

@@ -89,6 +89,7 @@ Options:
   simulate: {
     summary: 'run a scenario with a virtual clock',
     help: `Usage: journeys simulate <scenario.(yaml|json)> [--json] [--check] [--store dynamodb-local|memory]
+                         [--analytics DIR]
 
 Runs a scenario (a timeline of shop events) on a virtual clock through the real handlers, against an
 embedded DynamoDB Local and SES v2 emulator, and prints what each customer receives and when. The clock
@@ -101,6 +102,9 @@ Options:
                     dynamodb-local  DynamoDB Local, as in the tests (default; needs Java 17+)
                     memory          an in-process table with DynamoDB's semantics: ~10x faster, no
                                     Java; for large what-if runs (1,000 customers × 120 days in ~20 s)
+  --analytics DIR write the simulation's analytics log there as JSON Lines (dt=YYYY-MM-DD/…, the
+                  layout of npm start's .data/analytics/), times on the virtual clock; DIR must not
+                  hold a log yet. Read it with: journeys report --analytics DIR
   -h, --help      show this help`,
     run: (argv) => delegate('simulate', '../local/simulate-cli.ts', 'simulateCommand', argv),
   },

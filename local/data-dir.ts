@@ -5,6 +5,7 @@
  *   dynamodb/             DynamoDB Local's database file (`-dbPath`)
  *   runtime.json          the DynamoDB Local port, reused on the next start so endpoints stay put
  *   signing-secret        the secret that signs the links in the emails (random, mode 0600)
+ *   analytics/            the analytics log, JSON Lines under dt=YYYY-MM-DD/ (as Firehose writes S3)
  *   lock                  the pid of the runtime using the directory
  */
 import { randomBytes } from 'node:crypto';
@@ -20,6 +21,8 @@ export interface DataDir {
   path: string;
   /** Where DynamoDB Local keeps its database file. */
   dynamoDbPath: string;
+  /** The analytics log's directory (`npm start` writes its JSON Lines there). */
+  analyticsPath: string;
   /** The signing secret of this data directory (created on first use). */
   signingSecret: string;
   readState(): Promise<RuntimeState>;
@@ -102,13 +105,15 @@ export async function openDataDir(dir: string, options: { fresh?: boolean } = {}
   const release = lock(root);
   try {
     if (options.fresh) {
-      for (const name of ['dynamodb', 'runtime.json', 'signing-secret'])
+      // The log goes too: its customers' secrets were in the database, so it could be tied to no one.
+      for (const name of ['dynamodb', 'runtime.json', 'signing-secret', 'analytics'])
         rmSync(path.join(root, name), { recursive: true, force: true });
     }
     const stateFile = path.join(root, 'runtime.json');
     return {
       path: root,
       dynamoDbPath: path.join(root, 'dynamodb'),
+      analyticsPath: path.join(root, 'analytics'),
       signingSecret: signingSecret(root),
       async readState() {
         try {

@@ -1,6 +1,6 @@
 /**
  * An in-process table that answers the DynamoDB document-client commands the stores send
- * (Get, Put, Update, Delete, Query, TransactWrite) with DynamoDB's semantics: conditional writes,
+ * (Get, BatchGet, Put, Update, Delete, Query, TransactWrite) with DynamoDB's semantics: conditional writes,
  * all-or-nothing transactions with per-item cancellation reasons, key-condition queries in sort-key
  * order, the sparse timer index, copies in and out.
  *
@@ -19,6 +19,7 @@
 import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
 import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import {
+  BatchGetCommand,
   DeleteCommand,
   GetCommand,
   PutCommand,
@@ -552,6 +553,7 @@ export class MemoryTables {
       const item = this.table(command.input.TableName).get(command.input.Key as Item);
       return { Item: item ? copy(item) : undefined };
     }
+    if (command instanceof BatchGetCommand) return this.batchGet(command.input);
     if (command instanceof PutCommand) return this.single({ Put: command.input });
     if (command instanceof DeleteCommand) return this.single({ Delete: command.input });
     if (command instanceof UpdateCommand) {
@@ -623,6 +625,42 @@ export class MemoryTables {
       return { write: { kind: 'put', table, item }, passed: true };
     }
     throw new ValidationException('a transaction item needs Put, Update, Delete or ConditionCheck');
+  }
+
+  /** Every key answered at once (nothing left unprocessed: there is no throttling here). */
+  private batchGet(input: BatchGetCommand['input']): {
+    Responses: Record<string, Item[]>;
+    UnprocessedKeys: Record<string, never>;
+  } {
+    const requests = Object.entries(input.RequestItems ?? {});
+    const total = requests.reduce((n, [, request]) => n + (request.Keys?.length ?? 0), 0);
+    if (total === 0 || total > 100)
+      throw new ValidationException('Too many items requested for the BatchGetItem call');
+    const Responses: Record<string, Item[]> = {};
+    for (const [name, request] of requests) {
+      const table = this.table(name);
+      const seen = new Set<string>();
+      for (const key of request.Keys ?? []) {
+        const id = JSON.stringify(table.keyOf(key as Item));
+        if (seen.has(id)) throw new ValidationException('Provided list of item keys contains duplicates');
+        seen.add(id);
+      }
+      const scope = { names: request.ExpressionAttributeNames, values: undefined };
+      const project = request.ProjectionExpression
+        ? request.ProjectionExpression.split(',').map((name) => segmentName(name.trim(), scope))
+        : undefined;
+      Responses[name] = (request.Keys ?? []).flatMap((key) => {
+        const item = table.get(key as Item);
+        if (!item) return [];
+        if (!project) return [copy(item) as Item];
+        return [
+          Object.fromEntries(
+            project.filter((field) => item[field] !== undefined).map((field) => [field, copy(item[field])]),
+          ),
+        ];
+      });
+    }
+    return { Responses, UnprocessedKeys: {} };
   }
 
   private query(input: QueryCommand['input']): { Items: Item[]; Count: number; LastEvaluatedKey?: Item } {

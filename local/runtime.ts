@@ -12,9 +12,12 @@ import { SesMailer, sesClient } from '../functions/adapters/mailer.ts';
 import type { EventPublisher, OutgoingEvent } from '../functions/adapters/publisher.ts';
 import type { CapacityMeter, SaveRequest } from '../functions/adapters/store.ts';
 import { createTableInput } from '../functions/adapters/table-schema.ts';
+import type { AnalyticsSink } from '../functions/analytics/record.ts';
+import { analyticsEventPatterns } from '../functions/analytics/routing.ts';
 import type { Catalog } from '../functions/catalog/catalog.ts';
 import { type AppConfig, configFromEnv } from '../functions/config.ts';
 import { type RawEvent, SYSTEM_SOURCE } from '../functions/core/events.ts';
+import { outboxTag } from '../functions/core/links.ts';
 import { journeyEventPatterns, matchesPattern, profileEventPattern } from '../functions/core/routing.ts';
 import { forEachCustomer } from '../functions/services/concurrency.ts';
 import { createServices, type Services } from '../functions/services/container.ts';
@@ -22,7 +25,7 @@ import type { DispatchOutcome } from '../functions/services/dispatcher.ts';
 import type { Outcome } from '../functions/services/journeys.ts';
 import { dispatchRecords, outboxItemFromRecord } from '../functions/services/stream.ts';
 import type { MemoryTables } from './memory-table.ts';
-import { LocalSesEventSource } from './ses-event-source.ts';
+import { acceptedEmailEvents, LocalSesEventSource } from './ses-event-source.ts';
 import { StreamPoller } from './stream-poller.ts';
 
 /** Credentials and region the local servers accept; they never reach AWS. */
@@ -85,6 +88,12 @@ export type LocalRuntimeOptions = LocalStorage & {
   routePublished?: (event: PublishedEvent) => Promise<void>;
   /** Called for every event the dispatcher publishes (the simulator's event log). */
   onPublish?: (event: PublishedEvent) => void;
+  /**
+   * Where the analytics log goes (JSON Lines locally); with one, an `analytics` route hears what the
+   * AWS analytics rules hear (analytics/routing.ts).
+   * @default no analytics log
+   */
+  analyticsSink?: AnalyticsSink;
 };
 
 /** Stands in for the EventBridge client: what the dispatcher publishes is recorded and routed. */
@@ -132,6 +141,7 @@ export class LocalRuntime {
       meter: options.meter,
       onSaved: options.onSaved,
       backoff: async () => {},
+      analyticsSink: options.analyticsSink,
     });
     this.poller =
       streamArn && options.dynamoEndpoint
@@ -147,7 +157,7 @@ export class LocalRuntime {
       { configurationSetName: this.config.configurationSetName, since: options.sesEventsSince },
     );
     const source = this.config.shopEventSource;
-    const { journeys, profiles, sesEvents } = this.services;
+    const { journeys, profiles, sesEvents, analytics } = this.services;
     const profilePattern = profileEventPattern(source);
     this.routes = [
       {
@@ -175,6 +185,8 @@ export class LocalRuntime {
           run: (e: RawEvent) => journeys.handleEvent(definition.id, e),
         };
       }),
+      // Last: a registration's record then finds the profile (its locale) the profile route wrote.
+      ...(analytics ? [analyticsRoute(analytics, source)] : []),
     ];
   }
 
@@ -295,6 +307,28 @@ export class LocalRuntime {
     }
   }
 
+  /**
+   * SES's `Send` and `Delivery` events for an email the dispatcher just sent, delivered at once (the
+   * simulator, which has no emulator poll on its virtual clock, so the analytics log sees them).
+   */
+  async emailAccepted(sent: Extract<DispatchOutcome, { status: 'sent' }>): Promise<Delivery[]> {
+    const events = acceptedEmailEvents({
+      messageId: sent.messageId,
+      from: this.config.senderAddress,
+      to: [sent.to],
+      tags: {
+        journey: [sent.journeyId],
+        message: [sent.message],
+        outbox: [outboxTag(sent.customerId, sent.outboxId)],
+      },
+      now: sent.sentAt,
+      configurationSetName: this.config.configurationSetName,
+    });
+    const deliveries: Delivery[] = [];
+    for (const event of events) deliveries.push(await this.deliver(event));
+    return deliveries;
+  }
+
   /** Whether any rule would deliver this event (the simulator queues only those). */
   hasRoute(event: { source: string; detailType: string }): boolean {
     return this.routes.some((route) => route.matches(event as RawEvent));
@@ -322,6 +356,21 @@ export class LocalRuntime {
       detail: event.detail,
     });
   }
+}
+
+/** The analytics function's rules, as a route: the same patterns as in AWS. */
+function analyticsRoute(analytics: NonNullable<Services['analytics']>, shopSource: string) {
+  const patterns = analyticsEventPatterns(shopSource);
+  return {
+    target: 'analytics',
+    matches: (e: RawEvent) => patterns.some((p) => matchesPattern(p, e)),
+    run: async (e: RawEvent): Promise<Outcome> => {
+      const outcome = await analytics.record(e);
+      return outcome.status === 'recorded'
+        ? { status: 'applied', trace: [], effects: 0 }
+        : { status: 'unchanged', trace: [] };
+    },
+  };
 }
 
 const ENTRY_STRING_FIELDS = ['Source', 'DetailType', 'Detail', 'EventBusName', 'TraceHeader'] as const;

@@ -51,30 +51,15 @@ export class LocalSesEventSource {
       const tags = parseTags(email);
       if (!tags) continue; // not sent by this runtime's mailer
       count++;
-      const now = this.clock.now();
-      const mail = {
-        timestamp: now,
+      for (const event of acceptedEmailEvents({
         messageId: email.messageId,
-        source: email.from,
-        destination: email.destination.to,
-        tags: {
-          ...tags,
-          ...(this.configurationSetName ? { 'ses:configuration-set': [this.configurationSetName] } : {}),
-        },
-      };
-      await this.deliver(event(email.messageId, 'Email Sent', now, { eventType: 'Send', mail, send: {} }));
-      await this.deliver(
-        event(email.messageId, 'Email Delivered', now, {
-          eventType: 'Delivery',
-          mail,
-          delivery: {
-            timestamp: now,
-            recipients: email.destination.to,
-            processingTimeMillis: 0,
-            smtpResponse: '250 2.0.0 OK (local SES emulator)',
-          },
-        }),
-      );
+        from: email.from,
+        to: email.destination.to,
+        tags,
+        now: this.clock.now(),
+        configurationSetName: this.configurationSetName,
+      }))
+        await this.deliver(event);
     }
     const latest = Math.max(this.since, ...emails.map((e) => e.at));
     if (latest > this.since) {
@@ -83,6 +68,44 @@ export class LocalSesEventSource {
     }
     return count;
   }
+}
+
+/**
+ * The `Send` and `Delivery` events SES publishes for an email it accepted and delivered, shaped as
+ * SES's own (the simulator hands them to the same routes for the emails it sends).
+ */
+export function acceptedEmailEvents(email: {
+  messageId: string;
+  from: string;
+  to: string[];
+  tags: Record<string, string[]>;
+  now: string;
+  configurationSetName?: string | undefined;
+}): RawEvent[] {
+  const { messageId, now, configurationSetName } = email;
+  const mail = {
+    timestamp: now,
+    messageId,
+    source: email.from,
+    destination: email.to,
+    tags: {
+      ...email.tags,
+      ...(configurationSetName ? { 'ses:configuration-set': [configurationSetName] } : {}),
+    },
+  };
+  return [
+    event(messageId, 'Email Sent', now, { eventType: 'Send', mail, send: {} }),
+    event(messageId, 'Email Delivered', now, {
+      eventType: 'Delivery',
+      mail,
+      delivery: {
+        timestamp: now,
+        recipients: email.to,
+        processingTimeMillis: 0,
+        smtpResponse: '250 2.0.0 OK (local SES emulator)',
+      },
+    }),
+  ];
 }
 
 function parseTags(email: SesEmail): Record<string, string[]> | undefined {

@@ -1,7 +1,9 @@
 /** `journeys simulate <scenario> [--json]`: starts the embedded servers, simulates, prints, stops. */
+import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { JsonLinesSink } from '../functions/adapters/analytics-jsonl.ts';
 import { buildCatalog, CatalogError } from '../functions/catalog/build.ts';
 import { localStamp } from '../functions/core/time.ts';
 import { checkExpectations } from './expectations.ts';
@@ -90,6 +92,23 @@ export function simulationReport(
   return { stdout: `${out.join('\n')}\n`, code: problems.length || result.errors.length ? 1 : 0 };
 }
 
+/**
+ * Why a directory cannot take a simulation's analytics log, if it cannot: each run keys its customers
+ * with new secrets, so a second run's records would count every customer twice.
+ */
+async function analyticsDirProblem(dir: string): Promise<string | undefined> {
+  try {
+    const entries = await readdir(dir);
+    if (entries.some((name) => name.startsWith('dt=')))
+      return 'already holds an analytics log; give an empty or new directory (each run keys its customers anew)';
+    return undefined;
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return undefined;
+    return code === 'ENOTDIR' ? 'is a file, not a directory' : `cannot be read (${code ?? String(error)})`;
+  }
+}
+
 export async function simulateCommand(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args: argv,
@@ -99,6 +118,7 @@ export async function simulateCommand(argv: string[]): Promise<number> {
       check: { type: 'boolean', default: false },
       'default-locale': { type: 'string', default: 'en' },
       store: { type: 'string', default: 'dynamodb-local' },
+      analytics: { type: 'string' },
     },
   });
   const store = values.store as string;
@@ -108,8 +128,18 @@ export async function simulateCommand(argv: string[]): Promise<number> {
   }
   const file = positionals[0];
   if (!file) {
-    process.stderr.write('Usage: journeys simulate <scenario.(json|yaml)> [--json] [--check]\n');
+    process.stderr.write(
+      'Usage: journeys simulate <scenario.(json|yaml)> [--json] [--check] [--store memory] [--analytics DIR]\n',
+    );
     return 2;
+  }
+  const analyticsDir = values.analytics as string | undefined;
+  if (analyticsDir !== undefined) {
+    const problem = await analyticsDirProblem(analyticsDir);
+    if (problem) {
+      process.stderr.write(`--analytics ${analyticsDir}: ${problem}\n`);
+      return 2;
+    }
   }
   let scenario: Awaited<ReturnType<typeof readScenario>>;
   let catalog: Awaited<ReturnType<typeof buildCatalog>>['catalog'];
@@ -152,7 +182,10 @@ export async function simulateCommand(argv: string[]): Promise<number> {
       dynamo
         ? { dynamoEndpoint: dynamo.endpoint, sesEndpoint: ses.endpoint }
         : { memory: new MemoryTables(), sesEndpoint: ses.endpoint },
-      { onProgress: progress ? (at) => process.stderr.write(`\r  virtual clock ${at}`) : undefined },
+      {
+        onProgress: progress ? (at) => process.stderr.write(`\r  virtual clock ${at}`) : undefined,
+        analytics: analyticsDir ? new JsonLinesSink(analyticsDir, { writer: 'simulation' }) : undefined,
+      },
     );
     if (progress) process.stderr.write('\r\u001b[2K');
     const report = simulationReport(result, scenario, file, {

@@ -11,6 +11,7 @@ import { DateTime, Duration } from 'luxon';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { type CapacityMeter, type OutboxItem, outboxEntry } from '../functions/adapters/store.ts';
+import type { AnalyticsSink } from '../functions/analytics/record.ts';
 import type { Catalog } from '../functions/catalog/catalog.ts';
 import { formatIssues } from '../functions/core/events.ts';
 import { forEachCustomer } from '../functions/services/concurrency.ts';
@@ -203,6 +204,41 @@ interface Agenda {
   outbox: OutboxItem[];
 }
 
+/**
+ * What a behaviour model may react to: an email the dispatcher sent, or an event the system emitted
+ * (journey.entered with its holdout flag, coupon.issued …).
+ */
+export type Happening =
+  | {
+      kind: 'email';
+      at: string;
+      customerId: string;
+      journey: string;
+      message: string;
+      outboxId: string;
+      /** SES's message id and the address: what SES's own events about the email (opens …) carry. */
+      messageId: string;
+      to: string;
+    }
+  | { kind: 'emit'; at: string; customerId: string; detailType: string; detail: Record<string, unknown> };
+
+/**
+ * An event a behaviour model answers with (a shop event, or SES's `aws.ses` open or click); `at` is
+ * an instant, never earlier than the happening. It joins the agenda of `customerId` (default: the
+ * detail's), so it stays in order with that customer's other work.
+ */
+export type Reaction = Omit<Scenario['events'][number], 'at' | 'time' | 'source'> & {
+  at: string;
+  source?: string;
+  customerId?: string;
+};
+
+/**
+ * A simulated customer's behaviour (analytics/synthetic/shop.ts: a win-back email raises the chance of
+ * a reorder). Called in the reacting customer's turn, so its answers are deterministic when it is.
+ */
+export type React = (happening: Happening) => readonly Reaction[] | undefined;
+
 /** Days of virtual time processed between barriers; customers run side by side inside one. */
 const WINDOW = 'P1D';
 
@@ -210,7 +246,14 @@ export async function simulate(
   scenario: Scenario,
   catalog: Catalog,
   servers: SimulationServers,
-  options: { tableName?: string; onProgress?: (at: string) => void; meter?: CapacityMeter } = {},
+  options: {
+    tableName?: string;
+    onProgress?: (at: string) => void;
+    meter?: CapacityMeter;
+    react?: React;
+    /** Writes the analytics log of the simulation (`recorded` is virtual time). */
+    analytics?: AnalyticsSink;
+  } = {},
 ): Promise<SimulationResult> {
   const wallStart = performance.now();
   const start = iso(DateTime.fromISO(scenario.start, { setZone: true }));
@@ -238,6 +281,24 @@ export async function simulate(
     }
     return a;
   };
+  let reactions = 0;
+  /** Queues what the behaviour model answers, each on its customer's agenda, not before `at`. */
+  const react = (happening: Happening) => {
+    for (const r of options.react?.(happening) ?? []) {
+      const time = new Date(Math.max(Date.parse(r.at), Date.parse(happening.at))).toISOString();
+      const { customerId, ...event } = r;
+      const a = agenda(customerId ?? String(r.detail.customerId ?? ''));
+      a.events.push({
+        ...event,
+        at: time,
+        source: r.source ?? 'shop',
+        index: scenario.events.length + reactions++,
+        time,
+        generation: (cause.getStore()?.generation ?? 0) + 1,
+      });
+      a.events.sort((x, y) => Date.parse(x.time) - Date.parse(y.time) || x.index - y.index);
+    }
+  };
   const runtime = await LocalRuntime.create({
     catalog,
     clock,
@@ -250,8 +311,16 @@ export async function simulate(
       TABLE_NAME: options.tableName ?? `simulation-${Date.now()}-${Math.floor(Math.random() * 1e6)}`,
       SIGNING_SECRET: SIMULATION_SIGNING_SECRET,
     },
-    onPublish: (event) =>
-      published.push({ event, origin: cause.getStore() ?? { customerId: '', generation: 0 } }),
+    onPublish: (event) => {
+      published.push({ event, origin: cause.getStore() ?? { customerId: '', generation: 0 } });
+      react({
+        kind: 'emit',
+        at: event.time,
+        customerId: String(event.detail.customerId ?? ''),
+        detailType: event.detailType,
+        detail: event.detail,
+      });
+    },
     // An event the system publishes (a referral reward for the referrer) joins the agenda of the
     // customer it is about, at its moment, so each customer still sees its inputs in time order.
     routePublished: async (event) => {
@@ -271,6 +340,7 @@ export async function simulate(
       a.events.sort((x, y) => Date.parse(x.time) - Date.parse(y.time));
     },
     meter: options.meter,
+    analyticsSink: options.analytics,
     // The simulator follows each decision as it is written: the timers it set (instead of polling the
     // timer index every virtual minute) and its outbox entries (handed to the dispatcher at once, as
     // the stream trigger would, so a send happens at the moment of its decision).
@@ -332,7 +402,30 @@ export async function simulate(
           for (let attempt = 1; ; attempt++) {
             try {
               const outcome = await runtime.services.dispatcher.dispatch(item);
-              if (outcome.status === 'sent') sentOutcomes.push({ outcome, origin });
+              if (outcome.status === 'sent') {
+                sentOutcomes.push({ outcome, origin });
+                react({
+                  kind: 'email',
+                  at: outcome.sentAt,
+                  customerId: outcome.customerId,
+                  journey: outcome.journeyId,
+                  message: outcome.message,
+                  outboxId: outcome.outboxId,
+                  messageId: outcome.messageId,
+                  to: outcome.to,
+                });
+              }
+              // SES's Send and Delivery events, for the analytics log's email.* records.
+              if (outcome.status === 'sent' && options.analytics)
+                for (const d of await runtime.emailAccepted(outcome))
+                  for (const t of d.targets.filter((t) => t.error))
+                    result.errors.push({
+                      at: item.createdAt,
+                      customerId: a.customerId,
+                      outbox: { outboxId: item.outboxId },
+                      target: t.target,
+                      error: String(t.error),
+                    });
               const at = item.createdAt;
               const customerId = a.customerId;
               if (outcome.status === 'failed') {
@@ -407,12 +500,14 @@ export async function simulate(
               time: e.stamped ?? e.time,
               detail: e.detail,
             });
-            addLine({
-              at,
-              customerId,
-              kind: 'event',
-              text: `${e.detailType} ${customerId}`.trim(),
-            });
+            // A system event only the analytics log hears is not a line of the timeline.
+            if (e.index >= 0 || delivery.targets.some((t) => t.target !== 'analytics'))
+              addLine({
+                at,
+                customerId,
+                kind: 'event',
+                text: `${e.detailType} ${customerId}`.trim(),
+              });
             const rejected = delivery.targets.find((t) => t.outcome?.status === 'rejected');
             if (rejected?.outcome?.status === 'rejected') {
               result.rejected.push({

@@ -18,6 +18,7 @@ import { createServer, type ServerResponse } from 'node:http';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { JsonLinesSink } from '../functions/adapters/analytics-jsonl.ts';
 import { systemClock } from '../functions/adapters/clock.ts';
 import { buildCatalog, CatalogError } from '../functions/catalog/build.ts';
 import { DataDirInUse, openDataDir } from './data-dir.ts';
@@ -130,6 +131,8 @@ async function main(): Promise<void> {
     },
     onPublish: (event) =>
       log(`${paint(35, '⚡')} ${event.detailType} ${String(event.detail.customerId ?? '')}`),
+    // The analytics log, as JSON Lines in Firehose's partition layout: `journeys report` reads it.
+    analyticsSink: new JsonLinesSink(data.analyticsPath),
   });
 
   const server = createServer(async (req, res) => {
@@ -222,6 +225,7 @@ async function main(): Promise<void> {
       `  Preferences   http://127.0.0.1:${PORT}/preferences/unsubscribe?token=…   (links in the emails)`,
       `  DynamoDB      ${dynamo.endpoint}   table ${runtime.config.tableName}`,
       `  Data          ${data.path}   (npm start -- --fresh for an empty start)`,
+      `  Analytics     ${data.analyticsPath}   (npx journeys report --analytics ${path.relative(process.cwd(), data.analyticsPath) || '.'})`,
       `  Demo          npm run demo   (in another terminal)`,
       '  Stop          Ctrl-C',
       '',

@@ -4,7 +4,8 @@ WITH
 -- include: segment
 ,
 answers AS (
-  SELECT id, arbitrary(customer) AS customer, arbitrary("order") AS ord, arbitrary(time) AS time, arbitrary(score) AS score
+  -- A re-submitted answer keeps its feedback link's id (the log's records.ts): the latest one wins.
+  SELECT id, arbitrary(customer) AS customer, arbitrary("order") AS ord, max(time) AS time, max_by(score, time) AS score
   FROM records
   WHERE type = 'feedback.submitted' AND customer IS NOT NULL AND score IS NOT NULL
   GROUP BY id

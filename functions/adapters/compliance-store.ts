@@ -14,20 +14,11 @@ import {
 import type { EmitEffect, Profile } from '../core/model.ts';
 import { SETTLEABLE } from '../core/outbox.ts';
 import { addressHash } from '../core/privacy.ts';
+import type { EmailEventKind } from '../core/ses-event.ts';
 import { type DocumentSender, keys, outboxEntry } from './store.ts';
 import { TABLE } from './table-schema.ts';
 
-/** What an SES event records on the outbox entry of the email, as `events.<kind> = <time>`. */
-export type EmailEventKind =
-  | 'sent'
-  | 'delivered'
-  | 'bounced'
-  | 'softBounced'
-  | 'complained'
-  | 'opened'
-  | 'clicked'
-  | 'rejected'
-  | 'renderingFailed';
+export type { EmailEventKind } from '../core/ses-event.ts';
 
 export type SuppressionReason = 'bounce' | 'complaint';
 

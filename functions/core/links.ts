@@ -2,7 +2,8 @@
  * Signed links the emails carry (DESIGN.md §7). Pure: the secret and `now` come in as arguments.
  *
  * Token claims (see tokens.ts for the format `<base64url(JSON claims)>.<base64url(HMAC-SHA256)>`):
- * - unsubscribe: `{ customerId, purpose: "unsubscribe", expiresAt }`
+ * - unsubscribe: `{ customerId, purpose: "unsubscribe", expiresAt, journey, message, outbox }` (the
+ *   email whose link it is, so the unsubscribe is counted against it)
  * - feedback:    `{ customerId, purpose: "feedback", expiresAt, orderId, score: "0".."10" }`, one token
  *   per score, so the score a customer clicked cannot be changed without breaking the signature.
  */

@@ -6,6 +6,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { AnalyticsKeyStore } from '../adapters/analytics-keys.ts';
 import type { Clock } from '../adapters/clock.ts';
 import { ComplianceStore } from '../adapters/compliance-store.ts';
 import { type Mailer, SesMailer, sesClient } from '../adapters/mailer.ts';
@@ -16,9 +17,11 @@ import {
   JourneyStore,
   type SaveRequest,
 } from '../adapters/store.ts';
+import type { AnalyticsSink } from '../analytics/record.ts';
 import { type Catalog, compiledJourneys } from '../catalog/catalog.ts';
 import type { AppConfig } from '../config.ts';
 import { createRenderer } from '../email/index.ts';
+import { AnalyticsService } from './analytics.ts';
 import { Dispatcher } from './dispatcher.ts';
 import { JourneyService } from './journeys.ts';
 import { OutboxReconciler } from './outbox-reconciler.ts';
@@ -40,6 +43,8 @@ export interface Services {
   preferences: PreferencesService;
   pages: PageRenderer;
   sesEvents: SesEventService;
+  /** The analytics log; only when a sink is given (Firehose in Lambda, JSON Lines locally). */
+  analytics: AnalyticsService | undefined;
 }
 
 export interface ServiceOverrides {
@@ -51,6 +56,8 @@ export interface ServiceOverrides {
   meter?: CapacityMeter;
   onSaved?: (request: SaveRequest) => void;
   backoff?: (attempt: number) => Promise<void>;
+  /** Where analytics records go; without one, `analytics` is undefined. */
+  analyticsSink?: AnalyticsSink | undefined;
 }
 
 export function createServices(
@@ -122,5 +129,12 @@ export function createServices(
       shopEventSource: config.shopEventSource,
     }),
     sesEvents: new SesEventService({ compliance }),
+    analytics: overrides.analyticsSink
+      ? new AnalyticsService({
+          keys: new AnalyticsKeyStore(doc, config.tableName),
+          sink: overrides.analyticsSink,
+          now,
+        })
+      : undefined,
   };
 }

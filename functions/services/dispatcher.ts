@@ -167,7 +167,13 @@ export class Dispatcher {
     }
 
     let rendered: Awaited<ReturnType<EmailRenderer['render']>>;
-    const unsubscribe = marketing ? this.unsubscribeUrl(item.customerId, now) : undefined;
+    const unsubscribe = marketing
+      ? this.unsubscribeUrl(item.customerId, now, {
+          journey: effect.journeyId,
+          message: effect.message,
+          outbox: item.outboxId,
+        })
+      : undefined;
     try {
       // A message may borrow another journey's template (`template: referral/invite-friends`).
       const [journeyId, message] = (effect.template ?? `${effect.journeyId}/${effect.message}`).split(
@@ -320,11 +326,17 @@ export class Dispatcher {
     };
   }
 
-  private unsubscribeUrl(customerId: string, now: string): string {
+  /** The email is named in the token, so the unsubscribe it leads to is counted against it (analytics). */
+  private unsubscribeUrl(
+    customerId: string,
+    now: string,
+    email: { journey: string; message: string; outbox: string },
+  ): string {
     const token = signToken(this.deps.signingSecret, {
       customerId,
       purpose: 'unsubscribe',
       expiresAt: addDuration(now, 'P90D', 'UTC'),
+      ...email,
     });
     return `${this.deps.preferencesUrl}/unsubscribe?token=${token}`;
   }

@@ -118,7 +118,14 @@ export class PreferencesService {
       kind: 'emit',
       outboxId: `consent#${now}#${tokenHash(token).slice(0, 12)}`,
       detailType: 'customer.consent.changed',
-      detail: { customerId: claims.customerId, marketingConsent: false, reason: 'unsubscribe link' },
+      detail: {
+        customerId: claims.customerId,
+        marketingConsent: false,
+        reason: 'unsubscribe link',
+        // The email whose link was used (older links do not name one): the analytics log records
+        // email.unsubscribed against its journey and message.
+        ...unsubscribedFrom(claims),
+      },
     });
     // The same page either way: a second click, or an erased customer, has nothing left to do.
     return {
@@ -212,6 +219,12 @@ export class PreferencesService {
   ): Promise<HttpResponse> {
     return this.deps.pages.render({ kind, status, locale, shop: this.deps.shop, ...extra });
   }
+}
+
+function unsubscribedFrom(claims: TokenClaims): { unsubscribedFrom?: Record<string, string> } {
+  const { journey, message, outbox } = claims;
+  if (typeof journey !== 'string' || typeof message !== 'string' || typeof outbox !== 'string') return {};
+  return { unsubscribedFrom: { journey, message, outboxId: outbox } };
 }
 
 /** The first language of an Accept-Language header (`de-AT,de;q=0.9` -> `de-AT`). */

@@ -12,16 +12,10 @@
  * Idempotent: a redelivered event records nothing new and is not counted again.
  */
 import type { ComplianceStore, EmailEventKind, SuppressionReason } from '../adapters/compliance-store.ts';
-import { parseOutboxTag } from '../core/links.ts';
 import { addressHash } from '../core/privacy.ts';
+import { readSesEvent, type SesEventInput } from '../core/ses-event.ts';
 
-/** The EventBridge envelope fields the service needs. */
-export interface SesEventInput {
-  id: string;
-  detailType: string;
-  time: string;
-  detail: unknown;
-}
+export type { SesEventInput } from '../core/ses-event.ts';
 
 /** Metric keys (lib/metrics.ts `SES_EVENT_METRICS`) per recorded kind. Soft bounces are not bounces. */
 export type SesMetric =
@@ -48,41 +42,6 @@ export type SesEventOutcome =
   | { status: 'untagged'; kind: EmailEventKind; suppressed: number }
   | { status: 'ignored'; eventType: string };
 
-interface SesDetail {
-  eventType?: string;
-  mail?: { timestamp?: string; messageId?: string; tags?: Record<string, string[] | undefined> };
-  bounce?: { bounceType?: string; bouncedRecipients?: { emailAddress?: string }[]; timestamp?: string };
-  complaint?: { complainedRecipients?: { emailAddress?: string }[]; timestamp?: string };
-  delivery?: { timestamp?: string };
-  send?: Record<string, unknown>;
-  open?: { timestamp?: string };
-  click?: { timestamp?: string };
-  reject?: { reason?: string };
-  failure?: { errorMessage?: string };
-}
-
-/** `eventType` in the detail; the EventBridge detail-type (e.g. "Email Bounced") as a fallback. */
-const BY_EVENT_TYPE: Record<string, EmailEventKind> = {
-  Send: 'sent',
-  Delivery: 'delivered',
-  Bounce: 'bounced',
-  Complaint: 'complained',
-  Open: 'opened',
-  Click: 'clicked',
-  Reject: 'rejected',
-  'Rendering Failure': 'renderingFailed',
-  RenderingFailure: 'renderingFailed',
-};
-const BY_DETAIL_TYPE: Record<string, EmailEventKind> = {
-  'Email Sent': 'sent',
-  'Email Delivered': 'delivered',
-  'Email Bounced': 'bounced',
-  'Email Complaint Received': 'complained',
-  'Email Opened': 'opened',
-  'Email Clicked': 'clicked',
-  'Email Rejected': 'rejected',
-  'Email Rendering Failed': 'renderingFailed',
-};
 const METRIC: Record<EmailEventKind, SesMetric | undefined> = {
   sent: undefined,
   delivered: 'delivery',
@@ -103,16 +62,9 @@ export class SesEventService {
   constructor(private readonly deps: SesEventDeps) {}
 
   async handle(event: SesEventInput): Promise<SesEventOutcome> {
-    const detail = sesDetail(event.detail);
-    const eventType = detail.eventType ?? event.detailType;
-    let kind = own(BY_EVENT_TYPE, eventType) ?? own(BY_DETAIL_TYPE, event.detailType);
-    if (!kind) return { status: 'ignored', eventType };
-    // Only a permanent bounce is a hard bounce; transient and undetermined ones do not suppress.
-    if (kind === 'bounced' && detail.bounce?.bounceType !== 'Permanent') kind = 'softBounced';
-
-    const at = timestampOf(kind, detail) ?? event.time;
-    const tags = detail.mail?.tags ?? {};
-    const target = parseOutboxTag(firstTag(tags.outbox));
+    const reading = readSesEvent(event);
+    if ('ignored' in reading) return { status: 'ignored', eventType: reading.ignored };
+    const { kind, at, detail, target } = reading;
 
     let suppressed = 0;
     const reason: SuppressionReason | undefined =
@@ -150,61 +102,10 @@ export class SesEventService {
       kind,
       settled,
       metric: METRIC[kind],
-      journeyId: firstTag(tags.journey),
-      message: firstTag(tags.message),
+      journeyId: reading.journeyId,
+      message: reading.message,
       outboxId: target.outboxId,
       suppressed,
     };
   }
-}
-
-/**
- * The detail as SES sends it, or as much of it as has the right types: anyone allowed to put events on
- * the default bus can send `aws.ses`, and a malformed event must be ignored, not crash the handler.
- */
-function sesDetail(value: unknown): SesDetail {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return {};
-  const detail = value as SesDetail;
-  const mail = typeof detail.mail === 'object' && detail.mail !== null ? detail.mail : undefined;
-  const tags = typeof mail?.tags === 'object' && mail.tags !== null ? mail.tags : undefined;
-  return {
-    ...detail,
-    eventType: typeof detail.eventType === 'string' ? detail.eventType : undefined,
-    mail: mail ? { ...mail, tags } : undefined,
-  };
-}
-
-/** A lookup that a key like `constructor` or `__proto__` cannot satisfy. */
-function own<T>(table: Record<string, T>, key: string): T | undefined {
-  return Object.hasOwn(table, key) ? table[key] : undefined;
-}
-
-/** SES tag values are at most 256 characters; anything else is not a tag this system set. */
-function firstTag(values: unknown): string | undefined {
-  const value: unknown = Array.isArray(values) ? values[0] : undefined;
-  return typeof value === 'string' && value.length <= 256 ? value : undefined;
-}
-
-function timestampOf(kind: EmailEventKind, detail: SesDetail): string | undefined {
-  const raw = (() => {
-    switch (kind) {
-      case 'delivered':
-        return detail.delivery?.timestamp;
-      case 'sent':
-        return detail.mail?.timestamp;
-      case 'bounced':
-      case 'softBounced':
-        return detail.bounce?.timestamp;
-      case 'complained':
-        return detail.complaint?.timestamp;
-      case 'opened':
-        return detail.open?.timestamp;
-      case 'clicked':
-        return detail.click?.timestamp;
-      default:
-        return detail.mail?.timestamp;
-    }
-  })();
-  if (typeof raw !== 'string' || Number.isNaN(Date.parse(raw))) return undefined;
-  return new Date(raw).toISOString().replace(/\.\d{3}Z$/, 'Z');
 }

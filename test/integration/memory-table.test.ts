@@ -6,6 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import {
+  BatchGetCommand,
   DeleteCommand,
   DynamoDBDocumentClient,
   GetCommand,
@@ -26,6 +27,7 @@ const dynamo = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUn
 afterAll(() => client.destroy());
 
 type AnyCommand =
+  | BatchGetCommand
   | GetCommand
   | PutCommand
   | UpdateCommand
@@ -44,8 +46,17 @@ const step =
 async function outcome(doc: DocumentSender, s: ReturnType<Step>): Promise<unknown> {
   try {
     const result = (await s.send(doc)) as Record<string, unknown>;
-    const { Item, Items, LastEvaluatedKey, Count } = result;
-    return { ok: { Item, Items, LastEvaluatedKey, Count } };
+    const { Item, Items, LastEvaluatedKey, Count, Responses, UnprocessedKeys } = result;
+    // BatchGetItem answers in no particular order: compared in key order.
+    const responses = Responses
+      ? Object.fromEntries(
+          Object.entries(Responses as Record<string, Record<string, unknown>[]>).map(([table, items]) => [
+            table.startsWith('memory-diff') ? 'table' : table,
+            [...items].sort((a, b) => `${a.PK}|${a.SK}`.localeCompare(`${b.PK}|${b.SK}`)),
+          ]),
+        )
+      : undefined;
+    return { ok: { Item, Items, LastEvaluatedKey, Count, Responses: responses, UnprocessedKeys } };
   } catch (error) {
     const e = error as Error & { CancellationReasons?: { Code?: string }[] };
     return { error: e.name, reasons: e.CancellationReasons?.map((r) => r.Code) };
@@ -281,6 +292,63 @@ describe('memory table answers as DynamoDB Local does', () => {
       ),
       step((t) => new DeleteCommand({ TableName: t, Key: { PK: 'C#a', SK: 'O#1' } })),
       get('C#a', 'O#1'),
+    ]);
+    expect(m).toEqual(d);
+  });
+
+  it('the analytics secret: BatchGet with a projection, binary values, a put guarded by the tombstone', async () => {
+    const secret = new Uint8Array(32).map((_, i) => i);
+    const tombstone = { PK: 'ERASED#a', SK: 'ERASED' };
+    const batchGet = (customer: string) =>
+      step(
+        (t) =>
+          new BatchGetCommand({
+            RequestItems: {
+              [t]: {
+                Keys: [
+                  { PK: `C#${customer}`, SK: 'ANALYTICS' },
+                  { PK: `C#${customer}`, SK: '#PROFILE' },
+                  tombstone,
+                ],
+                ConsistentRead: true,
+                ProjectionExpression: 'PK, SK, #type, #locale, secret',
+                ExpressionAttributeNames: { '#type': 'type', '#locale': 'locale' },
+              },
+            },
+          }),
+      );
+    const create = (customer: string) =>
+      step(
+        (t) =>
+          new TransactWriteCommand({
+            TransactItems: [
+              {
+                Put: {
+                  TableName: t,
+                  Item: { PK: `C#${customer}`, SK: 'ANALYTICS', type: 'analytics', secret },
+                  ConditionExpression: 'attribute_not_exists(PK)',
+                },
+              },
+              {
+                ConditionCheck: {
+                  TableName: t,
+                  Key: tombstone,
+                  ConditionExpression: 'attribute_not_exists(PK)',
+                },
+              },
+            ],
+          }),
+      );
+    const { dynamo: d, memory: m } = await both([
+      put({ PK: 'C#a', SK: '#PROFILE', type: 'profile', locale: 'de-AT', email: 'a@example.com' }),
+      batchGet('a'),
+      create('a'),
+      create('a'),
+      batchGet('a'),
+      put(tombstone),
+      create('b'),
+      batchGet('b'),
+      step((t) => new BatchGetCommand({ RequestItems: { [t]: { Keys: [tombstone, tombstone] } } })),
     ]);
     expect(m).toEqual(d);
   });

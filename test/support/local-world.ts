@@ -13,6 +13,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, QueryCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { afterEach, beforeAll } from 'vitest';
 import { VirtualClock } from '../../functions/adapters/clock.ts';
+import type { AnalyticsSink } from '../../functions/analytics/record.ts';
 import { buildCatalog } from '../../functions/catalog/build.ts';
 import type { Catalog } from '../../functions/catalog/catalog.ts';
 import type { DispatchOutcome } from '../../functions/services/dispatcher.ts';
@@ -51,6 +52,8 @@ export async function localWorld(
   start: string,
   /** Extra environment for the runtime (e.g. SES timeouts for fault tests). */
   env: Record<string, string> = {},
+  /** Where the runtime writes its analytics log (none by default). */
+  options: { analyticsSink?: AnalyticsSink } = {},
 ): Promise<LocalWorld> {
   const clock = new VirtualClock(start);
   const published: PublishedEvent[] = [];
@@ -73,6 +76,7 @@ export async function localWorld(
     ...(servers.sesStoreEndpoint ? { sesStoreEndpoint: servers.sesStoreEndpoint } : {}),
     env: { TABLE_NAME: tableName, PREFERENCES_URL: preferencesUrl, ...env },
     onPublish: (event) => published.push(event),
+    ...(options.analyticsSink ? { analyticsSink: options.analyticsSink } : {}),
   });
   const rt = runtime;
   // Its own client: a document client built on the runtime's would share (and change) its middleware.
