@@ -147,6 +147,8 @@ describe('Glue table', () => {
       'projection.dt.range': 'NOW-26MONTHS,NOW',
     });
     expect(configured['projection.dt.range']).toBe('NOW-14MONTHS,NOW');
+    // Athena's placeholder, not a JavaScript one.
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: Athena's storage.location.template syntax
     expect(table.Parameters['storage.location.template']['Fn::Join'][1][2]).toBe('/records/dt=${dt}/');
     expect(defaults.findResources('AWS::Glue::Crawler')).toEqual({});
   });
