@@ -13,6 +13,8 @@
 import { fileURLToPath } from 'node:url';
 import { Duration, RemovalPolicy, Size, Stack, Validations } from 'aws-cdk-lib';
 import { CfnWorkGroup } from 'aws-cdk-lib/aws-athena';
+import { Alarm, ComparisonOperator, Metric, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
+import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type { TableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { EventBus, type EventPattern, type IEventBus, Rule, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
@@ -40,6 +42,7 @@ import {
 import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { BlockPublicAccess, Bucket, BucketEncryption, ObjectOwnership } from 'aws-cdk-lib/aws-s3';
+import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { COLUMNS } from '../functions/analytics/record.ts';
@@ -452,6 +455,47 @@ export class Analytics extends Construct {
       });
     }
     return role;
+  }
+
+  /**
+   * Alarms on what the Lambda and DLQ alarms cannot see: Firehose accepting records it then fails to
+   * convert (they go to `errors/`, not to the table) or stops delivering. Both notify `topic`.
+   */
+  alarmTo(topic: ITopic): Alarm[] {
+    const action = new SnsAction(topic);
+    const metric = (metricName: string, statistic: string) =>
+      new Metric({
+        namespace: 'AWS/Firehose',
+        metricName,
+        dimensionsMap: { DeliveryStreamName: this.deliveryStream.deliveryStreamName },
+        statistic,
+        period: Duration.minutes(15),
+      });
+    const alarms = [
+      new Alarm(this, 'ConversionFailedAlarm', {
+        metric: metric('FailedConversion.Records', 'Sum'),
+        threshold: 1,
+        comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        evaluationPeriods: 1,
+        treatMissingData: TreatMissingData.NOT_BREACHING,
+        alarmDescription: `Analytics records failed Parquet conversion and went to s3://…/${ERRORS_PREFIX} instead of the records table: a record no longer matches the Glue columns (functions/analytics/record.ts).`,
+      }),
+      new Alarm(this, 'DeliveryStaleAlarm', {
+        // Records older than an hour in the stream: with a 15-minute buffer, S3 delivery is failing.
+        metric: metric('DeliveryToS3.DataFreshness', 'Maximum'),
+        threshold: 3_600,
+        comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+        evaluationPeriods: 2,
+        treatMissingData: TreatMissingData.NOT_BREACHING,
+        alarmDescription:
+          'Firehose has held analytics records for over an hour without delivering them to S3 (permissions, bucket, schema); see the stream error log group.',
+      }),
+    ];
+    for (const alarm of alarms) {
+      alarm.addAlarmAction(action);
+      alarm.addOkAction(action);
+    }
+    return alarms;
   }
 
   /** `firehose:PutRecordBatch` (and `PutRecord`) on this stream only. */

@@ -780,6 +780,7 @@ export class RetentionJourneys extends Construct {
       dispatcherDeadLetterQueue: this.dispatcherDeadLetterQueue,
       sweeper: this.sweeperFunction.function,
     });
+    this.analytics?.alarmTo(this.monitoring.alarmTopic);
   }
 
   /** The alarm topic (given or created). */

@@ -192,6 +192,26 @@ describe('Firehose delivery', () => {
   });
 });
 
+describe('Firehose alarms', () => {
+  it('alarm on failed Parquet conversions and stale delivery, to the alarm topic', () => {
+    // Act
+    const alarms = Object.values(
+      defaults.findResources('AWS::CloudWatch::Alarm') as Record<string, Resource>,
+    ).filter((a) => a.Properties.Namespace === 'AWS/Firehose');
+
+    // Assess
+    expect(alarms.map((a) => a.Properties.MetricName).sort()).toEqual([
+      'DeliveryToS3.DataFreshness',
+      'FailedConversion.Records',
+    ]);
+    for (const alarm of alarms) {
+      expect(alarm.Properties.AlarmActions).toHaveLength(1);
+      expect(alarm.Properties.OKActions).toEqual(alarm.Properties.AlarmActions);
+      expect(alarm.Properties.Dimensions[0].Name).toBe('DeliveryStreamName');
+    }
+  });
+});
+
 describe('Athena workgroup', () => {
   it('enforces encrypted results, its output location and the bytes-scanned cutoff from props', () => {
     // Act
