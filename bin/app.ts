@@ -23,6 +23,12 @@
  *   logRetentionDays           function log retention, a CloudWatch Logs period (default 30)
  *   idempotencyRetentionDays   how long processed-event records are kept (default 30)
  *   eventArchiveRetentionDays  how long the bus archive keeps events for replay (default 30)
+ *   analytics                  `false` to create no analytics log (default: created)
+ *   analyticsRetentionMonths   months records are kept in S3 (default 25)
+ *   athenaScanLimitMb          Athena bytes-scanned cutoff per query, in MB (default 1000)
+ *   reportRecipients           comma-separated addresses for the monthly report (default: none, no report)
+ *   reportLocale               `en` or `de` (default `en`)
+ *   activeWindowDays           days a customer counts as active after an order (default 365)
  *   stackName                  (default `RetentionJourneys`)
  */
 import path from 'node:path';
@@ -98,6 +104,18 @@ new RetentionJourneysStack(app, text('stackName') ?? 'RetentionJourneys', {
   idempotencyRetentionDays: number('idempotencyRetentionDays'),
   eventArchiveRetention:
     eventArchiveRetentionDays === undefined ? undefined : Duration.days(eventArchiveRetentionDays),
+  analytics: {
+    enabled: text('analytics') !== 'false',
+    retentionMonths: number('analyticsRetentionMonths'),
+    bytesScannedCutoffPerQueryMb: number('athenaScanLimitMb'),
+    reportRecipients: text('reportRecipients')
+      ?.split(',')
+      .map((r) => r.trim())
+      .filter(Boolean),
+    // The construct names the supported locales when this is another one.
+    reportLocale: text('reportLocale') as 'en' | 'de' | undefined,
+    activeWindowDays: number('activeWindowDays'),
+  },
 });
 
 Validations.of(app).addPlugins(new AwsSolutionsChecks(app));

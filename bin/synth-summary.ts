@@ -110,6 +110,22 @@ export function summarize(outDir: string): string {
     out.push(`Dashboard: ${dashboards.join(', ') || 'none'}`);
     const archives = of('AWS::Events::Archive').map(([, a]) => `${a.Properties?.RetentionDays ?? '∞'} days`);
     if (archives.length) out.push(`Event archive: ${archives.join(', ')}`);
+    const streams = of('AWS::KinesisFirehose::DeliveryStream').map(([, d]) => {
+      const s3 = d.Properties?.ExtendedS3DestinationConfiguration;
+      const parquet = s3?.DataFormatConversionConfiguration?.Enabled ? 'Parquet' : 'JSON';
+      return `${parquet} into ${s3?.Prefix ?? '(no prefix)'}`;
+    });
+    if (streams.length) {
+      const expiry = of('AWS::S3::Bucket')
+        .flatMap(([, b]) => b.Properties?.LifecycleConfiguration?.Rules ?? [])
+        .find((r: Json) => r.Id === 'expire-records')?.ExpirationInDays;
+      const cutoff = of('AWS::Athena::WorkGroup').map(
+        ([, w]) => w.Properties?.WorkGroupConfiguration?.BytesScannedCutoffPerQuery,
+      )[0];
+      out.push(
+        `Analytics: Firehose ${streams.join(', ')}; records kept ${expiry ?? '∞'} days; Glue tables ${of('AWS::Glue::Table').length}; Athena scan limit ${cutoff === undefined ? 'none' : `${Math.round(cutoff / 1_000_000)} MB`} per query`,
+      );
+    }
     const urls = of('AWS::Lambda::Url').map(([, u]) => `auth ${u.Properties?.AuthType}`);
     if (urls.length) out.push(`Function URLs: ${urls.join(', ')}`);
     out.push('');

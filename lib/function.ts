@@ -68,6 +68,12 @@ export interface RetentionFunctionProps {
    * @default RetentionDays.ONE_MONTH
    */
   readonly logRetention?: RetentionDays;
+  /**
+   * Directories copied into the bundle next to the handler (`to` is relative to it), for files the
+   * code reads at run time (the KPI queries of the monthly report).
+   * @default - only `catalog.json`
+   */
+  readonly assets?: readonly { from: string; to: string }[];
 }
 
 export class RetentionFunction extends Construct {
@@ -130,6 +136,10 @@ export class RetentionFunction extends Construct {
           beforeInstall: () => [],
           afterBundling: (_inputDir: string, outputDir: string) => [
             `cp ${shellQuote(catalogPath)} ${shellQuote(`${outputDir}/catalog.json`)}`,
+            ...(props.assets ?? []).flatMap(({ from, to }) => [
+              `mkdir -p ${shellQuote(`${outputDir}/${to}`)}`,
+              `cp -R ${shellQuote(`${from.replace(/\/$/, '')}/.`)} ${shellQuote(`${outputDir}/${to}`)}`,
+            ]),
           ],
         },
       },

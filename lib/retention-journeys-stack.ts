@@ -68,6 +68,17 @@ export class RetentionJourneysStack extends Stack {
         value: dlq.queue.queueName,
       });
     }
+    if (journeys.analytics) {
+      new CfnOutput(this, 'AnalyticsWorkGroup', {
+        description: 'Athena workgroup of the KPI queries (table "records")',
+        value: journeys.analytics.workGroupName,
+      });
+      new CfnOutput(this, 'AnalyticsDatabase', { value: journeys.analytics.database.databaseName });
+      new CfnOutput(this, 'AnalyticsBucketName', {
+        description: 'Analytics records (Parquet, records/dt=YYYY-MM-DD/)',
+        value: journeys.analytics.bucket.bucketName,
+      });
+    }
     new CfnOutput(this, 'DispatcherDeadLetterQueueUrl', {
       description: 'Outbox stream batches that kept failing',
       value: journeys.dispatcherDeadLetterQueue.queueUrl,

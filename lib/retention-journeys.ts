@@ -49,6 +49,12 @@ import {
 } from '../functions/core/routing.ts';
 import { isTimeZone } from '../functions/core/time.ts';
 import { METRIC_NAMESPACE, METRIC_SERVICE } from '../functions/metrics.ts';
+import {
+  Analytics,
+  type AnalyticsOptions,
+  type AnalyticsSettings,
+  validateAnalyticsOptions,
+} from './analytics.ts';
 import { deadLetterQueue } from './dead-letter-queue.ts';
 import { Email, parseSenderAddress, sesEventPattern } from './email.ts';
 import { RetentionFunction } from './function.ts';
@@ -189,6 +195,14 @@ export interface RetentionJourneysProps {
    * @default Duration.days(30)
    */
   readonly eventArchiveRetention?: Duration;
+  /**
+   * The analytics log and the monthly report (lib/analytics.ts): records of every shop event, system
+   * event and email outcome flow through Firehose into S3 as Parquet, described by a Glue table and
+   * queried through an Athena workgroup; with `reportRecipients`, the KPI report is emailed on the
+   * first of each month. See AnalyticsOptions for each setting.
+   * @default - enabled, records kept 25 months, 1000 MB scan limit per query, no monthly report
+   */
+  readonly analytics?: AnalyticsOptions;
 }
 
 /** Bad props: the message names the prop and how to fix it. */
@@ -222,6 +236,7 @@ interface Settings {
   logRetention: RetentionDays;
   idempotencyRetentionDays: number;
   eventArchiveRetentionDays: number;
+  analytics: AnalyticsSettings | undefined;
 }
 
 export function validateProps(props: RetentionJourneysProps): Settings {
@@ -401,6 +416,7 @@ export function validateProps(props: RetentionJourneysProps): Settings {
     logRetention,
     idempotencyRetentionDays,
     eventArchiveRetentionDays,
+    analytics: validateAnalyticsOptions(props.analytics, fail),
   };
 }
 
@@ -447,6 +463,8 @@ export class RetentionJourneys extends Construct {
   /** Every dead-letter queue of the construct, keyed by label. */
   readonly deadLetterQueues: ReadonlyMap<string, DeadLetterQueueInfo>;
   readonly monitoring: Monitoring;
+  /** The analytics log and monthly report; undefined when `analytics.enabled` is false. */
+  readonly analytics: Analytics | undefined;
 
   private readonly dlqs = new Map<string, DeadLetterQueueInfo>();
 
@@ -710,6 +728,24 @@ export class RetentionJourneys extends Construct {
       }),
     );
 
+    this.analytics = settings.analytics
+      ? new Analytics(this, 'Analytics', {
+          settings: settings.analytics,
+          eventBus: this.eventBus,
+          shopEventSource: settings.shopEventSource,
+          systemEventSource: SYSTEM_EVENT_SOURCE,
+          table: this.table,
+          email: this.email,
+          senderAddress: settings.senderAddress,
+          catalogPath: settings.catalogPath,
+          logRetention: settings.logRetention,
+          environment: common,
+          deadLetterQueue: (label, holds) => this.deadLetterQueue(label, holds, 'sqs'),
+          route: (...args) => this.route(...args),
+          retryThenKeep: (fn, dlq) => this.retryThenKeep(fn, dlq),
+        })
+      : undefined;
+
     const functions = [
       ...[...journeyFunctions].map(([journeyId, fn]) => ({
         label: `Journey${pascalCase(journeyId)}`,
@@ -720,6 +756,10 @@ export class RetentionJourneys extends Construct {
       { label: 'Dispatcher', function: this.dispatcherFunction.function },
       { label: 'SesEvents', function: this.sesEventsFunction.function },
       { label: 'Preferences', function: this.preferencesFunction.function },
+      ...(this.analytics ? [{ label: 'Analytics', function: this.analytics.recorderFunction.function }] : []),
+      ...(this.analytics?.reportFunction
+        ? [{ label: 'MonthlyReport', function: this.analytics.reportFunction.function }]
+        : []),
     ];
     this.monitoring = new Monitoring(this, 'Monitoring', {
       ...(props.alarmTopic ? { alarmTopic: props.alarmTopic } : {}),
@@ -740,6 +780,7 @@ export class RetentionJourneys extends Construct {
       dispatcherDeadLetterQueue: this.dispatcherDeadLetterQueue,
       sweeper: this.sweeperFunction.function,
     });
+    this.analytics?.alarmTo(this.monitoring.alarmTopic);
   }
 
   /** The alarm topic (given or created). */

@@ -39,6 +39,22 @@ describe('cdk-nag AwsSolutions', () => {
     expect(report.violations.map((v) => v.ruleName)).toEqual([]);
   });
 
+  it('reports nothing for the analytics log with the monthly report either', () => {
+    // Prepare
+    const stack = buildStack({
+      analytics: { reportRecipients: ['owner@shop.example'], reportLocale: 'de', retentionMonths: 13 },
+    });
+
+    // Act
+    const report = new AwsSolutionsChecks().validateScope(stack);
+
+    // Assess
+    const findings = report.violations.map(
+      (v) => `${v.severity} ${v.ruleName} at ${v.violatingResources.map((r) => r.constructPath).join(', ')}`,
+    );
+    expect(findings).toEqual([]);
+  });
+
   it('leaves no error or warning annotation from the constructs themselves', () => {
     // Prepare
     const stack = buildStack();

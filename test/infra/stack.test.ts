@@ -95,8 +95,8 @@ describe('event routing', () => {
       .map((r: Json) => r.Properties.EventPattern)
       .filter((p) => p && !['aws.ses', SYSTEM_EVENT_SOURCE].includes(p.source?.[0]));
 
-    // Assess
-    expect(patterns).toHaveLength(3);
+    // Assess: two journeys, the profile projection and the analytics log
+    expect(patterns).toHaveLength(4);
     for (const p of patterns) expect(p.source).toEqual(['com.myshop']);
   });
 
@@ -119,8 +119,9 @@ describe('event routing', () => {
     // Act
     const configs = Object.values(template.findResources('AWS::Lambda::EventInvokeConfig'));
 
-    // Assess: two journeys, the profile projection, the SES events handler and the sweeper
-    expect(configs).toHaveLength(5);
+    // Assess: two journeys, the profile projection, the SES events handler, the sweeper and the
+    // analytics recorder
+    expect(configs).toHaveLength(6);
     for (const config of configs as Resource[]) {
       expect(config.Properties.DestinationConfig.OnFailure.Destination).toBeDefined();
       expect(config.Properties.MaximumRetryAttempts).toEqual(expect.any(Number));
@@ -339,8 +340,8 @@ describe('functions', () => {
     'POWERTOOLS_METRICS_NAMESPACE',
   ];
 
-  it('deploys one function per journey plus profile, sweeper, dispatcher, SES events and preferences', () => {
-    expect(Object.keys(functions)).toHaveLength(2 + 5);
+  it('deploys one function per journey plus profile, sweeper, dispatcher, SES events, preferences and analytics', () => {
+    expect(Object.keys(functions)).toHaveLength(2 + 6);
   });
 
   it('runs every function on the newest Node.js runtime, ARM64, traced, logging to its own group', () => {
