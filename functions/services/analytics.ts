@@ -13,13 +13,19 @@
 import type { CustomerSecret } from '../adapters/analytics-keys.ts';
 import { analyticsKeys } from '../analytics/keys.ts';
 import type { AnalyticsRecord, AnalyticsSink } from '../analytics/record.ts';
-import { analyticsRecords, analyticsSubject } from '../analytics/records.ts';
+import { analyticsRecords, analyticsSubject, SES_SOURCE } from '../analytics/records.ts';
 import type { RawEvent } from '../core/events.ts';
+import { firstTag, readSesEvent } from '../core/ses-event.ts';
 
 export interface AnalyticsDeps {
   keys: { secret(customerId: string, options: { create: boolean }): Promise<CustomerSecret> };
   sink: AnalyticsSink;
   now: () => string;
+  /**
+   * The configuration set this stack sends with. SES events of another one (a second stack in the
+   * account: every configuration set's events reach the default bus) are not this log's.
+   */
+  configurationSetName?: string | undefined;
 }
 
 export type AnalyticsOutcome =
@@ -41,6 +47,7 @@ export class AnalyticsService {
 
   async record(event: RawEvent): Promise<AnalyticsOutcome> {
     const now = this.deps.now();
+    if (this.foreignEmail(event)) return this.ignored('an email of another configuration set');
     const subject = analyticsSubject(event, now);
     if (subject.kind === 'none') return this.ignored(subject.reason);
     let context: Parameters<typeof analyticsRecords>[1];
@@ -60,6 +67,15 @@ export class AnalyticsService {
     await this.deps.sink.write(records);
     this.counts.recorded += records.length;
     return { status: 'recorded', records };
+  }
+
+  private foreignEmail(event: RawEvent): boolean {
+    const name = this.deps.configurationSetName;
+    if (!name || event.source !== SES_SOURCE) return false;
+    const reading = readSesEvent(event);
+    if ('ignored' in reading) return false;
+    const set = firstTag(reading.detail.mail?.tags?.['ses:configuration-set']);
+    return set !== undefined && set !== name;
   }
 
   private ignored(reason: string): AnalyticsOutcome {

@@ -134,6 +134,7 @@ export function createServices(
           keys: new AnalyticsKeyStore(doc, config.tableName),
           sink: overrides.analyticsSink,
           now,
+          configurationSetName: config.configurationSetName,
         })
       : undefined,
   };

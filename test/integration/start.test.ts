@@ -4,7 +4,7 @@
  * Each test has its own data directory (a temp dir) and ports; nothing depends on a `.data/` here.
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -183,6 +183,17 @@ const unsubscribeWith = (port: number, secret: string, customerId: string) =>
     })}`,
   );
 
+/** Every line of the data directory's analytics log (`analytics/dt=…/<writer>.jsonl`). */
+async function analyticsLines(data: string): Promise<string[]> {
+  const root = path.join(data, 'analytics');
+  const lines: string[] = [];
+  const partitions = await readdir(root).catch(() => [] as string[]);
+  for (const partition of partitions)
+    for (const file of await readdir(path.join(root, partition)))
+      lines.push(...(await readFile(path.join(root, partition, file), 'utf8')).split('\n').filter(Boolean));
+  return lines;
+}
+
 describe('npm start: /events, links and the data directory against hostile or careless use', () => {
   it(
     '/events: 403/415/413/400 for cross-site, non-JSON, oversized, malformed; links need the directory secret; one runtime per directory',
@@ -301,6 +312,10 @@ describe('npm start: state in the data directory, nothing left after a crash', (
       const id = `c-fresh-${Date.now()}`;
       expect((await post(first.port, registrationEntries(id))).status).toBe(200);
       const oldSecret = await readFile(path.join(data, 'signing-secret'), 'utf8');
+      // The analytics log, in Firehose's layout under the data directory.
+      expect((await analyticsLines(data)).map((line) => JSON.parse(line).type)).toContain(
+        'customer.registered',
+      );
       // SIGKILL of npm itself: no signal reaches the runtime.
       first.process.kill('SIGKILL');
       expect(await exited(first.runtimePid)).toBe(true);
@@ -309,6 +324,8 @@ describe('npm start: state in the data directory, nothing left after a crash', (
       const fresh = await start(data, { npm: true, fresh: true });
       expect(await storedProfile(data, id)).toBeUndefined();
       expect(await readFile(path.join(data, 'signing-secret'), 'utf8')).not.toBe(oldSecret);
+      // Its customers' secrets went with the database: so did the log they keyed.
+      expect(await analyticsLines(data)).toEqual([]);
       // SIGTERM to npm alone (as a process manager sends it).
       fresh.process.kill('SIGTERM');
       expect(await exited(fresh.runtimePid)).toBe(true);

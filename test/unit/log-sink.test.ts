@@ -123,6 +123,40 @@ describe('analytics service', () => {
     expect(await erased.record(event)).toEqual({ status: 'ignored', reason: 'the customer was erased' });
   });
 
+  it('ignores SES events of another configuration set (a second stack in the account)', async () => {
+    const written: AnalyticsRecord[] = [];
+    const service = new AnalyticsService({
+      keys: { secret: secretOf(ok) },
+      sink: { write: async (records) => void written.push(...records) },
+      now: () => '2026-03-10T12:00:00.000Z',
+      configurationSetName: 'shop-a',
+    });
+    const sent = (set: string) => ({
+      id: `ses-${set}`,
+      source: 'aws.ses',
+      detailType: 'Email Sent',
+      time: '2026-03-10T11:00:00Z',
+      detail: {
+        eventType: 'Send',
+        mail: {
+          timestamp: '2026-03-10T11:00:00Z',
+          tags: {
+            'ses:configuration-set': [set],
+            journey: ['onboarding'],
+            message: ['welcome'],
+            outbox: [Buffer.from('c1\nonboarding#i1#0').toString('base64url')],
+          },
+        },
+      },
+    });
+    expect(await service.record(sent('shop-b'))).toEqual({
+      status: 'ignored',
+      reason: 'an email of another configuration set',
+    });
+    expect((await service.record(sent('shop-a'))).status).toBe('recorded');
+    expect(written.map((r) => r.type)).toEqual(['email.sent']);
+  });
+
   it('throws infrastructure faults (key store, sink), so Lambda retries the event', async () => {
     const failingKeys = new AnalyticsService({
       keys: { secret: secretOf(new Error('ProvisionedThroughputExceededException')) },
