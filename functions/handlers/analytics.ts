@@ -7,9 +7,15 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import middy from '@middy/core';
 import type { EventBridgeEvent } from 'aws-lambda';
+import { AnalyticsKeyStore } from '../adapters/analytics-keys.ts';
+import { systemClock } from '../adapters/clock.ts';
+import { firehoseSink } from '../adapters/firehose-sink.ts';
 import type { RawEvent } from '../core/events.ts';
+import { AnalyticsService } from '../services/analytics.ts';
 import { logger, metrics } from './runtime.ts';
 
 /**
@@ -49,17 +55,32 @@ function recordCount(outcome: unknown): number | undefined {
   return typeof records === 'number' && Number.isInteger(records) && records >= 0 ? records : undefined;
 }
 
+let recorder: AnalyticsRecorder | undefined;
+
 /**
- * The recorder of a Lambda cold start. MERGE: build the log helper's AnalyticsService here, once per
- * cold start — from functions/services/container.ts, with `firehoseSink(process.env.DELIVERY_STREAM_NAME)`
- * (functions/adapters/firehose-sink.ts) as its sink, the table from TABLE_NAME and the system clock.
- * It must not load the signing secret: this function may read customer items and analytics secrets
- * only (lib/analytics.ts, grantAnalyticsKeys).
+ * The recorder of a Lambda cold start: the same AnalyticsService as the local runtime, writing to
+ * Firehose. Built without the container on purpose: this function may read customer items and
+ * analytics secrets only (lib/analytics.ts, grantAnalyticsKeys), never the signing secret.
  */
 export async function lambdaRecorder(): Promise<AnalyticsRecorder> {
-  throw new Error(
-    'analytics recorder not wired: lambdaRecorder() in functions/handlers/analytics.ts must build AnalyticsService with the Firehose sink',
-  );
+  recorder ??= new AnalyticsService({
+    keys: new AnalyticsKeyStore(
+      DynamoDBDocumentClient.from(new DynamoDBClient({}), {
+        marshallOptions: { removeUndefinedValues: true },
+      }),
+      requiredEnv('TABLE_NAME'),
+    ),
+    sink: firehoseSink(requiredEnv('DELIVERY_STREAM_NAME')),
+    now: () => systemClock.now(),
+    configurationSetName: process.env.SES_CONFIGURATION_SET,
+  });
+  return recorder;
+}
+
+function requiredEnv(name: string): string {
+  const value = process.env[name];
+  if (!value) throw new Error(`${name} is not set`);
+  return value;
 }
 
 export const handler = middy(createAnalyticsHandler(lambdaRecorder))

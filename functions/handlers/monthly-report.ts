@@ -8,7 +8,8 @@ import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import { SESv2Client } from '@aws-sdk/client-sesv2';
 import middy from '@middy/core';
 import { z } from 'zod';
-import type { ReportData } from '../../analytics/report-types.ts';
+import { renderReportHtml } from '../../analytics/html/render.ts';
+import { computeReport } from '../../analytics/report.ts';
 import { AthenaRunner } from '../adapters/athena.ts';
 import { formatIssues } from '../core/events.ts';
 import {
@@ -89,22 +90,14 @@ export function createMonthlyReportHandler(getService: () => Promise<MonthlyRepo
   };
 }
 
-/**
- * The KPI computation and the HTML renderer of a Lambda cold start. MERGE: replace with
- * `compute: (request) => computeReport(runner, request)` (analytics/report.ts) and
- * `render: renderReportHtml` (analytics/html/render.ts).
- */
-export function reportFunctions(runner: AthenaRunner): Pick<MonthlyReportDeps, 'compute' | 'render'> {
-  void runner;
-  const missing = (name: string) =>
-    new Error(`monthly report not wired: ${name} is missing in functions/handlers/monthly-report.ts`);
+/** The KPI computation (on Athena, queries side by side) and the HTML renderer. */
+export function reportFunctions(
+  runner: AthenaRunner,
+  shopName: string | undefined,
+): Pick<MonthlyReportDeps, 'compute' | 'render'> {
   return {
-    compute: async (_request: ReportRequest): Promise<ReportData> => {
-      throw missing('computeReport');
-    },
-    render: () => {
-      throw missing('renderReportHtml');
-    },
+    compute: (request: ReportRequest) => computeReport(runner, { ...request, parallel: true }),
+    render: (data, options) => renderReportHtml(data, { ...options, shopName }),
   };
 }
 
@@ -119,7 +112,7 @@ export function lambdaReportService(): Promise<MonthlyReportService> {
       onProgress: (progress) => logger.debug('athena query', progress),
     });
     return new MonthlyReportService(
-      { ...reportFunctions(runner), ses: new SESv2Client({}) },
+      { ...reportFunctions(runner, process.env.SHOP_NAME), ses: new SESv2Client({}) },
       config.settings,
     );
   })().catch((error: unknown) => {
