@@ -634,14 +634,23 @@ function grantAnalyticsKeys(grantee: IGrantable, table: TableV2): void {
   const add = (statement: PolicyStatement) => grantee.grantPrincipal.addToPrincipalPolicy(statement);
   add(
     new PolicyStatement({
-      actions: ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:PutItem'],
+      actions: ['dynamodb:PutItem'],
       resources: [table.tableArn],
       conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['C#*'] } },
     }),
   );
+  // One BatchGet reads the profile, the secret and the tombstone together (adapters/analytics-keys.ts):
+  // with ForAllValues every key of the batch must match one statement, so both prefixes are here.
   add(
     new PolicyStatement({
-      actions: ['dynamodb:GetItem', 'dynamodb:ConditionCheckItem'],
+      actions: ['dynamodb:GetItem', 'dynamodb:BatchGetItem'],
+      resources: [table.tableArn],
+      conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['C#*', 'ERASED#*'] } },
+    }),
+  );
+  add(
+    new PolicyStatement({
+      actions: ['dynamodb:ConditionCheckItem'],
       resources: [table.tableArn],
       conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['ERASED#*'] } },
     }),
