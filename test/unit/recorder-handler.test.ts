@@ -54,7 +54,15 @@ describe('analytics handler', () => {
     await expect(handler(event)).rejects.toThrow('not accepted');
   });
 
-  it('says what is missing until the analytics service is wired in', async () => {
-    await expect(lambdaRecorder()).rejects.toThrow(/analytics recorder not wired/);
+  it('names the missing setting when the function has no table or stream', async () => {
+    const saved = { table: process.env.TABLE_NAME, stream: process.env.DELIVERY_STREAM_NAME };
+    delete process.env.TABLE_NAME;
+    delete process.env.DELIVERY_STREAM_NAME;
+    try {
+      await expect(lambdaRecorder()).rejects.toThrow(/TABLE_NAME is not set/);
+    } finally {
+      if (saved.table !== undefined) process.env.TABLE_NAME = saved.table;
+      if (saved.stream !== undefined) process.env.DELIVERY_STREAM_NAME = saved.stream;
+    }
   });
 });
