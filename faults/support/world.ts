@@ -116,6 +116,12 @@ export async function memoryRuntime(options: {
 }): Promise<MemoryRuntime> {
   const clock = new VirtualClock(options.start);
   const memory = new MemoryTables();
+  // The emulator is shared by the runs a row compares, and its times are whole seconds: a runtime
+  // reading SES events from the second it was created in would see a previous run's emails, whose
+  // outbox tags are the same (deterministic ids), and settle this run's pending entries as sent.
+  // So it starts reading at the next whole second, and waits for it.
+  const sesEventsSince = Math.floor(Date.now() / 1000) + 1;
+  await new Promise((resolve) => setTimeout(resolve, sesEventsSince * 1000 - Date.now() + 5));
   const published: PublishedEvent[] = [];
   let pending: OutboxItem[] = [];
   const runtime = await LocalRuntime.create({
@@ -123,6 +129,7 @@ export async function memoryRuntime(options: {
     clock,
     memory,
     sesEndpoint: options.sesEndpoint,
+    sesEventsSince,
     // A fixed secret: runs are compared with each other, and referral codes and coupons derive from it.
     env: { TABLE_NAME: 'faults', SIGNING_SECRET: 'fault-suite-signing-secret', ...options.env },
     onPublish: (event) => published.push(event),
