@@ -3,6 +3,7 @@
  * row and stopped after it (even on failure), a local runtime on a virtual clock, and the count of
  * emails per customer in the emulator's own store — the only honest measure of "sent once".
  */
+
 import { copyFile, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -16,6 +17,7 @@ import {
   startDynamoDbLocal,
   startSesEmulator,
 } from '../local/servers.ts';
+import { random } from './support/random.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 export const START = '2026-03-02T08:00:00Z'; // 09:00 in Berlin: outside quiet hours
@@ -128,12 +130,5 @@ export async function runUntil(
 
 /** A small seeded generator (mulberry32): the same seed, the same faults. */
 export function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  return random(seed).next;
 }

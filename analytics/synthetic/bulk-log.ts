@@ -7,13 +7,17 @@
  */
 import { appendFileSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { ANALYTICS_SCHEMA_VERSION, type AnalyticsRecord, COLUMNS } from '../../functions/analytics/record.ts';
+import {
+  ANALYTICS_SCHEMA_VERSION,
+  type AnalyticsRecord,
+  COLUMN_NAMES,
+  nullColumns,
+} from '../../functions/analytics/record.ts';
 import { marketAt, rng } from './shop.ts';
 
 const DAY = 86_400_000;
 const KEY_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
-const COLUMN_NAMES = Object.keys(COLUMNS) as (keyof typeof COLUMNS)[];
-const EMPTY = Object.fromEntries(COLUMN_NAMES.map((c) => [c, null])) as unknown as AnalyticsRecord;
+const EMPTY = nullColumns();
 
 export interface BulkLogOptions {
   customers: number;
@@ -62,7 +66,7 @@ export function writeBulkLog(dir: string, options: BulkLogOptions): BulkLogSize 
         .padStart(8, '0');
     return s;
   };
-  const emit = (at: number, fields: Partial<AnalyticsRecord>) => {
+  const emit = (at: number, fields: Partial<AnalyticsRecord> & Pick<AnalyticsRecord, 'type'>) => {
     if (at >= end) return;
     const time = new Date(at).toISOString();
     const recorded = new Date(at + Math.floor(random() * 5000)).toISOString();

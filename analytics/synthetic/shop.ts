@@ -13,7 +13,9 @@
  * whether or not the customer is in the holdout: every entrant's two potential outcomes (goal reached
  * without the email / with it) are known, and so is the true uplift in the very sample simulated.
  */
+
 import { DateTime } from 'luxon';
+import { random as seededRandom } from '../../faults/support/random.ts';
 import { outboxTag } from '../../functions/core/links.ts';
 import type { Happening, Reaction, Scenario } from '../../local/simulate.ts';
 
@@ -113,16 +115,9 @@ export const DEFAULT_EFFECT: PlantedEffect = {
   maxDays: 12,
 };
 
-/** Small, fast, seedable (mulberry32). */
+/** Small, fast, seedable: the fault suite's generator (mulberry32), as a bare function. */
 export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
-  };
+  return seededRandom(seed).next;
 }
 
 /** A uniform number in [0, 1) from the seed and a key: a coin that does not depend on call order. */

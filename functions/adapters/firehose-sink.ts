@@ -9,7 +9,7 @@
  * is not.
  */
 import { FirehoseClient, PutRecordBatchCommand } from '@aws-sdk/client-firehose';
-import { type AnalyticsRecord, type AnalyticsSink, COLUMNS } from '../analytics/record.ts';
+import { type AnalyticsRecord, type AnalyticsSink, COLUMN_NAMES } from '../analytics/record.ts';
 
 /** PutRecordBatch's limits (API reference; they cannot be raised). */
 export const MAX_RECORDS_PER_CALL = 500;
@@ -17,7 +17,6 @@ export const MAX_RECORDS_PER_CALL = 500;
 export const MAX_BYTES_PER_CALL = 4_000_000;
 export const MAX_BYTES_PER_RECORD = 1_000 * 1024;
 
-const COLUMN_NAMES = Object.keys(COLUMNS) as (keyof typeof COLUMNS)[];
 const encoder = new TextEncoder();
 
 /** One JSON line per record, keys in COLUMNS order, every column present (null where n/a). */

@@ -14,9 +14,8 @@ import { z } from 'zod';
 
 export const ANALYTICS_SCHEMA_VERSION = 1;
 
-/** Every record type. Shop events and system events keep their detail-type; email outcomes are `email.*`. */
-export const RECORD_TYPES = [
-  // accepted shop events
+/** Accepted shop events: recorded under their detail-type. */
+export const SHOP_RECORD_TYPES = [
   'customer.registered',
   'customer.updated',
   'customer.consent.changed',
@@ -25,7 +24,10 @@ export const RECORD_TYPES = [
   'order.delivered',
   'order.refunded',
   'feedback.submitted',
-  // emitted by the system
+] as const;
+
+/** Events the system emits that the log records, under their detail-type. */
+export const SYSTEM_RECORD_TYPES = [
   'journey.entered',
   'journey.exited',
   'journey.completed',
@@ -35,7 +37,10 @@ export const RECORD_TYPES = [
   'referral.rejected',
   'referral.reward.granted',
   'support.followup.requested',
-  // email outcomes (SES events, and the one-click unsubscribe)
+] as const;
+
+/** Email outcomes (SES events, and the one-click unsubscribe). */
+export const EMAIL_RECORD_TYPES = [
   'email.sent',
   'email.delivered',
   'email.opened',
@@ -45,6 +50,9 @@ export const RECORD_TYPES = [
   'email.rejected',
   'email.unsubscribed',
 ] as const;
+
+/** Every record type. */
+export const RECORD_TYPES = [...SHOP_RECORD_TYPES, ...SYSTEM_RECORD_TYPES, ...EMAIL_RECORD_TYPES] as const;
 export type RecordType = (typeof RECORD_TYPES)[number];
 
 /**
@@ -94,6 +102,9 @@ export const COLUMNS = {
   consent: 'boolean',
 } as const satisfies Record<string, 'string' | 'int' | 'boolean'>;
 export type ColumnName = keyof typeof COLUMNS;
+
+/** The column names in COLUMNS order (Firehose's JSON lines and the bench log keep this order). */
+export const COLUMN_NAMES = Object.keys(COLUMNS) as ColumnName[];
 
 export const duckdbType = (t: 'string' | 'int' | 'boolean') =>
   t === 'string' ? 'VARCHAR' : t === 'int' ? 'INTEGER' : 'BOOLEAN';
@@ -149,4 +160,18 @@ export function partitionOf(record: Pick<AnalyticsRecord, 'recorded'>): string {
 /** Where records go: Firehose in AWS, JSON Lines files locally. */
 export interface AnalyticsSink {
   write(records: readonly AnalyticsRecord[]): Promise<void>;
+}
+
+/** The columns every record sets itself; all others may be null. */
+const SET_BY_EVERY_RECORD = ['id', 'v', 'type', 'time', 'recorded'] as const;
+type NullableColumn = Exclude<ColumnName, (typeof SET_BY_EVERY_RECORD)[number]>;
+
+/** Every column but id, v, type, time and recorded, null: the base a record is built on. */
+export function nullColumns(): { [K in NullableColumn]: null } {
+  return Object.fromEntries(
+    COLUMN_NAMES.filter((name) => !(SET_BY_EVERY_RECORD as readonly string[]).includes(name)).map((name) => [
+      name,
+      null,
+    ]),
+  ) as { [K in NullableColumn]: null };
 }

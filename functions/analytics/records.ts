@@ -23,7 +23,9 @@ import {
   ANALYTICS_SCHEMA_VERSION,
   type AnalyticsRecord,
   analyticsRecordSchema,
+  nullColumns,
   type RecordType,
+  SYSTEM_RECORD_TYPES as SYSTEM_EVENT_TYPES,
 } from './record.ts';
 
 /** SES's events arrive on the default bus with this source. */
@@ -51,23 +53,13 @@ const isId = (value: unknown): value is string =>
   typeof value === 'string' && value.length > 0 && value.length <= ID_LIMIT;
 
 /** The system events the log records (the others — referral.attributed … — are internal hand-overs). */
-const SYSTEM_RECORDS = new Set<string>([
-  'journey.entered',
-  'journey.exited',
-  'journey.completed',
-  'journey.goal.reached',
-  'coupon.issued',
-  'referral.code.created',
-  'referral.rejected',
-  'referral.reward.granted',
-  'support.followup.requested',
-]);
+const SYSTEM_RECORDS = new Set<string>(SYSTEM_EVENT_TYPES);
 
 /** The unsubscribe: the preferences service tells the shop through the system's `customer.consent.changed`. */
 const UNSUBSCRIBE = 'customer.consent.changed';
 
 /** The system's detail-types the log hears (analytics/routing.ts builds the rule from them). */
-export const SYSTEM_RECORD_TYPES: readonly string[] = [...SYSTEM_RECORDS, UNSUBSCRIBE].sort();
+export const SYSTEM_RECORD_TYPES: readonly string[] = [...SYSTEM_EVENT_TYPES, UNSUBSCRIBE].sort();
 
 /** Which customer an event is about, checked as far as needed to decide whether to load keys. */
 export function analyticsSubject(event: RawEvent, now: string): AnalyticsSubject {
@@ -389,26 +381,12 @@ function emailRecord(
 
 function empty(): AnalyticsRecord {
   return {
+    ...nullColumns(),
     id: '',
     v: ANALYTICS_SCHEMA_VERSION,
     type: 'customer.deleted',
     time: '',
     recorded: '',
-    customer: null,
-    journey: null,
-    message: null,
-    instance: null,
-    send: null,
-    holdout: null,
-    goal: null,
-    reason: null,
-    market: null,
-    locale: null,
-    order: null,
-    amount: null,
-    currency: null,
-    score: null,
-    consent: null,
   };
 }
 

@@ -9,6 +9,7 @@ import path from 'node:path';
 import {
   type AnalyticsRecord,
   analyticsRecordSchema,
+  nullColumns,
   partitionOf,
   type RecordType,
 } from '../../functions/analytics/record.ts';
@@ -16,23 +17,7 @@ import {
 /** A readable name → a valid pseudonymous key ('c1' → 'k-c1____________'). */
 export const key = (name: string) => `k-${name}`.padEnd(16, '_');
 
-const EMPTY = {
-  customer: null,
-  journey: null,
-  message: null,
-  instance: null,
-  send: null,
-  holdout: null,
-  goal: null,
-  reason: null,
-  market: null,
-  locale: null,
-  order: null,
-  amount: null,
-  currency: null,
-  score: null,
-  consent: null,
-} as const;
+const EMPTY = nullColumns();
 
 /** `time` may be a date (noon UTC) or a full ISO instant. */
 const instant = (t: string) => (t.length === 10 ? `${t}T12:00:00.000Z` : t);
