@@ -414,18 +414,18 @@ export async function simulate(
                   messageId: outcome.messageId,
                   to: outcome.to,
                 });
+                // SES's Send and Delivery events, for the analytics log's email.* records.
+                if (options.analytics)
+                  for (const d of await runtime.emailAccepted(outcome))
+                    for (const t of d.targets.filter((t) => t.error))
+                      result.errors.push({
+                        at: item.createdAt,
+                        customerId: a.customerId,
+                        outbox: { outboxId: item.outboxId },
+                        target: t.target,
+                        error: String(t.error),
+                      });
               }
-              // SES's Send and Delivery events, for the analytics log's email.* records.
-              if (outcome.status === 'sent' && options.analytics)
-                for (const d of await runtime.emailAccepted(outcome))
-                  for (const t of d.targets.filter((t) => t.error))
-                    result.errors.push({
-                      at: item.createdAt,
-                      customerId: a.customerId,
-                      outbox: { outboxId: item.outboxId },
-                      target: t.target,
-                      error: String(t.error),
-                    });
               const at = item.createdAt;
               const customerId = a.customerId;
               if (outcome.status === 'failed') {
