@@ -49,12 +49,12 @@ import {
 } from '../functions/core/routing.ts';
 import { isTimeZone } from '../functions/core/time.ts';
 import { METRIC_NAMESPACE, METRIC_SERVICE } from '../functions/metrics.ts';
+import { Analytics } from './analytics.ts';
 import {
-  Analytics,
   type AnalyticsOptions,
   type AnalyticsSettings,
   validateAnalyticsOptions,
-} from './analytics.ts';
+} from './analytics-options.ts';
 import { deadLetterQueue } from './dead-letter-queue.ts';
 import { Email, parseSenderAddress, sesEventPattern } from './email.ts';
 import { RetentionFunction } from './function.ts';

@@ -2,7 +2,7 @@ import { Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import { COLUMNS } from '../../functions/analytics/record.ts';
 import { SHOP_EVENT_TYPES } from '../../functions/core/events.ts';
-import { retentionDaysOf } from '../../lib/analytics.ts';
+import { retentionDaysOf } from '../../lib/analytics-options.ts';
 import { SES_EVENT_DETAIL_TYPES } from '../../lib/email.ts';
 import { RetentionJourneysPropsError, SYSTEM_EVENT_SOURCE } from '../../lib/retention-journeys.ts';
 import { buildStack } from './fixture.ts';
