@@ -23,13 +23,14 @@ function rng(seed: number): () => number {
   };
 }
 
-export function syntheticScenario(customers: number, days = 120): Scenario {
+/** `idPrefix` keeps customers (and so SES's outbox tags) apart from another run's in a shared emulator. */
+export function syntheticScenario(customers: number, days = 120, idPrefix = 'sim'): Scenario {
   const random = rng(42);
   const events: Scenario['events'] = [];
   const minutes = (m: number) => `PT${Math.round(m)}M`;
   for (let i = 0; i < customers; i++) {
     const [locale, timeZone, currency] = LOCALES[i % LOCALES.length] as (typeof LOCALES)[number];
-    const customerId = `sim-${i}`;
+    const customerId = `${idPrefix}-${i}`;
     const registeredAt = random() * 10 * 24 * 60;
     const month = String(1 + Math.floor(random() * 12)).padStart(2, '0');
     const day = String(1 + Math.floor(random() * 28)).padStart(2, '0');

@@ -46,8 +46,8 @@ export interface SesEmulator {
   port: number;
   /** Closes the HTTP server (the module-global store is left as is). Idempotent. */
   stop(): Promise<void>;
-  /** All emails captured so far, oldest first. */
-  emails(): Promise<SesEmail[]>;
+  /** The emails captured so far (those at or after `since`, epoch seconds, when given), oldest first. */
+  emails(since?: number): Promise<SesEmail[]>;
   /**
    * Empties the store via the emulator's `POST /clear-store`. The store is module-global and also holds
    * templates, which are cleared too. Tests sharing one emulator concurrently should rather filter
@@ -462,8 +462,8 @@ export async function startSesEmulator(options: { port?: number } = {}): Promise
  */
 export function sesEmulatorStore(endpoint: string): Pick<SesEmulator, 'emails' | 'clear'> {
   return {
-    async emails() {
-      const response = await fetch(`${endpoint}/store`);
+    async emails(since?: number) {
+      const response = await fetch(`${endpoint}/store${since === undefined ? '' : `?since=${since}`}`);
       if (!response.ok) throw new Error(`SES emulator GET /store: HTTP ${response.status}`);
       const body = (await response.json()) as { emails: SesEmail[] };
       return body.emails;

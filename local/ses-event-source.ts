@@ -108,7 +108,8 @@ export function acceptedEmailEvents(email: {
   ];
 }
 
-function parseTags(email: SesEmail): Record<string, string[]> | undefined {
+/** The message tags the local mailer carried in a header (SesMailer `tagsHeader`), if any. */
+export function parseTags(email: SesEmail): Record<string, string[]> | undefined {
   const header = email.headers?.find((h) => h.name.toLowerCase() === SES_TAGS_HEADER.toLowerCase());
   if (!header) return undefined;
   const tags: Record<string, string[]> = {};

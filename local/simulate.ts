@@ -21,6 +21,7 @@ import type { MemoryTables } from './memory-table.ts';
 import { LocalRuntime, type PublishedEvent } from './runtime.ts';
 
 import { type SesEmail, sesEmulatorStore } from './servers.ts';
+import { DispatchNotSettledError, dispatchSettled } from './settled-dispatch.ts';
 
 /**
  * Fixed, so simulations are reproducible: referral codes and link tokens derive from it, and the
@@ -253,6 +254,8 @@ export async function simulate(
     react?: React;
     /** Writes the analytics log of the simulation (`recorded` is virtual time). */
     analytics?: AnalyticsSink;
+    /** How long a send waits for SES before its outcome is `unknown` (the runtime's default otherwise). */
+    sesRequestTimeoutMs?: number;
   } = {},
 ): Promise<SimulationResult> {
   const wallStart = performance.now();
@@ -310,6 +313,7 @@ export async function simulate(
     env: {
       TABLE_NAME: options.tableName ?? `simulation-${Date.now()}-${Math.floor(Math.random() * 1e6)}`,
       SIGNING_SECRET: SIMULATION_SIGNING_SECRET,
+      ...(options.sesRequestTimeoutMs ? { SES_REQUEST_TIMEOUT_MS: String(options.sesRequestTimeoutMs) } : {}),
     },
     onPublish: (event) => {
       published.push({ event, origin: cause.getStore() ?? { customerId: '', generation: 0 } });
@@ -401,7 +405,9 @@ export async function simulate(
         clock.at(item.createdAt, async () => {
           for (let attempt = 1; ; attempt++) {
             try {
-              const outcome = await runtime.services.dispatcher.dispatch(item);
+              const { outcome, accepted } = await dispatchSettled(runtime, item, {
+                sesEndpoint: servers.sesEndpoint,
+              });
               if (outcome.status === 'sent') {
                 sentOutcomes.push({ outcome, origin });
                 react({
@@ -416,7 +422,7 @@ export async function simulate(
                 });
                 // SES's Send and Delivery events, for the analytics log's email.* records.
                 if (options.analytics)
-                  for (const d of await runtime.emailAccepted(outcome))
+                  for (const d of accepted ?? (await runtime.emailAccepted(outcome)))
                     for (const t of d.targets.filter((t) => t.error))
                       result.errors.push({
                         at: item.createdAt,
@@ -446,8 +452,9 @@ export async function simulate(
               }
               return;
             } catch (error) {
-              // Transient (throttling): retried like the stream trigger would, then reported.
-              if (attempt >= 5) {
+              // Transient (a conflict, a failed publish): retried like the stream trigger would, then
+              // reported; an entry SES kept answering ambiguously is reported at once.
+              if (attempt >= 5 || error instanceof DispatchNotSettledError) {
                 addLine({
                   at: item.createdAt,
                   customerId: a.customerId,

@@ -52,8 +52,24 @@ export type DispatchOutcome =
   | { status: 'failed'; outboxId: string; reason: string }
   /** SES did not take it; tried again at `retryAt`. */
   | { status: 'retrying'; outboxId: string; reason: string; retryAt: string }
-  /** SES may have taken it; settled by SES's events, or resent after `reconcileAt`. */
-  | { status: 'unknown'; outboxId: string; reason: string; reconcileAt: string };
+  /**
+   * SES may have taken it; settled by SES's events, or resent after `reconcileAt`. Names what was
+   * attempted, so whoever finds the email after all (the simulator, an operator) can account for it.
+   */
+  | {
+      status: 'unknown';
+      outboxId: string;
+      reason: string;
+      reconcileAt: string;
+      attempted: {
+        customerId: string;
+        journeyId: string;
+        message: string;
+        locale: string;
+        to: string;
+        at: string;
+      };
+    };
 
 export interface DispatcherDeps {
   store: JourneyStore;
@@ -245,7 +261,20 @@ export class Dispatcher {
           now,
           { dueAt: reconcileAt },
         );
-        return { status: 'unknown', outboxId: item.outboxId, reason: error.message, reconcileAt };
+        return {
+          status: 'unknown',
+          outboxId: item.outboxId,
+          reason: error.message,
+          reconcileAt,
+          attempted: {
+            customerId: item.customerId,
+            journeyId: effect.journeyId,
+            message: effect.message,
+            locale: rendered.locale,
+            to: recipient.email,
+            at: now,
+          },
+        };
       }
       // Anything else is a fault of ours, not of SES: the entry stays `sending` and is reconciled.
       throw error;
