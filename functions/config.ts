@@ -90,3 +90,42 @@ export function configFromEnv(env: Record<string, string | undefined>): AppConfi
     outboxReconcileAfter: e.OUTBOX_RECONCILE_AFTER,
   };
 }
+
+/**
+ * The connector functions' configuration: the table, the bus and the shop's defaults — no signing
+ * secret, which they have no business reading (least privilege).
+ */
+export interface ConnectorConfig {
+  tableName: string;
+  eventBusName: string;
+  shopEventSource: string;
+  defaultLocale: string;
+  defaultTimeZone: string;
+  retentionDays: number;
+}
+
+export function connectorConfigFromEnv(env: Record<string, string | undefined>): ConnectorConfig {
+  const parsed = configSchema
+    .pick({
+      TABLE_NAME: true,
+      EVENT_BUS_NAME: true,
+      SHOP_EVENT_SOURCE: true,
+      DEFAULT_LOCALE: true,
+      DEFAULT_TIME_ZONE: true,
+      RETENTION_DAYS: true,
+    })
+    .safeParse(env);
+  if (!parsed.success)
+    throw new ConfigError(
+      `invalid configuration: ${formatIssues(parsed.error.issues, 'the environment').join('; ')}`,
+    );
+  const e = parsed.data;
+  return {
+    tableName: e.TABLE_NAME,
+    eventBusName: e.EVENT_BUS_NAME,
+    shopEventSource: e.SHOP_EVENT_SOURCE,
+    defaultLocale: e.DEFAULT_LOCALE,
+    defaultTimeZone: e.DEFAULT_TIME_ZONE,
+    retentionDays: e.RETENTION_DAYS,
+  };
+}

@@ -7,6 +7,7 @@
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, GetCommand, PutCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { type ErasedIdentity, pseudonymiseItem } from '../core/erasure.ts';
+import { connectorKeys } from './connector-store.ts';
 import { type DocumentSender, keys, queryAll } from './store.ts';
 
 /**
@@ -52,6 +53,22 @@ export async function eraseCustomer(
   for (const item of own)
     if (item.type === 'referral-link' && typeof item.refereeId === 'string') others.add(item.refereeId);
   for (const other of others) await pseudonymiseIn(doc, tableName, other, who);
+  // The connectors' order → customer lookups (adapters/connector-store.ts) name the customer: gone
+  // with them, found through the customer's orders (before those are deleted). Only a lookup that names this customer.
+  for (const orderId of who.orderIds ?? []) {
+    try {
+      await doc.send(
+        new DeleteCommand({
+          TableName: tableName,
+          Key: connectorKeys.orderLookup(orderId),
+          ConditionExpression: 'customerId = :customer',
+          ExpressionAttributeValues: { ':customer': customerId },
+        }),
+      );
+    } catch (error) {
+      if ((error as Error).name !== 'ConditionalCheckFailedException') throw error;
+    }
+  }
 
   for (let i = 0; i < own.length; i += 100) {
     await doc.send(

@@ -9,6 +9,7 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { AnalyticsKeyStore } from '../adapters/analytics-keys.ts';
 import type { Clock } from '../adapters/clock.ts';
 import { ComplianceStore } from '../adapters/compliance-store.ts';
+import { ConnectorStore } from '../adapters/connector-store.ts';
 import { type Mailer, SesMailer, sesClient } from '../adapters/mailer.ts';
 import { EventBridgePublisher, type EventPublisher } from '../adapters/publisher.ts';
 import {
@@ -17,11 +18,13 @@ import {
   JourneyStore,
   type SaveRequest,
 } from '../adapters/store.ts';
+import { DEFAULT_TIMER_SHARDS } from '../adapters/table-schema.ts';
 import type { AnalyticsSink } from '../analytics/record.ts';
 import { type Catalog, compiledJourneys } from '../catalog/catalog.ts';
-import type { AppConfig } from '../config.ts';
+import type { AppConfig, ConnectorConfig } from '../config.ts';
 import { createRenderer } from '../email/index.ts';
 import { AnalyticsService } from './analytics.ts';
+import { ConnectorService } from './connectors.ts';
 import { Dispatcher } from './dispatcher.ts';
 import { JourneyService } from './journeys.ts';
 import { OutboxReconciler } from './outbox-reconciler.ts';
@@ -45,6 +48,8 @@ export interface Services {
   sesEvents: SesEventService;
   /** The analytics log; only when a sink is given (Firehose in Lambda, JSON Lines locally). */
   analytics: AnalyticsService | undefined;
+  /** Shop connectors (Shopify, WooCommerce, Shopware): translated deliveries onto the bus. */
+  connectors: ConnectorService;
 }
 
 export interface ServiceOverrides {
@@ -129,6 +134,7 @@ export function createServices(
       shopEventSource: config.shopEventSource,
     }),
     sesEvents: new SesEventService({ compliance }),
+    connectors: connectorService(doc, config, publisher, now, store),
     analytics: overrides.analyticsSink
       ? new AnalyticsService({
           keys: new AnalyticsKeyStore(doc, config.tableName),
@@ -138,4 +144,27 @@ export function createServices(
         })
       : undefined,
   };
+}
+
+/**
+ * The connector service alone, for the connector functions (no catalog, no signing secret) and, with
+ * the runtime's store, inside `createServices`.
+ */
+export function connectorService(
+  doc: DocumentSender,
+  config: Pick<ConnectorConfig, 'tableName' | 'shopEventSource' | 'retentionDays'>,
+  publisher: EventPublisher,
+  now: () => string,
+  store = new JourneyStore(doc, config.tableName, {
+    timerShards: DEFAULT_TIMER_SHARDS,
+    retentionDays: config.retentionDays,
+  }),
+): ConnectorService {
+  return new ConnectorService({
+    store: new ConnectorStore(doc, config.tableName),
+    rejections: store,
+    publisher,
+    source: config.shopEventSource,
+    now,
+  });
 }
