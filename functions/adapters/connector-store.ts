@@ -18,8 +18,12 @@ import type { CanonicalEvent, Platform } from '../connectors/translation.ts';
 import { type DocumentSender, keys } from './store.ts';
 import { TABLE } from './table-schema.ts';
 
-/** How long a claim is honoured before a redelivery may publish again (a Lambda times out well before). */
-export const STALE_CLAIM_SECONDS = 15 * 60;
+/**
+ * How long a claim is honoured before a redelivery may publish again. The connector functions time out
+ * well before (lib/connectors.ts), and Lambda's second async retry comes about three minutes after the
+ * first attempt: a claim left by a crashed invocation is taken over by then, not sent to the DLQ.
+ */
+export const STALE_CLAIM_SECONDS = 2 * 60;
 /** Shopify retries a webhook for 48 hours, WooCommerce and Shopware for less: a month covers them. */
 export const DELIVERY_DAYS = 30;
 /** Refunds and deliveries come weeks, rarely months, after the order: 400 days covers a year's returns. */
