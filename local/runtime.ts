@@ -19,6 +19,7 @@ import { type AppConfig, configFromEnv } from '../functions/config.ts';
 import { type RawEvent, SYSTEM_SOURCE } from '../functions/core/events.ts';
 import { outboxTag } from '../functions/core/links.ts';
 import { journeyEventPatterns, matchesPattern, profileEventPattern } from '../functions/core/routing.ts';
+import { shopifyRoute } from './connectors.ts';
 import { forEachCustomer } from '../functions/services/concurrency.ts';
 import { createServices, type Services } from '../functions/services/container.ts';
 import type { DispatchOutcome } from '../functions/services/dispatcher.ts';
@@ -184,6 +185,11 @@ export class LocalRuntime {
           matches: (e: RawEvent) => patterns.some((p) => matchesPattern(p, e)),
           run: (e: RawEvent) => journeys.handleEvent(definition.id, e),
         };
+      }),
+      // Shopify's partner envelopes (the partner bus rule in AWS): canonical events back onto the bus.
+      shopifyRoute(this.services.connectors, {
+        defaultLocale: this.config.defaultLocale,
+        defaultTimeZone: this.config.defaultTimeZone,
       }),
       // Last: a registration's record then finds the profile (its locale) the profile route wrote.
       ...(analytics ? [analyticsRoute(analytics, source)] : []),
@@ -459,7 +465,9 @@ function parseEnvelope(
   // EventBridge refuses `aws.*` sources from PutEvents: only AWS services emit them. Locally the
   // SES events come from the runtime's own source (local/ses-event-source.ts); a forged one could
   // otherwise settle an email as sent that never went out.
-  if (entry.Source.startsWith('aws.')) {
+  // A partner source (`aws.partner/shopify.com/…`) is allowed: locally the one bus stands in for the
+  // partner bus too, so a shop's Shopify webhooks can be replayed here in their own envelope.
+  if (entry.Source.startsWith('aws.') && !entry.Source.startsWith('aws.partner/')) {
     return {
       ErrorCode: 'NotAuthorizedForSourceException',
       ErrorMessage: `source "${entry.Source}" is reserved for AWS services`,
