@@ -74,12 +74,13 @@ export function firstInstant(obj: unknown, ...fields: string[]): string | undefi
   return undefined;
 }
 
-/** `obj.a.b.c` through own properties only. */
+/** `obj.a.0.c` through own properties and array indexes only. */
 export function path(obj: unknown, ...keys: string[]): unknown {
   let at: unknown = obj;
   for (const key of keys) {
-    if (!isObject(at)) return undefined;
-    at = own(at, key);
+    if (Array.isArray(at) && /^\d{1,6}$/.test(key)) at = at[Number(key)];
+    else if (isObject(at)) at = own(at, key);
+    else return undefined;
   }
   return at;
 }
