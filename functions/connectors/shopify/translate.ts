@@ -40,7 +40,7 @@ export function translateShopify(envelope: ShopifyEnvelope, settings: ConnectorS
   const errors: string[] = [];
   if (envelope.detailType !== DETAIL_TYPE)
     errors.push(
-      `detail-type: ${JSON.stringify(String(envelope.detailType).slice(0, 60))} is not ${DETAIL_TYPE} (rule: Shopify's EventBridge integration sends ${DETAIL_TYPE})`,
+      `detail-type: ${typeof envelope.detailType === 'string' ? JSON.stringify(envelope.detailType.slice(0, 60)) : 'not a string'} is not ${DETAIL_TYPE} (rule: Shopify's EventBridge integration sends ${DETAIL_TYPE})`,
     );
   const detail = envelope.detail;
   if (!isObject(detail)) {

@@ -290,8 +290,14 @@ describe('Shopify mapping under hostile input', () => {
     fc.assert(
       fc.property(
         fc.record({
-          detailType: fc.oneof(fc.constant('shopifyWebhook'), fc.string()),
-          time: fc.oneof(fc.constant('2026-03-02T08:00:00Z'), fc.string()),
+          // Typed as strings, but a replayed or hand-made event may carry anything JSON can.
+          detailType: fc.oneof(
+            fc.constant('shopifyWebhook'),
+            fc.string(),
+            fc.jsonValue({ maxDepth: 1 }),
+            fc.constant(JSON.parse('{"toString": 1, "valueOf": 2}')),
+          ),
+          time: fc.oneof(fc.constant('2026-03-02T08:00:00Z'), fc.string(), fc.jsonValue({ maxDepth: 1 })),
           detail: fc.oneof(
             fc.jsonValue(),
             fc.record({

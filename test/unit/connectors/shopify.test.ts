@@ -3,13 +3,12 @@
  * envelope: what each sample becomes, exactly, and that every emitted event passes the contract.
  */
 import { describe, expect, it } from 'vitest';
-import { SHOPIFY_TOPICS } from '../../../functions/connectors/shopify/index.ts';
+import { SHOPIFY_TOPICS, translateShopify } from '../../../functions/connectors/shopify/index.ts';
 import {
   accepted,
   envelope,
   fixtureNames,
   rejectedErrors,
-  SETTINGS,
   translate,
   withPayload,
 } from './shopify-helpers.ts';
@@ -469,11 +468,12 @@ describe('Shopify envelope and topic table', () => {
     ]);
   });
 
-  it('uses only the settings it is given', () => {
-    const t = accepted(translate(withPayload('customers-create.json', (p) => p)));
-    expect(t.events[0]?.detail).toMatchObject({
-      locale: SETTINGS.defaultLocale,
-      timeZone: SETTINGS.defaultTimeZone,
+  it('the defaults come from the settings it is given', () => {
+    const raw = envelope('customers-create.json');
+    const result = translateShopify(raw, { defaultLocale: 'en-GB', defaultTimeZone: 'America/Toronto' });
+    expect(accepted(result).events[0]?.detail).toMatchObject({
+      locale: 'en-GB',
+      timeZone: 'America/Toronto',
     });
   });
 });
