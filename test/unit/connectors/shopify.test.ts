@@ -3,7 +3,6 @@
  * envelope: what each sample becomes, exactly, and that every emitted event passes the contract.
  */
 import { describe, expect, it } from 'vitest';
-
 import {
   accepted,
   envelope,
