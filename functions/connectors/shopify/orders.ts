@@ -43,7 +43,7 @@ export function orderPlaced(payload: Record<string, unknown>, _ctx: Context, top
   if (!placedAt)
     errors.push('payload.created_at: required (rule: order.placed requires placedAt, an ISO 8601 instant)');
   const total = orderTotal(payload);
-  if (!total.ok) errors.push(total.error);
+  if (!total.ok) errors.push(...total.errors);
   const currency = total.ok ? total.value.currency : undefined;
   const items = currency ? lineItems(own(payload, 'line_items'), currency) : undefined;
   if (items && !items.ok) errors.push(...items.errors);
@@ -69,11 +69,13 @@ export function orderPlaced(payload: Record<string, unknown>, _ctx: Context, top
 }
 
 /** `total_price` in the shop currency `currency` (both in the shop's money, like the line prices). */
-function orderTotal(payload: Record<string, unknown>): Checked<{ amount: string; currency: string }> {
+function orderTotal(
+  payload: Record<string, unknown>,
+): { ok: true; value: { amount: string; currency: string } } | { ok: false; errors: string[] } {
   const currency = currencyCode(own(payload, 'currency'), 'payload.currency');
   const amount = decimalAmount(own(payload, 'total_price'), 'payload.total_price');
-  if (!currency.ok) return currency;
-  if (!amount.ok) return amount;
+  if (!currency.ok || !amount.ok)
+    return { ok: false, errors: [currency, amount].flatMap((r) => (r.ok ? [] : [r.error])) };
   return { ok: true, value: { amount: amount.value, currency: currency.value } };
 }
 

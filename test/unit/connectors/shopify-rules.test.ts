@@ -177,3 +177,33 @@ describe('Shopify envelope and topic table', () => {
     });
   });
 });
+
+describe('Shopify orders: every problem named at once', () => {
+  it('a bad total and a bad currency and a bad line item are all reported', () => {
+    const errors = rejectedErrors(
+      translate(
+        withPayload('orders-create.json', (p) => {
+          (p.line_items as Record<string, unknown>[])[2] = { quantity: 0, price: 'free' };
+          return { ...p, total_price: '-1', currency: 'EURO' };
+        }),
+      ),
+    );
+    expect(errors).toEqual([
+      expect.stringMatching(/^payload\.currency: "EURO" is not an ISO 4217 currency code/),
+      expect.stringMatching(/^payload\.total_price: "-1" is not a non-negative decimal amount/),
+    ]);
+    const items = rejectedErrors(
+      translate(
+        withPayload('orders-create.json', (p) => {
+          (p.line_items as Record<string, unknown>[])[2] = { quantity: 0, price: 'free' };
+          return p;
+        }),
+      ),
+    );
+    expect(items).toEqual([
+      expect.stringMatching(/^payload\.line_items\.2\.sku: required/),
+      'payload.line_items.2.quantity: must be a whole number of at least 1',
+      expect.stringMatching(/^payload\.line_items\.2\.price: "free" is not a non-negative decimal amount/),
+    ]);
+  });
+});
