@@ -30,13 +30,19 @@ export function createShopifyHandler(getRuntime: () => ConnectorRuntime) {
       status: outcome.status,
       topic: outcome.topic,
       ...(outcome.status === 'published'
-        ? { events: outcome.published.map((p) => p.detailType), parked: outcome.parked, released: outcome.released }
+        ? {
+            events: outcome.published.map((p) => p.detailType),
+            parked: outcome.parked,
+            released: outcome.released,
+          }
         : {}),
       ...(outcome.status === 'rejected' ? { errors: outcome.errors } : {}),
     });
     metrics.addMetric(`connector_${outcome.status.replace('-', '_')}`, MetricUnit.Count, 1);
     if (outcome.status === 'in-flight')
-      throw new DeliveryInFlightError(`delivery of ${outcome.topic} is being published by another invocation`);
+      throw new DeliveryInFlightError(
+        `delivery of ${outcome.topic} is being published by another invocation`,
+      );
     return outcome.status;
   };
 }

@@ -23,7 +23,11 @@ export function createWebhooksHandler(getDeps: () => WebhookReceiverDeps) {
         { method: event.requestContext.http.method, path: event.rawPath, headers, body },
         getDeps(),
       );
-      logger.info('webhook answered', { path: event.rawPath.slice(0, 40), statusCode: answer.statusCode, status: answer.body.status });
+      logger.info('webhook answered', {
+        path: event.rawPath.slice(0, 40),
+        statusCode: answer.statusCode,
+        status: answer.body.status,
+      });
       return {
         statusCode: answer.statusCode,
         headers: { 'content-type': 'application/json', ...answer.headers },

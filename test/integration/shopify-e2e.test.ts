@@ -16,7 +16,12 @@ import { testEnv } from './env.ts';
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const START = '2026-03-02T08:00:00Z';
 
-type Envelope = { source: string; 'detail-type': string; time: string; detail: { payload: Record<string, unknown>; metadata: Record<string, string> } };
+type Envelope = {
+  source: string;
+  'detail-type': string;
+  time: string;
+  detail: { payload: Record<string, unknown>; metadata: Record<string, string> };
+};
 const sample = (topic: string): Envelope =>
   JSON.parse(readFileSync(path.join(ROOT, 'test/fixtures/shopify', `${topic}.json`), 'utf8')) as Envelope;
 
@@ -25,7 +30,10 @@ const entry = (e: Envelope, webhookId = e.detail.metadata['X-Shopify-Webhook-Id'
   Source: e.source,
   DetailType: e['detail-type'],
   Time: START,
-  Detail: JSON.stringify({ ...e.detail, metadata: { ...e.detail.metadata, 'X-Shopify-Webhook-Id': webhookId } }),
+  Detail: JSON.stringify({
+    ...e.detail,
+    metadata: { ...e.detail.metadata, 'X-Shopify-Webhook-Id': webhookId },
+  }),
 });
 
 let catalog: Catalog;
@@ -45,13 +53,21 @@ describe('Shopify samples through the local runtime', () => {
     // is another customer than the documented customers/create sample's: the order here is placed by
     // the registered customer (the sample's `customer` replaced by the customers/create sample's).
     const env = testEnv();
-    world = await localWorld(catalog, env, START, { DEFAULT_LOCALE: 'de', DEFAULT_TIME_ZONE: 'Europe/Berlin' });
+    world = await localWorld(catalog, env, START, {
+      DEFAULT_LOCALE: 'de',
+      DEFAULT_TIME_ZONE: 'Europe/Berlin',
+    });
     // The address is made unique: other tests share the SES emulator and may use the same samples.
     const email = `bob.${randomUUID().slice(0, 8)}@biller.com`;
     const created = sample('customers-create');
     created.detail.payload = { ...created.detail.payload, email };
     const asBob = (e: Envelope) => {
-      e.detail.payload = { ...e.detail.payload, customer: created.detail.payload, email, customer_locale: 'de' };
+      e.detail.payload = {
+        ...e.detail.payload,
+        customer: created.detail.payload,
+        email,
+        customer_locale: 'de',
+      };
       return e;
     };
     const order = asBob(sample('orders-create'));
@@ -66,10 +82,17 @@ describe('Shopify samples through the local runtime', () => {
     await world.runUntil('2026-03-02T08:05:00Z');
 
     // Assess
-    const subjects = (await env.sesEmails(email)).map((m) => m.subject);
+    const mails = await env.sesEmails(email);
+    const subjects = mails.map((m) => m.subject);
     expect(subjects.filter((s) => s.startsWith('Willkommen bei'))).toHaveLength(1);
     expect(subjects.filter((s) => s === 'Vielen Dank für Ihre erste Bestellung!')).toHaveLength(1);
-    const profile = (await world.partition('gid://shopify/Customer/706405506930370084')).find((i) => i.type === 'profile');
+    // The order as Shopify sent it: its line items, and the total in German format in its currency.
+    const thanks = mails.find((m) => m.subject.startsWith('Vielen Dank'))?.body.text ?? '';
+    expect(thanks).toContain('1 × Aviator sunglasses');
+    expect(thanks).toContain('Gesamtbetrag: 404,95 $');
+    const profile = (await world.partition('gid://shopify/Customer/706405506930370084')).find(
+      (i) => i.type === 'profile',
+    );
     expect(profile).toMatchObject({ locale: 'de', email });
   });
 });
