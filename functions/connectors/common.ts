@@ -45,8 +45,8 @@ const DECIMAL = /^\d{1,12}(\.\d{1,4})?$/;
 
 /**
  * A non-negative amount as the contract's decimal string ("24.95"). Accepts a decimal string or a
- * JSON number (whose shortest form is the digits the shop wrote); trailing zeros beyond four places
- * are dropped, anything else that would need rounding is rejected.
+ * JSON number (whose shortest form is the digits the shop wrote), kept as written; trailing zeros
+ * beyond four places are dropped, anything else that would need rounding is rejected.
  */
 export function decimalAmount(value: unknown, field: string): Checked<string> {
   let text: string;
@@ -58,7 +58,9 @@ export function decimalAmount(value: unknown, field: string): Checked<string> {
   } else {
     return fail(field, value === undefined || value === null ? 'required' : 'must be a decimal amount');
   }
-  const trimmed = text.includes('.') ? text.replace(/0+$/, '').replace(/\.$/, '') : text;
+  // As the shop wrote it ("20.00"); trailing zeros only go when they are beyond four decimals.
+  const trimmed =
+    DECIMAL.test(text) || !text.includes('.') ? text : text.replace(/0+$/, '').replace(/\.$/, '');
   if (!DECIMAL.test(trimmed))
     return fail(
       field,

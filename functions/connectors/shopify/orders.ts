@@ -3,7 +3,7 @@
  * strings end to end; a refund's amount is summed in integer ten-thousandths, never in floats.
  */
 import { LIMITS } from '../../core/events.ts';
-import { type Checked, currencyCode, decimalAmount, isObject, own } from '../common.ts';
+import { type Checked, currencyCode, decimalAmount, isObject, localeOr, own } from '../common.ts';
 import type { CanonicalEvent } from '../translation.ts';
 import {
   boundedText,
@@ -25,6 +25,7 @@ const MAX_ERRORS = 20;
  * detail), so downstream dedupes on the orderId. A guest checkout (no `customer`) is ignored, not
  * rejected: it is a normal order, but journeys follow customer accounts and an email alone is no
  * customer id — rejecting it would fill the rejected log with healthy traffic.
+ * The order's `customer_locale` becomes a customer.updated with that locale, before the order.
  * `buyer_accepts_marketing: true` (the buyer ticked the box at checkout) also grants consent; `false`
  * is not a withdrawal — Shopify sends false whenever the box was simply left unticked.
  */
@@ -58,7 +59,21 @@ export function orderPlaced(payload: Record<string, unknown>, _ctx: Context, top
     ...(items.items.length ? { items: items.items } : {}),
     ...(discountCode ? { discountCode } : {}),
   };
-  const events: CanonicalEvent[] = [{ detailType: 'order.placed', time: placedAt, detail }];
+  // The language the buyer shopped in is the best word Shopify gives on theirs (customers carry
+  // none): it updates the profile before the order, so the order's emails are in it.
+  const locale = localeOr(own(payload, 'customer_locale'), '');
+  const events: CanonicalEvent[] = [
+    ...(locale
+      ? [
+          {
+            detailType: 'customer.updated' as const,
+            time: placedAt,
+            detail: { customerId: customerId.value, locale },
+          },
+        ]
+      : []),
+    { detailType: 'order.placed', time: placedAt, detail },
+  ];
   if (own(payload, 'buyer_accepts_marketing') === true)
     events.push({
       detailType: 'customer.consent.changed',

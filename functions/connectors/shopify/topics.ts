@@ -53,12 +53,12 @@ export const SHOPIFY_TOPICS: Readonly<Record<string, ShopifyTopic>> = Object.fre
     map: customerRedacted,
   },
   'orders/create': {
-    becomes: ['order.placed', 'customer.consent.changed'],
-    note: 'total and line items (name, SKU or exact variant/product/line item id, quantity, unit price) in the shop currency; consent.changed true when buyer_accepts_marketing is true (false is no withdrawal). Guest checkout: ignored.',
+    becomes: ['customer.updated', 'order.placed', 'customer.consent.changed'],
+    note: 'customer.updated with the customer_locale the buyer shopped in (when it is a language tag), then order.placed: total and line items (name, SKU or exact variant/product/line item id, quantity, unit price) in the shop currency; consent.changed true when buyer_accepts_marketing is true (false is no withdrawal). Guest checkout: ignored.',
     map: orderPlaced,
   },
   'orders/paid': {
-    becomes: ['order.placed', 'customer.consent.changed'],
+    becomes: ['customer.updated', 'order.placed', 'customer.consent.changed'],
     note: 'the same order.placed as orders/create (same orderId; counted once downstream).',
     map: orderPlaced,
   },

@@ -190,9 +190,14 @@ describe('Shopify samples: what each becomes', () => {
     ]);
   });
 
-  it('orders/create → order.placed (gid ids, money strings, SKUs, names) + consent true from buyer_accepts_marketing, and the order → customer item', () => {
+  it('orders/create → the order customer_locale, order.placed (gid ids, money strings, SKUs, names) + consent true from buyer_accepts_marketing, and the order → customer item', () => {
     const t = accepted(translate(envelope('orders-create.json')));
     expect(t.events).toEqual([
+      {
+        detailType: 'customer.updated',
+        time: SAMPLE_TIME,
+        detail: { customerId: JOHN, locale: 'en' },
+      },
       {
         detailType: 'order.placed',
         time: SAMPLE_TIME,
@@ -232,8 +237,12 @@ describe('Shopify samples: what each becomes', () => {
         })),
       ),
     );
-    expect(declined.events.map((e) => e.detailType)).toEqual(['order.placed']);
-    expect(declined.events[0]?.detail).toMatchObject({ discountCode: 'WELCOME10' });
+    expect(declined.events.map((e) => e.detailType)).toEqual(['customer.updated', 'order.placed']);
+    expect(declined.events[1]?.detail).toMatchObject({ discountCode: 'WELCOME10' });
+    const noLocale = accepted(
+      translate(withPayload('orders-create.json', (p) => ({ ...p, customer_locale: 'not a locale!' }))),
+    );
+    expect(noLocale.events.map((e) => e.detailType)).toEqual(['order.placed', 'customer.consent.changed']);
     const guest = accepted(translate(withPayload('orders-create.json', (p) => ({ ...p, customer: null }))));
     expect(guest.events).toEqual([]);
     expect(guest.orders).toEqual([]);
@@ -251,7 +260,10 @@ describe('Shopify samples: what each becomes', () => {
         }),
       ),
     );
-    const items = t.events[0]?.detail.items as { sku: string; name: string }[];
+    const items = t.events.find((e) => e.detailType === 'order.placed')?.detail.items as {
+      sku: string;
+      name: string;
+    }[];
     expect(items[0]).toMatchObject({
       sku: 'gid://shopify/LineItem/487817672276298554',
       name: 'x'.repeat(200),
