@@ -45,15 +45,18 @@ function expectContract(result: TranslationResult): void {
   if (!result.ok) return;
   for (const [index, event] of result.translation.events.entries()) {
     const detail = event.customerOf ? { ...event.detail, customerId: 'looked-up-customer' } : event.detail;
-    const parsed = parseShopEvent({
-      id: `e${index}`,
-      source: 'shop',
-      detailType: event.detailType,
-      time: event.time,
-      detail,
-    });
-    expect(parsed.errors ?? [], `${event.detailType}`).toEqual([]);
-    expect(parsed.ok).toBe(true);
+    const parsed = parseShopEvent(
+      {
+        id: `e${index}`,
+        source: 'shop',
+        detailType: event.detailType,
+        time: event.time,
+        detail,
+      },
+      // The handler checks for future times against its clock: fixtures must lie in the past.
+      { now: '2026-12-01T12:00:00Z' },
+    );
+    expect(parsed.ok ? [] : parsed.errors, event.detailType).toEqual([]);
   }
 }
 
