@@ -2,6 +2,10 @@ import { createHash, createHmac } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { translateShopware, verifyShopware } from '../../../functions/connectors/shopware/index.ts';
+import {
+  shopwareRegistrationAnswer,
+  verifyShopwareRegistration,
+} from '../../../functions/connectors/shopware/registration.ts';
 import type { Translation, TranslationResult } from '../../../functions/connectors/translation.ts';
 import { parseShopEvent } from '../../../functions/core/events.ts';
 
@@ -220,5 +224,58 @@ describe('Shopware rejections', () => {
         expect(result.deliveryId).toBeTruthy();
       }
     }
+  });
+});
+
+describe('Shopware app registration (what makes Shopware sign webhooks)', () => {
+  const APP_SECRET = 'x'.repeat(64);
+  // The documented example request: GET /registration?shop-id=KIPf0Fz6BUkN&shop-url=http%3A%2F%2Fmy.shop.com&timestamp=159239728
+  const QUERY = 'shop-id=KIPf0Fz6BUkN&shop-url=http%3A%2F%2Fmy.shop.com&timestamp=159239728';
+  const signed = { 'shopware-app-signature': createHmac('sha256', APP_SECRET).update(QUERY).digest('hex') };
+
+  it('verifies the registration request against the raw query string', () => {
+    expect(verifyShopwareRegistration(QUERY, signed, APP_SECRET)).toBe(true);
+    expect(verifyShopwareRegistration(`${QUERY}0`, signed, APP_SECRET)).toBe(false);
+    expect(verifyShopwareRegistration(QUERY, {}, APP_SECRET)).toBe(false);
+    expect(verifyShopwareRegistration(QUERY, signed, 'other')).toBe(false);
+  });
+
+  it('answers with the proof over shop-id . decoded shop-url . app name, the shop secret and the confirmation URL', () => {
+    const answer = shopwareRegistrationAnswer(QUERY, {
+      appName: 'RetentionJourneys',
+      appSecret: APP_SECRET,
+      shopSecret: APP_SECRET,
+      confirmationUrl: 'https://hooks.example.com/shopware/confirm',
+    });
+    expect(answer).toEqual({
+      ok: true,
+      shopId: 'KIPf0Fz6BUkN',
+      shopUrl: 'http://my.shop.com',
+      body: {
+        proof: createHmac('sha256', APP_SECRET)
+          .update('KIPf0Fz6BUkNhttp://my.shop.comRetentionJourneys')
+          .digest('hex'),
+        secret: APP_SECRET,
+        confirmation_url: 'https://hooks.example.com/shopware/confirm',
+      },
+    });
+  });
+
+  it('refuses a shop secret shorter than Shopware accepts, or a query without shop-id', () => {
+    const options = { appName: 'A', appSecret: 's', shopSecret: 'short', confirmationUrl: 'https://x' };
+    const short = shopwareRegistrationAnswer(QUERY, options);
+    expect(short.ok).toBe(false);
+    expect(short.body).toEqual({
+      error: "secret: must be 64 to 255 characters (rule: Shopware's shop-secret length)",
+    });
+    const noShop = shopwareRegistrationAnswer('timestamp=1', { ...options, shopSecret: APP_SECRET });
+    expect(!noShop.ok && noShop.errors).toEqual(['shop-id: required', 'shop-url: required']);
+  });
+
+  it('the confirmation POST is signed like a webhook (shop secret, hex) and verifies with verifyShopware', () => {
+    const body =
+      '{"apiKey":"SWIARXBSDJRWEMJONFK2OHBNWA","secretKey":"Q1QyaUg3ZHpnZURPeDV3ZkpncXdSRzJpNjdBeWM1WWhWYWd0NE0","timestamp":"1592398983","shopUrl":"http:\\/\\/my.shop.com","shopId":"sqX6cqHi6hbj"}';
+    const h = { 'shopware-shop-signature': createHmac('sha256', APP_SECRET).update(body).digest('hex') };
+    expect(verifyShopware(body, h, APP_SECRET)).toBe(true);
   });
 });
