@@ -3,9 +3,10 @@
  * locale and a time zone derived from what the shop said — or the shop's default, never guessed.
  */
 import ct from 'countries-and-timezones';
-import { LIMITS } from '../core/events.ts';
+import { LIMITS, parseShopEvent } from '../core/events.ts';
 import { canonicalLocale } from '../core/locale.ts';
 import { isTimeZone } from '../core/time.ts';
+import type { Translation, TranslationResult } from './translation.ts';
 
 export type Checked<T> = { ok: true; value: T } | { ok: false; error: string };
 
@@ -121,4 +122,33 @@ export function isObject(value: unknown): value is Record<string, unknown> {
 /** `obj[key]` only when it is the object's own property: `__proto__` or `constructor` never resolve. */
 export function own(obj: unknown, key: string): unknown {
   return isObject(obj) && Object.hasOwn(obj, key) ? obj[key] : undefined;
+}
+
+/**
+ * A finished translation, checked against the public contract before it leaves the connector: an
+ * event the contract would reject (a name over the limit, 101 line items, an address that is no
+ * address) rejects the whole payload here, with the contract's own reasons, instead of failing later
+ * in a handler. Events that name only an order are checked with a stand-in customer id.
+ */
+export function checkedTranslation(translation: Translation): TranslationResult {
+  const errors: string[] = [];
+  for (const [index, event] of translation.events.entries()) {
+    const detail = event.customerOf ? { ...event.detail, customerId: 'customer-of-order' } : event.detail;
+    const parsed = parseShopEvent({
+      id: `${translation.deliveryId.slice(0, 150)}#${index}`,
+      source: translation.platform,
+      detailType: event.detailType,
+      time: event.time,
+      detail,
+    });
+    if (!parsed.ok) errors.push(...parsed.errors.map((error) => `${event.detailType} ${error}`));
+  }
+  if (errors.length === 0) return { ok: true, translation };
+  return {
+    ok: false,
+    errors,
+    platform: translation.platform,
+    deliveryId: translation.deliveryId,
+    topic: translation.topic,
+  };
 }
