@@ -18,7 +18,12 @@ import type { Catalog } from '../functions/catalog/catalog.ts';
 import { type AppConfig, configFromEnv } from '../functions/config.ts';
 import { type RawEvent, SYSTEM_SOURCE } from '../functions/core/events.ts';
 import { outboxTag } from '../functions/core/links.ts';
-import { journeyEventPatterns, matchesPattern, profileEventPattern } from '../functions/core/routing.ts';
+import {
+  journeyEventPatterns,
+  matchesPattern,
+  profileEventPattern,
+  sesEventPattern,
+} from '../functions/core/routing.ts';
 import { forEachCustomer } from '../functions/services/concurrency.ts';
 import { createServices, type Services } from '../functions/services/container.ts';
 import type { DispatchOutcome } from '../functions/services/dispatcher.ts';
@@ -30,6 +35,9 @@ import { StreamPoller } from './stream-poller.ts';
 
 /** Credentials and region the local servers accept; they never reach AWS. */
 const LOCAL_AWS = { region: 'eu-central-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } };
+
+/** The configuration set the local runtime sends through unless SES_CONFIGURATION_SET names another. */
+const LOCAL_CONFIGURATION_SET = 'retention-journeys';
 
 export interface PutEventsEntry {
   Source?: string;
@@ -159,6 +167,7 @@ export class LocalRuntime {
     const source = this.config.shopEventSource;
     const { journeys, profiles, sesEvents, analytics } = this.services;
     const profilePattern = profileEventPattern(source);
+    const sesPattern = sesEventPattern(this.config.configurationSetName ?? LOCAL_CONFIGURATION_SET);
     this.routes = [
       {
         target: 'profile',
@@ -166,9 +175,9 @@ export class LocalRuntime {
         run: (e) => profiles.handleEvent(e),
       },
       {
-        // SES sending events arrive on the default bus with source aws.ses (configuration-set destination).
+        // SES sending events: the CDK rule's pattern (source, detail-types, this configuration set).
         target: 'ses-events',
-        matches: (e) => e.source === 'aws.ses',
+        matches: (e) => matchesPattern(sesPattern, e),
         run: async (e): Promise<Outcome> => {
           const outcome = await sesEvents.handle(e);
           if (outcome.status === 'recorded') return { status: 'applied', trace: [], effects: 0 };
@@ -436,7 +445,7 @@ function localEnv(options: LocalRuntimeOptions): Record<string, string | undefin
     PREFERENCES_URL: 'http://127.0.0.1:3000/preferences',
     SENDER_ADDRESS: 'hello@shop.example',
     SHOP_NAME: 'Example Shop',
-    SES_CONFIGURATION_SET: 'retention-journeys',
+    SES_CONFIGURATION_SET: LOCAL_CONFIGURATION_SET,
     ...options.env,
   };
 }
