@@ -422,7 +422,14 @@ export function validatePutEventsRequest(body: unknown): { entries: PutEventsEnt
     )
       return { error: `Entries[${index}].Resources must be an array of strings` };
     let time = fields.Time;
-    if (typeof time === 'number' && Number.isFinite(time)) time = new Date(time * 1000).toISOString();
+    if (typeof time === 'number') {
+      // The SDK sends `date.getTime() / 1000`: rounding to the millisecond undoes the float's error
+      // (1772438400.123 * 1000 is not exactly …123), so the instant sent is the instant read.
+      const instant = new Date(Math.round(time * 1000));
+      if (Number.isNaN(instant.getTime()))
+        return { error: `Entries[${index}].Time must be epoch seconds within the Date range, not ${time}` };
+      time = instant.toISOString();
+    }
     if (time !== undefined && typeof time !== 'string')
       return {
         error: `Entries[${index}].Time must be a timestamp string or epoch seconds, not ${describeValue(time)}`,
