@@ -13,6 +13,7 @@ import {
   SuppressionReasons,
 } from 'aws-cdk-lib/aws-ses';
 import { Construct } from 'constructs';
+import { sesEventPattern as sharedSesEventPattern } from '../functions/core/routing.ts';
 
 /**
  * SES events the engine and the metrics use (DESIGN.md §7), with the `detail-type` SES gives each on
@@ -34,15 +35,12 @@ export const SES_EVENT_DETAIL_TYPES: ReadonlyMap<EmailSendingEvent, string> = ne
 export const SES_EVENTS: EmailSendingEvent[] = [...SES_EVENT_DETAIL_TYPES.keys()];
 
 /**
- * The SES events of one configuration set, as they arrive on the account's default bus: SES tags
- * every event with the configuration set the email was sent through.
+ * The SES events of one configuration set, in CDK's spelling: the one definition in
+ * functions/core/routing.ts, which the local runtime routes with too.
  */
 export function sesEventPattern(configurationSetName: string): EventPattern {
-  return {
-    source: ['aws.ses'],
-    detailType: [...SES_EVENT_DETAIL_TYPES.values()],
-    detail: { mail: { tags: { 'ses:configuration-set': [configurationSetName] } } },
-  };
+  const { source, 'detail-type': detailType, detail } = sharedSesEventPattern(configurationSetName);
+  return { source, ...(detailType ? { detailType } : {}), ...(detail ? { detail } : {}) };
 }
 
 /** `news@shop.example` or `Shop <news@shop.example>`, split into its parts. */

@@ -1,6 +1,10 @@
 /**
- * `POST /events` of the local runtime: shop events in the EventBridge PutEvents request shape, for the
- * shop (or curl, or the AWS SDK pointed at it) on this machine, and for nobody else.
+ * The local runtime's PutEvents endpoint: shop events in the EventBridge PutEvents request shape, for
+ * the shop (or curl, or the AWS SDK pointed at it) on this machine, and for nobody else. It answers on
+ * `POST /events` (and `/events/`) and, for `EventBridgeClient` with `endpoint` set to the runtime, on
+ * `POST /` with `X-Amz-Target: AWSEvents.PutEvents` (the SDK's awsJson1_1 protocol). Any other
+ * `X-Amz-Target` is answered 400 `UnknownOperationException`; errors carry AWS's JSON error shape
+ * (`__type`, `message`) so the SDK throws an error of that name with the message.
  *
  * Why the checks: a web page the developer visits can make the browser send requests to
  * 127.0.0.1:3000. Without them, a "simple" cross-site POST (`text/plain`, no preflight) could change a
@@ -28,10 +32,39 @@ export const EVENTS_BODY_LIMIT = 262_144;
 const CONTENT_TYPES = new Set(['application/json', 'application/x-amz-json-1.1']);
 const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);
 
+/** The one operation of EventBridge's API the local runtime implements. */
+export const PUT_EVENTS_TARGET = 'AWSEvents.PutEvents';
+
+/** AWS's JSON error shape: the SDK names the error it throws after `__type`. */
+export interface AwsError {
+  __type: string;
+  message: string;
+}
+
 export interface EventsAnswer {
   status: number;
-  body: { message: string } | { FailedEntryCount: number; Entries: PutEventsResultEntry[] };
+  body: AwsError | { FailedEntryCount: number; Entries: PutEventsResultEntry[] };
   deliveries: Delivery[];
+}
+
+/** Which error name each refusal carries (EventBridge's own where it has one). */
+const ERROR_TYPES: Readonly<Record<number, string>> = {
+  400: 'ValidationException',
+  403: 'AccessDeniedException',
+  413: 'RequestEntityTooLargeException',
+  415: 'UnsupportedMediaTypeException',
+};
+
+const pathOf = (url: string | undefined) => (url ?? '').split('?')[0] ?? '';
+
+/**
+ * Whether a request is for the PutEvents endpoint: `serve` it, answer 405 (`/events` by another
+ * method), or undefined (another route's). `GET /` stays the health check.
+ */
+export function eventsRoute(req: IncomingMessage): 'serve' | 'method-not-allowed' | undefined {
+  const at = pathOf(req.url);
+  if (at === '/events' || at === '/events/') return req.method === 'POST' ? 'serve' : 'method-not-allowed';
+  return at === '/' && req.method === 'POST' ? 'serve' : undefined;
 }
 
 const hostName = (host: string) => host.replace(/:\d+$/, '').toLowerCase();
@@ -98,17 +131,38 @@ async function discardBody(req: IncomingMessage): Promise<void> {
   }
 }
 
-/** Answers a `POST /events` request: checks, then `runtime.putEvents`. */
+/**
+ * Why the request names no operation this endpoint has, or undefined. On `/` the target is what says
+ * the request is PutEvents (it is the SDK's only way to say so); on `/events` it may be left out.
+ */
+export function unknownOperation(req: IncomingMessage): string | undefined {
+  const target = req.headers['x-amz-target'];
+  if (target === undefined) {
+    return pathOf(req.url) === '/'
+      ? `POST / needs the header X-Amz-Target: ${PUT_EVENTS_TARGET} (as the AWS SDK sends); or POST the PutEvents body to /events`
+      : undefined;
+  }
+  if (target === PUT_EVENTS_TARGET) return undefined;
+  return `${JSON.stringify(String(target).slice(0, 100))} is not an operation of the local runtime: it implements only ${PUT_EVENTS_TARGET}`;
+}
+
+/** Answers a PutEvents request: checks, then `runtime.putEvents`. */
 export async function handleEvents(runtime: LocalRuntime, req: IncomingMessage): Promise<EventsAnswer> {
-  const refused = refusal(req);
-  const answer = (status: number, message: string): EventsAnswer => ({
+  const answer = (status: number, message: string, type?: string): EventsAnswer => ({
     status,
-    body: { message },
+    body: { __type: type ?? ERROR_TYPES[status] ?? 'InternalException', message },
     deliveries: [],
   });
+  // The cross-site checks come first: a refused request learns nothing about operations.
+  const refused = refusal(req);
   if (refused) {
     await discardBody(req);
     return answer(refused.status, refused.message);
+  }
+  const unknown = unknownOperation(req);
+  if (unknown) {
+    await discardBody(req);
+    return answer(400, unknown, 'UnknownOperationException');
   }
   const text = await readBody(req);
   if (text === undefined) {
@@ -119,7 +173,11 @@ export async function handleEvents(runtime: LocalRuntime, req: IncomingMessage):
   try {
     body = JSON.parse(text);
   } catch {
-    return answer(400, 'the body is not valid JSON (expected the EventBridge PutEvents request shape)');
+    return answer(
+      400,
+      'the body is not valid JSON (expected the EventBridge PutEvents request shape)',
+      'SerializationException',
+    );
   }
   const request = validatePutEventsRequest(body);
   if ('error' in request) return answer(400, request.error);
@@ -134,7 +192,12 @@ export async function serveEvents(
   res: ServerResponse,
 ): Promise<EventsAnswer> {
   const result = await handleEvents(runtime, req);
-  const headers: Record<string, string> = { 'content-type': 'application/json' };
+  // The SDK's awsJson1_1 protocol answers in its own content type; curl and fetch get plain JSON.
+  const amz = req.headers['x-amz-target'] !== undefined;
+  const headers: Record<string, string> = {
+    'content-type': amz ? 'application/x-amz-json-1.1' : 'application/json',
+  };
+  if ('__type' in result.body) headers['x-amzn-errortype'] = result.body.__type;
   if (!req.readableEnded) headers.connection = 'close';
   res.writeHead(result.status, headers);
   res.end(JSON.stringify(result.body));

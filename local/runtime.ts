@@ -18,7 +18,12 @@ import type { Catalog } from '../functions/catalog/catalog.ts';
 import { type AppConfig, configFromEnv } from '../functions/config.ts';
 import { type RawEvent, SYSTEM_SOURCE } from '../functions/core/events.ts';
 import { outboxTag } from '../functions/core/links.ts';
-import { journeyEventPatterns, matchesPattern, profileEventPattern } from '../functions/core/routing.ts';
+import {
+  journeyEventPatterns,
+  matchesPattern,
+  profileEventPattern,
+  sesEventPattern,
+} from '../functions/core/routing.ts';
 import { forEachCustomer } from '../functions/services/concurrency.ts';
 import { createServices, type Services } from '../functions/services/container.ts';
 import type { DispatchOutcome } from '../functions/services/dispatcher.ts';
@@ -31,6 +36,9 @@ import { StreamPoller } from './stream-poller.ts';
 
 /** Credentials and region the local servers accept; they never reach AWS. */
 const LOCAL_AWS = { region: 'eu-central-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } };
+
+/** The configuration set the local runtime sends through unless SES_CONFIGURATION_SET names another. */
+const LOCAL_CONFIGURATION_SET = 'retention-journeys';
 
 export interface PutEventsEntry {
   Source?: string;
@@ -160,6 +168,7 @@ export class LocalRuntime {
     const source = this.config.shopEventSource;
     const { journeys, profiles, sesEvents, analytics } = this.services;
     const profilePattern = profileEventPattern(source);
+    const sesPattern = sesEventPattern(this.config.configurationSetName ?? LOCAL_CONFIGURATION_SET);
     this.routes = [
       {
         target: 'profile',
@@ -167,9 +176,9 @@ export class LocalRuntime {
         run: (e) => profiles.handleEvent(e),
       },
       {
-        // SES sending events arrive on the default bus with source aws.ses (configuration-set destination).
+        // SES sending events: the CDK rule's pattern (source, detail-types, this configuration set).
         target: 'ses-events',
-        matches: (e) => e.source === 'aws.ses',
+        matches: (e) => matchesPattern(sesPattern, e),
         run: async (e): Promise<Outcome> => {
           const outcome = await sesEvents.handle(e);
           if (outcome.status === 'recorded') return { status: 'applied', trace: [], effects: 0 };
@@ -419,7 +428,14 @@ export function validatePutEventsRequest(body: unknown): { entries: PutEventsEnt
     )
       return { error: `Entries[${index}].Resources must be an array of strings` };
     let time = fields.Time;
-    if (typeof time === 'number' && Number.isFinite(time)) time = new Date(time * 1000).toISOString();
+    if (typeof time === 'number') {
+      // The SDK sends `date.getTime() / 1000`: rounding to the millisecond undoes the float's error
+      // (1772438400.123 * 1000 is not exactly …123), so the instant sent is the instant read.
+      const instant = new Date(Math.round(time * 1000));
+      if (Number.isNaN(instant.getTime()))
+        return { error: `Entries[${index}].Time must be epoch seconds within the Date range, not ${time}` };
+      time = instant.toISOString();
+    }
     if (time !== undefined && typeof time !== 'string')
       return {
         error: `Entries[${index}].Time must be a timestamp string or epoch seconds, not ${describeValue(time)}`,
@@ -442,7 +458,7 @@ function localEnv(options: LocalRuntimeOptions): Record<string, string | undefin
     PREFERENCES_URL: 'http://127.0.0.1:3000/preferences',
     SENDER_ADDRESS: 'hello@shop.example',
     SHOP_NAME: 'Example Shop',
-    SES_CONFIGURATION_SET: 'retention-journeys',
+    SES_CONFIGURATION_SET: LOCAL_CONFIGURATION_SET,
     ...options.env,
   };
 }

@@ -722,6 +722,14 @@ export async function simulate(
       byCustomer(String(a.detail.customerId ?? ''), String(b.detail.customerId ?? '')) ||
       a.detailType.localeCompare(b.detailType),
   );
+  // In scenario order: otherwise `--json` lists two customers' rejections in whichever order their
+  // handlers finished, which differed between DynamoDB Local and the memory table.
+  result.rejected.sort(
+    (a, b) =>
+      a.index - b.index ||
+      a.detailType.localeCompare(b.detailType) ||
+      a.errors.join('\n').localeCompare(b.errors.join('\n')),
+  );
   result.errors.sort(
     (a, b) =>
       Date.parse(a.at) - Date.parse(b.at) ||

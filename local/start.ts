@@ -22,7 +22,7 @@ import { JsonLinesSink } from '../functions/adapters/analytics-jsonl.ts';
 import { systemClock } from '../functions/adapters/clock.ts';
 import { buildCatalog, CatalogError } from '../functions/catalog/build.ts';
 import { DataDirInUse, openDataDir } from './data-dir.ts';
-import { serveEvents } from './events-http.ts';
+import { eventsRoute, serveEvents } from './events-http.ts';
 import { servePreferences } from './preferences-http.ts';
 import { LocalRuntime } from './runtime.ts';
 import { portIsFree, startDynamoDbLocal, startSesEmulator, stopAll } from './servers.ts';
@@ -137,8 +137,10 @@ async function main(): Promise<void> {
 
   const server = createServer(async (req, res) => {
     try {
-      if (req.url === '/events' || req.url?.startsWith('/events?')) {
-        if (req.method !== 'POST') return send(res, 405, { message: 'POST only' });
+      // POST /events, and POST / as the AWS SDK's EventBridgeClient sends PutEvents (X-Amz-Target).
+      const events = eventsRoute(req);
+      if (events === 'method-not-allowed') return send(res, 405, { message: 'POST only' });
+      if (events === 'serve') {
         const { deliveries } = await serveEvents(runtime, req, res);
         for (const delivery of deliveries) {
           const targets = delivery.targets
@@ -221,6 +223,7 @@ async function main(): Promise<void> {
       '',
       paint(1, '  retention-journeys is running locally'),
       `  Shop events   POST http://127.0.0.1:${PORT}/events   (EventBridge PutEvents shape)`,
+      `  AWS SDK       new EventBridgeClient({ endpoint: 'http://127.0.0.1:${PORT}' })   (PutEvents)`,
       `  Mail viewer   ${paint(4, ses.viewerUrl)}`,
       `  Preferences   http://127.0.0.1:${PORT}/preferences/unsubscribe?token=…   (links in the emails)`,
       `  DynamoDB      ${dynamo.endpoint}   table ${runtime.config.tableName}`,

@@ -60,6 +60,18 @@ const amount = z
 export const moneySchema = z.object({ amount, currency }).describe('money: decimal string amount + ISO 4217');
 export type Money = z.infer<typeof moneySchema>;
 
+/**
+ * Money, or only its amount as a decimal string, as most shop systems send prices: the currency then
+ * comes from the event (an order's `total.currency`, a refund's `currency`). Parsed events always carry
+ * the `Money` object (`normaliseDetail`), so nothing downstream sees the string.
+ */
+const moneyOrAmount = (currencyFrom: string) =>
+  z
+    .union([amount, moneySchema], {
+      error: `must be a decimal string such as "24.95" (currency from ${currencyFrom}) or money { amount, currency }`,
+    })
+    .describe(`money, or a decimal string amount such as "24.95" in the currency of ${currencyFrom}`);
+
 export const customerRegistered = z.object({
   customerId: id,
   email,
@@ -104,7 +116,7 @@ export const orderPlaced = z.object({
         sku: nonEmpty.max(LIMITS.sku, atMost(LIMITS.sku)),
         name: z.string().max(LIMITS.itemName, atMost(LIMITS.itemName)).optional(),
         quantity: z.number().int('must be a whole number').positive('must be at least 1'),
-        unitPrice: moneySchema.optional(),
+        unitPrice: moneyOrAmount("the order's total.currency").optional(),
       }),
     )
     .max(LIMITS.items, atMost(LIMITS.items, 'items'))
@@ -114,7 +126,37 @@ export const orderPlaced = z.object({
 
 export const orderDelivered = z.object({ orderId: id, customerId: id, deliveredAt: timestamp.optional() });
 
-export const orderRefunded = z.object({ orderId: id, customerId: id, amount: moneySchema.optional() });
+/**
+ * A refund's `amount` as a decimal string needs the refund's own `currency` (the refund event does not
+ * carry the order's total, and a currency is never guessed); with money, `currency` may repeat it.
+ */
+export const orderRefunded = z
+  .object({
+    orderId: id,
+    customerId: id,
+    amount: moneyOrAmount("the refund's currency field").optional(),
+    currency: currency
+      .optional()
+      .describe('ISO 4217 code of the refund; required when amount is a decimal string'),
+  })
+  .superRefine((refund, context) => {
+    if (typeof refund.amount === 'string' && refund.currency === undefined)
+      context.addIssue({
+        code: 'custom',
+        path: ['currency'],
+        message: 'required (rule: order.refunded with amount as a decimal string requires currency)',
+      });
+    if (
+      typeof refund.amount === 'object' &&
+      refund.currency !== undefined &&
+      refund.currency !== refund.amount.currency
+    )
+      context.addIssue({
+        code: 'custom',
+        path: ['currency'],
+        message: `${quote(refund.currency)} differs from amount.currency ${quote(refund.amount.currency)} (rule: a refund has one currency)`,
+      });
+  });
 
 export const feedbackSubmitted = z.object({
   customerId: id,
@@ -168,9 +210,20 @@ export const JOURNEY_EVENT_TYPES = [...SHOP_EVENT_TYPES, ...SYSTEM_INPUT_TYPES] 
   ...JourneyEventType[],
 ];
 
-export type ShopEventDetail<T extends JourneyEventType = JourneyEventType> = z.infer<
-  (typeof inputSchemas)[T]
->;
+type Parsed<T extends JourneyEventType> = z.infer<(typeof inputSchemas)[T]>;
+type OrderItem = NonNullable<Parsed<'order.placed'>['items']>[number];
+
+/** The prices and refund amounts a parsed event carries: always money, never a bare amount. */
+interface Normalised {
+  'order.placed': Omit<Parsed<'order.placed'>, 'items'> & {
+    items?: (Omit<OrderItem, 'unitPrice'> & { unitPrice?: Money | undefined })[] | undefined;
+  };
+  'order.refunded': Omit<Parsed<'order.refunded'>, 'amount' | 'currency'> & { amount?: Money | undefined };
+}
+
+export type ShopEventDetail<T extends JourneyEventType = JourneyEventType> = T extends keyof Normalised
+  ? Normalised[T]
+  : Parsed<T>;
 
 /** A validated event, as the engine sees it: a shop event, or a system event journeys listen to. */
 export type ShopEvent = {
@@ -232,10 +285,32 @@ export function parseShopEvent(raw: RawEvent, options: { now?: string } = {}): P
     source: raw.source,
     detailType: raw.detailType,
     time: raw.time,
-    detail: result.data,
+    detail: normaliseDetail(raw.detailType, result.data),
   } as ShopEvent;
   const future = options.now === undefined ? [] : futureErrors(event, options.now);
   return future.length ? { ok: false, errors: future } : { ok: true, event };
+}
+
+/** Decimal-string prices and refund amounts, as the money they are in the event's currency. */
+function normaliseDetail(detailType: string, detail: unknown): unknown {
+  if (detailType === 'order.placed') {
+    const order = detail as Parsed<'order.placed'>;
+    if (!order.items) return order;
+    const items = order.items.map(({ unitPrice, ...item }) =>
+      typeof unitPrice === 'string'
+        ? { ...item, unitPrice: { amount: unitPrice, currency: order.total.currency } }
+        : { ...item, ...(unitPrice === undefined ? {} : { unitPrice }) },
+    );
+    return { ...order, items };
+  }
+  if (detailType === 'order.refunded') {
+    const { amount: refunded, currency: code, ...refund } = detail as Parsed<'order.refunded'>;
+    if (refunded === undefined) return refund;
+    // superRefine guarantees the currency of a string amount.
+    const money = typeof refunded === 'string' ? { amount: refunded, currency: code as string } : refunded;
+    return { ...refund, amount: money };
+  }
+  return detail;
 }
 
 /** What EventBridge guarantees in AWS but a local caller or a replay might not: checked, not trusted. */
@@ -294,9 +369,23 @@ function capped(errors: string[]): string[] {
   return [...errors.slice(0, MAX_ERRORS), `… and ${errors.length - MAX_ERRORS} more errors`];
 }
 
+/**
+ * A union's failure, told by the one alternative of the value's type (a string amount's format, a
+ * money object's missing currency); the union's own message when none or several are of its type.
+ */
+function unionBranch(issue: z.core.$ZodIssue): z.core.$ZodIssue[] {
+  if (issue.code !== 'invalid_union') return [issue];
+  const ofType = issue.errors.filter(
+    (branch) => !branch.some((i) => i.code === 'invalid_type' && i.path.length === 0),
+  );
+  const [branch] = ofType;
+  if (ofType.length !== 1 || !branch) return [issue];
+  return branch.flatMap((i) => unionBranch({ ...i, path: [...issue.path, ...i.path] }));
+}
+
 /** One line per issue: the dotted field path, the problem, and for missing fields the rule. */
 export function formatIssues(issues: readonly z.core.$ZodIssue[], context: string): string[] {
-  return issues.map((issue) => {
+  return issues.flatMap(unionBranch).map((issue) => {
     const path = issue.path.length ? issue.path.map(String).join('.') : '(detail)';
     const missing = issue.code === 'invalid_type' && /received undefined/.test(issue.message);
     if (missing) return `${path}: required (rule: ${context} requires ${path})`;

@@ -5,9 +5,51 @@
 import type { JourneyDefinition, Step, Trigger } from './definition.ts';
 import { SHOP_EVENT_TYPES, SYSTEM_INPUT_TYPES, SYSTEM_SOURCE } from './events.ts';
 
+/**
+ * A field of `detail` in a pattern: the values it may have (exact strings), or the pattern of a
+ * nested object.
+ */
+export interface DetailPattern {
+  [field: string]: string[] | DetailPattern;
+}
+
 export interface EventPattern {
   source: string[];
   'detail-type'?: string[];
+  detail?: DetailPattern;
+}
+
+/** Where SES publishes configuration-set events (the account's default bus). */
+export const SES_SOURCE = 'aws.ses';
+
+/**
+ * The SES events the engine and the metrics use (DESIGN.md §7), by the `detail-type` SES gives each
+ * on EventBridge (https://docs.aws.amazon.com/eventbridge/latest/ref/events-ref-ses.html). The CDK
+ * configuration set publishes exactly these (lib/email.ts); delivery delays and subscriptions are not
+ * published, so they match no rule.
+ */
+export const SES_EVENT_DETAIL_TYPES = [
+  'Email Sent',
+  'Email Delivered',
+  'Email Bounced',
+  'Email Complaint Received',
+  'Email Rejected',
+  'Email Rendering Failed',
+  'Email Opened',
+  'Email Clicked',
+] as const;
+
+/**
+ * The SES events of one configuration set, as they arrive on the default bus: SES tags every event
+ * with the configuration set the email was sent through, so another set's events (another
+ * application in the same account) reach neither the CDK rule nor the local route.
+ */
+export function sesEventPattern(configurationSetName: string): EventPattern {
+  return {
+    source: [SES_SOURCE],
+    'detail-type': [...SES_EVENT_DETAIL_TYPES],
+    detail: { mail: { tags: { 'ses:configuration-set': [configurationSetName] } } },
+  };
 }
 
 /** The events that can start an instance (or, for watchers, (re)schedule one). */
@@ -77,11 +119,34 @@ export function profileEventPattern(source: string): EventPattern {
   return { source: [source] };
 }
 
-/** EventBridge's matching for the subset of pattern syntax used here: exact values per field. */
+/**
+ * EventBridge's matching for the subset of pattern syntax used here: exact string values per field,
+ * `detail` fields nested to any depth. A field the event lacks does not match; an array in the event
+ * matches when any of its elements is one of the pattern's values (as EventBridge does for the SES
+ * tags, which are arrays). Only own properties are read, so `__proto__` or `constructor` in an
+ * event's detail cannot satisfy a pattern.
+ */
 export function matchesPattern(
   pattern: EventPattern,
-  event: { source: string; detailType: string },
+  event: { source: string; detailType: string; detail?: unknown },
 ): boolean {
   const types = pattern['detail-type'];
-  return pattern.source.includes(event.source) && (types === undefined || types.includes(event.detailType));
+  return (
+    pattern.source.includes(event.source) &&
+    (types === undefined || types.includes(event.detailType)) &&
+    (pattern.detail === undefined || matchesDetail(pattern.detail, event.detail))
+  );
+}
+
+function matchesDetail(pattern: DetailPattern, value: unknown): boolean {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
+  for (const [field, expected] of Object.entries(pattern)) {
+    if (!Object.hasOwn(value, field)) return false;
+    const actual: unknown = (value as Record<string, unknown>)[field];
+    if (Array.isArray(expected)) {
+      const candidates = Array.isArray(actual) ? actual : [actual];
+      if (!candidates.some((c) => typeof c === 'string' && expected.includes(c))) return false;
+    } else if (!matchesDetail(expected, actual)) return false;
+  }
+  return true;
 }

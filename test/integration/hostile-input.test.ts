@@ -238,21 +238,38 @@ describe('rejected records follow the customer', () => {
 });
 
 describe('SES events from anyone who may put on the default bus', () => {
+  // The route is the CDK rule's pattern: only events tagged with this configuration set reach the handler.
+  const set = { 'ses:configuration-set': ['retention-journeys'] };
   it.each<[string, unknown]>([
-    ['a prototype key as eventType', { eventType: 'constructor' }],
-    ['recipients that are not a list', { eventType: 'Complaint', complaint: { complainedRecipients: 'x' } }],
+    ['a prototype key as eventType', { eventType: 'constructor', mail: { tags: set } }],
+    [
+      'recipients that are not a list',
+      { eventType: 'Complaint', complaint: { complainedRecipients: 'x' }, mail: { tags: set } },
+    ],
     [
       'a recipient address that is a number',
-      { eventType: 'Complaint', complaint: { complainedRecipients: [{ emailAddress: 7 }, null] } },
+      {
+        eventType: 'Complaint',
+        complaint: { complainedRecipients: [{ emailAddress: 7 }, null] },
+        mail: { tags: set },
+      },
     ],
-    ['tags that are not lists', { eventType: 'Delivery', mail: { tags: { outbox: 'abc', journey: 5 } } }],
-    ['a detail that is a string', 'Email Bounced'],
+    [
+      'tags that are not lists',
+      { eventType: 'Delivery', mail: { tags: { ...set, outbox: 'abc', journey: 5 } } },
+    ],
   ])('%s is ignored or recorded, never crashes the handler', async (_, detail) => {
     const delivery = await runtime.deliver({
       ...event('Email Complaint Received', detail),
       source: 'aws.ses',
     });
     expect(delivery.targets.map((t) => [t.target, t.error])).toEqual([['ses-events', undefined]]);
+  });
+
+  it('a detail that is a string matches no rule, and the handler given it ignores it', async () => {
+    const malformed = { ...event('Email Bounced', 'Email Bounced'), source: 'aws.ses' };
+    expect((await runtime.deliver(malformed)).targets).toEqual([]);
+    await expect(runtime.services.sesEvents.handle(malformed)).resolves.toBeDefined();
   });
 });
 
