@@ -46,6 +46,7 @@ import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { COLUMNS } from '../functions/analytics/record.ts';
+import { SYSTEM_HEARD_TYPES } from '../functions/analytics/records.ts';
 import { SHOP_EVENT_TYPES } from '../functions/core/events.ts';
 import {
   ACCESS_LOG_RETENTION_DAYS,
@@ -281,10 +282,11 @@ export class Analytics extends Construct {
     props.route(
       'AnalyticsSystem',
       props.eventBus,
-      { source: [props.systemEventSource] },
+      // The same patterns as the local runtime's analytics route (functions/analytics/routing.ts).
+      { source: [props.systemEventSource], detailType: [...SYSTEM_HEARD_TYPES] },
       this.recorderFunction,
       dlq,
-      { description: 'Events the system emits, for the analytics log' },
+      { description: 'Events the system emits that become records, for the analytics log' },
     );
     props.route(
       'AnalyticsSes',

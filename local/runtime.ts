@@ -201,7 +201,9 @@ export class LocalRuntime {
         defaultTimeZone: this.config.defaultTimeZone,
       }),
       // Last: a registration's record then finds the profile (its locale) the profile route wrote.
-      ...(analytics ? [analyticsRoute(analytics, source)] : []),
+      ...(analytics
+        ? [analyticsRoute(analytics, source, this.config.configurationSetName ?? LOCAL_CONFIGURATION_SET)]
+        : []),
     ];
   }
 
@@ -374,8 +376,12 @@ export class LocalRuntime {
 }
 
 /** The analytics function's rules, as a route: the same patterns as in AWS. */
-function analyticsRoute(analytics: NonNullable<Services['analytics']>, shopSource: string) {
-  const patterns = analyticsEventPatterns(shopSource);
+function analyticsRoute(
+  analytics: NonNullable<Services['analytics']>,
+  shopSource: string,
+  configurationSetName: string,
+) {
+  const patterns = analyticsEventPatterns(shopSource, configurationSetName);
   return {
     target: 'analytics',
     matches: (e: RawEvent) => patterns.some((p) => matchesPattern(p, e)),

@@ -17,6 +17,8 @@
 import { type ParseResult, parseShopEvent, type RawEvent, SYSTEM_SOURCE } from '../core/events.ts';
 import { canonicalLocale } from '../core/locale.ts';
 import { isPseudonym } from '../core/referral.ts';
+/** SES's events arrive on the default bus with this source. */
+import { SES_SOURCE } from '../core/routing.ts';
 import { readSesEvent } from '../core/ses-event.ts';
 import { type AnalyticsKeys, keylessRecordId } from './keys.ts';
 import {
@@ -28,8 +30,7 @@ import {
   SYSTEM_RECORD_TYPES as SYSTEM_EVENT_TYPES,
 } from './record.ts';
 
-/** SES's events arrive on the default bus with this source. */
-export const SES_SOURCE = 'aws.ses';
+export { SES_SOURCE };
 
 export interface RecordContext {
   /** The customer's keys; absent only for a keyless record (customer.deleted). */
@@ -59,7 +60,7 @@ const SYSTEM_RECORDS = new Set<string>(SYSTEM_EVENT_TYPES);
 const UNSUBSCRIBE = 'customer.consent.changed';
 
 /** The system's detail-types the log hears (analytics/routing.ts builds the rule from them). */
-export const SYSTEM_RECORD_TYPES: readonly string[] = [...SYSTEM_EVENT_TYPES, UNSUBSCRIBE].sort();
+export const SYSTEM_HEARD_TYPES: readonly string[] = [...SYSTEM_EVENT_TYPES, UNSUBSCRIBE].sort();
 
 /** Which customer an event is about, checked as far as needed to decide whether to load keys. */
 export function analyticsSubject(event: RawEvent, now: string): AnalyticsSubject {

@@ -4,28 +4,21 @@
  * AWS and the embedded runtime.
  */
 import { SHOP_EVENT_TYPES, SYSTEM_SOURCE } from '../core/events.ts';
-import type { EventPattern } from '../core/routing.ts';
-import { BY_DETAIL_TYPE } from '../core/ses-event.ts';
-import { SES_SOURCE, SYSTEM_RECORD_TYPES } from './records.ts';
-
-/** SES's detail-types that become email.* records (rendering failures are operations, not outcomes). */
-export const SES_RECORD_DETAIL_TYPES = Object.keys(BY_DETAIL_TYPE).filter(
-  (type) => BY_DETAIL_TYPE[type] !== 'renderingFailed',
-);
+import { type EventPattern, sesEventPattern } from '../core/routing.ts';
+import { SYSTEM_HEARD_TYPES } from './records.ts';
 
 /** On the shop's bus (its source, canonical types; system events) … */
 export function analyticsBusPatterns(shopSource: string): EventPattern[] {
   return [
     { source: [shopSource], 'detail-type': [...SHOP_EVENT_TYPES] },
-    { source: [SYSTEM_SOURCE], 'detail-type': [...SYSTEM_RECORD_TYPES] },
+    { source: [SYSTEM_SOURCE], 'detail-type': [...SYSTEM_HEARD_TYPES] },
   ];
 }
 
-/** … and on the default bus, where the configuration set's event destination puts SES's events. */
-export function analyticsSesPattern(): EventPattern {
-  return { source: [SES_SOURCE], 'detail-type': [...SES_RECORD_DETAIL_TYPES] };
-}
-
-export function analyticsEventPatterns(shopSource: string): EventPattern[] {
-  return [...analyticsBusPatterns(shopSource), analyticsSesPattern()];
+/**
+ * … and on the default bus, the configuration set's SES events: the SES rule's own pattern
+ * (core/routing.ts). Rendering failures reach the function too and become no record.
+ */
+export function analyticsEventPatterns(shopSource: string, configurationSetName: string): EventPattern[] {
+  return [...analyticsBusPatterns(shopSource), sesEventPattern(configurationSetName)];
 }

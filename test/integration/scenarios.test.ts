@@ -68,7 +68,10 @@ describe('scenarios', () => {
     });
   }
 
-  it('the benchmark shop (every journey, 40 customers side by side, 120 days) comes out identical on both stores', async () => {
+  // Two full simulations, ~55 s alone on two cores: more room than the default 60 s under a loaded run.
+  it('the benchmark shop (every journey, 40 customers side by side, 120 days) comes out identical on both stores', {
+    timeout: 240_000,
+  }, async () => {
     // Prepare
     const scenario = syntheticScenario(40, 120);
     // Act (and: the memory table gives the identical simulation)

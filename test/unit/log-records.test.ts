@@ -434,14 +434,21 @@ describe('analytics records', () => {
   });
 
   it('every record type has a producer, and the routes hear exactly what produces records', () => {
-    const patterns = analyticsEventPatterns('shop');
+    const patterns = analyticsEventPatterns('shop', 'retention-journeys');
     const heard = (e: RawEvent) => patterns.some((p) => matchesPattern(p, e));
     expect(heard(shop('order.placed', {}))).toBe(true);
     expect(heard(shop('order.shipped', {}))).toBe(false);
     expect(heard(system('journey.entered', {}))).toBe(true);
     expect(heard(system('referral.attributed', {}))).toBe(false);
-    expect(heard(ses('Send', {}))).toBe(true);
-    expect(heard({ ...ses('Send', {}), detailType: 'Email Rendering Failed' })).toBe(false);
+    const tagged = (set: string) =>
+      ses(
+        'Send',
+        {},
+        { outbox: [outboxTag('cust-1', 'post-purchase#order-42#3')], 'ses:configuration-set': [set] },
+      );
+    expect(heard(tagged('retention-journeys'))).toBe(true);
+    // Another configuration set's events are not heard (a second stack in the account).
+    expect(heard(tagged('other-stack'))).toBe(false);
     expect(RECORD_TYPES).toHaveLength(25);
   });
 
