@@ -89,12 +89,15 @@ export async function serveWebhook(
   const headers: Record<string, string | undefined> = {};
   for (const [name, value] of Object.entries(req.headers))
     headers[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : value;
+  const url = new URL(req.url ?? '/', 'http://local');
   const answer = await receiveWebhook(
     {
       method: req.method ?? 'GET',
-      path: (req.url ?? '').replace(/^\/webhooks/, '').split('?')[0] ?? '',
+      path: url.pathname.replace(/^\/webhooks/, ''),
+      query: url.search.replace(/^\?/, ''),
       headers,
       body: Buffer.concat(chunks),
+      baseUrl: `http://${req.headers.host ?? '127.0.0.1'}/webhooks`,
     },
     {
       platforms: WEBHOOK_PLATFORMS,

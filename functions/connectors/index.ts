@@ -3,6 +3,9 @@
  * source, WooCommerce and Shopware 6 through signed webhooks (services/webhook-receiver.ts).
  */
 import type { WebhookPlatform } from '../services/webhook-receiver.ts';
+import { translateShopware, verifyShopware } from './shopware/index.ts';
+import { shopwareRegistrationAnswer, verifyShopwareRegistration } from './shopware/registration.ts';
+import { isWooCommercePing, translateWooCommerce, verifyWooCommerce } from './woocommerce/index.ts';
 
 export { SHOPIFY_TOPICS, translateShopify } from './shopify/index.ts';
 
@@ -17,4 +20,38 @@ export function isShopifyEnvelope(event: { source: string; detailType: string })
   return event.detailType === SHOPIFY_DETAIL_TYPE && SHOPIFY_PARTNER_SOURCE.test(event.source);
 }
 
-export const WEBHOOK_PLATFORMS: Record<string, WebhookPlatform> = {};
+/** The app name Shopware's registration proof is made with: the manifest's `<name>` (README). */
+export const SHOPWARE_APP_NAME = 'RetentionJourneys';
+
+/** The signed-webhook platforms, by the path they are received at. */
+export const WEBHOOK_PLATFORMS: Record<string, WebhookPlatform> = {
+  woocommerce: { verify: verifyWooCommerce, translate: translateWooCommerce, isPing: isWooCommercePing },
+  shopware: {
+    verify: verifyShopware,
+    translate: translateShopware,
+    // Shopware signs webhooks only for a registered app: the install handshake, one secret for both
+    // the app and the shop (connectors/shopware/registration.ts).
+    routes: {
+      register: (request, secret) => {
+        if (request.method !== 'GET') return { statusCode: 405, body: { message: 'registration is a GET' } };
+        if (!verifyShopwareRegistration(request.query, request.headers, secret))
+          return {
+            statusCode: 401,
+            body: { message: 'the registration is not signed with this app secret' },
+          };
+        const answer = shopwareRegistrationAnswer(request.query, {
+          appName: SHOPWARE_APP_NAME,
+          appSecret: secret,
+          shopSecret: secret,
+          confirmationUrl: `${request.baseUrl}/shopware/confirm`,
+        });
+        return answer.ok ? { statusCode: 200, body: answer.body } : { statusCode: 400, body: answer.body };
+      },
+      // The shop confirms with API keys we do not use: checked, acknowledged, never stored.
+      confirm: (request, secret) =>
+        request.method === 'POST' && verifyShopware(request.body, request.headers, secret)
+          ? { statusCode: 200, body: { status: 'registered' } }
+          : { statusCode: 401, body: { message: 'the confirmation is not signed with the shop secret' } },
+    },
+  },
+};

@@ -20,7 +20,14 @@ export function createWebhooksHandler(getDeps: () => WebhookReceiverDeps) {
     const body = Buffer.from(event.body ?? '', event.isBase64Encoded ? 'base64' : 'utf8');
     try {
       const answer = await receiveWebhook(
-        { method: event.requestContext.http.method, path: event.rawPath, headers, body },
+        {
+          method: event.requestContext.http.method,
+          path: event.rawPath,
+          query: event.rawQueryString ?? '',
+          headers,
+          body,
+          baseUrl: `https://${event.requestContext.domainName}`,
+        },
         getDeps(),
       );
       logger.info('webhook answered', {

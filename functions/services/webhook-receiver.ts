@@ -20,20 +20,33 @@ export const WEBHOOK_BODY_LIMIT = 1024 * 1024;
 
 export interface WebhookPlatform {
   verify(rawBody: Buffer, headers: Record<string, string | undefined>, secret: string): boolean;
+  /** `receivedAt` dates a payload that carries no time of its own (WooCommerce's customer.deleted). */
   translate(
     rawBody: Buffer,
     headers: Record<string, string | undefined>,
     settings: ConnectorSettings,
+    receivedAt: string,
   ): TranslationResult;
+  /**
+   * The unsigned hello some platforms send when a webhook is set up (WooCommerce's `webhook_id=N`
+   * ping): answered 200 so the shop accepts the URL; it changes nothing, so it needs no signature.
+   */
+  isPing?(rawBody: Buffer, headers: Record<string, string | undefined>): boolean;
+  /** Routes below the platform's path (Shopware's app registration: `register`, `confirm`). */
+  routes?: Record<string, (request: WebhookRequest, secret: string) => WebhookAnswer>;
 }
 
 export interface WebhookRequest {
   method: string;
-  /** The path after the receiver's base: `/woocommerce`, `/shopware`. */
+  /** The path after the receiver's base: `/woocommerce`, `/shopware`, `/shopware/register`. */
   path: string;
+  /** The raw query string, without `?`. */
+  query: string;
   /** Header names in lower case. */
   headers: Record<string, string | undefined>;
   body: Buffer;
+  /** The receiver's own public base URL (for links a platform must call back). */
+  baseUrl: string;
 }
 
 export interface WebhookAnswer {
@@ -55,23 +68,29 @@ export async function receiveWebhook(
   request: WebhookRequest,
   deps: WebhookReceiverDeps,
 ): Promise<WebhookAnswer> {
-  const name = request.path.replace(/^\/+|\/+$/g, '');
+  const [name = '', sub, ...rest] = request.path.replace(/^\/+|\/+$/g, '').split('/');
   const platform = Object.hasOwn(deps.platforms, name) ? deps.platforms[name] : undefined;
   const secret = platform ? (await deps.secrets())[name] : undefined;
-  if (!platform || !secret)
-    return { statusCode: 404, body: { message: `no webhook receiver at /${name.slice(0, 40)}` } };
+  const route =
+    sub !== undefined && platform?.routes && Object.hasOwn(platform.routes, sub)
+      ? platform.routes[sub]
+      : undefined;
+  if (!platform || !secret || rest.length || (sub !== undefined && !route))
+    return { statusCode: 404, body: { message: `no webhook receiver at ${request.path.slice(0, 60)}` } };
+  if (request.body.length > WEBHOOK_BODY_LIMIT)
+    return { statusCode: 413, body: { message: `the body exceeds ${WEBHOOK_BODY_LIMIT} bytes` } };
+  if (route) return route(request, secret);
   if (request.method !== 'POST')
     return {
       statusCode: 405,
       body: { message: 'webhooks are delivered with POST' },
       headers: { allow: 'POST' },
     };
-  if (request.body.length > WEBHOOK_BODY_LIMIT)
-    return { statusCode: 413, body: { message: `the body exceeds ${WEBHOOK_BODY_LIMIT} bytes` } };
+  if (platform.isPing?.(request.body, request.headers)) return { statusCode: 200, body: { status: 'ping' } };
   if (!platform.verify(request.body, request.headers, secret))
     return { statusCode: 401, body: { message: 'the signature does not match this webhook secret' } };
 
-  const result = platform.translate(request.body, request.headers, deps.settings);
+  const result = platform.translate(request.body, request.headers, deps.settings, deps.now());
   const outcome = await deps.connectors.handle(result, {
     id: result.ok ? result.translation.deliveryId : (result.deliveryId ?? bodyDigest(request.body)),
     time: deps.now(),
