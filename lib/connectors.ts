@@ -8,7 +8,7 @@
  */
 import { Duration, Validations } from 'aws-cdk-lib';
 import type { TableV2 } from 'aws-cdk-lib/aws-dynamodb';
-import { EventBus, type EventPattern, type IEventBus } from 'aws-cdk-lib/aws-events';
+import { type Archive, EventBus, type EventPattern, type IEventBus } from 'aws-cdk-lib/aws-events';
 import { type FunctionUrl, FunctionUrlAuthType, InvokeMode } from 'aws-cdk-lib/aws-lambda';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
@@ -167,6 +167,8 @@ export interface ShopConnectorsProps {
   readonly table: TableV2;
   readonly catalogPath: string;
   readonly logRetention: RetentionDays;
+  /** How long the Shopify bus's archive keeps webhooks for replay (the journeys bus archive's retention). */
+  readonly archiveRetention: Duration;
   /** The parent's common environment; only the handler contract's keys are passed on. */
   readonly environment: Record<string, string>;
   /** A dead-letter queue registered with the parent (alarmed, listed in the outputs). */
@@ -187,6 +189,8 @@ export interface ShopConnectorsProps {
 export class ShopConnectors extends Construct {
   /** The partner event bus associated with the Shopify event source. */
   readonly shopifyEventBus: EventBus | undefined;
+  /** Shopify's webhooks as delivered, for replay after a translator fix. */
+  readonly shopifyArchive: Archive | undefined;
   /** Translates `shopifyWebhook` events into canonical events. */
   readonly shopifyFunction: RetentionFunction | undefined;
   /** The public webhook receiver (WooCommerce, Shopware). */
@@ -234,6 +238,14 @@ export class ShopConnectors extends Construct {
       this.shopifyEventBus = new EventBus(this, 'ShopifyEventBus', {
         eventSourceName: source,
         description: 'Shopify webhooks (Amazon EventBridge partner event source)',
+      });
+      // The journeys bus archives translated events only: a webhook the translator wrongly ignored or
+      // rejected never gets there, nor into a DLQ (no error). Kept as delivered, it can be replayed
+      // to the Shopify rule once the translator is fixed.
+      this.shopifyArchive = this.shopifyEventBus.archive('Archive', {
+        description: 'Shopify webhooks as delivered, for replay after a translator fix',
+        eventPattern: { source: [source] },
+        retention: props.archiveRetention,
       });
       this.shopifyFunction = connectorFunction(
         'Shopify',

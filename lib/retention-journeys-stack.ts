@@ -86,6 +86,13 @@ export class RetentionJourneysStack extends Stack {
         value: connectors.shopifyEventBus.eventBusName,
       });
     }
+    if (connectors?.shopifyArchive) {
+      new CfnOutput(this, 'ShopifyArchiveName', {
+        description:
+          'Shopify webhooks as delivered, for replay to the Shopify rule (aws events start-replay)',
+        value: connectors.shopifyArchive.archiveName,
+      });
+    }
     if (connectors?.webhookUrl && connectors.webhookSecret) {
       new CfnOutput(this, 'WebhookUrl', {
         description: 'Shop webhooks: append woocommerce or shopware (signed requests only)',

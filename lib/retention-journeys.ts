@@ -777,6 +777,7 @@ export class RetentionJourneys extends Construct {
           table: this.table,
           catalogPath: settings.catalogPath,
           logRetention: settings.logRetention,
+          archiveRetention: Duration.days(settings.eventArchiveRetentionDays),
           environment: common,
           deadLetterQueue: (label, holds) => this.deadLetterQueue(label, holds, 'sqs'),
           route: (...args) => this.route(...args),

@@ -132,8 +132,25 @@ describe('Shopify partner event source', () => {
     });
   });
 
-  it('outputs the partner bus name', () => {
-    expect(full.toJSON().Outputs.ShopifyEventBusName.Value).toEqual({ Ref: partnerBusId });
+  it('archives the webhooks as delivered, as long as the journeys bus archive keeps events', () => {
+    // Act
+    const archives = resources(full, 'AWS::Events::Archive').map(([, a]) => a.Properties);
+    const shopify = archives.find((a) => a.SourceArn['Fn::GetAtt']?.[0] === partnerBusId);
+    const journeys = archives.find((a) => a.SourceArn['Fn::GetAtt']?.[0] === journeysBusId);
+
+    // Assess
+    expect(archives).toHaveLength(2);
+    expect(shopify?.EventPattern).toEqual({ source: [SOURCE] });
+    expect(shopify?.RetentionDays).toBe(journeys?.RetentionDays);
+    expect(shopify?.RetentionDays).toBe(30);
+  });
+
+  it('outputs the partner bus and its archive', () => {
+    const outputs = full.toJSON().Outputs;
+    expect(outputs.ShopifyEventBusName.Value).toEqual({ Ref: partnerBusId });
+    expect(outputs.ShopifyArchiveName.Value).toEqual({
+      Ref: expect.stringMatching(/ConnectorsShopifyEventBusArchive/),
+    });
   });
 });
 
@@ -178,10 +195,10 @@ describe('webhook receiver', () => {
 
   it('holds no key for a platform that is not enabled', () => {
     // Act
-    const [[, secret] = ['', undefined as unknown as Resource]] = resources(
-      shopwareOnly,
-      'AWS::SecretsManager::Secret',
-    ).filter(([, r]) => /webhooks/.test(r.Properties.Description));
+    const secretId = logicalIdOf(shopwareOnly, 'AWS::SecretsManager::Secret', (r) =>
+      /webhooks/.test(r.Properties.Description),
+    );
+    const secret = shopwareOnly.findResources('AWS::SecretsManager::Secret')[secretId] as Resource;
     const fn = functionOf(shopwareOnly, webhooksFn).Properties;
 
     // Assess
@@ -265,6 +282,28 @@ describe('connector functions', () => {
       }
     },
   );
+
+  it('may put shop events on the journeys bus but not forge system events (the Deny spares only the dispatcher)', () => {
+    // Prepare
+    const dispatcherRole = connectorStack.resolve(connectorStack.journeys.dispatcherFunction.role.roleArn);
+
+    // Act
+    const [policy, ...others] = resources(full, 'AWS::Events::EventBusPolicy').map(([, p]) => p.Properties);
+    const withPutEvents = resources(full, 'AWS::IAM::Policy')
+      .filter(([, p]) => JSON.stringify(p).includes('events:PutEvents'))
+      .map(([id]) => id);
+
+    // Assess
+    expect(others).toEqual([]);
+    expect(policy?.EventBusName).toEqual({ Ref: journeysBusId });
+    expect(policy?.Statement.Effect).toBe('Deny');
+    expect(policy?.Statement.Condition.ArnNotEquals['aws:PrincipalArn']).toEqual([dispatcherRole]);
+    expect(withPutEvents.sort()).toEqual([
+      expect.stringMatching(/ConnectorsShopifyRole/),
+      expect.stringMatching(/ConnectorsWebhooksRole/),
+      expect.stringMatching(/Dispatcher/),
+    ]);
+  });
 
   it('get an errors and a throttles alarm each', () => {
     // Act
