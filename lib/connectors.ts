@@ -272,7 +272,7 @@ export class ShopConnectors extends Construct {
         'webhooks.ts',
         `Public receiver of signed shop webhooks (${webhooks.platforms.join(', ')})`,
         {
-          // WooCommerce waits 5 s for an answer by default; a slower answer counts as failed anyway.
+          // A delivery is a few writes; a hung call must not hold one of the few reserved slots long.
           timeout: Duration.seconds(10),
           reservedConcurrentExecutions: WEBHOOKS_RESERVED_CONCURRENCY,
         },
