@@ -4,7 +4,9 @@
  * journey definition (routed with the same patterns the local runtime uses), a rule for the
  * customer-profile projection, a sweeper for due timers, a DynamoDB-stream dispatcher that sends the
  * outbox through SES v2 and publishes emitted events, an SES-events handler fed from the default bus,
- * a public preferences endpoint (unsubscribe, feedback), and the alarms and dashboard watching it all.
+ * a public preferences endpoint (unsubscribe, feedback), optional shop connectors (Shopify's partner
+ * event source, signed WooCommerce/Shopware webhooks: lib/connectors.ts), and the alarms and dashboard
+ * watching it all.
  */
 
 import { existsSync, statSync } from 'node:fs';
