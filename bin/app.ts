@@ -10,6 +10,10 @@
  *                              domain, and `https://<sender domain>`)
  *   shopEventSource            `source` of the shop's events (default `shop`, or the partner source)
  *   partnerEventBusName        partner event bus whose events are forwarded to the journeys bus
+ *   shopifyPartnerEventSource  Shopify partner event source `aws.partner/shopify.com/<app id>/<name>`:
+ *                              the Shopify connector (default: none)
+ *   webhooks                   comma-separated webhook platforms, `woocommerce,shopware` (default:
+ *                              no webhook receiver)
  *   eventBusName               existing event bus to use (default: a new one)
  *   journeysDir                journey definitions, relative to the project (default `journeys`)
  *   defaultLocale              end of every locale fallback chain (default `en`)
@@ -36,6 +40,7 @@ import { fileURLToPath } from 'node:url';
 import { App, Duration, Validations } from 'aws-cdk-lib';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { AwsSolutionsChecks } from 'cdk-nag';
+import { webhooksFromList } from '../lib/connectors.ts';
 import { RetentionJourneysStack } from '../lib/retention-journeys-stack.ts';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
@@ -77,6 +82,7 @@ const logRetentionDays = number('logRetentionDays');
 const frequencyCapMax = number('frequencyCapMax');
 const frequencyCapDays = number('frequencyCapDays');
 const eventArchiveRetentionDays = number('eventArchiveRetentionDays');
+const shopifyPartnerEventSource = text('shopifyPartnerEventSource');
 
 new RetentionJourneysStack(app, text('stackName') ?? 'RetentionJourneys', {
   description: 'retention-journeys: lifecycle-marketing journeys on EventBridge, Lambda, DynamoDB and SES',
@@ -88,6 +94,8 @@ new RetentionJourneysStack(app, text('stackName') ?? 'RetentionJourneys', {
   shopUrl: text('shopUrl'),
   shopEventSource: text('shopEventSource'),
   partnerEventBusName: text('partnerEventBusName'),
+  shopify: shopifyPartnerEventSource ? { partnerEventSourceName: shopifyPartnerEventSource } : undefined,
+  webhooks: webhooksFromList(text('webhooks')),
   eventBusName: text('eventBusName'),
   defaultLocale,
   defaultTimeZone: text('defaultTimeZone'),

@@ -126,6 +126,17 @@ export function summarize(outDir: string): string {
         `Analytics: Firehose ${streams.join(', ')}; records kept ${expiry ?? '∞'} days; Glue tables ${of('AWS::Glue::Table').length}; Athena scan limit ${cutoff === undefined ? 'none' : `${Math.round(cutoff / 1_000_000)} MB`} per query`,
       );
     }
+    const connectors = [
+      ...of('AWS::Events::EventBus')
+        .map(([, b]) => b.Properties?.EventSourceName)
+        .filter((source): source is string => typeof source === 'string')
+        .map((source) => `Shopify (partner event source ${source})`),
+      ...of('AWS::Lambda::Function')
+        .map(([, fn]) => fn.Properties?.Environment?.Variables?.WEBHOOK_PLATFORMS)
+        .filter((platforms): platforms is string => typeof platforms === 'string')
+        .map((platforms) => `webhooks on a Function URL (${platforms.split(',').join(', ')})`),
+    ];
+    out.push(`Connectors: ${connectors.join('; ') || 'none'}`);
     const urls = of('AWS::Lambda::Url').map(([, u]) => `auth ${u.Properties?.AuthType}`);
     if (urls.length) out.push(`Function URLs: ${urls.join(', ')}`);
     out.push('');

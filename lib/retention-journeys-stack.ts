@@ -79,6 +79,30 @@ export class RetentionJourneysStack extends Stack {
         value: journeys.analytics.bucket.bucketName,
       });
     }
+    const { connectors } = journeys;
+    if (connectors?.shopifyEventBus) {
+      new CfnOutput(this, 'ShopifyEventBusName', {
+        description: 'Partner event bus of the Shopify event source (associated on deploy)',
+        value: connectors.shopifyEventBus.eventBusName,
+      });
+    }
+    if (connectors?.shopifyArchive) {
+      new CfnOutput(this, 'ShopifyArchiveName', {
+        description:
+          'Shopify webhooks as delivered, for replay to the Shopify rule (aws events start-replay)',
+        value: connectors.shopifyArchive.archiveName,
+      });
+    }
+    if (connectors?.webhookUrl && connectors.webhookSecret) {
+      new CfnOutput(this, 'WebhookUrl', {
+        description: 'Shop webhooks: append woocommerce or shopware (signed requests only)',
+        value: connectors.webhookUrl.url,
+      });
+      new CfnOutput(this, 'WebhookSecretArn', {
+        description: 'HMAC keys of the shop webhooks, JSON {"woocommerce": ..., "shopware": ...}',
+        value: connectors.webhookSecret.secretArn,
+      });
+    }
     new CfnOutput(this, 'DispatcherDeadLetterQueueUrl', {
       description: 'Outbox stream batches that kept failing',
       value: journeys.dispatcherDeadLetterQueue.queueUrl,

@@ -4,7 +4,9 @@
  * journey definition (routed with the same patterns the local runtime uses), a rule for the
  * customer-profile projection, a sweeper for due timers, a DynamoDB-stream dispatcher that sends the
  * outbox through SES v2 and publishes emitted events, an SES-events handler fed from the default bus,
- * a public preferences endpoint (unsubscribe, feedback), and the alarms and dashboard watching it all.
+ * a public preferences endpoint (unsubscribe, feedback), optional shop connectors (Shopify's partner
+ * event source, signed WooCommerce/Shopware webhooks: lib/connectors.ts), and the alarms and dashboard
+ * watching it all.
  */
 
 import { existsSync, statSync } from 'node:fs';
@@ -55,6 +57,13 @@ import {
   type AnalyticsSettings,
   validateAnalyticsOptions,
 } from './analytics-options.ts';
+import {
+  type ConnectorSettings,
+  ShopConnectors,
+  type ShopifyConnectorOptions,
+  validateConnectorOptions,
+  type WebhookConnectorOptions,
+} from './connectors.ts';
 import { deadLetterQueue } from './dead-letter-queue.ts';
 import { Email, parseSenderAddress, sesEventPattern } from './email.ts';
 import { RetentionFunction } from './function.ts';
@@ -203,6 +212,19 @@ export interface RetentionJourneysProps {
    * @default - enabled, records kept 25 months, 1000 MB scan limit per query, no monthly report
    */
   readonly analytics?: AnalyticsOptions;
+  /**
+   * Shopify through its Amazon EventBridge partner event source (lib/connectors.ts): the partner bus
+   * is created (associating the source) and its `shopifyWebhook` events are translated into shop
+   * events on the journeys bus. Not together with `partnerEventBusName`.
+   * @default - no Shopify connector
+   */
+  readonly shopify?: ShopifyConnectorOptions;
+  /**
+   * Signed WooCommerce and/or Shopware 6 webhooks on a public Function URL (lib/connectors.ts), with
+   * their HMAC keys in a Secrets Manager secret.
+   * @default - no webhook receiver
+   */
+  readonly webhooks?: WebhookConnectorOptions;
 }
 
 /** Bad props: the message names the prop and how to fix it. */
@@ -237,6 +259,7 @@ interface Settings {
   idempotencyRetentionDays: number;
   eventArchiveRetentionDays: number;
   analytics: AnalyticsSettings | undefined;
+  connectors: ConnectorSettings | undefined;
 }
 
 export function validateProps(props: RetentionJourneysProps): Settings {
@@ -417,6 +440,7 @@ export function validateProps(props: RetentionJourneysProps): Settings {
     idempotencyRetentionDays,
     eventArchiveRetentionDays,
     analytics: validateAnalyticsOptions(props.analytics, fail),
+    connectors: validateConnectorOptions(props, fail),
   };
 }
 
@@ -465,6 +489,8 @@ export class RetentionJourneys extends Construct {
   readonly monitoring: Monitoring;
   /** The analytics log and monthly report; undefined when `analytics.enabled` is false. */
   readonly analytics: Analytics | undefined;
+  /** Shopify, WooCommerce and Shopware connectors; undefined when none is configured. */
+  readonly connectors: ShopConnectors | undefined;
 
   private readonly dlqs = new Map<string, DeadLetterQueueInfo>();
 
@@ -746,6 +772,21 @@ export class RetentionJourneys extends Construct {
         })
       : undefined;
 
+    this.connectors = settings.connectors
+      ? new ShopConnectors(this, 'Connectors', {
+          settings: settings.connectors,
+          eventBus: this.eventBus,
+          table: this.table,
+          catalogPath: settings.catalogPath,
+          logRetention: settings.logRetention,
+          archiveRetention: Duration.days(settings.eventArchiveRetentionDays),
+          environment: common,
+          deadLetterQueue: (label, holds) => this.deadLetterQueue(label, holds, 'sqs'),
+          route: (...args) => this.route(...args),
+          retryThenKeep: (fn, dlq) => this.retryThenKeep(fn, dlq),
+        })
+      : undefined;
+
     const functions = [
       ...[...journeyFunctions].map(([journeyId, fn]) => ({
         label: `Journey${pascalCase(journeyId)}`,
@@ -760,6 +801,7 @@ export class RetentionJourneys extends Construct {
       ...(this.analytics?.reportFunction
         ? [{ label: 'MonthlyReport', function: this.analytics.reportFunction.function }]
         : []),
+      ...(this.connectors?.functions ?? []),
     ];
     this.monitoring = new Monitoring(this, 'Monitoring', {
       ...(props.alarmTopic ? { alarmTopic: props.alarmTopic } : {}),
