@@ -14,20 +14,14 @@ import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import {
+  SHOPIFY_DETAIL_TYPE,
+  SHOPIFY_PARTNER_SOURCE,
+  WEBHOOK_PLATFORM_NAMES,
+  type WebhookPlatformName,
+} from '../functions/connectors/index.ts';
 import { RetentionFunction } from './function.ts';
 import type { MonitoredFunction } from './monitoring.ts';
-
-/** The detail-type Shopify's EventBridge integration puts on every webhook it delivers. */
-export const SHOPIFY_DETAIL_TYPE = 'shopifyWebhook';
-
-/**
- * Shopify's partner event sources: `aws.partner/shopify.com/<numeric app id>/<name you chose>`;
- * EventBridge allows 256 characters for a bus name.
- */
-const SHOPIFY_EVENT_SOURCE = /^aws\.partner\/shopify\.com\/[0-9]+\/[.\-_A-Za-z0-9]+$/;
-
-export const WEBHOOK_PLATFORMS = ['woocommerce', 'shopware'] as const;
-export type WebhookPlatform = (typeof WEBHOOK_PLATFORMS)[number];
 
 /**
  * Concurrency reserved for (and capping) the public webhook receiver. One delivery takes a few
@@ -73,7 +67,7 @@ export interface WebhookConnectorOptions {
 /** Validated connector props. */
 export interface ConnectorSettings {
   readonly shopify: { readonly partnerEventSourceName: string } | undefined;
-  readonly webhooks: { readonly platforms: readonly WebhookPlatform[] } | undefined;
+  readonly webhooks: { readonly platforms: readonly WebhookPlatformName[] } | undefined;
 }
 
 /**
@@ -94,7 +88,7 @@ export function validateConnectorOptions(
   let shopifySettings: ConnectorSettings['shopify'];
   if (shopify !== undefined) {
     const name: unknown = shopify?.partnerEventSourceName;
-    if (typeof name !== 'string' || name.length > 256 || !SHOPIFY_EVENT_SOURCE.test(name)) {
+    if (typeof name !== 'string' || name.length > 256 || !SHOPIFY_PARTNER_SOURCE.test(name)) {
       fail(
         `shopify.partnerEventSourceName ${JSON.stringify(name)} is not a Shopify partner event source name: use aws.partner/shopify.com/<app id>/<name>, e.g. aws.partner/shopify.com/1234567/my-shop, exactly as EventBridge lists it (console > Partner event sources)`,
       );
@@ -119,22 +113,22 @@ export function validateConnectorOptions(
     if (given === null || typeof given !== 'object' || Array.isArray(given)) {
       fail('webhooks must be an object such as { woocommerce: true, shopware: true }');
     }
-    const platforms: WebhookPlatform[] = [];
+    const platforms: WebhookPlatformName[] = [];
     for (const [key, value] of Object.entries(given as Record<string, unknown>)) {
-      if (!(WEBHOOK_PLATFORMS as readonly string[]).includes(key)) {
-        fail(`webhooks.${key} is not a supported platform; use ${WEBHOOK_PLATFORMS.join(' or ')}`);
+      if (!(WEBHOOK_PLATFORM_NAMES as readonly string[]).includes(key)) {
+        fail(`webhooks.${key} is not a supported platform; use ${WEBHOOK_PLATFORM_NAMES.join(' or ')}`);
       }
       if (value !== undefined && typeof value !== 'boolean') {
         fail(`webhooks.${key} must be true or false (got ${JSON.stringify(value)})`);
       }
-      if (value === true) platforms.push(key as WebhookPlatform);
+      if (value === true) platforms.push(key as WebhookPlatformName);
     }
     if (platforms.length === 0) {
       fail(
         'webhooks enables no platform: set woocommerce and/or shopware to true, or omit webhooks for no webhook receiver',
       );
     }
-    webhookSettings = { platforms: WEBHOOK_PLATFORMS.filter((p) => platforms.includes(p)) };
+    webhookSettings = { platforms: WEBHOOK_PLATFORM_NAMES.filter((p) => platforms.includes(p)) };
   }
 
   return { shopify: shopifySettings, webhooks: webhookSettings };
@@ -150,10 +144,10 @@ export function webhooksFromList(list: string | undefined): WebhookConnectorOpti
     .map((name) => name.trim().toLowerCase())
     .filter(Boolean);
   if (names.length === 0) return undefined;
-  const unknown = names.filter((name) => !(WEBHOOK_PLATFORMS as readonly string[]).includes(name));
+  const unknown = names.filter((name) => !(WEBHOOK_PLATFORM_NAMES as readonly string[]).includes(name));
   if (unknown.length > 0) {
     throw new Error(
-      `context "webhooks" names unknown platforms (${unknown.join(', ')}); use a comma-separated list of ${WEBHOOK_PLATFORMS.join(', ')}`,
+      `context "webhooks" names unknown platforms (${unknown.join(', ')}); use a comma-separated list of ${WEBHOOK_PLATFORM_NAMES.join(', ')}`,
     );
   }
   return Object.fromEntries(names.map((name) => [name, true])) as WebhookConnectorOptions;
@@ -303,7 +297,7 @@ export class ShopConnectors extends Construct {
  * exactly one key); either way Shopware deliveries get 401 until it is set. A disabled platform has
  * no key at all.
  */
-function webhookSecret(scope: Construct, platforms: readonly WebhookPlatform[]): Secret {
+function webhookSecret(scope: Construct, platforms: readonly WebhookPlatformName[]): Secret {
   const description = `HMAC keys of the shop webhooks, JSON {${platforms.map((p) => `"${p}"`).join(', ')}}`;
   const secret = platforms.includes('woocommerce')
     ? new Secret(scope, 'WebhookSecret', {

@@ -12,8 +12,11 @@ export { SHOPIFY_TOPICS, translateShopify } from './shopify/index.ts';
 /** The detail-type every webhook of Shopify's Amazon EventBridge integration carries. */
 export const SHOPIFY_DETAIL_TYPE = 'shopifyWebhook';
 
-/** `aws.partner/shopify.com/<app id>/<event source name>`: the partner sources Shopify creates. */
-export const SHOPIFY_PARTNER_SOURCE = /^aws\.partner\/shopify\.com\/[^/\s]+\/[^/\s]+$/;
+/**
+ * Shopify's partner event sources: `aws.partner/shopify.com/<numeric app id>/<name you chose>` (the
+ * construct checks the 256 characters EventBridge allows for a bus name).
+ */
+export const SHOPIFY_PARTNER_SOURCE = /^aws\.partner\/shopify\.com\/[0-9]+\/[.\-_A-Za-z0-9]+$/;
 
 /** A Shopify webhook in its partner envelope (what the partner bus rule in AWS selects). */
 export function isShopifyEnvelope(event: { source: string; detailType: string }): boolean {
@@ -23,8 +26,11 @@ export function isShopifyEnvelope(event: { source: string; detailType: string })
 /** The app name Shopware's registration proof is made with: the manifest's `<name>` (README). */
 export const SHOPWARE_APP_NAME = 'RetentionJourneys';
 
-/** The signed-webhook platforms, by the path they are received at. */
-export const WEBHOOK_PLATFORMS: Record<string, WebhookPlatform> = {
+/** The signed-webhook platforms, by the path they are received at (and the construct's prop keys). */
+export const WEBHOOK_PLATFORM_NAMES = ['woocommerce', 'shopware'] as const;
+export type WebhookPlatformName = (typeof WEBHOOK_PLATFORM_NAMES)[number];
+
+export const WEBHOOK_PLATFORMS: Record<WebhookPlatformName, WebhookPlatform> = {
   woocommerce: { verify: verifyWooCommerce, translate: translateWooCommerce, isPing: isWooCommercePing },
   shopware: {
     verify: verifyShopware,

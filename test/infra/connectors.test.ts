@@ -5,8 +5,8 @@
 import { Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { describe, expect, it } from 'vitest';
+import { SHOPIFY_DETAIL_TYPE } from '../../functions/connectors/index.ts';
 import {
-  SHOPIFY_DETAIL_TYPE,
   validateConnectorOptions,
   WEBHOOKS_RESERVED_CONCURRENCY,
   webhooksFromList,
