@@ -5,6 +5,7 @@
  *   dynamodb/             DynamoDB Local's database file (`-dbPath`)
  *   runtime.json          the DynamoDB Local port, reused on the next start so endpoints stay put
  *   signing-secret        the secret that signs the links in the emails (random, mode 0600)
+ *   webhook-secrets.json  one HMAC secret per webhook platform (WooCommerce, Shopware; mode 0600)
  *   analytics/            the analytics log, JSON Lines under dt=YYYY-MM-DD/ (as Firehose writes S3)
  *   lock                  the pid of the runtime using the directory
  */
@@ -106,7 +107,7 @@ export async function openDataDir(dir: string, options: { fresh?: boolean } = {}
   try {
     if (options.fresh) {
       // The log goes too: its customers' secrets were in the database, so it could be tied to no one.
-      for (const name of ['dynamodb', 'runtime.json', 'signing-secret', 'analytics'])
+      for (const name of ['dynamodb', 'runtime.json', 'signing-secret', 'webhook-secrets.json', 'analytics'])
         rmSync(path.join(root, name), { recursive: true, force: true });
     }
     const stateFile = path.join(root, 'runtime.json');

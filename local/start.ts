@@ -21,6 +21,7 @@ import { parseArgs } from 'node:util';
 import { JsonLinesSink } from '../functions/adapters/analytics-jsonl.ts';
 import { systemClock } from '../functions/adapters/clock.ts';
 import { buildCatalog, CatalogError } from '../functions/catalog/build.ts';
+import { localWebhookSecrets, serveWebhook } from './connectors.ts';
 import { DataDirInUse, openDataDir } from './data-dir.ts';
 import { eventsRoute, serveEvents } from './events-http.ts';
 import { servePreferences } from './preferences-http.ts';
@@ -135,6 +136,8 @@ async function main(): Promise<void> {
     analyticsSink: new JsonLinesSink(data.analyticsPath),
   });
 
+  // One secret per webhook platform, kept with the data (owner-only), printed below.
+  const webhookSecrets = localWebhookSecrets(data.path);
   const server = createServer(async (req, res) => {
     try {
       // POST /events, and POST / as the AWS SDK's EventBridgeClient sends PutEvents (X-Amz-Target).
@@ -156,6 +159,22 @@ async function main(): Promise<void> {
           for (const errors of rejections) log(`  ${paint(31, '✗ rejected:')} ${errors}`);
           for (const t of delivery.targets) if (t.error) log(`  ${paint(31, `✗ ${t.target}:`)} ${t.error}`);
         }
+        return;
+      }
+      // Signed shop webhooks (WooCommerce, Shopware): the same receiver as the Function URL in AWS.
+      if (req.url?.startsWith('/webhooks/')) {
+        const answer = await serveWebhook(req, res, {
+          connectors: runtime.services.connectors,
+          settings: {
+            defaultLocale: runtime.config.defaultLocale,
+            defaultTimeZone: runtime.config.defaultTimeZone,
+          },
+          secrets: webhookSecrets,
+          now: () => systemClock.now(),
+        });
+        const failed =
+          answer.statusCode >= 400 ? paint(31, String(answer.statusCode)) : String(answer.statusCode);
+        log(`${paint(36, '←')} webhook ${req.url.split('?')[0]} ${failed} ${String(answer.status ?? '')}`);
         return;
       }
       // The preferences endpoint (unsubscribe and feedback links in the emails point here locally).
@@ -224,6 +243,7 @@ async function main(): Promise<void> {
       paint(1, '  retention-journeys is running locally'),
       `  Shop events   POST http://127.0.0.1:${PORT}/events   (EventBridge PutEvents shape)`,
       `  AWS SDK       new EventBridgeClient({ endpoint: 'http://127.0.0.1:${PORT}' })   (PutEvents)`,
+      `  Webhooks      POST http://127.0.0.1:${PORT}/webhooks/woocommerce | /webhooks/shopware   (secrets in ${path.join(path.relative(process.cwd(), data.path) || '.', 'webhook-secrets.json')})`,
       `  Mail viewer   ${paint(4, ses.viewerUrl)}`,
       `  Preferences   http://127.0.0.1:${PORT}/preferences/unsubscribe?token=…   (links in the emails)`,
       `  DynamoDB      ${dynamo.endpoint}   table ${runtime.config.tableName}`,
