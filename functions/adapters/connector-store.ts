@@ -6,6 +6,8 @@
  *   out, and a delivery whose handler died between claim and mark is published again after
  *   `STALE_CLAIM_SECONDS` (at least once; the core is idempotent per order and customer). No personal
  *   data; expires after `DELIVERY_DAYS`.
+ * - `ONCE#<platform>#<key>` / `ONCE`: a fact published once whatever delivery repeats it (a refund that
+ *   WooCommerce resends with every order change); no personal data.
  * - `OL#<orderId>` / `ORDER`: the order → customer lookup, written when an order names its customer,
  *   read with one GetItem by events that name only the order (a fulfillment, a refund). An event that
  *   arrives before its order is parked on the same item and released when the order is linked, so
@@ -13,7 +15,13 @@
  *   customer's order items); expires after `ORDER_LOOKUP_DAYS` otherwise.
  */
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { GetCommand, PutCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  DeleteCommand,
+  GetCommand,
+  PutCommand,
+  TransactWriteCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
 import type { CanonicalEvent, Platform } from '../connectors/translation.ts';
 import { type DocumentSender, keys } from './store.ts';
 import { TABLE } from './table-schema.ts';
@@ -36,6 +44,7 @@ export const connectorKeys = {
     PK: `WH#${platform}#${deliveryId}`,
     SK: 'DELIVERY',
   }),
+  once: (platform: Platform, key: string) => ({ PK: `ONCE#${platform}#${key}`, SK: 'ONCE' }),
   orderLookup: (orderId: string) => ({ PK: `OL#${orderId}`, SK: 'ORDER' }),
 };
 
@@ -119,6 +128,38 @@ export class ConnectorStore {
       .catch((error: Error) => {
         if (error.name !== 'ConditionalCheckFailedException') throw error;
       });
+  }
+
+  /**
+   * Claims a fact that must be published once (CanonicalEvent.onceKey): false when an earlier delivery
+   * published it. Kept as long as the order lookups: a refund repeated a year on is still the same.
+   */
+  async claimOnce(platform: Platform, key: string, now: string): Promise<boolean> {
+    const nowSeconds = Math.floor(Date.parse(now) / 1000);
+    try {
+      await this.doc.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: {
+            ...connectorKeys.once(platform, key),
+            type: 'once',
+            [TABLE.ttlAttribute]: nowSeconds + ORDER_LOOKUP_DAYS * 86_400,
+          },
+          ConditionExpression: 'attribute_not_exists(PK)',
+        }),
+      );
+      return true;
+    } catch (error) {
+      if ((error as Error).name !== 'ConditionalCheckFailedException') throw error;
+      return false;
+    }
+  }
+
+  /** Gives a once-claim back when its delivery failed before publishing: the retry claims it again. */
+  async releaseOnce(platform: Platform, key: string): Promise<void> {
+    await this.doc.send(
+      new DeleteCommand({ TableName: this.tableName, Key: connectorKeys.once(platform, key) }),
+    );
   }
 
   /** The customer an order belongs to, if the order is known. */

@@ -19,6 +19,12 @@ export interface CanonicalEvent {
    */
   detail: Record<string, unknown>;
   customerOf?: string;
+  /**
+   * Published at most once per key, whatever delivery carries it: for platforms that resend the whole
+   * order on every change (WooCommerce's order.updated repeats each refund), a fact with an id of its
+   * own — `refund:<order>:<refund id>` — keeps it from counting twice downstream.
+   */
+  onceKey?: string;
 }
 
 export interface Translation {

@@ -24,6 +24,8 @@ export interface ConnectorDeps {
     | 'claimDelivery'
     | 'markPublished'
     | 'releaseDelivery'
+    | 'claimOnce'
+    | 'releaseOnce'
     | 'customerOf'
     | 'linkOrder'
     | 'clearParked'
@@ -53,6 +55,8 @@ export type ConnectorOutcome =
       parked: number;
       /** Events that had waited for an order this delivery placed, published now. */
       released: number;
+      /** Facts an earlier delivery already published (`onceKey`), left out. */
+      repeated: number;
       ignored?: string | undefined;
     }
   | { status: 'duplicate'; platform: Platform; topic: string }
@@ -85,25 +89,39 @@ export class ConnectorService {
     const claim = await this.deps.store.claimDelivery(platform, deliveryId, topic, now);
     if (claim === 'published') return { status: 'duplicate', platform, topic };
     if (claim === 'in-flight') return { status: 'in-flight', platform, topic };
+    const onceClaimed: string[] = [];
     try {
-      const outcome = await this.publishTranslation(translation, now);
+      const outcome = await this.publishTranslation(translation, now, onceClaimed);
       await this.deps.store.markPublished(platform, deliveryId);
       return outcome;
     } catch (error) {
+      for (const key of onceClaimed) await this.deps.store.releaseOnce(platform, key);
       await this.deps.store.releaseDelivery(platform, deliveryId);
       throw error;
     }
   }
 
-  private async publishTranslation(translation: Translation, now: string): Promise<ConnectorOutcome> {
+  private async publishTranslation(
+    translation: Translation,
+    now: string,
+    onceClaimed: string[],
+  ): Promise<ConnectorOutcome> {
     const { platform, deliveryId, topic } = translation;
     const published: { detailType: string; customerId: string }[] = [];
     const known = new Map(translation.orders.map((o) => [o.orderId, o.customerId]));
     let parked = 0;
     let released = 0;
+    let repeated = 0;
 
     // This delivery's own events first, then what waited for its orders: an order before its delivery.
     for (const event of translation.events) {
+      if (event.onceKey !== undefined) {
+        if (!(await this.deps.store.claimOnce(platform, event.onceKey, now))) {
+          repeated++;
+          continue;
+        }
+        onceClaimed.push(event.onceKey);
+      }
       const orderId = event.customerOf;
       let customerId = typeof event.detail.customerId === 'string' ? event.detail.customerId : undefined;
       if (orderId !== undefined) {
@@ -140,6 +158,7 @@ export class ConnectorService {
       published,
       parked,
       released,
+      repeated,
       ignored: translation.ignored,
     };
   }

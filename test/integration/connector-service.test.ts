@@ -110,6 +110,28 @@ describe('connector service', () => {
     expect(bus.events).toHaveLength(1);
   });
 
+  it('publishes a refund once though every order change resends it, and gives its claim back on a failure', async () => {
+    // Prepare: WooCommerce resends the order, with every refund so far, on each order.updated
+    const [o, c] = [`o-${run}`, `c-${run}`];
+    const refundOnce = (id: string): CanonicalEvent => ({
+      ...refund(o),
+      detail: { orderId: o, customerId: c, amount: { amount: '10.00', currency: 'EUR' } },
+      customerOf: undefined,
+      onceKey: `refund:${o}:${id}`,
+    });
+    bus.failNext = 1;
+    // Act
+    await expect(service.handle(delivery(`d1-${run}`, [refundOnce('r1')]), envelope('d1'))).rejects.toThrow();
+    await service.handle(delivery(`d1-${run}`, [refundOnce('r1')]), envelope('d1'));
+    const again = await service.handle(
+      delivery(`d2-${run}`, [refundOnce('r1'), refundOnce('r2')]),
+      envelope('d2'),
+    );
+    // Assess
+    expect(again).toMatchObject({ status: 'published', repeated: 1 });
+    expect(bus.events.map((e) => e.detailType)).toEqual(['order.refunded', 'order.refunded']);
+  });
+
   it('gives the claim back when the bus fails, so the retry publishes', async () => {
     // Prepare
     const d = delivery(`d-${run}`, [order(`o-${run}`, `c-${run}`)]);

@@ -202,7 +202,14 @@ function refundEvents(
     return {
       ok: true,
       orders: [],
-      events: [{ detailType: 'order.refunded', time, detail: { orderId, customerId } }],
+      events: [
+        {
+          detailType: 'order.refunded',
+          time,
+          detail: { orderId, customerId },
+          onceKey: `refund:${orderId}:all`,
+        },
+      ],
     };
   const events: CanonicalEvent[] = [];
   const errors: string[] = [];
@@ -217,6 +224,8 @@ function refundEvents(
       detailType: 'order.refunded',
       time,
       detail: { orderId, customerId, amount: { amount: amount.value, currency } },
+      // Every order.updated repeats every refund so far: each refund is published once, by its id.
+      onceKey: `refund:${orderId}:${id.value}`,
     });
   }
   return errors.length ? { ok: false, errors } : { ok: true, events, orders: [] };

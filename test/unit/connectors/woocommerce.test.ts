@@ -198,6 +198,13 @@ describe('WooCommerce fixtures: what each becomes', () => {
       },
     ]);
     expect(t.orders).toEqual([{ orderId: '723', customerId: '26' }]);
+    // Each refund once, by its id, however many order.updated deliveries repeat it.
+    expect(t.events.map((e) => e.onceKey)).toEqual([
+      undefined,
+      undefined,
+      'refund:723:726',
+      'refund:723:724',
+    ]);
   });
 
   it('the creation ping (unsigned form body webhook_id=1) → OK, nothing', () => {
