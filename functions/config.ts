@@ -61,11 +61,7 @@ export class ConfigError extends Error {
 
 export function configFromEnv(env: Record<string, string | undefined>): AppConfig {
   const parsed = configSchema.safeParse(env);
-  if (!parsed.success) {
-    throw new ConfigError(
-      `invalid configuration: ${formatIssues(parsed.error.issues, 'the environment').join('; ')}`,
-    );
-  }
+  if (!parsed.success) throw environmentError(parsed.error.issues);
   const e = parsed.data;
   if (!e.SIGNING_SECRET && !e.SIGNING_SECRET_ARN) {
     throw new ConfigError('invalid configuration: set SIGNING_SECRET_ARN (Lambda) or SIGNING_SECRET (local)');
@@ -115,10 +111,7 @@ export function connectorConfigFromEnv(env: Record<string, string | undefined>):
       RETENTION_DAYS: true,
     })
     .safeParse(env);
-  if (!parsed.success)
-    throw new ConfigError(
-      `invalid configuration: ${formatIssues(parsed.error.issues, 'the environment').join('; ')}`,
-    );
+  if (!parsed.success) throw environmentError(parsed.error.issues);
   const e = parsed.data;
   return {
     tableName: e.TABLE_NAME,
@@ -129,3 +122,6 @@ export function connectorConfigFromEnv(env: Record<string, string | undefined>):
     retentionDays: e.RETENTION_DAYS,
   };
 }
+
+const environmentError = (issues: readonly z.core.$ZodIssue[]) =>
+  new ConfigError(`invalid configuration: ${formatIssues(issues, 'the environment').join('; ')}`);

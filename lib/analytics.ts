@@ -16,7 +16,7 @@ import { CfnWorkGroup } from 'aws-cdk-lib/aws-athena';
 import { Alarm, ComparisonOperator, Metric, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type { TableV2 } from 'aws-cdk-lib/aws-dynamodb';
-import { EventBus, type EventPattern, type IEventBus, Rule, Schedule } from 'aws-cdk-lib/aws-events';
+import { EventBus, type IEventBus, Rule, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import {
   type CfnTable,
@@ -43,7 +43,6 @@ import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { BlockPublicAccess, Bucket, BucketEncryption, ObjectOwnership } from 'aws-cdk-lib/aws-s3';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
-import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { COLUMNS } from '../functions/analytics/record.ts';
 import { SYSTEM_HEARD_TYPES } from '../functions/analytics/records.ts';
@@ -59,6 +58,7 @@ import {
   RECORDS_TABLE,
   REPORT_MONTHS,
 } from './analytics-options.ts';
+import type { FailureWiring } from './dead-letter-queue.ts';
 import type { Email } from './email.ts';
 import { sesEventPattern } from './email.ts';
 import { RetentionFunction } from './function.ts';
@@ -76,7 +76,7 @@ export function recordColumns(): { name: string; type: Type }[] {
 }
 
 /** What the parent construct lends: its bus, table, email and its way of wiring rules and DLQs. */
-export interface AnalyticsProps {
+export interface AnalyticsProps extends FailureWiring {
   readonly settings: AnalyticsSettings;
   readonly eventBus: IEventBus;
   readonly shopEventSource: string;
@@ -88,19 +88,6 @@ export interface AnalyticsProps {
   readonly logRetention: RetentionDays;
   /** Environment every function of the construct gets (bus, locale, powertools names ...). */
   readonly environment: Record<string, string>;
-  /** A dead-letter queue registered with the parent (monitored, listed in the outputs). */
-  readonly deadLetterQueue: (label: string, holds: string) => Queue;
-  /** A rule with bounded retries and the DLQ (the parent's `route`). */
-  readonly route: (
-    id: string,
-    bus: IEventBus,
-    pattern: EventPattern,
-    fn: RetentionFunction,
-    dlq: Queue,
-    options: { description: string },
-  ) => void;
-  /** Lambda's own retries, then the DLQ (the parent's `retryThenKeep`). */
-  readonly retryThenKeep: (fn: RetentionFunction, dlq: Queue) => void;
 }
 
 const ANALYTICS_QUERIES_DIR = fileURLToPath(new URL('../analytics/queries/', import.meta.url));

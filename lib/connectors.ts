@@ -8,11 +8,10 @@
  */
 import { Duration, Validations } from 'aws-cdk-lib';
 import type { TableV2 } from 'aws-cdk-lib/aws-dynamodb';
-import { type Archive, EventBus, type EventPattern, type IEventBus } from 'aws-cdk-lib/aws-events';
+import { type Archive, EventBus, type IEventBus } from 'aws-cdk-lib/aws-events';
 import { type FunctionUrl, FunctionUrlAuthType, InvokeMode } from 'aws-cdk-lib/aws-lambda';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
-import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import {
   SHOPIFY_DETAIL_TYPE,
@@ -20,6 +19,7 @@ import {
   WEBHOOK_PLATFORM_NAMES,
   type WebhookPlatformName,
 } from '../functions/connectors/index.ts';
+import type { FailureWiring } from './dead-letter-queue.ts';
 import { RetentionFunction } from './function.ts';
 import type { MonitoredFunction } from './monitoring.ts';
 
@@ -154,7 +154,7 @@ export function webhooksFromList(list: string | undefined): WebhookConnectorOpti
 }
 
 /** What the parent construct lends: its bus, table, environment and its way of wiring rules and DLQs. */
-export interface ShopConnectorsProps {
+export interface ShopConnectorsProps extends FailureWiring {
   readonly settings: ConnectorSettings;
   /** The journeys bus the translators publish to. */
   readonly eventBus: IEventBus;
@@ -165,19 +165,6 @@ export interface ShopConnectorsProps {
   readonly archiveRetention: Duration;
   /** The parent's common environment; only the handler contract's keys are passed on. */
   readonly environment: Record<string, string>;
-  /** A dead-letter queue registered with the parent (alarmed, listed in the outputs). */
-  readonly deadLetterQueue: (label: string, holds: string) => Queue;
-  /** A rule with bounded retries and the DLQ (the parent's `route`). */
-  readonly route: (
-    id: string,
-    bus: IEventBus,
-    pattern: EventPattern,
-    fn: RetentionFunction,
-    dlq: Queue,
-    options: { description: string },
-  ) => void;
-  /** Lambda's own retries, then the DLQ (the parent's `retryThenKeep`). */
-  readonly retryThenKeep: (fn: RetentionFunction, dlq: Queue) => void;
 }
 
 export class ShopConnectors extends Construct {

@@ -27,6 +27,25 @@ export interface CanonicalEvent {
   onceKey?: string;
 }
 
+/** One line item as the contract takes it (core/events.ts order.placed items). */
+export interface CanonicalItem {
+  sku: string;
+  name?: string;
+  quantity: number;
+  unitPrice?: { amount: string; currency: string };
+}
+
+/** What a connector's mapping of one payload gives, before the delivery's envelope is added. */
+export type Mapped =
+  | {
+      ok: true;
+      events: CanonicalEvent[];
+      orders: { orderId: string; customerId: string }[];
+      /** Why a fine payload maps to nothing. */
+      ignored?: string;
+    }
+  | { ok: false; errors: string[] };
+
 export interface Translation {
   platform: Platform;
   /** The platform's delivery id (X-Shopify-Webhook-Id, X-WC-Webhook-Delivery-ID, …): the dedupe key. */

@@ -1,6 +1,8 @@
 import { Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import { COLUMNS } from '../../functions/analytics/record.ts';
+import { SYSTEM_HEARD_TYPES } from '../../functions/analytics/records.ts';
+import { analyticsBusPatterns } from '../../functions/analytics/routing.ts';
 import { SHOP_EVENT_TYPES } from '../../functions/core/events.ts';
 import { retentionDaysOf } from '../../lib/analytics-options.ts';
 import { SES_EVENT_DETAIL_TYPES } from '../../lib/email.ts';
@@ -240,11 +242,16 @@ describe('analytics rules', () => {
   );
   const patterns = rules.map((r) => r.Properties.EventPattern);
 
-  it('routes canonical shop events, every system event and SES events of the configuration set', () => {
+  it('routes canonical shop events, the system events that become records and SES events of the configuration set (the local route patterns)', () => {
     // Assess
     expect(patterns).toHaveLength(3);
     expect(patterns).toContainEqual({ source: ['shop'], 'detail-type': [...SHOP_EVENT_TYPES] });
-    expect(patterns).toContainEqual({ source: [SYSTEM_EVENT_SOURCE] });
+    expect(patterns).toContainEqual({
+      source: [SYSTEM_EVENT_SOURCE],
+      'detail-type': [...SYSTEM_HEARD_TYPES],
+    });
+    // The same bus patterns as the local runtime's analytics route (one definition).
+    for (const pattern of analyticsBusPatterns('shop')) expect(patterns).toContainEqual(pattern);
     expect(patterns).toContainEqual({
       source: ['aws.ses'],
       'detail-type': [...SES_EVENT_DETAIL_TYPES.values()],

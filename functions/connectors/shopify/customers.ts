@@ -4,14 +4,13 @@
  */
 import { LIMITS } from '../../core/events.ts';
 import { countryTimeZone, isObject, localeOr, own } from '../common.ts';
-import type { CanonicalEvent } from '../translation.ts';
+import type { CanonicalEvent, Mapped } from '../translation.ts';
 import {
   boundedText,
   type Context,
   emailOf,
   firstInstant,
   ignored,
-  type Mapped,
   mapped,
   path,
   rejected,

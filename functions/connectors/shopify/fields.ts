@@ -4,17 +4,7 @@
  */
 import { customerRegistered } from '../../core/events.ts';
 import { type Checked, instant, isObject, own } from '../common.ts';
-import type { CanonicalEvent } from '../translation.ts';
-
-/** What one topic's mapping of a payload gives: events (possibly none, with why), or errors. */
-export type Mapped =
-  | {
-      ok: true;
-      events: CanonicalEvent[];
-      orders: { orderId: string; customerId: string }[];
-      ignored?: string;
-    }
-  | { ok: false; errors: string[] };
+import type { CanonicalEvent, Mapped } from '../translation.ts';
 
 export const mapped = (
   events: CanonicalEvent[],

@@ -4,17 +4,8 @@
  */
 import { LIMITS } from '../../core/events.ts';
 import { type Checked, currencyCode, decimalAmount, isObject, localeOr, own } from '../common.ts';
-import type { CanonicalEvent } from '../translation.ts';
-import {
-  boundedText,
-  type Context,
-  firstInstant,
-  ignored,
-  type Mapped,
-  mapped,
-  path,
-  rejected,
-} from './fields.ts';
+import type { CanonicalEvent, CanonicalItem, Mapped } from '../translation.ts';
+import { boundedText, type Context, firstInstant, ignored, mapped, path, rejected } from './fields.ts';
 import { gidFromNumber, gidOf, resourceId } from './ids.ts';
 
 /** A payload with thousands of bad line items is reported by its first few problems. */
@@ -101,12 +92,7 @@ function boundedCode(value: unknown): string | undefined {
   return code && code.length <= LIMITS.code ? code : undefined;
 }
 
-type Item = {
-  sku: string;
-  name?: string;
-  quantity: number;
-  unitPrice?: { amount: string; currency: string };
-};
+type Item = CanonicalItem;
 
 /**
  * Line items → the contract's items. Only the first `LIMITS.items` are kept: a huge order is still an

@@ -3,6 +3,7 @@
  * dispatcher itself, so the documentation (README, tests) cannot drift from what the code does.
  */
 import type { ShopEventType } from '../../core/events.ts';
+import type { Mapped } from '../translation.ts';
 import {
   customerCreated,
   customerDeleted,
@@ -10,7 +11,7 @@ import {
   customerUpdated,
   emailConsentUpdated,
 } from './customers.ts';
-import { type Context, ignored, type Mapped } from './fields.ts';
+import { type Context, ignored } from './fields.ts';
 import { fulfillmentChanged, orderPlaced, refundCreated } from './orders.ts';
 
 export interface ShopifyTopic {

@@ -11,16 +11,7 @@
  * - birthday: `birthday` "YYYY-MM-DD…" → "MM-DD".
  */
 import { countryTimeZone, instant, localeOr, own } from '../common.ts';
-import type { CanonicalEvent, ConnectorSettings } from '../translation.ts';
-
-export type Mapped =
-  | {
-      ok: true;
-      events: CanonicalEvent[];
-      orders: { orderId: string; customerId: string }[];
-      ignored?: string;
-    }
-  | { ok: false; errors: string[] };
+import type { ConnectorSettings, Mapped } from '../translation.ts';
 
 const UUID = /^[0-9a-f]{32}$/i;
 

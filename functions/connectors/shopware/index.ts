@@ -20,8 +20,8 @@
  */
 import { checkedTranslation, isObject, own } from '../common.ts';
 import { bodyDigest, bodyText, headerValue, verifyHmacSha256 } from '../signatures.ts';
-import type { ConnectorSettings, Translation, TranslationResult } from '../translation.ts';
-import { type Mapped, mapCustomerDeleted, mapCustomerRegistered } from './customers.ts';
+import type { ConnectorSettings, Mapped, Translation, TranslationResult } from '../translation.ts';
+import { mapCustomerDeleted, mapCustomerRegistered } from './customers.ts';
 import { mapOrderCompleted, mapOrderPlaced, mapRefund } from './orders.ts';
 
 const PLATFORM = 'shopware';

@@ -16,8 +16,8 @@
  */
 import { LIMITS } from '../../core/events.ts';
 import { currencyCode, decimalAmount, instant, isObject, own } from '../common.ts';
-import type { CanonicalEvent } from '../translation.ts';
-import { type Mapped, shopwareId } from './customers.ts';
+import type { CanonicalEvent, Mapped } from '../translation.ts';
+import { shopwareId } from './customers.ts';
 
 const ORDER = 'data.payload.order';
 

@@ -18,9 +18,15 @@
  */
 import { checkedTranslation, countryTimeZone, exactId, isObject, own } from '../common.ts';
 import { bodyDigest, bodyText, headerValue, verifyHmacSha256 } from '../signatures.ts';
-import type { CanonicalEvent, ConnectorSettings, Translation, TranslationResult } from '../translation.ts';
+import type {
+  CanonicalEvent,
+  ConnectorSettings,
+  Mapped,
+  Translation,
+  TranslationResult,
+} from '../translation.ts';
 import { gmtInstant, statedConsent, statedLocale, text } from './fields.ts';
-import { type Mapped, mapOrder } from './orders.ts';
+import { mapOrder } from './orders.ts';
 
 const PLATFORM = 'woocommerce';
 const PING = /^webhook_id=\d{1,20}$/;

@@ -17,17 +17,8 @@
  */
 import { LIMITS } from '../../core/events.ts';
 import { currencyCode, decimalAmount, exactId, isObject, own } from '../common.ts';
-import type { CanonicalEvent } from '../translation.ts';
+import type { CanonicalEvent, CanonicalItem, Mapped } from '../translation.ts';
 import { gmtInstant, text } from './fields.ts';
-
-export type Mapped =
-  | {
-      ok: true;
-      events: CanonicalEvent[];
-      orders: { orderId: string; customerId: string }[];
-      ignored?: string;
-    }
-  | { ok: false; errors: string[] };
 
 const PAID = new Set(['processing', 'completed']);
 const NOT_YET = new Set(['pending', 'on-hold', 'failed', 'cancelled', 'checkout-draft', 'draft', 'trash']);
@@ -122,12 +113,7 @@ function placedEvent(
   };
 }
 
-type Item = {
-  sku: string;
-  name?: string;
-  quantity: number;
-  unitPrice?: { amount: string; currency: string };
-};
+type Item = CanonicalItem;
 
 /**
  * Line items: SKU, else the variation / product / line item id (WooCommerce products need no SKU).
