@@ -19,12 +19,8 @@
  *   the PutEvents shape is answered 400 with the entry index and field at fault.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import {
-  type Delivery,
-  type LocalRuntime,
-  type PutEventsResultEntry,
-  validatePutEventsRequest,
-} from './runtime.ts';
+import { type PutEventsResultEntry, validatePutEventsRequest } from './put-events.ts';
+import type { Delivery, LocalRuntime } from './runtime.ts';
 
 /** EventBridge PutEvents: 256 KB per request. */
 export const EVENTS_BODY_LIMIT = 262_144;

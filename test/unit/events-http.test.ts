@@ -2,7 +2,7 @@
 import type { IncomingMessage } from 'node:http';
 import { describe, expect, it } from 'vitest';
 import { eventsRoute, unknownOperation } from '../../local/events-http.ts';
-import { validatePutEventsRequest } from '../../local/runtime.ts';
+import { validatePutEventsRequest } from '../../local/put-events.ts';
 
 const request = (method: string, url: string, headers: Record<string, string> = {}) =>
   ({ method, url, headers }) as unknown as IncomingMessage;
