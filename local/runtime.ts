@@ -16,7 +16,7 @@ import type { AnalyticsSink } from '../functions/analytics/record.ts';
 import { analyticsEventPatterns } from '../functions/analytics/routing.ts';
 import type { Catalog } from '../functions/catalog/catalog.ts';
 import { type AppConfig, configFromEnv } from '../functions/config.ts';
-import type { RawEvent, } from '../functions/core/events.ts';
+import type { RawEvent } from '../functions/core/events.ts';
 import { outboxTag } from '../functions/core/links.ts';
 import {
   journeyEventPatterns,
