@@ -144,7 +144,11 @@ export class ConnectorService {
     for (const { orderId, customerId } of translation.orders) {
       const link = await this.deps.store.linkOrder(orderId, customerId, now);
       if (link.status !== 'linked' || !link.parked.length) continue;
-      for (const waiting of link.parked) {
+      // A delivery retried after a failure parks its events again: each is released once.
+      const unique = new Map(
+        link.parked.map((p) => [`${p.platform}|${p.deliveryId}|${JSON.stringify(p.event)}`, p]),
+      );
+      for (const waiting of unique.values()) {
         await this.publish(waiting.event, customerId);
         published.push({ detailType: waiting.event.detailType, customerId });
         released++;

@@ -95,6 +95,23 @@ describe('connector service', () => {
     expect(lookup.Item?.parked).toBeUndefined();
   });
 
+  it('releases an early refund once though its delivery was retried after a failure', async () => {
+    // Prepare: the refund parks, then the bus fails on the delivery's second event; the retry parks it again
+    const [o, c] = [`o-${run}`, `c-${run}`];
+    const other = order(`o2-${run}`, c);
+    bus.failNext = 1;
+    await expect(service.handle(delivery(`d1-${run}`, [refund(o), other]), envelope('d1'))).rejects.toThrow();
+    await service.handle(delivery(`d1-${run}`, [refund(o), other]), envelope('d1'));
+    // Act
+    const placed = await service.handle(
+      delivery(`d2-${run}`, [order(o, c)], [{ orderId: o, customerId: c }]),
+      envelope('d2'),
+    );
+    // Assess
+    expect(placed).toMatchObject({ released: 1 });
+    expect(bus.events.filter((e) => e.detailType === 'order.refunded')).toHaveLength(1);
+  });
+
   it('publishes a delivery once however often it arrives', async () => {
     // Prepare
     const d = delivery(
