@@ -573,7 +573,9 @@ export class JourneyStore {
       ...record,
       [TABLE.ttlAttribute]: epochSeconds(rejection.now, 90),
     };
-    const customerId = attributedCustomer(rejection.detail);
+    const customerId = attributedCustomer(
+      rejection.customerId === undefined ? rejection.detail : { customerId: rejection.customerId },
+    );
     if (customerId === undefined) {
       await this.doc.send(new PutCommand({ TableName: this.tableName, Item: dayItem }));
       return;
@@ -730,6 +732,11 @@ export class JourneyStore {
 }
 
 export interface Rejection {
+  /**
+   * The customer the event is about when its detail does not say so at the top (a shop connector's
+   * raw payload): the copy in their partition is what erasure finds.
+   */
+  customerId?: string | undefined;
   eventId: string;
   detailType: string;
   source: string;

@@ -3,11 +3,30 @@
  * source, WooCommerce and Shopware 6 through signed webhooks (services/webhook-receiver.ts).
  */
 import type { WebhookPlatform } from '../services/webhook-receiver.ts';
+import {
+  shopifyCustomer,
+  shopwareCustomer,
+  withRejectedCustomer,
+  wooCommerceCustomer,
+} from './rejected-customer.ts';
+import {
+  SHOPIFY_TOPICS,
+  type ShopifyEnvelope,
+  translateShopify as translateShopifyPayload,
+} from './shopify/index.ts';
 import { translateShopware, verifyShopware } from './shopware/index.ts';
 import { shopwareRegistrationAnswer, verifyShopwareRegistration } from './shopware/registration.ts';
+import type { ConnectorSettings, TranslationResult } from './translation.ts';
 import { isWooCommercePing, translateWooCommerce, verifyWooCommerce } from './woocommerce/index.ts';
 
-export { SHOPIFY_TOPICS, translateShopify } from './shopify/index.ts';
+export { SHOPIFY_TOPICS };
+
+/** The Shopify translation, naming the customer of a rejected payload for the rejected log. */
+export function translateShopify(envelope: ShopifyEnvelope, settings: ConnectorSettings): TranslationResult {
+  return withRejectedCustomer(translateShopifyPayload(envelope, settings), () =>
+    shopifyCustomer(envelope.detail),
+  );
+}
 
 /** The detail-type every webhook of Shopify's Amazon EventBridge integration carries. */
 export const SHOPIFY_DETAIL_TYPE = 'shopifyWebhook';
@@ -31,10 +50,20 @@ export const WEBHOOK_PLATFORM_NAMES = ['woocommerce', 'shopware'] as const;
 export type WebhookPlatformName = (typeof WEBHOOK_PLATFORM_NAMES)[number];
 
 export const WEBHOOK_PLATFORMS: Record<WebhookPlatformName, WebhookPlatform> = {
-  woocommerce: { verify: verifyWooCommerce, translate: translateWooCommerce, isPing: isWooCommercePing },
+  woocommerce: {
+    verify: verifyWooCommerce,
+    translate: (body, headers, settings, receivedAt) =>
+      withRejectedCustomer(translateWooCommerce(body, headers, settings, receivedAt), () =>
+        wooCommerceCustomer(body, headers),
+      ),
+    isPing: isWooCommercePing,
+  },
   shopware: {
     verify: verifyShopware,
-    translate: translateShopware,
+    translate: (body, headers, settings, receivedAt) =>
+      withRejectedCustomer(translateShopware(body, headers, settings, receivedAt), () =>
+        shopwareCustomer(body),
+      ),
     // Shopware signs webhooks only for a registered app: the install handshake, one secret for both
     // the app and the shop (connectors/shopware/registration.ts).
     routes: {

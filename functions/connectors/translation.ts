@@ -68,6 +68,8 @@ export type TranslationResult =
       platform: Platform;
       deliveryId?: string | undefined;
       topic?: string | undefined;
+      /** The customer the payload names, if it can be told: the rejected log's copy goes to them. */
+      customerId?: string | undefined;
     };
 
 /** The settings a mapping may need from the deployment (never from the payload). */

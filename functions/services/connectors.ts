@@ -71,19 +71,16 @@ export class ConnectorService {
 
   async handle(result: TranslationResult, envelope: DeliveryEnvelope): Promise<ConnectorOutcome> {
     const now = this.deps.now();
-    if (!result.ok)
-      return this.reject(result.platform, result.topic, result.deliveryId, envelope, result.errors, now);
+    if (!result.ok) return this.reject({ ...result, envelope, now });
     const { translation } = result;
     const errors = this.contractErrors(translation, now);
-    if (errors.length)
-      return this.reject(
-        translation.platform,
-        translation.topic,
-        translation.deliveryId,
-        envelope,
-        errors,
-        now,
-      );
+    if (errors.length) {
+      const named = [
+        ...translation.orders.map((o) => o.customerId),
+        ...translation.events.map((e) => e.detail.customerId),
+      ].find((id): id is string => typeof id === 'string');
+      return this.reject({ ...translation, errors, customerId: named, envelope, now });
+    }
 
     const { platform, deliveryId, topic } = translation;
     const claim = await this.deps.store.claimDelivery(platform, deliveryId, topic, now);
@@ -197,23 +194,26 @@ export class ConnectorService {
     return errors;
   }
 
-  private async reject(
-    platform: Platform,
-    topic: string | undefined,
-    deliveryId: string | undefined,
-    envelope: DeliveryEnvelope,
-    errors: string[],
-    now: string,
-  ): Promise<ConnectorOutcome> {
+  private async reject(rejection: {
+    platform: Platform;
+    topic?: string | undefined;
+    deliveryId?: string | undefined;
+    customerId?: string | undefined;
+    errors: string[];
+    envelope: DeliveryEnvelope;
+    now: string;
+  }): Promise<ConnectorOutcome> {
+    const { platform, topic, errors, envelope } = rejection;
     await this.deps.rejections.recordRejection({
-      eventId: deliveryId ?? envelope.id,
+      eventId: rejection.deliveryId ?? envelope.id,
       detailType: `${platform}:${topic ?? 'unknown topic'}`,
       source: `connector/${platform}`,
       time: envelope.time,
       detail: envelope.detail,
+      customerId: rejection.customerId,
       errors,
       consumer: `connector:${platform}`,
-      now,
+      now: rejection.now,
     });
     return { status: 'rejected', platform, topic, errors };
   }

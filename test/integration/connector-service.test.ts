@@ -202,6 +202,29 @@ describe('connector service', () => {
     ).toBe('published');
   });
 
+  it('keeps a rejected payload in the customer it names, and erasure takes it', async () => {
+    // Prepare: a mapping rejection naming its customer, as the platform wrappers fill it in
+    const c = `c-${run}`;
+    const store = new JourneyStore(doc, tableName, { timerShards: 4, retentionDays: 30 });
+    // Act
+    await service.handle(
+      {
+        ok: false,
+        platform: 'shopify',
+        deliveryId: `d-${run}`,
+        topic: 'orders/create',
+        customerId: c,
+        errors: ['x: y'],
+      },
+      { id: `d-${run}`, time: NOW, detail: { payload: { email: 'someone@example.com' } } },
+    );
+    const kept = await store.customerRejections(c);
+    await eraseCustomer(doc, tableName, c);
+    // Assess
+    expect(kept.map((r) => r.detailType)).toEqual(['shopify:orders/create']);
+    expect(await store.customerRejections(c)).toEqual([]);
+  });
+
   it('keeps the first customer of an order, and links no order to an erased customer', async () => {
     // Prepare
     const [o, c, other] = [`o-${run}`, `c-${run}`, `x-${run}`];
