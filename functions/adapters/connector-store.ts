@@ -23,7 +23,7 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import type { CanonicalEvent, Platform } from '../connectors/translation.ts';
-import { type DocumentSender, keys } from './store.ts';
+import { type DocumentSender, epochSeconds, keys } from './store.ts';
 import { TABLE } from './table-schema.ts';
 
 /**
@@ -68,7 +68,7 @@ export class ConnectorStore {
    * out), or `in-flight` (another invocation claimed it moments ago: let the platform retry later).
    */
   async claimDelivery(platform: Platform, deliveryId: string, topic: string, now: string): Promise<Claim> {
-    const nowSeconds = Math.floor(Date.parse(now) / 1000);
+    const nowSeconds = epochSeconds(now, 0);
     try {
       await this.doc.send(
         new PutCommand({
@@ -79,7 +79,7 @@ export class ConnectorStore {
             state: 'claimed',
             topic,
             claimedAt: nowSeconds,
-            [TABLE.ttlAttribute]: nowSeconds + DELIVERY_DAYS * 86_400,
+            [TABLE.ttlAttribute]: epochSeconds(now, DELIVERY_DAYS),
           },
           ConditionExpression: 'attribute_not_exists(PK) OR (#state = :claimed AND claimedAt < :stale)',
           ExpressionAttributeNames: { '#state': 'state' },
@@ -135,7 +135,6 @@ export class ConnectorStore {
    * published it. Kept as long as the order lookups: a refund repeated a year on is still the same.
    */
   async claimOnce(platform: Platform, key: string, now: string): Promise<boolean> {
-    const nowSeconds = Math.floor(Date.parse(now) / 1000);
     try {
       await this.doc.send(
         new PutCommand({
@@ -143,7 +142,7 @@ export class ConnectorStore {
           Item: {
             ...connectorKeys.once(platform, key),
             type: 'once',
-            [TABLE.ttlAttribute]: nowSeconds + ORDER_LOOKUP_DAYS * 86_400,
+            [TABLE.ttlAttribute]: epochSeconds(now, ORDER_LOOKUP_DAYS),
           },
           ConditionExpression: 'attribute_not_exists(PK)',
         }),
@@ -185,7 +184,6 @@ export class ConnectorStore {
     customerId: string,
     now: string,
   ): Promise<{ status: 'linked' | 'conflict' | 'erased'; parked: ParkedEvent[] }> {
-    const nowSeconds = Math.floor(Date.parse(now) / 1000);
     try {
       await this.doc.send(
         new TransactWriteCommand({
@@ -201,7 +199,7 @@ export class ConnectorStore {
                   ':type': 'order-lookup',
                   ':c': customerId,
                   ':now': now,
-                  ':ttl': nowSeconds + ORDER_LOOKUP_DAYS * 86_400,
+                  ':ttl': epochSeconds(now, ORDER_LOOKUP_DAYS),
                 },
               },
             },
@@ -254,7 +252,6 @@ export class ConnectorStore {
     parked: ParkedEvent,
     now: string,
   ): Promise<{ status: 'parked' } | { status: 'linked'; customerId: string } | { status: 'full' }> {
-    const nowSeconds = Math.floor(Date.parse(now) / 1000);
     try {
       await this.doc.send(
         new UpdateCommand({
@@ -270,7 +267,7 @@ export class ConnectorStore {
             ':none': [],
             ':one': [JSON.stringify(parked)],
             ':max': MAX_PARKED,
-            ':ttl': nowSeconds + ORDER_LOOKUP_DAYS * 86_400,
+            ':ttl': epochSeconds(now, ORDER_LOOKUP_DAYS),
           },
         }),
       );

@@ -162,7 +162,8 @@ export interface CapacityMeter {
   record(operation: string, capacityUnits: number | undefined): void;
 }
 
-const epochSeconds = (iso: string, days: number) => Math.floor(Date.parse(iso) / 1000) + days * 86_400;
+/** `days` after `iso`, in epoch seconds (the TTL attribute's unit). */
+export const epochSeconds = (iso: string, days: number) => Math.floor(Date.parse(iso) / 1000) + days * 86_400;
 
 /** Attribute names the store owns; everything else on an item is the model's data. */
 const KEY_FIELDS = [

@@ -6,9 +6,8 @@
 import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { TranslationResult } from '../../../functions/connectors/translation.ts';
 import { translateWooCommerce, verifyWooCommerce } from '../../../functions/connectors/woocommerce/index.ts';
-import { parseShopEvent } from '../../../functions/core/events.ts';
+import { expectMappedOrRejected, nested, paths, replaced } from '../../support/fuzz-json.ts';
 
 const SETTINGS = { defaultLocale: 'de-DE', defaultTimeZone: 'Europe/Berlin' };
 const FIXTURES = [
@@ -27,33 +26,6 @@ const FIXTURES = [
 }));
 const TOPICS = ['customer.created', 'customer.updated', 'customer.deleted', 'order.created', 'order.updated'];
 
-/** Every path into a JSON value (objects and arrays), for replacing one value. */
-function paths(value: unknown, prefix: (string | number)[] = []): (string | number)[][] {
-  if (typeof value !== 'object' || value === null) return [prefix];
-  const keys = Array.isArray(value) ? value.map((_, i) => i) : Object.keys(value);
-  return [
-    prefix,
-    ...keys.flatMap((key) => paths((value as Record<string | number, unknown>)[key], [...prefix, key])),
-  ];
-}
-
-function replaced(value: unknown, path: (string | number)[], replacement: unknown): unknown {
-  if (path.length === 0) return replacement;
-  const [head, ...rest] = path as [string | number, ...(string | number)[]];
-  const copy = (Array.isArray(value) ? [...value] : { ...(value as object) }) as Record<
-    string | number,
-    unknown
-  >;
-  Object.defineProperty(copy, head, {
-    value: replaced(copy[head], rest, replacement),
-    enumerable: true,
-    writable: true,
-    configurable: true,
-  });
-  return copy;
-}
-
-const nested = (depth: number) => '['.repeat(depth) + ']'.repeat(depth);
 const hostileValue = fc.oneof(
   fc.anything(),
   fc.constantFrom(
@@ -119,26 +91,6 @@ const deliveries = fc.record({
   extra: fc.dictionary(fc.string(), fc.oneof(fc.string(), fc.constant(undefined))),
   receivedAt: fc.option(fc.constantFrom('2026-12-01T08:00:00Z', 'yesterday')),
 });
-
-function expectMappedOrRejected(result: TranslationResult): void {
-  if (result.ok) {
-    for (const [index, event] of result.translation.events.entries()) {
-      const detail = event.customerOf ? { ...event.detail, customerId: 'looked-up' } : event.detail;
-      const parsed = parseShopEvent({
-        id: `e${index}`,
-        source: 'shop',
-        detailType: event.detailType,
-        time: event.time,
-        detail,
-      });
-      expect(parsed.ok ? [] : parsed.errors).toEqual([]);
-    }
-    expect(result.translation.deliveryId.length).toBeGreaterThan(0);
-  } else {
-    expect(result.errors.length).toBeGreaterThan(0);
-    for (const error of result.errors) expect(error).toMatch(/^\S[^:]*: \S/);
-  }
-}
 
 describe('WooCommerce connector under hostile input (seeded)', () => {
   it('never throws: every delivery is mapped (events pass the contract) or rejected with field: problem', () => {
