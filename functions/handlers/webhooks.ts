@@ -9,7 +9,11 @@ import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import type { LambdaFunctionURLEvent, LambdaFunctionURLResult } from 'aws-lambda';
 import { WEBHOOK_PLATFORMS } from '../connectors/index.ts';
-import { receiveWebhook, type WebhookReceiverDeps } from '../services/webhook-receiver.ts';
+import {
+  receiveWebhook,
+  type WebhookPlatform,
+  type WebhookReceiverDeps,
+} from '../services/webhook-receiver.ts';
 import { connectorRuntime, webhookSecrets } from './connector-runtime.ts';
 import { logger, metrics } from './runtime.ts';
 
@@ -54,8 +58,20 @@ export function createWebhooksHandler(getDeps: () => WebhookReceiverDeps) {
 export const handler = middy(
   createWebhooksHandler(() => {
     const { connectors, settings, now } = connectorRuntime();
-    return { platforms: WEBHOOK_PLATFORMS, secrets: webhookSecrets, connectors, settings, now };
+    return {
+      platforms: enabledPlatforms(process.env.WEBHOOK_PLATFORMS),
+      secrets: webhookSecrets,
+      connectors,
+      settings,
+      now,
+    };
   }),
 )
   .use(injectLambdaContext(logger))
   .use(logMetrics(metrics));
+
+/** The platforms the stack enabled (`WEBHOOK_PLATFORMS`, e.g. `woocommerce,shopware`); a secret alone enables none. */
+export function enabledPlatforms(list: string | undefined): Record<string, WebhookPlatform> {
+  const names = new Set((list ?? '').split(',').map((name) => name.trim()));
+  return Object.fromEntries(Object.entries(WEBHOOK_PLATFORMS).filter(([name]) => names.has(name)));
+}

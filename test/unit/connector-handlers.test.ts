@@ -10,7 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { WEBHOOK_PLATFORMS } from '../../functions/connectors/index.ts';
 import type { TranslationResult } from '../../functions/connectors/translation.ts';
 import { createShopifyHandler } from '../../functions/handlers/shopify.ts';
-import { createWebhooksHandler } from '../../functions/handlers/webhooks.ts';
+import { createWebhooksHandler, enabledPlatforms } from '../../functions/handlers/webhooks.ts';
 import type { ConnectorOutcome, ConnectorService } from '../../functions/services/connectors.ts';
 
 type Answer = { statusCode: number; headers: Record<string, string>; body: string };
@@ -103,5 +103,14 @@ describe('shopify handler (partner bus rule target)', () => {
     await expect(
       createShopifyHandler(runtime({ status: 'in-flight', platform: 'shopify', topic: 't' }))(event),
     ).rejects.toThrow(/being published by another invocation/);
+  });
+});
+
+describe('enabled webhook platforms', () => {
+  it('are those the stack names in WEBHOOK_PLATFORMS, none without it', () => {
+    expect(Object.keys(enabledPlatforms('woocommerce'))).toEqual(['woocommerce']);
+    expect(Object.keys(enabledPlatforms('woocommerce, shopware'))).toEqual(['woocommerce', 'shopware']);
+    expect(Object.keys(enabledPlatforms('__proto__,magento'))).toEqual([]);
+    expect(enabledPlatforms(undefined)).toEqual({});
   });
 });
