@@ -17,6 +17,7 @@ import { parseArgs } from 'node:util';
 import { formatDefinitionError } from '../functions/catalog/journeys.ts';
 import { renderSchemas } from '../functions/catalog/schemas.ts';
 import { plural, validateProject } from '../functions/catalog/validate.ts';
+import { UsageError } from '../local/errors.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -195,8 +196,6 @@ export async function main(argv: string[], io: Io = defaultIo()): Promise<number
     throw err;
   }
 }
-
-class UsageError extends Error {}
 
 /** Runs a parseArgs call, turning its errors (unknown option, missing value …) into usage errors. */
 function usage<T>(parse: () => T): T {

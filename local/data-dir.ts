@@ -13,6 +13,7 @@ import { randomBytes } from 'node:crypto';
 import { chmodSync, readFileSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { DataDirInUse } from './errors.ts';
 
 export interface RuntimeState {
   dynamoPort?: number;
@@ -30,10 +31,6 @@ export interface DataDir {
   writeState(state: RuntimeState): Promise<void>;
   /** Gives up the lock. Also done on process exit. */
   release(): void;
-}
-
-export class DataDirInUse extends Error {
-  override name = 'DataDirInUse';
 }
 
 const SECRET_BYTES = 32;

@@ -27,15 +27,12 @@ import {
   TransactWriteCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
+import { UnsupportedExpression } from './errors.ts';
 
 type Value = unknown;
 type Item = Record<string, Value>;
 type Names = Record<string, string> | undefined;
 type Values = Record<string, Value> | undefined;
-
-export class UnsupportedExpression extends Error {
-  override name = 'UnsupportedExpression';
-}
 
 /** DynamoDB's own client-side error for a malformed request. */
 class ValidationException extends Error {

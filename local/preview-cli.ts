@@ -8,16 +8,16 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { buildCatalog, CatalogError } from '../functions/catalog/build.ts';
+import { buildCatalog } from '../functions/catalog/build.ts';
 import type { Catalog } from '../functions/catalog/catalog.ts';
+import { CatalogError } from '../functions/catalog/errors.ts';
 import { TemplateRenderError } from '../functions/email/index.ts';
+import { FixtureError, PreviewError } from './errors.ts';
 import {
   buildGallery,
   type CustomerFixture,
   checkLocale,
-  FixtureError,
   findMessage,
-  PreviewError,
   readCustomerFixture,
   renderOne,
   sampleCustomer,

@@ -32,6 +32,7 @@ import {
   type RenderData,
   type RenderedEmail,
 } from '../functions/email/index.ts';
+import { FixtureError, PreviewError } from './errors.ts';
 
 export const PREVIEW_SECRET = 'journeys-preview-secret-not-for-production';
 export const PREVIEW_SHOP = {
@@ -100,10 +101,6 @@ const fixtureSchema = z
 
 /** A customer as a preview fixture: profile fields plus optional order and coupon overrides. */
 export type CustomerFixture = z.output<typeof fixtureSchema>;
-
-export class FixtureError extends Error {
-  override readonly name = 'FixtureError';
-}
 
 /** Checks a parsed fixture; the error names the file and every bad field. */
 export function parseCustomerFixture(value: unknown, source = 'customer fixture'): CustomerFixture {
@@ -383,10 +380,6 @@ function slug(value: string): string {
 
 // ---------------------------------------------------------------------------------------------------
 // Finding a message and a locale.
-
-export class PreviewError extends Error {
-  override readonly name = 'PreviewError';
-}
 
 export interface MessageRef {
   journeyId: string;

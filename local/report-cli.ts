@@ -19,7 +19,9 @@ import { defaultRange, PERIOD_UNITS, parseIsoDate } from '../analytics/periods.t
 import { checkReportOptions, computeReport, EmptyLogError, ReportInputError } from '../analytics/report.ts';
 import type { PeriodUnit, ReportData } from '../analytics/report-types.ts';
 import type { SqlRunner } from '../analytics/sql-runner.ts';
-import { AthenaQueryError, AthenaRunner } from '../functions/adapters/athena.ts';
+import { AthenaRunner } from '../functions/adapters/athena.ts';
+import { AthenaQueryError } from '../functions/adapters/errors.ts';
+import { UsageError } from './errors.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -60,8 +62,6 @@ const USAGE = `Usage: journeys report [--analytics <dir> | --athena] [--from <da
                        [--period week|month|quarter|year] [--by market|locale] [--out <report.html>]
                        [--json] [--csv <dir>] [--locale en|de] [--active-window <days>]
 Run 'journeys report --help' for what each option does.`;
-
-class UsageError extends Error {}
 
 function parse(argv: string[]) {
   return parseArgs({

@@ -14,6 +14,7 @@ import type { OutboxItem } from '../functions/adapters/store.ts';
 import { outboxTag } from '../functions/core/links.ts';
 import type { DispatchOutcome } from '../functions/services/dispatcher.ts';
 import { OutboxReconciler } from '../functions/services/outbox-reconciler.ts';
+import { DispatchNotSettledError } from './errors.ts';
 import type { Delivery, LocalRuntime } from './runtime.ts';
 import { sesEmulatorStore } from './servers.ts';
 import { parseTags } from './ses-event-source.ts';
@@ -25,10 +26,6 @@ export interface SettledDispatch {
   outcome: SettledOutcome;
   /** SES's `Send` and `Delivery` events, when they were what settled the entry (already delivered). */
   accepted?: Delivery[];
-}
-
-export class DispatchNotSettledError extends Error {
-  override name = 'DispatchNotSettledError';
 }
 
 export interface SettledDispatchOptions {

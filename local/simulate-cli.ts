@@ -4,12 +4,14 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { JsonLinesSink } from '../functions/adapters/analytics-jsonl.ts';
-import { buildCatalog, CatalogError } from '../functions/catalog/build.ts';
+import { buildCatalog } from '../functions/catalog/build.ts';
+import { CatalogError } from '../functions/catalog/errors.ts';
 import { localStamp } from '../functions/core/time.ts';
+import { ScenarioError } from './errors.ts';
 import { checkExpectations } from './expectations.ts';
 import { MemoryTables } from './memory-table.ts';
 import { startDynamoDbLocal, startSesEmulator, stopAll } from './servers.ts';
-import { readScenario, type Scenario, ScenarioError, type SimulationResult, simulate } from './simulate.ts';
+import { readScenario, type Scenario, type SimulationResult, simulate } from './simulate.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 

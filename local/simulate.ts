@@ -16,12 +16,12 @@ import type { Catalog } from '../functions/catalog/catalog.ts';
 import { formatIssues } from '../functions/core/events.ts';
 import { forEachCustomer } from '../functions/services/concurrency.ts';
 import type { DispatchOutcome } from '../functions/services/dispatcher.ts';
+import { DispatchNotSettledError, ScenarioError } from './errors.ts';
 import { expectationSchema } from './expectations.ts';
 import type { MemoryTables } from './memory-table.ts';
 import { LocalRuntime, type PublishedEvent } from './runtime.ts';
-
 import { type SesEmail, sesEmulatorStore } from './servers.ts';
-import { DispatchNotSettledError, dispatchSettled } from './settled-dispatch.ts';
+import { dispatchSettled } from './settled-dispatch.ts';
 
 /**
  * Fixed, so simulations are reproducible: referral codes and link tokens derive from it, and the
@@ -122,10 +122,6 @@ export interface SimulationResult {
     /** Where the journey state lived. */
     store: 'dynamodb-local' | 'memory';
   };
-}
-
-export class ScenarioError extends Error {
-  override name = 'ScenarioError';
 }
 
 export async function readScenario(file: string): Promise<Scenario> {

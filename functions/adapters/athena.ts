@@ -15,10 +15,7 @@ import {
   StopQueryExecutionCommand,
 } from '@aws-sdk/client-athena';
 import type { SqlRow, SqlRunner, SqlValue } from '../../analytics/sql-runner.ts';
-
-export class AthenaQueryError extends Error {
-  override name = 'AthenaQueryError';
-}
+import { AthenaQueryError } from './errors.ts';
 
 export interface AthenaRunnerOptions {
   workGroup: string;

@@ -10,6 +10,7 @@
  */
 import { FirehoseClient, PutRecordBatchCommand } from '@aws-sdk/client-firehose';
 import { type AnalyticsRecord, type AnalyticsSink, COLUMN_NAMES } from '../analytics/record.ts';
+import { FirehoseDeliveryError } from './errors.ts';
 
 /** PutRecordBatch's limits (API reference; they cannot be raised). */
 export const MAX_RECORDS_PER_CALL = 500;
@@ -58,10 +59,6 @@ export interface FirehoseSender {
     FailedPutCount?: number | undefined;
     RequestResponses?: { ErrorCode?: string | undefined; ErrorMessage?: string | undefined }[] | undefined;
   }>;
-}
-
-export class FirehoseDeliveryError extends Error {
-  override name = 'FirehoseDeliveryError';
 }
 
 export interface FirehoseSinkOptions {

@@ -13,6 +13,7 @@
  * after an ambiguous failure, which is how emails went out twice.
  */
 import { SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
+import { AmbiguousSendError, RetryableSendError } from './errors.ts';
 
 export interface OutgoingEmail {
   from: string;
@@ -29,16 +30,6 @@ export type SendResult = { ok: true; messageId: string } | { ok: false; permanen
 
 export interface Mailer {
   send(email: OutgoingEmail): Promise<SendResult>;
-}
-
-/** SES did not take the email (throttled, unreachable before sending): safe to try again later. */
-export class RetryableSendError extends Error {
-  override name = 'RetryableSendError';
-}
-
-/** SES may have taken the email (timeout, 5xx, reset after sending): never resend blindly. */
-export class AmbiguousSendError extends Error {
-  override name = 'AmbiguousSendError';
 }
 
 /** Errors SES answers when it did not accept the request and a later attempt may succeed. */

@@ -1,5 +1,6 @@
 /** Publishes emitted domain events. EventBridge in AWS; the local runtime plugs in its router. */
 import { type EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import { PublishError } from './errors.ts';
 
 export interface OutgoingEvent {
   source: string;
@@ -10,10 +11,6 @@ export interface OutgoingEvent {
 
 export interface EventPublisher {
   publish(event: OutgoingEvent): Promise<void>;
-}
-
-export class PublishError extends Error {
-  override name = 'PublishError';
 }
 
 export class EventBridgePublisher implements EventPublisher {

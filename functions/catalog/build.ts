@@ -5,20 +5,10 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { JourneyDefinition } from '../core/definition.ts';
-import { compileTemplates, type TemplateError } from '../email/compile.ts';
+import { compileTemplates } from '../email/compile.ts';
 import type { Catalog } from './catalog.ts';
-import { type DefinitionError, formatDefinitionError, loadJourneys } from './journeys.ts';
-
-export class CatalogError extends Error {
-  override name = 'CatalogError';
-  constructor(readonly errors: (DefinitionError | TemplateError)[]) {
-    super(
-      `the journeys or templates have ${errors.length} error(s); run \`npx journeys validate\`:\n${errors
-        .map((e) => `  ${formatDefinitionError({ path: '', ...e })}`)
-        .join('\n')}`,
-    );
-  }
-}
+import { CatalogError } from './errors.ts';
+import { loadJourneys } from './journeys.ts';
 
 export interface BuildOptions {
   defaultLocale: string;

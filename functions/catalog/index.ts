@@ -1,2 +1,3 @@
-export { buildCatalog, CatalogError, writeCatalog } from './build.ts';
+export { buildCatalog, writeCatalog } from './build.ts';
 export { type Catalog, compiledJourneys, readCatalog } from './catalog.ts';
+export { CatalogError } from './errors.ts';

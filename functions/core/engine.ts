@@ -8,6 +8,7 @@ import { readableCode, unitHash } from './codes.ts';
 import type { CompiledJourney, Instruction } from './compile.ts';
 import { type ConditionContext, evaluate, ordersPlacedBy, pathValue } from './conditions.ts';
 import type { Condition } from './definition.ts';
+import { UnknownDefinitionVersionError } from './errors.ts';
 import type { ShopEvent } from './events.ts';
 import { businessTime, type Fact, orderFacts } from './facts.ts';
 import type {
@@ -55,16 +56,6 @@ export interface Decision {
   trace: TraceEntry[];
   /** The marketing ledger after this decision, when it sent marketing email (`version` as read). */
   ledger?: MarketingLedger | undefined;
-}
-
-export class UnknownDefinitionVersionError extends Error {
-  override name = 'UnknownDefinitionVersionError';
-  constructor(
-    readonly journeyId: string,
-    readonly version: string,
-  ) {
-    super(`journey ${journeyId}: definition version ${version} is not loaded`);
-  }
 }
 
 /** How long a send waits for an email address the profile does not have yet (a guest checkout's

@@ -4,8 +4,9 @@
  */
 export { canonicalLocale, localeChain, resolveLocale } from '../core/locale.ts';
 export { cleanCustomerText } from './clean.ts';
+export { TemplateNotFoundError, TemplateRenderError } from './errors.ts';
 export { formatMoney } from './liquid.ts';
-export { createRenderer, TemplateNotFoundError, TemplateRenderError } from './render.ts';
+export { createRenderer } from './render.ts';
 export type {
   CatalogMessage,
   EmailRenderer,

@@ -7,6 +7,7 @@ import type { Liquid, Template } from 'liquidjs';
 import { canonicalLocale, localeChain, resolveLocale } from '../core/locale.ts';
 import { isTimeZone } from '../core/time.ts';
 import { cleanData, oneLine } from './clean.ts';
+import { TemplateNotFoundError, TemplateRenderError } from './errors.ts';
 import { createLiquid, formatGlobals } from './liquid.ts';
 import type {
   CatalogMessage,
@@ -16,28 +17,6 @@ import type {
   RenderRequest,
   TemplateCatalog,
 } from './types.ts';
-
-export class TemplateNotFoundError extends Error {
-  override readonly name = 'TemplateNotFoundError';
-  constructor(
-    readonly journeyId: string,
-    readonly messageId: string,
-  ) {
-    super(`no template for message "${messageId}" of journey "${journeyId}"`);
-  }
-}
-
-/** Rendering failed: data the template needs is missing, or a filter got a value it cannot format. */
-export class TemplateRenderError extends Error {
-  override readonly name = 'TemplateRenderError';
-  constructor(
-    readonly template: string,
-    message: string,
-    options?: { cause?: unknown },
-  ) {
-    super(`${template}: ${message}`, options);
-  }
-}
 
 function validTimeZone(timeZone: string | undefined): string {
   return timeZone && isTimeZone(timeZone) ? timeZone : 'UTC';

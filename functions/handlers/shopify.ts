@@ -11,11 +11,8 @@ import middy from '@middy/core';
 import type { EventBridgeEvent } from 'aws-lambda';
 import { translateShopify } from '../connectors/index.ts';
 import { type ConnectorRuntime, connectorRuntime } from './connector-runtime.ts';
+import { DeliveryInFlightError } from './errors.ts';
 import { logger, metrics } from './runtime.ts';
-
-export class DeliveryInFlightError extends Error {
-  override name = 'DeliveryInFlightError';
-}
 
 export function createShopifyHandler(getRuntime: () => ConnectorRuntime) {
   return async (event: EventBridgeEvent<string, unknown>) => {

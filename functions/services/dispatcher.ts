@@ -15,7 +15,9 @@
  * - SES refused it for good: `failed` with the reason (counted, alarmed).
  * See README, "Outbox states", and core/outbox.ts for the state machine.
  */
-import { AmbiguousSendError, type Mailer, RetryableSendError } from '../adapters/mailer.ts';
+
+import { AmbiguousSendError, RetryableSendError } from '../adapters/errors.ts';
+import type { Mailer } from '../adapters/mailer.ts';
 import type { EventPublisher } from '../adapters/publisher.ts';
 import type { JourneyStore, OutboxItem } from '../adapters/store.ts';
 import { SYSTEM_SOURCE } from '../core/events.ts';

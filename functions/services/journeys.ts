@@ -9,6 +9,7 @@ import { type Decision, decide, type EngineConfig, type EngineInput } from '../c
 import { parseShopEvent, type RawEvent, type ShopEvent } from '../core/events.ts';
 import type { TraceEntry } from '../core/model.ts';
 import { projectEvent } from '../core/profile.ts';
+import { ConflictRetriesExhaustedError } from './errors.ts';
 import { verifyValueEvent } from './value-checks.ts';
 
 export type Outcome =
@@ -26,10 +27,6 @@ export interface ServiceDeps {
   now: () => string;
   /** Called after a conflict before the next attempt; tests and the simulator pass a no-op. */
   backoff?: (attempt: number) => Promise<void>;
-}
-
-export class ConflictRetriesExhaustedError extends Error {
-  override name = 'ConflictRetriesExhaustedError';
 }
 
 const MAX_ATTEMPTS = 6;

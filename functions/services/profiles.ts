@@ -5,13 +5,8 @@ import type { RawEvent, ShopEvent } from '../core/events.ts';
 import type { CustomerView, EmitEffect, Profile } from '../core/model.ts';
 import { placedOrders, projectEvent } from '../core/profile.ts';
 import { attributeReferral, codeRecord, normaliseCode, referralCode } from '../core/referral.ts';
-import {
-  acceptEvent,
-  ConflictRetriesExhaustedError,
-  jitteredBackoff,
-  type Outcome,
-  type ServiceDeps,
-} from './journeys.ts';
+import { ConflictRetriesExhaustedError } from './errors.ts';
+import { acceptEvent, jitteredBackoff, type Outcome, type ServiceDeps } from './journeys.ts';
 
 const CONSUMER = 'profile';
 const MAX_ATTEMPTS = 6;

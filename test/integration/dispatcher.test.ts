@@ -10,15 +10,14 @@ import path from 'node:path';
 import type { DynamoDBRecord } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { VirtualClock } from '../../functions/adapters/clock.ts';
+import { PublishError, RetryableSendError } from '../../functions/adapters/errors.ts';
 import {
   type Mailer,
   type OutgoingEmail,
-  RetryableSendError,
   type SendResult,
   SesMailer,
 } from '../../functions/adapters/mailer.ts';
 import type { EventPublisher, OutgoingEvent } from '../../functions/adapters/publisher.ts';
-import { PublishError } from '../../functions/adapters/publisher.ts';
 import { buildCatalog } from '../../functions/catalog/build.ts';
 import type { Catalog } from '../../functions/catalog/catalog.ts';
 import { configFromEnv } from '../../functions/config.ts';

@@ -12,7 +12,8 @@ import {
   StopQueryExecutionCommand,
 } from '@aws-sdk/client-athena';
 import { describe, expect, it } from 'vitest';
-import { AthenaQueryError, AthenaRunner, athenaValue } from '../../functions/adapters/athena.ts';
+import { AthenaRunner, athenaValue } from '../../functions/adapters/athena.ts';
+import { AthenaQueryError } from '../../functions/adapters/errors.ts';
 
 const columns = [
   { Name: 'period_start', Type: 'varchar' },

@@ -1,9 +1,9 @@
 import type { PutRecordBatchCommand } from '@aws-sdk/client-firehose';
 import { describe, expect, it } from 'vitest';
+import { FirehoseDeliveryError } from '../../functions/adapters/errors.ts';
 import {
   batches,
   encodeRecord,
-  FirehoseDeliveryError,
   FirehoseSink,
   MAX_RECORDS_PER_CALL,
 } from '../../functions/adapters/firehose-sink.ts';

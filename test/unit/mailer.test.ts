@@ -7,13 +7,8 @@
 import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  AmbiguousSendError,
-  type OutgoingEmail,
-  RetryableSendError,
-  SesMailer,
-  sesClient,
-} from '../../functions/adapters/mailer.ts';
+import { AmbiguousSendError, RetryableSendError } from '../../functions/adapters/errors.ts';
+import { type OutgoingEmail, SesMailer, sesClient } from '../../functions/adapters/mailer.ts';
 
 type Answer = (res: ServerResponse) => void;
 let answer: Answer = () => {};

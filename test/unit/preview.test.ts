@@ -11,14 +11,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildCatalog } from '../../functions/catalog/build.ts';
 import type { Catalog } from '../../functions/catalog/catalog.ts';
 import { verifyToken } from '../../functions/core/tokens.ts';
+import { FixtureError, PreviewError } from '../../local/errors.ts';
 import {
   durationWords,
-  FixtureError,
   findMessage,
   journeyMessages,
   PREVIEW_NOW,
   PREVIEW_SECRET,
-  PreviewError,
   parseCustomerFixture,
   sampleCustomer,
   sampleData,

@@ -1,0 +1,77 @@
+/**
+ * The one walker of a journey's step tree. Every place that needs to look at steps — compile,
+ * validation, routing, catalog checks, the preview — goes through `matchStep` (one case per step
+ * kind, checked by the compiler) or `forEachStep` (every step with its path). Adding a step kind
+ * to `Step` makes every `matchStep` call fail to compile until it handles the new kind.
+ */
+import type { Step } from './definition.ts';
+import { assertNever } from './errors.ts';
+
+export type SendStep = Extract<Step, { send: unknown }>;
+export type WaitStep = Extract<Step, { wait: unknown }>;
+export type EmitStep = Extract<Step, { emit: unknown }>;
+export type WaitForStep = Extract<Step, { waitFor: unknown }>;
+export type IfStep = Extract<Step, { if: unknown }>;
+
+/** The step kinds, by the key that names them in YAML. */
+export interface StepKinds {
+  send: SendStep;
+  wait: WaitStep;
+  emit: EmitStep;
+  waitFor: WaitForStep;
+  if: IfStep;
+}
+export type StepKind = keyof StepKinds;
+
+/** One handler per step kind; a missing one is a compile error. */
+export type StepCases<R> = { [K in StepKind]: (step: StepKinds[K]) => R };
+
+/** A named list of sub-steps (`then`, `else`, `onEvent`, `onTimeout`). */
+export interface StepBranch {
+  name: string;
+  steps: Step[];
+}
+
+export function stepKind(step: Step): StepKind {
+  if ('send' in step) return 'send';
+  if ('wait' in step) return 'wait';
+  if ('emit' in step) return 'emit';
+  if ('waitFor' in step) return 'waitFor';
+  if ('if' in step) return 'if';
+  return assertNever(step, 'step');
+}
+
+export function matchStep<R>(step: Step, cases: StepCases<R>): R {
+  const kind = stepKind(step);
+  return (cases[kind] as (s: Step) => R)(step);
+}
+
+/** The sub-step lists a step holds, in the order they run in the compiled program. */
+export function stepBranches(step: Step): StepBranch[] {
+  return matchStep<StepBranch[]>(step, {
+    send: () => [],
+    wait: () => [],
+    emit: () => [],
+    waitFor: (s) => [
+      { name: 'onEvent', steps: s.onEvent ?? [] },
+      { name: 'onTimeout', steps: s.onTimeout ?? [] },
+    ],
+    if: (s) => [
+      { name: 'then', steps: s.then },
+      { name: 'else', steps: s.else ?? [] },
+    ],
+  });
+}
+
+/** Visits every step depth-first in program order, with its path from the definition root. */
+export function forEachStep(
+  steps: Step[],
+  visit: (step: Step, path: (string | number)[]) => void,
+  path: (string | number)[] = ['steps'],
+): void {
+  steps.forEach((step, index) => {
+    const here = [...path, index];
+    visit(step, here);
+    for (const branch of stepBranches(step)) forEachStep(branch.steps, visit, [...here, branch.name]);
+  });
+}

@@ -1,0 +1,5 @@
+/** Errors of the services (the imperative shell around the engine). */
+
+export class ConflictRetriesExhaustedError extends Error {
+  override name = 'ConflictRetriesExhaustedError';
+}
