@@ -45,7 +45,7 @@ import { BlockPublicAccess, Bucket, BucketEncryption, ObjectOwnership } from 'aw
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { COLUMNS } from '../functions/analytics/record.ts';
-import { SYSTEM_HEARD_TYPES } from '../functions/analytics/records.ts';
+import { SYSTEM_HEARD_TYPES } from '../functions/analytics/system-records.ts';
 import { SHOP_EVENT_TYPES } from '../functions/core/events.ts';
 import {
   ACCESS_LOG_RETENTION_DAYS,

@@ -5,7 +5,7 @@
  */
 import { SHOP_EVENT_TYPES, SYSTEM_SOURCE } from '../core/events.ts';
 import { type EventPattern, sesEventPattern } from '../core/routing.ts';
-import { SYSTEM_HEARD_TYPES } from './records.ts';
+import { SYSTEM_HEARD_TYPES } from './system-records.ts';
 
 /** On the shop's bus (its source, canonical types; system events) … */
 export function analyticsBusPatterns(shopSource: string): EventPattern[] {

@@ -1,8 +1,8 @@
 import { Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import { COLUMNS } from '../../functions/analytics/record.ts';
-import { SYSTEM_HEARD_TYPES } from '../../functions/analytics/records.ts';
 import { analyticsBusPatterns } from '../../functions/analytics/routing.ts';
+import { SYSTEM_HEARD_TYPES } from '../../functions/analytics/system-records.ts';
 import { SHOP_EVENT_TYPES } from '../../functions/core/events.ts';
 import { retentionDaysOf } from '../../lib/analytics-options.ts';
 import { SES_EVENT_DETAIL_TYPES } from '../../lib/email.ts';

@@ -11,13 +11,8 @@ import {
   analyticsRecordSchema,
   RECORD_TYPES,
 } from '../../functions/analytics/record.ts';
-import {
-  analyticsRecords,
-  analyticsSubject,
-  instanceOf,
-  type RecordContext,
-  where,
-} from '../../functions/analytics/records.ts';
+import { instanceOf, type RecordContext, where } from '../../functions/analytics/record-fields.ts';
+import { analyticsRecords, analyticsSubject } from '../../functions/analytics/records.ts';
 import { analyticsEventPatterns } from '../../functions/analytics/routing.ts';
 import type { RawEvent } from '../../functions/core/events.ts';
 import { outboxTag } from '../../functions/core/links.ts';
