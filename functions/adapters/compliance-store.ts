@@ -16,7 +16,7 @@ import { SETTLEABLE } from '../core/outbox.ts';
 import { suppressAddress, withdrawConsent } from '../core/profile.ts';
 import type { EmailEventKind } from '../core/ses-event.ts';
 import { CONFLICT, retryOnConflict } from '../services/retry.ts';
-import { isErased, refusedAsErased, unlessErased } from './erasure.ts';
+import { isErased, transactUnlessErased } from './erasure.ts';
 import { type DocumentSender, keys, outboxEntry } from './store.ts';
 import { TABLE } from './table-schema.ts';
 
@@ -194,78 +194,8 @@ export class ComplianceStore {
     }
   }
 
-  /** Whether the feedback answer of this link (`feedbackId`) was already taken. */
-  async feedbackRecorded(customerId: string, feedbackId: string): Promise<boolean> {
-    return (await this.get({ PK: keys.customer(customerId), SK: keys.feedback(feedbackId) })) !== undefined;
-  }
-
-  /**
-   * Takes a feedback answer, once per link: the answer item (`FB#<feedbackId>`, only if absent) and
-   * the outbox entry that publishes `feedback.submitted` are one transaction, so parallel submits of
-   * one link yield one event, and a taken answer is never lost before it is published. Nothing for an
-   * erased customer. The answer item keeps ids and the score only (the comment rides in the outbox
-   * entry, which expires after dispatch); it expires with the link.
-   */
-  async recordFeedback(
-    customerId: string,
-    feedback: { feedbackId: string; orderId: string; score: number; at: string; expiresAt: string },
-    publish: EmitEffect,
-  ): Promise<'recorded' | 'duplicate' | 'erased'> {
-    const outcome = await this.transactUnlessErased(customerId, [
-      {
-        Put: {
-          TableName: this.tableName,
-          Item: {
-            ...outboxEntry(customerId, publish, feedback.at),
-            PK: keys.customer(customerId),
-            SK: keys.outbox(publish.outboxId),
-            type: 'outbox',
-          },
-          ConditionExpression: 'attribute_not_exists(PK)',
-        },
-      },
-      {
-        Put: {
-          TableName: this.tableName,
-          Item: {
-            PK: keys.customer(customerId),
-            SK: keys.feedback(feedback.feedbackId),
-            type: 'feedback',
-            orderId: feedback.orderId,
-            score: feedback.score,
-            submittedAt: feedback.at,
-            [TABLE.ttlAttribute]: Math.floor(Date.parse(feedback.expiresAt) / 1000) + 86_400,
-          },
-          ConditionExpression: 'attribute_not_exists(PK)',
-        },
-      },
-    ]);
-    return outcome === 'saved' ? 'recorded' : outcome === 'erased' ? 'erased' : 'duplicate';
-  }
-
-  /**
-   * One transaction that also checks the erasure tombstone, so nothing is written for an erased
-   * customer. `conflict` when one of the caller's own conditions failed.
-   */
-  private async transactUnlessErased(
-    customerId: string,
-    items: NonNullable<TransactWriteCommandInput['TransactItems']>,
-  ): Promise<'saved' | 'erased' | 'conflict'> {
-    try {
-      await this.doc.send(
-        new TransactWriteCommand({
-          TransactItems: [unlessErased(this.tableName, customerId), ...items],
-        }),
-      );
-      return 'saved';
-    } catch (error) {
-      if (!(error instanceof TransactionCanceledException)) throw error;
-      if (refusedAsErased(error, 0)) return 'erased';
-      const reasons = error.CancellationReasons ?? [];
-      if (reasons.some((r) => r.Code === 'ConditionalCheckFailed' || r.Code === 'TransactionConflict'))
-        return 'conflict';
-      throw error;
-    }
+  private transactUnlessErased(customerId: string, items: TransactItem[]) {
+    return transactUnlessErased(this.doc, this.tableName, customerId, items);
   }
 
   private async profile(customerId: string): Promise<{ profile: Profile | undefined; version: number }> {

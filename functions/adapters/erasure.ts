@@ -5,7 +5,13 @@
  * (core/erasure.ts). Found through those two pointers, never by a scan.
  */
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { DeleteCommand, GetCommand, PutCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  DeleteCommand,
+  GetCommand,
+  PutCommand,
+  TransactWriteCommand,
+  type TransactWriteCommandInput,
+} from '@aws-sdk/lib-dynamodb';
 import { type ErasedIdentity, erasurePlan, pseudonymiseItem } from '../core/erasure.ts';
 import { CONFLICT, retryOnConflict } from '../services/retry.ts';
 import { connectorKeys } from './connector-store.ts';
@@ -28,6 +34,32 @@ export function unlessErased(tableName: string, customerId: string) {
 /** Whether the cancellation reason at the `unlessErased` check's position says: erased. */
 export function refusedAsErased(error: TransactionCanceledException, checkAt: number): boolean {
   return error.CancellationReasons?.[checkAt]?.Code === 'ConditionalCheckFailed';
+}
+
+/**
+ * One transaction that also checks the erasure tombstone, so nothing is written for an erased
+ * customer. `conflict` when one of the caller's own conditions failed or another transaction
+ * interfered (read again and decide again).
+ */
+export async function transactUnlessErased(
+  doc: DocumentSender,
+  tableName: string,
+  customerId: string,
+  items: NonNullable<TransactWriteCommandInput['TransactItems']>,
+): Promise<'saved' | 'erased' | 'conflict'> {
+  try {
+    await doc.send(
+      new TransactWriteCommand({ TransactItems: [unlessErased(tableName, customerId), ...items] }),
+    );
+    return 'saved';
+  } catch (error) {
+    if (!(error instanceof TransactionCanceledException)) throw error;
+    if (refusedAsErased(error, 0)) return 'erased';
+    const reasons = error.CancellationReasons ?? [];
+    if (reasons.some((r) => r.Code === 'ConditionalCheckFailed' || r.Code === 'TransactionConflict'))
+      return 'conflict';
+    throw error;
+  }
 }
 
 /** Whether `customer.deleted` erased this customer (the tombstone exists); strongly consistent. */

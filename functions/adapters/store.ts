@@ -78,6 +78,8 @@ export const keys = {
   suppressed: (addressHash: string) => ({ PK: `SUPPRESSED#${addressHash}`, SK: 'SUPPRESSED' }),
   /** A submitted feedback answer (idempotency per link), in the customer's partition. */
   feedback: (feedbackId: string) => `FB#${feedbackId}`,
+  /** The answers to one email's NPS question (core/feedback.ts); sorts after `OUT#`. */
+  survey: (orderId: string) => `SURVEY#${orderId}`,
   referralCode: (code: string) => ({ PK: `R#${code}`, SK: 'CODE' }),
   /**
    * In the referrer's partition, one per attributed referee: how erasure of either end finds the
