@@ -1,16 +1,4 @@
-/**
- * The store side of consent, suppression, erasure and email events: small conditional writes outside
- * the journey decisions. Same table as JourneyStore; every write is idempotent, so a redelivered SES
- * event or a second click on a link changes nothing the second time.
- */
-import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import {
-  GetCommand,
-  PutCommand,
-  TransactWriteCommand,
-  type TransactWriteCommandInput,
-  UpdateCommand,
-} from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, type TransactWriteCommandInput, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { EmitEffect, Profile } from '../core/model.ts';
 import { SETTLEABLE } from '../core/outbox.ts';
 import { suppressAddress, withdrawConsent } from '../core/profile.ts';
