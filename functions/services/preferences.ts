@@ -36,7 +36,7 @@ export type { HttpResponse } from './preferences-pages.ts';
 
 export interface PreferencesDeps {
   store: Pick<JourneyStore, 'getProfile'>;
-  compliance: Pick<ComplianceStore, 'withdrawConsent' | 'isErased'>;
+  compliance: Pick<ComplianceStore, 'withdrawConsent'>;
   feedback: Pick<FeedbackStore, 'recorded' | 'click' | 'confirm'>;
   pages: PageRenderer;
   now: () => string;
