@@ -11,6 +11,8 @@
 import { randomBytes } from 'node:crypto';
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { BatchGetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { CONFLICT, retryOnConflict } from '../services/retry.ts';
+import { refusedAsErased, unlessErased } from './erasure.ts';
 import { type DocumentSender, keys } from './store.ts';
 
 export const ANALYTICS_SK = 'ANALYTICS';
@@ -33,18 +35,22 @@ export class AnalyticsKeyStore {
 
   /** The customer's secret and locale; with `create`, a secret is made for a customer who has none. */
   async secret(customerId: string, options: { create: boolean }): Promise<CustomerSecret> {
-    for (let attempt = 0; attempt < 3; attempt++) {
-      const read = await this.read(customerId);
-      if (read.erased) return { status: 'erased' };
-      if (read.secret) return { status: 'ok', secret: read.secret, locale: read.locale };
-      if (!options.create) return { status: 'none', locale: read.locale };
-      const secret = this.random(SECRET_BYTES);
-      const created = await this.create(customerId, secret);
-      if (created === 'created') return { status: 'ok', secret, locale: read.locale };
-      if (created === 'erased') return { status: 'erased' };
-      // Another writer created it first: read theirs.
-    }
-    throw new Error(`analytics secret of customer ${customerId}: still racing after 3 attempts`);
+    // A lost race for the first secret is read again at once: the winner's secret is there to take.
+    return retryOnConflict(
+      `analytics secret of customer ${customerId}`,
+      async (): Promise<CustomerSecret | typeof CONFLICT> => {
+        const read = await this.read(customerId);
+        if (read.erased) return { status: 'erased' };
+        if (read.secret) return { status: 'ok', secret: read.secret, locale: read.locale };
+        if (!options.create) return { status: 'none', locale: read.locale };
+        const secret = this.random(SECRET_BYTES);
+        const created = await this.create(customerId, secret);
+        if (created === 'created') return { status: 'ok', secret, locale: read.locale };
+        if (created === 'erased') return { status: 'erased' };
+        return CONFLICT;
+      },
+      { maxAttempts: 3, backoff: async () => {} },
+    );
   }
 
   private async read(
@@ -100,21 +106,15 @@ export class AnalyticsKeyStore {
                 ConditionExpression: 'attribute_not_exists(PK)',
               },
             },
-            {
-              ConditionCheck: {
-                TableName: this.tableName,
-                Key: keys.erased(customerId),
-                ConditionExpression: 'attribute_not_exists(PK)',
-              },
-            },
+            unlessErased(this.tableName, customerId),
           ],
         }),
       );
       return 'created';
     } catch (error) {
       if (!(error instanceof TransactionCanceledException)) throw error;
+      if (refusedAsErased(error, 1)) return 'erased';
       const [put, tombstone] = error.CancellationReasons ?? [];
-      if (tombstone?.Code === 'ConditionalCheckFailed') return 'erased';
       if (put?.Code === 'ConditionalCheckFailed' || put?.Code === 'TransactionConflict') return 'exists';
       if (tombstone?.Code === 'TransactionConflict') return 'exists'; // read again: the tombstone decides
       throw error;

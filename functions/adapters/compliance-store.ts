@@ -1,26 +1,18 @@
-/**
- * The store side of consent, suppression, erasure and email events: small conditional writes outside
- * the journey decisions. Same table as JourneyStore; every write is idempotent, so a redelivered SES
- * event or a second click on a link changes nothing the second time.
- */
-import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import {
-  GetCommand,
-  PutCommand,
-  TransactWriteCommand,
-  type TransactWriteCommandInput,
-  UpdateCommand,
-} from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, type TransactWriteCommandInput, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { EmitEffect, Profile } from '../core/model.ts';
 import { SETTLEABLE } from '../core/outbox.ts';
-import { addressHash } from '../core/privacy.ts';
+import { suppressAddress, withdrawConsent } from '../core/profile.ts';
 import type { EmailEventKind } from '../core/ses-event.ts';
+import { CONFLICT, retryOnConflict } from '../services/retry.ts';
+import { isErased, transactUnlessErased } from './erasure.ts';
 import { type DocumentSender, keys, outboxEntry } from './store.ts';
 import { TABLE } from './table-schema.ts';
 
 export type { EmailEventKind } from '../core/ses-event.ts';
 
 export type SuppressionReason = 'bounce' | 'complaint';
+
+type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
 
 const isConditionFailure = (error: unknown) => (error as Error).name === 'ConditionalCheckFailedException';
 
@@ -32,8 +24,8 @@ export class ComplianceStore {
     private readonly retentionDays = 30,
   ) {}
 
-  async isErased(customerId: string): Promise<boolean> {
-    return (await this.get(keys.erased(customerId))) !== undefined;
+  isErased(customerId: string): Promise<boolean> {
+    return isErased(this.doc, this.tableName, customerId);
   }
 
   /** Whether marketing to this address (by `addressHash`) is suppressed. */
@@ -62,87 +54,44 @@ export class ComplianceStore {
   }
 
   /**
-   * Sets `suppressed` on the profile if its current address is the suppressed one (an address changed
-   * since is not suppressed). Conditional on the profile version, so it never overwrites a newer write.
+   * Marks the profile suppressed if its current address is the suppressed one (core/profile.ts
+   * `suppressAddress`). Conditional on the profile version, so it never overwrites a newer write.
    */
   async markProfileSuppressed(customerId: string, hash: string): Promise<boolean> {
-    for (let attempt = 0; attempt < 5; attempt++) {
-      const item = await this.get({ PK: keys.customer(customerId), SK: keys.profile });
-      const profile = item as (Profile & { version: number }) | undefined;
-      if (!profile?.email || addressHash(profile.email) !== hash) return false;
-      if (profile.suppressed) return false;
-      try {
-        await this.doc.send(
-          new UpdateCommand({
-            TableName: this.tableName,
-            Key: { PK: keys.customer(customerId), SK: keys.profile },
-            UpdateExpression: 'SET suppressed = :true, #version = :next',
-            ConditionExpression: '#version = :version',
-            ExpressionAttributeNames: { '#version': 'version' },
-            ExpressionAttributeValues: {
-              ':true': true,
-              ':version': profile.version,
-              ':next': profile.version + 1,
-            },
-          }),
-        );
-        return true;
-      } catch (error) {
-        if (!isConditionFailure(error)) throw error;
-      }
-    }
-    return false;
+    return retryOnConflict(`suppression of customer ${customerId}`, async () => {
+      const { profile, version } = await this.profile(customerId);
+      const next = suppressAddress(profile, hash);
+      if (!next) return false;
+      const outcome = await this.transactUnlessErased(customerId, [this.putProfile(next, version)]);
+      return outcome === 'conflict' ? CONFLICT : outcome === 'saved';
+    });
   }
 
   /**
-   * Withdraws marketing consent (one-click unsubscribe) and enqueues the event that tells the shop, in
-   * one transaction: the outbox entry is published by the dispatcher, so it cannot be lost between the
+   * Withdraws marketing consent (one-click unsubscribe) by the projection's clock rules
+   * (core/profile.ts `withdrawConsent`) and enqueues the event that tells the shop, in one
+   * transaction: the outbox entry is published by the dispatcher, so it cannot be lost between the
    * two. Creates a minimal profile if the projection has not stored one yet; never for an erased
-   * customer. `unchanged` when consent was already withdrawn (a second click).
+   * customer. `unchanged` when consent was already withdrawn (a second click) or a newer consent
+   * fact stands.
    */
   async withdrawConsent(
     customerId: string,
     at: string,
     notify: EmitEffect,
   ): Promise<'withdrawn' | 'unchanged' | 'erased'> {
-    const pk = keys.customer(customerId);
-    const outbox = {
-      ...outboxEntry(customerId, notify, at),
-      PK: pk,
-      SK: keys.outbox(notify.outboxId),
-      type: 'outbox',
-    };
-    const outcome = await this.transactUnlessErased(customerId, [
-      {
-        Update: {
-          TableName: this.tableName,
-          Key: { PK: pk, SK: keys.profile },
-          UpdateExpression:
-            'SET marketingConsent = :false, consentAt = :at, customerId = :id, #type = :profile, ' +
-            '#version = if_not_exists(#version, :zero) + :one',
-          ConditionExpression: 'attribute_not_exists(PK) OR marketingConsent <> :false',
-          ExpressionAttributeNames: { '#type': 'type', '#version': 'version' },
-          ExpressionAttributeValues: {
-            ':false': false,
-            ':at': at,
-            ':id': customerId,
-            ':profile': 'profile',
-            ':zero': 0,
-            ':one': 1,
-          },
-        },
-      },
-      {
-        Put: {
-          TableName: this.tableName,
-          Item: outbox,
-          ConditionExpression: 'attribute_not_exists(PK)',
-        },
-      },
-    ]);
-    if (outcome === 'erased') return 'erased';
-    // A failed condition on the profile (already withdrawn) or the outbox entry (already enqueued).
-    return outcome === 'saved' ? 'withdrawn' : 'unchanged';
+    return retryOnConflict(`consent of customer ${customerId}`, async () => {
+      const { profile, version } = await this.profile(customerId);
+      const withdrawal = withdrawConsent(profile, customerId, at);
+      if (!withdrawal.profile) return 'unchanged';
+      const outcome = await this.transactUnlessErased(customerId, [
+        this.putProfile(withdrawal.profile, version),
+        ...(withdrawal.notify ? [this.putOutbox(customerId, notify, at)] : []),
+      ]);
+      if (outcome === 'conflict') return CONFLICT;
+      if (outcome === 'erased') return 'erased';
+      return withdrawal.notify ? 'withdrawn' : 'unchanged';
+    });
   }
 
   /**
@@ -233,86 +182,54 @@ export class ComplianceStore {
     }
   }
 
-  /** Whether the feedback answer of this link (`feedbackId`) was already taken. */
-  async feedbackRecorded(customerId: string, feedbackId: string): Promise<boolean> {
-    return (await this.get({ PK: keys.customer(customerId), SK: keys.feedback(feedbackId) })) !== undefined;
+  private transactUnlessErased(customerId: string, items: TransactItem[]) {
+    return transactUnlessErased(this.doc, this.tableName, customerId, items);
   }
 
-  /**
-   * Takes a feedback answer, once per link: the answer item (`FB#<feedbackId>`, only if absent) and
-   * the outbox entry that publishes `feedback.submitted` are one transaction, so parallel submits of
-   * one link yield one event, and a taken answer is never lost before it is published. Nothing for an
-   * erased customer. The answer item keeps ids and the score only (the comment rides in the outbox
-   * entry, which expires after dispatch); it expires with the link.
-   */
-  async recordFeedback(
-    customerId: string,
-    feedback: { feedbackId: string; orderId: string; score: number; at: string; expiresAt: string },
-    publish: EmitEffect,
-  ): Promise<'recorded' | 'duplicate' | 'erased'> {
-    const outcome = await this.transactUnlessErased(customerId, [
-      {
-        Put: {
-          TableName: this.tableName,
-          Item: {
-            ...outboxEntry(customerId, publish, feedback.at),
-            PK: keys.customer(customerId),
-            SK: keys.outbox(publish.outboxId),
-            type: 'outbox',
-          },
-          ConditionExpression: 'attribute_not_exists(PK)',
-        },
-      },
-      {
-        Put: {
-          TableName: this.tableName,
-          Item: {
-            PK: keys.customer(customerId),
-            SK: keys.feedback(feedback.feedbackId),
-            type: 'feedback',
-            orderId: feedback.orderId,
-            score: feedback.score,
-            submittedAt: feedback.at,
-            [TABLE.ttlAttribute]: Math.floor(Date.parse(feedback.expiresAt) / 1000) + 86_400,
-          },
-          ConditionExpression: 'attribute_not_exists(PK)',
-        },
-      },
-    ]);
-    return outcome === 'saved' ? 'recorded' : outcome === 'erased' ? 'erased' : 'duplicate';
+  private async profile(customerId: string): Promise<{ profile: Profile | undefined; version: number }> {
+    const item = await this.get({ PK: keys.customer(customerId), SK: keys.profile });
+    if (!item) return { profile: undefined, version: 0 };
+    const { PK: _pk, SK: _sk, type: _type, version, ...profile } = item;
+    return { profile: profile as unknown as Profile, version: version as number };
   }
 
-  /**
-   * One transaction that also checks the erasure tombstone, so nothing is written for an erased
-   * customer. `conflict` when one of the caller's own conditions failed.
-   */
-  private async transactUnlessErased(
-    customerId: string,
-    items: NonNullable<TransactWriteCommandInput['TransactItems']>,
-  ): Promise<'saved' | 'erased' | 'conflict'> {
-    try {
-      await this.doc.send(
-        new TransactWriteCommand({
-          TransactItems: [
-            {
-              ConditionCheck: {
-                TableName: this.tableName,
-                Key: keys.erased(customerId),
-                ConditionExpression: 'attribute_not_exists(PK)',
-              },
-            },
-            ...items,
-          ],
-        }),
-      );
-      return 'saved';
-    } catch (error) {
-      if (!(error instanceof TransactionCanceledException)) throw error;
-      const reasons = error.CancellationReasons ?? [];
-      if (reasons[0]?.Code === 'ConditionalCheckFailed') return 'erased';
-      if (reasons.some((r) => r.Code === 'ConditionalCheckFailed')) return 'conflict';
-      throw error;
-    }
+  /** The profile as JourneyStore.save writes it: the next version, only over the version read. */
+  private putProfile(profile: Profile, version: number): TransactItem {
+    return {
+      Put: {
+        TableName: this.tableName,
+        Item: {
+          ...profile,
+          PK: keys.customer(profile.customerId),
+          SK: keys.profile,
+          type: 'profile',
+          version: version + 1,
+        },
+        ...(version === 0
+          ? { ConditionExpression: 'attribute_not_exists(PK)' }
+          : {
+              ConditionExpression: '#version = :version',
+              ExpressionAttributeNames: { '#version': 'version' },
+              ExpressionAttributeValues: { ':version': version },
+            }),
+      },
+    };
+  }
+
+  /** A new outbox entry (deterministic id: enqueued once). */
+  private putOutbox(customerId: string, effect: EmitEffect, at: string): TransactItem {
+    return {
+      Put: {
+        TableName: this.tableName,
+        Item: {
+          ...outboxEntry(customerId, effect, at),
+          PK: keys.customer(customerId),
+          SK: keys.outbox(effect.outboxId),
+          type: 'outbox',
+        },
+        ConditionExpression: 'attribute_not_exists(PK)',
+      },
+    };
   }
 
   private async get(Key: { PK: string; SK: string }): Promise<Record<string, unknown> | undefined> {

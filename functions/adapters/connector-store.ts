@@ -23,7 +23,8 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import type { CanonicalEvent, Platform } from '../connectors/translation.ts';
-import { type DocumentSender, epochSeconds, keys } from './store.ts';
+import { refusedAsErased, unlessErased } from './erasure.ts';
+import { type DocumentSender, epochSeconds } from './store.ts';
 import { TABLE } from './table-schema.ts';
 
 /**
@@ -203,20 +204,14 @@ export class ConnectorStore {
                 },
               },
             },
-            {
-              ConditionCheck: {
-                TableName: this.tableName,
-                Key: keys.erased(customerId),
-                ConditionExpression: 'attribute_not_exists(PK)',
-              },
-            },
+            unlessErased(this.tableName, customerId),
           ],
         }),
       );
     } catch (error) {
       if (!(error instanceof TransactionCanceledException)) throw error;
-      const [lookup, tombstone] = error.CancellationReasons ?? [];
-      if (tombstone?.Code === 'ConditionalCheckFailed') return { status: 'erased', parked: [] };
+      if (refusedAsErased(error, 1)) return { status: 'erased', parked: [] };
+      const [lookup] = error.CancellationReasons ?? [];
       if (lookup?.Code === 'ConditionalCheckFailed') return { status: 'conflict', parked: [] };
       throw error;
     }

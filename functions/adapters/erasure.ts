@@ -5,25 +5,84 @@
  * (core/erasure.ts). Found through those two pointers, never by a scan.
  */
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { DeleteCommand, GetCommand, PutCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
-import { type ErasedIdentity, pseudonymiseItem } from '../core/erasure.ts';
+import {
+  DeleteCommand,
+  GetCommand,
+  PutCommand,
+  TransactWriteCommand,
+  type TransactWriteCommandInput,
+} from '@aws-sdk/lib-dynamodb';
+import { type ErasedIdentity, erasurePlan, pseudonymiseItem } from '../core/erasure.ts';
+import { CONFLICT, retryOnConflict } from '../services/retry.ts';
 import { connectorKeys } from './connector-store.ts';
 import { type DocumentSender, keys, queryAll } from './store.ts';
 
 /**
+ * The one definition of "erased" for writes: every transaction that may create or change a
+ * customer's items carries this check, so nothing is written once the tombstone stands.
+ */
+export function unlessErased(tableName: string, customerId: string) {
+  return {
+    ConditionCheck: {
+      TableName: tableName,
+      Key: keys.erased(customerId),
+      ConditionExpression: 'attribute_not_exists(PK)',
+    },
+  };
+}
+
+/** Whether the cancellation reason at the `unlessErased` check's position says: erased. */
+export function refusedAsErased(error: TransactionCanceledException, checkAt: number): boolean {
+  return error.CancellationReasons?.[checkAt]?.Code === 'ConditionalCheckFailed';
+}
+
+/**
+ * One transaction that also checks the erasure tombstone, so nothing is written for an erased
+ * customer. `conflict` when one of the caller's own conditions failed or another transaction
+ * interfered (read again and decide again).
+ */
+export async function transactUnlessErased(
+  doc: DocumentSender,
+  tableName: string,
+  customerId: string,
+  items: NonNullable<TransactWriteCommandInput['TransactItems']>,
+): Promise<'saved' | 'erased' | 'conflict'> {
+  try {
+    await doc.send(
+      new TransactWriteCommand({ TransactItems: [unlessErased(tableName, customerId), ...items] }),
+    );
+    return 'saved';
+  } catch (error) {
+    if (!(error instanceof TransactionCanceledException)) throw error;
+    if (refusedAsErased(error, 0)) return 'erased';
+    const reasons = error.CancellationReasons ?? [];
+    if (reasons.some((r) => r.Code === 'ConditionalCheckFailed' || r.Code === 'TransactionConflict'))
+      return 'conflict';
+    throw error;
+  }
+}
+
+/** Whether `customer.deleted` erased this customer (the tombstone exists); strongly consistent. */
+export async function isErased(doc: DocumentSender, tableName: string, customerId: string): Promise<boolean> {
+  const result: { Item?: unknown } = await doc.send(
+    new GetCommand({ TableName: tableName, Key: keys.erased(customerId), ConsistentRead: true }),
+  );
+  return result.Item !== undefined;
+}
+
+/**
  * customer.deleted: writes the tombstone first (so no late event or in-flight decision can recreate
- * the customer: every `save` checks it), then pseudonymises the customer in the other partitions
- * that mention them (the referrer named on the profile, the referees named by link items), then
- * removes every item in the customer's partition and the referral codes the customer owns.
- * Idempotent, and in this order so that a crash part-way leaves the links to finish the job on
+ * the customer: every write checks `unlessErased`), then carries out `erasurePlan` (core/erasure.ts):
+ * the rejected log's by-day records, the customer pseudonymised in the partitions that mention them
+ * (the referrer named on the profile, the referees named by link items), the connectors' order
+ * lookups, every item of the customer's partition, and the referral codes the customer owns.
+ * Idempotent, and in this order so that a crash part-way leaves the pointers to finish the job on
  * redelivery. Returns how many partition items were deleted.
  */
 export async function eraseCustomer(
   doc: DocumentSender,
   tableName: string,
   customerId: string,
-  /** Runs once the tombstone stands and before the partition is read and deleted. */
-  afterTombstone?: () => Promise<void>,
 ): Promise<number> {
   await doc.send(
     new PutCommand({
@@ -32,44 +91,20 @@ export async function eraseCustomer(
       Item: { ...keys.erased(customerId), type: 'erased' },
     }),
   );
-  await afterTombstone?.();
   const own = await queryAll(doc, {
     TableName: tableName,
     KeyConditionExpression: 'PK = :pk',
     ExpressionAttributeNames: { '#type': 'type' },
     ExpressionAttributeValues: { ':pk': keys.customer(customerId) },
-    ProjectionExpression: 'PK, SK, #type, referralCode, referrerId, refereeId, email',
+    ProjectionExpression: 'PK, SK, #type, referralCode, referrerId, refereeId, email, dayPK, daySK',
     ConsistentRead: true,
   });
+  const plan = erasurePlan(customerId, own);
 
-  const profile = own.find((item) => item.type === 'profile');
-  const who: ErasedIdentity = {
-    customerId,
-    email: typeof profile?.email === 'string' ? profile.email : undefined,
-    orderIds: own.filter((item) => item.type === 'order').map((item) => String(item.SK).slice(2)),
-  };
-  const others = new Set<string>();
-  if (typeof profile?.referrerId === 'string') others.add(profile.referrerId);
-  for (const item of own)
-    if (item.type === 'referral-link' && typeof item.refereeId === 'string') others.add(item.refereeId);
-  for (const other of others) await pseudonymiseIn(doc, tableName, other, who);
-  // The connectors' order → customer lookups (adapters/connector-store.ts) name the customer: gone
-  // with them, found through the customer's orders (before those are deleted). Only a lookup that names this customer.
-  for (const orderId of who.orderIds ?? []) {
-    try {
-      await doc.send(
-        new DeleteCommand({
-          TableName: tableName,
-          Key: connectorKeys.orderLookup(orderId),
-          ConditionExpression: 'customerId = :customer',
-          ExpressionAttributeValues: { ':customer': customerId },
-        }),
-      );
-    } catch (error) {
-      if ((error as Error).name !== 'ConditionalCheckFailedException') throw error;
-    }
-  }
-
+  for (const Key of plan.rejectedRecords) await doc.send(new DeleteCommand({ TableName: tableName, Key }));
+  for (const other of plan.others) await pseudonymiseIn(doc, tableName, other, plan.who);
+  for (const orderId of plan.orderLookups)
+    await deleteIfStill(doc, tableName, connectorKeys.orderLookup(orderId), 'customerId', customerId);
   for (let i = 0; i < own.length; i += 100) {
     await doc.send(
       new TransactWriteCommand({
@@ -79,28 +114,33 @@ export async function eraseCustomer(
       }),
     );
   }
-  // Referral codes live in their own partition (`R#<code>`); the profile names the customer's own
-  // code (`referralCode`). Deleted only if the customer owns it, so a shared code is never lost.
-  const referralCodes = new Set(
-    own.filter((item) => item.type === 'profile').map((item) => item.referralCode as string | undefined),
-  );
-  for (const code of referralCodes) {
-    if (typeof code !== 'string') continue;
-    try {
-      await doc.send(
-        new DeleteCommand({
-          TableName: tableName,
-          Key: keys.referralCode(code),
-          ConditionExpression: '#owner = :owner',
-          ExpressionAttributeNames: { '#owner': 'ownerId' },
-          ExpressionAttributeValues: { ':owner': customerId },
-        }),
-      );
-    } catch (error) {
-      if ((error as Error).name !== 'ConditionalCheckFailedException') throw error;
-    }
-  }
+  // Last: a shared code (another owner since) is never lost.
+  for (const code of plan.referralCodes)
+    await deleteIfStill(doc, tableName, keys.referralCode(code), 'ownerId', customerId);
   return own.length;
+}
+
+/** Deletes an item outside the partition only while it still names the erased customer. */
+async function deleteIfStill(
+  doc: DocumentSender,
+  tableName: string,
+  Key: { PK: string; SK: string },
+  field: string,
+  customerId: string,
+): Promise<void> {
+  try {
+    await doc.send(
+      new DeleteCommand({
+        TableName: tableName,
+        Key,
+        ConditionExpression: '#field = :customer',
+        ExpressionAttributeNames: { '#field': field },
+        ExpressionAttributeValues: { ':customer': customerId },
+      }),
+    );
+  } catch (error) {
+    if ((error as Error).name !== 'ConditionalCheckFailedException') throw error;
+  }
 }
 
 /**
@@ -131,63 +171,75 @@ async function rewrite(
   read: Record<string, unknown>,
   who: ErasedIdentity,
 ): Promise<void> {
-  let item: Record<string, unknown> | undefined = read;
-  for (let attempt = 0; item && attempt < 8; attempt++) {
-    const next = pseudonymiseItem(item, who);
-    if (!next) return;
-    // A new version: a decision that read the old item (and would write the id back with it) now
-    // conflicts and decides again on the pseudonymised one.
-    if (typeof item.version === 'number') next.version = item.version + 1;
-    const key: Record<string, unknown> = { PK: item.PK, SK: item.SK };
-    const guard =
-      typeof item.version === 'number'
-        ? { expr: '#guard = :guard', name: 'version', value: item.version }
-        : typeof item.status === 'string'
-          ? { expr: '#guard = :guard', name: 'status', value: item.status }
-          : undefined;
-    const condition = guard
-      ? {
-          ConditionExpression: `attribute_exists(PK) AND ${guard.expr}`,
-          ExpressionAttributeNames: { '#guard': guard.name },
-          ExpressionAttributeValues: { ':guard': guard.value },
+  const key: Record<string, unknown> = { PK: read.PK, SK: read.SK };
+  await retryOnConflict(
+    `erasure: item ${String(read.SK)}`,
+    async (attempt) => {
+      // After a lost race the item is read again: whatever was written in between is pseudonymised.
+      const item =
+        attempt === 0
+          ? read
+          : (
+              (await doc.send(new GetCommand({ TableName: tableName, Key: key, ConsistentRead: true }))) as {
+                Item?: Record<string, unknown>;
+              }
+            ).Item;
+      const next = item && pseudonymiseItem(item, who);
+      if (!item || !next) return 'done';
+      // A new version: a decision that read the old item (and would write the id back with it) now
+      // conflicts and decides again on the pseudonymised one.
+      if (typeof item.version === 'number') next.version = item.version + 1;
+      const guard =
+        typeof item.version === 'number'
+          ? { expr: '#guard = :guard', name: 'version', value: item.version }
+          : typeof item.status === 'string'
+            ? { expr: '#guard = :guard', name: 'status', value: item.status }
+            : undefined;
+      const condition = guard
+        ? {
+            ConditionExpression: `attribute_exists(PK) AND ${guard.expr}`,
+            ExpressionAttributeNames: { '#guard': guard.name },
+            ExpressionAttributeValues: { ':guard': guard.value },
+          }
+        : { ConditionExpression: 'attribute_exists(PK)' };
+      const moved = next.SK !== item.SK;
+      try {
+        await doc.send(
+          new TransactWriteCommand({
+            TransactItems: moved
+              ? [
+                  { Delete: { TableName: tableName, Key: key, ...condition } },
+                  {
+                    Put: {
+                      TableName: tableName,
+                      Item: next,
+                      ConditionExpression: 'attribute_not_exists(PK)',
+                    },
+                  },
+                ]
+              : [{ Put: { TableName: tableName, Item: next, ...condition } }],
+          }),
+        );
+        return 'done';
+      } catch (error) {
+        if (!(error instanceof TransactionCanceledException)) throw error;
+        const reasons = error.CancellationReasons ?? [];
+        // The pseudonymised key exists already (another erasure run moved the item, and something
+        // wrote the old key again since): what is left under the old key names the customer; drop it.
+        if (
+          moved &&
+          reasons[1]?.Code === 'ConditionalCheckFailed' &&
+          reasons[0]?.Code !== 'ConditionalCheckFailed'
+        ) {
+          await doc.send(new DeleteCommand({ TableName: tableName, Key: key }));
+          return 'done';
         }
-      : { ConditionExpression: 'attribute_exists(PK)' };
-    const moved = next.SK !== item.SK;
-    try {
-      await doc.send(
-        new TransactWriteCommand({
-          TransactItems: moved
-            ? [
-                { Delete: { TableName: tableName, Key: key, ...condition } },
-                {
-                  Put: { TableName: tableName, Item: next, ConditionExpression: 'attribute_not_exists(PK)' },
-                },
-              ]
-            : [{ Put: { TableName: tableName, Item: next, ...condition } }],
-        }),
-      );
-      return;
-    } catch (error) {
-      if (!(error instanceof TransactionCanceledException)) throw error;
-      const reasons = error.CancellationReasons ?? [];
-      // The pseudonymised key exists already (another erasure run moved the item, and something
-      // wrote the old key again since): what is left under the old key names the customer; drop it.
-      if (
-        moved &&
-        reasons[1]?.Code === 'ConditionalCheckFailed' &&
-        reasons[0]?.Code !== 'ConditionalCheckFailed'
-      ) {
-        await doc.send(new DeleteCommand({ TableName: tableName, Key: key }));
-        return;
+        if (!reasons.some((r) => r.Code === 'ConditionalCheckFailed' || r.Code === 'TransactionConflict'))
+          throw error;
+        return CONFLICT;
       }
-      if (!reasons.some((r) => r.Code === 'ConditionalCheckFailed' || r.Code === 'TransactionConflict'))
-        throw error;
-      const fresh: { Item?: Record<string, unknown> } = await doc.send(
-        new GetCommand({ TableName: tableName, Key: key, ConsistentRead: true }),
-      );
-      item = fresh.Item;
-    }
-  }
-  if (item && pseudonymiseItem(item, who))
-    throw new Error(`erasure: item ${String(read.SK)} kept changing; customer.deleted will be retried`);
+    },
+    // No wait: the item is read again, and customer.deleted as a whole is retried if it keeps changing.
+    { maxAttempts: 9, backoff: async () => {} },
+  );
 }

@@ -4,7 +4,6 @@
  */
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import {
-  DeleteCommand,
   type DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
@@ -28,7 +27,8 @@ import type {
 import type { OutboxStatus } from '../core/outbox.ts';
 import { customerHash } from '../core/privacy.ts';
 import type { ReferralCodeRecord } from '../core/referral.ts';
-import { eraseCustomer } from './erasure.ts';
+import { CONFLICT, retryOnConflict } from '../services/retry.ts';
+import { eraseCustomer, isErased, refusedAsErased, unlessErased } from './erasure.ts';
 import { TABLE } from './table-schema.ts';
 
 type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
@@ -78,6 +78,8 @@ export const keys = {
   suppressed: (addressHash: string) => ({ PK: `SUPPRESSED#${addressHash}`, SK: 'SUPPRESSED' }),
   /** A submitted feedback answer (idempotency per link), in the customer's partition. */
   feedback: (feedbackId: string) => `FB#${feedbackId}`,
+  /** The answers to one email's NPS question (core/feedback.ts); sorts after `OUT#`. */
+  survey: (orderId: string) => `SURVEY#${orderId}`,
   referralCode: (code: string) => ({ PK: `R#${code}`, SK: 'CODE' }),
   /**
    * In the referrer's partition, one per attributed referee: how erasure of either end finds the
@@ -342,13 +344,7 @@ export class JourneyStore {
         code,
         linkedAt: request.now,
       });
-      items.push({
-        ConditionCheck: {
-          TableName: this.tableName,
-          Key: keys.erased(referrerId),
-          ConditionExpression: 'attribute_not_exists(PK)',
-        },
-      });
+      items.push(unlessErased(this.tableName, referrerId));
     }
     if (items.length === 0) return 'saved';
     if (items.length > 100)
@@ -357,13 +353,7 @@ export class JourneyStore {
     // A decision of exactly 100 items leaves no room for it and reads the tombstone first instead.
     const tombstoneAt = items.length < 100 ? items.length : -1;
     if (tombstoneAt >= 0) {
-      items.push({
-        ConditionCheck: {
-          TableName: this.tableName,
-          Key: keys.erased(request.customerId),
-          ConditionExpression: 'attribute_not_exists(PK)',
-        },
-      });
+      items.push(unlessErased(this.tableName, request.customerId));
     } else if (await this.isErased(request.customerId)) {
       return 'erased';
     }
@@ -383,7 +373,7 @@ export class JourneyStore {
       this.meter?.record('TransactWriteItems', undefined);
       const reasons = error.CancellationReasons ?? [];
       if (request.processed && reasons[0]?.Code === 'ConditionalCheckFailed') return 'duplicate';
-      if (tombstoneAt >= 0 && reasons[tombstoneAt]?.Code === 'ConditionalCheckFailed') return 'erased';
+      if (tombstoneAt >= 0 && refusedAsErased(error, tombstoneAt)) return 'erased';
       if (reasons.some((r) => r.Code === 'ConditionalCheckFailed' || r.Code === 'TransactionConflict')) {
         return 'conflict';
       }
@@ -581,60 +571,55 @@ export class JourneyStore {
       await this.doc.send(new PutCommand({ TableName: this.tableName, Item: dayItem }));
       return;
     }
-    for (let attempt = 0; ; attempt++) {
-      try {
-        // With the tombstone check in the same transaction: a customer erased meanwhile gets neither.
-        await this.doc.send(
-          new TransactWriteCommand({
-            TransactItems: [
-              { Put: { TableName: this.tableName, Item: dayItem } },
-              {
-                Put: {
-                  TableName: this.tableName,
-                  Item: {
-                    ...dayItem,
-                    PK: keys.customer(customerId),
-                    SK: keys.customerRejection(dayItem.SK),
-                    dayPK: dayItem.PK,
-                    daySK: dayItem.SK,
+    // Consumers rejecting the same event at once write the same items and may collide: a lost
+    // transaction is written again (nothing is read, so nothing is decided again).
+    await retryOnConflict(
+      `rejected event ${record.eventId}`,
+      async () => {
+        try {
+          // With the tombstone check in the same transaction: a customer erased meanwhile gets neither.
+          await this.doc.send(
+            new TransactWriteCommand({
+              TransactItems: [
+                { Put: { TableName: this.tableName, Item: dayItem } },
+                {
+                  Put: {
+                    TableName: this.tableName,
+                    Item: {
+                      ...dayItem,
+                      PK: keys.customer(customerId),
+                      SK: keys.customerRejection(dayItem.SK),
+                      dayPK: dayItem.PK,
+                      daySK: dayItem.SK,
+                    },
                   },
                 },
-              },
-              {
-                ConditionCheck: {
-                  TableName: this.tableName,
-                  Key: keys.erased(customerId),
-                  ConditionExpression: 'attribute_not_exists(PK)',
-                },
-              },
-            ],
-          }),
-        );
-        return;
-      } catch (error) {
-        if (!(error instanceof TransactionCanceledException)) throw error;
-        const reasons = error.CancellationReasons ?? [];
-        if (reasons[2]?.Code === 'ConditionalCheckFailed') {
-          const { PK, SK, type, eventId, detailType, source, time, errors, consumer, now } = dayItem;
-          const redacted = { PK, SK, type, eventId, detailType, source, time, errors, consumer, now };
-          await this.doc.send(
-            new PutCommand({
-              TableName: this.tableName,
-              Item: {
-                ...redacted,
-                detail: '[redacted: customer erased]',
-                redacted: 'customer erased',
-                [TABLE.ttlAttribute]: dayItem[TABLE.ttlAttribute],
-              },
+                unlessErased(this.tableName, customerId),
+              ],
             }),
           );
-          return;
+          return 'written';
+        } catch (error) {
+          if (!(error instanceof TransactionCanceledException)) throw error;
+          if (!refusedAsErased(error, 2)) return CONFLICT;
         }
-        // Consumers rejecting the same event at once write the same items and may collide.
-        if (attempt >= 4) throw error;
-        await new Promise((resolve) => setTimeout(resolve, Math.random() * 20 * 2 ** attempt));
-      }
-    }
+        const { PK, SK, type, eventId, detailType, source, time, errors, consumer, now } = dayItem;
+        const redacted = { PK, SK, type, eventId, detailType, source, time, errors, consumer, now };
+        await this.doc.send(
+          new PutCommand({
+            TableName: this.tableName,
+            Item: {
+              ...redacted,
+              detail: '[redacted: customer erased]',
+              redacted: 'customer erased',
+              [TABLE.ttlAttribute]: dayItem[TABLE.ttlAttribute],
+            },
+          }),
+        );
+        return 'redacted';
+      },
+      { maxAttempts: 5 },
+    );
   }
 
   async rejections(day: string): Promise<Record<string, unknown>[]> {
@@ -659,36 +644,14 @@ export class JourneyStore {
     });
   }
 
-  /**
-   * Part of erasure, after the tombstone and before the partition goes: deletes the by-day records
-   * the customer's rejected copies point at (the copies go with the partition).
-   */
-  async eraseRejections(customerId: string): Promise<void> {
-    for (const copy of await this.customerRejections(customerId)) {
-      if (typeof copy.dayPK !== 'string' || typeof copy.daySK !== 'string') continue;
-      await this.doc.send(
-        new DeleteCommand({ TableName: this.tableName, Key: { PK: copy.dayPK, SK: copy.daySK } }),
-      );
-    }
-  }
-
   /** Whether `customer.deleted` erased this customer (the tombstone exists). */
-  async isErased(customerId: string): Promise<boolean> {
-    const result = await this.doc.send(
-      new GetCommand({ TableName: this.tableName, Key: keys.erased(customerId), ConsistentRead: true }),
-    );
-    return result.Item !== undefined;
+  isErased(customerId: string): Promise<boolean> {
+    return isErased(this.doc, this.tableName, customerId);
   }
 
-  /**
-   * customer.deleted: the tombstone, then the customer pseudonymised in the partitions that mention
-   * them, then the customer's partition and own referral codes removed (adapters/erasure.ts).
-   * Returns how many partition items were deleted.
-   */
+  /** customer.deleted (adapters/erasure.ts). Returns how many partition items were deleted. */
   eraseCustomer(customerId: string): Promise<number> {
-    // The rejected-log copies sit in the customer's partition and point at the day log's records:
-    // those go once the tombstone stands, before the partition (and so the pointers) is deleted.
-    return eraseCustomer(this.doc, this.tableName, customerId, () => this.eraseRejections(customerId));
+    return eraseCustomer(this.doc, this.tableName, customerId);
   }
 
   /**

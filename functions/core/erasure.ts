@@ -86,3 +86,41 @@ export function pseudonymiseItem(
   const next = walk(item) as Record<string, unknown>;
   return changed ? next : undefined;
 }
+
+/** Everything `customer.deleted` touches beyond the customer's own partition, read from that partition. */
+export interface ErasurePlan {
+  who: ErasedIdentity;
+  /** Partitions of customers who name this one (referrer on the profile, referees by link items). */
+  others: string[];
+  /** The connectors' order → customer lookups (deleted only while they still name this customer). */
+  orderLookups: string[];
+  /** Referral codes the customer owns (deleted only while they are still the customer's). */
+  referralCodes: string[];
+  /** The by-day rejected-log records the partition's rejected copies point at. */
+  rejectedRecords: { PK: string; SK: string }[];
+}
+
+/**
+ * The one decision of what erasing a customer reaches, from the items of their own partition (each
+ * with its `type`); the adapter writes the tombstone first and then carries the plan out.
+ */
+export function erasurePlan(customerId: string, own: readonly Record<string, unknown>[]): ErasurePlan {
+  const profile = own.find((item) => item.type === 'profile');
+  const orderIds = own.filter((item) => item.type === 'order').map((item) => String(item.SK).slice(2));
+  const others = new Set<string>();
+  if (typeof profile?.referrerId === 'string') others.add(profile.referrerId);
+  for (const item of own)
+    if (item.type === 'referral-link' && typeof item.refereeId === 'string') others.add(item.refereeId);
+  const rejectedRecords = own.flatMap((item) =>
+    item.type === 'rejected' && typeof item.dayPK === 'string' && typeof item.daySK === 'string'
+      ? [{ PK: item.dayPK, SK: item.daySK }]
+      : [],
+  );
+  return {
+    who: { customerId, email: typeof profile?.email === 'string' ? profile.email : undefined, orderIds },
+    others: [...others],
+    orderLookups: orderIds,
+    referralCodes: typeof profile?.referralCode === 'string' ? [profile.referralCode] : [],
+    rejectedRecords,
+  };
+}

@@ -21,7 +21,8 @@ const base = (preferencesUrl: string) => preferencesUrl.replace(/\/+$/, '');
 
 /**
  * The eleven NPS links (scores 0 to 10, in that order) for one order, valid for 60 days. Each opens
- * `GET <preferencesUrl>/feedback?token=…&score=N`, which shows the score and an optional comment box.
+ * `GET <preferencesUrl>/feedback?token=…&score=N`, which records the score (core/feedback.ts) and
+ * shows it with an optional comment box.
  */
 export function feedbackLinks(
   secret: string,

@@ -10,6 +10,9 @@
  *                        └──crash: stays sending────────────────────┘
  *   sending | unknown ──SES event for the message──▶ sent
  *   sending | unknown ──no SES event within the grace period──▶ pending (resend)
+ *
+ * A clicked NPS answer is enqueued in `retry` with its timer at the end of its hold (core/feedback.ts),
+ * so the same sweeper step publishes it then.
  */
 import { unitHash } from './codes.ts';
 

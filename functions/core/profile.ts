@@ -5,6 +5,7 @@
  */
 import type { ShopEvent } from './events.ts';
 import type { Order, Profile } from './model.ts';
+import { addressHash } from './privacy.ts';
 
 export interface CustomerFacts {
   profile: Profile | undefined;
@@ -21,15 +22,22 @@ export interface Projection extends CustomerFacts {
 
 const PROFILE_FIELDS = ['email', 'firstName', 'locale', 'timeZone', 'birthday'] as const;
 
+/** The profile a first fact about a customer starts from: `marketingConsent: false` is a default, not a fact. */
+const stub = (customerId: string): Profile => ({ customerId, marketingConsent: false });
+
+/** Whether a fact of `time` is at least as new as the one stamped `stamp` (none yet: it is). */
+const notOlder = (time: string, stamp: string | undefined) =>
+  stamp === undefined || Date.parse(time) >= Date.parse(stamp);
+
 export function projectEvent(facts: CustomerFacts, event: ShopEvent): Projection {
   const unchanged: Projection = { ...facts, changedOrders: [], profileChanged: false, erase: false };
-  const base: Profile = facts.profile ?? { customerId: event.detail.customerId, marketingConsent: false };
+  const base: Profile = facts.profile ?? stub(event.detail.customerId);
   // A late event must not overwrite newer facts; it may still fill in what is missing.
-  const newer = base.updatedAt === undefined || Date.parse(event.time) >= Date.parse(base.updatedAt);
+  const newer = notOlder(event.time, base.updatedAt);
   const stamp = newer ? event.time : base.updatedAt;
   // Consent has its own clock: a stub profile's `false` is a default, not a fact, and an unrelated
   // newer update must not make a consent change look late.
-  const consentNewer = base.consentAt === undefined || Date.parse(event.time) >= Date.parse(base.consentAt);
+  const consentNewer = notOlder(event.time, base.consentAt);
 
   switch (event.detailType) {
     case 'customer.registered': {
@@ -38,6 +46,7 @@ export function projectEvent(facts: CustomerFacts, event: ShopEvent): Projection
       for (const field of PROFILE_FIELDS) {
         if (d[field] !== undefined && (newer || profile[field] === undefined)) profile[field] = d[field];
       }
+      keepSuppressionWithItsAddress(base, profile);
       if (consentNewer) {
         profile.marketingConsent = d.marketingConsent;
         profile.consentAt = event.time;
@@ -59,6 +68,7 @@ export function projectEvent(facts: CustomerFacts, event: ShopEvent): Projection
         }
       }
       if (!changed) return unchanged;
+      keepSuppressionWithItsAddress(base, profile);
       return { ...unchanged, profile, profileChanged: true };
     }
     case 'customer.consent.changed': {
@@ -101,6 +111,42 @@ export function projectEvent(facts: CustomerFacts, event: ShopEvent): Projection
     case 'referral.reward.earned':
       return unchanged;
   }
+}
+
+/**
+ * The customer used an unsubscribe link at `at`: marketing consent withdrawn, on consent's own clock
+ * (as a `customer.consent.changed` of that time), so a consent change timed before it and arriving
+ * later cannot undo it, and one timed after it wins. `profile` is what to store (a stub if none was
+ * stored yet), undefined when nothing changes; `notify` when the shop must be told (consent was not
+ * known to be withdrawn already).
+ */
+export function withdrawConsent(
+  current: Profile | undefined,
+  customerId: string,
+  at: string,
+): { profile: Profile | undefined; notify: boolean } {
+  const base = current ?? stub(customerId);
+  if (!notOlder(at, base.consentAt)) return { profile: undefined, notify: false };
+  const notify = current === undefined || current.marketingConsent !== false;
+  // A repeated withdrawal still moves consent's clock on: an older re-consent arriving later loses.
+  if (!notify && base.consentAt === at) return { profile: undefined, notify: false };
+  return { profile: { ...base, marketingConsent: false, consentAt: at }, notify };
+}
+
+/**
+ * A hard bounce or complaint for the address with this hash (core/privacy.ts `addressHash`): the
+ * profile is marked only while that is still its address, so a suppression for an address the
+ * customer no longer has does nothing. Undefined when nothing changes.
+ */
+export function suppressAddress(current: Profile | undefined, hash: string): Profile | undefined {
+  if (!current?.email || current.suppressed || addressHash(current.email) !== hash) return undefined;
+  return { ...current, suppressed: true };
+}
+
+/** `suppressed` belongs to the address it was set for: a new address starts unsuppressed. */
+function keepSuppressionWithItsAddress(before: Profile, after: Profile): void {
+  const address = (p: Profile) => (p.email === undefined ? undefined : addressHash(p.email));
+  if (after.suppressed && address(after) !== address(before)) after.suppressed = undefined;
 }
 
 function withOrder(projection: Projection, order: Order): Projection {

@@ -10,6 +10,7 @@ import { AnalyticsKeyStore } from '../adapters/analytics-keys.ts';
 import type { Clock } from '../adapters/clock.ts';
 import { ComplianceStore } from '../adapters/compliance-store.ts';
 import { ConnectorStore } from '../adapters/connector-store.ts';
+import { FeedbackStore } from '../adapters/feedback-store.ts';
 import { type Mailer, SesMailer, sesClient } from '../adapters/mailer.ts';
 import { EventBridgePublisher, type EventPublisher } from '../adapters/publisher.ts';
 import {
@@ -126,6 +127,7 @@ export function createServices(
     preferences: new PreferencesService({
       store,
       compliance,
+      feedback: new FeedbackStore(doc, config.tableName, (customerId) => store.timerShard(customerId)),
       pages,
       now,
       signingSecret: config.signingSecret,

@@ -9,7 +9,7 @@ import { type Decision, decide, type EngineConfig, type EngineInput } from '../c
 import { parseShopEvent, type RawEvent, type ShopEvent } from '../core/events.ts';
 import type { TraceEntry } from '../core/model.ts';
 import { projectEvent } from '../core/profile.ts';
-import { ConflictRetriesExhaustedError } from './errors.ts';
+import { CONFLICT, retryOnConflict } from './retry.ts';
 import { verifyValueEvent } from './value-checks.ts';
 
 export type Outcome =
@@ -28,11 +28,6 @@ export interface ServiceDeps {
   /** Called after a conflict before the next attempt; tests and the simulator pass a no-op. */
   backoff?: (attempt: number) => Promise<void>;
 }
-
-const MAX_ATTEMPTS = 6;
-
-export const jitteredBackoff = (attempt: number) =>
-  new Promise<void>((resolve) => setTimeout(resolve, Math.random() * 20 * 2 ** attempt));
 
 /**
  * The one validation every consumer of an event runs (journeys, profile): the same contract and the
@@ -102,42 +97,44 @@ export class JourneyService {
     processed: SaveRequest['processed'],
   ): Promise<Outcome> {
     const journey = this.journey(journeyId);
-    for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-      const now = this.deps.now();
-      const { view } = await this.deps.store.loadCustomer(customerId);
-      // Decide on the profile as it is once this event is applied, even if the profile projection
-      // has not stored it yet: the registration carries the email and locale the welcome needs.
-      const customer = input.kind === 'event' ? { ...view, ...pick(projectEvent(view, input.event)) } : view;
-      const versions = await this.versionsFor(journey, view.instances);
-      const decision: Decision = decide({
-        journey,
-        versions,
-        customer,
-        input,
-        now,
-        config: this.deps.engine,
-      });
-      if (decision.instances.length === 0 && decision.effects.length === 0) {
-        return { status: 'unchanged', trace: decision.trace };
-      }
-      const entered = decision.instances.filter((i) => i.version === 0);
-      const result = await this.deps.store.save({
-        customerId,
-        processed,
-        instances: decision.instances,
-        ledger: decision.ledger,
-        effects: decision.effects,
-        definitions: entered.length ? [{ definition: journey.definition, version: journey.version }] : [],
-        now,
-      });
-      if (result === 'saved')
-        return { status: 'applied', trace: decision.trace, effects: decision.effects.length };
-      if (result === 'duplicate') return { status: 'duplicate' };
-      if (result === 'erased') return { status: 'erased' };
-      await (this.deps.backoff ?? jitteredBackoff)(attempt);
-    }
-    throw new ConflictRetriesExhaustedError(
-      `journey ${journeyId}, customer ${customerId}: still conflicting after ${MAX_ATTEMPTS} attempts`,
+    return retryOnConflict(
+      `journey ${journeyId}, customer ${customerId}`,
+      async (): Promise<Outcome | typeof CONFLICT> => {
+        const now = this.deps.now();
+        const { view } = await this.deps.store.loadCustomer(customerId);
+        // Decide on the profile as it is once this event is applied, even if the profile projection
+        // has not stored it yet: the registration carries the email and locale the welcome needs.
+        const customer =
+          input.kind === 'event' ? { ...view, ...pick(projectEvent(view, input.event)) } : view;
+        const versions = await this.versionsFor(journey, view.instances);
+        const decision: Decision = decide({
+          journey,
+          versions,
+          customer,
+          input,
+          now,
+          config: this.deps.engine,
+        });
+        if (decision.instances.length === 0 && decision.effects.length === 0) {
+          return { status: 'unchanged', trace: decision.trace };
+        }
+        const entered = decision.instances.filter((i) => i.version === 0);
+        const result = await this.deps.store.save({
+          customerId,
+          processed,
+          instances: decision.instances,
+          ledger: decision.ledger,
+          effects: decision.effects,
+          definitions: entered.length ? [{ definition: journey.definition, version: journey.version }] : [],
+          now,
+        });
+        if (result === 'saved')
+          return { status: 'applied', trace: decision.trace, effects: decision.effects.length };
+        if (result === 'duplicate') return { status: 'duplicate' };
+        if (result === 'erased') return { status: 'erased' };
+        return CONFLICT;
+      },
+      { backoff: this.deps.backoff },
     );
   }
 

@@ -59,6 +59,7 @@ export type PageKind =
   | 'unsubscribeConfirm'
   | 'unsubscribed'
   | 'feedbackForm'
+  | 'feedbackConfirm'
   | 'feedbackThanks'
   | 'invalidLink'
   | 'expiredLink'
@@ -93,6 +94,12 @@ const PAGE_KEYS: Record<PageKind, { title: string; lines: string[]; button?: str
     title: 'preferencesFeedbackTitle',
     lines: ['preferencesFeedbackScore'],
     button: 'preferencesFeedbackSubmit',
+  },
+  // Scanners open every score of an email at once: then a score counts only once confirmed here.
+  feedbackConfirm: {
+    title: 'preferencesFeedbackConfirmTitle',
+    lines: ['preferencesFeedbackScore'],
+    button: 'preferencesFeedbackConfirmButton',
   },
   feedbackThanks: { title: 'preferencesFeedbackThanksTitle', lines: ['preferencesFeedbackThanksText'] },
   invalidLink: { title: 'preferencesInvalidLinkTitle', lines: ['preferencesInvalidLinkText'] },
@@ -140,7 +147,7 @@ export function createPageRenderer(catalog: Pick<TemplateCatalog, 'defaultLocale
       const lines = await Promise.all(keys.lines.map((k) => text(t[k], k, scope)));
       const parts: string[] = [`<h1>${escapeHtml(title)}</h1>`];
 
-      if (page.kind === 'feedbackForm') {
+      if (page.kind === 'feedbackForm' || page.kind === 'feedbackConfirm') {
         parts.push(`<p class="score">${escapeHtml(lines[0] ?? '')}</p>`);
         const label = await text(t.preferencesFeedbackCommentLabel, 'preferencesFeedbackCommentLabel', scope);
         parts.push(

@@ -4,15 +4,19 @@
  * - `GET  /unsubscribe?token=…`  confirmation page; changes nothing (mail scanners prefetch links)
  * - `POST /unsubscribe?token=…`  RFC 8058 one-click (`List-Unsubscribe=One-Click`) or the page's button:
  *                                withdraws marketing consent, tells the shop (`customer.consent.changed`)
- * - `GET  /feedback?token=…&score=N`  the signed score and an optional comment box; changes nothing
- * - `POST /feedback?token=…`     records the answer and publishes `feedback.submitted` (through the
- *                                outbox) once per link
+ * - `GET  /feedback?token=…&score=N`  records the signed score — held a while, so that a mail
+ *                                scanner opening every score is recognised (core/feedback.ts) —
+ *                                and shows it with an optional comment box
+ * - `POST /feedback?token=…`     confirms the answer (with the comment) and publishes
+ *                                `feedback.submitted` (through the outbox) once per link
  *
  * Forged, altered or wrong-purpose tokens get 400, expired ones 410, and nothing changes.
  */
 import type { ComplianceStore } from '../adapters/compliance-store.ts';
+import { type FeedbackAnswer, type FeedbackStore, feedbackOutboxId } from '../adapters/feedback-store.ts';
 import type { JourneyStore } from '../adapters/store.ts';
 import { TOKEN_PURPOSE } from '../core/links.ts';
+import type { EmitEffect } from '../core/model.ts';
 import { tokenHash } from '../core/privacy.ts';
 import { type TokenClaims, verifyToken } from '../core/tokens.ts';
 import type { HttpResponse, PageKind, PageRenderer } from './preferences-pages.ts';
@@ -32,7 +36,8 @@ export type { HttpResponse } from './preferences-pages.ts';
 
 export interface PreferencesDeps {
   store: Pick<JourneyStore, 'getProfile'>;
-  compliance: Pick<ComplianceStore, 'withdrawConsent' | 'feedbackRecorded' | 'recordFeedback' | 'isErased'>;
+  compliance: Pick<ComplianceStore, 'withdrawConsent'>;
+  feedback: Pick<FeedbackStore, 'recorded' | 'click' | 'confirm'>;
   pages: PageRenderer;
   now: () => string;
   signingSecret: string;
@@ -51,6 +56,8 @@ export interface PreferencesResult {
     | 'unsubscribed'
     | 'already-unsubscribed'
     | 'feedback-page'
+    | 'feedback-held'
+    | 'feedback-scanner'
     | 'feedback-submitted'
     | 'feedback-duplicate'
     | 'refused'
@@ -159,33 +166,48 @@ export class PreferencesService {
     }
     const feedbackId = tokenHash(token);
     const { customerId } = claims;
-    if (await this.deps.compliance.feedbackRecorded(customerId, feedbackId)) {
+    if (await this.deps.feedback.recorded(customerId, feedbackId)) {
       return { action: 'feedback-duplicate', response: await this.page('feedbackThanks', 200, locale) };
     }
-    if (method !== 'POST') {
+    const answer: FeedbackAnswer = {
+      feedbackId,
+      orderId,
+      score,
+      at: this.deps.now(),
+      expiresAt: claims.expiresAt,
+    };
+    const comment = new URLSearchParams(request.body).get('comment')?.trim().slice(0, COMMENT_LIMIT);
+    const publish: EmitEffect = {
+      kind: 'emit',
+      outboxId: feedbackOutboxId(feedbackId),
+      source: this.deps.shopEventSource,
+      detailType: 'feedback.submitted',
+      detail: { customerId, orderId, score, ...(comment ? { comment } : {}), feedbackId },
+    };
+    if (method === 'HEAD') {
       return {
         action: 'feedback-page',
         response: await this.page('feedbackForm', 200, locale, { action, score }),
       };
     }
-    if (await this.deps.compliance.isErased(customerId)) {
-      return { action: 'feedback-duplicate', response: await this.page('feedbackThanks', 200, locale) };
+    if (method !== 'POST') {
+      // The first click counts (held, then published); a scanner's burst is kept until confirmed.
+      const verdict = await this.deps.feedback.click(customerId, answer, publish);
+      if (verdict === 'answered' || verdict === 'erased')
+        return { action: 'feedback-duplicate', response: await this.page('feedbackThanks', 200, locale) };
+      return verdict === 'scanner'
+        ? {
+            action: 'feedback-scanner',
+            response: await this.page('feedbackConfirm', 200, locale, { action, score }),
+          }
+        : {
+            action: 'feedback-held',
+            response: await this.page('feedbackForm', 200, locale, { action, score }),
+          };
     }
-    const comment = new URLSearchParams(request.body).get('comment')?.trim().slice(0, COMMENT_LIMIT);
-    const at = this.deps.now();
-    // Recorded first, conditionally, with its outbox entry in the same transaction: parallel submits
-    // of one link race for one answer item, and only the winner's event is ever published.
-    const marked = await this.deps.compliance.recordFeedback(
-      customerId,
-      { feedbackId, orderId, score, at, expiresAt: claims.expiresAt },
-      {
-        kind: 'emit',
-        outboxId: `feedback#${feedbackId}`,
-        source: this.deps.shopEventSource,
-        detailType: 'feedback.submitted',
-        detail: { customerId, orderId, score, ...(comment ? { comment } : {}), feedbackId },
-      },
-    );
+    // Confirmed conditionally, with its outbox entry in the same transaction: parallel submits of one
+    // link race for one answer item, and only the winner's event is ever published.
+    const marked = await this.deps.feedback.confirm(customerId, answer, publish);
     return {
       action: marked === 'recorded' ? 'feedback-submitted' : 'feedback-duplicate',
       response: await this.page('feedbackThanks', 200, locale),

@@ -5,11 +5,10 @@ import type { RawEvent, ShopEvent } from '../core/events.ts';
 import type { CustomerView, EmitEffect, Profile } from '../core/model.ts';
 import { placedOrders, projectEvent } from '../core/profile.ts';
 import { attributeReferral, codeRecord, normaliseCode, referralCode } from '../core/referral.ts';
-import { ConflictRetriesExhaustedError } from './errors.ts';
-import { acceptEvent, jitteredBackoff, type Outcome, type ServiceDeps } from './journeys.ts';
+import { acceptEvent, type Outcome, type ServiceDeps } from './journeys.ts';
+import { CONFLICT, retryOnConflict } from './retry.ts';
 
 const CONSUMER = 'profile';
-const MAX_ATTEMPTS = 6;
 
 export class ProfileService {
   constructor(private readonly deps: Omit<ServiceDeps, 'journeys' | 'engine'> & { secret: string }) {}
@@ -29,35 +28,36 @@ export class ProfileService {
       };
     }
 
-    for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-      const { view, profileVersion } = await this.deps.store.loadCustomer(customerId);
-      const projection = projectEvent(view, event);
-      if (!projection.profileChanged && projection.changedOrders.length === 0)
-        return { status: 'unchanged', trace: [] };
-      const referral: { profile?: Profile; effects: EmitEffect[]; link?: SaveRequest['referralLink'] } =
-        event.detailType === 'customer.registered' && projection.profile
-          ? await this.referral(view, event, projection.profile)
-          : { effects: [] };
-      if (referral.profile) projection.profile = referral.profile;
-      const result = await this.deps.store.save({
-        customerId,
-        processed: { eventId: event.id, consumer: CONSUMER },
-        profile:
-          projection.profileChanged && projection.profile
-            ? { next: projection.profile, expectedVersion: profileVersion }
-            : undefined,
-        orders: projection.changedOrders,
-        effects: referral.effects,
-        referralLink: referral.link,
-        now: this.deps.now(),
-      });
-      if (result === 'saved') return { status: 'applied', trace: [], effects: referral.effects.length };
-      if (result === 'duplicate') return { status: 'duplicate' };
-      if (result === 'erased') return { status: 'erased' };
-      await (this.deps.backoff ?? jitteredBackoff)(attempt);
-    }
-    throw new ConflictRetriesExhaustedError(
-      `profile ${customerId}: still conflicting after ${MAX_ATTEMPTS} attempts`,
+    return retryOnConflict(
+      `profile ${customerId}`,
+      async (): Promise<Outcome | typeof CONFLICT> => {
+        const { view, profileVersion } = await this.deps.store.loadCustomer(customerId);
+        const projection = projectEvent(view, event);
+        if (!projection.profileChanged && projection.changedOrders.length === 0)
+          return { status: 'unchanged', trace: [] };
+        const referral: { profile?: Profile; effects: EmitEffect[]; link?: SaveRequest['referralLink'] } =
+          event.detailType === 'customer.registered' && projection.profile
+            ? await this.referral(view, event, projection.profile)
+            : { effects: [] };
+        if (referral.profile) projection.profile = referral.profile;
+        const result = await this.deps.store.save({
+          customerId,
+          processed: { eventId: event.id, consumer: CONSUMER },
+          profile:
+            projection.profileChanged && projection.profile
+              ? { next: projection.profile, expectedVersion: profileVersion }
+              : undefined,
+          orders: projection.changedOrders,
+          effects: referral.effects,
+          referralLink: referral.link,
+          now: this.deps.now(),
+        });
+        if (result === 'saved') return { status: 'applied', trace: [], effects: referral.effects.length };
+        if (result === 'duplicate') return { status: 'duplicate' };
+        if (result === 'erased') return { status: 'erased' };
+        return CONFLICT;
+      },
+      { backoff: this.deps.backoff },
     );
   }
 

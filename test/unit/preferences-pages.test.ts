@@ -117,3 +117,30 @@ describe('escapeHtml and acceptLanguage', () => {
     expect(acceptLanguage(undefined)).toBeUndefined();
   });
 });
+
+describe('the feedback confirmation page (mail scanners)', () => {
+  it('asks for a confirmation with the score, a comment box and a button, in every locale', async () => {
+    const pages = createPageRenderer(templates);
+    for (const [locale, title] of [
+      ['en', 'Please confirm your rating'],
+      ['de', 'Bitte bestätigen Sie Ihre Bewertung'],
+      ['fr', 'Merci de confirmer votre note'],
+      ['es', 'Confirma tu valoración'],
+      ['it', 'Conferma la tua valutazione'],
+    ] as const) {
+      const page = await pages.render({
+        kind: 'feedbackConfirm',
+        status: 200,
+        locale,
+        shop: SHOP,
+        action: '?token=abc',
+        score: 7,
+      });
+      expect(page.body, locale).toContain(`<h1>${escapeHtml(title)}</h1>`);
+      expect(page.body, locale).toMatch(/<p class="score">[^<]*7[^<]*<\/p>/);
+      expect(page.body, locale).toMatch(
+        /<form method="post" action="\?token=abc">[\s\S]*<textarea[\s\S]*<button/,
+      );
+    }
+  });
+});
