@@ -142,3 +142,18 @@ export function connectorConfigFromEnv(env: Record<string, string | undefined>):
 
 const environmentError = (issues: readonly z.core.$ZodIssue[]) =>
   new ConfigError(`invalid configuration: ${formatIssues(issues, 'the environment').join('; ')}`);
+
+/** The environment variables that carry a shop identity: what the stack and the local runtime set. */
+export function shopIdentityEnv(shop: ShopIdentity): Record<string, string> {
+  const env: Record<string, string | undefined> = {
+    SHOP_NAME: shop.name,
+    SHOP_URL: shop.url,
+    SHOP_ADDRESS: shop.address,
+    SHOP_LOGO_URL: shop.logoUrl,
+    SHOP_BRAND_COLOR: shop.brandColor,
+    SHOP_LINK_TRACKING: shop.linkTracking ? new URLSearchParams(shop.linkTracking).toString() : undefined,
+  };
+  return Object.fromEntries(
+    Object.entries(env).filter((entry): entry is [string, string] => entry[1] !== undefined),
+  );
+}

@@ -39,6 +39,7 @@ import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { DEFAULT_TIMER_SHARDS, TABLE } from '../functions/adapters/table-schema.ts';
+import { shopIdentityEnv } from '../functions/config.ts';
 import { type JourneyDefinition, journeyDefinitionSchema } from '../functions/core/definition.ts';
 import { DEFAULT_FREQUENCY_CAP } from '../functions/core/engine.ts';
 import { isLocale } from '../functions/core/locale.ts';
@@ -49,6 +50,7 @@ import {
   profileEventPattern,
   type EventPattern as RoutingPattern,
 } from '../functions/core/routing.ts';
+import { parseLinkTracking } from '../functions/core/shop.ts';
 import { isTimeZone } from '../functions/core/time.ts';
 import { METRIC_NAMESPACE, METRIC_SERVICE } from '../functions/metrics.ts';
 import { Analytics } from './analytics.ts';
@@ -585,14 +587,13 @@ export class RetentionJourneys extends Construct {
       FREQUENCY_CAP_MAX: String(settings.frequencyCap.max),
       FREQUENCY_CAP_PER: settings.frequencyCap.per,
       RETENTION_DAYS: String(settings.idempotencyRetentionDays),
-      SHOP_NAME: settings.shopName,
-      SHOP_URL: settings.shopUrl,
-      // Only what is set: an unset identity field leaves the functions' environment as it was.
-      ...definedOnly({
-        SHOP_ADDRESS: settings.shopAddress,
-        SHOP_LOGO_URL: settings.shopLogoUrl,
-        SHOP_BRAND_COLOR: settings.shopBrandColor,
-        SHOP_LINK_TRACKING: settings.shopLinkTracking,
+      ...shopIdentityEnv({
+        name: settings.shopName,
+        url: settings.shopUrl,
+        address: settings.shopAddress,
+        logoUrl: settings.shopLogoUrl,
+        brandColor: settings.shopBrandColor,
+        linkTracking: parseLinkTracking(settings.shopLinkTracking),
       }),
       SIGNING_SECRET_ARN: this.signingSecret.secretArn,
       POWERTOOLS_SERVICE_NAME: METRIC_SERVICE,
@@ -955,12 +956,6 @@ function pascalCase(id: string): string {
     .filter(Boolean)
     .map((part) => part[0]?.toUpperCase() + part.slice(1))
     .join('');
-}
-
-function definedOnly(values: Record<string, string | undefined>): Record<string, string> {
-  return Object.fromEntries(
-    Object.entries(values).filter((entry): entry is [string, string] => entry[1] !== undefined),
-  );
 }
 
 /** `Shop` of `Shop <news@shop.example>`, without quotes; undefined when there is none. */

@@ -59,8 +59,8 @@ export function isPlaceholderDomain(domain: string): boolean {
 
 /** The identity the preview and the local runtime show: a made-up shop, never deployed. */
 export const DEMO_SHOP: Required<Pick<ShopIdentity, 'name' | 'url' | 'address'>> & ShopIdentity = {
-  name: 'Bean & Leaf',
+  name: 'Example Shop',
   url: 'https://shop.example.com',
-  address: 'Torstraße 110, 10119 Berlin',
+  address: 'Torstraße 110, 10119 Berlin, Germany',
   linkTracking: { utm_source: 'email', utm_medium: 'email', utm_campaign: '{journey}' },
 };
