@@ -50,7 +50,13 @@ export function renderData(data: TemplateData, context: SendContext): RenderData
     referral: referral
       ? { code: referral.code, shareUrl: `${shopUrl}/?ref=${encodeURIComponent(referral.code)}` }
       : undefined,
-    shop: { name: shop.name, url: shop.url, address: shop.address, logoUrl: shop.logoUrl },
+    shop: {
+      name: shop.name,
+      url: shop.url,
+      address: shop.address,
+      logoUrl: shop.logoUrl,
+      brandColor: shop.brandColor,
+    },
     links: {
       shop: tracked(shop.url),
       unsubscribe: email.marketing ? unsubscribeUrl(context) : undefined,

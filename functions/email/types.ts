@@ -57,7 +57,7 @@ export interface RenderData extends Omit<TemplateData, 'orderCount' | 'referral'
   customer: { firstName?: string | undefined; email: string; orderCount?: number | undefined };
   /** The recipient's own referral code and a link to share it. */
   referral?: { code: string; shareUrl: string } | undefined;
-  shop: Pick<ShopIdentity, 'name' | 'url' | 'address' | 'logoUrl'>;
+  shop: Pick<ShopIdentity, 'name' | 'url' | 'address' | 'logoUrl' | 'brandColor'>;
   links: {
     unsubscribe?: string | undefined;
     shop: string;

@@ -14,6 +14,7 @@ import type { Catalog } from '../../functions/catalog/catalog.ts';
 import { configFromEnv, shopIdentityEnv } from '../../functions/config.ts';
 import type { TemplateData } from '../../functions/core/template-data.ts';
 import { createRenderer, renderData } from '../../functions/email/index.ts';
+import { LAYOUT_ACCENT } from '../../functions/email/render.ts';
 import { placeholderIdentity, refuseDeploy } from '../../lib/shop-identity.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -21,6 +22,8 @@ const SHOP = {
   name: 'Kaffee & Co',
   url: 'https://kaffee-und-co.de',
   address: 'Hauptstraße 1, 10115 Berlin, Deutschland',
+  logoUrl: 'https://kaffee-und-co.de/logo.png',
+  brandColor: '#b91c1c',
   linkTracking: { utm_source: 'newsletter', utm_medium: 'email', utm_campaign: '{journey}-{message}' },
 };
 
@@ -56,6 +59,25 @@ describe('shop identity in real sends', () => {
       expect(email.html).toContain('Hauptstraße 1, 10115 Berlin, Deutschland');
       expect(email.text).toContain('Hauptstraße 1, 10115 Berlin, Deutschland');
     }
+  });
+
+  it("shows the shop's logo and brand colour instead of the templates' own", async () => {
+    const data = send(
+      { journey: 'win-back', message: 'comeback-offer', marketing: true },
+      {
+        orderCount: 2,
+        coupon: { code: 'COME-BACK', percentOff: 10, expiresAt: '2026-03-19T09:30:00Z' },
+      },
+    );
+    const email = await createRenderer(catalog.templates).render({
+      journeyId: 'win-back',
+      message: 'comeback-offer',
+      locale: 'de',
+      data,
+    });
+    expect(email.html).toContain('<img src="https://kaffee-und-co.de/logo.png" alt="Kaffee &amp; Co"');
+    expect(email.html).toContain('#b91c1c');
+    expect(email.html).not.toContain(LAYOUT_ACCENT);
   });
 
   it("tags links into the shop with the shop's tracking parameters, naming the email", () => {
