@@ -2,9 +2,8 @@
  * A journey's steps as a flow diagram and its settings as chips, for the gallery. The step tree is
  * walked with `matchStep`, so a new step kind does not compile until it is drawn here too.
  */
-import type { Step } from '../../functions/core/definition.ts';
+import type { JourneyDefinition, Step } from '../../functions/core/definition.ts';
 import { matchStep } from '../../functions/core/steps.ts';
-import type { JourneyDefinition } from '../../functions/core/definition.ts';
 import { esc, msgAnchor } from './html.ts';
 import { conditionWords, durationWords, triggerWords } from './words.ts';
 
@@ -46,7 +45,10 @@ export function flowHtml(steps: Step[], journeyId: string): string {
       },
       emit: (s) => {
         const e = s.emit;
-        const note = [e.to ? `to ${e.to}` : '', e.detail ? Object.values(e.detail).map(String).join(', ') : '']
+        const note = [
+          e.to ? `to ${e.to}` : '',
+          e.detail ? Object.values(e.detail).map(String).join(', ') : '',
+        ]
           .filter(Boolean)
           .join(' · ');
         return node('emit', '⚡', `Emit <code>${esc(e.detailType)}</code>`, esc(note));

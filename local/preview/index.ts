@@ -16,5 +16,11 @@ export {
 export { galleryIndexHtml } from './gallery.ts';
 export { checkLocale, findMessage, journeyMessages, type LocaleCheck, type MessageRef } from './messages.ts';
 export { buildGallery, type Gallery, type GalleryCell, renderOne, writeGallery } from './render.ts';
-export { PREVIEW_ENGINE, previewJourney, type SampleSend, sampleRenderData, sampleSend } from './sample-data.ts';
+export {
+  PREVIEW_ENGINE,
+  previewJourney,
+  type SampleSend,
+  sampleRenderData,
+  sampleSend,
+} from './sample-data.ts';
 export { conditionWords, durationWords, triggerWords } from './words.ts';

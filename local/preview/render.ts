@@ -83,7 +83,14 @@ export async function buildGallery(
       options.onProgress?.(cells.length, total, `${m.journeyId}/${m.messageId} ${locale}`);
       try {
         const journey = compiled.get(m.journeyId);
-        const email = await renderOne({ catalog, message: m, locale: customer.locale, customer, renderer, journey });
+        const email = await renderOne({
+          catalog,
+          message: m,
+          locale: customer.locale,
+          customer,
+          renderer,
+          journey,
+        });
         files.set(htmlFile, email.html);
         // A BOM so browsers opening the .txt from disk read it as UTF-8 (ä, é, ñ …).
         files.set(textFile, `\uFEFF${email.text}`);

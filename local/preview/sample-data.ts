@@ -139,7 +139,12 @@ function begin(cast: Cast, start: string, priorOrders: number): StoryState {
       deliveredAt: addDuration(placedAt, 'P3D', 'UTC'),
     };
   });
-  let state: StoryState = { view: { profile: undefined, orders, instances: [] }, now: start, sends: [], seq: 0 };
+  let state: StoryState = {
+    view: { profile: undefined, orders, instances: [] },
+    now: start,
+    sends: [],
+    seq: 0,
+  };
   const registered = addDuration(start, '-PT1H', 'UTC');
   state = deliver(cast, { ...state, now: registered }, 'customer.registered', {
     customerId,
@@ -149,7 +154,9 @@ function begin(cast: Cast, start: string, priorOrders: number): StoryState {
     timeZone: customer.timeZone,
     marketingConsent: true,
     // Tomorrow, so an anniversary journey's day comes within the story.
-    birthday: DateTime.fromISO(addDuration(start, 'P1D', 'UTC'), { zone: customer.timeZone }).toFormat('MM-dd'),
+    birthday: DateTime.fromISO(addDuration(start, 'P1D', 'UTC'), { zone: customer.timeZone }).toFormat(
+      'MM-dd',
+    ),
     registeredAt: registered,
   });
   for (const type of triggerPrelude(cast.journey)) state = deliver(cast, { ...state, now: start }, type);

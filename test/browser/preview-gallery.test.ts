@@ -14,8 +14,8 @@ import { afterAll, beforeAll, describe, expect, it, type TestContext } from 'vit
 import { buildCatalog } from '../../functions/catalog/build.ts';
 import { DEMO_SHOP } from '../../functions/core/shop.ts';
 import { buildGallery, type Gallery, writeGallery } from '../../local/preview/index.ts';
+import { CHROMIUM, needChromium as needBrowser } from '../support/chromium.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
 let browser: Browser | undefined;
@@ -40,12 +40,7 @@ afterAll(async () => {
   if (dir) await rm(dir, { recursive: true, force: true });
 });
 
-function needChromium(ctx: TestContext): Browser {
-  if (browser) return browser;
-  if (process.env.CI) throw new Error(`${CHROMIUM} is missing: .ci/run installs the Debian package chromium`);
-  ctx.skip(`${CHROMIUM} is missing: apt-get install chromium to run the browser test`);
-  throw new Error('unreachable');
-}
+const needChromium = (ctx: TestContext): Browser => needBrowser(browser, ctx);
 
 describe('preview gallery in headless Chromium', () => {
   it('loads every email frame from the gallery offline, requests nothing else, shows no error', async (ctx) => {
