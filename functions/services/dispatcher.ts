@@ -185,17 +185,18 @@ export class Dispatcher {
     }
 
     let rendered: Awaited<ReturnType<EmailRenderer['render']>>;
-    const data = renderData(effect.data, {
-      shop: this.deps.shop,
-      preferencesUrl: this.deps.preferencesUrl,
-      signingSecret: this.deps.signingSecret,
-      customerId: item.customerId,
-      recipient,
-      email: { journey: effect.journeyId, message: effect.message, outbox: item.outboxId, marketing },
-      now,
-    });
-    const unsubscribe = data.links.unsubscribe;
+    let unsubscribe: string | undefined;
     try {
+      const data = renderData(effect.data, {
+        shop: this.deps.shop,
+        preferencesUrl: this.deps.preferencesUrl,
+        signingSecret: this.deps.signingSecret,
+        customerId: item.customerId,
+        recipient,
+        email: { journey: effect.journeyId, message: effect.message, outbox: item.outboxId, marketing },
+        now,
+      });
+      unsubscribe = data.links.unsubscribe;
       // A message may borrow another journey's template (`template: referral/invite-friends`).
       const [journeyId, message] = (effect.template ?? `${effect.journeyId}/${effect.message}`).split(
         '/',

@@ -14,6 +14,7 @@ import { verifyToken } from '../../functions/core/tokens.ts';
 import { FixtureError, PreviewError } from '../../local/errors.ts';
 import { type PreviewIo, previewCommand } from '../../local/preview/cli.ts';
 import {
+  buildGallery,
   durationWords,
   findMessage,
   journeyMessages,
@@ -212,6 +213,20 @@ describe('journeys preview <journey>/<message>', () => {
       const json = JSON.parse(await readFile(path.join(fixtures, name), 'utf8')) as unknown;
       expect(() => parseCustomerFixture(json, name)).not.toThrow();
     }
+  });
+});
+
+describe('a disabled journey in the gallery', () => {
+  it('is shown, marked as disabled, with its emails as it would send them', async () => {
+    const journeys = catalog.journeys.map((j) =>
+      j.definition.id === 'birthday' ? { ...j, definition: { ...j.definition, enabled: false } } : j,
+    );
+    const gallery = await buildGallery({ ...catalog, journeys });
+    expect(gallery.counts.failures).toBe(0);
+    const index = gallery.files.get('index.html') ?? '';
+    expect(index).toContain('<section class="journey disabled" id="j--birthday">');
+    expect(index).toContain('<b>Disabled</b> no new entrants; customers inside finish');
+    expect(gallery.files.get('birthday/birthday.de.html')).toContain('Torstraße 110');
   });
 });
 
