@@ -8,6 +8,11 @@
  *   senderAddress              required; verified SES sender, `news@shop.example` or `Shop <news@shop.example>`
  *   shopName, shopUrl          shown and linked in emails (default: the sender's display name or
  *                              domain, and `https://<sender domain>`)
+ *   shopAddress                required for deploy; the postal address (imprint) in every email's footer
+ *   shopLogoUrl                https:// logo in the email header (default: the shop name as a word mark)
+ *   shopBrandColor             `#rrggbb` accent of links and buttons (default: the templates' own)
+ *   shopLinkTracking           query parameters for links into the shop, e.g.
+ *                              `utm_source=newsletter&utm_medium=email&utm_campaign={journey}` (default: none)
  *   shopEventSource            `source` of the shop's events (default `shop`, or the partner source)
  *   partnerEventBusName        partner event bus whose events are forwarded to the journeys bus
  *   shopifyPartnerEventSource  Shopify partner event source `aws.partner/shopify.com/<app id>/<name>`:
@@ -42,6 +47,7 @@ import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { webhooksFromList } from '../lib/connectors.ts';
 import { RetentionJourneysStack } from '../lib/retention-journeys-stack.ts';
+import { placeholderIdentity, refuseDeploy } from '../lib/shop-identity.ts';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
 /** Build output next to cdk.out; copied into every function bundle. */
@@ -84,14 +90,23 @@ const frequencyCapDays = number('frequencyCapDays');
 const eventArchiveRetentionDays = number('eventArchiveRetentionDays');
 const shopifyPartnerEventSource = text('shopifyPartnerEventSource');
 
-new RetentionJourneysStack(app, text('stackName') ?? 'RetentionJourneys', {
+const identity = {
+  senderAddress,
+  shopUrl: text('shopUrl'),
+  shopAddress: text('shopAddress'),
+};
+const stack = new RetentionJourneysStack(app, text('stackName') ?? 'RetentionJourneys', {
   description: 'retention-journeys: lifecycle-marketing journeys on EventBridge, Lambda, DynamoDB and SES',
   env: { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION },
   journeys,
   catalogPath: CATALOG_FILE,
   senderAddress,
   shopName: text('shopName'),
-  shopUrl: text('shopUrl'),
+  shopUrl: identity.shopUrl,
+  shopAddress: identity.shopAddress,
+  shopLogoUrl: text('shopLogoUrl'),
+  shopBrandColor: text('shopBrandColor'),
+  shopLinkTracking: text('shopLinkTracking'),
   shopEventSource: text('shopEventSource'),
   partnerEventBusName: text('partnerEventBusName'),
   shopify: shopifyPartnerEventSource ? { partnerEventSourceName: shopifyPartnerEventSource } : undefined,
@@ -125,5 +140,14 @@ new RetentionJourneysStack(app, text('stackName') ?? 'RetentionJourneys', {
     activeWindowDays: number('activeWindowDays'),
   },
 });
+
+// The shipped cdk.json is the sample shop's: it synthesises (offline, in CI), it does not deploy.
+const placeholders = placeholderIdentity(identity);
+refuseDeploy(stack, placeholders);
+if (placeholders.length > 0) {
+  process.stderr.write(
+    `Note: this stack will not deploy until the shop identity is set:\n${placeholders.map((p) => `  - ${p}`).join('\n')}\n`,
+  );
+}
 
 Validations.of(app).addPlugins(new AwsSolutionsChecks(app));

@@ -133,7 +133,7 @@ Options:
   --text                print the plain-text part instead of writing the HTML
   --fallback            allow a locale that is not shipped (pt-BR) and show the fallback email
   -h, --help            show this help`,
-    run: (argv) => delegate('preview', '../local/preview-cli.ts', 'previewCommand', argv),
+    run: (argv) => delegate('preview', '../local/preview/cli.ts', 'previewCommand', argv),
   },
   report: {
     summary: 'retention KPIs, cohorts, funnels and uplift',

@@ -7,6 +7,7 @@ import { DEFAULT_TIMER_SHARDS } from './adapters/table-schema.ts';
 import { isoDuration } from './core/definition.ts';
 import { DEFAULT_FREQUENCY_CAP } from './core/engine.ts';
 import { formatIssues } from './core/events.ts';
+import { parseLinkTracking, type ShopIdentity } from './core/shop.ts';
 
 const configSchema = z.object({
   TABLE_NAME: z.string().min(1),
@@ -23,6 +24,15 @@ const configSchema = z.object({
   SES_CONFIGURATION_SET: z.string().optional(),
   SHOP_NAME: z.string().min(1).default('Our Shop'),
   SHOP_URL: z.url().default('https://shop.example.com'),
+  /** Postal address (imprint) in the footer; required for marketing email, enforced at deploy. */
+  SHOP_ADDRESS: z.string().min(1).optional(),
+  SHOP_LOGO_URL: z.url().optional(),
+  SHOP_BRAND_COLOR: z
+    .string()
+    .regex(/^#[0-9a-fA-F]{6}$/, 'must be a colour such as #0f766e')
+    .optional(),
+  /** Query parameters for links into the shop, `utm_source=newsletter&utm_medium=email`. */
+  SHOP_LINK_TRACKING: z.string().optional(),
   PREFERENCES_URL: z.url().default('https://shop.example.com/preferences'),
   /** Local runs and tests set the secret directly; Lambda reads it from Secrets Manager. */
   SIGNING_SECRET: z.string().min(16).optional(),
@@ -46,7 +56,7 @@ export interface AppConfig {
   retentionDays: number;
   senderAddress: string;
   configurationSetName: string | undefined;
-  shop: { name: string; url: string };
+  shop: ShopIdentity;
   preferencesUrl: string;
   signingSecret: string | undefined;
   signingSecretArn: string | undefined;
@@ -77,7 +87,14 @@ export function configFromEnv(env: Record<string, string | undefined>): AppConfi
     retentionDays: e.RETENTION_DAYS,
     senderAddress: e.SENDER_ADDRESS,
     configurationSetName: e.SES_CONFIGURATION_SET,
-    shop: { name: e.SHOP_NAME, url: e.SHOP_URL },
+    shop: {
+      name: e.SHOP_NAME,
+      url: e.SHOP_URL,
+      address: e.SHOP_ADDRESS,
+      logoUrl: e.SHOP_LOGO_URL,
+      brandColor: e.SHOP_BRAND_COLOR,
+      linkTracking: parseLinkTracking(e.SHOP_LINK_TRACKING),
+    },
     preferencesUrl: e.PREFERENCES_URL,
     signingSecret: e.SIGNING_SECRET,
     signingSecretArn: e.SIGNING_SECRET_ARN,
@@ -125,3 +142,18 @@ export function connectorConfigFromEnv(env: Record<string, string | undefined>):
 
 const environmentError = (issues: readonly z.core.$ZodIssue[]) =>
   new ConfigError(`invalid configuration: ${formatIssues(issues, 'the environment').join('; ')}`);
+
+/** The environment variables that carry a shop identity: what the stack and the local runtime set. */
+export function shopIdentityEnv(shop: ShopIdentity): Record<string, string> {
+  const env: Record<string, string | undefined> = {
+    SHOP_NAME: shop.name,
+    SHOP_URL: shop.url,
+    SHOP_ADDRESS: shop.address,
+    SHOP_LOGO_URL: shop.logoUrl,
+    SHOP_BRAND_COLOR: shop.brandColor,
+    SHOP_LINK_TRACKING: shop.linkTracking ? new URLSearchParams(shop.linkTracking).toString() : undefined,
+  };
+  return Object.fromEntries(
+    Object.entries(env).filter((entry): entry is [string, string] => entry[1] !== undefined),
+  );
+}

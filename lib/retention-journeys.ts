@@ -39,6 +39,7 @@ import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { DEFAULT_TIMER_SHARDS, TABLE } from '../functions/adapters/table-schema.ts';
+import { shopIdentityEnv } from '../functions/config.ts';
 import { type JourneyDefinition, journeyDefinitionSchema } from '../functions/core/definition.ts';
 import { DEFAULT_FREQUENCY_CAP } from '../functions/core/engine.ts';
 import { isLocale } from '../functions/core/locale.ts';
@@ -49,6 +50,7 @@ import {
   profileEventPattern,
   type EventPattern as RoutingPattern,
 } from '../functions/core/routing.ts';
+import { parseLinkTracking } from '../functions/core/shop.ts';
 import { isTimeZone } from '../functions/core/time.ts';
 import { METRIC_NAMESPACE, METRIC_SERVICE } from '../functions/metrics.ts';
 import { Analytics } from './analytics.ts';
@@ -181,6 +183,22 @@ export interface RetentionJourneysProps {
    */
   readonly shopUrl?: string;
   /**
+   * The shop's postal address (imprint), shown in the footer of every email (`SHOP_ADDRESS`). Marketing
+   * email must carry one (CAN-SPAM, imprint duty); bin/app.ts refuses to deploy without it.
+   * @default - none: no address in the footer
+   */
+  readonly shopAddress?: string;
+  /** https:// address of the shop's logo, shown in the email header (`SHOP_LOGO_URL`). @default - the shop name as a word mark */
+  readonly shopLogoUrl?: string;
+  /** The shop's accent colour, `#rrggbb` (`SHOP_BRAND_COLOR`). @default - the templates' own */
+  readonly shopBrandColor?: string;
+  /**
+   * Query parameters added to links into the shop, e.g. `utm_source=newsletter&utm_medium=email&utm_campaign={journey}`
+   * (`SHOP_LINK_TRACKING`); `{journey}` and `{message}` stand for the email's.
+   * @default - links are not tagged
+   */
+  readonly shopLinkTracking?: string;
+  /**
    * Where every alarm and its return to OK is published. Subscribe your on-call email or chat to it.
    * @default - a new SNS topic, encrypted with a customer-managed KMS key, TLS-only
    */
@@ -255,6 +273,10 @@ interface Settings {
   configurationSetName: string | undefined;
   shopName: string;
   shopUrl: string;
+  shopAddress: string | undefined;
+  shopLogoUrl: string | undefined;
+  shopBrandColor: string | undefined;
+  shopLinkTracking: string | undefined;
   logRetention: RetentionDays;
   idempotencyRetentionDays: number;
   eventArchiveRetentionDays: number;
@@ -387,6 +409,31 @@ export function validateProps(props: RetentionJourneysProps): Settings {
     );
   }
 
+  const shopAddress = props.shopAddress?.trim() || undefined;
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: rejecting control characters is the point
+  if (shopAddress !== undefined && (shopAddress.length > 300 || /[\u0000-\u001f\u007f]/.test(shopAddress))) {
+    fail(
+      `shopAddress "${props.shopAddress}" must be at most 300 characters on one line (street, postcode, city, country); it is the imprint in every email's footer`,
+    );
+  }
+  if (props.shopLogoUrl !== undefined && !isHttpsUrl(props.shopLogoUrl)) {
+    fail(
+      `shopLogoUrl "${props.shopLogoUrl}" must be an absolute https:// URL of an image; omit it for a word mark`,
+    );
+  }
+  if (props.shopBrandColor !== undefined && !/^#[0-9a-fA-F]{6}$/.test(props.shopBrandColor)) {
+    fail(`shopBrandColor "${props.shopBrandColor}" must be a colour such as #0f766e`);
+  }
+  const shopLinkTracking = props.shopLinkTracking?.trim() || undefined;
+  if (
+    shopLinkTracking !== undefined &&
+    !/^\??[\w.~%{}-]+=[^&\s]*(&[\w.~%{}-]+=[^&\s]*)*$/.test(shopLinkTracking)
+  ) {
+    fail(
+      `shopLinkTracking "${props.shopLinkTracking}" must be query parameters such as utm_source=newsletter&utm_medium=email`,
+    );
+  }
+
   const logRetention = props.logRetention ?? RetentionDays.ONE_MONTH;
   const retentionPeriods = Object.values(RetentionDays).filter((v): v is number => typeof v === 'number');
   if (!retentionPeriods.includes(logRetention)) {
@@ -436,6 +483,10 @@ export function validateProps(props: RetentionJourneysProps): Settings {
     configurationSetName,
     shopName,
     shopUrl,
+    shopAddress,
+    shopLogoUrl: props.shopLogoUrl,
+    shopBrandColor: props.shopBrandColor,
+    shopLinkTracking,
     logRetention,
     idempotencyRetentionDays,
     eventArchiveRetentionDays,
@@ -536,8 +587,14 @@ export class RetentionJourneys extends Construct {
       FREQUENCY_CAP_MAX: String(settings.frequencyCap.max),
       FREQUENCY_CAP_PER: settings.frequencyCap.per,
       RETENTION_DAYS: String(settings.idempotencyRetentionDays),
-      SHOP_NAME: settings.shopName,
-      SHOP_URL: settings.shopUrl,
+      ...shopIdentityEnv({
+        name: settings.shopName,
+        url: settings.shopUrl,
+        address: settings.shopAddress,
+        logoUrl: settings.shopLogoUrl,
+        brandColor: settings.shopBrandColor,
+        linkTracking: parseLinkTracking(settings.shopLinkTracking),
+      }),
       SIGNING_SECRET_ARN: this.signingSecret.secretArn,
       POWERTOOLS_SERVICE_NAME: METRIC_SERVICE,
       POWERTOOLS_METRICS_NAMESPACE: METRIC_NAMESPACE,

@@ -15,7 +15,7 @@ import { createTableInput } from '../functions/adapters/table-schema.ts';
 import type { AnalyticsSink } from '../functions/analytics/record.ts';
 import { analyticsEventPatterns } from '../functions/analytics/routing.ts';
 import type { Catalog } from '../functions/catalog/catalog.ts';
-import { type AppConfig, configFromEnv } from '../functions/config.ts';
+import { type AppConfig, configFromEnv, shopIdentityEnv } from '../functions/config.ts';
 import type { RawEvent } from '../functions/core/events.ts';
 import { outboxTag } from '../functions/core/links.ts';
 import {
@@ -24,6 +24,7 @@ import {
   profileEventPattern,
   sesEventPattern,
 } from '../functions/core/routing.ts';
+import { DEMO_SHOP } from '../functions/core/shop.ts';
 import { forEachCustomer } from '../functions/services/concurrency.ts';
 import { createServices, type Services } from '../functions/services/container.ts';
 import type { DispatchOutcome } from '../functions/services/dispatcher.ts';
@@ -397,7 +398,8 @@ function localEnv(options: LocalRuntimeOptions): Record<string, string | undefin
     DEFAULT_LOCALE: options.catalog.defaultLocale,
     PREFERENCES_URL: 'http://127.0.0.1:3000/preferences',
     SENDER_ADDRESS: 'hello@shop.example',
-    SHOP_NAME: 'Example Shop',
+    // The preview's made-up shop: local emails look like the gallery's.
+    ...shopIdentityEnv(DEMO_SHOP),
     SES_CONFIGURATION_SET: LOCAL_CONFIGURATION_SET,
     ...options.env,
   };

@@ -6,7 +6,7 @@
 import { DateTime } from 'luxon';
 import { readableCode, unitHash } from './codes.ts';
 import type { CompiledJourney, Instruction } from './compile.ts';
-import { type ConditionContext, evaluate, ordersPlacedBy, pathValue } from './conditions.ts';
+import { type ConditionContext, evaluate, pathValue } from './conditions.ts';
 import type { Condition } from './definition.ts';
 import { UnknownDefinitionVersionError } from './errors.ts';
 import type { ShopEvent } from './events.ts';
@@ -20,7 +20,7 @@ import type {
   Recipient,
   TraceEntry,
 } from './model.ts';
-import { FEEDBACK_EVENT, invitation, ORDER_KEY } from './template-data.ts';
+import { templateData } from './template-data.ts';
 import { addDuration, isAtOrBefore, isBefore, quietHoursEnd, toIso } from './time.ts';
 
 export interface EngineConfig {
@@ -275,33 +275,6 @@ class Run {
       version: this.ledger?.version ?? 0,
     };
     this.ledgerChanged = true;
-  }
-
-  /** What a send's template gets from the instance; template-data.ts states the same rules statically. */
-  templateData(instance: JourneyInstance, at: string): Record<string, unknown> {
-    const trigger = instance.trigger ?? {};
-    const orderId = instance.context[ORDER_KEY];
-    const stored = orderId ? this.args.customer.orders.find((o) => o.orderId === orderId) : undefined;
-    const items = Array.isArray(trigger.items) ? (trigger.items as { quantity?: number }[]) : [];
-    const order = orderId
-      ? {
-          orderId,
-          placedAt: trigger.placedAt ?? stored?.placedAt,
-          total: trigger.total ?? stored?.total,
-          items,
-          itemCount: items.reduce((n, i) => n + (i.quantity ?? 1), 0),
-        }
-      : undefined;
-    const last = instance.lastEvent;
-    return {
-      order,
-      feedback: last?.type === FEEDBACK_EVENT ? { score: last.detail.score } : undefined,
-      invitation: invitation(this.program(instance).definition, instance.trigger),
-      referral: this.args.customer.profile?.referralCode
-        ? { code: this.args.customer.profile.referralCode }
-        : undefined,
-      orderCount: ordersPlacedBy(this.args.customer.orders, at, orderId).length,
-    };
   }
 
   /**
@@ -570,7 +543,7 @@ class Run {
       messageClass: marketing ? 'marketing' : 'transactional',
       recipient: recipient as Recipient,
       template: spec?.template,
-      data: { ...this.templateData(instance, at), coupon, reward },
+      data: { ...templateData(definition, instance, this.args.customer, at), coupon, reward },
     });
     instance.sent.push(ins.message);
     this.note(instance, `sends ${ins.message}`);

@@ -3,6 +3,7 @@
  * the engine never sees keys or attribute types.
  */
 import type { Money } from './events.ts';
+import type { TemplateData } from './template-data.ts';
 
 export interface Profile {
   customerId: string;
@@ -130,7 +131,7 @@ export interface SendEffect {
   recipient: Recipient;
   /** `journey/message` of the template, when the message borrows another journey's. */
   template?: string | undefined;
-  data: { coupon?: CouponIssued | undefined; [key: string]: unknown };
+  data: TemplateData;
 }
 
 export interface EmitEffect {

@@ -3,7 +3,7 @@
  * before anything runs, so `journeys validate` can refuse a template that uses data its message
  * never gets (a coupon in a message sent without one, an order in a journey that knows none).
  *
- * It is the static side of `Engine.templateData` and the send instruction (engine.ts), field by field:
+ * It is the static side of `templateData` below and the send instruction (engine.ts), field by field:
  * - `coupon` / `reward`: the send step issues one;
  * - `order`: the instance knows an `orderId`: its trigger, or an event it waited for, requires one by
  *   the event contract (the instance context keeps every string field of those events);
@@ -14,8 +14,10 @@
  * `customer`, `shop` and `links` come with every email (templates may always use them).
  */
 import type { Instruction } from './compile.ts';
+import { ordersPlacedBy } from './conditions.ts';
 import type { Condition, JourneyDefinition } from './definition.ts';
-import { type JourneyEventType, shopEventSchemas, systemInputSchemas } from './events.ts';
+import { type JourneyEventType, type Money, shopEventSchemas, systemInputSchemas } from './events.ts';
+import type { CouponIssued, CustomerView, JourneyInstance } from './model.ts';
 
 /** The event that makes an instance a referee's welcome; its `code` is the code they were invited with. */
 export const INVITATION_EVENT = 'referral.attributed';
@@ -23,6 +25,86 @@ export const INVITATION_EVENT = 'referral.attributed';
 export const ORDER_KEY = 'orderId';
 /** The event whose answer a message sent right after it carries (`feedback` data). */
 export const FEEDBACK_EVENT = 'feedback.submitted';
+
+/** One line of an order as the shop sent it (`order.placed` items). */
+export interface OrderItemData {
+  sku?: string | undefined;
+  name?: string | undefined;
+  quantity?: number | undefined;
+  unitPrice?: Money | undefined;
+}
+
+/** The order an order-driven instance is about (post-purchase). */
+export interface OrderData {
+  orderId: string;
+  placedAt?: string | undefined;
+  total?: Money | undefined;
+  items: OrderItemData[];
+  itemCount: number;
+}
+
+/**
+ * What the engine knows for a send's template: the one contract between `decide` (which produces it
+ * into `SendEffect.data`), `sendSites` below (which states statically which fields a send certainly
+ * has) and rendering (email/render-data.ts extends it with links, the shop and the recipient).
+ */
+export interface TemplateData {
+  order?: OrderData | undefined;
+  /** The NPS answer that led to this message. */
+  feedback?: { score: number } | undefined;
+  /** The referral code a referee was invited with (the referrer's). */
+  invitation?: { code: string } | undefined;
+  /** The recipient's own referral code. */
+  referral?: { code: string } | undefined;
+  /** Orders the customer had placed by the send's business moment (the instance's own one excluded). */
+  orderCount?: number | undefined;
+  coupon?: CouponIssued | undefined;
+  /** A referral reward granted to the recipient. */
+  reward?: Money | undefined;
+}
+
+const isMoney = (value: unknown): value is Money =>
+  typeof value === 'object' &&
+  value !== null &&
+  typeof (value as Money).amount === 'string' &&
+  typeof (value as Money).currency === 'string';
+
+const orderItems = (value: unknown): OrderItemData[] =>
+  Array.isArray(value) ? value.filter((i): i is OrderItemData => typeof i === 'object' && i !== null) : [];
+
+/**
+ * What a send's template gets from the instance at business moment `at`; `sendSites` states the same
+ * rules statically. Coupon and reward are issued by the send itself and added by the engine.
+ */
+export function templateData(
+  definition: JourneyDefinition,
+  instance: JourneyInstance,
+  customer: CustomerView,
+  at: string,
+): TemplateData {
+  const trigger = instance.trigger ?? {};
+  const orderId = instance.context[ORDER_KEY];
+  const stored = orderId ? customer.orders.find((o) => o.orderId === orderId) : undefined;
+  const items = orderItems(trigger.items);
+  const order = orderId
+    ? {
+        orderId,
+        placedAt: typeof trigger.placedAt === 'string' ? trigger.placedAt : stored?.placedAt,
+        total: isMoney(trigger.total) ? trigger.total : stored?.total,
+        items,
+        itemCount: items.reduce((n, i) => n + (i.quantity ?? 1), 0),
+      }
+    : undefined;
+  const last = instance.lastEvent;
+  const score = last?.type === FEEDBACK_EVENT ? last.detail.score : undefined;
+  return {
+    order,
+    feedback: typeof score === 'number' ? { score } : undefined,
+    invitation: invitation(definition, instance.trigger),
+    referral: customer.profile?.referralCode ? { code: customer.profile.referralCode } : undefined,
+    orderCount: ordersPlacedBy(customer.orders, at, orderId).length,
+  };
+}
 
 /** Whether a journey's instances start from `referral.attributed`, whose `code` is the invitation. */
 function startsFromInvitation(definition: JourneyDefinition): boolean {

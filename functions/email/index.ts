@@ -7,6 +7,7 @@ export { cleanCustomerText } from './clean.ts';
 export { TemplateNotFoundError, TemplateRenderError } from './errors.ts';
 export { formatMoney } from './liquid.ts';
 export { createRenderer } from './render.ts';
+export { renderData, type SendContext, unsubscribeUrl } from './render-data.ts';
 export type {
   CatalogMessage,
   EmailRenderer,

@@ -107,7 +107,7 @@ export function createRenderer(catalog: TemplateCatalog): EmailRenderer {
           // Headers are one line, whatever a marketer's string or the data brought in.
           subject: oneLine(t.subject ?? ''),
           preheader: oneLine(t.preheader ?? ''),
-          html: htmlOut as string,
+          html: withBrandColor(htmlOut as string, req.data.shop.brandColor),
           text: tidyText(textOut as string),
         };
       } catch (error) {
@@ -115,6 +115,17 @@ export function createRenderer(catalog: TemplateCatalog): EmailRenderer {
       }
     },
   };
+}
+
+/**
+ * The accent colour of the templates (layout.mjml: buttons, links; bodies: coupon boxes). MJML checks colour attributes when the catalog
+ * is built, so Liquid cannot stand there: the shop's brand colour replaces the accent after rendering.
+ */
+export const LAYOUT_ACCENT = '#0f766e';
+const BRAND_COLOR = /^#[0-9a-fA-F]{6}$/;
+
+function withBrandColor(html: string, brandColor: string | undefined): string {
+  return brandColor && BRAND_COLOR.test(brandColor) ? html.replaceAll(LAYOUT_ACCENT, brandColor) : html;
 }
 
 /** Liquid tags leave blank lines behind; keep at most one empty line and no trailing spaces. */

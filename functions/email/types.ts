@@ -2,6 +2,8 @@
  * Types shared by the build side (compile.ts, which uses MJML) and the run side (render.ts, which must
  * not). The catalog is plain JSON: it is written into each Lambda bundle as catalog.json.
  */
+import type { ShopIdentity } from '../core/shop.ts';
+import type { TemplateData } from '../core/template-data.ts';
 
 export type MessageClass = 'transactional' | 'marketing';
 
@@ -47,36 +49,15 @@ export interface MoneyValue {
   currency: string;
 }
 
-export interface RenderData {
+/**
+ * What templates see: the engine's `TemplateData` (core/template-data.ts) extended at send time
+ * (render-data.ts) with the recipient, the shop and the links.
+ */
+export interface RenderData extends Omit<TemplateData, 'orderCount' | 'referral'> {
   customer: { firstName?: string | undefined; email: string; orderCount?: number | undefined };
-  coupon?:
-    | {
-        code: string;
-        percentOff?: number | undefined;
-        amountOff?: string | undefined;
-        currency?: string | undefined;
-        expiresAt: string;
-      }
-    | undefined;
-  /** The order an order-driven journey is about (post-purchase). */
-  order?:
-    | {
-        orderId: string;
-        placedAt?: unknown;
-        total?: unknown;
-        items?: unknown[];
-        itemCount?: number;
-      }
-    | undefined;
-  /** The NPS answer that led to this message. */
-  feedback?: { score: unknown } | undefined;
   /** The recipient's own referral code and a link to share it. */
   referral?: { code: string; shareUrl: string } | undefined;
-  /** The referral code a referee was invited with (the referrer's). */
-  invitation?: { code: string } | undefined;
-  /** A referral reward granted to the recipient. */
-  reward?: MoneyValue | undefined;
-  shop: { name: string; url: string; address?: string | undefined };
+  shop: Pick<ShopIdentity, 'name' | 'url' | 'address' | 'logoUrl' | 'brandColor'>;
   links: {
     unsubscribe?: string | undefined;
     shop: string;

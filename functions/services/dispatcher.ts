@@ -21,13 +21,13 @@ import type { Mailer } from '../adapters/mailer.ts';
 import type { EventPublisher } from '../adapters/publisher.ts';
 import type { JourneyStore, OutboxItem } from '../adapters/store.ts';
 import { SYSTEM_SOURCE } from '../core/events.ts';
-import { feedbackLinks, outboxTag } from '../core/links.ts';
+import { outboxTag } from '../core/links.ts';
 import type { EmitEffect, SendEffect } from '../core/model.ts';
 import { DEFAULT_RECONCILE_AFTER, plusSeconds, retryDelaySeconds } from '../core/outbox.ts';
 import { addressHash } from '../core/privacy.ts';
+import type { ShopIdentity } from '../core/shop.ts';
 import { addDuration } from '../core/time.ts';
-import { signToken } from '../core/tokens.ts';
-import type { EmailRenderer, RenderData } from '../email/index.ts';
+import { type EmailRenderer, renderData } from '../email/index.ts';
 
 export type DispatchOutcome =
   | {
@@ -81,7 +81,7 @@ export interface DispatcherDeps {
   now: () => string;
   senderAddress: string;
   configurationSetName?: string | undefined;
-  shop: { name: string; url: string };
+  shop: ShopIdentity;
   preferencesUrl: string;
   signingSecret: string;
   /** The marketing suppression list (hard bounces, complaints), by hash of the address. */
@@ -185,14 +185,18 @@ export class Dispatcher {
     }
 
     let rendered: Awaited<ReturnType<EmailRenderer['render']>>;
-    const unsubscribe = marketing
-      ? this.unsubscribeUrl(item.customerId, now, {
-          journey: effect.journeyId,
-          message: effect.message,
-          outbox: item.outboxId,
-        })
-      : undefined;
+    let unsubscribe: string | undefined;
     try {
+      const data = renderData(effect.data, {
+        shop: this.deps.shop,
+        preferencesUrl: this.deps.preferencesUrl,
+        signingSecret: this.deps.signingSecret,
+        customerId: item.customerId,
+        recipient,
+        email: { journey: effect.journeyId, message: effect.message, outbox: item.outboxId, marketing },
+        now,
+      });
+      unsubscribe = data.links.unsubscribe;
       // A message may borrow another journey's template (`template: referral/invite-friends`).
       const [journeyId, message] = (effect.template ?? `${effect.journeyId}/${effect.message}`).split(
         '/',
@@ -202,7 +206,7 @@ export class Dispatcher {
         message,
         locale: recipient.locale,
         timeZone: recipient.timeZone,
-        data: this.templateData(item.customerId, effect, recipient, unsubscribe, now),
+        data,
       });
     } catch (error) {
       // A template fault is permanent for this entry: keep it visible as failed, never loop on it.
@@ -312,63 +316,5 @@ export class Dispatcher {
       messageId: result.messageId,
       sentAt: now,
     };
-  }
-
-  /** What templates see: the engine's data plus links only the dispatcher can sign. */
-  private templateData(
-    customerId: string,
-    effect: SendEffect,
-    recipient: SendEffect['recipient'],
-    unsubscribe: string | undefined,
-    now: string,
-  ): RenderData {
-    const { coupon, reward, order, feedback, referral, invitation, orderCount } =
-      effect.data as SendEffect['data'] & {
-        reward?: RenderData['reward'];
-        order?: RenderData['order'] & { orderId: string };
-        feedback?: RenderData['feedback'];
-        referral?: { code: string };
-        invitation?: RenderData['invitation'];
-        orderCount?: number;
-      };
-    const shop = this.deps.shop.url.replace(/\/+$/, '');
-    return {
-      customer: { firstName: recipient.firstName, email: recipient.email, orderCount },
-      coupon,
-      reward,
-      order,
-      feedback,
-      referral: referral
-        ? { code: referral.code, shareUrl: `${shop}/?ref=${encodeURIComponent(referral.code)}` }
-        : undefined,
-      invitation,
-      shop: this.deps.shop,
-      links: {
-        shop: this.deps.shop.url,
-        unsubscribe,
-        feedback: order
-          ? feedbackLinks(this.deps.signingSecret, this.deps.preferencesUrl, {
-              customerId,
-              orderId: order.orderId,
-              now,
-            })
-          : undefined,
-      },
-    };
-  }
-
-  /** The email is named in the token, so the unsubscribe it leads to is counted against it (analytics). */
-  private unsubscribeUrl(
-    customerId: string,
-    now: string,
-    email: { journey: string; message: string; outbox: string },
-  ): string {
-    const token = signToken(this.deps.signingSecret, {
-      customerId,
-      purpose: 'unsubscribe',
-      expiresAt: addDuration(now, 'P90D', 'UTC'),
-      ...email,
-    });
-    return `${this.deps.preferencesUrl}/unsubscribe?token=${token}`;
   }
 }

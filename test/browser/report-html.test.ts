@@ -12,8 +12,8 @@ import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it, type TestContext } from 'vitest';
 import { renderReportHtml } from '../../analytics/html/render.ts';
 import type { ReportData } from '../../analytics/report-types.ts';
+import { CHROMIUM, needChromium as needBrowser } from '../support/chromium.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
 const present = existsSync(CHROMIUM);
 
 let browser: Browser | undefined;
@@ -48,14 +48,7 @@ afterAll(async () => {
   if (dir) await rm(dir, { recursive: true, force: true });
 });
 
-function needChromium(ctx: TestContext): Browser {
-  if (browser) return browser;
-  if (process.env.CI) throw new Error(`${CHROMIUM} is missing: .ci/run installs the Debian package chromium`);
-  ctx.skip(
-    `${CHROMIUM} is missing: apt-get install chromium to run the browser test (required when CI is set)`,
-  );
-  throw new Error('unreachable');
-}
+const needChromium = (ctx: TestContext): Browser => needBrowser(browser, ctx);
 
 interface Opened {
   page: Page;

@@ -12,17 +12,21 @@ import { buildCatalog } from '../../functions/catalog/build.ts';
 import type { Catalog } from '../../functions/catalog/catalog.ts';
 import { verifyToken } from '../../functions/core/tokens.ts';
 import { FixtureError, PreviewError } from '../../local/errors.ts';
+import { type PreviewIo, previewCommand } from '../../local/preview/cli.ts';
 import {
+  buildGallery,
   durationWords,
   findMessage,
   journeyMessages,
-  PREVIEW_NOW,
+  PREVIEW_ENGINE,
   PREVIEW_SECRET,
   parseCustomerFixture,
+  previewJourney,
   sampleCustomer,
-  sampleData,
-} from '../../local/preview.ts';
-import { type PreviewIo, previewCommand } from '../../local/preview-cli.ts';
+  sampleRenderData,
+  sampleSend,
+} from '../../local/preview/index.ts';
+import { World } from '../support/engine-world.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const LEFTOVER_LIQUID = /\{\{|\{%|%\}|\}\}/;
@@ -212,28 +216,78 @@ describe('journeys preview <journey>/<message>', () => {
   });
 });
 
+describe('a disabled journey in the gallery', () => {
+  it('is shown, marked as disabled, with its emails as it would send them', async () => {
+    const journeys = catalog.journeys.map((j) =>
+      j.definition.id === 'birthday' ? { ...j, definition: { ...j.definition, enabled: false } } : j,
+    );
+    const gallery = await buildGallery({ ...catalog, journeys });
+    expect(gallery.counts.failures).toBe(0);
+    const index = gallery.files.get('index.html') ?? '';
+    expect(index).toContain('<section class="journey disabled" id="j--birthday">');
+    expect(index).toContain('<b>Disabled</b> no new entrants; customers inside finish');
+    expect(gallery.files.get('birthday/birthday.de.html')).toContain('Torstraße 110');
+  });
+});
+
 describe('sample data', () => {
+  const dataFor = (ref: string, locale: string) => {
+    const [journeyId = '', messageId = ''] = ref.split('/');
+    const customer = sampleCustomer(locale);
+    const send = sampleSend(previewJourney(catalog, journeyId), messageId, customer);
+    return { send, data: sampleRenderData(send, customer) };
+  };
+
   it('is locale-typical: currency, names, signed links', () => {
-    const de = sampleData({
-      template: 'post-purchase/review-request',
-      messageClass: 'marketing',
-      customer: sampleCustomer('de'),
-    });
+    const { send, data: de } = dataFor('post-purchase/review-request', 'de');
     expect(de.customer.firstName).toBe('Lena');
     expect(de.order?.total).toEqual({ amount: '48.50', currency: 'EUR' });
     expect(de.order?.items).toHaveLength(3);
     expect(de.links.feedback).toHaveLength(11);
     expect(de.links.shop).toMatch(/^https:\/\/shop\.example\.com\//);
     const token = new URL(de.links.unsubscribe ?? '').searchParams.get('token') ?? '';
-    expect(verifyToken(PREVIEW_SECRET, token, 'unsubscribe', PREVIEW_NOW).ok).toBe(true);
-    const en = sampleData({
-      template: 'referral/referral-reward',
-      messageClass: 'transactional',
-      customer: sampleCustomer('en'),
-    });
-    expect(en.order?.total).toMatchObject({ currency: 'GBP' });
-    expect(en.reward?.currency).toBe('GBP');
+    expect(verifyToken(PREVIEW_SECRET, token, 'unsubscribe', send.at).ok).toBe(true);
+    const { data: en } = dataFor('referral-reward/referral-reward', 'en');
+    expect(en.reward).toEqual({ amount: '9.00', currency: 'GBP' });
     expect(en.links.unsubscribe).toBeUndefined();
+  });
+
+  it("is what decide sends the same customer: the engine's send effect, not data of its own", () => {
+    // Prepare: the preview's story of a first-time buyer's review request
+    const customer = { ...sampleCustomer('de'), orderCount: 1 };
+    const journey = previewJourney(catalog, 'post-purchase');
+    const send = sampleSend(journey, 'review-request', customer);
+    // Act: the same customer, driven through decide by the engine tests' world, order delivered a day later
+    const world = new World(journey.definition, '2026-03-05T08:30:00Z', PREVIEW_ENGINE);
+    world.deliver('customer.registered', {
+      customerId: send.customerId,
+      email: customer.email,
+      firstName: customer.firstName,
+      locale: customer.locale,
+      timeZone: customer.timeZone,
+      marketingConsent: true,
+      registeredAt: world.now,
+    });
+    world.now = '2026-03-05T09:30:00Z';
+    const order = send.effect.data.order;
+    world.deliver('order.placed', {
+      customerId: send.customerId,
+      orderId: order?.orderId,
+      placedAt: world.now,
+      total: order?.total,
+      items: order?.items,
+    });
+    world.runUntil('2026-03-06T09:30:00Z');
+    world.deliver('order.delivered', {
+      customerId: send.customerId,
+      orderId: order?.orderId,
+      deliveredAt: world.now,
+    });
+    world.runUntil('2026-04-30T00:00:00Z');
+    // Assess
+    const sent = world.sends.find((s) => s.message === 'review-request');
+    expect(sent?.effect).toEqual(send.effect);
+    expect(sent?.at).toBe(send.at);
   });
 
   it('says durations in words', () => {

@@ -8,11 +8,11 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { buildCatalog } from '../functions/catalog/build.ts';
-import type { Catalog } from '../functions/catalog/catalog.ts';
-import { CatalogError } from '../functions/catalog/errors.ts';
-import { TemplateRenderError } from '../functions/email/index.ts';
-import { FixtureError, PreviewError } from './errors.ts';
+import { buildCatalog } from '../../functions/catalog/build.ts';
+import type { Catalog } from '../../functions/catalog/catalog.ts';
+import { CatalogError } from '../../functions/catalog/errors.ts';
+import { TemplateRenderError } from '../../functions/email/index.ts';
+import { FixtureError, PreviewError } from '../errors.ts';
 import {
   buildGallery,
   type CustomerFixture,
@@ -22,9 +22,9 @@ import {
   renderOne,
   sampleCustomer,
   writeGallery,
-} from './preview.ts';
+} from './index.ts';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
 export interface PreviewIo {
   out: (text: string) => void;
