@@ -31,6 +31,7 @@ import type { Outcome } from '../functions/services/journeys.ts';
 import { dispatchRecords, outboxItemFromRecord } from '../functions/services/stream.ts';
 import { shopifyRoute } from './connectors.ts';
 import type { MemoryTables } from './memory-table.ts';
+import { ObservedStore } from './observed-store.ts';
 import { type PutEventsEntry, type PutEventsResultEntry, parseEnvelope } from './put-events.ts';
 import { acceptedEmailEvents, LocalSesEventSource } from './ses-event-source.ts';
 import { StreamPoller } from './stream-poller.ts';
@@ -124,6 +125,7 @@ export class LocalRuntime {
   ) {
     this.config = configFromEnv(localEnv(options));
     const signingSecret = this.config.signingSecret as string;
+    const onSaved = options.onSaved;
     this.services = createServices({ ...this.config, signingSecret }, options.catalog, options.clock, {
       dynamo,
       document: options.memory,
@@ -139,7 +141,7 @@ export class LocalRuntime {
       ),
       publisher: new LocalBus(async (event) => this.onPublished(event)),
       meter: options.meter,
-      onSaved: options.onSaved,
+      ...(onSaved ? { createStore: (...args) => new ObservedStore(onSaved, ...args) } : {}),
       backoff: async () => {},
       analyticsSink: options.analyticsSink,
     });

@@ -188,8 +188,6 @@ export class JourneyStore {
     private readonly tableName: string,
     private readonly options: StoreOptions,
     private readonly meter?: CapacityMeter,
-    /** Told of every decision written; the simulator follows timers and outbox entries this way. */
-    private readonly onSaved?: (request: SaveRequest) => void,
   ) {}
 
   timerShard(customerId: string): number {
@@ -376,7 +374,6 @@ export class JourneyStore {
         'TransactWriteItems',
         result.ConsumedCapacity?.reduce((sum, c) => sum + (c.CapacityUnits ?? 0), 0),
       );
-      this.onSaved?.(request);
       return 'saved';
     } catch (error) {
       if (!(error instanceof TransactionCanceledException)) throw error;
