@@ -10,7 +10,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { buildCatalog } from '../../functions/catalog/build.ts';
-import { startSesEmulator, stopAll } from '../../local/servers.ts';
+import { startSesEmulator, stopAll } from '../../local/servers/servers.ts';
 import { DuckDbRunner } from '../duckdb.ts';
 import { renderReportHtml } from '../html/render.ts';
 import { computeReport } from '../report.ts';

@@ -35,7 +35,7 @@ type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[numb
 
 /**
  * What the stores need of a DynamoDB document client: `send`. Lambda and the local runtime pass a
- * `DynamoDBDocumentClient`; the simulator's memory mode passes `MemoryTables` (local/memory-table.ts).
+ * `DynamoDBDocumentClient`; the simulator's memory mode passes `MemoryTables` (local/memory-table/table.ts).
  */
 export type DocumentSender = Pick<DynamoDBDocumentClient, 'send'>;
 

@@ -27,7 +27,7 @@ import {
   TransactWriteCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
-import { UnsupportedExpression } from './errors.ts';
+import { UnsupportedExpression } from '../errors.ts';
 
 type Value = unknown;
 type Item = Record<string, Value>;

@@ -10,17 +10,17 @@ import { readFile } from 'node:fs/promises';
 import { DateTime, Duration } from 'luxon';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
-import { type CapacityMeter, type OutboxItem, outboxEntry } from '../functions/adapters/store.ts';
-import type { AnalyticsSink } from '../functions/analytics/record.ts';
-import type { Catalog } from '../functions/catalog/catalog.ts';
-import { formatIssues } from '../functions/core/events.ts';
-import { forEachCustomer } from '../functions/services/concurrency.ts';
-import type { DispatchOutcome } from '../functions/services/dispatcher.ts';
-import { DispatchNotSettledError, ScenarioError } from './errors.ts';
+import { type CapacityMeter, type OutboxItem, outboxEntry } from '../../functions/adapters/store.ts';
+import type { AnalyticsSink } from '../../functions/analytics/record.ts';
+import type { Catalog } from '../../functions/catalog/catalog.ts';
+import { formatIssues } from '../../functions/core/events.ts';
+import { forEachCustomer } from '../../functions/services/concurrency.ts';
+import type { DispatchOutcome } from '../../functions/services/dispatcher.ts';
+import { DispatchNotSettledError, ScenarioError } from '../errors.ts';
+import type { MemoryTables } from '../memory-table/table.ts';
+import { LocalRuntime, type PublishedEvent } from '../runtime/runtime.ts';
+import { type SesEmail, sesEmulatorStore } from '../servers/servers.ts';
 import { expectationSchema } from './expectations.ts';
-import type { MemoryTables } from './memory-table.ts';
-import { LocalRuntime, type PublishedEvent } from './runtime.ts';
-import { type SesEmail, sesEmulatorStore } from './servers.ts';
 import { dispatchSettled } from './settled-dispatch.ts';
 
 /**

@@ -2,7 +2,7 @@
  * The journey store of the local tools that follow decisions as they are written: the simulator
  * learns timers and outbox entries from them instead of polling the timer index or a table stream.
  */
-import { JourneyStore, type SaveRequest, type SaveResult } from '../functions/adapters/store.ts';
+import { JourneyStore, type SaveRequest, type SaveResult } from '../../functions/adapters/store.ts';
 
 export class ObservedStore extends JourneyStore {
   constructor(

@@ -7,30 +7,30 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { CreateTableCommand, DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import type { DynamoDBRecord } from 'aws-lambda';
-import type { Clock } from '../functions/adapters/clock.ts';
-import { SesMailer, sesClient } from '../functions/adapters/mailer.ts';
-import type { EventPublisher, OutgoingEvent } from '../functions/adapters/publisher.ts';
-import type { CapacityMeter, SaveRequest } from '../functions/adapters/store.ts';
-import { createTableInput } from '../functions/adapters/table-schema.ts';
-import type { AnalyticsSink } from '../functions/analytics/record.ts';
-import { analyticsEventPatterns } from '../functions/analytics/routing.ts';
-import type { Catalog } from '../functions/catalog/catalog.ts';
-import { type AppConfig, configFromEnv } from '../functions/config.ts';
-import type { RawEvent } from '../functions/core/events.ts';
-import { outboxTag } from '../functions/core/links.ts';
+import type { Clock } from '../../functions/adapters/clock.ts';
+import { SesMailer, sesClient } from '../../functions/adapters/mailer.ts';
+import type { EventPublisher, OutgoingEvent } from '../../functions/adapters/publisher.ts';
+import type { CapacityMeter, SaveRequest } from '../../functions/adapters/store.ts';
+import { createTableInput } from '../../functions/adapters/table-schema.ts';
+import type { AnalyticsSink } from '../../functions/analytics/record.ts';
+import { analyticsEventPatterns } from '../../functions/analytics/routing.ts';
+import type { Catalog } from '../../functions/catalog/catalog.ts';
+import { type AppConfig, configFromEnv } from '../../functions/config.ts';
+import type { RawEvent } from '../../functions/core/events.ts';
+import { outboxTag } from '../../functions/core/links.ts';
 import {
   journeyEventPatterns,
   matchesPattern,
   profileEventPattern,
   sesEventPattern,
-} from '../functions/core/routing.ts';
-import { forEachCustomer } from '../functions/services/concurrency.ts';
-import { createServices, type Services } from '../functions/services/container.ts';
-import type { DispatchOutcome } from '../functions/services/dispatcher.ts';
-import type { Outcome } from '../functions/services/journeys.ts';
-import { dispatchRecords, outboxItemFromRecord } from '../functions/services/stream.ts';
+} from '../../functions/core/routing.ts';
+import { forEachCustomer } from '../../functions/services/concurrency.ts';
+import { createServices, type Services } from '../../functions/services/container.ts';
+import type { DispatchOutcome } from '../../functions/services/dispatcher.ts';
+import type { Outcome } from '../../functions/services/journeys.ts';
+import { dispatchRecords, outboxItemFromRecord } from '../../functions/services/stream.ts';
+import type { MemoryTables } from '../memory-table/table.ts';
 import { shopifyRoute } from './connectors.ts';
-import type { MemoryTables } from './memory-table.ts';
 import { ObservedStore } from './observed-store.ts';
 import { type PutEventsEntry, type PutEventsResultEntry, parseEnvelope } from './put-events.ts';
 import { acceptedEmailEvents, LocalSesEventSource } from './ses-event-source.ts';

@@ -219,10 +219,10 @@ function dynamoDbLocalHome(): string {
 /** Where the launcher's compiled class is cached (compiled once per source and DynamoDB Local build). */
 const LAUNCHER_SOURCE = fileURLToPath(new URL('./java/LoopbackDynamoDbLocal.java', import.meta.url));
 const LAUNCHER_CLASS = 'LoopbackDynamoDbLocal';
-const CACHE_DIR = fileURLToPath(new URL('../node_modules/.cache/retention-journeys/', import.meta.url));
+const CACHE_DIR = fileURLToPath(new URL('../../node_modules/.cache/retention-journeys/', import.meta.url));
 
 /**
- * The class path and main class that run DynamoDB Local through `local/java/LoopbackDynamoDbLocal.java`
+ * The class path and main class that run DynamoDB Local through `local/servers/java/LoopbackDynamoDbLocal.java`
  * (listens on 127.0.0.1 only, exits when its stdin closes; see the file for why).
  *
  * The launcher is compiled with `javac` once and cached under node_modules/.cache; without `javac` on
@@ -371,7 +371,7 @@ export async function startDynamoDbLocal(options: DynamoDbLocalOptions = {}): Pr
               : '',
             compiled
               ? ''
-              : 'Its launcher (local/java/LoopbackDynamoDbLocal.java, which binds it to 127.0.0.1) could ' +
+              : 'Its launcher (local/servers/java/LoopbackDynamoDbLocal.java, which binds it to 127.0.0.1) could ' +
                 'not be compiled: `javac` is not on PATH. Install a JDK 17+ (not only a JRE).',
             spawnError ? `spawn error: ${spawnError.message}` : '',
             output ? `output:\n${output}` : '',

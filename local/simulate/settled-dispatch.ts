@@ -10,14 +10,14 @@
  * when: before this, such an entry was left in `retry`/`unknown` and its email silently missing.
  */
 
-import type { OutboxItem } from '../functions/adapters/store.ts';
-import { outboxTag } from '../functions/core/links.ts';
-import type { DispatchOutcome } from '../functions/services/dispatcher.ts';
-import { OutboxReconciler } from '../functions/services/outbox-reconciler.ts';
-import { DispatchNotSettledError } from './errors.ts';
-import type { Delivery, LocalRuntime } from './runtime.ts';
-import { sesEmulatorStore } from './servers.ts';
-import { parseTags } from './ses-event-source.ts';
+import type { OutboxItem } from '../../functions/adapters/store.ts';
+import { outboxTag } from '../../functions/core/links.ts';
+import type { DispatchOutcome } from '../../functions/services/dispatcher.ts';
+import { OutboxReconciler } from '../../functions/services/outbox-reconciler.ts';
+import { DispatchNotSettledError } from '../errors.ts';
+import type { Delivery, LocalRuntime } from '../runtime/runtime.ts';
+import { parseTags } from '../runtime/ses-event-source.ts';
+import { sesEmulatorStore } from '../servers/servers.ts';
 
 /** What a settled dispatch ends in: never `retrying` or `unknown`. */
 export type SettledOutcome = Exclude<DispatchOutcome, { status: 'retrying' | 'unknown' }>;
