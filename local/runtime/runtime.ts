@@ -18,6 +18,7 @@ import type { Catalog } from '../../functions/catalog/catalog.ts';
 import { type AppConfig, configFromEnv } from '../../functions/config.ts';
 import type { RawEvent } from '../../functions/core/events.ts';
 import { outboxTag } from '../../functions/core/links.ts';
+import { readsAnotherCustomer } from '../../functions/core/referral.ts';
 import {
   journeyEventPatterns,
   matchesPattern,
@@ -337,6 +338,14 @@ export class LocalRuntime {
     const deliveries: Delivery[] = [];
     for (const event of events) deliveries.push(await this.deliver(event));
     return deliveries;
+  }
+
+  /** Whether handling this event reads what another customer's earlier work wrote (the simulator's barriers). */
+  readsAnotherCustomer(event: RawEvent): boolean {
+    return (
+      this.routes.some((route) => route.target === 'profile' && route.matches(event)) &&
+      readsAnotherCustomer(event)
+    );
   }
 
   /** Whether any rule would deliver this event (the simulator queues only those). */
