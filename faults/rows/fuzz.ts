@@ -15,7 +15,7 @@ import { buildCatalog } from '../../functions/catalog/build.ts';
 import { TOKEN_PURPOSE } from '../../functions/core/links.ts';
 import { signToken } from '../../functions/core/tokens.ts';
 import { type Delivery, LocalRuntime, type PublishedEvent } from '../../local/runtime/runtime.ts';
-import { startDynamoDbLocal } from '../../local/servers/servers.ts';
+import { startDynamoDbLocal } from '../../local/servers/dynamodb-local.ts';
 import { fuzzPlan } from '../fuzz-events.ts';
 import type { FaultCheck, FaultRow, FaultRunOptions } from '../types.ts';
 

@@ -22,7 +22,7 @@ import path from 'node:path';
 import fc from 'fast-check';
 import { buildCatalog } from '../../functions/catalog/build.ts';
 import { MemoryTables } from '../../local/memory-table/table.ts';
-import { startSesEmulator } from '../../local/servers/servers.ts';
+import { startSesEmulator } from '../../local/servers/ses-emulator.ts';
 import { type Scenario, type SimulatedEmail, simulate } from '../../local/simulate/index.ts';
 import type { FaultCheck, FaultRunOptions } from '../types.ts';
 

@@ -30,13 +30,13 @@ import type { Catalog } from '../../functions/catalog/catalog.ts';
 import type { DispatchOutcome } from '../../functions/services/dispatcher.ts';
 import { MemoryTables } from '../../local/memory-table/table.ts';
 import { LocalRuntime, type PublishedEvent } from '../../local/runtime/runtime.ts';
+import { startDynamoDbLocal } from '../../local/servers/dynamodb-local.ts';
 import {
   type SesEmail,
   type SesEmulator,
   sesEmulatorStore,
-  startDynamoDbLocal,
   startSesEmulator,
-} from '../../local/servers/servers.ts';
+} from '../../local/servers/ses-emulator.ts';
 import { type Scenario, type SimulationResult, simulate } from '../../local/simulate/index.ts';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');

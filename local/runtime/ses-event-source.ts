@@ -12,7 +12,7 @@
 import type { Clock } from '../../functions/adapters/clock.ts';
 import { SES_TAGS_HEADER } from '../../functions/adapters/mailer.ts';
 import type { RawEvent } from '../../functions/core/events.ts';
-import type { SesEmail } from '../servers/servers.ts';
+import type { SesEmail } from '../servers/ses-emulator.ts';
 
 export class LocalSesEventSource {
   /** Emulator timestamps are whole seconds: re-read the last second, skip what was already seen. */

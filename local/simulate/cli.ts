@@ -9,7 +9,9 @@ import { CatalogError } from '../../functions/catalog/errors.ts';
 import { localStamp } from '../../functions/core/time.ts';
 import { ScenarioError } from '../errors.ts';
 import { MemoryTables } from '../memory-table/table.ts';
-import { startDynamoDbLocal, startSesEmulator, stopAll } from '../servers/servers.ts';
+import { startDynamoDbLocal } from '../servers/dynamodb-local.ts';
+import { stopAll } from '../servers/processes.ts';
+import { startSesEmulator } from '../servers/ses-emulator.ts';
 import { checkExpectations } from './expectations.ts';
 import { readScenario, type Scenario, type SimulationResult, simulate } from './index.ts';
 

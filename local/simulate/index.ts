@@ -15,7 +15,7 @@ import type { Catalog } from '../../functions/catalog/catalog.ts';
 import { forEachCustomer } from '../../functions/services/concurrency.ts';
 import type { MemoryTables } from '../memory-table/table.ts';
 import { LocalRuntime } from '../runtime/runtime.ts';
-import { sesEmulatorStore } from '../servers/servers.ts';
+import { sesEmulatorStore } from '../servers/ses-emulator.ts';
 import { Agendas, journeysEmittingToOthers, type Origin } from './agenda.ts';
 import { period, resolveAt, type Scenario } from './scenario.ts';
 import { type SimulationResult, Timeline } from './timeline.ts';

@@ -17,7 +17,7 @@ import { OutboxReconciler } from '../../functions/services/outbox-reconciler.ts'
 import { DispatchNotSettledError } from '../errors.ts';
 import type { Delivery, LocalRuntime } from '../runtime/runtime.ts';
 import { parseTags } from '../runtime/ses-event-source.ts';
-import { sesEmulatorStore } from '../servers/servers.ts';
+import { sesEmulatorStore } from '../servers/ses-emulator.ts';
 
 /** What a settled dispatch ends in: never `retrying` or `unknown`. */
 export type SettledOutcome = Exclude<DispatchOutcome, { status: 'retrying' | 'unknown' }>;

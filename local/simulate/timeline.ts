@@ -5,7 +5,7 @@
  */
 import type { DispatchOutcome } from '../../functions/services/dispatcher.ts';
 import type { PublishedEvent } from '../runtime/runtime.ts';
-import type { SesEmail } from '../servers/servers.ts';
+import type { SesEmail } from '../servers/ses-emulator.ts';
 import type { Origin } from './agenda.ts';
 
 export interface SimulatedEmail {

@@ -27,7 +27,9 @@ import { localWebhookSecrets, serveWebhook } from '../runtime/connectors.ts';
 import { eventsRoute, serveEvents } from '../runtime/events-http.ts';
 import { servePreferences } from '../runtime/preferences-http.ts';
 import { LocalRuntime } from '../runtime/runtime.ts';
-import { portIsFree, startDynamoDbLocal, startSesEmulator, stopAll } from '../servers/servers.ts';
+import { startDynamoDbLocal } from '../servers/dynamodb-local.ts';
+import { portIsFree, stopAll } from '../servers/processes.ts';
+import { startSesEmulator } from '../servers/ses-emulator.ts';
 import { openDataDir } from './data-dir.ts';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';

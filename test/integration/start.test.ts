@@ -11,7 +11,7 @@ import path from 'node:path';
 import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { afterEach, describe, expect, it } from 'vitest';
 import { signToken } from '../../functions/core/tokens.ts';
-import { freePort } from '../../local/servers/servers.ts';
+import { freePort } from '../../local/servers/processes.ts';
 import { registration } from '../support/scenario.ts';
 import { LOCAL_AWS } from './env.ts';
 

