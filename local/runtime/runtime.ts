@@ -287,6 +287,8 @@ export class LocalRuntime {
         concurrency,
         async (group) => {
           let pending = group;
+          // Not retryOnConflict: the dispatcher throws rather than answering CONFLICT, and any failure is
+          // redelivered from the first failed record on, as the stream event source mapping does.
           for (let attempt = 1; pending.length && attempt <= maxAttempts; attempt++) {
             const result = await dispatchRecords(this.services.dispatcher, pending);
             outcomes.push(...result.outcomes);

@@ -46,6 +46,7 @@ export async function dispatchSettled(
   const due = { customerId: item.customerId, outboxId: item.outboxId };
   const attempts = options.attempts ?? 8;
   let last = '';
+  // Not retryOnConflict: no write lost a race here; this waits for SES's answer to settle the entry.
   for (let attempt = 1; attempt <= attempts; attempt++) {
     // Emulator timestamps are whole seconds: from the second this attempt began.
     const since = Math.floor(Date.now() / 1000);

@@ -127,8 +127,9 @@ export async function dispatch(w: Work, a: Agenda): Promise<void> {
       w.clock.at(item.createdAt, async () => {
         const at = item.createdAt;
         const customerId = a.customerId;
-        // Not retryOnConflict: any error of a batch (a conflict, a failed publish) is retried, as the
-        // stream trigger retries a failed batch; an entry SES kept answering ambiguously is not.
+        // Not retryOnConflict: the dispatcher throws rather than answering CONFLICT, and any failure (a
+        // lost race, a failed publish) is retried as the stream trigger retries a batch; an entry SES
+        // kept answering ambiguously is not.
         for (let attempt = 1; ; attempt++) {
           try {
             const { outcome, accepted } = await dispatchSettled(w.runtime, item, {
