@@ -13,35 +13,25 @@ import type { EventPublisher, OutgoingEvent } from '../../functions/adapters/pub
 import type { CapacityMeter, SaveRequest } from '../../functions/adapters/store.ts';
 import { createTableInput } from '../../functions/adapters/table-schema.ts';
 import type { AnalyticsSink } from '../../functions/analytics/record.ts';
-import { analyticsEventPatterns } from '../../functions/analytics/routing.ts';
 import type { Catalog } from '../../functions/catalog/catalog.ts';
 import { type AppConfig, configFromEnv } from '../../functions/config.ts';
 import type { RawEvent } from '../../functions/core/events.ts';
 import { outboxTag } from '../../functions/core/links.ts';
 import { readsAnotherCustomer } from '../../functions/core/referral.ts';
-import {
-  journeyEventPatterns,
-  matchesPattern,
-  profileEventPattern,
-  sesEventPattern,
-} from '../../functions/core/routing.ts';
 import { forEachCustomer } from '../../functions/services/concurrency.ts';
 import { createServices, type Services } from '../../functions/services/container.ts';
 import type { DispatchOutcome } from '../../functions/services/dispatcher.ts';
 import type { Outcome } from '../../functions/services/journeys.ts';
 import { dispatchRecords, outboxItemFromRecord } from '../../functions/services/stream.ts';
 import type { MemoryTables } from '../memory-table/table.ts';
-import { shopifyRoute } from './connectors.ts';
 import { ObservedStore } from './observed-store.ts';
 import { type PutEventsEntry, type PutEventsResultEntry, parseEnvelope } from './put-events.ts';
+import { eventRoutes, LOCAL_CONFIGURATION_SET, type Route } from './routes.ts';
 import { acceptedEmailEvents, LocalSesEventSource } from './ses-event-source.ts';
 import { StreamPoller } from './stream-poller.ts';
 
 /** Credentials and region the local servers accept; they never reach AWS. */
 const LOCAL_AWS = { region: 'eu-central-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } };
-
-/** The configuration set the local runtime sends through unless SES_CONFIGURATION_SET names another. */
-const LOCAL_CONFIGURATION_SET = 'retention-journeys';
 
 export interface PublishedEvent extends OutgoingEvent {}
 
@@ -113,11 +103,7 @@ export class LocalRuntime {
   private readonly poller: StreamPoller | undefined;
   /** SES's `Send` / `Delivery` events, which the emulator does not publish, derived from its store. */
   private readonly sesEventSource: LocalSesEventSource;
-  private readonly routes: {
-    target: string;
-    matches: (e: RawEvent) => boolean;
-    run: (e: RawEvent) => Promise<Outcome>;
-  }[];
+  private readonly routes: Route[];
 
   private constructor(
     private readonly options: LocalRuntimeOptions,
@@ -159,46 +145,7 @@ export class LocalRuntime {
       (event) => this.deliver(event),
       { configurationSetName: this.config.configurationSetName, since: options.sesEventsSince },
     );
-    const source = this.config.shopEventSource;
-    const { journeys, profiles, sesEvents, analytics } = this.services;
-    const profilePattern = profileEventPattern(source);
-    const sesPattern = sesEventPattern(this.config.configurationSetName ?? LOCAL_CONFIGURATION_SET);
-    this.routes = [
-      {
-        target: 'profile',
-        matches: (e) => matchesPattern(profilePattern, e),
-        run: (e) => profiles.handleEvent(e),
-      },
-      {
-        // SES sending events: the CDK rule's pattern (source, detail-types, this configuration set).
-        target: 'ses-events',
-        matches: (e) => matchesPattern(sesPattern, e),
-        run: async (e): Promise<Outcome> => {
-          const outcome = await sesEvents.handle(e);
-          if (outcome.status === 'recorded') return { status: 'applied', trace: [], effects: 0 };
-          return outcome.status === 'duplicate'
-            ? { status: 'duplicate' }
-            : { status: 'unchanged', trace: [] };
-        },
-      },
-      ...options.catalog.journeys.map(({ definition }) => {
-        const patterns = journeyEventPatterns(definition, source);
-        return {
-          target: `journey:${definition.id}`,
-          matches: (e: RawEvent) => patterns.some((p) => matchesPattern(p, e)),
-          run: (e: RawEvent) => journeys.handleEvent(definition.id, e),
-        };
-      }),
-      // Shopify's partner envelopes (the partner bus rule in AWS): canonical events back onto the bus.
-      shopifyRoute(this.services.connectors, {
-        defaultLocale: this.config.defaultLocale,
-        defaultTimeZone: this.config.defaultTimeZone,
-      }),
-      // Last: a registration's record then finds the profile (its locale) the profile route wrote.
-      ...(analytics
-        ? [analyticsRoute(analytics, source, this.config.configurationSetName ?? LOCAL_CONFIGURATION_SET)]
-        : []),
-    ];
+    this.routes = eventRoutes(this.services, this.config, options.catalog);
   }
 
   /** Creates the table (if missing) from the same definition as the CDK stack, then the runtime. */
@@ -377,25 +324,6 @@ export class LocalRuntime {
       detail: event.detail,
     });
   }
-}
-
-/** The analytics function's rules, as a route: the same patterns as in AWS. */
-function analyticsRoute(
-  analytics: NonNullable<Services['analytics']>,
-  shopSource: string,
-  configurationSetName: string,
-) {
-  const patterns = analyticsEventPatterns(shopSource, configurationSetName);
-  return {
-    target: 'analytics',
-    matches: (e: RawEvent) => patterns.some((p) => matchesPattern(p, e)),
-    run: async (e: RawEvent): Promise<Outcome> => {
-      const outcome = await analytics.record(e);
-      return outcome.status === 'recorded'
-        ? { status: 'applied', trace: [], effects: 0 }
-        : { status: 'unchanged', trace: [] };
-    },
-  };
 }
 
 /**
