@@ -132,12 +132,15 @@ export class Agendas {
     return timer ? { at: timer.dueAt, timer } : undefined;
   }
 
+  /** The customer's next work if it is due by `until`. */
+  dueBy(a: Agenda, until: string): Due | undefined {
+    const due = this.nextDue(a);
+    return due && Date.parse(due.at) <= Date.parse(until) ? due : undefined;
+  }
+
   /** The customers with work due by `until`. */
   busy(until: string): Agenda[] {
-    return this.all().filter((a) => {
-      const due = this.nextDue(a);
-      return due && Date.parse(due.at) <= Date.parse(until);
-    });
+    return this.all().filter((a) => this.dueBy(a, until));
   }
 
   /**

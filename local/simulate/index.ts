@@ -199,22 +199,16 @@ export async function simulate(
       }),
   };
   // Window by window: every customer with something due in the window works it up, side by side.
-  for (
-    let from = start, window = agendas.nextWindow(from, end);
-    window;
-    window = agendas.nextWindow(from, end)
-  ) {
-    options.onProgress?.(window.until);
+  let from = start;
+  for (let window = agendas.nextWindow(from, end); window; window = agendas.nextWindow(from, end)) {
+    const { until } = window;
+    options.onProgress?.(until);
     await forEachCustomer(
-      agendas.busy(window.until),
+      agendas.busy(until),
       (a) => a.customerId,
       CONCURRENCY,
       async (a) => {
-        for (
-          let due = agendas.nextDue(a);
-          due && Date.parse(due.at) <= Date.parse(window.until);
-          due = agendas.nextDue(a)
-        ) {
+        for (let due = agendas.dueBy(a, until); due; due = agendas.dueBy(a, until)) {
           timeline.result.stats.steps++;
           await workDue(work, a, due);
         }
@@ -222,7 +216,7 @@ export async function simulate(
     );
     // Entries a decision wrote outside its customer's turn go out now.
     for (const a of agendas.all()) if (a.outbox.length) await dispatch(work, a);
-    from = agendas.after(window.until);
+    from = agendas.after(until);
   }
 
   const result = timeline.finish(await sesEmulatorStore(servers.sesEndpoint).emails());
