@@ -16,10 +16,12 @@ import { systemClock } from '../functions/adapters/clock.ts';
 import type { CapacityMeter } from '../functions/adapters/store.ts';
 import { buildCatalog } from '../functions/catalog/build.ts';
 import type { Catalog } from '../functions/catalog/catalog.ts';
-import { MemoryTables } from '../local/memory-table.ts';
-import { LocalRuntime } from '../local/runtime.ts';
-import { startDynamoDbLocal, startSesEmulator, stopAll } from '../local/servers.ts';
-import { simulate } from '../local/simulate.ts';
+import { MemoryTables } from '../local/memory-table/table.ts';
+import { LocalRuntime } from '../local/runtime/runtime.ts';
+import { startDynamoDbLocal } from '../local/servers/dynamodb-local.ts';
+import { stopAll } from '../local/servers/processes.ts';
+import { startSesEmulator } from '../local/servers/ses-emulator.ts';
+import { simulate } from '../local/simulate/index.ts';
 import { analyticsBench } from './analytics.ts';
 import { syntheticScenario } from './scenario.ts';
 

@@ -3,7 +3,7 @@
  * ten days; most order once or more, orders get delivered, some answer the NPS question. It touches
  * every journey: onboarding, post-purchase, referral, win-back, birthday.
  */
-import type { Scenario } from '../local/simulate.ts';
+import type { Scenario } from '../local/simulate/index.ts';
 
 const LOCALES = [
   ['de-DE', 'Europe/Berlin', 'EUR'],

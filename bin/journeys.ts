@@ -107,7 +107,7 @@ Options:
                   layout of npm start's .data/analytics/), times on the virtual clock; DIR must not
                   hold a log yet. Read it with: journeys report --analytics DIR
   -h, --help      show this help`,
-    run: (argv) => delegate('simulate', '../local/simulate-cli.ts', 'simulateCommand', argv),
+    run: (argv) => delegate('simulate', '../local/simulate/cli.ts', 'simulateCommand', argv),
   },
   preview: {
     summary: 'email gallery, or one message for one locale and customer',

@@ -10,13 +10,9 @@ import path from 'node:path';
 import type { VirtualClock } from '../functions/adapters/clock.ts';
 import { buildCatalog } from '../functions/catalog/build.ts';
 import type { Catalog } from '../functions/catalog/catalog.ts';
-import { LocalRuntime } from '../local/runtime.ts';
-import {
-  type DynamoDbLocal,
-  type SesEmulator,
-  startDynamoDbLocal,
-  startSesEmulator,
-} from '../local/servers.ts';
+import { LocalRuntime } from '../local/runtime/runtime.ts';
+import { type DynamoDbLocal, startDynamoDbLocal } from '../local/servers/dynamodb-local.ts';
+import { type SesEmulator, startSesEmulator } from '../local/servers/ses-emulator.ts';
 import { random } from './support/random.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '..');

@@ -7,8 +7,8 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { JsonLinesSink } from '../../functions/adapters/analytics-jsonl.ts';
 import type { Catalog } from '../../functions/catalog/catalog.ts';
-import { MemoryTables } from '../../local/memory-table.ts';
-import { type SimulationResult, simulate } from '../../local/simulate.ts';
+import { MemoryTables } from '../../local/memory-table/table.ts';
+import { type SimulationResult, simulate } from '../../local/simulate/index.ts';
 import { type PotentialOutcome, type ShopOptions, type SyntheticShop, syntheticShop } from './shop.ts';
 
 /**

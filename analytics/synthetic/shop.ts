@@ -17,7 +17,7 @@
 import { DateTime } from 'luxon';
 import { random as seededRandom } from '../../faults/support/random.ts';
 import { outboxTag } from '../../functions/core/links.ts';
-import type { Happening, Reaction, Scenario } from '../../local/simulate.ts';
+import type { Happening, Reaction, Scenario } from '../../local/simulate/index.ts';
 
 export const MARKETS = [
   { market: 'DE', locale: 'de-DE', timeZone: 'Europe/Berlin', currency: 'EUR', basket: 55, weight: 0.3 },

@@ -10,7 +10,7 @@
  * delivery: anything missing is lost, anything more is doubled (for the raced outbox: emails only,
  * emitted events are at-least-once by design).
  */
-import type { Scenario } from '../../local/simulate.ts';
+import type { Scenario } from '../../local/simulate/index.ts';
 import { shopScenario } from '../support/shop.ts';
 import {
   countDiff,

@@ -18,7 +18,7 @@ import { buildCatalog } from '../../functions/catalog/build.ts';
 import { feedbackLinks, outboxTag } from '../../functions/core/links.ts';
 import { addDuration } from '../../functions/core/time.ts';
 import type { DispatchOutcome } from '../../functions/services/dispatcher.ts';
-import { type Delivery, LocalRuntime } from '../../local/runtime.ts';
+import { type Delivery, LocalRuntime } from '../../local/runtime/runtime.ts';
 import { withLocalServers } from '../support/world.ts';
 import type { FaultCheck, FaultRow, FaultRunOptions } from '../types.ts';
 

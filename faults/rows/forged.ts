@@ -15,7 +15,7 @@ import { VirtualClock } from '../../functions/adapters/clock.ts';
 import { buildCatalog } from '../../functions/catalog/build.ts';
 import { SYSTEM_SOURCE } from '../../functions/core/events.ts';
 import type { DispatchOutcome } from '../../functions/services/dispatcher.ts';
-import { type Delivery, LocalRuntime, type PublishedEvent } from '../../local/runtime.ts';
+import { type Delivery, LocalRuntime, type PublishedEvent } from '../../local/runtime/runtime.ts';
 import { withLocalServers } from '../support/world.ts';
 import type { FaultCheck, FaultRow, FaultRunOptions } from '../types.ts';
 

@@ -14,8 +14,8 @@ import { VirtualClock } from '../../functions/adapters/clock.ts';
 import { buildCatalog } from '../../functions/catalog/build.ts';
 import { TOKEN_PURPOSE } from '../../functions/core/links.ts';
 import { signToken } from '../../functions/core/tokens.ts';
-import { type Delivery, LocalRuntime, type PublishedEvent } from '../../local/runtime.ts';
-import { startDynamoDbLocal } from '../../local/servers.ts';
+import { type Delivery, LocalRuntime, type PublishedEvent } from '../../local/runtime/runtime.ts';
+import { startDynamoDbLocal } from '../../local/servers/dynamodb-local.ts';
 import { fuzzPlan } from '../fuzz-events.ts';
 import type { FaultCheck, FaultRow, FaultRunOptions } from '../types.ts';
 

@@ -15,7 +15,7 @@
  */
 import type { Catalog } from '../../functions/catalog/catalog.ts';
 import { createRenderer, type RenderData, type TemplateCatalog } from '../../functions/email/index.ts';
-import type { Scenario } from '../../local/simulate.ts';
+import type { Scenario } from '../../local/simulate/index.ts';
 import {
   EDGE_LOCALES,
   EDGE_TIME_ZONES,

@@ -21,9 +21,9 @@
 import path from 'node:path';
 import fc from 'fast-check';
 import { buildCatalog } from '../../functions/catalog/build.ts';
-import { MemoryTables } from '../../local/memory-table.ts';
-import { startSesEmulator } from '../../local/servers.ts';
-import { type Scenario, type SimulatedEmail, simulate } from '../../local/simulate.ts';
+import { MemoryTables } from '../../local/memory-table/table.ts';
+import { startSesEmulator } from '../../local/servers/ses-emulator.ts';
+import { type Scenario, type SimulatedEmail, simulate } from '../../local/simulate/index.ts';
 import type { FaultCheck, FaultRunOptions } from '../types.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');

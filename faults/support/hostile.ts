@@ -7,7 +7,7 @@
  * characters, control characters, very long or astral text, prototype keys. `emailLeaks` looks at
  * one email as SES received it and names every way a payload got through.
  */
-import type { SesEmail } from '../../local/servers.ts';
+import type { SesEmail } from '../../local/servers/ses-emulator.ts';
 
 export interface Payload {
   kind: 'markup' | 'liquid' | 'header' | 'bidi' | 'control' | 'long' | 'astral' | 'prototype';

@@ -8,10 +8,10 @@
  * later without changing the order in which the customer's events happen.
  */
 import { referralCode } from '../../functions/core/referral.ts';
-import type { Scenario } from '../../local/simulate.ts';
+import type { Scenario } from '../../local/simulate/index.ts';
 import { random } from './random.ts';
 
-/** The simulator's signing secret (local/runtime.ts localEnv): referral codes are HMACs with it. */
+/** The simulator's signing secret (local/runtime/runtime.ts localEnv): referral codes are HMACs with it. */
 export const LOCAL_SIGNING_SECRET = 'local-signing-secret-not-for-production';
 
 export const SHOP_START = '2026-03-02T08:00:00Z';

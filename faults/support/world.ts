@@ -1,7 +1,7 @@
 /**
  * Shared helpers for fault rows (faults/rows/*.ts). Everything runs the real services: the same
  * handlers, store code, dispatcher and renderer as the Lambdas, the real SES v2 emulator, and the
- * memory table (local/memory-table.ts) where DynamoDB semantics are not the point.
+ * memory table (local/memory-table/table.ts) where DynamoDB semantics are not the point.
  *
  * - `loadCatalog()`            the shipped journeys and templates, built once per process.
  * - `withSesEmulator(fn)`      a fresh SES v2 emulator for the duration of `fn`, stopped even on failure.
@@ -28,16 +28,16 @@ import { type OutboxItem, outboxEntry } from '../../functions/adapters/store.ts'
 import { buildCatalog } from '../../functions/catalog/build.ts';
 import type { Catalog } from '../../functions/catalog/catalog.ts';
 import type { DispatchOutcome } from '../../functions/services/dispatcher.ts';
-import { MemoryTables } from '../../local/memory-table.ts';
-import { LocalRuntime, type PublishedEvent } from '../../local/runtime.ts';
+import { MemoryTables } from '../../local/memory-table/table.ts';
+import { LocalRuntime, type PublishedEvent } from '../../local/runtime/runtime.ts';
+import { startDynamoDbLocal } from '../../local/servers/dynamodb-local.ts';
 import {
   type SesEmail,
   type SesEmulator,
   sesEmulatorStore,
-  startDynamoDbLocal,
   startSesEmulator,
-} from '../../local/servers.ts';
-import { type Scenario, type SimulationResult, simulate } from '../../local/simulate.ts';
+} from '../../local/servers/ses-emulator.ts';
+import { type Scenario, type SimulationResult, simulate } from '../../local/simulate/index.ts';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 

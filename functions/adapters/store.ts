@@ -35,7 +35,7 @@ type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[numb
 
 /**
  * What the stores need of a DynamoDB document client: `send`. Lambda and the local runtime pass a
- * `DynamoDBDocumentClient`; the simulator's memory mode passes `MemoryTables` (local/memory-table.ts).
+ * `DynamoDBDocumentClient`; the simulator's memory mode passes `MemoryTables` (local/memory-table/table.ts).
  */
 export type DocumentSender = Pick<DynamoDBDocumentClient, 'send'>;
 
@@ -190,8 +190,6 @@ export class JourneyStore {
     private readonly tableName: string,
     private readonly options: StoreOptions,
     private readonly meter?: CapacityMeter,
-    /** Told of every decision written; the simulator follows timers and outbox entries this way. */
-    private readonly onSaved?: (request: SaveRequest) => void,
   ) {}
 
   timerShard(customerId: string): number {
@@ -366,7 +364,6 @@ export class JourneyStore {
         'TransactWriteItems',
         result.ConsumedCapacity?.reduce((sum, c) => sum + (c.CapacityUnits ?? 0), 0),
       );
-      this.onSaved?.(request);
       return 'saved';
     } catch (error) {
       if (!(error instanceof TransactionCanceledException)) throw error;

@@ -129,3 +129,13 @@ export function verifyRewardEarned(
     return { ok: false, reason: `order ${orderId} is not in ${detail.currency}` };
   return { ok: true };
 }
+
+/**
+ * Whether handling a shop event reads an item another customer's earlier work wrote: a registration
+ * naming a referral code reads the code's record, which the owner's registration claimed. Whoever
+ * replays events side by side (the simulator) must run every customer's earlier work first.
+ */
+export function readsAnotherCustomer(event: { detailType: string; detail: unknown }): boolean {
+  const detail = event.detail as { referredByCode?: unknown } | undefined;
+  return event.detailType === 'customer.registered' && Boolean(detail?.referredByCode);
+}

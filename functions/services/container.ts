@@ -13,12 +13,7 @@ import { ConnectorStore } from '../adapters/connector-store.ts';
 import { FeedbackStore } from '../adapters/feedback-store.ts';
 import { type Mailer, SesMailer, sesClient } from '../adapters/mailer.ts';
 import { EventBridgePublisher, type EventPublisher } from '../adapters/publisher.ts';
-import {
-  type CapacityMeter,
-  type DocumentSender,
-  JourneyStore,
-  type SaveRequest,
-} from '../adapters/store.ts';
+import { type CapacityMeter, type DocumentSender, JourneyStore } from '../adapters/store.ts';
 import { DEFAULT_TIMER_SHARDS } from '../adapters/table-schema.ts';
 import type { AnalyticsSink } from '../analytics/record.ts';
 import { type Catalog, compiledJourneys } from '../catalog/catalog.ts';
@@ -60,7 +55,8 @@ export interface ServiceOverrides {
   mailer?: Mailer;
   publisher?: EventPublisher;
   meter?: CapacityMeter;
-  onSaved?: (request: SaveRequest) => void;
+  /** Makes the journey store in place of `new JourneyStore` (the simulator's observes the decisions written). */
+  createStore?: (...args: ConstructorParameters<typeof JourneyStore>) => JourneyStore;
   backoff?: (attempt: number) => Promise<void>;
   /** Where analytics records go; without one, `analytics` is undefined. */
   analyticsSink?: AnalyticsSink | undefined;
@@ -77,12 +73,11 @@ export function createServices(
     DynamoDBDocumentClient.from(overrides.dynamo ?? new DynamoDBClient({}), {
       marshallOptions: { removeUndefinedValues: true },
     });
-  const store = new JourneyStore(
+  const store = (overrides.createStore ?? ((...args) => new JourneyStore(...args)))(
     doc,
     config.tableName,
     { timerShards: config.timerShards, retentionDays: config.retentionDays },
     overrides.meter,
-    overrides.onSaved,
   );
   const now = () => clock.now();
   const pacer = config.sendsPerSecondPerWorker ? new SendPacer(config.sendsPerSecondPerWorker) : undefined;

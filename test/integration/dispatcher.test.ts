@@ -27,7 +27,7 @@ import type { SendEffect } from '../../functions/core/model.ts';
 import { createServices, type Services } from '../../functions/services/container.ts';
 import type { DispatchOutcome } from '../../functions/services/dispatcher.ts';
 import { dispatchRecords } from '../../functions/services/stream.ts';
-import { StreamPoller } from '../../local/stream-poller.ts';
+import { StreamPoller } from '../../local/runtime/stream-poller.ts';
 import { registration } from '../support/scenario.ts';
 import { testEnv } from './env.ts';
 

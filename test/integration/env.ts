@@ -7,7 +7,7 @@ import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { inject } from 'vitest';
 import { createTableInput } from '../../functions/adapters/table-schema.ts';
-import { type SesEmail, sesEmulatorStore } from '../../local/servers.ts';
+import { type SesEmail, sesEmulatorStore } from '../../local/servers/ses-emulator.ts';
 
 /** Dummy values: DynamoDB Local runs with -sharedDb and the SES emulator only wants an `AWS…` auth header. */
 export const LOCAL_AWS = {

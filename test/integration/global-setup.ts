@@ -5,7 +5,8 @@
  * whether tests passed or failed; servers/cleanup registry also kills the JVM on Ctrl-C or a crash.
  */
 import type { TestProject } from 'vitest/node';
-import { startDynamoDbLocal, startSesEmulator } from '../../local/servers.ts';
+import { startDynamoDbLocal } from '../../local/servers/dynamodb-local.ts';
+import { startSesEmulator } from '../../local/servers/ses-emulator.ts';
 
 declare module 'vitest' {
   export interface ProvidedContext {

@@ -14,7 +14,7 @@ import { buildCatalog } from '../../functions/catalog/build.ts';
 import type { Catalog } from '../../functions/catalog/catalog.ts';
 import type { RawEvent } from '../../functions/core/events.ts';
 import { acceptEvent } from '../../functions/services/journeys.ts';
-import { type Delivery, LocalRuntime } from '../../local/runtime.ts';
+import { type Delivery, LocalRuntime } from '../../local/runtime/runtime.ts';
 import { orderPlaced, registration } from '../support/scenario.ts';
 import { testEnv } from './env.ts';
 

@@ -10,8 +10,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { VirtualClock } from '../../functions/adapters/clock.ts';
 import { buildCatalog } from '../../functions/catalog/build.ts';
 import type { Catalog } from '../../functions/catalog/catalog.ts';
-import { validatePutEventsRequest } from '../../local/put-events.ts';
-import { LocalRuntime, type PublishedEvent } from '../../local/runtime.ts';
+import { validatePutEventsRequest } from '../../local/runtime/put-events.ts';
+import { LocalRuntime, type PublishedEvent } from '../../local/runtime/runtime.ts';
 import { registration } from '../support/scenario.ts';
 import { testEnv } from './env.ts';
 

@@ -9,7 +9,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { ANALYTICS_SK, AnalyticsKeyStore } from '../../functions/adapters/analytics-keys.ts';
 import { type DocumentSender, JourneyStore, keys } from '../../functions/adapters/store.ts';
 import { createTableInput } from '../../functions/adapters/table-schema.ts';
-import { MemoryTables } from '../../local/memory-table.ts';
+import { MemoryTables } from '../../local/memory-table/table.ts';
 import { testEnv } from './env.ts';
 
 const env = testEnv();

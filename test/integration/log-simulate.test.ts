@@ -6,8 +6,8 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { AnalyticsRecord } from '../../functions/analytics/record.ts';
 import { buildCatalog } from '../../functions/catalog/build.ts';
-import { MemoryTables } from '../../local/memory-table.ts';
-import { readScenario, simulate } from '../../local/simulate.ts';
+import { MemoryTables } from '../../local/memory-table/table.ts';
+import { readScenario, simulate } from '../../local/simulate/index.ts';
 import { testEnv } from './env.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');

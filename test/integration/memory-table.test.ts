@@ -19,7 +19,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import type { DocumentSender } from '../../functions/adapters/store.ts';
 import { createTableInput } from '../../functions/adapters/table-schema.ts';
 import { UnsupportedExpression } from '../../local/errors.ts';
-import { MemoryTables } from '../../local/memory-table.ts';
+import { MemoryTables } from '../../local/memory-table/table.ts';
 import { testEnv } from './env.ts';
 
 const env = testEnv();

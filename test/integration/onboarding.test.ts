@@ -8,7 +8,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { buildCatalog } from '../../functions/catalog/build.ts';
 import type { Catalog } from '../../functions/catalog/catalog.ts';
 import { localStamp } from '../../functions/core/time.ts';
-import { readScenario, simulate } from '../../local/simulate.ts';
+import { readScenario, simulate } from '../../local/simulate/index.ts';
 import { orderPlaced, registration, scenario } from '../support/scenario.ts';
 import { testEnv } from './env.ts';
 

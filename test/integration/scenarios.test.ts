@@ -10,9 +10,9 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { syntheticScenario } from '../../bench/scenario.ts';
 import { buildCatalog } from '../../functions/catalog/build.ts';
 import type { Catalog } from '../../functions/catalog/catalog.ts';
-import { checkExpectations } from '../../local/expectations.ts';
-import { MemoryTables } from '../../local/memory-table.ts';
-import { readScenario, type Scenario, type SimulationResult, simulate } from '../../local/simulate.ts';
+import { MemoryTables } from '../../local/memory-table/table.ts';
+import { checkExpectations } from '../../local/simulate/expectations.ts';
+import { readScenario, type Scenario, type SimulationResult, simulate } from '../../local/simulate/index.ts';
 import { testEnv } from './env.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');

@@ -12,8 +12,8 @@ import { EventBridgeClient, ListRulesCommand, PutEventsCommand } from '@aws-sdk/
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { VirtualClock } from '../../functions/adapters/clock.ts';
 import { buildCatalog } from '../../functions/catalog/build.ts';
-import { eventsRoute, serveEvents } from '../../local/events-http.ts';
-import { type Delivery, LocalRuntime } from '../../local/runtime.ts';
+import { eventsRoute, serveEvents } from '../../local/runtime/events-http.ts';
+import { type Delivery, LocalRuntime } from '../../local/runtime/runtime.ts';
 import { registration } from '../support/scenario.ts';
 import { testEnv } from './env.ts';
 
@@ -35,7 +35,7 @@ beforeAll(async () => {
     sesEndpoint: env.sesEndpoint,
     env: { TABLE_NAME: `sdk-${randomUUID()}`, SHOP_EVENT_SOURCE: 'shop' },
   });
-  // The request routing of local/start.ts: the PutEvents routes, everything else 404.
+  // The request routing of local/start/start.ts: the PutEvents routes, everything else 404.
   server = createServer(async (req, res) => {
     if (eventsRoute(req) === 'serve') {
       deliveries.push(...(await serveEvents(runtime, req, res)).deliveries);

@@ -15,7 +15,8 @@ import {
 import { SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
 import { afterAll, describe, expect, it } from 'vitest';
 import { TABLE } from '../../functions/adapters/table-schema.ts';
-import { startDynamoDbLocal, startSesEmulator } from '../../local/servers.ts';
+import { startDynamoDbLocal } from '../../local/servers/dynamodb-local.ts';
+import { startSesEmulator } from '../../local/servers/ses-emulator.ts';
 import { LOCAL_AWS, testEnv } from './env.ts';
 
 function javaPids(): number[] {

@@ -92,7 +92,7 @@ describe('SES events', () => {
       sesEvent(welcome, 'Email Opened', { open: { timestamp: '2026-03-02T09:00:00.000Z' } }),
     );
     // Assess: the local runtime already published SES's Send and Delivery for the email the emulator
-    // took (local/ses-event-source.ts), so both deliveries from outside are duplicates
+    // took (local/runtime/ses-event-source.ts), so both deliveries from outside are duplicates
     expect(first).toMatchObject({
       status: 'duplicate',
       kind: 'delivered',

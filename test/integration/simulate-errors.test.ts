@@ -9,9 +9,9 @@ import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildCatalog } from '../../functions/catalog/build.ts';
 import type { Catalog } from '../../functions/catalog/catalog.ts';
-import { MemoryTables } from '../../local/memory-table.ts';
-import { type SimulationResult, simulate } from '../../local/simulate.ts';
-import { simulationReport } from '../../local/simulate-cli.ts';
+import { MemoryTables } from '../../local/memory-table/table.ts';
+import { simulationReport } from '../../local/simulate/cli.ts';
+import { type SimulationResult, simulate } from '../../local/simulate/index.ts';
 import { registration, scenario } from '../support/scenario.ts';
 import { testEnv } from './env.ts';
 

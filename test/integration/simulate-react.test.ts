@@ -4,8 +4,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { buildCatalog } from '../../functions/catalog/build.ts';
-import { MemoryTables } from '../../local/memory-table.ts';
-import { type Happening, type Scenario, simulate } from '../../local/simulate.ts';
+import { MemoryTables } from '../../local/memory-table/table.ts';
+import { type Happening, type Scenario, simulate } from '../../local/simulate/index.ts';
 import { testEnv } from './env.ts';
 
 describe('simulate({ react })', () => {

@@ -13,10 +13,10 @@ import { syntheticScenario } from '../../bench/scenario.ts';
 import { buildCatalog } from '../../functions/catalog/build.ts';
 import type { Catalog } from '../../functions/catalog/catalog.ts';
 import { outboxTag } from '../../functions/core/links.ts';
-import { MemoryTables } from '../../local/memory-table.ts';
-import { sesEmulatorStore } from '../../local/servers.ts';
-import { parseTags } from '../../local/ses-event-source.ts';
-import { type SimulationResult, simulate } from '../../local/simulate.ts';
+import { MemoryTables } from '../../local/memory-table/table.ts';
+import { parseTags } from '../../local/runtime/ses-event-source.ts';
+import { sesEmulatorStore } from '../../local/servers/ses-emulator.ts';
+import { type SimulationResult, simulate } from '../../local/simulate/index.ts';
 import { type FaultDecision, type SesFaultProxy, startSesFaultProxy } from '../support/ses-fault-proxy.ts';
 import { testEnv } from './env.ts';
 

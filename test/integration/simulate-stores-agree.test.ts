@@ -11,9 +11,9 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildCatalog } from '../../functions/catalog/build.ts';
 import type { Catalog } from '../../functions/catalog/catalog.ts';
-import { MemoryTables } from '../../local/memory-table.ts';
-import { readScenario, type SimulationResult, simulate } from '../../local/simulate.ts';
-import { simulationReport } from '../../local/simulate-cli.ts';
+import { MemoryTables } from '../../local/memory-table/table.ts';
+import { simulationReport } from '../../local/simulate/cli.ts';
+import { readScenario, type SimulationResult, simulate } from '../../local/simulate/index.ts';
 import { testEnv } from './env.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');

@@ -11,14 +11,14 @@ import path from 'node:path';
 import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { afterEach, describe, expect, it } from 'vitest';
 import { signToken } from '../../functions/core/tokens.ts';
-import { freePort } from '../../local/servers.ts';
+import { freePort } from '../../local/servers/processes.ts';
 import { registration } from '../support/scenario.ts';
 import { LOCAL_AWS } from './env.ts';
 
 /** Each test starts the runtime (a JVM) once or twice; generous, for a two-core machine under load. */
 const SLOW = 240_000;
 const ROOT = path.resolve(import.meta.dirname, '../..');
-/** The secret every local runtime used to sign with (local/runtime.ts before issue 8). */
+/** The secret every local runtime used to sign with (local/runtime/runtime.ts before issue 8). */
 const OLD_CONSTANT_SECRET = 'local-signing-secret-not-for-production';
 
 const alive = (pid: number) => {
@@ -55,7 +55,7 @@ interface Started {
   process: ChildProcess;
   port: number;
   data: string;
-  /** The Node process running local/start.ts (the npm process's grandchild when started by npm). */
+  /** The Node process running local/start/start.ts (the npm process's grandchild when started by npm). */
   runtimePid: number;
   /** DynamoDB Local's JVM, found by its database path. */
   javaPid: number;
@@ -76,7 +76,7 @@ async function newDataDir(): Promise<string> {
   return dir;
 }
 
-/** Starts `npm start` (or local/start.ts directly) on `data` and waits for its banner. */
+/** Starts `npm start` (or local/start/start.ts directly) on `data` and waits for its banner. */
 async function start(data: string, options: { npm?: boolean; fresh?: boolean } = {}): Promise<Started> {
   const port = await freePort();
   const args = ['--data', data, ...(options.fresh ? ['--fresh'] : [])];
@@ -88,7 +88,7 @@ async function start(data: string, options: { npm?: boolean; fresh?: boolean } =
         env,
         stdio: ['ignore', 'pipe', 'pipe'],
       })
-    : spawn(process.execPath, ['--import', 'tsx', 'local/start.ts', ...args], {
+    : spawn(process.execPath, ['--import', 'tsx', 'local/start/start.ts', ...args], {
         cwd: ROOT,
         env,
         stdio: ['ignore', 'pipe', 'pipe'],

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type DocumentSender, JourneyStore, keys } from '../../functions/adapters/store.ts';
 import { createTableInput } from '../../functions/adapters/table-schema.ts';
 import type { Effect, JourneyInstance, Order, Profile } from '../../functions/core/model.ts';
-import { MemoryTables } from '../../local/memory-table.ts';
+import { MemoryTables } from '../../local/memory-table/table.ts';
 import { testEnv } from './env.ts';
 
 const env = testEnv();

@@ -1,7 +1,7 @@
 import { PutItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
-import { StreamPoller } from '../../local/stream-poller.ts';
+import { StreamPoller } from '../../local/runtime/stream-poller.ts';
 import { testEnv } from './env.ts';
 
 describe('StreamPoller on DynamoDB Local', () => {

@@ -12,7 +12,7 @@ import path from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { buildCatalog } from '../../functions/catalog/build.ts';
 import type { Catalog } from '../../functions/catalog/catalog.ts';
-import { serveWebhook } from '../../local/connectors.ts';
+import { serveWebhook } from '../../local/runtime/connectors.ts';
 import { type LocalWorld, localWorld } from '../support/local-world.ts';
 import { testEnv } from './env.ts';
 

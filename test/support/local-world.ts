@@ -17,8 +17,8 @@ import type { AnalyticsSink } from '../../functions/analytics/record.ts';
 import { buildCatalog } from '../../functions/catalog/build.ts';
 import type { Catalog } from '../../functions/catalog/catalog.ts';
 import type { DispatchOutcome } from '../../functions/services/dispatcher.ts';
-import { servePreferences } from '../../local/preferences-http.ts';
-import { LocalRuntime, type PublishedEvent } from '../../local/runtime.ts';
+import { servePreferences } from '../../local/runtime/preferences-http.ts';
+import { LocalRuntime, type PublishedEvent } from '../../local/runtime/runtime.ts';
 import { testEnv } from '../integration/env.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');

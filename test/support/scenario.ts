@@ -1,5 +1,5 @@
 /** Builds scenarios in code for integration tests; the YAML files under test/scenarios use the same shape. */
-import type { Scenario } from '../../local/simulate.ts';
+import type { Scenario } from '../../local/simulate/index.ts';
 
 type Detail = Record<string, unknown>;
 

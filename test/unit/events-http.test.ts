@@ -1,8 +1,8 @@
 /** The local PutEvents endpoint's routing, its operation check, and `Time` as the AWS SDK sends it. */
 import type { IncomingMessage } from 'node:http';
 import { describe, expect, it } from 'vitest';
-import { eventsRoute, unknownOperation } from '../../local/events-http.ts';
-import { validatePutEventsRequest } from '../../local/put-events.ts';
+import { eventsRoute, unknownOperation } from '../../local/runtime/events-http.ts';
+import { validatePutEventsRequest } from '../../local/runtime/put-events.ts';
 
 const request = (method: string, url: string, headers: Record<string, string> = {}) =>
   ({ method, url, headers }) as unknown as IncomingMessage;

@@ -10,7 +10,7 @@ import { readdirSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { customerArb, happenings, inOrder, shuffled } from '../../faults/rows/permutation.ts';
-import type { Scenario } from '../../local/simulate.ts';
+import type { Scenario } from '../../local/simulate/index.ts';
 import { loadDefinition, World } from '../support/engine-world.ts';
 
 const journeys = readdirSync(new URL('../../journeys', import.meta.url))

@@ -3,17 +3,19 @@ import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { JsonLinesSink } from '../functions/adapters/analytics-jsonl.ts';
-import { buildCatalog } from '../functions/catalog/build.ts';
-import { CatalogError } from '../functions/catalog/errors.ts';
-import { localStamp } from '../functions/core/time.ts';
-import { ScenarioError } from './errors.ts';
+import { JsonLinesSink } from '../../functions/adapters/analytics-jsonl.ts';
+import { buildCatalog } from '../../functions/catalog/build.ts';
+import { CatalogError } from '../../functions/catalog/errors.ts';
+import { localStamp } from '../../functions/core/time.ts';
+import { ScenarioError } from '../errors.ts';
+import { MemoryTables } from '../memory-table/table.ts';
+import { startDynamoDbLocal } from '../servers/dynamodb-local.ts';
+import { stopAll } from '../servers/processes.ts';
+import { startSesEmulator } from '../servers/ses-emulator.ts';
 import { checkExpectations } from './expectations.ts';
-import { MemoryTables } from './memory-table.ts';
-import { startDynamoDbLocal, startSesEmulator, stopAll } from './servers.ts';
-import { readScenario, type Scenario, type SimulationResult, simulate } from './simulate.ts';
+import { readScenario, type Scenario, type SimulationResult, simulate } from './index.ts';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
 /** From this many customers on, suggest the memory table (DynamoDB Local: ~0.12 s per customer here). */
 const LARGE_SCENARIO = 200;

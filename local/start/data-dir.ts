@@ -13,7 +13,7 @@ import { randomBytes } from 'node:crypto';
 import { chmodSync, readFileSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { DataDirInUse } from './errors.ts';
+import { DataDirInUse } from '../errors.ts';
 
 export interface RuntimeState {
   dynamoPort?: number;

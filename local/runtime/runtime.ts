@@ -7,40 +7,32 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { CreateTableCommand, DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import type { DynamoDBRecord } from 'aws-lambda';
-import type { Clock } from '../functions/adapters/clock.ts';
-import { SesMailer, sesClient } from '../functions/adapters/mailer.ts';
-import type { EventPublisher, OutgoingEvent } from '../functions/adapters/publisher.ts';
-import type { CapacityMeter, SaveRequest } from '../functions/adapters/store.ts';
-import { createTableInput } from '../functions/adapters/table-schema.ts';
-import type { AnalyticsSink } from '../functions/analytics/record.ts';
-import { analyticsEventPatterns } from '../functions/analytics/routing.ts';
-import type { Catalog } from '../functions/catalog/catalog.ts';
-import { type AppConfig, configFromEnv, shopIdentityEnv } from '../functions/config.ts';
-import type { RawEvent } from '../functions/core/events.ts';
-import { outboxTag } from '../functions/core/links.ts';
-import {
-  journeyEventPatterns,
-  matchesPattern,
-  profileEventPattern,
-  sesEventPattern,
-} from '../functions/core/routing.ts';
-import { DEMO_SHOP } from '../functions/core/shop.ts';
-import { forEachCustomer } from '../functions/services/concurrency.ts';
-import { createServices, type Services } from '../functions/services/container.ts';
-import type { DispatchOutcome } from '../functions/services/dispatcher.ts';
-import type { Outcome } from '../functions/services/journeys.ts';
-import { dispatchRecords, outboxItemFromRecord } from '../functions/services/stream.ts';
-import { shopifyRoute } from './connectors.ts';
-import type { MemoryTables } from './memory-table.ts';
+import type { Clock } from '../../functions/adapters/clock.ts';
+import { SesMailer, sesClient } from '../../functions/adapters/mailer.ts';
+import type { EventPublisher, OutgoingEvent } from '../../functions/adapters/publisher.ts';
+import type { CapacityMeter, SaveRequest } from '../../functions/adapters/store.ts';
+import { createTableInput } from '../../functions/adapters/table-schema.ts';
+import type { AnalyticsSink } from '../../functions/analytics/record.ts';
+import type { Catalog } from '../../functions/catalog/catalog.ts';
+import { type AppConfig, configFromEnv, shopIdentityEnv } from '../../functions/config.ts';
+import type { RawEvent } from '../../functions/core/events.ts';
+import { outboxTag } from '../../functions/core/links.ts';
+import { readsAnotherCustomer } from '../../functions/core/referral.ts';
+import { DEMO_SHOP } from '../../functions/core/shop.ts';
+import { forEachCustomer } from '../../functions/services/concurrency.ts';
+import { createServices, type Services } from '../../functions/services/container.ts';
+import type { DispatchOutcome } from '../../functions/services/dispatcher.ts';
+import type { Outcome } from '../../functions/services/journeys.ts';
+import { dispatchRecords, outboxItemFromRecord } from '../../functions/services/stream.ts';
+import type { MemoryTables } from '../memory-table/table.ts';
+import { ObservedStore } from './observed-store.ts';
 import { type PutEventsEntry, type PutEventsResultEntry, parseEnvelope } from './put-events.ts';
+import { eventRoutes, LOCAL_CONFIGURATION_SET, type Route } from './routes.ts';
 import { acceptedEmailEvents, LocalSesEventSource } from './ses-event-source.ts';
 import { StreamPoller } from './stream-poller.ts';
 
 /** Credentials and region the local servers accept; they never reach AWS. */
 const LOCAL_AWS = { region: 'eu-central-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } };
-
-/** The configuration set the local runtime sends through unless SES_CONFIGURATION_SET names another. */
-const LOCAL_CONFIGURATION_SET = 'retention-journeys';
 
 export interface PublishedEvent extends OutgoingEvent {}
 
@@ -112,11 +104,7 @@ export class LocalRuntime {
   private readonly poller: StreamPoller | undefined;
   /** SES's `Send` / `Delivery` events, which the emulator does not publish, derived from its store. */
   private readonly sesEventSource: LocalSesEventSource;
-  private readonly routes: {
-    target: string;
-    matches: (e: RawEvent) => boolean;
-    run: (e: RawEvent) => Promise<Outcome>;
-  }[];
+  private readonly routes: Route[];
 
   private constructor(
     private readonly options: LocalRuntimeOptions,
@@ -125,6 +113,7 @@ export class LocalRuntime {
   ) {
     this.config = configFromEnv(localEnv(options));
     const signingSecret = this.config.signingSecret as string;
+    const onSaved = options.onSaved;
     this.services = createServices({ ...this.config, signingSecret }, options.catalog, options.clock, {
       dynamo,
       document: options.memory,
@@ -140,7 +129,7 @@ export class LocalRuntime {
       ),
       publisher: new LocalBus(async (event) => this.onPublished(event)),
       meter: options.meter,
-      onSaved: options.onSaved,
+      ...(onSaved ? { createStore: (...args) => new ObservedStore(onSaved, ...args) } : {}),
       backoff: async () => {},
       analyticsSink: options.analyticsSink,
     });
@@ -157,46 +146,7 @@ export class LocalRuntime {
       (event) => this.deliver(event),
       { configurationSetName: this.config.configurationSetName, since: options.sesEventsSince },
     );
-    const source = this.config.shopEventSource;
-    const { journeys, profiles, sesEvents, analytics } = this.services;
-    const profilePattern = profileEventPattern(source);
-    const sesPattern = sesEventPattern(this.config.configurationSetName ?? LOCAL_CONFIGURATION_SET);
-    this.routes = [
-      {
-        target: 'profile',
-        matches: (e) => matchesPattern(profilePattern, e),
-        run: (e) => profiles.handleEvent(e),
-      },
-      {
-        // SES sending events: the CDK rule's pattern (source, detail-types, this configuration set).
-        target: 'ses-events',
-        matches: (e) => matchesPattern(sesPattern, e),
-        run: async (e): Promise<Outcome> => {
-          const outcome = await sesEvents.handle(e);
-          if (outcome.status === 'recorded') return { status: 'applied', trace: [], effects: 0 };
-          return outcome.status === 'duplicate'
-            ? { status: 'duplicate' }
-            : { status: 'unchanged', trace: [] };
-        },
-      },
-      ...options.catalog.journeys.map(({ definition }) => {
-        const patterns = journeyEventPatterns(definition, source);
-        return {
-          target: `journey:${definition.id}`,
-          matches: (e: RawEvent) => patterns.some((p) => matchesPattern(p, e)),
-          run: (e: RawEvent) => journeys.handleEvent(definition.id, e),
-        };
-      }),
-      // Shopify's partner envelopes (the partner bus rule in AWS): canonical events back onto the bus.
-      shopifyRoute(this.services.connectors, {
-        defaultLocale: this.config.defaultLocale,
-        defaultTimeZone: this.config.defaultTimeZone,
-      }),
-      // Last: a registration's record then finds the profile (its locale) the profile route wrote.
-      ...(analytics
-        ? [analyticsRoute(analytics, source, this.config.configurationSetName ?? LOCAL_CONFIGURATION_SET)]
-        : []),
-    ];
+    this.routes = eventRoutes(this.services, this.config, options.catalog);
   }
 
   /** Creates the table (if missing) from the same definition as the CDK stack, then the runtime. */
@@ -285,6 +235,8 @@ export class LocalRuntime {
         concurrency,
         async (group) => {
           let pending = group;
+          // Not retryOnConflict: the dispatcher throws rather than answering CONFLICT, and any failure is
+          // redelivered from the first failed record on, as the stream event source mapping does.
           for (let attempt = 1; pending.length && attempt <= maxAttempts; attempt++) {
             const result = await dispatchRecords(this.services.dispatcher, pending);
             outcomes.push(...result.outcomes);
@@ -338,6 +290,14 @@ export class LocalRuntime {
     return deliveries;
   }
 
+  /** Whether handling this event reads what another customer's earlier work wrote (the simulator's barriers). */
+  readsAnotherCustomer(event: RawEvent): boolean {
+    return (
+      this.routes.some((route) => route.target === 'profile' && route.matches(event)) &&
+      readsAnotherCustomer(event)
+    );
+  }
+
   /** Whether any rule would deliver this event (the simulator queues only those). */
   hasRoute(event: { source: string; detailType: string }): boolean {
     return this.routes.some((route) => route.matches(event as RawEvent));
@@ -365,25 +325,6 @@ export class LocalRuntime {
       detail: event.detail,
     });
   }
-}
-
-/** The analytics function's rules, as a route: the same patterns as in AWS. */
-function analyticsRoute(
-  analytics: NonNullable<Services['analytics']>,
-  shopSource: string,
-  configurationSetName: string,
-) {
-  const patterns = analyticsEventPatterns(shopSource, configurationSetName);
-  return {
-    target: 'analytics',
-    matches: (e: RawEvent) => patterns.some((p) => matchesPattern(p, e)),
-    run: async (e: RawEvent): Promise<Outcome> => {
-      const outcome = await analytics.record(e);
-      return outcome.status === 'recorded'
-        ? { status: 'applied', trace: [], effects: 0 }
-        : { status: 'unchanged', trace: [] };
-    },
-  };
 }
 
 /**

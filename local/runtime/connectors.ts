@@ -9,12 +9,12 @@ import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import path from 'node:path';
-import { isShopifyEnvelope, translateShopify, WEBHOOK_PLATFORMS } from '../functions/connectors/index.ts';
-import type { ConnectorSettings } from '../functions/connectors/translation.ts';
-import type { RawEvent } from '../functions/core/events.ts';
-import type { ConnectorService } from '../functions/services/connectors.ts';
-import type { Outcome } from '../functions/services/journeys.ts';
-import { receiveWebhook, WEBHOOK_BODY_LIMIT } from '../functions/services/webhook-receiver.ts';
+import { isShopifyEnvelope, translateShopify, WEBHOOK_PLATFORMS } from '../../functions/connectors/index.ts';
+import type { ConnectorSettings } from '../../functions/connectors/translation.ts';
+import type { RawEvent } from '../../functions/core/events.ts';
+import type { ConnectorService } from '../../functions/services/connectors.ts';
+import type { Outcome } from '../../functions/services/journeys.ts';
+import { receiveWebhook, WEBHOOK_BODY_LIMIT } from '../../functions/services/webhook-receiver.ts';
 
 /** The route the local runtime gives Shopify partner envelopes (the partner bus rule in AWS). */
 export function shopifyRoute(connectors: ConnectorService, settings: ConnectorSettings) {

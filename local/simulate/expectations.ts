@@ -4,8 +4,8 @@
  * `journeys simulate --check` and the scenario tests compare a simulation against them.
  */
 import { z } from 'zod';
-import { localStamp } from '../functions/core/time.ts';
-import type { Scenario, SimulationResult } from './simulate.ts';
+import { localStamp } from '../../functions/core/time.ts';
+import type { Scenario, SimulationResult } from './index.ts';
 
 const localTime = z
   .string()

@@ -3,7 +3,7 @@
  * service as the Lambda Function URL handler.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { PreferencesService } from '../functions/services/preferences.ts';
+import type { PreferencesService } from '../../functions/services/preferences.ts';
 
 const BODY_LIMIT = 65_536;
 

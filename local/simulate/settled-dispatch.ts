@@ -10,14 +10,14 @@
  * when: before this, such an entry was left in `retry`/`unknown` and its email silently missing.
  */
 
-import type { OutboxItem } from '../functions/adapters/store.ts';
-import { outboxTag } from '../functions/core/links.ts';
-import type { DispatchOutcome } from '../functions/services/dispatcher.ts';
-import { OutboxReconciler } from '../functions/services/outbox-reconciler.ts';
-import { DispatchNotSettledError } from './errors.ts';
-import type { Delivery, LocalRuntime } from './runtime.ts';
-import { sesEmulatorStore } from './servers.ts';
-import { parseTags } from './ses-event-source.ts';
+import type { OutboxItem } from '../../functions/adapters/store.ts';
+import { outboxTag } from '../../functions/core/links.ts';
+import type { DispatchOutcome } from '../../functions/services/dispatcher.ts';
+import { OutboxReconciler } from '../../functions/services/outbox-reconciler.ts';
+import { DispatchNotSettledError } from '../errors.ts';
+import type { Delivery, LocalRuntime } from '../runtime/runtime.ts';
+import { parseTags } from '../runtime/ses-event-source.ts';
+import { sesEmulatorStore } from '../servers/ses-emulator.ts';
 
 /** What a settled dispatch ends in: never `retrying` or `unknown`. */
 export type SettledOutcome = Exclude<DispatchOutcome, { status: 'retrying' | 'unknown' }>;
@@ -46,6 +46,7 @@ export async function dispatchSettled(
   const due = { customerId: item.customerId, outboxId: item.outboxId };
   const attempts = options.attempts ?? 8;
   let last = '';
+  // Not retryOnConflict: no write lost a race here; this waits for SES's answer to settle the entry.
   for (let attempt = 1; attempt <= attempts; attempt++) {
     // Emulator timestamps are whole seconds: from the second this attempt began.
     const since = Math.floor(Date.now() / 1000);

@@ -9,10 +9,10 @@
  * into an `X-SES-MESSAGE-TAGS` header (mailer.ts), read back here. Events go to the same SES-events
  * service as in AWS, through the runtime's routing (`source: aws.ses`).
  */
-import type { Clock } from '../functions/adapters/clock.ts';
-import { SES_TAGS_HEADER } from '../functions/adapters/mailer.ts';
-import type { RawEvent } from '../functions/core/events.ts';
-import type { SesEmail } from './servers.ts';
+import type { Clock } from '../../functions/adapters/clock.ts';
+import { SES_TAGS_HEADER } from '../../functions/adapters/mailer.ts';
+import type { RawEvent } from '../../functions/core/events.ts';
+import type { SesEmail } from '../servers/ses-emulator.ts';
 
 export class LocalSesEventSource {
   /** Emulator timestamps are whole seconds: re-read the last second, skip what was already seen. */

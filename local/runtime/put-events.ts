@@ -3,7 +3,7 @@
  * SDK): the request's shape, and each entry's envelope checked as EventBridge checks it.
  */
 import { randomUUID } from 'node:crypto';
-import { type RawEvent, SYSTEM_SOURCE } from '../functions/core/events.ts';
+import { type RawEvent, SYSTEM_SOURCE } from '../../functions/core/events.ts';
 
 export interface PutEventsEntry {
   Source?: string;
@@ -89,7 +89,7 @@ export function parseEnvelope(
     };
   }
   // EventBridge refuses `aws.*` sources from PutEvents: only AWS services emit them. Locally the
-  // SES events come from the runtime's own source (local/ses-event-source.ts); a forged one could
+  // SES events come from the runtime's own source (local/runtime/ses-event-source.ts); a forged one could
   // otherwise settle an email as sent that never went out.
   // A partner source (`aws.partner/shopify.com/…`) is allowed: locally the one bus stands in for the
   // partner bus too, so a shop's Shopify webhooks can be replayed here in their own envelope.

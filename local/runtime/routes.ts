@@ -1,0 +1,90 @@
+/**
+ * The EventBridge rules of the stack as the local runtime's routes: the same patterns, each handing a
+ * matching event to the service its Lambda runs (profile, SES events, each journey, the Shopify
+ * partner rule, the analytics log).
+ */
+
+import { analyticsEventPatterns } from '../../functions/analytics/routing.ts';
+import type { Catalog } from '../../functions/catalog/catalog.ts';
+import type { AppConfig } from '../../functions/config.ts';
+import type { RawEvent } from '../../functions/core/events.ts';
+import {
+  journeyEventPatterns,
+  matchesPattern,
+  profileEventPattern,
+  sesEventPattern,
+} from '../../functions/core/routing.ts';
+import type { Services } from '../../functions/services/container.ts';
+import type { Outcome } from '../../functions/services/journeys.ts';
+import { shopifyRoute } from './connectors.ts';
+
+/** The configuration set the local runtime sends through unless SES_CONFIGURATION_SET names another. */
+export const LOCAL_CONFIGURATION_SET = 'retention-journeys';
+
+export interface Route {
+  /** `profile`, `ses-events`, `journey:<id>`, `connector:shopify` or `analytics`. */
+  target: string;
+  matches: (e: RawEvent) => boolean;
+  run: (e: RawEvent) => Promise<Outcome>;
+}
+
+/** Every rule, in the order a delivery visits them. */
+export function eventRoutes(services: Services, config: AppConfig, catalog: Catalog): Route[] {
+  const source = config.shopEventSource;
+  const { journeys, profiles, sesEvents, analytics } = services;
+  const profilePattern = profileEventPattern(source);
+  const sesPattern = sesEventPattern(config.configurationSetName ?? LOCAL_CONFIGURATION_SET);
+  return [
+    {
+      target: 'profile',
+      matches: (e) => matchesPattern(profilePattern, e),
+      run: (e) => profiles.handleEvent(e),
+    },
+    {
+      // SES sending events: the CDK rule's pattern (source, detail-types, this configuration set).
+      target: 'ses-events',
+      matches: (e) => matchesPattern(sesPattern, e),
+      run: async (e): Promise<Outcome> => {
+        const outcome = await sesEvents.handle(e);
+        if (outcome.status === 'recorded') return { status: 'applied', trace: [], effects: 0 };
+        return outcome.status === 'duplicate' ? { status: 'duplicate' } : { status: 'unchanged', trace: [] };
+      },
+    },
+    ...catalog.journeys.map(({ definition }) => {
+      const patterns = journeyEventPatterns(definition, source);
+      return {
+        target: `journey:${definition.id}`,
+        matches: (e: RawEvent) => patterns.some((p) => matchesPattern(p, e)),
+        run: (e: RawEvent) => journeys.handleEvent(definition.id, e),
+      };
+    }),
+    // Shopify's partner envelopes (the partner bus rule in AWS): canonical events back onto the bus.
+    shopifyRoute(services.connectors, {
+      defaultLocale: config.defaultLocale,
+      defaultTimeZone: config.defaultTimeZone,
+    }),
+    // Last: a registration's record then finds the profile (its locale) the profile route wrote.
+    ...(analytics
+      ? [analyticsRoute(analytics, source, config.configurationSetName ?? LOCAL_CONFIGURATION_SET)]
+      : []),
+  ];
+}
+
+/** The analytics function's rules, as a route: the same patterns as in AWS. */
+function analyticsRoute(
+  analytics: NonNullable<Services['analytics']>,
+  shopSource: string,
+  configurationSetName: string,
+) {
+  const patterns = analyticsEventPatterns(shopSource, configurationSetName);
+  return {
+    target: 'analytics',
+    matches: (e: RawEvent) => patterns.some((p) => matchesPattern(p, e)),
+    run: async (e: RawEvent): Promise<Outcome> => {
+      const outcome = await analytics.record(e);
+      return outcome.status === 'recorded'
+        ? { status: 'applied', trace: [], effects: 0 }
+        : { status: 'unchanged', trace: [] };
+    },
+  };
+}

@@ -1,0 +1,193 @@
+/**
+ * The simulator's schedule: each customer's due work (events, timers, outbox entries) in time order,
+ * and the windows in which customers work side by side. Customers only meet through the table and
+ * the bus; the windows end where one customer's work may meet another's, so every customer sees its
+ * inputs in time order without the schedule knowing which journey or rule makes them meet.
+ */
+import { DateTime, Duration } from 'luxon';
+import { type OutboxItem, outboxEntry, type SaveRequest } from '../../functions/adapters/store.ts';
+import type { Catalog } from '../../functions/catalog/catalog.ts';
+import { forEachStep } from '../../functions/core/steps.ts';
+import { iso, type Scenario } from './scenario.ts';
+
+/** Days of virtual time processed between barriers; customers run side by side inside one. */
+const WINDOW = 'P1D';
+
+export type QueuedEvent = Omit<Scenario['events'][number], 'time'> & {
+  /** Its place in the scenario; reactions count on after it, -1 for an event the system published. */
+  index: number;
+  /** When it is delivered. */
+  time: string;
+  /** The envelope's time, when the scenario sets one apart from the delivery. */
+  stamped?: string | undefined;
+  /** 0 for the scenario's own events; one more than the work that published it for the system's. */
+  generation?: number;
+};
+
+/**
+ * Where a piece of work comes from, for reading order: the customer whose partition it runs in and
+ * its generation (0: the scenario's events and timers; n + 1: work caused by an event that work of
+ * generation n published to another customer). Causal, so deterministic.
+ */
+export interface Origin {
+  customerId: string;
+  generation: number;
+}
+
+export interface Timer {
+  journeyId: string;
+  instanceId: string;
+  dueAt: string;
+}
+
+/** One customer's due work: scenario events, timers (learned from the decisions written) and outbox. */
+export interface Agenda {
+  customerId: string;
+  events: QueuedEvent[];
+  timers: Map<string, Timer>;
+  outbox: { item: OutboxItem; origin: Origin }[];
+}
+
+export type Due =
+  | { at: string; event?: QueuedEvent; timer?: undefined }
+  | { at: string; timer: Timer; event?: undefined };
+
+/** Scenario events and reactions keep the scenario's order among equals; the system's keep arrival order. */
+const byTimeThenIndex = (x: QueuedEvent, y: QueuedEvent) =>
+  Date.parse(x.time) - Date.parse(y.time) || x.index - y.index;
+const byTime = (x: QueuedEvent, y: QueuedEvent) => Date.parse(x.time) - Date.parse(y.time);
+
+/** Journeys with a step that emits an event to another customer (`emit.to`). */
+export function journeysEmittingToOthers(catalog: Catalog): Set<string> {
+  const ids = new Set<string>();
+  for (const { definition } of catalog.journeys)
+    forEachStep(definition.steps, (step) => {
+      if ('emit' in step && step.emit.to) ids.add(definition.id);
+    });
+  return ids;
+}
+
+export class Agendas {
+  private readonly agendas = new Map<string, Agenda>();
+  /**
+   * Moments where a scenario event reads what other customers' earlier work wrote: every customer
+   * is brought up to just before each.
+   */
+  private readBarriers: string[] = [];
+
+  constructor(
+    /** Journeys whose work may emit to another customer: a window ends with such work. */
+    private readonly emittingToOthers: ReadonlySet<string>,
+  ) {}
+
+  /** Adds moments at which an event reads what other customers' earlier work wrote. */
+  readsOthersAt(moments: string[]): void {
+    this.readBarriers = [...this.readBarriers, ...moments].sort();
+  }
+
+  of(customerId: string): Agenda {
+    let a = this.agendas.get(customerId);
+    if (!a) {
+      a = { customerId, events: [], timers: new Map(), outbox: [] };
+      this.agendas.set(customerId, a);
+    }
+    return a;
+  }
+
+  all(): Agenda[] {
+    return [...this.agendas.values()];
+  }
+
+  /** Queues a scenario event or a reaction (`byIndex`) or an event the system published. */
+  queue(customerId: string, event: QueuedEvent, byIndex: boolean): void {
+    const a = this.of(customerId);
+    a.events.push(event);
+    a.events.sort(byIndex ? byTimeThenIndex : byTime);
+  }
+
+  /** Learns from a decision written the timers it set or cleared and the outbox entries it added. */
+  follow(request: SaveRequest, origin: Origin): void {
+    const a = this.of(request.customerId);
+    for (const instance of request.instances ?? []) {
+      const key = `${instance.journeyId}#${instance.instanceId}`;
+      const live = instance.status === 'active' || instance.status === 'watching';
+      if (live && instance.waiting) {
+        a.timers.set(key, {
+          journeyId: instance.journeyId,
+          instanceId: instance.instanceId,
+          dueAt: instance.waiting.dueAt,
+        });
+      } else a.timers.delete(key);
+    }
+    for (const effect of request.effects ?? [])
+      a.outbox.push({ item: outboxEntry(request.customerId, effect, request.now), origin });
+  }
+
+  nextDue(a: Agenda): Due | undefined {
+    const event = a.events[0];
+    let timer: Timer | undefined;
+    for (const t of a.timers.values()) if (!timer || t.dueAt < timer.dueAt) timer = t;
+    if (event && (!timer || Date.parse(event.time) <= Date.parse(timer.dueAt)))
+      return { at: event.time, event };
+    return timer ? { at: timer.dueAt, timer } : undefined;
+  }
+
+  /** The customer's next work if it is due by `until`. */
+  dueBy(a: Agenda, until: string): Due | undefined {
+    const due = this.nextDue(a);
+    return due && Date.parse(due.at) <= Date.parse(until) ? due : undefined;
+  }
+
+  /** The customers with work due by `until`. */
+  busy(until: string): Agenda[] {
+    return this.all().filter((a) => this.dueBy(a, until));
+  }
+
+  /**
+   * The next window after `from`, or none when nothing is due by `end`: at most a day, ending just
+   * before a read barrier and with the first work that may emit to another customer, so the
+   * receiver's agenda holds that event before it works past its moment.
+   */
+  nextWindow(from: string, end: string): { from: string; until: string } | undefined {
+    const earliest = this.all()
+      .map((a) => this.nextDue(a)?.at)
+      .filter((t): t is string => t !== undefined)
+      .sort()[0];
+    if (!earliest || Date.parse(earliest) > Date.parse(end)) return undefined;
+    const start = Date.parse(earliest) > Date.parse(from) ? earliest : from;
+    const barrier = this.readBarriers.find((b) => Date.parse(b) > Date.parse(start));
+    const emitting = this.firstEmittingToOthers();
+    const until = [
+      iso(DateTime.fromISO(start).plus(Duration.fromISO(WINDOW))),
+      end,
+      ...(barrier ? [new Date(Date.parse(barrier) - 1).toISOString()] : []),
+      ...(emitting && Date.parse(emitting) >= Date.parse(start) ? [emitting] : []),
+    ].sort((x, y) => Date.parse(x) - Date.parse(y))[0] as string;
+    return { from: start, until };
+  }
+
+  /** Where the window after one that ended at `until` starts: a read barrier a millisecond on is its own. */
+  after(until: string): string {
+    const barrier = this.readBarriers.find((b) => Date.parse(b) > Date.parse(until));
+    return barrier && Date.parse(barrier) - Date.parse(until) <= 1 ? barrier : until;
+  }
+
+  /**
+   * The first due work that may emit to another customer: a timer of such a journey, or an event of
+   * a customer inside one (it may advance the instance to its emit step).
+   */
+  private firstEmittingToOthers(): string | undefined {
+    let first: string | undefined;
+    const earlier = (at: string) => {
+      if (!first || Date.parse(at) < Date.parse(first)) first = at;
+    };
+    if (!this.emittingToOthers.size) return undefined;
+    for (const a of this.agendas.values()) {
+      const inside = [...a.timers.values()].filter((t) => this.emittingToOthers.has(t.journeyId));
+      for (const t of inside) earlier(t.dueAt);
+      const event = a.events[0];
+      if (inside.length && event) earlier(event.time);
+    }
+    return first;
+  }
+}

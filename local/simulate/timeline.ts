@@ -1,0 +1,211 @@
+/**
+ * What a simulation reports: the emails (joined with what the SES emulator received), the events the
+ * system published, rejections, errors, and a human-readable timeline in a deterministic order
+ * although customers ran side by side.
+ */
+import type { DispatchOutcome } from '../../functions/services/dispatcher.ts';
+import type { PublishedEvent } from '../runtime/runtime.ts';
+import type { SesEmail } from '../servers/ses-emulator.ts';
+import type { Origin } from './agenda.ts';
+
+export interface SimulatedEmail {
+  sentAt: string;
+  /** The outbox entry it went out for: `journey#instance#step`. */
+  outboxId: string;
+  customerId: string;
+  to: string;
+  journey: string;
+  message: string;
+  locale: string;
+  subject: string;
+  text: string;
+  html: string;
+  headers: Record<string, string>;
+}
+
+/**
+ * A handler or the dispatcher threw (in AWS: retries, then the DLQ). What was being handled: a scenario
+ * event (`index` in the scenario, -1 for an event the system published), a timer, or an outbox entry.
+ */
+export interface SimulationError {
+  at: string;
+  customerId: string;
+  event?: { index: number; detailType: string; id: string };
+  timer?: { journeyId: string; instanceId: string; dueAt: string };
+  outbox?: { outboxId: string };
+  /** `profile`, `journey:<id>` (as routed), or `dispatcher`. */
+  target: string;
+  error: string;
+}
+
+export type TimelineLine = {
+  at: string;
+  customerId?: string | undefined;
+  kind: 'event' | 'email' | 'emit' | 'note' | 'rejected' | 'error';
+  text: string;
+};
+
+export interface SimulationResult {
+  emails: SimulatedEmail[];
+  events: { at: string; source: string; detailType: string; detail: Record<string, unknown> }[];
+  rejected: { index: number; detailType: string; errors: string[] }[];
+  /** Handler and dispatcher errors; `journeys simulate` exits non-zero when there are any. */
+  errors: SimulationError[];
+  /** Human-readable account in time order, for the default output. */
+  timeline: TimelineLine[];
+  stats: {
+    virtualDays: number;
+    wallMs: number;
+    steps: number;
+    /** Where the journey state lived. */
+    store: 'dynamodb-local' | 'memory';
+  };
+}
+
+export type SentOutcome = Extract<DispatchOutcome, { status: 'sent' }>;
+
+export class Timeline {
+  readonly result: SimulationResult;
+  /** The generation of each timeline line, to order causes before their effects within a second. */
+  private readonly generations = new WeakMap<object, number>();
+  private readonly sent: { outcome: SentOutcome; origin: Origin }[] = [];
+  private readonly published: { event: PublishedEvent; origin: Origin }[] = [];
+
+  constructor(store: SimulationResult['stats']['store']) {
+    this.result = {
+      emails: [],
+      events: [],
+      rejected: [],
+      errors: [],
+      timeline: [],
+      stats: { virtualDays: 0, wallMs: 0, steps: 0, store },
+    };
+  }
+
+  line(line: TimelineLine, generation: number): void {
+    this.generations.set(line, generation);
+    this.result.timeline.push(line);
+  }
+
+  /** An error: a line of the timeline and an entry of `errors`. */
+  error(line: Omit<TimelineLine, 'kind' | 'customerId'>, error: SimulationError, generation: number): void {
+    this.line({ ...line, customerId: error.customerId, kind: 'error' }, generation);
+    this.result.errors.push(error);
+  }
+
+  notes(
+    at: string,
+    customerId: string,
+    trace: { journeyId: string; note: string }[],
+    generation: number,
+  ): void {
+    for (const note of trace)
+      this.line({ at, customerId, kind: 'note', text: `${note.journeyId} ${note.note}` }, generation);
+  }
+
+  emailSent(outcome: SentOutcome, origin: Origin): void {
+    this.sent.push({ outcome, origin });
+  }
+
+  eventPublished(event: PublishedEvent, origin: Origin): void {
+    this.published.push({ event, origin });
+  }
+
+  /** Joins the sends with what the SES emulator received (by message id) and puts everything in order. */
+  finish(sesEmails: SesEmail[]): SimulationResult {
+    const result = this.result;
+    const received = new Map<string, SesEmail>(sesEmails.map((m) => [m.messageId, m]));
+    for (const { outcome: sent, origin } of this.sent) {
+      const mail = received.get(sent.messageId);
+      const email: SimulatedEmail = {
+        sentAt: sent.sentAt,
+        outboxId: sent.outboxId,
+        customerId: sent.customerId,
+        to: sent.to,
+        journey: sent.journeyId,
+        message: sent.message,
+        locale: sent.locale,
+        subject: mail?.subject ?? '',
+        text: mail?.body.text ?? '',
+        html: mail?.body.html ?? '',
+        headers: Object.fromEntries((mail?.headers ?? []).map((h) => [h.name, h.value])),
+      };
+      result.emails.push(email);
+      this.line(
+        {
+          at: sent.sentAt,
+          customerId: sent.customerId,
+          kind: 'email',
+          text: `${sent.journeyId}/${sent.message} [${sent.locale}] → ${sent.to} “${email.subject}”`,
+        },
+        origin.generation,
+      );
+    }
+    for (const { event, origin } of this.published) {
+      result.events.push({
+        at: event.time,
+        source: event.source,
+        detailType: event.detailType,
+        detail: event.detail,
+      });
+      if (!event.detailType.startsWith('journey.')) {
+        // Shown with the customer whose decision emitted it, which may not be the customer it is about.
+        this.line(
+          {
+            at: event.time,
+            customerId: origin.customerId || String(event.detail.customerId ?? ''),
+            kind: 'emit',
+            text: `${event.detailType} ${JSON.stringify(event.detail)}`,
+          },
+          origin.generation,
+        );
+      }
+    }
+    this.sort();
+    return result;
+  }
+
+  /**
+   * A deterministic order although customers ran side by side: time; then causes before effects
+   * (generation: a published event's arrival after the work that emitted it); then customer; then
+   * events before notes before emails (entries of one customer keep the order they happened in).
+   */
+  private sort(): void {
+    const result = this.result;
+    const rank = { event: 0, rejected: 1, note: 2, error: 3, email: 4, emit: 5 } as const;
+    const byCustomer = (a?: string, b?: string) => (a ?? '').localeCompare(b ?? '');
+    result.timeline.sort(
+      (a, b) =>
+        Date.parse(a.at) - Date.parse(b.at) ||
+        (this.generations.get(a) ?? 0) - (this.generations.get(b) ?? 0) ||
+        byCustomer(a.customerId, b.customerId) ||
+        rank[a.kind] - rank[b.kind],
+    );
+    result.emails.sort(
+      (a, b) =>
+        Date.parse(a.sentAt) - Date.parse(b.sentAt) ||
+        byCustomer(a.customerId, b.customerId) ||
+        `${a.journey}/${a.message}`.localeCompare(`${b.journey}/${b.message}`),
+    );
+    result.events.sort(
+      (a, b) =>
+        Date.parse(a.at) - Date.parse(b.at) ||
+        byCustomer(String(a.detail.customerId ?? ''), String(b.detail.customerId ?? '')) ||
+        a.detailType.localeCompare(b.detailType),
+    );
+    // In scenario order: otherwise `--json` lists two customers' rejections in whichever order their
+    // handlers finished, which differed between DynamoDB Local and the memory table.
+    result.rejected.sort(
+      (a, b) =>
+        a.index - b.index ||
+        a.detailType.localeCompare(b.detailType) ||
+        a.errors.join('\n').localeCompare(b.errors.join('\n')),
+    );
+    result.errors.sort(
+      (a, b) =>
+        Date.parse(a.at) - Date.parse(b.at) ||
+        byCustomer(a.customerId, b.customerId) ||
+        a.target.localeCompare(b.target),
+    );
+  }
+}
