@@ -1,6 +1,6 @@
 /**
  * The report's stylesheet, inlined into the file. Same palette, type and panels as the email preview
- * gallery (local/preview.ts) so the two pages read as one product. System fonts only: nothing loads.
+ * gallery (local/preview/gallery-css.ts) so the two pages read as one product. System fonts only: nothing loads.
  */
 export const REPORT_CSS = `
 :root { --ink: #18181b; --ink2: #3f3f46; --muted: #71717a; --line: #e4e4e7; --page: #f4f4f5; --accent: #0f766e; --accent-soft: #f0fdfa; --amber: #b45309; --amber-soft: #fffbeb; --good: #047857; --good-soft: #ecfdf5; --bad: #b91c1c; --bad-soft: #fef2f2; }
