@@ -161,7 +161,10 @@ describe('a disabled journey enters no one', () => {
     const clock = new VirtualClock(START);
     const id = customer();
     const before = deploy(enabled, clock);
-    await before.journeys.handleEvent('win-back', raw('order.placed', orderPlaced(id, `${id}-o1`, START), START));
+    await before.journeys.handleEvent(
+      'win-back',
+      raw('order.placed', orderPlaced(id, `${id}-o1`, START), START),
+    );
     const [watcher] = await instancesOf(before, id, 'win-back');
     expect(watcher).toMatchObject({ status: 'watching', waiting: { reason: 'trigger' } });
     const after = deploy(disabled, clock);
