@@ -231,49 +231,46 @@ const emitStep = z
   })
   .strict();
 
+const waitForStep = z
+  .object({
+    waitFor: z
+      .object({
+        event: journeyEventType,
+        timeout: isoDuration,
+        since: journeyEventType
+          .optional()
+          .describe(
+            'count the timeout from when this event resumed the instance (from entry if it never came)',
+          ),
+        correlate: z
+          .string()
+          .optional()
+          .describe('detail field that must equal the same field of the event that started the instance'),
+      })
+      .strict(),
+  })
+  .strict();
+
+const ifStep = z.object({ if: condition }).strict();
+
+/**
+ * A step: each field is declared once, in the schemas above; only the sub-step lists are written
+ * here, because a recursive schema needs its type spelt out.
+ */
 export type Step =
   | z.infer<typeof sendStep>
   | z.infer<typeof waitStep>
   | z.infer<typeof emitStep>
-  | {
-      waitFor: {
-        event: z.infer<typeof journeyEventType>;
-        timeout: string;
-        since?: z.infer<typeof journeyEventType> | undefined;
-        correlate?: string | undefined;
-      };
-      onEvent?: Step[] | undefined;
-      onTimeout?: Step[] | undefined;
-    }
-  | { if: Condition; then: Step[]; else?: Step[] | undefined };
+  | (z.infer<typeof waitForStep> & { onEvent?: Step[] | undefined; onTimeout?: Step[] | undefined })
+  | (z.infer<typeof ifStep> & { then: Step[]; else?: Step[] | undefined });
 
 const step: z.ZodType<Step> = z.lazy(() =>
   z.union([
     sendStep,
     waitStep,
     emitStep,
-    z
-      .object({
-        waitFor: z
-          .object({
-            event: journeyEventType,
-            timeout: isoDuration,
-            since: journeyEventType
-              .optional()
-              .describe(
-                'count the timeout from when this event resumed the instance (from entry if it never came)',
-              ),
-            correlate: z
-              .string()
-              .optional()
-              .describe('detail field that must equal the same field of the event that started the instance'),
-          })
-          .strict(),
-        onEvent: z.array(step).optional(),
-        onTimeout: z.array(step).optional(),
-      })
-      .strict(),
-    z.object({ if: condition, then: z.array(step), else: z.array(step).optional() }).strict(),
+    waitForStep.extend({ onEvent: z.array(step).optional(), onTimeout: z.array(step).optional() }).strict(),
+    ifStep.extend({ then: z.array(step), else: z.array(step).optional() }).strict(),
   ]),
 );
 

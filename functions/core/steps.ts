@@ -32,6 +32,22 @@ export interface StepBranch {
   steps: Step[];
 }
 
+/** The keys under which some step kind holds sub-steps (`onEvent`, `then` …). */
+export type StepBranchKey = {
+  [K in StepKind]: {
+    [P in keyof StepKinds[K]]-?: NonNullable<StepKinds[K][P]> extends Step[] ? P : never;
+  }[keyof StepKinds[K]];
+}[StepKind];
+
+// A record, so a branch key added to a step kind and missing here is a compile error.
+const BRANCH_KEYS: Record<StepBranchKey, true> = { onEvent: true, onTimeout: true, then: true, else: true };
+
+/**
+ * Every key a step may hold sub-steps under, for code that walks YAML not yet validated as a `Step`
+ * (error reporting); validated steps go through `stepBranches`.
+ */
+export const STEP_BRANCH_KEYS = Object.keys(BRANCH_KEYS) as StepBranchKey[];
+
 export function stepKind(step: Step): StepKind {
   if ('send' in step) return 'send';
   if ('wait' in step) return 'wait';
