@@ -6,6 +6,7 @@
 import { Duration } from 'luxon';
 import { z } from 'zod';
 import { JOURNEY_EVENT_TYPES } from './events.ts';
+import { forEachStep, matchStep } from './steps.ts';
 
 export const isoDuration = z
   .string()
@@ -414,17 +415,19 @@ export type JourneyDefinition = z.infer<typeof journeyDefinitionSchema>;
 /** Every `send` in a step tree, with its path, so validation can point at the exact step. */
 export function sentMessages(steps: Step[], path: (string | number)[]): [(string | number)[], string][] {
   const found: [(string | number)[], string][] = [];
-  steps.forEach((s, i) => {
-    const here = [...path, i];
-    if ('send' in s) found.push([[...here, 'send'], typeof s.send === 'string' ? s.send : s.send.message]);
-    if ('waitFor' in s) {
-      found.push(...sentMessages(s.onEvent ?? [], [...here, 'onEvent']));
-      found.push(...sentMessages(s.onTimeout ?? [], [...here, 'onTimeout']));
-    }
-    if ('if' in s) {
-      found.push(...sentMessages(s.then, [...here, 'then']));
-      found.push(...sentMessages(s.else ?? [], [...here, 'else']));
-    }
-  });
+  forEachStep(
+    steps,
+    (step, here) =>
+      matchStep(step, {
+        send: (s) => {
+          found.push([[...here, 'send'], typeof s.send === 'string' ? s.send : s.send.message]);
+        },
+        wait: () => {},
+        emit: () => {},
+        waitFor: () => {},
+        if: () => {},
+      }),
+    path,
+  );
   return found;
 }

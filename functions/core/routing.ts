@@ -2,8 +2,9 @@
  * Which events reach which function. The CDK rules and the local router both use these patterns,
  * so routing cannot differ between the cloud and the embedded runtime.
  */
-import type { JourneyDefinition, Step, Trigger } from './definition.ts';
+import type { JourneyDefinition, Trigger } from './definition.ts';
 import { SHOP_EVENT_TYPES, SYSTEM_INPUT_TYPES, SYSTEM_SOURCE } from './events.ts';
+import { forEachStep, matchStep } from './steps.ts';
 
 /**
  * A field of `detail` in a pattern: the values it may have (exact strings), or the pattern of a
@@ -73,20 +74,17 @@ export function journeyEventTypes(definition: JourneyDefinition): string[] {
   }
   for (const exit of definition.exitOn) types.add(typeof exit === 'string' ? exit : exit.event);
   if (definition.goal) types.add(definition.goal.event);
-  const visit = (steps: Step[]) => {
-    for (const s of steps) {
-      if ('waitFor' in s) {
+  forEachStep(definition.steps, (step) =>
+    matchStep(step, {
+      send: () => {},
+      wait: () => {},
+      emit: () => {},
+      waitFor: (s) => {
         types.add(s.waitFor.event);
-        visit(s.onEvent ?? []);
-        visit(s.onTimeout ?? []);
-      }
-      if ('if' in s) {
-        visit(s.then);
-        visit(s.else ?? []);
-      }
-    }
-  };
-  visit(definition.steps);
+      },
+      if: () => {},
+    }),
+  );
   return [...types].sort();
 }
 
