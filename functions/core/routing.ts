@@ -3,6 +3,7 @@
  * so routing cannot differ between the cloud and the embedded runtime.
  */
 import type { JourneyDefinition, Trigger } from './definition.ts';
+import { assertNever } from './errors.ts';
 import { SHOP_EVENT_TYPES, SYSTEM_INPUT_TYPES, SYSTEM_SOURCE } from './events.ts';
 import { forEachStep, matchStep } from './steps.ts';
 
@@ -59,7 +60,8 @@ export function triggerEventTypes(trigger: Trigger): string[] {
   if ('anyOf' in trigger) return trigger.anyOf.map((t) => t.event);
   if ('inactivity' in trigger) return [trigger.inactivity.event];
   // The anniversary comes from the profile: registrations and updates carry the birthday.
-  return ['customer.registered', 'customer.updated'];
+  if ('anniversary' in trigger) return ['customer.registered', 'customer.updated'];
+  return assertNever(trigger, 'trigger');
 }
 
 /**
