@@ -7,21 +7,26 @@
 import type { Step } from './definition.ts';
 import { assertNever } from './errors.ts';
 
-export type SendStep = Extract<Step, { send: unknown }>;
-export type WaitStep = Extract<Step, { wait: unknown }>;
-export type EmitStep = Extract<Step, { emit: unknown }>;
-export type WaitForStep = Extract<Step, { waitFor: unknown }>;
-export type IfStep = Extract<Step, { if: unknown }>;
+/** The keys of step `S` that hold sub-steps (`then`, `onEvent` …); distributes over a union. */
+type BranchKeysOf<S> = S extends unknown
+  ? { [P in keyof S]-?: NonNullable<S[P]> extends Step[] ? P : never }[keyof S]
+  : never;
 
-/** The step kinds, by the key that names them in YAML. */
-export interface StepKinds {
-  send: SendStep;
-  wait: WaitStep;
-  emit: EmitStep;
-  waitFor: WaitForStep;
-  if: IfStep;
-}
-export type StepKind = keyof StepKinds;
+/**
+ * The step kinds, by the key that names them in YAML: a step's keys other than its sub-step lists.
+ * Derived from `Step`, so a kind added to the schema is a kind here, and every `matchStep` names it.
+ */
+export type StepKind = KindKeyOf<Step>;
+
+type KindKeyOf<S> = S extends unknown ? Exclude<keyof S, BranchKeysOf<S>> : never;
+
+export type StepKinds = { [K in StepKind]: Extract<Step, Record<K, unknown>> };
+
+export type SendStep = StepKinds['send'];
+export type WaitStep = StepKinds['wait'];
+export type EmitStep = StepKinds['emit'];
+export type WaitForStep = StepKinds['waitFor'];
+export type IfStep = StepKinds['if'];
 
 /** One handler per step kind; a missing one is a compile error. */
 export type StepCases<R> = { [K in StepKind]: (step: StepKinds[K]) => R };
@@ -33,11 +38,7 @@ export interface StepBranch {
 }
 
 /** The keys under which some step kind holds sub-steps (`onEvent`, `then` …). */
-export type StepBranchKey = {
-  [K in StepKind]: {
-    [P in keyof StepKinds[K]]-?: NonNullable<StepKinds[K][P]> extends Step[] ? P : never;
-  }[keyof StepKinds[K]];
-}[StepKind];
+export type StepBranchKey = BranchKeysOf<Step>;
 
 // A record, so a branch key added to a step kind and missing here is a compile error.
 const BRANCH_KEYS: Record<StepBranchKey, true> = { onEvent: true, onTimeout: true, then: true, else: true };

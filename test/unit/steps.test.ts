@@ -1,10 +1,12 @@
 /** The one walker of the step tree: matchStep per kind, forEachStep with paths, stepBranches in program order. */
-import { describe, expect, it } from 'vitest';
+import { describe, expect, expectTypeOf, it } from 'vitest';
 import type { Step } from '../../functions/core/definition.ts';
 import {
   forEachStep,
   matchStep,
   STEP_BRANCH_KEYS,
+  type StepBranchKey,
+  type StepKind,
   stepBranches,
   stepKind,
 } from '../../functions/core/steps.ts';
@@ -102,5 +104,13 @@ describe('stepBranches', () => {
   it('uses exactly the keys STEP_BRANCH_KEYS lists for raw YAML', () => {
     const names = new Set(nested.flatMap((s) => stepBranches(s).map((b) => b.name)));
     expect([...names].sort()).toEqual([...STEP_BRANCH_KEYS].sort());
+  });
+});
+
+describe('the step kinds', () => {
+  it('are derived from Step: its keys other than the sub-step lists', () => {
+    // Checked by `npm run typecheck`: a kind added to the schema becomes a kind every matchStep must handle.
+    expectTypeOf<StepKind>().toEqualTypeOf<'send' | 'wait' | 'emit' | 'waitFor' | 'if'>();
+    expectTypeOf<StepBranchKey>().toEqualTypeOf<'onEvent' | 'onTimeout' | 'then' | 'else'>();
   });
 });
