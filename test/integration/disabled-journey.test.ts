@@ -69,6 +69,19 @@ async function instancesOf(s: Services, customerId: string, journeyId: string): 
   return view.instances.filter((i) => i.journeyId === journeyId);
 }
 
+const registered = (id: string) => raw('customer.registered', registration(id), START);
+
+/** A customer `trigger` brought into the journey while it was enabled; then a deploy disables it. */
+async function enteredThenDisabled(journeyId: string, trigger: (customerId: string) => RawEvent) {
+  const clock = new VirtualClock(START);
+  const id = customer();
+  const event = trigger(id);
+  const before = deploy(enabled, clock);
+  await before.profiles.handleEvent(event);
+  await before.journeys.handleEvent(journeyId, event);
+  return { clock, id, after: deploy(disabled, clock) };
+}
+
 /** Fires the instance's timer as the sweeper would, at its due moment. */
 async function fireTimer(s: Services, clock: VirtualClock, customerId: string, instance: JourneyInstance) {
   const dueAt = instance.waiting?.dueAt;
@@ -90,13 +103,7 @@ describe('the catalog of a deploy', () => {
 describe('a customer inside a journey that is then disabled', () => {
   it('runs on: its wait timers fire, it sends the rest and completes', async () => {
     // Prepare: entered while the journey was enabled, now waiting two days for getting-started
-    const clock = new VirtualClock(START);
-    const id = customer();
-    const registered = raw('customer.registered', registration(id), START);
-    const before = deploy(enabled, clock);
-    await before.profiles.handleEvent(registered);
-    await before.journeys.handleEvent('onboarding', registered);
-    const after = deploy(disabled, clock);
+    const { clock, id, after } = await enteredThenDisabled('onboarding', registered);
     // Act: the first timer under the disabled deploy
     const [waiting] = await instancesOf(after, id, 'onboarding');
     const first = await fireTimer(after, clock, id, waiting as JourneyInstance);
@@ -119,13 +126,7 @@ describe('a customer inside a journey that is then disabled', () => {
 
   it('still exits on its exit event and reaches its goal', async () => {
     // Prepare
-    const clock = new VirtualClock(START);
-    const id = customer();
-    const registered = raw('customer.registered', registration(id), START);
-    const before = deploy(enabled, clock);
-    await before.profiles.handleEvent(registered);
-    await before.journeys.handleEvent('onboarding', registered);
-    const after = deploy(disabled, clock);
+    const { clock, id, after } = await enteredThenDisabled('onboarding', registered);
     const orderAt = '2026-03-03T10:00:00Z';
     clock.set(orderAt);
     // Act
@@ -149,53 +150,41 @@ describe('a disabled journey enters no one', () => {
     const clock = new VirtualClock(START);
     const id = customer();
     const s = deploy(disabled, clock);
-    const registered = raw('customer.registered', registration(id), START);
-    await s.profiles.handleEvent(registered);
-    const outcome = await s.journeys.handleEvent('onboarding', registered);
+    await s.profiles.handleEvent(registered(id));
+    const outcome = await s.journeys.handleEvent('onboarding', registered(id));
     expect(outcome.status).toBe('unchanged');
     expect(await instancesOf(s, id, 'onboarding')).toEqual([]);
   });
 
-  it("an inactivity watcher's timer enters no one once the journey is disabled", async () => {
-    // Prepare: an order while win-back was enabled started its 60-day watch
-    const clock = new VirtualClock(START);
-    const id = customer();
-    const before = deploy(enabled, clock);
-    await before.journeys.handleEvent(
-      'win-back',
-      raw('order.placed', orderPlaced(id, `${id}-o1`, START), START),
-    );
-    const [watcher] = await instancesOf(before, id, 'win-back');
-    expect(watcher).toMatchObject({ status: 'watching', waiting: { reason: 'trigger' } });
-    const after = deploy(disabled, clock);
-    // Act
-    const outcome = await fireTimer(after, clock, id, watcher as JourneyInstance);
-    // Assess: no instance entered, and the watcher stops (no timer left to fire again)
-    expect(outcome.status).toBe('applied');
-    const instances = await instancesOf(after, id, 'win-back');
-    expect(instances.map((i) => i.status)).toEqual(['watching']);
-    expect(instances[0]?.waiting).toBeUndefined();
-  });
-
-  it("an anniversary watcher's timer enters no one once the journey is disabled", async () => {
-    // Prepare: registered with a birthday while the journey was enabled
-    const clock = new VirtualClock(START);
-    const id = customer();
-    const registered = raw('customer.registered', registration(id, { birthday: '03-10' }), START);
-    const before = deploy(enabled, clock);
-    await before.profiles.handleEvent(registered);
-    await before.journeys.handleEvent('birthday', registered);
-    const [watcher] = await instancesOf(before, id, 'birthday');
-    expect(watcher).toMatchObject({ status: 'watching', waiting: { reason: 'trigger' } });
-    const after = deploy(disabled, clock);
-    // Act
-    const outcome = await fireTimer(after, clock, id, watcher as JourneyInstance);
-    // Assess
-    expect(outcome.status).toBe('applied');
-    const instances = await instancesOf(after, id, 'birthday');
-    expect(instances.map((i) => i.status)).toEqual(['watching']);
-    expect(instances[0]?.waiting).toBeUndefined();
-  });
+  it.each([
+    {
+      kind: 'inactivity',
+      journeyId: 'win-back',
+      // An order starts the 60-day watch.
+      trigger: (id: string) => raw('order.placed', orderPlaced(id, `${id}-o1`, START), START),
+    },
+    {
+      kind: 'anniversary',
+      journeyId: 'birthday',
+      // A registration with a birthday starts the yearly watch.
+      trigger: (id: string) => raw('customer.registered', registration(id, { birthday: '03-10' }), START),
+    },
+  ])(
+    "an $kind watcher's timer enters no one once the journey is disabled",
+    async ({ journeyId, trigger }) => {
+      // Prepare: the watcher started while the journey was enabled
+      const { clock, id, after } = await enteredThenDisabled(journeyId, trigger);
+      const [watcher] = await instancesOf(after, id, journeyId);
+      expect(watcher).toMatchObject({ status: 'watching', waiting: { reason: 'trigger' } });
+      // Act
+      const outcome = await fireTimer(after, clock, id, watcher as JourneyInstance);
+      // Assess: no instance entered, and the watcher stops (no timer left to fire again)
+      expect(outcome.status).toBe('applied');
+      const instances = await instancesOf(after, id, journeyId);
+      expect(instances.map((i) => i.status)).toEqual(['watching']);
+      expect(instances[0]?.waiting).toBeUndefined();
+    },
+  );
 });
 
 describe('a journey missing from the catalog altogether', () => {
