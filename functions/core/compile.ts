@@ -3,7 +3,7 @@
  * program counter) that survives serialisation. Branches become conditional jumps.
  */
 import type { Condition, CouponSpec, JourneyDefinition, Step } from './definition.ts';
-import { matchStep, type StepBranch, stepBranches } from './steps.ts';
+import { matchStep, type StepBranch, sendFields, stepBranches } from './steps.ts';
 
 export type Instruction =
   | {
@@ -72,12 +72,12 @@ export function compileJourney(definition: JourneyDefinition, version: string): 
   const compileStep = (step: Step, here: string) =>
     matchStep<void>(step, {
       send: (s) => {
-        const send = typeof s.send === 'string' ? { message: s.send } : s.send;
+        const send = sendFields(s);
         program.push({
           op: 'send',
           message: send.message,
-          coupon: 'coupon' in send ? send.coupon : undefined,
-          reward: 'reward' in send ? send.reward : undefined,
+          coupon: send.coupon,
+          reward: send.reward,
           path: here,
         });
       },

@@ -6,7 +6,7 @@
 import { Duration } from 'luxon';
 import { z } from 'zod';
 import { JOURNEY_EVENT_TYPES } from './events.ts';
-import { forEachStep, matchStep } from './steps.ts';
+import { sendsIn } from './steps.ts';
 
 export const isoDuration = z
   .string()
@@ -414,20 +414,5 @@ export type JourneyDefinition = z.infer<typeof journeyDefinitionSchema>;
 
 /** Every `send` in a step tree, with its path, so validation can point at the exact step. */
 export function sentMessages(steps: Step[], path: (string | number)[]): [(string | number)[], string][] {
-  const found: [(string | number)[], string][] = [];
-  forEachStep(
-    steps,
-    (step, here) =>
-      matchStep(step, {
-        send: (s) => {
-          found.push([[...here, 'send'], typeof s.send === 'string' ? s.send : s.send.message]);
-        },
-        wait: () => {},
-        emit: () => {},
-        waitFor: () => {},
-        if: () => {},
-      }),
-    path,
-  );
-  return found;
+  return sendsIn(steps, path).map(({ path: at, send }) => [[...at, 'send'], send.message]);
 }

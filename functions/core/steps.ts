@@ -80,6 +80,36 @@ export function stepBranches(step: Step): StepBranch[] {
   });
 }
 
+/** A send step's fields, whichever form it has (`send: welcome` or `send: { message, coupon … }`). */
+export type SendFields = Exclude<SendStep['send'], string>;
+
+export function sendFields(step: SendStep): SendFields {
+  return typeof step.send === 'string' ? { message: step.send } : step.send;
+}
+
+/** Every send in a step tree, in program order with its path: what a journey sends, and with what. */
+export function sendsIn(
+  steps: Step[],
+  path: (string | number)[] = ['steps'],
+): { path: (string | number)[]; send: SendFields }[] {
+  const found: { path: (string | number)[]; send: SendFields }[] = [];
+  forEachStep(
+    steps,
+    (step, here) =>
+      matchStep(step, {
+        send: (s) => {
+          found.push({ path: here, send: sendFields(s) });
+        },
+        wait: () => {},
+        emit: () => {},
+        waitFor: () => {},
+        if: () => {},
+      }),
+    path,
+  );
+  return found;
+}
+
 /** Visits every step depth-first in program order, with its path from the definition root. */
 export function forEachStep(
   steps: Step[],

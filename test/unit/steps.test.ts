@@ -7,6 +7,7 @@ import {
   STEP_BRANCH_KEYS,
   type StepBranchKey,
   type StepKind,
+  sendsIn,
   stepBranches,
   stepKind,
 } from '../../functions/core/steps.ts';
@@ -104,6 +105,26 @@ describe('stepBranches', () => {
   it('uses exactly the keys STEP_BRANCH_KEYS lists for raw YAML', () => {
     const names = new Set(nested.flatMap((s) => stepBranches(s).map((b) => b.name)));
     expect([...names].sort()).toEqual([...STEP_BRANCH_KEYS].sort());
+  });
+});
+
+describe('sendsIn', () => {
+  it('lists every send in program order with its path and its fields, in either form', () => {
+    const steps = definition({
+      steps: [
+        { send: 'a' },
+        {
+          if: { orders: { count: { eq: 0 } } },
+          then: [{ send: { message: 'b', coupon: { percentOff: 10, validFor: 'P14D' } } }],
+          else: [{ wait: 'P1D' }, { send: { message: 'c', reward: { EUR: '5.00' } } }],
+        },
+      ],
+    }).steps;
+    expect(sendsIn(steps)).toEqual([
+      { path: ['steps', 0], send: { message: 'a' } },
+      { path: ['steps', 1, 'then', 0], send: { message: 'b', coupon: { percentOff: 10, validFor: 'P14D' } } },
+      { path: ['steps', 1, 'else', 1], send: { message: 'c', reward: { EUR: '5.00' } } },
+    ]);
   });
 });
 
