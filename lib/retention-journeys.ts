@@ -618,8 +618,9 @@ export class RetentionJourneys extends Construct {
       return fn;
     };
 
-    // Journeys: one function and one rule per definition. Rules stay enabled for disabled journeys:
-    // the engine refuses new entrants itself, while erasure and exits must still reach old instances.
+    // Journeys: one function and one rule per definition, disabled ones included (buildCatalog keeps
+    // them): the engine refuses new entrants itself, while exits, awaited events and goals must still
+    // reach the customers inside, and their timers need the definition.
     const journeyFunctions = new Map<string, RetentionFunction>();
     for (const definition of settings.journeys) {
       const name = pascalCase(definition.id);

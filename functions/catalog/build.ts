@@ -29,7 +29,9 @@ export async function buildCatalog(
   );
   const errors = [...loaded.errors, ...templates.errors];
   if (errors.length) throw new CatalogError(errors);
-  const journeys = loaded.journeys.filter((j) => j.definition.enabled);
+  // Disabled journeys stay: customers already inside must finish (timers, exits, goals); the engine
+  // alone refuses new entrants.
+  const journeys = loaded.journeys;
   return {
     catalog: {
       defaultLocale: options.defaultLocale,

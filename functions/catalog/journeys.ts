@@ -9,6 +9,7 @@ import path from 'node:path';
 import { isMap, isPair, isScalar, isSeq, LineCounter, type Node, parseDocument } from 'yaml';
 import type { z } from 'zod';
 import { type JourneyDefinition, journeyDefinitionSchema } from '../core/definition.ts';
+import { forEachStep, STEP_BRANCH_KEYS } from '../core/steps.ts';
 
 export interface LoadedJourney {
   /** Path of the YAML file, `dir` joined with the file name. */
@@ -181,20 +182,9 @@ export function formatDefinitionError(e: DefinitionError): string {
 /** Number of steps in a definition, counting nested branches. */
 export function countSteps(definition: Pick<JourneyDefinition, 'steps'>): number {
   let n = 0;
-  const walk = (steps: JourneyDefinition['steps'] | undefined) => {
-    for (const s of steps ?? []) {
-      n++;
-      if ('waitFor' in s) {
-        walk(s.onEvent);
-        walk(s.onTimeout);
-      }
-      if ('if' in s) {
-        walk(s.then);
-        walk(s.else);
-      }
-    }
-  };
-  walk(definition.steps);
+  forEachStep(definition.steps, () => {
+    n++;
+  });
   return n;
 }
 
@@ -254,7 +244,7 @@ interface Explained {
 
 type Issue = z.core.$ZodIssue;
 
-const STEP_LISTS = new Set(['steps', 'then', 'else', 'onEvent', 'onTimeout']);
+const STEP_LISTS = new Set<string>(['steps', ...STEP_BRANCH_KEYS]);
 const CONDITION_LISTS = new Set(['all', 'any']);
 
 function explainIssues(issues: readonly Issue[], base: PropertyKey[], root: unknown): Explained[] {
@@ -364,7 +354,7 @@ function undeclaredMessages(raw: unknown): [PropertyKey[], string][] {
       if (typeof name === 'string' && !Object.hasOwn(declared, name)) {
         found.push([[...here, 'send'], `sends message "${name}", which is not declared under messages`]);
       }
-      for (const branch of ['onEvent', 'onTimeout', 'then', 'else']) walk(s[branch], [...here, branch]);
+      for (const branch of STEP_BRANCH_KEYS) walk(s[branch], [...here, branch]);
     });
   };
   walk(raw.steps, ['steps']);

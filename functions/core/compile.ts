@@ -3,6 +3,7 @@
  * program counter) that survives serialisation. Branches become conditional jumps.
  */
 import type { Condition, CouponSpec, JourneyDefinition, Step } from './definition.ts';
+import { matchStep, type StepBranch, sendFields, stepBranches } from './steps.ts';
 
 export type Instruction =
   | {
@@ -49,20 +50,39 @@ export interface CompiledJourney {
 
 export function compileJourney(definition: JourneyDefinition, version: string): CompiledJourney {
   const program: Instruction[] = [];
-  const emit = (steps: Step[], path: string) => {
+  const compileSteps = (steps: Step[], path: string) => {
     steps.forEach((step, index) => {
-      const here = `${path}.${index}`;
-      if ('send' in step) {
-        const send = typeof step.send === 'string' ? { message: step.send } : step.send;
+      compileStep(step, `${path}.${index}`);
+    });
+  };
+  /**
+   * A step with two branches: `head` falls through into the first, and `setTarget` points it at the
+   * second; the first ends with a jump past the second.
+   */
+  const fork = (step: Step, here: string, head: Instruction, setTarget: (pc: number) => void) => {
+    const [first, second] = stepBranches(step) as [StepBranch, StepBranch];
+    program.push(head);
+    compileSteps(first.steps, `${here}.${first.name}`);
+    const skipSecond: Instruction = { op: 'jump', target: -1, path: here };
+    program.push(skipSecond);
+    setTarget(program.length);
+    compileSteps(second.steps, `${here}.${second.name}`);
+    skipSecond.target = program.length;
+  };
+  const compileStep = (step: Step, here: string) =>
+    matchStep<void>(step, {
+      send: (s) => {
+        const send = sendFields(s);
         program.push({
           op: 'send',
           message: send.message,
-          coupon: 'coupon' in send ? send.coupon : undefined,
-          reward: 'reward' in send ? send.reward : undefined,
+          coupon: send.coupon,
+          reward: send.reward,
           path: here,
         });
-      } else if ('wait' in step) {
-        const wait = typeof step.wait === 'string' ? { duration: step.wait } : step.wait;
+      },
+      wait: (s) => {
+        const wait = typeof s.wait === 'string' ? { duration: s.wait } : s.wait;
         program.push({
           op: 'wait',
           duration: wait.duration,
@@ -70,49 +90,43 @@ export function compileJourney(definition: JourneyDefinition, version: string): 
           since: 'since' in wait ? wait.since : undefined,
           path: here,
         });
-      } else if ('emit' in step) {
+      },
+      emit: (s) => {
         program.push({
           op: 'emit',
-          detailType: step.emit.detailType,
-          detail: step.emit.detail ?? {},
-          include: step.emit.include ?? [],
-          to: step.emit.to,
+          detailType: s.emit.detailType,
+          detail: s.emit.detail ?? {},
+          include: s.emit.include ?? [],
+          to: s.emit.to,
           path: here,
         });
-      } else if ('waitFor' in step) {
+      },
+      waitFor: (s) => {
         const waitFor: Extract<Instruction, { op: 'waitFor' }> = {
           op: 'waitFor',
-          event: step.waitFor.event,
-          timeout: step.waitFor.timeout,
-          since: step.waitFor.since,
-          correlate: step.waitFor.correlate,
+          event: s.waitFor.event,
+          timeout: s.waitFor.timeout,
+          since: s.waitFor.since,
+          correlate: s.waitFor.correlate,
           timeoutTarget: -1,
           path: here,
         };
-        program.push(waitFor);
-        emit(step.onEvent ?? [], `${here}.onEvent`);
-        const skipTimeout: Instruction = { op: 'jump', target: -1, path: here };
-        program.push(skipTimeout);
-        waitFor.timeoutTarget = program.length;
-        emit(step.onTimeout ?? [], `${here}.onTimeout`);
-        skipTimeout.target = program.length;
-      } else {
+        fork(s, here, waitFor, (pc) => {
+          waitFor.timeoutTarget = pc;
+        });
+      },
+      if: (s) => {
         const branch: Extract<Instruction, { op: 'jumpUnless' }> = {
           op: 'jumpUnless',
-          condition: step.if,
+          condition: s.if,
           target: -1,
           path: here,
         };
-        program.push(branch);
-        emit(step.then, `${here}.then`);
-        const skipElse: Instruction = { op: 'jump', target: -1, path: here };
-        program.push(skipElse);
-        branch.target = program.length;
-        emit(step.else ?? [], `${here}.else`);
-        skipElse.target = program.length;
-      }
+        fork(s, here, branch, (pc) => {
+          branch.target = pc;
+        });
+      },
     });
-  };
-  emit(definition.steps, 'steps');
+  compileSteps(definition.steps, 'steps');
   return { definition, version, program };
 }

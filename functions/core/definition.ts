@@ -6,6 +6,7 @@
 import { Duration } from 'luxon';
 import { z } from 'zod';
 import { JOURNEY_EVENT_TYPES } from './events.ts';
+import { sendsIn } from './steps.ts';
 
 export const isoDuration = z
   .string()
@@ -231,49 +232,46 @@ const emitStep = z
   })
   .strict();
 
+const waitForStep = z
+  .object({
+    waitFor: z
+      .object({
+        event: journeyEventType,
+        timeout: isoDuration,
+        since: journeyEventType
+          .optional()
+          .describe(
+            'count the timeout from when this event resumed the instance (from entry if it never came)',
+          ),
+        correlate: z
+          .string()
+          .optional()
+          .describe('detail field that must equal the same field of the event that started the instance'),
+      })
+      .strict(),
+  })
+  .strict();
+
+const ifStep = z.object({ if: condition }).strict();
+
+/**
+ * A step: each field is declared once, in the schemas above; only the sub-step lists are written
+ * here, because a recursive schema needs its type spelt out.
+ */
 export type Step =
   | z.infer<typeof sendStep>
   | z.infer<typeof waitStep>
   | z.infer<typeof emitStep>
-  | {
-      waitFor: {
-        event: z.infer<typeof journeyEventType>;
-        timeout: string;
-        since?: z.infer<typeof journeyEventType> | undefined;
-        correlate?: string | undefined;
-      };
-      onEvent?: Step[] | undefined;
-      onTimeout?: Step[] | undefined;
-    }
-  | { if: Condition; then: Step[]; else?: Step[] | undefined };
+  | (z.infer<typeof waitForStep> & { onEvent?: Step[] | undefined; onTimeout?: Step[] | undefined })
+  | (z.infer<typeof ifStep> & { then: Step[]; else?: Step[] | undefined });
 
 const step: z.ZodType<Step> = z.lazy(() =>
   z.union([
     sendStep,
     waitStep,
     emitStep,
-    z
-      .object({
-        waitFor: z
-          .object({
-            event: journeyEventType,
-            timeout: isoDuration,
-            since: journeyEventType
-              .optional()
-              .describe(
-                'count the timeout from when this event resumed the instance (from entry if it never came)',
-              ),
-            correlate: z
-              .string()
-              .optional()
-              .describe('detail field that must equal the same field of the event that started the instance'),
-          })
-          .strict(),
-        onEvent: z.array(step).optional(),
-        onTimeout: z.array(step).optional(),
-      })
-      .strict(),
-    z.object({ if: condition, then: z.array(step), else: z.array(step).optional() }).strict(),
+    waitForStep.extend({ onEvent: z.array(step).optional(), onTimeout: z.array(step).optional() }).strict(),
+    ifStep.extend({ then: z.array(step), else: z.array(step).optional() }).strict(),
   ]),
 );
 
@@ -416,18 +414,5 @@ export type JourneyDefinition = z.infer<typeof journeyDefinitionSchema>;
 
 /** Every `send` in a step tree, with its path, so validation can point at the exact step. */
 export function sentMessages(steps: Step[], path: (string | number)[]): [(string | number)[], string][] {
-  const found: [(string | number)[], string][] = [];
-  steps.forEach((s, i) => {
-    const here = [...path, i];
-    if ('send' in s) found.push([[...here, 'send'], typeof s.send === 'string' ? s.send : s.send.message]);
-    if ('waitFor' in s) {
-      found.push(...sentMessages(s.onEvent ?? [], [...here, 'onEvent']));
-      found.push(...sentMessages(s.onTimeout ?? [], [...here, 'onTimeout']));
-    }
-    if ('if' in s) {
-      found.push(...sentMessages(s.then, [...here, 'then']));
-      found.push(...sentMessages(s.else ?? [], [...here, 'else']));
-    }
-  });
-  return found;
+  return sendsIn(steps, path).map(({ path: at, send }) => [[...at, 'send'], send.message]);
 }

@@ -8,7 +8,7 @@ import { readableCode, unitHash } from './codes.ts';
 import type { CompiledJourney, Instruction } from './compile.ts';
 import { type ConditionContext, evaluate, pathValue } from './conditions.ts';
 import type { Condition } from './definition.ts';
-import { UnknownDefinitionVersionError } from './errors.ts';
+import { assertNever, UnknownDefinitionVersionError } from './errors.ts';
 import type { ShopEvent } from './events.ts';
 import { businessTime, type Fact, orderFacts } from './facts.ts';
 import type {
@@ -382,6 +382,9 @@ class Run {
           instance.pc += 1;
           break;
         }
+        default:
+          // An instruction without a case would never advance the pc: the loop would not end.
+          assertNever(ins, 'instruction');
       }
     }
     instance.status = 'completed';

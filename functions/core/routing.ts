@@ -2,8 +2,10 @@
  * Which events reach which function. The CDK rules and the local router both use these patterns,
  * so routing cannot differ between the cloud and the embedded runtime.
  */
-import type { JourneyDefinition, Step, Trigger } from './definition.ts';
+import type { JourneyDefinition, Trigger } from './definition.ts';
+import { assertNever } from './errors.ts';
 import { SHOP_EVENT_TYPES, SYSTEM_INPUT_TYPES, SYSTEM_SOURCE } from './events.ts';
+import { forEachStep, matchStep } from './steps.ts';
 
 /**
  * A field of `detail` in a pattern: the values it may have (exact strings), or the pattern of a
@@ -58,7 +60,8 @@ export function triggerEventTypes(trigger: Trigger): string[] {
   if ('anyOf' in trigger) return trigger.anyOf.map((t) => t.event);
   if ('inactivity' in trigger) return [trigger.inactivity.event];
   // The anniversary comes from the profile: registrations and updates carry the birthday.
-  return ['customer.registered', 'customer.updated'];
+  if ('anniversary' in trigger) return ['customer.registered', 'customer.updated'];
+  return assertNever(trigger, 'trigger');
 }
 
 /**
@@ -73,20 +76,17 @@ export function journeyEventTypes(definition: JourneyDefinition): string[] {
   }
   for (const exit of definition.exitOn) types.add(typeof exit === 'string' ? exit : exit.event);
   if (definition.goal) types.add(definition.goal.event);
-  const visit = (steps: Step[]) => {
-    for (const s of steps) {
-      if ('waitFor' in s) {
+  forEachStep(definition.steps, (step) =>
+    matchStep(step, {
+      send: () => {},
+      wait: () => {},
+      emit: () => {},
+      waitFor: (s) => {
         types.add(s.waitFor.event);
-        visit(s.onEvent ?? []);
-        visit(s.onTimeout ?? []);
-      }
-      if ('if' in s) {
-        visit(s.then);
-        visit(s.else ?? []);
-      }
-    }
-  };
-  visit(definition.steps);
+      },
+      if: () => {},
+    }),
+  );
   return [...types].sort();
 }
 

@@ -7,6 +7,7 @@
  * Anyone allowed to put events on the default bus can send `aws.ses`: nothing here trusts a field's
  * type, and a malformed event is `undefined` (ignored), never an exception.
  */
+import { assertNever } from './errors.ts';
 import { parseOutboxTag } from './links.ts';
 
 /** What an SES event records on the outbox entry of the email, as `events.<kind> = <time>`. */
@@ -148,6 +149,8 @@ function timestampOf(kind: EmailEventKind, detail: SesDetail): string | undefine
       case 'delivered':
         return part(detail.delivery)?.timestamp;
       case 'sent':
+      case 'rejected':
+      case 'renderingFailed':
         return part(detail.mail)?.timestamp;
       case 'bounced':
       case 'softBounced':
@@ -159,7 +162,7 @@ function timestampOf(kind: EmailEventKind, detail: SesDetail): string | undefine
       case 'clicked':
         return part(detail.click)?.timestamp;
       default:
-        return part(detail.mail)?.timestamp;
+        return assertNever(kind, 'email event kind');
     }
   })();
   if (typeof raw !== 'string' || Number.isNaN(Date.parse(raw))) return undefined;

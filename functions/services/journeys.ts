@@ -6,6 +6,7 @@
 import type { JourneyStore, SaveRequest } from '../adapters/store.ts';
 import { type CompiledJourney, compileJourney } from '../core/compile.ts';
 import { type Decision, decide, type EngineConfig, type EngineInput } from '../core/engine.ts';
+import { UnknownJourneyError } from '../core/errors.ts';
 import { parseShopEvent, type RawEvent, type ShopEvent } from '../core/events.ts';
 import type { TraceEntry } from '../core/model.ts';
 import { projectEvent } from '../core/profile.ts';
@@ -60,7 +61,7 @@ export class JourneyService {
 
   journey(journeyId: string): CompiledJourney {
     const journey = this.deps.journeys.get(journeyId);
-    if (!journey) throw new RangeError(`unknown journey "${journeyId}"`);
+    if (!journey) throw new UnknownJourneyError(journeyId);
     return journey;
   }
 
