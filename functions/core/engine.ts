@@ -665,7 +665,11 @@ class Run {
       this.changed.set(watcher.instanceId, watcher);
       return;
     }
-    this.scheduleAnniversary();
+    if ('anniversary' in trigger) {
+      this.scheduleAnniversary();
+      return;
+    }
+    assertNever(trigger, 'trigger');
   }
 
   watcher(): JourneyInstance {

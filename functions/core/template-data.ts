@@ -16,6 +16,7 @@
 import type { Instruction } from './compile.ts';
 import { ordersPlacedBy } from './conditions.ts';
 import type { Condition, JourneyDefinition } from './definition.ts';
+import { assertNever } from './errors.ts';
 import { type JourneyEventType, type Money, shopEventSchemas, systemInputSchemas } from './events.ts';
 import type { CouponIssued, CustomerView, JourneyInstance } from './model.ts';
 
@@ -230,8 +231,12 @@ export function sendSites(definition: JourneyDefinition, program: readonly Instr
       case 'jump':
         flow(ins.target, state);
         break;
-      default:
+      case 'wait':
+      case 'emit':
         flow(pc + 1, state);
+        break;
+      default:
+        assertNever(ins, 'instruction');
     }
   }
   return sites;

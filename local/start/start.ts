@@ -95,7 +95,9 @@ async function main(): Promise<void> {
     throw error;
   }
   log(
-    `Loaded ${catalog.journeys.length} journey(s): ${catalog.journeys.map((j) => j.definition.id).join(', ')}`,
+    `Loaded ${catalog.journeys.length} journey(s): ${catalog.journeys
+      .map((j) => (j.definition.enabled ? j.definition.id : `${j.definition.id} (disabled: no new entrants)`))
+      .join(', ')}`,
   );
   let data: Awaited<ReturnType<typeof openDataDir>>;
   try {
