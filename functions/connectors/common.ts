@@ -6,7 +6,7 @@ import ct from 'countries-and-timezones';
 import { LIMITS, parseShopEvent } from '../core/events.ts';
 import { canonicalLocale } from '../core/locale.ts';
 import { isTimeZone } from '../core/time.ts';
-import type { Translation, TranslationResult } from './translation.ts';
+import type { CanonicalItem, Translation, TranslationResult } from './translation.ts';
 
 export type Checked<T> = { ok: true; value: T } | { ok: false; error: string };
 
@@ -151,4 +151,28 @@ export function checkedTranslation(translation: Translation): TranslationResult 
     deliveryId: translation.deliveryId,
     topic: translation.topic,
   };
+}
+
+export type LineItems = { ok: true; items: CanonicalItem[] } | { ok: false; errors: string[] };
+
+/**
+ * A shop's line-item list → the contract's items, one `line` call per line. Only the first
+ * `LIMITS.items` are read: a huge order is still an order, and journeys use items for
+ * recommendations, not accounting (the total is exact). Any bad line rejects the order, naming it.
+ */
+export function collectLineItems(
+  value: unknown,
+  notAList: string,
+  line: (line: unknown, index: number) => { ok: true; item: CanonicalItem } | { ok: false; errors: string[] },
+): LineItems {
+  if (value === undefined || value === null) return { ok: true, items: [] };
+  if (!Array.isArray(value)) return { ok: false, errors: [notAList] };
+  const items: CanonicalItem[] = [];
+  const errors: string[] = [];
+  value.slice(0, LIMITS.items).forEach((raw: unknown, index) => {
+    const result = line(raw, index);
+    if (result.ok) items.push(result.item);
+    else errors.push(...result.errors);
+  });
+  return errors.length ? { ok: false, errors } : { ok: true, items };
 }

@@ -3,8 +3,17 @@
  * strings end to end; a refund's amount is summed in integer ten-thousandths, never in floats.
  */
 import { LIMITS } from '../../core/events.ts';
-import { type Checked, currencyCode, decimalAmount, isObject, localeOr, own } from '../common.ts';
-import type { CanonicalEvent, CanonicalItem, Mapped } from '../translation.ts';
+import {
+  type Checked,
+  collectLineItems,
+  currencyCode,
+  decimalAmount,
+  isObject,
+  type LineItems,
+  localeOr,
+  own,
+} from '../common.ts';
+import type { CanonicalEvent, Mapped } from '../translation.ts';
 import { boundedText, type Context, firstInstant, ignored, mapped, path, rejected } from './fields.ts';
 import { gidFromNumber, gidOf, resourceId } from './ids.ts';
 
@@ -92,26 +101,12 @@ function boundedCode(value: unknown): string | undefined {
   return code && code.length <= LIMITS.code ? code : undefined;
 }
 
-type Item = CanonicalItem;
-
-/**
- * Line items → the contract's items. Only the first `LIMITS.items` are kept: a huge order is still an
- * order, and journeys use items for recommendations, not accounting (the total is exact).
- */
-function lineItems(
-  value: unknown,
-  currency: string,
-): { ok: true; items: Item[] } | { ok: false; errors: string[] } {
-  if (value === undefined || value === null) return { ok: true, items: [] };
-  if (!Array.isArray(value)) return { ok: false, errors: ['payload.line_items: must be an array'] };
-  const items: Item[] = [];
-  const errors: string[] = [];
-  value.slice(0, LIMITS.items).forEach((line: unknown, i) => {
+/** Line items → the contract's items (`collectLineItems` keeps the first `LIMITS.items`). */
+function lineItems(value: unknown, currency: string): LineItems {
+  return collectLineItems(value, 'payload.line_items: must be an array', (line, i) => {
     const field = `payload.line_items.${i}`;
-    if (!isObject(line)) {
-      errors.push(`${field}: must be a line item object`);
-      return;
-    }
+    if (!isObject(line)) return { ok: false, errors: [`${field}: must be a line item object`] };
+    const errors: string[] = [];
     const sku = skuOf(line, field);
     const quantity = own(line, 'quantity');
     const price = own(line, 'price');
@@ -121,18 +116,20 @@ function lineItems(
     if (!Number.isSafeInteger(quantity) || (quantity as number) < 1)
       errors.push(`${field}.quantity: must be a whole number of at least 1`);
     if (unitPrice && !unitPrice.ok) errors.push(unitPrice.error);
-    if (!sku.ok || (unitPrice && !unitPrice.ok)) return;
+    if (!sku.ok || (unitPrice && !unitPrice.ok) || errors.length) return { ok: false, errors };
     // A product title longer than the contract allows is cut, not a reason to drop the order.
     const name =
       boundedText(own(line, 'name'), LIMITS.itemName) ?? boundedText(own(line, 'title'), LIMITS.itemName);
-    items.push({
-      sku: sku.value,
-      ...(name ? { name } : {}),
-      quantity: quantity as number,
-      ...(unitPrice?.ok ? { unitPrice: { amount: unitPrice.value, currency } } : {}),
-    });
+    return {
+      ok: true,
+      item: {
+        sku: sku.value,
+        ...(name ? { name } : {}),
+        quantity: quantity as number,
+        ...(unitPrice?.ok ? { unitPrice: { amount: unitPrice.value, currency } } : {}),
+      },
+    };
   });
-  return errors.length ? { ok: false, errors } : { ok: true, items };
 }
 
 /**

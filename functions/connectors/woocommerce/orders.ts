@@ -16,8 +16,16 @@
  * - guest orders (`customer_id` 0) name no customer account → nothing, with the reason.
  */
 import { LIMITS } from '../../core/events.ts';
-import { currencyCode, decimalAmount, exactId, isObject, own } from '../common.ts';
-import type { CanonicalEvent, CanonicalItem, Mapped } from '../translation.ts';
+import {
+  collectLineItems,
+  currencyCode,
+  decimalAmount,
+  exactId,
+  isObject,
+  type LineItems,
+  own,
+} from '../common.ts';
+import type { CanonicalEvent, Mapped } from '../translation.ts';
 import { gmtInstant, text } from './fields.ts';
 
 const PAID = new Set(['processing', 'completed']);
@@ -113,49 +121,33 @@ function placedEvent(
   };
 }
 
-type Item = CanonicalItem;
-
 /**
  * Line items: SKU, else the variation / product / line item id (WooCommerce products need no SKU).
  * `price` is the line total divided by the quantity, unrounded (3.3333333333); an item price that
- * is not an exact decimal is left out rather than rounded. Only the first 100 items (the contract's
- * limit) are kept, and names are cut to its 200 characters: items describe an order, they are no
- * reason to lose it.
+ * is not an exact decimal is left out rather than rounded. Names are cut to the contract's 200
+ * characters: items describe an order, they are no reason to lose it.
  */
-function lineItems(
-  value: unknown,
-  currency: string,
-): { ok: true; items: Item[] } | { ok: false; errors: string[] } {
-  if (value === undefined || value === null) return { ok: true, items: [] };
-  if (!Array.isArray(value)) return { ok: false, errors: ['line_items: must be a list'] };
-  const items: Item[] = [];
-  const errors: string[] = [];
-  for (const [index, line] of value.slice(0, LIMITS.items).entries()) {
+function lineItems(value: unknown, currency: string): LineItems {
+  return collectLineItems(value, 'line_items: must be a list', (line, index) => {
     const field = `line_items[${index}]`;
-    if (!isObject(line)) {
-      errors.push(`${field}: must be an object`);
-      continue;
-    }
+    if (!isObject(line)) return { ok: false, errors: [`${field}: must be an object`] };
     const quantity = own(line, 'quantity');
-    if (typeof quantity !== 'number' || !Number.isSafeInteger(quantity) || quantity < 1) {
-      errors.push(`${field}.quantity: must be a whole number of at least 1`);
-      continue;
-    }
+    if (typeof quantity !== 'number' || !Number.isSafeInteger(quantity) || quantity < 1)
+      return { ok: false, errors: [`${field}.quantity: must be a whole number of at least 1`] };
     const sku = skuOf(line);
-    if (!sku) {
-      errors.push(`${field}: names no sku, variation_id, product_id or id`);
-      continue;
-    }
+    if (!sku) return { ok: false, errors: [`${field}: names no sku, variation_id, product_id or id`] };
     const name = text(own(line, 'name'))?.slice(0, LIMITS.itemName);
     const price = decimalAmount(own(line, 'price'), `${field}.price`);
-    items.push({
-      sku,
-      ...(name ? { name } : {}),
-      quantity,
-      ...(price.ok ? { unitPrice: { amount: price.value, currency } } : {}),
-    });
-  }
-  return errors.length ? { ok: false, errors } : { ok: true, items };
+    return {
+      ok: true,
+      item: {
+        sku,
+        ...(name ? { name } : {}),
+        quantity,
+        ...(price.ok ? { unitPrice: { amount: price.value, currency } } : {}),
+      },
+    };
+  });
 }
 
 function skuOf(line: Record<string, unknown>): string | undefined {
