@@ -45,15 +45,10 @@ const configSchema = z.object({
   OUTBOX_RECONCILE_AFTER: isoDuration.default('PT15M'),
 });
 
-export interface AppConfig {
-  tableName: string;
-  eventBusName: string;
-  shopEventSource: string;
-  defaultLocale: string;
-  defaultTimeZone: string;
+/** The journey functions' configuration: the shared part and what sending and deciding need. */
+export interface AppConfig extends ConnectorConfig {
   timerShards: number;
   frequencyCap: { max: number; per: string };
-  retentionDays: number;
   senderAddress: string;
   configurationSetName: string | undefined;
   shop: ShopIdentity;
@@ -77,14 +72,9 @@ export function configFromEnv(env: Record<string, string | undefined>): AppConfi
     throw new ConfigError('invalid configuration: set SIGNING_SECRET_ARN (Lambda) or SIGNING_SECRET (local)');
   }
   return {
-    tableName: e.TABLE_NAME,
-    eventBusName: e.EVENT_BUS_NAME,
-    shopEventSource: e.SHOP_EVENT_SOURCE,
-    defaultLocale: e.DEFAULT_LOCALE,
-    defaultTimeZone: e.DEFAULT_TIME_ZONE,
+    ...shopDefaults(e),
     timerShards: e.TIMER_SHARDS,
     frequencyCap: { max: e.FREQUENCY_CAP_MAX, per: e.FREQUENCY_CAP_PER },
-    retentionDays: e.RETENTION_DAYS,
     senderAddress: e.SENDER_ADDRESS,
     configurationSetName: e.SES_CONFIGURATION_SET,
     shop: {
@@ -129,7 +119,21 @@ export function connectorConfigFromEnv(env: Record<string, string | undefined>):
     })
     .safeParse(env);
   if (!parsed.success) throw environmentError(parsed.error.issues);
-  const e = parsed.data;
+  return shopDefaults(parsed.data);
+}
+
+/** The part every function's configuration shares: where state lives and the shop's defaults. */
+function shopDefaults(
+  e: Pick<
+    z.output<typeof configSchema>,
+    | 'TABLE_NAME'
+    | 'EVENT_BUS_NAME'
+    | 'SHOP_EVENT_SOURCE'
+    | 'DEFAULT_LOCALE'
+    | 'DEFAULT_TIME_ZONE'
+    | 'RETENTION_DAYS'
+  >,
+): ConnectorConfig {
   return {
     tableName: e.TABLE_NAME,
     eventBusName: e.EVENT_BUS_NAME,
