@@ -3,7 +3,7 @@
  * in one conditional transaction, retry on a lost race. Lambda handlers, the local runtime and the
  * simulator all come through here.
  */
-import type { JourneyStore, SaveRequest } from '../adapters/store.ts';
+import type { JourneyStore, SaveRequest, SaveResult } from '../adapters/store.ts';
 import { type CompiledJourney, compileJourney } from '../core/compile.ts';
 import { type Decision, decide, type EngineConfig, type EngineInput } from '../core/engine.ts';
 import { UnknownJourneyError } from '../core/errors.ts';
@@ -54,6 +54,14 @@ export async function acceptEvent(
     now,
   });
   return { ok: false, outcome: { status: 'rejected', errors: parsed.errors } };
+}
+
+/** What a decision's save means for the event; CONFLICT: decide again from a fresh read. */
+export function outcomeOfSave(result: SaveResult, applied: Outcome): Outcome | typeof CONFLICT {
+  if (result === 'saved') return applied;
+  if (result === 'duplicate') return { status: 'duplicate' };
+  if (result === 'erased') return { status: 'erased' };
+  return CONFLICT;
 }
 
 export class JourneyService {
@@ -129,11 +137,11 @@ export class JourneyService {
           definitions: entered.length ? [{ definition: journey.definition, version: journey.version }] : [],
           now,
         });
-        if (result === 'saved')
-          return { status: 'applied', trace: decision.trace, effects: decision.effects.length };
-        if (result === 'duplicate') return { status: 'duplicate' };
-        if (result === 'erased') return { status: 'erased' };
-        return CONFLICT;
+        return outcomeOfSave(result, {
+          status: 'applied',
+          trace: decision.trace,
+          effects: decision.effects.length,
+        });
       },
       { backoff: this.deps.backoff },
     );

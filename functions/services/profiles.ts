@@ -5,8 +5,8 @@ import type { RawEvent, ShopEvent } from '../core/events.ts';
 import type { CustomerView, EmitEffect, Profile } from '../core/model.ts';
 import { placedOrders, projectEvent } from '../core/profile.ts';
 import { attributeReferral, codeRecord, normaliseCode, referralCode } from '../core/referral.ts';
-import { acceptEvent, type Outcome, type ServiceDeps } from './journeys.ts';
-import { CONFLICT, retryOnConflict } from './retry.ts';
+import { acceptEvent, type Outcome, outcomeOfSave, type ServiceDeps } from './journeys.ts';
+import { type CONFLICT, retryOnConflict } from './retry.ts';
 
 const CONSUMER = 'profile';
 
@@ -52,10 +52,7 @@ export class ProfileService {
           referralLink: referral.link,
           now: this.deps.now(),
         });
-        if (result === 'saved') return { status: 'applied', trace: [], effects: referral.effects.length };
-        if (result === 'duplicate') return { status: 'duplicate' };
-        if (result === 'erased') return { status: 'erased' };
-        return CONFLICT;
+        return outcomeOfSave(result, { status: 'applied', trace: [], effects: referral.effects.length });
       },
       { backoff: this.deps.backoff },
     );
