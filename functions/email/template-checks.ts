@@ -1,0 +1,147 @@
+/**
+ * The checks the template build runs on what marketers write: strings files (YAML shape, key names,
+ * every key in every locale) and every piece of Liquid (it parses; which variables it reads).
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Liquid } from 'liquidjs';
+import { isMap, isScalar, parseDocument } from 'yaml';
+import { canonicalLocale, localeChain } from '../core/locale.ts';
+import type { LocaleStrings, TemplateError } from './types.ts';
+
+export interface StringsFile {
+  file: string;
+  locale: string;
+  strings: LocaleStrings;
+}
+
+export function dedupe(list: TemplateError[]): TemplateError[] {
+  const seen = new Set<string>();
+  return list.filter((e) => {
+    const key = `${e.file}\u0000${e.path ?? ''}\u0000${e.message}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
+export function readStrings(
+  rootDir: string,
+  file: string,
+  localeName: string,
+  errors: TemplateError[],
+): StringsFile | undefined {
+  const locale = canonicalLocale(localeName);
+  if (!locale) {
+    errors.push({ file, message: `"${localeName}" is not a BCP 47 locale such as en, de or de-AT` });
+    return undefined;
+  }
+  const source = readFileSync(join(rootDir, file), 'utf8');
+  const doc = parseDocument(source, { prettyErrors: true });
+  if (doc.errors.length > 0) {
+    for (const e of doc.errors) {
+      errors.push({
+        file,
+        path: `line ${e.linePos?.[0]?.line ?? '?'}`,
+        message: e.message.split('\n')[0] ?? '',
+      });
+    }
+    return undefined;
+  }
+  const strings: LocaleStrings = {};
+  if (doc.contents === null) return { file, locale, strings };
+  if (!isMap(doc.contents)) {
+    errors.push({ file, message: 'must be a list of `key: text` lines' });
+    return undefined;
+  }
+  for (const pair of doc.contents.items) {
+    const key = isScalar(pair.key) ? String(pair.key.value) : String(pair.key);
+    if (!/^[A-Za-z][A-Za-z0-9_]*$/.test(key)) {
+      errors.push({
+        file,
+        path: key,
+        message: 'keys are letters, digits and _, starting with a letter (e.g. ctaLabel)',
+      });
+      continue;
+    }
+    if (!isScalar(pair.value) || pair.value.value === null || typeof pair.value.value === 'object') {
+      errors.push({ file, path: key, message: 'must be text' });
+      continue;
+    }
+    strings[key] = String(pair.value.value);
+  }
+  return { file, locale, strings };
+}
+
+/**
+ * Each locale must have every key of the default locale, counting keys it inherits from its own parents
+ * (de-AT may override just a few keys of de) but not from the default locale itself.
+ */
+export function checkCoverage(
+  files: StringsFile[],
+  defaultFile: StringsFile,
+  defaultLocale: string,
+  errors: TemplateError[],
+  warnings: TemplateError[],
+): void {
+  const byLocale = new Map(files.map((f) => [f.locale, f]));
+  for (const f of files) {
+    if (f === defaultFile) continue;
+    const chain = localeChain(f.locale, defaultLocale).filter((l) => l !== defaultLocale);
+    const has = new Set(chain.flatMap((l) => Object.keys(byLocale.get(l)?.strings ?? {})));
+    for (const key of Object.keys(defaultFile.strings)) {
+      if (!has.has(key)) {
+        errors.push({
+          file: f.file,
+          path: key,
+          message: `missing key "${key}" that ${defaultFile.file} has`,
+        });
+      }
+    }
+    for (const key of Object.keys(f.strings)) {
+      if (!(key in defaultFile.strings)) {
+        warnings.push({
+          file: f.file,
+          path: key,
+          message: `key "${key}" is not in ${defaultFile.file}, so it is unused`,
+        });
+      }
+    }
+  }
+}
+
+export function checkStringsParse(f: StringsFile, liquid: Liquid, errors: TemplateError[]): void {
+  for (const [key, value] of Object.entries(f.strings)) {
+    try {
+      liquid.parse(value);
+    } catch (error) {
+      errors.push({ file: f.file, path: key, message: `Liquid: ${firstLine(error)}` });
+    }
+  }
+}
+
+export function checkLiquidParse(
+  liquid: Liquid,
+  source: string,
+  file: string,
+  errors: TemplateError[],
+): void {
+  try {
+    liquid.parse(source);
+  } catch (error) {
+    errors.push({ file, message: `Liquid: ${firstLine(error)}` });
+  }
+}
+
+export function variableSegments(liquid: Liquid, source: string): (string | number)[][] {
+  if (!source) return [];
+  try {
+    return liquid.globalVariableSegmentsSync(source) as (string | number)[][];
+  } catch {
+    return []; // a parse error, already reported
+  }
+}
+
+export function firstLine(error: unknown): string {
+  return (error instanceof Error ? error.message : String(error)).split('\n')[0] ?? '';
+}
