@@ -80,7 +80,7 @@ export const SERVICE_NAME = METRIC_SERVICE;
 /** The source of events the system itself emits; shop events must use another. */
 export const SYSTEM_EVENT_SOURCE = 'retention-journeys';
 /**
- * Sort-key prefix of outbox entries; must equal `keys.outboxPrefix` in functions/adapters/store.ts
+ * Sort-key prefix of outbox entries; must equal `keys.outboxPrefix` in functions/adapters/table-keys.ts
  * (test/infra asserts it). Kept literal so synth does not load the AWS SDK.
  */
 export const OUTBOX_PREFIX = 'OUT#';

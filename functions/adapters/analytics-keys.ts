@@ -13,7 +13,7 @@ import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { BatchGetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { CONFLICT, retryOnConflict } from '../services/retry.ts';
 import { refusedAsErased, unlessErased } from './erasure.ts';
-import { type DocumentSender, keys } from './store.ts';
+import { type DocumentSender, keys } from './table-keys.ts';
 
 export const ANALYTICS_SK = 'ANALYTICS';
 const SECRET_BYTES = 32;

@@ -5,7 +5,8 @@ import { suppressAddress, withdrawConsent } from '../core/profile.ts';
 import type { EmailEventKind } from '../core/ses-event.ts';
 import { CONFLICT, retryOnConflict } from '../services/retry.ts';
 import { isErased, transactUnlessErased } from './erasure.ts';
-import { type DocumentSender, keys, outboxEntry } from './store.ts';
+import { outboxEntry } from './save-transaction.ts';
+import { type DocumentSender, keys } from './table-keys.ts';
 import { TABLE } from './table-schema.ts';
 
 export type { EmailEventKind } from '../core/ses-event.ts';

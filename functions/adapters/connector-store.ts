@@ -24,7 +24,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import type { CanonicalEvent, Platform } from '../connectors/translation.ts';
 import { refusedAsErased, unlessErased } from './erasure.ts';
-import { type DocumentSender, epochSeconds } from './store.ts';
+import { type DocumentSender, epochSeconds } from './table-keys.ts';
 import { TABLE } from './table-schema.ts';
 
 /**

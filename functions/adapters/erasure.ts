@@ -15,7 +15,7 @@ import {
 import { type ErasedIdentity, erasurePlan, pseudonymiseItem } from '../core/erasure.ts';
 import { CONFLICT, retryOnConflict } from '../services/retry.ts';
 import { connectorKeys } from './connector-store.ts';
-import { type DocumentSender, keys, queryAll } from './store.ts';
+import { type DocumentSender, keys, queryAll } from './table-keys.ts';
 
 /**
  * The one definition of "erased" for writes: every transaction that may create or change a

@@ -22,7 +22,8 @@ import {
 import type { EmitEffect } from '../core/model.ts';
 import { CONFLICT, retryOnConflict } from '../services/retry.ts';
 import { transactUnlessErased } from './erasure.ts';
-import { type DocumentSender, epochSeconds, keys, outboxEntry } from './store.ts';
+import { outboxEntry } from './save-transaction.ts';
+import { type DocumentSender, epochSeconds, keys } from './table-keys.ts';
 import { TABLE } from './table-schema.ts';
 
 type TransactItem = Parameters<typeof transactUnlessErased>[3][number];

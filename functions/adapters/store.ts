@@ -1,92 +1,33 @@
 /**
  * The single-table store. Per decision: one Query on the customer's partition, then one conditional
  * TransactWriteItems carrying the new state, its timer and its outbox entries together.
+ * The table's layout is table-keys.ts, the decision's items save-transaction.ts, the rejected log
+ * rejected-log.ts, erasure erasure.ts; JourneyStore is the one object services hold.
  */
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import {
-  type DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
   QueryCommand,
-  type QueryCommandInput,
   type QueryCommandOutput,
   TransactWriteCommand,
-  type TransactWriteCommandInput,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
-import { unitHash } from '../core/codes.ts';
 import type { JourneyDefinition } from '../core/definition.ts';
-import type {
-  CustomerView,
-  Effect,
-  JourneyInstance,
-  MarketingLedger,
-  Order,
-  Profile,
-} from '../core/model.ts';
+import type { CustomerView, JourneyInstance, MarketingLedger, Order, Profile } from '../core/model.ts';
 import type { OutboxStatus } from '../core/outbox.ts';
-import { customerHash } from '../core/privacy.ts';
 import type { ReferralCodeRecord } from '../core/referral.ts';
-import { CONFLICT, retryOnConflict } from '../services/retry.ts';
 import { eraseCustomer, isErased, refusedAsErased, unlessErased } from './erasure.ts';
+import { customerRejections, type Rejection, recordRejection, rejections } from './rejected-log.ts';
+import { type OutboxItem, type SaveRequest, type SaveResult, saveItems } from './save-transaction.ts';
+import { type DocumentSender, epochSeconds, keys, strip, timerShard } from './table-keys.ts';
 import { TABLE } from './table-schema.ts';
 
-type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
-
-/**
- * What the stores need of a DynamoDB document client: `send`. Lambda and the local runtime pass a
- * `DynamoDBDocumentClient`; the simulator's memory mode passes `MemoryTables` (local/memory-table/table.ts).
- */
-export type DocumentSender = Pick<DynamoDBDocumentClient, 'send'>;
-
-/** Every item a query matches, page after page (a page stops at 1 MB). Not for hot paths. */
-export async function queryAll(
-  doc: DocumentSender,
-  input: Omit<QueryCommandInput, 'ExclusiveStartKey'>,
-): Promise<Record<string, unknown>[]> {
-  const items: Record<string, unknown>[] = [];
-  let startKey: Record<string, unknown> | undefined;
-  do {
-    const page: QueryCommandOutput = await doc.send(
-      new QueryCommand({ ...input, ExclusiveStartKey: startKey }),
-    );
-    items.push(...(page.Items ?? []));
-    startKey = page.LastEvaluatedKey;
-  } while (startKey);
-  return items;
-}
-
-export const keys = {
-  customer: (customerId: string) => `C#${customerId}`,
-  /** Sorts before J#, O# and OUT#, so `SK < "OUT#"` reads profile, instances and orders only. */
-  profile: '#PROFILE',
-  /** Marketing sends across journeys, for the frequency cap; also before `OUT#`. */
-  ledger: '#LEDGER',
-  instance: (journeyId: string, instanceId: string) => `J#${journeyId}#${instanceId}`,
-  order: (orderId: string) => `O#${orderId}`,
-  outbox: (outboxId: string) => `OUT#${outboxId}`,
-  outboxPrefix: 'OUT#',
-  definition: (journeyId: string) => `D#${journeyId}`,
-  definitionVersion: (version: string) => `V#${version}`,
-  processed: (eventId: string) => `E#${eventId}`,
-  rejected: (day: string) => `REJECTED#${day}`,
-  /** A rejected event's copy in the customer's partition (sorts after `OUT#`: never loaded by decisions). */
-  customerRejection: (sk: string) => `REJECTED#${sk}`,
-  /** Erasure tombstone: outside the customer's partition and keyed by a hash, never the id itself. */
-  erased: (customerId: string) => ({ PK: `ERASED#${customerHash(customerId)}`, SK: 'ERASED' }),
-  /** Marketing suppression of an address, keyed by `addressHash` (core/privacy.ts): it outlives erasure. */
-  suppressed: (addressHash: string) => ({ PK: `SUPPRESSED#${addressHash}`, SK: 'SUPPRESSED' }),
-  /** A submitted feedback answer (idempotency per link), in the customer's partition. */
-  feedback: (feedbackId: string) => `FB#${feedbackId}`,
-  /** The answers to one email's NPS question (core/feedback.ts); sorts after `OUT#`. */
-  survey: (orderId: string) => `SURVEY#${orderId}`,
-  referralCode: (code: string) => ({ PK: `R#${code}`, SK: 'CODE' }),
-  /**
-   * In the referrer's partition, one per attributed referee: how erasure of either end finds the
-   * other end's items without a scan. Sorts after `OUT#`, so decisions never load it.
-   */
-  referee: (refereeId: string) => `REFEREE#${refereeId}`,
-};
+// What importers have always taken from here.
+export type { OutboxStatus } from '../core/outbox.ts';
+export { REJECTED_DETAIL_CHARS, type Rejection } from './rejected-log.ts';
+export { type OutboxItem, outboxEntry, type SaveRequest, type SaveResult } from './save-transaction.ts';
+export { type DocumentSender, epochSeconds, keys, queryAll } from './table-keys.ts';
 
 export interface StoredCustomer {
   view: CustomerView;
@@ -94,23 +35,6 @@ export interface StoredCustomer {
   profileVersion: number;
   /** How many read requests the load took (a large partition pages). */
   reads: number;
-}
-
-export type { OutboxStatus } from '../core/outbox.ts';
-
-export interface OutboxItem {
-  customerId: string;
-  outboxId: string;
-  effect: Effect;
-  status: OutboxStatus;
-  createdAt: string;
-  attempts: number;
-  /** SES events recorded for the email, `kind -> first time` (ses-events.ts). */
-  events?: Record<string, string> | undefined;
-  /** How often it was sent again because no SES event settled it within the grace period. */
-  resends?: number | undefined;
-  /** When the sweeper acts on it (retry or reconcile); only on `sending`, `unknown` and `retry`. */
-  dueAt?: string | undefined;
 }
 
 /** A due timer of the sparse index: an instance's wait, or an outbox entry's retry / reconcile time. */
@@ -126,34 +50,6 @@ export interface DueOutbox {
   dueAt: string;
 }
 
-/** The outbox entry a decision's effect becomes, as written and as the dispatcher receives it. */
-export function outboxEntry(customerId: string, effect: Effect, now: string): OutboxItem {
-  return { customerId, outboxId: effect.outboxId, effect, status: 'pending', createdAt: now, attempts: 0 };
-}
-
-export interface SaveRequest {
-  customerId: string;
-  /** Idempotency marker: the event id and the consumer that processed it. */
-  processed?: { eventId: string; consumer: string } | undefined;
-  profile?: { next: Profile; expectedVersion: number } | undefined;
-  orders?: Order[] | undefined;
-  instances?: JourneyInstance[] | undefined;
-  /** The frequency-cap ledger after the decision (`version` as read). */
-  ledger?: MarketingLedger | undefined;
-  effects?: Effect[] | undefined;
-  /** Definition snapshots to keep for instances that pin them. */
-  definitions?: { definition: JourneyDefinition; version: string }[] | undefined;
-  /**
-   * An attributed referral: the link item in the referrer's partition (keys.referee), written with
-   * the referee's profile, unless the referrer was erased meanwhile (then `conflict`).
-   */
-  referralLink?: { referrerId: string; code: string } | undefined;
-  now: string;
-}
-
-/** `erased`: the customer was erased (`customer.deleted`); nothing was written and nothing may be. */
-export type SaveResult = 'saved' | 'duplicate' | 'conflict' | 'erased';
-
 export interface StoreOptions {
   timerShards: number;
   /** How long idempotency markers and finished outbox entries are kept. */
@@ -162,26 +58,6 @@ export interface StoreOptions {
 
 export interface CapacityMeter {
   record(operation: string, capacityUnits: number | undefined): void;
-}
-
-/** `days` after `iso`, in epoch seconds (the TTL attribute's unit). */
-export const epochSeconds = (iso: string, days: number) => Math.floor(Date.parse(iso) / 1000) + days * 86_400;
-
-/** Attribute names the store owns; everything else on an item is the model's data. */
-const KEY_FIELDS = [
-  'PK',
-  'SK',
-  'type',
-  'version',
-  TABLE.timerIndex.partitionKey,
-  TABLE.timerIndex.sortKey,
-  TABLE.ttlAttribute,
-];
-
-function strip<T>(item: Record<string, unknown>): T {
-  const data: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(item)) if (!KEY_FIELDS.includes(k)) data[k] = v;
-  return data as T;
 }
 
 export class JourneyStore {
@@ -193,7 +69,7 @@ export class JourneyStore {
   ) {}
 
   timerShard(customerId: string): number {
-    return Math.floor(unitHash(`shard:${customerId}`) * this.options.timerShards);
+    return timerShard(customerId, this.options.timerShards);
   }
 
   async loadCustomer(customerId: string): Promise<StoredCustomer> {
@@ -249,101 +125,11 @@ export class JourneyStore {
 
   /** Writes one decision atomically; a lost optimistic-lock race comes back as `conflict`. */
   async save(request: SaveRequest): Promise<SaveResult> {
-    const items: TransactItem[] = [];
-    const pk = keys.customer(request.customerId);
-    const put = (
-      Item: Record<string, unknown>,
-      ConditionExpression?: string,
-      values?: Record<string, unknown>,
-    ) =>
-      items.push({
-        Put: {
-          TableName: this.tableName,
-          Item,
-          ConditionExpression,
-          ExpressionAttributeValues: values,
-        },
-      });
-
-    if (request.processed) {
-      put(
-        {
-          PK: keys.processed(request.processed.eventId),
-          SK: request.processed.consumer,
-          type: 'processed',
-          processedAt: request.now,
-          [TABLE.ttlAttribute]: epochSeconds(request.now, this.options.retentionDays),
-        },
-        'attribute_not_exists(PK)',
-      );
-    }
-    if (request.profile) {
-      const { next, expectedVersion } = request.profile;
-      put(
-        { ...next, PK: pk, SK: keys.profile, type: 'profile', version: expectedVersion + 1 },
-        expectedVersion === 0 ? 'attribute_not_exists(PK)' : 'version = :v',
-        expectedVersion === 0 ? undefined : { ':v': expectedVersion },
-      );
-    }
-    for (const order of request.orders ?? []) {
-      put({ ...order, PK: pk, SK: keys.order(order.orderId), type: 'order' });
-    }
-    for (const instance of request.instances ?? []) {
-      const { version, ...data } = instance;
-      const timer =
-        (instance.status === 'active' || instance.status === 'watching') && instance.waiting
-          ? {
-              [TABLE.timerIndex.partitionKey]: this.timerShard(request.customerId),
-              [TABLE.timerIndex.sortKey]: instance.waiting.dueAt,
-            }
-          : {};
-      put(
-        {
-          ...data,
-          ...timer,
-          PK: pk,
-          SK: keys.instance(instance.journeyId, instance.instanceId),
-          type: 'instance',
-          version: version + 1,
-        },
-        version === 0 ? 'attribute_not_exists(PK)' : 'version = :v',
-        version === 0 ? undefined : { ':v': version },
-      );
-    }
-    if (request.ledger) {
-      const { sends, version } = request.ledger;
-      put(
-        { PK: pk, SK: keys.ledger, type: 'ledger', sends, version: version + 1 },
-        version === 0 ? 'attribute_not_exists(PK)' : 'version = :v',
-        version === 0 ? undefined : { ':v': version },
-      );
-    }
-    for (const effect of request.effects ?? []) {
-      const entry = outboxEntry(request.customerId, effect, request.now);
-      // Deterministic ids: the same logical send can never be enqueued twice.
-      put({ ...entry, PK: pk, SK: keys.outbox(effect.outboxId), type: 'outbox' }, 'attribute_not_exists(PK)');
-    }
-    for (const { definition, version } of request.definitions ?? []) {
-      // Unconditional: the snapshot for a version is always the same content.
-      put({
-        PK: keys.definition(definition.id),
-        SK: keys.definitionVersion(version),
-        type: 'definition',
-        definition,
-      });
-    }
-    if (request.referralLink) {
-      const { referrerId, code } = request.referralLink;
-      put({
-        PK: keys.customer(referrerId),
-        SK: keys.referee(request.customerId),
-        type: 'referral-link',
-        refereeId: request.customerId,
-        code,
-        linkedAt: request.now,
-      });
-      items.push(unlessErased(this.tableName, referrerId));
-    }
+    const items = saveItems(request, {
+      tableName: this.tableName,
+      retentionDays: this.options.retentionDays,
+      timerShard: (customerId) => this.timerShard(customerId),
+    });
     if (items.length === 0) return 'saved';
     if (items.length > 100)
       throw new RangeError(`one decision would write ${items.length} items; the limit is 100`);
@@ -543,102 +329,18 @@ export class JourneyStore {
     return { ...strip<OutboxItem>(result.Item), ...(dueAt ? { dueAt } : {}) };
   }
 
-  /**
-   * Keeps a rejected event where it can be inspected and replayed: by day, and — when the detail names
-   * a customer — a copy in the customer's partition, so erasure finds it. Whatever the detail is
-   * (unsafe numbers, deep nesting, `__proto__`, megabytes), it is stored as a JSON string cut to
-   * `REJECTED_DETAIL_CHARS`, so this write cannot fail on the data; only infrastructure faults throw.
-   * Once the customer is erased, the record keeps no personal data (the detail is redacted).
-   */
-  async recordRejection(rejection: Rejection): Promise<void> {
-    const day = rejection.now.slice(0, 10);
-    const record = storableRejection(rejection);
-    const dayItem = {
-      PK: keys.rejected(day),
-      // Keyed by event id: every consumer that rejects the same event writes the same record.
-      SK: `${record.time}#${record.eventId}`,
-      type: 'rejected',
-      ...record,
-      [TABLE.ttlAttribute]: epochSeconds(rejection.now, 90),
-    };
-    const customerId = attributedCustomer(
-      rejection.customerId === undefined ? rejection.detail : { customerId: rejection.customerId },
-    );
-    if (customerId === undefined) {
-      await this.doc.send(new PutCommand({ TableName: this.tableName, Item: dayItem }));
-      return;
-    }
-    // Consumers rejecting the same event at once write the same items and may collide: a lost
-    // transaction is written again (nothing is read, so nothing is decided again).
-    await retryOnConflict(
-      `rejected event ${record.eventId}`,
-      async () => {
-        try {
-          // With the tombstone check in the same transaction: a customer erased meanwhile gets neither.
-          await this.doc.send(
-            new TransactWriteCommand({
-              TransactItems: [
-                { Put: { TableName: this.tableName, Item: dayItem } },
-                {
-                  Put: {
-                    TableName: this.tableName,
-                    Item: {
-                      ...dayItem,
-                      PK: keys.customer(customerId),
-                      SK: keys.customerRejection(dayItem.SK),
-                      dayPK: dayItem.PK,
-                      daySK: dayItem.SK,
-                    },
-                  },
-                },
-                unlessErased(this.tableName, customerId),
-              ],
-            }),
-          );
-          return 'written';
-        } catch (error) {
-          if (!(error instanceof TransactionCanceledException)) throw error;
-          if (!refusedAsErased(error, 2)) return CONFLICT;
-        }
-        const { PK, SK, type, eventId, detailType, source, time, errors, consumer, now } = dayItem;
-        const redacted = { PK, SK, type, eventId, detailType, source, time, errors, consumer, now };
-        await this.doc.send(
-          new PutCommand({
-            TableName: this.tableName,
-            Item: {
-              ...redacted,
-              detail: '[redacted: customer erased]',
-              redacted: 'customer erased',
-              [TABLE.ttlAttribute]: dayItem[TABLE.ttlAttribute],
-            },
-          }),
-        );
-        return 'redacted';
-      },
-      { maxAttempts: 5 },
-    );
+  /** The rejected log (rejected-log.ts). */
+  recordRejection(rejection: Rejection): Promise<void> {
+    return recordRejection(this.doc, this.tableName, rejection);
   }
 
-  async rejections(day: string): Promise<Record<string, unknown>[]> {
-    // Pages: a day of rejected details (up to 16,000 characters each) passes 1 MB quickly.
-    return queryAll(this.doc, {
-      TableName: this.tableName,
-      KeyConditionExpression: 'PK = :pk',
-      ExpressionAttributeValues: { ':pk': keys.rejected(day) },
-    });
+  rejections(day: string): Promise<Record<string, unknown>[]> {
+    return rejections(this.doc, this.tableName, day);
   }
 
   /** The rejected events whose detail named this customer (copies in the customer's partition). */
-  async customerRejections(customerId: string): Promise<Record<string, unknown>[]> {
-    return queryAll(this.doc, {
-      TableName: this.tableName,
-      KeyConditionExpression: 'PK = :pk AND begins_with(SK, :rejected)',
-      ExpressionAttributeValues: {
-        ':pk': keys.customer(customerId),
-        ':rejected': keys.customerRejection(''),
-      },
-      ConsistentRead: true,
-    });
+  customerRejections(customerId: string): Promise<Record<string, unknown>[]> {
+    return customerRejections(this.doc, this.tableName, customerId);
   }
 
   /** Whether `customer.deleted` erased this customer (the tombstone exists). */
@@ -690,64 +392,4 @@ export class JourneyStore {
       ? { code: item.code, ownerId: item.ownerId, ownerMailboxHash: item.ownerMailboxHash ?? '' }
       : undefined;
   }
-}
-
-export interface Rejection {
-  /**
-   * The customer the event is about when its detail does not say so at the top (a shop connector's
-   * raw payload): the copy in their partition is what erasure finds.
-   */
-  customerId?: string | undefined;
-  eventId: string;
-  detailType: string;
-  source: string;
-  time: string;
-  detail: unknown;
-  errors: string[];
-  consumer: string;
-  now: string;
-}
-
-/** How much of a rejected detail is kept (as JSON text); enough to see what was wrong and replay most. */
-export const REJECTED_DETAIL_CHARS = 16_000;
-
-/** Every field as a bounded, well-formed string: DynamoDB keys, items and UTF-8 cannot refuse it. */
-function storableRejection(rejection: Rejection) {
-  return {
-    eventId: clip(rejection.eventId, 200),
-    detailType: clip(rejection.detailType, 200),
-    source: clip(rejection.source, 256),
-    time: clip(rejection.time, 64),
-    detail: clip(detailText(rejection.detail), REJECTED_DETAIL_CHARS),
-    errors: rejection.errors.slice(0, 25).map((error) => clip(error, 1000)),
-    consumer: clip(rejection.consumer, 200),
-    now: rejection.now,
-  };
-}
-
-function detailText(detail: unknown): string {
-  try {
-    return JSON.stringify(detail) ?? String(detail);
-  } catch {
-    return '[not JSON: cannot be serialised]';
-  }
-}
-
-const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
-
-function clip(value: unknown, max: number): string {
-  const text = (typeof value === 'string' ? value : String(value)).replace(LONE_SURROGATE, '\uFFFD');
-  if (text.length <= max) return text || '-';
-  // Never end on half a surrogate pair.
-  const kept = text.slice(0, max).replace(/[\uD800-\uDBFF]$/, '');
-  return `${kept}…[truncated: ${kept.length} of ${text.length} characters kept]`;
-}
-
-/** The customer a rejected detail names, if the id could be one (the partition key must hold it). */
-function attributedCustomer(detail: unknown): string | undefined {
-  if (typeof detail !== 'object' || detail === null || !Object.hasOwn(detail, 'customerId')) return undefined;
-  const id = (detail as { customerId?: unknown }).customerId;
-  if (typeof id !== 'string') return undefined;
-  const trimmed = id.trim();
-  return trimmed.length > 0 && trimmed.length <= 200 ? trimmed : undefined;
 }

@@ -1,0 +1,93 @@
+/**
+ * The single table's layout: item keys, the attributes the store owns, paging queries, TTL times and
+ * timer shards. Shared by every adapter on the table (store.ts, erasure.ts, feedback-store.ts, …).
+ */
+import {
+  type DynamoDBDocumentClient,
+  QueryCommand,
+  type QueryCommandInput,
+  type QueryCommandOutput,
+} from '@aws-sdk/lib-dynamodb';
+import { unitHash } from '../core/codes.ts';
+import { customerHash } from '../core/privacy.ts';
+import { TABLE } from './table-schema.ts';
+
+/**
+ * What the stores need of a DynamoDB document client: `send`. Lambda and the local runtime pass a
+ * `DynamoDBDocumentClient`; the simulator's memory mode passes `MemoryTables` (local/memory-table/table.ts).
+ */
+export type DocumentSender = Pick<DynamoDBDocumentClient, 'send'>;
+
+/** Every item a query matches, page after page (a page stops at 1 MB). Not for hot paths. */
+export async function queryAll(
+  doc: DocumentSender,
+  input: Omit<QueryCommandInput, 'ExclusiveStartKey'>,
+): Promise<Record<string, unknown>[]> {
+  const items: Record<string, unknown>[] = [];
+  let startKey: Record<string, unknown> | undefined;
+  do {
+    const page: QueryCommandOutput = await doc.send(
+      new QueryCommand({ ...input, ExclusiveStartKey: startKey }),
+    );
+    items.push(...(page.Items ?? []));
+    startKey = page.LastEvaluatedKey;
+  } while (startKey);
+  return items;
+}
+
+export const keys = {
+  customer: (customerId: string) => `C#${customerId}`,
+  /** Sorts before J#, O# and OUT#, so `SK < "OUT#"` reads profile, instances and orders only. */
+  profile: '#PROFILE',
+  /** Marketing sends across journeys, for the frequency cap; also before `OUT#`. */
+  ledger: '#LEDGER',
+  instance: (journeyId: string, instanceId: string) => `J#${journeyId}#${instanceId}`,
+  order: (orderId: string) => `O#${orderId}`,
+  outbox: (outboxId: string) => `OUT#${outboxId}`,
+  outboxPrefix: 'OUT#',
+  definition: (journeyId: string) => `D#${journeyId}`,
+  definitionVersion: (version: string) => `V#${version}`,
+  processed: (eventId: string) => `E#${eventId}`,
+  rejected: (day: string) => `REJECTED#${day}`,
+  /** A rejected event's copy in the customer's partition (sorts after `OUT#`: never loaded by decisions). */
+  customerRejection: (sk: string) => `REJECTED#${sk}`,
+  /** Erasure tombstone: outside the customer's partition and keyed by a hash, never the id itself. */
+  erased: (customerId: string) => ({ PK: `ERASED#${customerHash(customerId)}`, SK: 'ERASED' }),
+  /** Marketing suppression of an address, keyed by `addressHash` (core/privacy.ts): it outlives erasure. */
+  suppressed: (addressHash: string) => ({ PK: `SUPPRESSED#${addressHash}`, SK: 'SUPPRESSED' }),
+  /** A submitted feedback answer (idempotency per link), in the customer's partition. */
+  feedback: (feedbackId: string) => `FB#${feedbackId}`,
+  /** The answers to one email's NPS question (core/feedback.ts); sorts after `OUT#`. */
+  survey: (orderId: string) => `SURVEY#${orderId}`,
+  referralCode: (code: string) => ({ PK: `R#${code}`, SK: 'CODE' }),
+  /**
+   * In the referrer's partition, one per attributed referee: how erasure of either end finds the
+   * other end's items without a scan. Sorts after `OUT#`, so decisions never load it.
+   */
+  referee: (refereeId: string) => `REFEREE#${refereeId}`,
+};
+
+/** `days` after `iso`, in epoch seconds (the TTL attribute's unit). */
+export const epochSeconds = (iso: string, days: number) => Math.floor(Date.parse(iso) / 1000) + days * 86_400;
+
+/** Attribute names the store owns; everything else on an item is the model's data. */
+const KEY_FIELDS = [
+  'PK',
+  'SK',
+  'type',
+  'version',
+  TABLE.timerIndex.partitionKey,
+  TABLE.timerIndex.sortKey,
+  TABLE.ttlAttribute,
+];
+
+export function strip<T>(item: Record<string, unknown>): T {
+  const data: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(item)) if (!KEY_FIELDS.includes(k)) data[k] = v;
+  return data as T;
+}
+
+/** The timer index shard of a customer: where its instances' and outbox entries' timers go. */
+export function timerShard(customerId: string, timerShards: number): number {
+  return Math.floor(unitHash(`shard:${customerId}`) * timerShards);
+}
