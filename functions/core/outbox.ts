@@ -15,6 +15,7 @@
  * so the same sweeper step publishes it then.
  */
 import { unitHash } from './codes.ts';
+import type { JourneyInstance } from './model.ts';
 
 export type OutboxStatus = 'pending' | 'sending' | 'unknown' | 'retry' | 'sent' | 'skipped' | 'failed';
 
@@ -48,4 +49,9 @@ export function retryDelaySeconds(attempts: number, outboxId: string): number {
 /** `instant` plus whole seconds, as an ISO instant without milliseconds. */
 export function plusSeconds(instant: string, seconds: number): string {
   return new Date(Date.parse(instant) + seconds * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+
+/** Where an engine step is, so that outbox ids are deterministic: retries yield the same ids. */
+export function outboxId(instance: JourneyInstance, suffix: string | number): string {
+  return `${instance.journeyId}#${instance.instanceId}#${suffix}`;
 }

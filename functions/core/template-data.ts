@@ -3,7 +3,7 @@
  * before anything runs, so `journeys validate` can refuse a template that uses data its message
  * never gets (a coupon in a message sent without one, an order in a journey that knows none).
  *
- * It is the static side of `templateData` below and the send instruction (engine.ts), field by field:
+ * It is the static side of `templateData` below and the send instruction (sending.ts), field by field:
  * - `coupon` / `reward`: the send step issues one;
  * - `order`: the instance knows an `orderId`: its trigger, or an event it waited for, requires one by
  *   the event contract (the instance context keeps every string field of those events);

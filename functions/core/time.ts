@@ -68,6 +68,11 @@ export function isAtOrBefore(a: string, b: string): boolean {
   return Date.parse(a) <= Date.parse(b);
 }
 
+/** The later of two instants: business time never runs backwards inside an instance. */
+export function latest(a: string, b: string): string {
+  return isBefore(a, b) ? b : a;
+}
+
 /** The customer's local date and hour, for timelines and tests: `2026-03-07 09:00 Europe/Berlin`. */
 export function localStamp(instant: string, zone: string): string {
   return local(instant, zone).toFormat('yyyy-LL-dd HH:mm');
