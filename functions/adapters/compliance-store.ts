@@ -5,6 +5,7 @@ import { suppressAddress, withdrawConsent } from '../core/profile.ts';
 import type { EmailEventKind } from '../core/ses-event.ts';
 import { CONFLICT, retryOnConflict } from '../services/retry.ts';
 import { isErased, transactUnlessErased } from './erasure.ts';
+import { isConditionFailure } from './errors.ts';
 import { outboxEntry } from './save-transaction.ts';
 import { type DocumentSender, keys } from './table-keys.ts';
 import { TABLE } from './table-schema.ts';
@@ -14,8 +15,6 @@ export type { EmailEventKind } from '../core/ses-event.ts';
 export type SuppressionReason = 'bounce' | 'complaint';
 
 type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
-
-const isConditionFailure = (error: unknown) => (error as Error).name === 'ConditionalCheckFailedException';
 
 export class ComplianceStore {
   constructor(

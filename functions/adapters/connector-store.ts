@@ -24,6 +24,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import type { CanonicalEvent, Platform } from '../connectors/translation.ts';
 import { refusedAsErased, unlessErased } from './erasure.ts';
+import { isConditionFailure } from './errors.ts';
 import { type DocumentSender, epochSeconds } from './table-keys.ts';
 import { TABLE } from './table-schema.ts';
 
@@ -89,7 +90,7 @@ export class ConnectorStore {
       );
       return 'claimed';
     } catch (error) {
-      if ((error as Error).name !== 'ConditionalCheckFailedException') throw error;
+      if (!isConditionFailure(error)) throw error;
     }
     const current = await this.doc.send(
       new GetCommand({
@@ -127,7 +128,7 @@ export class ConnectorStore {
         }),
       )
       .catch((error: Error) => {
-        if (error.name !== 'ConditionalCheckFailedException') throw error;
+        if (!isConditionFailure(error)) throw error;
       });
   }
 
@@ -150,7 +151,7 @@ export class ConnectorStore {
       );
       return true;
     } catch (error) {
-      if ((error as Error).name !== 'ConditionalCheckFailedException') throw error;
+      if (!isConditionFailure(error)) throw error;
       return false;
     }
   }
@@ -268,7 +269,7 @@ export class ConnectorStore {
       );
       return { status: 'parked' };
     } catch (error) {
-      if ((error as Error).name !== 'ConditionalCheckFailedException') throw error;
+      if (!isConditionFailure(error)) throw error;
     }
     const customerId = await this.customerOf(orderId);
     return customerId ? { status: 'linked', customerId } : { status: 'full' };

@@ -15,6 +15,7 @@ import {
 import { type ErasedIdentity, erasurePlan, pseudonymiseItem } from '../core/erasure.ts';
 import { CONFLICT, retryOnConflict } from '../services/retry.ts';
 import { connectorKeys } from './connector-store.ts';
+import { isConditionFailure } from './errors.ts';
 import { type DocumentSender, keys, queryAll } from './table-keys.ts';
 
 /**
@@ -139,7 +140,7 @@ async function deleteIfStill(
       }),
     );
   } catch (error) {
-    if ((error as Error).name !== 'ConditionalCheckFailedException') throw error;
+    if (!isConditionFailure(error)) throw error;
   }
 }
 

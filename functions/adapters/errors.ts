@@ -21,3 +21,9 @@ export class AthenaQueryError extends Error {
 export class PublishError extends Error {
   override name = 'PublishError';
 }
+
+/** A conditional write whose condition did not hold: someone else got there first (not a fault). */
+export function isConditionFailure(error: unknown): boolean {
+  // By name: the SDK's class, the memory table's stand-in and a test double all carry it.
+  return (error as { name?: unknown } | null)?.name === 'ConditionalCheckFailedException';
+}

@@ -18,6 +18,7 @@ import type { CustomerView, JourneyInstance, MarketingLedger, Order, Profile } f
 import type { OutboxStatus } from '../core/outbox.ts';
 import type { ReferralCodeRecord } from '../core/referral.ts';
 import { eraseCustomer, isErased, refusedAsErased, unlessErased } from './erasure.ts';
+import { isConditionFailure } from './errors.ts';
 import { customerRejections, type Rejection, recordRejection, rejections } from './rejected-log.ts';
 import { type OutboxItem, type SaveRequest, type SaveResult, saveItems } from './save-transaction.ts';
 import { type DocumentSender, epochSeconds, keys, strip, timerShard } from './table-keys.ts';
@@ -311,7 +312,7 @@ export class JourneyStore {
       this.meter?.record('UpdateItem', result.ConsumedCapacity?.CapacityUnits);
       return true;
     } catch (error) {
-      if ((error as Error).name === 'ConditionalCheckFailedException') return false;
+      if (isConditionFailure(error)) return false;
       throw error;
     }
   }
@@ -371,7 +372,7 @@ export class JourneyStore {
       this.meter?.record('PutItem', result.ConsumedCapacity?.CapacityUnits);
       return true;
     } catch (error) {
-      if ((error as Error).name === 'ConditionalCheckFailedException') return false;
+      if (isConditionFailure(error)) return false;
       throw error;
     }
   }
