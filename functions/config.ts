@@ -7,7 +7,7 @@ import { DEFAULT_TIMER_SHARDS } from './adapters/table-schema.ts';
 import { isoDuration } from './core/definition.ts';
 import { DEFAULT_FREQUENCY_CAP } from './core/engine.ts';
 import { formatIssues } from './core/events.ts';
-import { parseLinkTracking, type ShopIdentity } from './core/shop.ts';
+import { BRAND_COLOR, LINK_TRACKING, parseLinkTracking, type ShopIdentity } from './core/shop.ts';
 
 const configSchema = z.object({
   TABLE_NAME: z.string().min(1),
@@ -27,12 +27,12 @@ const configSchema = z.object({
   /** Postal address (imprint) in the footer; required for marketing email, enforced at deploy. */
   SHOP_ADDRESS: z.string().min(1).optional(),
   SHOP_LOGO_URL: z.url().optional(),
-  SHOP_BRAND_COLOR: z
-    .string()
-    .regex(/^#[0-9a-fA-F]{6}$/, 'must be a colour such as #0f766e')
-    .optional(),
+  SHOP_BRAND_COLOR: z.string().regex(BRAND_COLOR, 'must be a colour such as #0f766e').optional(),
   /** Query parameters for links into the shop, `utm_source=newsletter&utm_medium=email`. */
-  SHOP_LINK_TRACKING: z.string().optional(),
+  SHOP_LINK_TRACKING: z
+    .string()
+    .regex(LINK_TRACKING, 'must be query parameters such as utm_source=newsletter&utm_medium=email')
+    .optional(),
   PREFERENCES_URL: z.url().default('https://shop.example.com/preferences'),
   /** Local runs and tests set the secret directly; Lambda reads it from Secrets Manager. */
   SIGNING_SECRET: z.string().min(16).optional(),

@@ -50,7 +50,7 @@ import {
   profileEventPattern,
   type EventPattern as RoutingPattern,
 } from '../functions/core/routing.ts';
-import { parseLinkTracking } from '../functions/core/shop.ts';
+import { BRAND_COLOR, LINK_TRACKING, parseLinkTracking } from '../functions/core/shop.ts';
 import { isTimeZone } from '../functions/core/time.ts';
 import { METRIC_NAMESPACE, METRIC_SERVICE } from '../functions/metrics.ts';
 import { Analytics } from './analytics.ts';
@@ -421,14 +421,11 @@ export function validateProps(props: RetentionJourneysProps): Settings {
       `shopLogoUrl "${props.shopLogoUrl}" must be an absolute https:// URL of an image; omit it for a word mark`,
     );
   }
-  if (props.shopBrandColor !== undefined && !/^#[0-9a-fA-F]{6}$/.test(props.shopBrandColor)) {
+  if (props.shopBrandColor !== undefined && !BRAND_COLOR.test(props.shopBrandColor)) {
     fail(`shopBrandColor "${props.shopBrandColor}" must be a colour such as #0f766e`);
   }
   const shopLinkTracking = props.shopLinkTracking?.trim() || undefined;
-  if (
-    shopLinkTracking !== undefined &&
-    !/^\??[\w.~%{}-]+=[^&\s]*(&[\w.~%{}-]+=[^&\s]*)*$/.test(shopLinkTracking)
-  ) {
+  if (shopLinkTracking !== undefined && !LINK_TRACKING.test(shopLinkTracking)) {
     fail(
       `shopLinkTracking "${props.shopLinkTracking}" must be query parameters such as utm_source=newsletter&utm_medium=email`,
     );

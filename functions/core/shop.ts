@@ -24,6 +24,12 @@ export interface ShopIdentity {
   linkTracking?: Record<string, string> | undefined;
 }
 
+/** The accent colour's form, `#rrggbb`. */
+export const BRAND_COLOR = /^#[0-9a-fA-F]{6}$/;
+
+/** Link-tracking parameters' form: `name=value` pairs joined by `&` (a leading `?` allowed). */
+export const LINK_TRACKING = /^\??[\w.~%{}-]+=[^&\s]*(&[\w.~%{}-]+=[^&\s]*)*$/;
+
 /** `a=b&c=d` as link-tracking parameters; empty or undefined for none. */
 export function parseLinkTracking(query: string | undefined): Record<string, string> | undefined {
   if (!query?.trim()) return undefined;
