@@ -17,6 +17,7 @@ import { parseShopEvent, SHOP_EVENT_TYPES, SYSTEM_SOURCE } from '../../functions
 import type { CustomerView, JourneyInstance, SendEffect } from '../../functions/core/model.ts';
 import { projectEvent } from '../../functions/core/profile.ts';
 import { referralCode } from '../../functions/core/referral.ts';
+import { triggerEventTypes } from '../../functions/core/routing.ts';
 import { DEMO_SHOP } from '../../functions/core/shop.ts';
 import { addDuration, isBefore } from '../../functions/core/time.ts';
 import { type RenderData, renderData } from '../../functions/email/index.ts';
@@ -165,15 +166,8 @@ function begin(cast: Cast, start: string, priorOrders: number): StoryState {
 
 /** The events that make the journey's trigger happen, in order (a delivery needs its order first). */
 function triggerPrelude(journey: CompiledJourney): string[] {
-  const trigger = journey.definition.trigger;
-  const event =
-    'event' in trigger
-      ? trigger.event
-      : 'anyOf' in trigger
-        ? trigger.anyOf[0]?.event
-        : 'inactivity' in trigger
-          ? trigger.inactivity.event
-          : undefined;
+  // The first event that can start it; an anniversary's (the registration) is already in the story.
+  const event = triggerEventTypes(journey.definition.trigger)[0];
   if (event === undefined || event === 'customer.registered') return [];
   const needs: Record<string, string[]> = {
     'order.delivered': ['order.placed'],
