@@ -3,74 +3,28 @@
  * These zod schemas are the one definition; `journeys schemas` exports them as JSON Schema.
  */
 import { z } from 'zod';
-import { isLocale } from './locale.ts';
-import { isTimeZone } from './time.ts';
+import {
+  atMost,
+  code,
+  currency,
+  email,
+  firstName,
+  id,
+  LIMITS,
+  locale,
+  type Money,
+  moneyOrAmount,
+  moneySchema,
+  nonEmpty,
+  timestamp,
+  timeZone,
+} from './event-fields.ts';
+import { loyaltyEventSchemas, loyaltyRedemptionRequested } from './loyalty/events.ts';
+
+export { LIMITS, type Money, moneySchema } from './event-fields.ts';
 
 /** The source of every event the system itself emits. */
 export const SYSTEM_SOURCE = 'retention-journeys';
-
-/**
- * The contract's size limits. Every accepted event must be storable by every handler: DynamoDB keeps
- * at most 400 KB per item and a journey instance stores its trigger's fields, so no field may be large
- * enough to fail one handler while another accepted the event. Unknown fields are dropped on parsing.
- */
-export const LIMITS = {
-  /** Whole detail, as JSON in UTF-8: EventBridge's limit for an entry. */
-  detailBytes: 256 * 1024,
-  id: 200,
-  /** RFC 5321: a forward path holds at most 256 octets, so an address at most 254 characters. */
-  email: 254,
-  name: 200,
-  code: 64,
-  sku: 100,
-  itemName: 200,
-  items: 100,
-  comment: 5000,
-  /** How far a timestamp may lie ahead of the receiving clock (clock skew), in minutes. */
-  futureMinutes: 5,
-} as const;
-
-const atMost = (n: number, what = 'characters') => `must be at most ${n} ${what}`;
-const nonEmpty = z.string().trim().min(1, 'must not be empty');
-const id = nonEmpty.max(LIMITS.id, atMost(LIMITS.id));
-const code = z.string().max(LIMITS.code, atMost(LIMITS.code));
-const email = z
-  .email({ message: 'must be an email address' })
-  .max(LIMITS.email, atMost(LIMITS.email, 'characters (RFC 5321)'));
-const firstName = z.string().max(LIMITS.name, atMost(LIMITS.name));
-const timestamp = z.iso.datetime({ offset: true, message: 'must be an ISO 8601 timestamp with offset or Z' });
-const locale = z
-  .string()
-  .refine(isLocale, { message: 'must be a BCP 47 language tag such as de-DE or en' })
-  .describe('BCP 47 language tag, e.g. de-DE');
-const timeZone = z
-  .string()
-  .refine(isTimeZone, { message: 'must be an IANA time zone such as Europe/Berlin' })
-  .describe('IANA time zone, e.g. Europe/Berlin');
-const currency = z
-  .string()
-  .regex(/^[A-Z]{3}$/, 'must be a three-letter ISO 4217 code in capitals, e.g. EUR')
-  .refine((code) => Intl.supportedValuesOf('currency').includes(code), {
-    message: 'must be a known ISO 4217 currency code',
-  });
-/** Money is a decimal string, never a float: binary floats cannot hold 0.10 exactly. */
-const amount = z
-  .string({ message: 'must be a decimal string such as "59.90", not a number' })
-  .regex(/^\d{1,12}(\.\d{1,4})?$/, 'must be a non-negative decimal string such as "59.90"');
-export const moneySchema = z.object({ amount, currency }).describe('money: decimal string amount + ISO 4217');
-export type Money = z.infer<typeof moneySchema>;
-
-/**
- * Money, or only its amount as a decimal string, as most shop systems send prices: the currency then
- * comes from the event (an order's `total.currency`, a refund's `currency`). Parsed events always carry
- * the `Money` object (`normaliseDetail`), so nothing downstream sees the string.
- */
-const moneyOrAmount = (currencyFrom: string) =>
-  z
-    .union([amount, moneySchema], {
-      error: `must be a decimal string such as "24.95" (currency from ${currencyFrom}) or money { amount, currency }`,
-    })
-    .describe(`money, or a decimal string amount such as "24.95" in the currency of ${currencyFrom}`);
 
 export const customerRegistered = z.object({
   customerId: id,
@@ -176,6 +130,7 @@ export const shopEventSchemas = {
   'order.delivered': orderDelivered,
   'order.refunded': orderRefunded,
   'feedback.submitted': feedbackSubmitted,
+  'loyalty.redemption.requested': loyaltyRedemptionRequested,
 } as const;
 
 /**
@@ -195,6 +150,7 @@ export const systemInputSchemas = {
     orderId: id,
     currency,
   }),
+  ...loyaltyEventSchemas,
 } as const;
 
 const inputSchemas = { ...shopEventSchemas, ...systemInputSchemas } as const;

@@ -3,6 +3,7 @@
  * the engine never sees keys or attribute types.
  */
 import type { Money } from './events.ts';
+import type { LoyaltyAccount } from './loyalty/account.ts';
 import type { TemplateData } from './template-data.ts';
 
 export interface Profile {
@@ -54,6 +55,8 @@ export interface CustomerView {
   orders: Order[];
   instances: JourneyInstance[];
   ledger?: MarketingLedger | undefined;
+  /** The loyalty account (`#LOYALTY`), when the customer is a member of the program. */
+  loyalty?: LoyaltyAccount | undefined;
 }
 
 /** `watching`: not an entry but the per-customer timer of an inactivity or anniversary trigger. */

@@ -106,9 +106,8 @@ export function projectEvent(facts: CustomerFacts, event: ShopEvent): Projection
       if (existing?.refundedAt) return unchanged;
       return withOrder(unchanged, { ...existing, orderId: d.orderId, refundedAt: event.time });
     }
-    case 'feedback.submitted':
-    case 'referral.attributed':
-    case 'referral.reward.earned':
+    default:
+      // Feedback, referral and loyalty events change neither the profile nor the orders.
       return unchanged;
   }
 }

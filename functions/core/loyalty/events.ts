@@ -1,0 +1,73 @@
+/**
+ * The loyalty program's part of the event contract (DESIGN.md §5, §11). One shop event asks for a
+ * redemption (a shop's own account page can redeem as the member page does); the system emits the
+ * rest (source `retention-journeys`) for the shop and for journeys, which may start on them and whose
+ * value-moving ones are checked against the stored account (core/value-checks.ts).
+ */
+import { z } from 'zod';
+import { currency, id, nonEmpty, timestamp } from '../event-fields.ts';
+
+const points = z.number().int('must be a whole number');
+const slug = nonEmpty.max(64).regex(/^[a-z][a-z0-9-]*$/, 'must be kebab-case');
+const movementId = nonEmpty.max(300);
+
+/** Shop event: redeem a reward of the catalogue. `requestId` makes a repeated request harmless. */
+export const loyaltyRedemptionRequested = z.object({
+  customerId: id,
+  rewardId: slug,
+  requestId: nonEmpty.max(100).describe('the same id again returns the first redemption, never a second one'),
+});
+
+export const loyaltyEventSchemas = {
+  'loyalty.member.joined': z.object({ customerId: id, tier: slug, joinedAt: timestamp }),
+  'loyalty.points.earned': z.object({
+    customerId: id,
+    movementId,
+    points,
+    reason: z.enum(['order', 'registration', 'feedback', 'birthday', 'referral']),
+    orderId: id.optional(),
+    /** Order points wait for the hold; bonuses are available at once. */
+    availableAt: timestamp.optional(),
+    balance: points,
+  }),
+  'loyalty.points.available': z.object({ customerId: id, movementId, orderId: id, points, balance: points }),
+  'loyalty.points.reversed': z.object({ customerId: id, movementId, orderId: id, points, balance: points }),
+  'loyalty.points.expiring': z.object({ customerId: id, points, expiresAt: timestamp }),
+  'loyalty.points.expired': z.object({ customerId: id, movementId, points, balance: points }),
+  'loyalty.tier.changed': z.object({
+    customerId: id,
+    from: slug,
+    to: slug,
+    direction: z.enum(['up', 'down']),
+    /** The new tier's benefits as the program states them, for the shop to apply. */
+    benefits: z
+      .object({
+        earnMultiplier: z.number(),
+        couponPercentOff: z.number().optional(),
+        flags: z.record(z.string(), z.boolean()),
+      })
+      .optional(),
+  }),
+  'loyalty.tier.at-risk': z.object({
+    customerId: id,
+    tier: slug,
+    to: slug,
+    downgradeAt: timestamp,
+    pointsNeeded: points,
+  }),
+  'loyalty.reward.redeemed': z.object({
+    customerId: id,
+    movementId,
+    rewardId: slug,
+    points,
+    code: nonEmpty.max(64),
+    balance: points,
+    currency: currency.optional(),
+  }),
+} as const;
+
+export type LoyaltyEventType = keyof typeof loyaltyEventSchemas;
+export const LOYALTY_EVENT_TYPES = Object.keys(loyaltyEventSchemas) as [
+  LoyaltyEventType,
+  ...LoyaltyEventType[],
+];
