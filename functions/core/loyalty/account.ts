@@ -87,8 +87,9 @@ export interface Movement {
   reason?: BonusReason | undefined;
   rewardId?: string | undefined;
   coupon?: CouponIssued | undefined;
-  /** For a reversal or refund-noted: the refunded amount and the order total it is a share of. */
-  refund?: { amount?: string | undefined; total?: string | undefined } | undefined;
+  /** earn: the order total; reverse / refund-noted: the refunded amount (all of it when absent). */
+  amount?: string | undefined;
+  currency?: string | undefined;
 }
 
 /** What the loyalty engine is asked to decide on. */
