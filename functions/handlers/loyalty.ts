@@ -11,7 +11,7 @@ import { redactEmails } from '../core/privacy.ts';
 import type { Services } from '../services/container.ts';
 import { lambdaServices, logger, metrics } from './runtime.ts';
 
-export function createLoyaltyHandler(getServices: () => Promise<Services>) {
+export function createLoyaltyHandler(getServices: () => Promise<Pick<Services, 'loyalty'>>) {
   return async (event: EventBridgeEvent<string, unknown>) => {
     const { loyalty } = await getServices();
     const outcome = await loyalty.handleEvent({
