@@ -13,9 +13,9 @@ import type {
   LoyaltyInput,
   RedemptionOutcome,
 } from '../core/loyalty/account.ts';
-import { decideLoyalty, loyaltyData, movementIdsFor } from '../core/loyalty/ledger.ts';
+import { decideLoyalty, loyaltyData, memberCurrency, movementIdsFor } from '../core/loyalty/ledger.ts';
 import type { LoyaltyProgram } from '../core/loyalty/program.ts';
-import type { CustomerView, Order, Profile, TraceEntry } from '../core/model.ts';
+import type { CustomerView, Profile, TraceEntry } from '../core/model.ts';
 import { projectEvent } from '../core/profile.ts';
 import { acceptEvent, type Outcome, outcomeOfSave, type ServiceDeps } from './journeys.ts';
 import { CONFLICT, retryOnConflict } from './retry.ts';
@@ -98,7 +98,7 @@ export class LoyaltyService {
       account,
       data: account && program.enabled ? loyaltyData(program, account, this.deps.now(), timeZone) : undefined,
       program,
-      currency: latestCurrency(view.orders) ?? Object.keys(program.earning.pointsPerUnit)[0],
+      currency: memberCurrency(view) ?? Object.keys(program.earning.pointsPerUnit)[0],
     };
   }
 
@@ -169,15 +169,4 @@ function facts<T extends Pick<CustomerView, 'profile' | 'orders'>>(
   p: T,
 ): Pick<CustomerView, 'profile' | 'orders'> {
   return { profile: p.profile, orders: p.orders };
-}
-
-/** The currency of the customer's latest order with a total. */
-function latestCurrency(orders: readonly Order[]): string | undefined {
-  let latest: { at: number; currency: string } | undefined;
-  for (const order of orders) {
-    const at = order.placedAt ? Date.parse(order.placedAt) : Number.NaN;
-    if (order.total && !Number.isNaN(at) && (!latest || at > latest.at))
-      latest = { at, currency: order.total.currency };
-  }
-  return latest?.currency;
 }

@@ -11,14 +11,14 @@ import path from 'node:path';
 import { DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { VirtualClock } from '../../functions/adapters/clock.ts';
-import { keys } from '../../functions/adapters/store.ts';
+import { JourneyStore, keys, type SaveRequest, type SaveResult } from '../../functions/adapters/store.ts';
 import { buildCatalog } from '../../functions/catalog/build.ts';
 import type { Catalog } from '../../functions/catalog/catalog.ts';
 import { configFromEnv } from '../../functions/config.ts';
 import type { RawEvent } from '../../functions/core/events.ts';
 import type { LoyaltyAccount, Movement } from '../../functions/core/loyalty/account.ts';
 import { redemptionRequestId } from '../../functions/core/loyalty/ledger.ts';
-import { createServices, type Services } from '../../functions/services/container.ts';
+import { createServices, type ServiceOverrides, type Services } from '../../functions/services/container.ts';
 import { orderPlaced, registration } from '../support/scenario.ts';
 import { testEnv } from './env.ts';
 
@@ -42,7 +42,10 @@ beforeAll(async () => {
 });
 afterAll(() => dynamo.destroy());
 
-function services(now = START): { services: Services; clock: VirtualClock } {
+function services(
+  now = START,
+  overrides: ServiceOverrides = {},
+): { services: Services; clock: VirtualClock } {
   const clock = new VirtualClock(now);
   const config = configFromEnv({ TABLE_NAME: tableName, SIGNING_SECRET: 'test-signing-secret-0123456789' });
   return {
@@ -51,6 +54,7 @@ function services(now = START): { services: Services; clock: VirtualClock } {
       dynamo,
       // No sleeping between conflict retries: the race is decided by DynamoDB, not by timing.
       backoff: async () => {},
+      ...overrides,
     }),
   };
 }
@@ -93,12 +97,19 @@ function expectBalanced(account: LoyaltyAccount, ledger: Movement[]) {
   expect(account.pending).toBe(ledger.reduce((sum, m) => sum + m.pending, 0));
 }
 
+/** Both consumers of a shop event: the profile projection stores the orders rewards take their currency from. */
+async function deliver(s: Services, event: RawEvent) {
+  await s.profiles.handleEvent(event);
+  return s.loyalty.handleEvent(event);
+}
+
 /** A member with 600 available points: registration (100) and a 500 EUR order whose hold passed. */
 async function memberWith600(): Promise<{ s: Services; clock: VirtualClock; id: string }> {
   const { services: s, clock } = services();
   const id = customer();
-  await s.loyalty.handleEvent(raw('customer.registered', registration(id)));
-  await s.loyalty.handleEvent(
+  await deliver(s, raw('customer.registered', registration(id)));
+  await deliver(
+    s,
     raw('order.placed', orderPlaced(id, 'o-big', START, { amount: '500.00', currency: 'EUR' })),
   );
   clock.set(RELEASED);
@@ -114,10 +125,11 @@ describe('LoyaltyService on DynamoDB Local', () => {
     const id = customer();
     const event = raw('customer.registered', registration(id));
     expect(await s.loyalty.handleEvent(event)).toMatchObject({ status: 'applied' });
-    // EventBridge redelivers with the same id; a shop may resend with a new one.
-    expect(await s.loyalty.handleEvent(event)).toEqual({ status: 'duplicate' });
-    expect((await s.loyalty.handleEvent(raw('customer.registered', registration(id)))).status).not.toBe(
-      'applied',
+    // EventBridge redelivers with the same id; a shop may resend with a new one. Either way the
+    // registration's movement exists, so nothing is written again.
+    expect((await s.loyalty.handleEvent(event)).status).toBe('unchanged');
+    expect((await s.loyalty.handleEvent(raw('customer.registered', registration(id)))).status).toBe(
+      'unchanged',
     );
 
     const { account, ledger, emitted } = await stored(s, id);
@@ -149,6 +161,42 @@ describe('LoyaltyService on DynamoDB Local', () => {
     expect(account.lots).toHaveLength(4);
     expectBalanced(account, ledger);
   });
+
+  it.each([
+    ['another order', 'o2', 'applied', 2 * 59],
+    ['the same order, re-sent under a new event id', 'o1', 'unchanged', 59],
+  ])(
+    'decides again when %s was stored between its read and its write',
+    async (_name, racing, status, pending) => {
+      // Another delivery's decision lands between this decision's Query and its transaction.
+      let interfere: (() => Promise<unknown>) | undefined;
+      const results: SaveResult[] = [];
+      class InterferedStore extends JourneyStore {
+        override async save(request: SaveRequest): Promise<SaveResult> {
+          const before = interfere;
+          interfere = undefined;
+          await before?.();
+          const result = await super.save(request);
+          if (request.loyalty) results.push(result);
+          return result;
+        }
+      }
+      const { services: s } = services(START, { createStore: (...args) => new InterferedStore(...args) });
+      const { services: other } = services();
+      const id = customer();
+      await other.loyalty.handleEvent(raw('customer.registered', registration(id)));
+      interfere = () => other.loyalty.handleEvent(raw('order.placed', orderPlaced(id, racing, START)));
+
+      const outcome = await s.loyalty.handleEvent(raw('order.placed', orderPlaced(id, 'o1', START)));
+      expect(outcome.status).toBe(status);
+      // The first write lost; the second read saw the racing decision (and, for the same order, its ledger item).
+      expect(results).toEqual(status === 'applied' ? ['conflict', 'saved'] : ['conflict']);
+      const { account, ledger } = await stored(s, id);
+      expect(account).toMatchObject({ pending, available: 100 });
+      expect(ledger.filter((m) => m.id === 'earn:order:o1')).toHaveLength(1);
+      expectBalanced(account, ledger);
+    },
+  );
 
   it('releases pending points when the sweeper finds the account due', async () => {
     const { services: s, clock } = services();
