@@ -1,8 +1,8 @@
 /**
  * `journeys` — the command-line tool for journey authors and operators.
  *
- *   journeys validate [--dir journeys]   check every journey definition (and more, see validate.ts)
- *   journeys schemas [--out schemas]     export the journey and event JSON Schemas
+ *   journeys validate [--dir journeys]   check every journey definition, the templates, loyalty.yaml
+ *   journeys schemas [--out schemas]     export the journey, loyalty program and event JSON Schemas
  *   journeys simulate <scenario>         run a scenario against the engine with a virtual clock
  *   journeys preview ...                 render a journey message
  *   journeys report ...                  retention KPIs, cohorts, funnels and uplift from the analytics log
@@ -49,8 +49,8 @@ const HELP = `journeys — author, check and try out retention journeys
 Usage: journeys <command> [options]
 
 Commands:
-  validate   check every journey definition in journeys/ (file, line, path and reason for each error)
-  schemas    write the journey and event JSON Schemas to schemas/
+  validate   check every journey definition in journeys/ and loyalty.yaml (file, line, path and reason for each error)
+  schemas    write the journey, loyalty program and event JSON Schemas to schemas/
   simulate   run a scenario against the journey engine with a virtual clock
   preview    render a journey message
   report     retention KPIs, cohorts, journey funnels and holdout uplift from the analytics log
@@ -60,16 +60,19 @@ Run 'journeys <command> --help' for the options of a command.`;
 const commands: Record<string, Command> = {
   validate: {
     summary: 'check every journey definition',
-    help: `Usage: journeys validate [--dir <journeys-dir>] [--root <project-dir>]
+    help: `Usage: journeys validate [--dir <journeys-dir>] [--root <project-dir>] [--loyalty <file>]
 
 Checks every *.yaml / *.yml file in the journeys directory against the journey schema: YAML syntax,
-structure, durations, declared messages, file name = id, unique ids. Prints one line per file and every
-error as <file>:<line> <path> — <reason>. Exits 1 if there is any error.
+structure, durations, declared messages, file name = id, unique ids; the templates of every message;
+and the loyalty program (loyalty.yaml: structure, durations, tiers in ascending order, rewards with an
+amount for every earning currency). Prints one line per file and every error as
+<file>:<line> <path> — <reason>. Exits 1 if there is any error.
 
 Options:
-  --dir <dir>    journeys directory (default: <root>/journeys)
-  --root <dir>   project directory (default: the nearest directory upwards with a package.json)
-  -h, --help     show this help`,
+  --dir <dir>       journeys directory (default: <root>/journeys)
+  --root <dir>      project directory (default: the nearest directory upwards with a package.json)
+  --loyalty <file>  loyalty program (default: <root>/loyalty.yaml; none there: no program)
+  -h, --help        show this help`,
     run: validateCommand,
   },
   schemas: {
@@ -78,6 +81,7 @@ Options:
 
 Writes JSON Schema (draft 2020-12) generated from the zod schemas in functions/core:
   <out>/journey.schema.json                 journey definitions (editor autocompletion for journeys/*.yaml)
+  <out>/loyalty.schema.json                 the loyalty program (editor autocompletion for loyalty.yaml)
   <out>/events/<detail-type>.schema.json    the detail of each shop event
   <out>/README.md                           what they are and how to use them
 
@@ -210,16 +214,17 @@ async function validateCommand(argv: string[], io: Io): Promise<number> {
   const { values } = usage(() =>
     parseArgs({
       args: argv,
-      options: { dir: { type: 'string' }, root: { type: 'string' } },
+      options: { dir: { type: 'string' }, root: { type: 'string' }, loyalty: { type: 'string' } },
       allowPositionals: false,
     }),
   );
   const rootDir = values.root !== undefined ? path.resolve(values.root) : projectRoot();
   const journeysDir = values.dir !== undefined ? path.resolve(values.dir) : path.join(rootDir, 'journeys');
-  const report = await validateProject(rootDir, { journeysDir });
+  const loyaltyFile = values.loyalty !== undefined ? path.resolve(values.loyalty) : undefined;
+  const report = await validateProject(rootDir, { journeysDir, loyaltyFile });
 
   const shown = new Set<unknown>();
-  for (const f of report.files) {
+  for (const f of [...report.files, ...(report.loyalty ? [report.loyalty] : [])]) {
     io.out(`${f.ok ? ok(io) : bad(io)} ${path.basename(f.file)} ${dim(io, '—')} ${f.summary}`);
     for (const e of f.errors) {
       io.out(`    ${formatDefinitionError(e)}`);

@@ -5,9 +5,11 @@
  */
 import type { TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
 import type { JourneyDefinition } from '../core/definition.ts';
+import type { LoyaltyAccount, Movement } from '../core/loyalty/account.ts';
 import type { Effect, JourneyInstance, MarketingLedger, Order, Profile } from '../core/model.ts';
 import type { OutboxStatus } from '../core/outbox.ts';
 import { unlessErased } from './erasure.ts';
+import { accountPut, movementPut } from './loyalty-store.ts';
 import { epochSeconds, keys } from './table-keys.ts';
 import { TABLE } from './table-schema.ts';
 
@@ -50,6 +52,12 @@ export interface SaveRequest {
    * the referee's profile, unless the referrer was erased meanwhile (then `conflict`).
    */
   referralLink?: { referrerId: string; code: string } | undefined;
+  /**
+   * A loyalty decision (services/loyalty.ts): the account as it is after it (put conditional on
+   * `expectedVersion`, its timer on the sparse index when `dueAt` is set) and the new ledger items
+   * (each refused if its id exists: a cause can move points only once).
+   */
+  loyalty?: { next: LoyaltyAccount; expectedVersion: number; movements: Movement[] } | undefined;
   now: string;
 }
 
@@ -134,6 +142,13 @@ export function saveItems(request: SaveRequest, table: SaveTable): TransactItem[
       version === 0 ? 'attribute_not_exists(PK)' : 'version = :v',
       version === 0 ? undefined : { ':v': version },
     );
+  }
+  if (request.loyalty) {
+    const { next, expectedVersion, movements } = request.loyalty;
+    if (next.customerId !== request.customerId)
+      throw new RangeError(`loyalty account of ${next.customerId} in a decision on ${request.customerId}`);
+    items.push(accountPut(table.tableName, next, expectedVersion, table.timerShard(request.customerId)));
+    for (const movement of movements) items.push(movementPut(table.tableName, request.customerId, movement));
   }
   for (const effect of request.effects ?? []) {
     const entry = outboxEntry(request.customerId, effect, request.now);

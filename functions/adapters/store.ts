@@ -14,11 +14,13 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import type { JourneyDefinition } from '../core/definition.ts';
+import type { Movement } from '../core/loyalty/account.ts';
 import type { CustomerView, JourneyInstance, MarketingLedger, Order, Profile } from '../core/model.ts';
 import type { OutboxStatus } from '../core/outbox.ts';
 import type { ReferralCodeRecord } from '../core/referral.ts';
 import { eraseCustomer, isErased, refusedAsErased, unlessErased } from './erasure.ts';
 import { isConditionFailure } from './errors.ts';
+import { accountFromItem, getMovements } from './loyalty-store.ts';
 import { customerRejections, type Rejection, recordRejection, rejections } from './rejected-log.ts';
 import { type OutboxItem, type SaveRequest, type SaveResult, saveItems } from './save-transaction.ts';
 import { type DocumentSender, epochSeconds, keys, strip, timerShard } from './table-keys.ts';
@@ -48,6 +50,11 @@ export interface DueTimer {
 export interface DueOutbox {
   customerId: string;
   outboxId: string;
+  dueAt: string;
+}
+/** A loyalty account's timer (hold release, reminder, expiry, tier review, birthday). */
+export interface DueLoyalty {
+  customerId: string;
   dueAt: string;
 }
 
@@ -105,6 +112,8 @@ export class JourneyStore {
           };
         } else if (item.type === 'order') {
           view.orders.push(strip<Order>(item));
+        } else if (item.type === 'loyalty') {
+          view.loyalty = accountFromItem(item);
         }
       }
       startKey = page.LastEvaluatedKey;
@@ -165,22 +174,30 @@ export class JourneyStore {
     }
   }
 
+  /** The loyalty ledger items among `ids` that exist (one consistent BatchGet per 100 ids). */
+  getMovements(customerId: string, ids: readonly string[]): Promise<Map<string, Movement>> {
+    return getMovements(this.doc, this.tableName, customerId, ids);
+  }
+
   /** Keys of instances whose timer is due, from one shard of the sparse timer index. */
   async dueTimers(shard: number, now: string, limit = 500): Promise<DueTimer[]> {
     return (await this.dueWork(shard, now, limit)).timers;
   }
 
   /**
-   * Everything due in one shard of the timer index, in one query: instance timers (`J#…`) and outbox
-   * entries waiting for a retry or a reconciliation (`OUT#…`), told apart by their sort key.
+   * Everything due in one shard of the timer index, in one query: instance timers (`J#…`), outbox
+   * entries waiting for a retry or a reconciliation (`OUT#…`) and loyalty accounts (`#LOYALTY`),
+   * told apart by their sort key.
    */
   async dueWork(
     shard: number,
     now: string,
     limit = 500,
-  ): Promise<{ timers: DueTimer[]; outbox: DueOutbox[] }> {
+  ): Promise<{ timers: DueTimer[]; outbox: DueOutbox[]; loyalty: DueLoyalty[] }> {
     const timers: DueTimer[] = [];
     const outbox: DueOutbox[] = [];
+    const loyalty: DueLoyalty[] = [];
+    const found = () => timers.length + outbox.length + loyalty.length;
     let startKey: Record<string, unknown> | undefined;
     do {
       const page: QueryCommandOutput = await this.doc.send(
@@ -194,7 +211,7 @@ export class JourneyStore {
           },
           ExpressionAttributeValues: { ':shard': shard, ':now': now },
           ExclusiveStartKey: startKey,
-          Limit: limit - timers.length - outbox.length,
+          Limit: limit - found(),
           ReturnConsumedCapacity: 'TOTAL',
         }),
       );
@@ -207,12 +224,16 @@ export class JourneyStore {
           outbox.push({ customerId, outboxId: sk.slice(keys.outboxPrefix.length), dueAt });
           continue;
         }
+        if (sk === keys.loyalty) {
+          loyalty.push({ customerId, dueAt });
+          continue;
+        }
         const [, journeyId, ...rest] = sk.split('#');
         timers.push({ customerId, journeyId: journeyId as string, instanceId: rest.join('#'), dueAt });
       }
       startKey = page.LastEvaluatedKey;
-    } while (startKey && timers.length + outbox.length < limit);
-    return { timers, outbox };
+    } while (startKey && found() < limit);
+    return { timers, outbox, loyalty };
   }
 
   /** The earliest pending timer across shards; the simulator jumps its clock there. */

@@ -41,6 +41,13 @@ export const keys = {
   profile: '#PROFILE',
   /** Marketing sends across journeys, for the frequency cap; also before `OUT#`. */
   ledger: '#LEDGER',
+  /** The loyalty account (core/loyalty/account.ts); before `OUT#`, so the decision's Query loads it. */
+  loyalty: '#LOYALTY',
+  /**
+   * One immutable loyalty ledger item (a movement). Sorts after `OUT#`: decisions never load the
+   * ledger, which grows without bound; they read the few items a cause names by id (BatchGet).
+   */
+  movement: (movementId: string) => `PTS#${movementId}`,
   instance: (journeyId: string, instanceId: string) => `J#${journeyId}#${instanceId}`,
   order: (orderId: string) => `O#${orderId}`,
   outbox: (outboxId: string) => `OUT#${outboxId}`,

@@ -1,5 +1,6 @@
 /**
- * Builds the runtime catalog from the marketer-owned files: journey YAML and email templates.
+ * Builds the runtime catalog from the marketer-owned files: journey YAML, email templates and the
+ * loyalty program (loyalty.yaml).
  * Runs at CDK synth, at local start and in `journeys validate` — never inside a Lambda.
  */
 import { mkdir, writeFile } from 'node:fs/promises';
@@ -9,11 +10,14 @@ import { compileTemplates } from '../email/compile.ts';
 import type { Catalog } from './catalog.ts';
 import { CatalogError } from './errors.ts';
 import { loadJourneys } from './journeys.ts';
+import { LOYALTY_FILE, loadLoyaltyProgram } from './loyalty.ts';
 
 export interface BuildOptions {
   defaultLocale: string;
   journeysDir?: string;
   templatesDir?: string;
+  /** @default <rootDir>/loyalty.yaml; a missing file means no program */
+  loyaltyFile?: string;
 }
 
 /** Throws CatalogError listing every problem: nothing half-valid is ever deployed or run. */
@@ -27,7 +31,8 @@ export async function buildCatalog(
     loaded.journeys.map((j) => j.definition),
     { defaultLocale: options.defaultLocale },
   );
-  const errors = [...loaded.errors, ...templates.errors];
+  const loyalty = await loadLoyaltyProgram(options.loyaltyFile ?? path.join(rootDir, LOYALTY_FILE));
+  const errors = [...loaded.errors, ...templates.errors, ...loyalty.errors];
   if (errors.length) throw new CatalogError(errors);
   // Disabled journeys stay: customers already inside must finish (timers, exits, goals); the engine
   // alone refuses new entrants.
@@ -37,6 +42,7 @@ export async function buildCatalog(
       defaultLocale: options.defaultLocale,
       journeys: journeys.map((j) => ({ definition: j.definition, version: j.version })),
       templates: templates.catalog,
+      ...(loyalty.program ? { loyalty: loyalty.program } : {}),
     },
     journeys: journeys.map((j) => j.definition),
   };

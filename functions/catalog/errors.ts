@@ -6,7 +6,7 @@ export class CatalogError extends Error {
   override name = 'CatalogError';
   constructor(readonly errors: (DefinitionError | TemplateError)[]) {
     super(
-      `the journeys or templates have ${errors.length} error(s); run \`npx journeys validate\`:\n${errors
+      `the journeys, templates or loyalty program have ${errors.length} error(s); run \`npx journeys validate\`:\n${errors
         .map((e) => `  ${formatDefinitionError({ path: '', ...e })}`)
         .join('\n')}`,
     );

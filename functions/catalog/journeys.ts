@@ -194,7 +194,7 @@ function displayPath(file: string): string {
   return rel && !rel.startsWith('..') && !path.isAbsolute(rel) ? rel : file;
 }
 
-function firstLine(message: string): string {
+export function firstLine(message: string): string {
   return (message.split('\n')[0] ?? message).replace(/ at line \d+, column \d+:?$/, '').trim();
 }
 
@@ -205,7 +205,8 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 // ---------------------------------------------------------------------------------------------------
 // Line numbers: follow a dotted path through the YAML document's node ranges.
 
-function lineOf(root: unknown, p: readonly PropertyKey[], lc: LineCounter): number | undefined {
+/** The 1-based line of the node at `p` (or of its nearest ancestor that exists). */
+export function lineOf(root: unknown, p: readonly PropertyKey[], lc: LineCounter): number | undefined {
   const lineOfNode = (n: unknown) => {
     const start = (n as Node | null)?.range?.[0];
     return start === undefined ? undefined : lc.linePos(start).line;
@@ -247,7 +248,8 @@ type Issue = z.core.$ZodIssue;
 const STEP_LISTS = new Set<string>(['steps', ...STEP_BRANCH_KEYS]);
 const CONDITION_LISTS = new Set(['all', 'any']);
 
-function explainIssues(issues: readonly Issue[], base: PropertyKey[], root: unknown): Explained[] {
+/** Zod issues as messages a marketer can act on, each with the path it is about. */
+export function explainIssues(issues: readonly Issue[], base: PropertyKey[], root: unknown): Explained[] {
   const out: Explained[] = [];
   for (const issue of issues) {
     const at = [...base, ...issue.path];

@@ -1,11 +1,12 @@
 /**
- * JSON Schema export of the zod schemas (`journeys schemas`): the journey definition for editor
- * autocompletion, and one schema per shop event `detail` for the shop's developers.
+ * JSON Schema export of the zod schemas (`journeys schemas`): the journey definition and the loyalty
+ * program for editor autocompletion, and one schema per shop event `detail` for the shop's developers.
  * Pure: returns file contents keyed by relative path; the command writes them, the tests compare them.
  */
 import { z } from 'zod';
 import { journeyDefinitionSchema } from '../core/definition.ts';
 import { LIMITS, SHOP_EVENT_TYPES, shopEventSchemas } from '../core/events.ts';
+import { loyaltyProgramSchema } from '../core/loyalty/program.ts';
 
 type JsonSchema = Record<string, unknown>;
 
@@ -29,6 +30,20 @@ export function journeyJsonSchema(): JsonSchema {
   };
 }
 
+export function loyaltyJsonSchema(): JsonSchema {
+  const generated = z.toJSONSchema(loyaltyProgramSchema, {
+    target: 'draft-2020-12',
+    io: 'input', // every field with a default (hold, rounding, bonuses, expiry …) may be left out
+    unrepresentable: 'any',
+  }) as JsonSchema;
+  return {
+    $schema: generated.$schema,
+    title: 'Loyalty program',
+    description: `The retention-journeys loyalty program (loyalty.yaml in the project root). ${HEADER}`,
+    ...withoutKey(generated, '$schema'),
+  };
+}
+
 export function eventJsonSchema(detailType: keyof typeof shopEventSchemas): JsonSchema {
   const generated = z.toJSONSchema(shopEventSchemas[detailType], {
     target: 'draft-2020-12',
@@ -47,6 +62,7 @@ export function eventJsonSchema(detailType: keyof typeof shopEventSchemas): Json
 export function renderSchemas(): Map<string, string> {
   const files = new Map<string, string>();
   files.set('journey.schema.json', json(journeyJsonSchema()));
+  files.set('loyalty.schema.json', json(loyaltyJsonSchema()));
   for (const type of SHOP_EVENT_TYPES) files.set(`events/${type}.schema.json`, json(eventJsonSchema(type)));
   files.set('README.md', readme());
   return files;
@@ -122,6 +138,21 @@ The JSON Schema checks structure only. Some rules live in code and are checked b
 - \`wait\` objects need exactly one of \`duration\` or \`sinceEntry\`; coupons exactly one of \`percentOff\` or
   \`amountOff\` (the latter with \`currency\`); profile conditions exactly one test;
 - the file name must equal the journey \`id\`, and ids must be unique.
+
+## loyalty.schema.json
+
+The format of the loyalty program, \`loyalty.yaml\` in the project root (DESIGN.md §11): earning (points
+per currency unit, rounding, hold, bonuses), tiers (period, downgrade grace, levels with thresholds and
+benefits), expiry and the rewards catalogue. The file starts with
+
+\`\`\`yaml
+# yaml-language-server: $schema=./schemas/loyalty.schema.json
+\`\`\`
+
+\`npx journeys validate\` checks it too, with file, line, path and reason, including what the JSON Schema
+cannot express: durations (\`hold\`, \`downgradeGrace\`, \`expiry.after\`, \`validFor\`) are ISO 8601; tiers
+start at threshold 0 and go up; tier and reward ids are unique; a reward has exactly one of \`amountOff\`
+or \`percentOff\`, and an \`amountOff\` names an amount for every currency in \`earning.pointsPerUnit\`.
 
 ## events/*.schema.json
 

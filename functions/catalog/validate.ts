@@ -9,6 +9,7 @@ import { compileJourney } from '../core/compile.ts';
 import { sendSites } from '../core/template-data.ts';
 import { compileTemplates } from '../email/compile.ts';
 import { countSteps, type DefinitionError, type LoadedJourney, loadJourneys } from './journeys.ts';
+import { describeProgram, LOYALTY_FILE, loadLoyaltyProgram } from './loyalty.ts';
 
 export interface ProjectContext {
   rootDir: string;
@@ -34,6 +35,8 @@ export interface ProjectReport {
   /** Every error, including those not tied to a journey file (e.g. a missing template). */
   errors: DefinitionError[];
   journeys: LoadedJourney[];
+  /** The loyalty program file; undefined when the project has none. */
+  loyalty?: FileReport | undefined;
 }
 
 /** Every message each journey sends has templates, in every shipped locale, using only data it gets. */
@@ -76,12 +79,15 @@ export const defaultChecks: ProjectCheck[] = [templateCheck];
 
 export async function validateProject(
   rootDir: string,
-  options: { journeysDir?: string; checks?: ProjectCheck[] } = {},
+  options: { journeysDir?: string; checks?: ProjectCheck[]; loyaltyFile?: string } = {},
 ): Promise<ProjectReport> {
   const journeysDir = options.journeysDir ?? path.join(rootDir, 'journeys');
   const { journeys, errors } = await loadJourneys(journeysDir);
   const ctx: ProjectContext = { rootDir, journeysDir, journeys };
   for (const check of options.checks ?? defaultChecks) errors.push(...(await check(ctx)));
+  const loyaltyFile = path.resolve(options.loyaltyFile ?? path.join(rootDir, LOYALTY_FILE));
+  const loyalty = await loadLoyaltyProgram(loyaltyFile);
+  errors.push(...loyalty.errors);
 
   const files = new Set<string>([...journeys.map((j) => j.file), ...errors.map((e) => e.file)]);
   const reports: FileReport[] = [];
@@ -97,7 +103,21 @@ export async function validateProject(
       errors: fileErrors,
     });
   }
-  return { files: reports, errors, journeys };
+  return {
+    files: reports,
+    errors,
+    journeys,
+    loyalty: loyalty.missing
+      ? undefined
+      : {
+          file: loyaltyFile,
+          ok: loyalty.program !== undefined,
+          summary: loyalty.program
+            ? describeProgram(loyalty.program)
+            : plural(loyalty.errors.length, 'error'),
+          errors: loyalty.errors,
+        },
+  };
 }
 
 export function describeJourney(j: LoadedJourney): string {

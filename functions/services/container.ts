@@ -16,13 +16,14 @@ import { EventBridgePublisher, type EventPublisher } from '../adapters/publisher
 import { type CapacityMeter, type DocumentSender, JourneyStore } from '../adapters/store.ts';
 import { DEFAULT_TIMER_SHARDS } from '../adapters/table-schema.ts';
 import type { AnalyticsSink } from '../analytics/record.ts';
-import { type Catalog, compiledJourneys } from '../catalog/catalog.ts';
+import { type Catalog, compiledJourneys, NO_LOYALTY_PROGRAM } from '../catalog/catalog.ts';
 import type { AppConfig, ConnectorConfig } from '../config.ts';
 import { createRenderer } from '../email/index.ts';
 import { AnalyticsService } from './analytics.ts';
 import { ConnectorService } from './connectors.ts';
 import { Dispatcher } from './dispatcher.ts';
 import { JourneyService } from './journeys.ts';
+import { LoyaltyService } from './loyalty.ts';
 import { OutboxReconciler } from './outbox-reconciler.ts';
 import { SendPacer } from './pacer.ts';
 import { PreferencesService } from './preferences.ts';
@@ -36,6 +37,8 @@ export interface Services {
   store: JourneyStore;
   journeys: JourneyService;
   profiles: ProfileService;
+  /** The loyalty program (catalog.loyalty; switched off when the project has no loyalty.yaml). */
+  loyalty: LoyaltyService;
   sweeper: Sweeper;
   dispatcher: Dispatcher;
   compliance: ComplianceStore;
@@ -96,12 +99,26 @@ export function createServices(
       secret: config.signingSecret,
     },
   });
+  const loyalty = new LoyaltyService({
+    ...base,
+    program: catalog.loyalty ?? NO_LOYALTY_PROGRAM,
+    secret: config.signingSecret,
+    defaultTimeZone: config.defaultTimeZone,
+  });
   return {
     config,
     store,
     journeys,
     profiles: new ProfileService({ ...base, secret: config.signingSecret }),
-    sweeper: new Sweeper(store, journeys, config.timerShards, undefined, new OutboxReconciler(store)),
+    loyalty,
+    sweeper: new Sweeper(
+      store,
+      journeys,
+      config.timerShards,
+      undefined,
+      new OutboxReconciler(store),
+      loyalty,
+    ),
     dispatcher: new Dispatcher({
       store,
       mailer: overrides.mailer ?? new SesMailer(sesClient({ requestTimeoutMs: config.sesRequestTimeoutMs })),

@@ -1,12 +1,14 @@
 /**
- * Feeds instances whose timer fell due back through the engine, many customers side by side, and
- * hands outbox entries whose retry or reconcile time came to the reconciler: one sparse index, one
- * query per shard, told apart by sort key (`J#…` instances, `OUT#…` outbox entries).
+ * Feeds instances whose timer fell due back through the engine, many customers side by side, hands
+ * outbox entries whose retry or reconcile time came to the reconciler, and loyalty accounts whose
+ * timer fell due to the loyalty service: one sparse index, one query per shard, told apart by sort
+ * key (`J#…` instances, `OUT#…` outbox entries, `#LOYALTY` accounts).
  */
-import type { DueOutbox, JourneyStore } from '../adapters/store.ts';
+import type { DueLoyalty, DueOutbox, JourneyStore } from '../adapters/store.ts';
 import type { TraceEntry } from '../core/model.ts';
 import { forEachCustomer } from './concurrency.ts';
 import type { JourneyService } from './journeys.ts';
+import type { LoyaltyService } from './loyalty.ts';
 import type { OutboxReconciler, ReconcileOutcome } from './outbox-reconciler.ts';
 
 export interface SweepReport {
@@ -35,6 +37,8 @@ export class Sweeper {
     private readonly concurrency = 8,
     /** Retries and reconciles outbox entries; without it their timers are left alone. */
     private readonly outbox?: OutboxReconciler,
+    /** Advances loyalty accounts; without it their timers are left alone. */
+    private readonly loyalty?: Pick<LoyaltyService, 'handleTimer'>,
   ) {}
 
   async sweep(now: string): Promise<SweepReport> {
@@ -49,7 +53,8 @@ export class Sweeper {
       Array.from({ length: this.shards }, (_, shard) => this.store.dueWork(shard, now)),
     );
     const due = work.flatMap((w) => w.timers).sort((a, b) => a.dueAt.localeCompare(b.dueAt));
-    report.due = due.length;
+    const accounts = this.loyalty ? work.flatMap((w) => w.loyalty) : [];
+    report.due = due.length + accounts.length;
     if (this.outbox)
       await this.reconcileOutbox(
         work.flatMap((w) => w.outbox),
@@ -83,7 +88,30 @@ export class Sweeper {
         }
       },
     );
+    await this.advanceLoyalty(accounts, report);
     return report;
+  }
+
+  /** Each due account once: the loyalty decision handles everything that fell due up to then. */
+  private async advanceLoyalty(accounts: DueLoyalty[], report: SweepReport): Promise<void> {
+    const loyalty = this.loyalty as Pick<LoyaltyService, 'handleTimer'>;
+    await forEachCustomer(
+      accounts,
+      (account) => account.customerId,
+      this.concurrency,
+      async ({ customerId, dueAt }) => {
+        try {
+          const outcome = await loyalty.handleTimer(customerId, dueAt);
+          if (outcome.status === 'applied') {
+            report.advanced++;
+            report.trace.push(...outcome.trace.map((t) => ({ ...t, customerId })));
+          }
+        } catch (error) {
+          // Left due, like an instance's timer: the next sweep tries again.
+          report.failed.push({ journeyId: 'loyalty', customerId, error: String(error) });
+        }
+      },
+    );
   }
 
   private async reconcileOutbox(entries: DueOutbox[], now: string, report: SweepReport): Promise<void> {
