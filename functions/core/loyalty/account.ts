@@ -38,8 +38,10 @@ export interface LoyaltyAccount {
   pending: number;
   lots: PendingLot[];
   tier: string;
-  /** Business time of the latest tier change (joinedAt for the base tier). */
+  /** When the tier was reached (joinedAt for the base tier). */
   tierSince: string;
+  /** The tier before `tier`: an order placed before `tierSince` and told late earns at its rate. */
+  previousTier?: string | undefined;
   /** Below the tier's threshold since `since`: moves down at `downgradeAt` unless requalified. */
   risk?: { since: string; downgradeAt: string; to: string } | undefined;
   /** Qualifying points per customer-local month `YYYY-MM` (last 24 months kept). */
