@@ -96,6 +96,12 @@ export interface MonitoringProps {
   readonly dispatcher: IFunction;
   readonly dispatcherDeadLetterQueue: IQueue;
   readonly sweeper: IFunction;
+  /**
+   * The loyalty program's function and dead-letter queue, for a dashboard row (their alarms come
+   * with `functions` and `deadLetterQueues`).
+   * @default - no loyalty row: the program is not deployed
+   */
+  readonly loyalty?: { readonly function: IFunction; readonly deadLetterQueue: IQueue };
 }
 
 const PERIOD = Duration.minutes(5);
@@ -371,6 +377,8 @@ export class Monitoring extends Construct {
       }),
     );
 
+    if (props.loyalty) this.loyaltyRow(dashboard, props.loyalty);
+
     for (const journey of props.journeys) {
       const dims = { [DIMENSION.journey]: journey.id };
       const sent = journey.messages.map((message) =>
@@ -433,5 +441,41 @@ export class Monitoring extends Construct {
       );
     }
     return dashboard;
+  }
+
+  /** The loyalty program: what its function handled, how it failed, what it gave up on. */
+  private loyaltyRow(dashboard: Dashboard, loyalty: NonNullable<MonitoringProps['loyalty']>): void {
+    const fn = loyalty.function;
+    dashboard.addWidgets(
+      new TextWidget({
+        markdown:
+          '## Loyalty program\nEvents handled by the loyalty function; its timers run in the sweeper (row above).',
+        width: 24,
+        height: 1,
+      }),
+    );
+    dashboard.addWidgets(
+      new GraphWidget({
+        title: 'Loyalty: events handled',
+        left: [fn.metricInvocations({ period: PERIOD, statistic: Stats.SUM, label: 'invocations' })],
+        right: [fn.metricDuration({ period: PERIOD, statistic: Stats.p(99), label: 'duration p99 (ms)' })],
+        width: 12,
+      }),
+      new GraphWidget({
+        title: 'Loyalty: errors, throttles, dead letters',
+        left: [
+          fn.metricErrors({ period: PERIOD, statistic: Stats.SUM, label: 'errors' }),
+          fn.metricThrottles({ period: PERIOD, statistic: Stats.SUM, label: 'throttles' }),
+        ],
+        right: [
+          loyalty.deadLetterQueue.metricApproximateNumberOfMessagesVisible({
+            period: PERIOD,
+            statistic: Stats.MAXIMUM,
+            label: 'DLQ depth',
+          }),
+        ],
+        width: 12,
+      }),
+    );
   }
 }

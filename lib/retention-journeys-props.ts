@@ -26,6 +26,7 @@ import {
   type WebhookConnectorOptions,
 } from './connectors.ts';
 import { parseSenderAddress } from './email.ts';
+import { type LoyaltySettings, loyaltyFromCatalog } from './loyalty.ts';
 
 /** The source of events the system itself emits; shop events must use another. */
 export const SYSTEM_EVENT_SOURCE = 'retention-journeys';
@@ -40,8 +41,10 @@ export interface RetentionJourneysProps {
    */
   readonly journeys: readonly JourneyDefinition[];
   /**
-   * Absolute path of the runtime catalog (journey definitions plus precompiled templates), copied
-   * into every function bundle as `catalog.json` next to the handler.
+   * Absolute path of the runtime catalog (journey definitions, the loyalty program and precompiled
+   * templates), copied into every function bundle as `catalog.json` next to the handler. When it holds
+   * an enabled loyalty program (`loyalty`, from loyalty.yaml), the loyalty function and its rules are
+   * deployed too.
    */
   readonly catalogPath: string;
   /**
@@ -214,6 +217,8 @@ interface Settings {
   eventArchiveRetentionDays: number;
   analytics: AnalyticsSettings | undefined;
   connectors: ConnectorSettings | undefined;
+  /** The catalog's loyalty program; undefined when it has none. */
+  loyalty: LoyaltySettings | undefined;
 }
 
 export function validateProps(props: RetentionJourneysProps): Settings {
@@ -421,6 +426,7 @@ export function validateProps(props: RetentionJourneysProps): Settings {
     eventArchiveRetentionDays,
     analytics: validateAnalyticsOptions(props.analytics, fail),
     connectors: validateConnectorOptions(props, fail),
+    loyalty: loyaltyFromCatalog(props.catalogPath, fail),
   };
 }
 

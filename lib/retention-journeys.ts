@@ -40,6 +40,7 @@ import { ShopConnectors } from './connectors.ts';
 import { deadLetterQueue } from './dead-letter-queue.ts';
 import { Email, sesEventPattern } from './email.ts';
 import { RetentionFunction } from './function.ts';
+import { Loyalty } from './loyalty.ts';
 import { type MonitoredQueue, Monitoring } from './monitoring.ts';
 import {
   type FrequencyCap,
@@ -129,6 +130,8 @@ export class RetentionJourneys extends Construct {
   readonly analytics: Analytics | undefined;
   /** Shopify, WooCommerce and Shopware connectors; undefined when none is configured. */
   readonly connectors: ShopConnectors | undefined;
+  /** The loyalty program's function and rules; undefined when the catalog has no enabled program. */
+  readonly loyalty: Loyalty | undefined;
 
   private readonly dlqs = new Map<string, DeadLetterQueueInfo>();
 
@@ -265,7 +268,9 @@ export class RetentionJourneys extends Construct {
     this.sweeperFunction = makeFunction(
       'Sweeper',
       'sweeper.ts',
-      'Feeds journey timers that fell due to the engine',
+      // Loyalty accounts' timers too (hold, reminder, expiry, tier review), in-process: the sweeper
+      // composes the loyalty service, so it needs nothing beyond the table and secret it has.
+      'Feeds journey and loyalty timers that fell due to the engine and the loyalty program',
       {
         timeout: Duration.seconds(55),
       },
@@ -417,6 +422,21 @@ export class RetentionJourneys extends Construct {
         })
       : undefined;
 
+    this.loyalty = settings.loyalty?.enabled
+      ? new Loyalty(this, 'Loyalty', {
+          eventBus: this.eventBus,
+          shopEventSource: settings.shopEventSource,
+          table: this.table,
+          signingSecret: this.signingSecret,
+          catalogPath: settings.catalogPath,
+          logRetention: settings.logRetention,
+          environment: common,
+          deadLetterQueue: (label, holds) => this.deadLetterQueue(label, holds, 'sqs'),
+          route: (...args) => this.route(...args),
+          retryThenKeep: (fn, dlq) => this.retryThenKeep(fn, dlq),
+        })
+      : undefined;
+
     this.connectors = settings.connectors
       ? new ShopConnectors(this, 'Connectors', {
           settings: settings.connectors,
@@ -438,6 +458,7 @@ export class RetentionJourneys extends Construct {
         function: fn.function,
       })),
       { label: 'Profile', function: this.profileFunction.function },
+      ...(this.loyalty ? [{ label: 'Loyalty', function: this.loyalty.function.function }] : []),
       { label: 'Sweeper', function: this.sweeperFunction.function },
       { label: 'Dispatcher', function: this.dispatcherFunction.function },
       { label: 'SesEvents', function: this.sesEventsFunction.function },
@@ -466,6 +487,14 @@ export class RetentionJourneys extends Construct {
       dispatcher: this.dispatcherFunction.function,
       dispatcherDeadLetterQueue: this.dispatcherDeadLetterQueue,
       sweeper: this.sweeperFunction.function,
+      ...(this.loyalty
+        ? {
+            loyalty: {
+              function: this.loyalty.function.function,
+              deadLetterQueue: this.loyalty.deadLetterQueue,
+            },
+          }
+        : {}),
     });
     this.analytics?.alarmTo(this.monitoring.alarmTopic);
   }

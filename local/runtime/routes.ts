@@ -1,13 +1,14 @@
 /**
  * The EventBridge rules of the stack as the local runtime's routes: the same patterns, each handing a
- * matching event to the service its Lambda runs (profile, SES events, each journey, the Shopify
- * partner rule, the analytics log).
+ * matching event to the service its Lambda runs (profile, loyalty, SES events, each journey, the
+ * Shopify partner rule, the analytics log).
  */
 
 import { analyticsEventPatterns } from '../../functions/analytics/routing.ts';
 import type { Catalog } from '../../functions/catalog/catalog.ts';
 import type { AppConfig } from '../../functions/config.ts';
 import type { RawEvent } from '../../functions/core/events.ts';
+import { loyaltyEventPatterns } from '../../functions/core/loyalty/routing.ts';
 import {
   journeyEventPatterns,
   matchesPattern,
@@ -16,22 +17,33 @@ import {
 } from '../../functions/core/routing.ts';
 import type { Services } from '../../functions/services/container.ts';
 import type { Outcome } from '../../functions/services/journeys.ts';
+import type { LoyaltyService } from '../../functions/services/loyalty.ts';
 import { shopifyRoute } from './connectors.ts';
 
 /** The configuration set the local runtime sends through unless SES_CONFIGURATION_SET names another. */
 export const LOCAL_CONFIGURATION_SET = 'retention-journeys';
 
+/**
+ * The loyalty program's service as the runtime uses it (services/container.ts composes it; absent
+ * while the container has none): events through the `loyalty` route, timers through the sweeper and
+ * the simulator.
+ */
+export type LoyaltyHandler = Pick<LoyaltyService, 'handleEvent' | 'handleTimer'>;
+
+/** The services the routes hand events to. */
+export type RoutedServices = Services & { loyalty?: LoyaltyHandler | undefined };
+
 export interface Route {
-  /** `profile`, `ses-events`, `journey:<id>`, `connector:shopify` or `analytics`. */
+  /** `profile`, `loyalty`, `ses-events`, `journey:<id>`, `connector:shopify` or `analytics`. */
   target: string;
   matches: (e: RawEvent) => boolean;
   run: (e: RawEvent) => Promise<Outcome>;
 }
 
 /** Every rule, in the order a delivery visits them. */
-export function eventRoutes(services: Services, config: AppConfig, catalog: Catalog): Route[] {
+export function eventRoutes(services: RoutedServices, config: AppConfig, catalog: Catalog): Route[] {
   const source = config.shopEventSource;
-  const { journeys, profiles, sesEvents, analytics } = services;
+  const { journeys, profiles, sesEvents, analytics, loyalty } = services;
   const profilePattern = profileEventPattern(source);
   const sesPattern = sesEventPattern(config.configurationSetName ?? LOCAL_CONFIGURATION_SET);
   return [
@@ -40,6 +52,10 @@ export function eventRoutes(services: Services, config: AppConfig, catalog: Cata
       matches: (e) => matchesPattern(profilePattern, e),
       run: (e) => profiles.handleEvent(e),
     },
+    // After the profile, before the journeys: a journey deciding on the same order or registration
+    // then reads the account as the program left it (in AWS the rules run in no particular order;
+    // every consumer is correct either way, this only makes local runs read the freshest account).
+    ...(loyalty ? [loyaltyRoute(loyalty, source)] : []),
     {
       // SES sending events: the CDK rule's pattern (source, detail-types, this configuration set).
       target: 'ses-events',
@@ -68,6 +84,16 @@ export function eventRoutes(services: Services, config: AppConfig, catalog: Cata
       ? [analyticsRoute(analytics, source, config.configurationSetName ?? LOCAL_CONFIGURATION_SET)]
       : []),
   ];
+}
+
+/** The loyalty function's two rules (shop events, the system's referral rewards), as one route. */
+function loyaltyRoute(loyalty: LoyaltyHandler, shopSource: string): Route {
+  const patterns = loyaltyEventPatterns(shopSource);
+  return {
+    target: 'loyalty',
+    matches: (e) => patterns.some((p) => matchesPattern(p, e)),
+    run: (e) => loyalty.handleEvent(e),
+  };
 }
 
 /** The analytics function's rules, as a route: the same patterns as in AWS. */

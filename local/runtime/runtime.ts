@@ -27,7 +27,13 @@ import { dispatchRecords, outboxItemFromRecord } from '../../functions/services/
 import type { MemoryTables } from '../memory-table/table.ts';
 import { ObservedStore } from './observed-store.ts';
 import { type PutEventsEntry, type PutEventsResultEntry, parseEnvelope } from './put-events.ts';
-import { eventRoutes, LOCAL_CONFIGURATION_SET, type Route } from './routes.ts';
+import {
+  eventRoutes,
+  LOCAL_CONFIGURATION_SET,
+  type LoyaltyHandler,
+  type Route,
+  type RoutedServices,
+} from './routes.ts';
 import { acceptedEmailEvents, LocalSesEventSource } from './ses-event-source.ts';
 import { StreamPoller } from './stream-poller.ts';
 
@@ -296,6 +302,11 @@ export class LocalRuntime {
       this.routes.some((route) => route.target === 'profile' && route.matches(event)) &&
       readsAnotherCustomer(event)
     );
+  }
+
+  /** The loyalty program's service, when the container composes one (the simulator fires its timers). */
+  get loyalty(): LoyaltyHandler | undefined {
+    return (this.services as RoutedServices).loyalty;
   }
 
   /** Whether any rule would deliver this event (the simulator queues only those). */

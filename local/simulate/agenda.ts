@@ -34,11 +34,20 @@ export interface Origin {
   generation: number;
 }
 
-export interface Timer {
-  journeyId: string;
-  instanceId: string;
-  dueAt: string;
-}
+/** A journey instance's timer, or the loyalty account's (one per customer: hold, expiry, tier review …). */
+export type Timer =
+  | { journeyId: string; instanceId: string; dueAt: string; loyalty?: undefined }
+  | { loyalty: true; dueAt: string; journeyId?: undefined; instanceId?: undefined };
+
+/**
+ * What the simulator reads of a loyalty decision written (SaveRequest.loyalty, adapters/): the
+ * account's next timer, absent when nothing is due.
+ */
+export type LoyaltySave = { loyalty?: { next: { dueAt?: string | undefined } } | undefined };
+
+/** The agenda's key of a timer; the account's cannot collide with an instance's (`<journey>#<instance>`). */
+export const LOYALTY_TIMER = '#LOYALTY';
+export const timerKey = (t: Timer) => (t.loyalty ? LOYALTY_TIMER : `${t.journeyId}#${t.instanceId}`);
 
 /** One customer's due work: scenario events, timers (learned from the decisions written) and outbox. */
 export interface Agenda {
@@ -106,18 +115,23 @@ export class Agendas {
   }
 
   /** Learns from a decision written the timers it set or cleared and the outbox entries it added. */
-  follow(request: SaveRequest, origin: Origin): void {
+  follow(request: SaveRequest & LoyaltySave, origin: Origin): void {
     const a = this.of(request.customerId);
     for (const instance of request.instances ?? []) {
-      const key = `${instance.journeyId}#${instance.instanceId}`;
+      const timer: Timer = {
+        journeyId: instance.journeyId,
+        instanceId: instance.instanceId,
+        dueAt: instance.waiting?.dueAt ?? '',
+      };
       const live = instance.status === 'active' || instance.status === 'watching';
-      if (live && instance.waiting) {
-        a.timers.set(key, {
-          journeyId: instance.journeyId,
-          instanceId: instance.instanceId,
-          dueAt: instance.waiting.dueAt,
-        });
-      } else a.timers.delete(key);
+      if (live && instance.waiting) a.timers.set(timerKey(timer), timer);
+      else a.timers.delete(timerKey(timer));
+    }
+    // The account carries one timer, as an instance does: the decision written sets, moves or clears it.
+    if (request.loyalty) {
+      const dueAt = request.loyalty.next.dueAt;
+      if (dueAt) a.timers.set(LOYALTY_TIMER, { loyalty: true, dueAt });
+      else a.timers.delete(LOYALTY_TIMER);
     }
     for (const effect of request.effects ?? [])
       a.outbox.push({ item: outboxEntry(request.customerId, effect, request.now), origin });
@@ -183,7 +197,9 @@ export class Agendas {
     };
     if (!this.emittingToOthers.size) return undefined;
     for (const a of this.agendas.values()) {
-      const inside = [...a.timers.values()].filter((t) => this.emittingToOthers.has(t.journeyId));
+      const inside = [...a.timers.values()].filter(
+        (t) => t.journeyId !== undefined && this.emittingToOthers.has(t.journeyId),
+      );
       for (const t of inside) earlier(t.dueAt);
       const event = a.events[0];
       if (inside.length && event) earlier(event.time);

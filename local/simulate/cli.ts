@@ -54,7 +54,7 @@ function errorLines(result: SimulationResult): string[] {
     const what = e.event
       ? `event #${e.event.index} ${e.event.detailType}`
       : e.timer
-        ? `timer ${e.timer.journeyId}/${e.timer.instanceId} due ${e.timer.dueAt}`
+        ? `timer ${e.timer.loyalty ? 'loyalty' : `${e.timer.journeyId}/${e.timer.instanceId}`} due ${e.timer.dueAt}`
         : `outbox ${e.outbox?.outboxId}`;
     return `  - ${e.at} ${e.customerId}: ${what} → ${e.target}: ${e.error}`;
   });

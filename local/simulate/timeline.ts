@@ -6,7 +6,7 @@
 import type { DispatchOutcome } from '../../functions/services/dispatcher.ts';
 import type { PublishedEvent } from '../runtime/runtime.ts';
 import type { SesEmail } from '../servers/ses-emulator.ts';
-import type { Origin } from './agenda.ts';
+import type { Origin, Timer } from './agenda.ts';
 
 export interface SimulatedEmail {
   sentAt: string;
@@ -31,9 +31,10 @@ export interface SimulationError {
   at: string;
   customerId: string;
   event?: { index: number; detailType: string; id: string };
-  timer?: { journeyId: string; instanceId: string; dueAt: string };
+  /** A journey instance's timer, or the loyalty account's (`loyalty: true`). */
+  timer?: Timer;
   outbox?: { outboxId: string };
-  /** `profile`, `journey:<id>` (as routed), or `dispatcher`. */
+  /** `profile`, `loyalty`, `journey:<id>` (as routed), or `dispatcher`. */
   target: string;
   error: string;
 }

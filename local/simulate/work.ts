@@ -7,7 +7,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import type { DispatchOutcome } from '../../functions/services/dispatcher.ts';
 import { DispatchNotSettledError } from '../errors.ts';
 import type { Delivery, LocalRuntime } from '../runtime/runtime.ts';
-import type { Agenda, Due, Origin, QueuedEvent } from './agenda.ts';
+import { type Agenda, type Due, type Origin, type QueuedEvent, type Timer, timerKey } from './agenda.ts';
 import { dispatchSettled } from './settled-dispatch.ts';
 import type { Timeline } from './timeline.ts';
 
@@ -95,28 +95,37 @@ async function deliverEvent(w: Work, a: Agenda, e: QueuedEvent, at: string): Pro
   }
 }
 
-async function fireTimer(w: Work, a: Agenda, timer: NonNullable<Due['timer']>, at: string): Promise<void> {
+async function fireTimer(w: Work, a: Agenda, timer: Timer, at: string): Promise<void> {
   const customerId = a.customerId;
-  // Dropped first: if the instance still waits, the decision written puts its new timer back.
-  a.timers.delete(`${timer.journeyId}#${timer.instanceId}`);
+  // Dropped first: if the instance (or the account) still waits, the decision written puts its new
+  // timer back.
+  a.timers.delete(timerKey(timer));
+  const target = timer.loyalty ? 'loyalty' : `journey:${timer.journeyId}`;
   try {
-    const outcome = await w.runtime.services.journeys.handleTimer(
-      timer.journeyId,
-      customerId,
-      timer.instanceId,
-      timer.dueAt,
-    );
+    const outcome = timer.loyalty
+      ? await loyaltyOf(w).handleTimer(customerId, timer.dueAt)
+      : await w.runtime.services.journeys.handleTimer(
+          timer.journeyId,
+          customerId,
+          timer.instanceId,
+          timer.dueAt,
+        );
     if ('trace' in outcome) w.timeline.notes(at, customerId, outcome.trace, generation(w));
   } catch (error) {
+    const what = timer.loyalty ? 'loyalty' : `${timer.journeyId}/${timer.instanceId}`;
     w.timeline.error(
-      {
-        at,
-        text: `timer ${timer.journeyId}/${timer.instanceId}: journey:${timer.journeyId} threw ${String(error)}`,
-      },
-      { at, customerId, timer: { ...timer }, target: `journey:${timer.journeyId}`, error: String(error) },
+      { at, text: `timer ${what}: ${target} threw ${String(error)}` },
+      { at, customerId, timer: { ...timer }, target, error: String(error) },
       generation(w),
     );
   }
+}
+
+/** The runtime's loyalty service: a loyalty timer is only ever learned from a decision it wrote. */
+function loyaltyOf(w: Work) {
+  const loyalty = w.runtime.loyalty;
+  if (!loyalty) throw new Error('a loyalty timer fell due, but the runtime has no loyalty service');
+  return loyalty;
 }
 
 /** Hands the customer's new outbox entries to the dispatcher, each at its decision's moment. */
