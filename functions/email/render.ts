@@ -96,7 +96,7 @@ export function createRenderer(catalog: TemplateCatalog): EmailRenderer {
           });
         }
       }
-      const withStrings = { ...scope, t };
+      const withStrings = { ...scope, t: nestStrings(t) };
 
       try {
         // Synchronous: every filter is, and the promise machinery of async rendering was a third of its cost.
@@ -115,6 +115,30 @@ export function createRenderer(catalog: TemplateCatalog): EmailRenderer {
       }
     },
   };
+}
+
+/**
+ * Strings as templates see them under `t`: dotted keys become nested objects, so a template can pick
+ * one by data (`{{ t.loyalty.tiers[loyalty.tier] }}`).
+ */
+function nestStrings(flat: LocaleStrings): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  // Own data properties only: a key never reaches a prototype, whatever a marketer names it.
+  for (const [key, value] of Object.entries(flat)) {
+    const parts = key.split('.');
+    let node = out;
+    for (const part of parts.slice(0, -1)) {
+      const next = Object.hasOwn(node, part) ? node[part] : undefined;
+      if (typeof next === 'object' && next !== null) node = next as Record<string, unknown>;
+      else {
+        const created: Record<string, unknown> = {};
+        Object.defineProperty(node, part, { value: created, enumerable: true, writable: true });
+        node = created;
+      }
+    }
+    Object.defineProperty(node, parts.at(-1) as string, { value, enumerable: true, writable: true });
+  }
+  return out;
 }
 
 /**
