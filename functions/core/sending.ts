@@ -8,7 +8,7 @@ import type { CompiledJourney, Instruction } from './compile.ts';
 import type { Run } from './engine.ts';
 import type { CouponIssued, CustomerView, JourneyInstance, Recipient, SendEffect } from './model.ts';
 import { outboxId } from './outbox.ts';
-import { redeemedCoupon, startsFromMembership, startsFromRedemption, templateData } from './template-data.ts';
+import { redemptionOf, startsFromMembership, startsFromRedemption, templateData } from './template-data.ts';
 import { addDuration, isBefore, quietHoursEnd } from './time.ts';
 
 export const DEFAULT_FREQUENCY_CAP = { max: 3, per: 'P7D' };
@@ -109,7 +109,7 @@ export function send(
       ? 'no loyalty membership (no account, or the program is off)'
       : !ins.coupon &&
           startsFromRedemption(definition) &&
-          !redeemedCoupon(definition, instance, run.args.customer)
+          !redemptionOf(definition, instance, run.args.customer)
         ? `redemption ${String(trigger.movementId)} is not among the account's recent ones`
         : undefined;
   if (memberSkip) {

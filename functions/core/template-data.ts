@@ -14,8 +14,9 @@
  * - `loyalty`: the member's balance, tier and progress. A journey started by a `loyalty.*` event is
  *   about a member (the value checks confirm the account); any other must check for it
  *   (`loyalty: { field: tier, exists: true }`, or any positive `loyalty` test) on the way.
- * - `coupon` also in a journey started by `loyalty.reward.redeemed`: the redemption's coupon, from
- *   the account's recent redemptions (the loyalty service issued it, not the send step).
+ * - `redemption` (reward id and points) and its `coupon`, in a journey started by
+ *   `loyalty.reward.redeemed`: from the account's recent redemptions (the loyalty service issued the
+ *   coupon, not the send step).
  * `customer`, `shop` and `links` come with every email (templates may always use them).
  */
 import type { Instruction } from './compile.ts';
@@ -23,7 +24,7 @@ import { ordersPlacedBy } from './conditions.ts';
 import type { Condition, JourneyDefinition } from './definition.ts';
 import { assertNever } from './errors.ts';
 import { type JourneyEventType, type Money, shopEventSchemas, systemInputSchemas } from './events.ts';
-import type { LoyaltyData } from './loyalty/account.ts';
+import type { LoyaltyData, RecentRedemption } from './loyalty/account.ts';
 import { LOYALTY_EVENT_TYPES } from './loyalty/events.ts';
 import type { CouponIssued, CustomerView, JourneyInstance } from './model.ts';
 
@@ -73,6 +74,8 @@ export interface TemplateData {
   reward?: Money | undefined;
   /** The recipient's loyalty membership at the send's business moment. */
   loyalty?: LoyaltyData | undefined;
+  /** The redemption a journey started by `loyalty.reward.redeemed` is about (its coupon is `coupon`). */
+  redemption?: { rewardId: string; points: number } | undefined;
 }
 
 const isMoney = (value: unknown): value is Money =>
@@ -110,6 +113,7 @@ export function templateData(
       }
     : undefined;
   const last = instance.lastEvent;
+  const redeemed = redemptionOf(definition, instance, customer);
   const score = last?.type === FEEDBACK_EVENT ? last.detail.score : undefined;
   return {
     order,
@@ -117,23 +121,24 @@ export function templateData(
     invitation: invitation(definition, instance.trigger),
     referral: customer.profile?.referralCode ? { code: customer.profile.referralCode } : undefined,
     orderCount: ordersPlacedBy(customer.orders, at, orderId).length,
-    coupon: redeemedCoupon(definition, instance, customer),
+    coupon: redeemed?.coupon,
+    redemption: redeemed ? { rewardId: redeemed.rewardId, points: redeemed.points } : undefined,
     loyalty,
   };
 }
 
 /**
- * The coupon of the redemption a journey started by `loyalty.reward.redeemed` is about: the account
- * keeps its latest redemptions, and the event names the redemption's movement.
+ * The redemption a journey started by `loyalty.reward.redeemed` is about, with its coupon: the
+ * account keeps its latest redemptions, and the event names the redemption's movement.
  */
-export function redeemedCoupon(
+export function redemptionOf(
   definition: JourneyDefinition,
   instance: JourneyInstance,
   customer: CustomerView,
-): CouponIssued | undefined {
+): RecentRedemption | undefined {
   if (!startsFromRedemption(definition)) return undefined;
   const movementId = instance.trigger?.movementId;
-  return customer.loyalty?.recent.find((r) => r.movementId === movementId)?.coupon;
+  return customer.loyalty?.recent.find((r) => r.movementId === movementId);
 }
 
 /** Whether every event that can start the journey is one of `types`. */
@@ -270,6 +275,7 @@ export function sendSites(definition: JourneyDefinition, program: readonly Instr
         if (startsFromInvitation(definition)) provides.add('invitation');
         if (state.loyalty) provides.add('loyalty');
         if (ins.coupon || startsFromRedemption(definition)) provides.add('coupon');
+        if (startsFromRedemption(definition)) provides.add('redemption');
         if (ins.reward) provides.add('reward');
         if (state.fields.has(ORDER_KEY)) provides.add('order');
         if (state.last === FEEDBACK_EVENT) provides.add('feedback');
