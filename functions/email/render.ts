@@ -84,18 +84,28 @@ export function createRenderer(catalog: TemplateCatalog): EmailRenderer {
       };
 
       const t: LocaleStrings = {};
-      for (const [name, source] of Object.entries(rawStrings(msg, locale))) {
+      const raw = rawStrings(msg, locale);
+      const own = new Set(
+        localeChain(locale, catalog.defaultLocale).flatMap((l) => Object.keys(msg.strings[l] ?? {})),
+      );
+      // Shared strings first: a message's strings may use them (`{{ t.loyalty.tiers[loyalty.tier] }}`
+      // in a subject); shared strings see only the data.
+      const renderString = (name: string, source: string, stringScope: Record<string, unknown>) => {
         try {
           // Strings render unescaped: they are escaped once, where the HTML part outputs them.
           t[name] = source.includes('{')
-            ? text.renderSync(parse(text, `s:${source}`, source), scope, { globals })
+            ? text.renderSync(parse(text, `s:${source}`, source), stringScope, { globals })
             : source;
         } catch (error) {
           throw new TemplateRenderError(`${key} (${locale}) ${name}`, (error as Error).message, {
             cause: error,
           });
         }
-      }
+      };
+      for (const [name, source] of Object.entries(raw)) if (!own.has(name)) renderString(name, source, scope);
+      const sharedScope = { ...scope, t: nestStrings(t) };
+      for (const [name, source] of Object.entries(raw))
+        if (own.has(name)) renderString(name, source, sharedScope);
       const withStrings = { ...scope, t: nestStrings(t) };
 
       try {
