@@ -1,6 +1,7 @@
 /** Evaluates `if` and trigger conditions against what the engine knows of the customer at `now`. */
 import { DateTime } from 'luxon';
-import type { Comparison, Condition } from './definition.ts';
+import type { Comparison, Condition, LoyaltyConditionField } from './definition.ts';
+import type { LoyaltyData } from './loyalty/account.ts';
 import type { JourneyInstance, Order, Profile } from './model.ts';
 import { placedOrders } from './profile.ts';
 import { addDuration } from './time.ts';
@@ -22,6 +23,11 @@ export interface ConditionContext {
    */
   at?: string | undefined;
   timeZone: string;
+  /**
+   * The member's loyalty data at `at` (ledger.ts `loyaltyData`); absent for a customer who is not a
+   * member, or when the program is off.
+   */
+  loyalty?: LoyaltyData | undefined;
 }
 
 /**
@@ -82,6 +88,13 @@ function testValue(value: unknown, test: ValueTest): boolean {
   return false;
 }
 
+/** The value a `loyalty` condition tests; undefined when there is none (no member, top tier). */
+export function loyaltyField(data: LoyaltyData | undefined, field: LoyaltyConditionField): unknown {
+  if (!data) return undefined;
+  if (field === 'pointsToNextTier') return data.nextTier?.pointsNeeded;
+  return data[field];
+}
+
 export function evaluate(condition: Condition, ctx: ConditionContext): boolean {
   if ('all' in condition) return condition.all.every((c) => evaluate(c, ctx));
   if ('any' in condition) return condition.any.some((c) => evaluate(c, ctx));
@@ -117,6 +130,8 @@ export function evaluate(condition: Condition, ctx: ConditionContext): boolean {
     const entered = ctx.entries.filter((i) => i.status !== 'watching' && Date.parse(i.enteredAt) >= from);
     return compare(entered.length, count);
   }
+  if ('loyalty' in condition)
+    return testValue(loyaltyField(ctx.loyalty, condition.loyalty.field), condition.loyalty);
   if ('event' in condition) {
     const test = condition.event;
     const value = pathValue(ctx.event, test.field);

@@ -3,17 +3,20 @@
  * engine runs. The schema is the single source of truth; `journeys schemas` exports it as JSON Schema
  * for editor autocompletion.
  */
-import { Duration } from 'luxon';
 import { z } from 'zod';
+import { condition } from './condition-schema.ts';
 import { JOURNEY_EVENT_TYPES } from './events.ts';
+import { couponAmountOff, currencyCode, isoDuration, perCurrency } from './schema-fields.ts';
 import { sendsIn } from './steps.ts';
 
-export const isoDuration = z
-  .string()
-  .refine((value) => Duration.fromISO(value).isValid && Duration.fromISO(value).toMillis() >= 0, {
-    message: 'must be a non-negative ISO 8601 duration such as PT1H, P2D or P2W',
-  })
-  .describe('ISO 8601 duration, for example PT1H, P2D, P2W');
+export {
+  type Comparison,
+  type Condition,
+  LOYALTY_CONDITION_FIELDS,
+  type LoyaltyCondition,
+  type LoyaltyConditionField,
+} from './condition-schema.ts';
+export { couponAmountOff, currencyCode, isoDuration } from './schema-fields.ts';
 
 const clockTime = z
   .string()
@@ -27,124 +30,8 @@ const messageId = z
 const journeyEventType = z
   .enum(JOURNEY_EVENT_TYPES)
   .describe(
-    'a shop event, or a system event journeys can react to (referral.attributed, referral.reward.earned)',
+    'a shop event, or a system event journeys can react to (referral.attributed, referral.reward.earned, loyalty.*)',
   );
-
-/** ISO 4217 currency code, as coupons and per-currency settings name it. */
-export const currencyCode = z.string().regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code such as EUR');
-/** A fixed coupon amount: a decimal string, never a float. */
-export const couponAmountOff = z
-  .string()
-  .regex(/^\d+(\.\d{1,2})?$/, 'must be a decimal string such as "5.00"');
-
-const moneyAmount = z.string().regex(/^\d+(\.\d{1,4})?$/, 'must be a decimal string such as "20.00"');
-const perCurrency = z
-  .record(currencyCode, moneyAmount)
-  .refine((r) => Object.keys(r).length > 0, { message: 'needs at least one currency' })
-  .describe('an amount per ISO 4217 currency, e.g. { EUR: "10.00", GBP: "9.00" }');
-
-const comparison = z
-  .object({
-    eq: z.number().optional(),
-    gt: z.number().optional(),
-    gte: z.number().optional(),
-    lt: z.number().optional(),
-    lte: z.number().optional(),
-  })
-  .strict()
-  .refine((c) => Object.keys(c).length > 0, { message: 'needs at least one of eq, gt, gte, lt, lte' });
-
-export type Comparison = z.infer<typeof comparison>;
-
-const profileCondition = z
-  .object({
-    field: z
-      .enum([
-        'locale',
-        'timeZone',
-        'marketingConsent',
-        'firstName',
-        'birthday',
-        'orderCount',
-        'email',
-        'referralCode',
-      ])
-      .describe('profile attribute to test'),
-    equals: z.union([z.string(), z.number(), z.boolean()]).optional(),
-    in: z.array(z.union([z.string(), z.number()])).optional(),
-    startsWith: z.string().optional(),
-    exists: z.boolean().optional(),
-    compare: comparison.optional(),
-  })
-  .strict()
-  .refine(
-    (c) => [c.equals, c.in, c.startsWith, c.exists, c.compare].filter((v) => v !== undefined).length === 1,
-    { message: 'needs exactly one test: equals, in, startsWith, exists or compare' },
-  );
-
-const ordersCondition = z
-  .object({
-    count: comparison.describe('number of orders that match'),
-    within: isoDuration.optional().describe('only orders placed within this duration before now'),
-    sinceEntry: z
-      .boolean()
-      .optional()
-      .describe(
-        'only orders placed since the customer entered this journey, not counting the one that started it',
-      ),
-    delivered: z.boolean().optional().describe('only orders that were delivered'),
-  })
-  .strict();
-
-const eventCondition = z
-  .object({
-    field: z
-      .string()
-      .min(1)
-      .describe('dotted path into the detail of the event that last resumed or started the instance'),
-    equals: z.union([z.string(), z.number(), z.boolean()]).optional(),
-    in: z.array(z.union([z.string(), z.number()])).optional(),
-    exists: z.boolean().optional(),
-    compare: comparison.optional(),
-    moneyAtLeast: perCurrency
-      .optional()
-      .describe('the field is money {amount, currency}: at least this much'),
-  })
-  .strict()
-  .refine(
-    (c) => [c.equals, c.in, c.exists, c.compare, c.moneyAtLeast].filter((v) => v !== undefined).length === 1,
-    { message: 'needs exactly one test: equals, in, exists, compare or moneyAtLeast' },
-  );
-
-const entriesCondition = z
-  .object({
-    count: comparison.describe('entries into this journey, the current one included'),
-    period: z
-      .union([z.literal('calendarYear'), isoDuration])
-      .describe('calendarYear (customer-local), or a duration before now'),
-  })
-  .strict();
-
-export type Condition =
-  | { profile: z.infer<typeof profileCondition> }
-  | { orders: z.infer<typeof ordersCondition> }
-  | { event: z.infer<typeof eventCondition> }
-  | { entries: z.infer<typeof entriesCondition> }
-  | { all: Condition[] }
-  | { any: Condition[] }
-  | { not: Condition };
-
-const condition: z.ZodType<Condition> = z.lazy(() =>
-  z.union([
-    z.object({ profile: profileCondition }).strict(),
-    z.object({ orders: ordersCondition }).strict(),
-    z.object({ event: eventCondition }).strict(),
-    z.object({ entries: entriesCondition }).strict(),
-    z.object({ all: z.array(condition).min(1) }).strict(),
-    z.object({ any: z.array(condition).min(1) }).strict(),
-    z.object({ not: condition }).strict(),
-  ]),
-);
 
 const coupon = z
   .object({

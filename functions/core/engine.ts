@@ -9,6 +9,9 @@ import { assertNever, UnknownDefinitionVersionError } from './errors.ts';
 import type { ShopEvent } from './events.ts';
 import { type Fact, orderFacts } from './facts.ts';
 import { onEvent, onTimer } from './inputs.ts';
+import type { LoyaltyData } from './loyalty/account.ts';
+import { loyaltyData } from './loyalty/ledger.ts';
+import type { LoyaltyProgram } from './loyalty/program.ts';
 import type { CustomerView, Effect, JourneyInstance, MarketingLedger, TraceEntry } from './model.ts';
 import { outboxId } from './outbox.ts';
 import { send } from './sending.ts';
@@ -21,6 +24,8 @@ export interface EngineConfig {
   secret: string;
   /** At most `max` marketing emails per customer in any `per`, across journeys. */
   frequencyCap?: { max: number; per: string } | undefined;
+  /** The loyalty program (loyalty.yaml): conditions and templates see the member's data through it. */
+  loyalty?: LoyaltyProgram | undefined;
 }
 
 export type EngineInput =
@@ -124,7 +129,15 @@ export class Run {
       now: this.args.now,
       at,
       timeZone: this.timeZone,
+      loyalty: this.memberData(at),
     };
+  }
+
+  /** The member's loyalty data at business moment `at`; none without an account or an enabled program. */
+  memberData(at: string): LoyaltyData | undefined {
+    const program = this.args.config.loyalty;
+    const account = this.args.customer.loyalty;
+    return program?.enabled && account ? loyaltyData(program, account, at, this.timeZone) : undefined;
   }
 
   /** The order events stored for the customer, including the one being decided on. */

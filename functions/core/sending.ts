@@ -6,9 +6,9 @@
 import { readableCode } from './codes.ts';
 import type { CompiledJourney, Instruction } from './compile.ts';
 import type { Run } from './engine.ts';
-import type { CouponIssued, CustomerView, JourneyInstance, Recipient } from './model.ts';
+import type { CouponIssued, CustomerView, JourneyInstance, Recipient, SendEffect } from './model.ts';
 import { outboxId } from './outbox.ts';
-import { templateData } from './template-data.ts';
+import { redemptionOf, startsFromMembership, startsFromRedemption, templateData } from './template-data.ts';
 import { addDuration, isBefore, quietHoursEnd } from './time.ts';
 
 export const DEFAULT_FREQUENCY_CAP = { max: 3, per: 'P7D' };
@@ -51,6 +51,15 @@ function recordMarketingSend(run: Run, instance: JourneyInstance, message: strin
   run.ledgerChanged = true;
 }
 
+/** The engine's template data with what the send step itself issued (its coupon wins). */
+function withIssued(
+  data: SendEffect['data'],
+  coupon: CouponIssued | undefined,
+  reward: SendEffect['data']['reward'],
+): SendEffect['data'] {
+  return { ...data, coupon: coupon ?? data.coupon, reward };
+}
+
 /** Returns 'wait' when the send is held (quiet hours, frequency cap), else 'next'. */
 export function send(
   run: Run,
@@ -90,6 +99,21 @@ export function send(
         journey: instance.journeyId,
       },
     });
+    return 'next';
+  }
+  // A journey started by a loyalty event promises its templates the member's data, and one started
+  // by a redemption its coupon: without them the message would announce nothing.
+  const loyalty = run.memberData(at);
+  const memberSkip =
+    startsFromMembership(definition) && !loyalty
+      ? 'no loyalty membership (no account, or the program is off)'
+      : !ins.coupon &&
+          startsFromRedemption(definition) &&
+          !redemptionOf(definition, instance, run.args.customer)
+        ? `redemption ${String(trigger.movementId)} is not among the account's recent ones`
+        : undefined;
+  if (memberSkip) {
+    run.note(instance, `skips ${ins.message}: ${memberSkip}`);
     return 'next';
   }
   if (!instance.holdout && !recipient) {
@@ -180,7 +204,7 @@ export function send(
     messageClass: marketing ? 'marketing' : 'transactional',
     recipient: recipient as Recipient,
     template: spec?.template,
-    data: { ...templateData(definition, instance, run.args.customer, at), coupon, reward },
+    data: withIssued(templateData(definition, instance, run.args.customer, at, loyalty), coupon, reward),
   });
   instance.sent.push(ins.message);
   run.note(instance, `sends ${ins.message}`);

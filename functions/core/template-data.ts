@@ -11,6 +11,12 @@
  * - `invitation`: the code a referee was invited with, in a journey started by `referral.attributed`;
  * - `referral`: the customer's own code. Only registered customers have one, so a journey must
  *   check for it (`profile: { field: referralCode, exists: true }`) on the way to the send.
+ * - `loyalty`: the member's balance, tier and progress. A journey started by a `loyalty.*` event is
+ *   about a member (the value checks confirm the account); any other must check for it
+ *   (`loyalty: { field: tier, exists: true }`, or any positive `loyalty` test) on the way.
+ * - `redemption` (reward id and points) and its `coupon`, in a journey started by
+ *   `loyalty.reward.redeemed`: from the account's recent redemptions (the loyalty service issued the
+ *   coupon, not the send step).
  * `customer`, `shop` and `links` come with every email (templates may always use them).
  */
 import type { Instruction } from './compile.ts';
@@ -18,6 +24,8 @@ import { ordersPlacedBy } from './conditions.ts';
 import type { Condition, JourneyDefinition } from './definition.ts';
 import { assertNever } from './errors.ts';
 import { type JourneyEventType, type Money, shopEventSchemas, systemInputSchemas } from './events.ts';
+import type { LoyaltyData, RecentRedemption } from './loyalty/account.ts';
+import { LOYALTY_EVENT_TYPES } from './loyalty/events.ts';
 import type { CouponIssued, CustomerView, JourneyInstance } from './model.ts';
 
 /** The event that makes an instance a referee's welcome; its `code` is the code they were invited with. */
@@ -26,6 +34,8 @@ export const INVITATION_EVENT = 'referral.attributed';
 export const ORDER_KEY = 'orderId';
 /** The event whose answer a message sent right after it carries (`feedback` data). */
 export const FEEDBACK_EVENT = 'feedback.submitted';
+/** The event whose coupon (the redeemed reward's) a journey started by it shows (`coupon` data). */
+export const REDEMPTION_EVENT = 'loyalty.reward.redeemed';
 
 /** One line of an order as the shop sent it (`order.placed` items). */
 export interface OrderItemData {
@@ -62,6 +72,10 @@ export interface TemplateData {
   coupon?: CouponIssued | undefined;
   /** A referral reward granted to the recipient. */
   reward?: Money | undefined;
+  /** The recipient's loyalty membership at the send's business moment. */
+  loyalty?: LoyaltyData | undefined;
+  /** The redemption a journey started by `loyalty.reward.redeemed` is about (its coupon is `coupon`). */
+  redemption?: { rewardId: string; points: number } | undefined;
 }
 
 const isMoney = (value: unknown): value is Money =>
@@ -75,13 +89,15 @@ const orderItems = (value: unknown): OrderItemData[] =>
 
 /**
  * What a send's template gets from the instance at business moment `at`; `sendSites` states the same
- * rules statically. Coupon and reward are issued by the send itself and added by the engine.
+ * rules statically. Coupon and reward are issued by the send itself and added by the engine (except
+ * a redemption's coupon, which the loyalty service issued). `loyalty` is the member's data at `at`.
  */
 export function templateData(
   definition: JourneyDefinition,
   instance: JourneyInstance,
   customer: CustomerView,
   at: string,
+  loyalty?: LoyaltyData | undefined,
 ): TemplateData {
   const trigger = instance.trigger ?? {};
   const orderId = instance.context[ORDER_KEY];
@@ -97,6 +113,7 @@ export function templateData(
       }
     : undefined;
   const last = instance.lastEvent;
+  const redeemed = redemptionOf(definition, instance, customer);
   const score = last?.type === FEEDBACK_EVENT ? last.detail.score : undefined;
   return {
     order,
@@ -104,7 +121,42 @@ export function templateData(
     invitation: invitation(definition, instance.trigger),
     referral: customer.profile?.referralCode ? { code: customer.profile.referralCode } : undefined,
     orderCount: ordersPlacedBy(customer.orders, at, orderId).length,
+    coupon: redeemed?.coupon,
+    redemption: redeemed ? { rewardId: redeemed.rewardId, points: redeemed.points } : undefined,
+    loyalty,
   };
+}
+
+/**
+ * The redemption a journey started by `loyalty.reward.redeemed` is about, with its coupon: the
+ * account keeps its latest redemptions, and the event names the redemption's movement.
+ */
+export function redemptionOf(
+  definition: JourneyDefinition,
+  instance: JourneyInstance,
+  customer: CustomerView,
+): RecentRedemption | undefined {
+  if (!startsFromRedemption(definition)) return undefined;
+  const movementId = instance.trigger?.movementId;
+  return customer.loyalty?.recent.find((r) => r.movementId === movementId);
+}
+
+/** Whether every event that can start the journey is one of `types`. */
+function startsOnlyFrom(definition: JourneyDefinition, types: readonly string[]): boolean {
+  const trigger = definition.trigger;
+  if ('event' in trigger) return types.includes(trigger.event);
+  if ('anyOf' in trigger) return trigger.anyOf.every((t) => types.includes(t.event));
+  return false;
+}
+
+/** Whether the journey's instances are about one redemption (`loyalty.reward.redeemed`). */
+export function startsFromRedemption(definition: JourneyDefinition): boolean {
+  return startsOnlyFrom(definition, [REDEMPTION_EVENT]);
+}
+
+/** Whether the journey's instances are about a member: every event that can start it is `loyalty.*`. */
+export function startsFromMembership(definition: JourneyDefinition): boolean {
+  return startsOnlyFrom(definition, LOYALTY_EVENT_TYPES);
 }
 
 /** Whether a journey's instances start from `referral.attributed`, whose `code` is the invitation. */
@@ -119,6 +171,15 @@ export function invitation(
 ): { code: string } | undefined {
   const code = trigger?.code;
   return startsFromInvitation(definition) && typeof code === 'string' ? { code } : undefined;
+}
+
+/** Whether a condition that holds guarantees the customer is a member (has loyalty data). */
+function ensuresLoyalty(condition: Condition | undefined): boolean {
+  if (!condition) return false;
+  if ('loyalty' in condition) return condition.loyalty.exists !== false;
+  if ('all' in condition) return condition.all.some(ensuresLoyalty);
+  if ('any' in condition) return condition.any.every(ensuresLoyalty);
+  return false;
 }
 
 /** Whether a condition that holds guarantees the customer has a referral code. */
@@ -147,6 +208,8 @@ interface Known {
   last: string | undefined;
   /** Whether every path checked that the customer has a referral code. */
   referralCode: boolean;
+  /** Whether every path is about a member: a `loyalty.*` entry, or a positive `loyalty` test. */
+  loyalty: boolean;
 }
 
 const schemas: Record<string, { shape: Record<string, { safeParse(v: unknown): { success: boolean } }> }> = {
@@ -173,6 +236,7 @@ function merge(a: Known | undefined, b: Known): Known {
     fields: intersect(a.fields, b.fields),
     last: a.last === b.last ? a.last : undefined,
     referralCode: a.referralCode && b.referralCode,
+    loyalty: a.loyalty && b.loyalty,
   };
 }
 
@@ -182,12 +246,13 @@ function atEntry(definition: JourneyDefinition): Known {
     fields: requiredFields(t.event),
     last: t.event,
     referralCode: ensuresReferralCode(t.if),
+    loyalty: (LOYALTY_EVENT_TYPES as readonly string[]).includes(t.event) || ensuresLoyalty(t.if),
   });
   if ('event' in trigger) return entry(trigger);
   if ('anyOf' in trigger)
     return trigger.anyOf.map(entry).reduce<Known | undefined>(merge, undefined) as Known;
   // Inactivity and anniversary entries are timers: no event, nothing in the context.
-  return { fields: new Set(), last: undefined, referralCode: false };
+  return { fields: new Set(), last: undefined, referralCode: false, loyalty: false };
 }
 
 /** Every send of the program with the data it certainly carries. */
@@ -208,7 +273,9 @@ export function sendSites(definition: JourneyDefinition, program: readonly Instr
         const provides = new Set<string>();
         if (state.referralCode) provides.add('referral');
         if (startsFromInvitation(definition)) provides.add('invitation');
-        if (ins.coupon) provides.add('coupon');
+        if (state.loyalty) provides.add('loyalty');
+        if (ins.coupon || startsFromRedemption(definition)) provides.add('coupon');
+        if (startsFromRedemption(definition)) provides.add('redemption');
         if (ins.reward) provides.add('reward');
         if (state.fields.has(ORDER_KEY)) provides.add('order');
         if (state.last === FEEDBACK_EVENT) provides.add('feedback');
@@ -225,7 +292,11 @@ export function sendSites(definition: JourneyDefinition, program: readonly Instr
         flow(ins.timeoutTarget, state);
         break;
       case 'jumpUnless':
-        flow(pc + 1, { ...state, referralCode: state.referralCode || ensuresReferralCode(ins.condition) });
+        flow(pc + 1, {
+          ...state,
+          referralCode: state.referralCode || ensuresReferralCode(ins.condition),
+          loyalty: state.loyalty || ensuresLoyalty(ins.condition),
+        });
         flow(ins.target, state);
         break;
       case 'jump':

@@ -170,29 +170,42 @@ export async function compileTemplates(
         checkLiquidParse(textLiquid, text, `${base}.txt`, errors);
       }
 
-      // Which variables do the templates use? `t.x` must exist; other roots become required data.
-      const known = new Set([
+      // Which variables do the templates use? `t.x` must exist; other roots of the message's own
+      // files become required data. The layout's are not: it shows optional data (the member strip)
+      // only `{% if %}` it is there, so it cannot make every message require it.
+      const known = [
         ...Object.keys(sharedDefault?.strings ?? {}),
         ...Object.keys(defaultFile?.strings ?? {}),
-      ]);
-      const requires = new Set<string>();
+      ];
+      const strings = stringFiles.flatMap((f) =>
+        Object.values(f.strings).map((s) => [s, f.file, textLiquid] as const),
+      );
       for (const [source, file, engine] of [
         [html, `${base}.mjml`, htmlLiquid],
         [text, `${base}.txt`, textLiquid],
-        ...stringFiles.flatMap((f) => Object.values(f.strings).map((s) => [s, f.file, textLiquid] as const)),
+        ...strings,
       ] as const) {
         for (const segments of variableSegments(engine, source)) {
           const [root, second] = segments;
-          if (typeof root !== 'string') continue;
-          if (root === 't') {
-            if (typeof second === 'string' && !known.has(second) && (sharedDefault || defaultFile)) {
-              errors.push({
-                file,
-                path: `t.${second}`,
-                message: `uses {{ t.${second} }}, which neither locales/${defaultLocale}.yaml nor ${base}.${defaultLocale}.yaml defines`,
-              });
-            }
-          } else if (!PROVIDED.has(root) && !ALWAYS_PRESENT.has(root)) {
+          if (root !== 't' || typeof second !== 'string' || !(sharedDefault || defaultFile)) continue;
+          const named = stringPath(segments);
+          if (!known.some((k) => k === named || k.startsWith(`${named}.`)))
+            errors.push({
+              file,
+              path: `t.${named}`,
+              message: `uses {{ t.${named} }}, which neither locales/${defaultLocale}.yaml nor ${base}.${defaultLocale}.yaml defines`,
+            });
+        }
+      }
+      const requires = new Set<string>();
+      for (const [source, file, engine] of [
+        [body ?? '', `${base}.mjml`, htmlLiquid],
+        [textBody ?? '', `${base}.txt`, textLiquid],
+        ...strings,
+      ] as const) {
+        for (const [root] of variableSegments(engine, source)) {
+          if (typeof root !== 'string' || root === 't') continue;
+          if (!PROVIDED.has(root) && !ALWAYS_PRESENT.has(root)) {
             requires.add(root);
             requiredBy[base] ??= {};
             requiredBy[base][root] ??= file;
@@ -229,6 +242,16 @@ export async function compileTemplates(
 /** Errors as one line each, `file[: path]: message`, for command-line output. */
 export function formatTemplateError(error: TemplateError): string {
   return `${error.file}${error.path ? ` [${error.path}]` : ''}: ${error.message}`;
+}
+
+/** `t.loyalty.tiers` for the segments t, loyalty, tiers[, <variable>]: the static part of the path. */
+function stringPath(segments: (string | number)[]): string {
+  const parts: string[] = [];
+  for (const segment of segments.slice(1)) {
+    if (typeof segment !== 'string') break;
+    parts.push(segment);
+  }
+  return parts.join('.');
 }
 
 function listDir(dir: string): string[] {

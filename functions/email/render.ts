@@ -84,19 +84,29 @@ export function createRenderer(catalog: TemplateCatalog): EmailRenderer {
       };
 
       const t: LocaleStrings = {};
-      for (const [name, source] of Object.entries(rawStrings(msg, locale))) {
+      const raw = rawStrings(msg, locale);
+      const own = new Set(
+        localeChain(locale, catalog.defaultLocale).flatMap((l) => Object.keys(msg.strings[l] ?? {})),
+      );
+      // Shared strings first: a message's strings may use them (`{{ t.loyalty.tiers[loyalty.tier] }}`
+      // in a subject); shared strings see only the data.
+      const renderString = (name: string, source: string, stringScope: Record<string, unknown>) => {
         try {
           // Strings render unescaped: they are escaped once, where the HTML part outputs them.
           t[name] = source.includes('{')
-            ? text.renderSync(parse(text, `s:${source}`, source), scope, { globals })
+            ? text.renderSync(parse(text, `s:${source}`, source), stringScope, { globals })
             : source;
         } catch (error) {
           throw new TemplateRenderError(`${key} (${locale}) ${name}`, (error as Error).message, {
             cause: error,
           });
         }
-      }
-      const withStrings = { ...scope, t };
+      };
+      for (const [name, source] of Object.entries(raw)) if (!own.has(name)) renderString(name, source, scope);
+      const sharedScope = { ...scope, t: nestStrings(t) };
+      for (const [name, source] of Object.entries(raw))
+        if (own.has(name)) renderString(name, source, sharedScope);
+      const withStrings = { ...scope, t: nestStrings(t) };
 
       try {
         // Synchronous: every filter is, and the promise machinery of async rendering was a third of its cost.
@@ -115,6 +125,30 @@ export function createRenderer(catalog: TemplateCatalog): EmailRenderer {
       }
     },
   };
+}
+
+/**
+ * Strings as templates see them under `t`: dotted keys become nested objects, so a template can pick
+ * one by data (`{{ t.loyalty.tiers[loyalty.tier] }}`).
+ */
+function nestStrings(flat: LocaleStrings): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  // Own data properties only: a key never reaches a prototype, whatever a marketer names it.
+  for (const [key, value] of Object.entries(flat)) {
+    const parts = key.split('.');
+    let node = out;
+    for (const part of parts.slice(0, -1)) {
+      const next = Object.hasOwn(node, part) ? node[part] : undefined;
+      if (typeof next === 'object' && next !== null) node = next as Record<string, unknown>;
+      else {
+        const created: Record<string, unknown> = {};
+        Object.defineProperty(node, part, { value: created, enumerable: true, writable: true });
+        node = created;
+      }
+    }
+    Object.defineProperty(node, parts.at(-1) as string, { value, enumerable: true, writable: true });
+  }
+  return out;
 }
 
 /**

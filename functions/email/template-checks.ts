@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Liquid } from 'liquidjs';
-import { isMap, isScalar, parseDocument } from 'yaml';
+import { isMap, isScalar, parseDocument, type YAMLMap } from 'yaml';
 import { canonicalLocale, localeChain } from '../core/locale.ts';
 import type { LocaleStrings, TemplateError } from './types.ts';
 
@@ -54,14 +54,40 @@ export function readStrings(
     errors.push({ file, message: 'must be a list of `key: text` lines' });
     return undefined;
   }
-  for (const pair of doc.contents.items) {
-    const key = isScalar(pair.key) ? String(pair.key.value) : String(pair.key);
-    if (!/^[A-Za-z][A-Za-z0-9_]*$/.test(key)) {
+  readPairs(doc.contents, '', file, strings, errors);
+  return { file, locale, strings };
+}
+
+const TOP_KEY = /^[A-Za-z][A-Za-z0-9_]*$/;
+/** Below the top level, keys may also be the kebab-case ids of the loyalty program (`five-off`). */
+const NESTED_KEY = /^[A-Za-z][A-Za-z0-9_-]*$/;
+
+/**
+ * `key: text` pairs; a group of them (`loyalty: { tiers: { gold: Gold } }`) becomes dotted keys
+ * (`loyalty.tiers.gold`), so coverage and error messages work key by key and the catalog stays flat.
+ */
+function readPairs(
+  map: YAMLMap,
+  prefix: string,
+  file: string,
+  strings: LocaleStrings,
+  errors: TemplateError[],
+): void {
+  for (const pair of map.items) {
+    const name = isScalar(pair.key) ? String(pair.key.value) : String(pair.key);
+    const key = `${prefix}${name}`;
+    if (!(prefix ? NESTED_KEY : TOP_KEY).test(name)) {
       errors.push({
         file,
         path: key,
-        message: 'keys are letters, digits and _, starting with a letter (e.g. ctaLabel)',
+        message: prefix
+          ? 'keys in a group are letters, digits, _ and -, starting with a letter (e.g. five-off)'
+          : 'keys are letters, digits and _, starting with a letter (e.g. ctaLabel)',
       });
+      continue;
+    }
+    if (isMap(pair.value)) {
+      readPairs(pair.value, `${key}.`, file, strings, errors);
       continue;
     }
     if (!isScalar(pair.value) || pair.value.value === null || typeof pair.value.value === 'object') {
@@ -70,7 +96,6 @@ export function readStrings(
     }
     strings[key] = String(pair.value.value);
   }
-  return { file, locale, strings };
 }
 
 /**

@@ -1,6 +1,6 @@
 /**
  * The email preview behind `journeys preview` (cli.ts): customers (fixtures.ts), each message's data
- * from running the engine (sample-data.ts), rendering and the gallery (render.ts, gallery.ts), the
+ * from running the engine (sample-data.ts; members of the loyalty program: loyalty-sample.ts), rendering and the gallery (render.ts, gallery.ts), the
  * journey in words (words.ts, flow.ts) and finding a message and a locale (messages.ts).
  */
 export {
@@ -14,6 +14,7 @@ export {
   sampleCustomer,
 } from './fixtures.ts';
 export { galleryIndexHtml } from './gallery.ts';
+export { memberStory, previewProgram } from './loyalty-sample.ts';
 export { checkLocale, findMessage, journeyMessages, type LocaleCheck, type MessageRef } from './messages.ts';
 export { buildGallery, type Gallery, type GalleryCell, renderOne, writeGallery } from './render.ts';
 export {

@@ -11,6 +11,7 @@ import type { JourneyDefinition } from '../../functions/core/definition.ts';
 import { createRenderer, type EmailRenderer, type RenderedEmail } from '../../functions/email/index.ts';
 import { type CustomerFixture, sampleCustomer } from './fixtures.ts';
 import { galleryIndexHtml } from './gallery.ts';
+import { previewProgram } from './loyalty-sample.ts';
 import { journeyMessages, type MessageRef } from './messages.ts';
 import { previewJourney, sampleRenderData, sampleSend } from './sample-data.ts';
 
@@ -28,7 +29,7 @@ export async function renderOne(input: RenderOneInput): Promise<RenderedEmail> {
   const renderer = input.renderer ?? createRenderer(input.catalog.templates);
   const customer = { ...input.customer, locale: input.locale };
   const journey = input.journey ?? previewJourney(input.catalog, input.message.journeyId);
-  const send = sampleSend(journey, input.message.messageId, customer);
+  const send = sampleSend(journey, input.message.messageId, customer, previewProgram(input.catalog));
   // A message may borrow another journey's template, as the dispatcher resolves it.
   const [journeyId = '', message = ''] = (send.effect.template ?? input.message.template).split('/');
   return renderer.render({

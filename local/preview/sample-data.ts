@@ -14,6 +14,7 @@ import type { Catalog } from '../../functions/catalog/catalog.ts';
 import { type CompiledJourney, compileJourney } from '../../functions/core/compile.ts';
 import { decide, type EngineConfig, type EngineInput } from '../../functions/core/engine.ts';
 import { parseShopEvent, SHOP_EVENT_TYPES, SYSTEM_SOURCE } from '../../functions/core/events.ts';
+import type { LoyaltyProgram } from '../../functions/core/loyalty/program.ts';
 import type { CustomerView, JourneyInstance, SendEffect } from '../../functions/core/model.ts';
 import { projectEvent } from '../../functions/core/profile.ts';
 import { referralCode } from '../../functions/core/referral.ts';
@@ -31,6 +32,7 @@ import {
   sampleCustomerId,
   sampleOrder,
 } from './fixtures.ts';
+import { isLoyaltyEvent, memberStory } from './loyalty-sample.ts';
 
 export const PREVIEW_ENGINE: EngineConfig = {
   defaultLocale: 'en',
@@ -57,6 +59,10 @@ interface Cast {
   customer: CustomerFixture;
   customerId: string;
   order: SampleOrder;
+  /** The event of the trigger this story starts the journey with. */
+  trigger: string | undefined;
+  /** The loyalty program (previewProgram): the engine's, and the member's in a `loyalty.*` story. */
+  program: LoyaltyProgram | undefined;
 }
 
 /** The journey as the runtime compiles it; a disabled one as if enabled, to show what it would send. */
@@ -66,18 +72,30 @@ export function previewJourney(catalog: Catalog, journeyId: string): CompiledJou
   return compileJourney({ ...entry.definition, enabled: true }, entry.version);
 }
 
-/** The first send of `message` in a story of this customer, found by running `decide`. */
-export function sampleSend(journey: CompiledJourney, message: string, customer: CustomerFixture): SampleSend {
+/**
+ * The first send of `message` in a story of this customer, found by running `decide`; `program` is
+ * the loyalty program (the preview's `previewProgram`), for journeys about members.
+ */
+export function sampleSend(
+  journey: CompiledJourney,
+  message: string,
+  customer: CustomerFixture,
+  program?: LoyaltyProgram | undefined,
+): SampleSend {
   const base = sampleCustomerId(customer);
   const start = customer.order?.placedAt ?? PREVIEW_NOW;
   const prior = Math.max(customer.orderCount - 1, 0);
-  // Who the customer was before (orders so far) and the holdout draw (by customer id) can keep a
-  // message from being sent: try the fixture's past first, then a first-time customer, then other ids.
-  for (const priorOrders of [...new Set([prior, 0])]) {
-    for (const customerId of [base, `${base}-2`, `${base}-3`]) {
-      const cast: Cast = { journey, customer, customerId, order: sampleOrder(customer) };
-      const found = explore(cast, message, begin(cast, start, priorOrders), 0);
-      if (found) return { ...found, customerId };
+  // Which of the trigger's events starts the journey, who the customer was before (orders so far)
+  // and the holdout draw (by customer id) can keep a message from being sent: try each event, the
+  // fixture's past first, then a first-time customer, then other ids.
+  const triggers = triggerEventTypes(journey.definition.trigger);
+  for (const trigger of triggers.length > 0 ? triggers : [undefined]) {
+    for (const priorOrders of [...new Set([prior, 0])]) {
+      for (const customerId of [base, `${base}-2`, `${base}-3`]) {
+        const cast: Cast = { journey, customer, customerId, order: sampleOrder(customer), trigger, program };
+        const found = explore(cast, message, begin(cast, start, priorOrders), 0);
+        if (found) return { ...found, customerId };
+      }
     }
   }
   throw new PreviewError(
@@ -160,14 +178,27 @@ function begin(cast: Cast, start: string, priorOrders: number): StoryState {
     ),
     registeredAt: registered,
   });
-  for (const type of triggerPrelude(cast.journey)) state = deliver(cast, { ...state, now: start }, type);
+  for (const type of triggerPrelude(cast.trigger)) {
+    if (isLoyaltyEvent(type) && cast.program) {
+      // The loyalty service stored the account before it emitted the event about it.
+      const { account, detail } = memberStory(
+        cast.program,
+        type,
+        customerId,
+        order.total.currency,
+        customer.timeZone,
+        start,
+      );
+      state = { ...state, view: { ...state.view, loyalty: account } };
+      state = deliver(cast, { ...state, now: start }, type, detail);
+    } else state = deliver(cast, { ...state, now: start }, type);
+  }
   return { ...state, now: start };
 }
 
-/** The events that make the journey's trigger happen, in order (a delivery needs its order first). */
-function triggerPrelude(journey: CompiledJourney): string[] {
-  // The first event that can start it; an anniversary's (the registration) is already in the story.
-  const event = triggerEventTypes(journey.definition.trigger)[0];
+/** The events that make the trigger's `event` happen, in order (a delivery needs its order first). */
+function triggerPrelude(event: string | undefined): string[] {
+  // An anniversary's (the registration) is already in the story.
   if (event === undefined || event === 'customer.registered') return [];
   const needs: Record<string, string[]> = {
     'order.delivered': ['order.placed'],
@@ -285,7 +316,7 @@ function decideInto(cast: Cast, state: StoryState, input: EngineInput): StorySta
     customer: state.view,
     input,
     now: state.now,
-    config: PREVIEW_ENGINE,
+    config: { ...PREVIEW_ENGINE, loyalty: cast.program },
   });
   const same = (a: JourneyInstance, b: JourneyInstance) =>
     a.journeyId === b.journeyId && a.instanceId === b.instanceId;

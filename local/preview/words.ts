@@ -70,6 +70,7 @@ export function conditionWords(c: Condition): string {
     return `entries ${comparisonWords(c.entries.count)} ${
       c.entries.period === 'calendarYear' ? 'this calendar year' : `in ${durationWords(c.entries.period)}`
     }`;
+  if ('loyalty' in c) return testWords(`loyalty ${c.loyalty.field}`, c.loyalty);
   if ('all' in c) return c.all.map(conditionWords).join(' and ');
   if ('any' in c) return c.any.map(conditionWords).join(' or ');
   return `not (${conditionWords(c.not)})`;

@@ -8,6 +8,7 @@ import { type CompiledJourney, compileJourney } from '../../functions/core/compi
 import { type JourneyDefinition, journeyDefinitionSchema } from '../../functions/core/definition.ts';
 import { decide, type EngineConfig, type EngineInput } from '../../functions/core/engine.ts';
 import { parseShopEvent, SHOP_EVENT_TYPES, SYSTEM_SOURCE } from '../../functions/core/events.ts';
+import type { LoyaltyAccount } from '../../functions/core/loyalty/account.ts';
 import type {
   Effect,
   JourneyInstance,
@@ -54,6 +55,8 @@ export class World {
   orders: Order[] = [];
   instances: JourneyInstance[] = [];
   ledger: MarketingLedger | undefined;
+  /** The loyalty account as the loyalty service stored it (tests set it; decisions only read it). */
+  loyalty: LoyaltyAccount | undefined;
   effects: { at: string; effect: Effect }[] = [];
   trace: TraceEntry[] = [];
   private seq = 0;
@@ -124,6 +127,7 @@ export class World {
           orders: this.orders,
           instances: this.instances,
           ledger: this.ledger,
+          loyalty: this.loyalty,
         },
         input,
         now: this.now,

@@ -12,6 +12,7 @@ import {
   TemplateNotFoundError,
   TemplateRenderError,
 } from '../../functions/email/index.ts';
+import { memberData } from '../support/loyalty-data.ts';
 
 const repo = join(import.meta.dirname, '..', '..');
 const templatesDir = join(repo, 'templates');
@@ -57,6 +58,9 @@ function data(overrides: Partial<RenderData> = {}): RenderData {
     referral: { code: 'ANNA-X7KQ', shareUrl: 'https://shop.example/r/ANNA-X7KQ' },
     invitation: { code: 'BEN-K4QZ' },
     reward: { amount: '15.00', currency: 'EUR' },
+    // The loyalty messages' (a member, the redemption a reward email is about).
+    loyalty: memberData(),
+    redemption: { rewardId: 'five-off', points: 500 },
     ...overrides,
   };
 }

@@ -31,6 +31,12 @@ describe('sendSites', () => {
     // Assess
     expect(sites).toEqual({
       'birthday steps.0 birthday': ['coupon'],
+      // Started by loyalty events: about a member; a redemption's coupon and reward come with it.
+      'loyalty-expiring steps.0.then.0 points-expiring': ['loyalty'],
+      'loyalty-reward steps.0 reward-redeemed': ['coupon', 'loyalty', 'redemption'],
+      'loyalty-tier steps.0.then.0 tier-up': ['loyalty'],
+      'loyalty-tier steps.0.else.0 tier-at-risk': ['loyalty'],
+      'loyalty-welcome steps.1 welcome': ['loyalty'],
       'onboarding steps.0 welcome': [],
       'onboarding steps.2.then.0 getting-started': [],
       'onboarding steps.2.then.2.then.0 first-order-offer': ['coupon'],
