@@ -179,12 +179,18 @@ export async function memberPageParts(
       }),
     );
 
-  if (data.rewards.length > 0) {
+  // A reward with a fixed amount in other currencies only cannot be redeemed (`no currency`): not offered.
+  const offered = data.rewards.flatMap((reward) => {
+    const value = rewardValue(reward, snapshot.program, snapshot.currency);
+    return value ? [{ reward, value }] : [];
+  });
+  if (offered.length > 0) {
     parts.push(
       `<h2>${escapeHtml(await k.text('preferencesMemberRewardsTitle'))}</h2>`,
       '<ul class="rewards">',
     );
-    for (const reward of data.rewards) parts.push(await rewardItem(k, page, account, reward, data.balance));
+    for (const { reward, value } of offered)
+      parts.push(await rewardItem(k, page, account, reward, value, data.balance));
     parts.push('</ul>');
   }
 
@@ -209,20 +215,16 @@ async function rewardItem(
   page: MemberPageRequest,
   account: NonNullable<MemberSnapshot['account']>,
   reward: RewardView,
+  value: CouponValue,
   balance: number,
 ): Promise<string> {
-  const value = rewardValue(reward, page.snapshot.program, page.snapshot.currency);
-  const valueText = value ? await k.text('preferencesMemberRewardValue', { coupon: value }) : '';
+  const valueText = await k.text('preferencesMemberRewardValue', { coupon: value });
   const nameKey = loyaltyNameKey('rewards', reward.id);
-  const name = k.has(nameKey) ? await k.text(nameKey) : valueText || reward.id;
+  const name = k.has(nameKey) ? await k.text(nameKey) : valueText;
   const heading = [
     `<div><strong>${escapeHtml(name)}</strong>`,
-    name !== valueText && valueText ? `<span class="muted">${escapeHtml(valueText)}</span>` : '',
-    value
-      ? ''
-      : `<span class="muted">${escapeHtml(await k.text('preferencesMemberRewardUnavailable'))}</span>`,
+    name !== valueText ? `<span class="muted">${escapeHtml(valueText)}</span>` : '',
   ];
-  if (!value) return `<li>${heading.join('')}</div></li>`;
   if (!reward.affordable)
     heading.push(
       `<span class="muted">${escapeHtml(

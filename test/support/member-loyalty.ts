@@ -56,6 +56,8 @@ export function account(customerId: string, overrides: Partial<LoyaltyAccount> =
 export class InMemoryLoyalty implements Pick<LoyaltyService, 'member' | 'redeem'> {
   readonly accounts = new Map<string, LoyaltyAccount>();
   readonly profiles = new Map<string, Profile>();
+  /** The currency of each member's latest order; `currency` for those not listed. */
+  readonly currencies = new Map<string, string>();
   /** Every redeem call, in order: a double click shows up here twice with one request id. */
   readonly redeemCalls: { customerId: string; rewardId: string; requestId: string }[] = [];
 
@@ -65,10 +67,15 @@ export class InMemoryLoyalty implements Pick<LoyaltyService, 'member' | 'redeem'
     readonly currency: string | undefined = 'EUR',
   ) {}
 
-  add(profile: Profile, loyalty?: LoyaltyAccount): this {
+  add(profile: Profile, loyalty?: LoyaltyAccount, currency?: string): this {
     this.profiles.set(profile.customerId, profile);
     if (loyalty) this.accounts.set(profile.customerId, loyalty);
+    if (currency) this.currencies.set(profile.customerId, currency);
     return this;
+  }
+
+  private currencyOf(customerId: string): string | undefined {
+    return this.currencies.get(customerId) ?? this.currency;
   }
 
   async member(customerId: string): Promise<MemberSnapshot> {
@@ -76,9 +83,9 @@ export class InMemoryLoyalty implements Pick<LoyaltyService, 'member' | 'redeem'
     return {
       profile: this.profiles.get(customerId),
       account: found,
-      data: found && this.program.enabled ? this.data(found) : undefined,
+      data: found && this.program.enabled ? this.data(found, this.currencyOf(customerId)) : undefined,
       program: this.program,
-      currency: this.currency,
+      currency: this.currencyOf(customerId),
     };
   }
 
@@ -91,7 +98,8 @@ export class InMemoryLoyalty implements Pick<LoyaltyService, 'member' | 'redeem'
     if (before) return { status: 'repeat', redemption: before };
     const reward = this.program.rewards.find((r) => r.id === rewardId);
     if (!reward) return { status: 'refused', reason: 'unknown reward' };
-    const amountOff = this.currency ? reward.amountOff?.[this.currency] : undefined;
+    const currency = this.currencyOf(customerId);
+    const amountOff = currency ? reward.amountOff?.[currency] : undefined;
     if (reward.amountOff && !amountOff) return { status: 'refused', reason: 'no currency' };
     if (current.available < reward.points) return { status: 'refused', reason: 'not enough points' };
     const at = this.now();
@@ -103,7 +111,7 @@ export class InMemoryLoyalty implements Pick<LoyaltyService, 'member' | 'redeem'
       at,
       coupon: {
         code: `LOY-${createHash('sha256').update(`${customerId}\n${requestId}`).digest('hex').slice(0, 8).toUpperCase()}`,
-        ...(amountOff ? { amountOff, currency: this.currency } : { percentOff: reward.percentOff }),
+        ...(amountOff ? { amountOff, currency } : { percentOff: reward.percentOff }),
         expiresAt: addDuration(at, reward.validFor, 'UTC'),
       },
     };
@@ -119,7 +127,7 @@ export class InMemoryLoyalty implements Pick<LoyaltyService, 'member' | 'redeem'
     return { status: 'redeemed', redemption };
   }
 
-  private data(a: LoyaltyAccount): LoyaltyData {
+  private data(a: LoyaltyAccount, currency: string | undefined): LoyaltyData {
     const qualifying = Object.values(a.qualifying).reduce((sum, n) => sum + n, 0);
     const next = nextTier(this.program, a.tier);
     return {
@@ -140,12 +148,12 @@ export class InMemoryLoyalty implements Pick<LoyaltyService, 'member' | 'redeem'
           : undefined,
       atRisk: a.risk ? { downgradeAt: a.risk.downgradeAt, to: a.risk.to } : undefined,
       rewards: this.program.rewards.map((r) => {
-        const amount = this.currency ? r.amountOff?.[this.currency] : undefined;
+        const amount = currency ? r.amountOff?.[currency] : undefined;
         return {
           id: r.id,
           points: r.points,
           affordable: a.available >= r.points,
-          amountOff: amount && this.currency ? { amount, currency: this.currency } : undefined,
+          amountOff: amount && currency ? { amount, currency } : undefined,
           percentOff: r.percentOff,
         };
       }),
