@@ -6,11 +6,16 @@
  *   email whose link it is, so the unsubscribe is counted against it)
  * - feedback:    `{ customerId, purpose: "feedback", expiresAt, orderId, score: "0".."10" }`, one token
  *   per score, so the score a customer clicked cannot be changed without breaking the signature.
+ * - member:      `{ customerId, purpose: "member", expiresAt }` — the loyalty member page, in every
+ *   email; it can spend points (redemptions), so it expires like the unsubscribe link beside it.
  */
 import { addDuration } from './time.ts';
 import { signToken } from './tokens.ts';
 
-export const TOKEN_PURPOSE = { unsubscribe: 'unsubscribe', feedback: 'feedback' } as const;
+export const TOKEN_PURPOSE = { unsubscribe: 'unsubscribe', feedback: 'feedback', member: 'member' } as const;
+
+/** How long a member page link stays valid: as long as the unsubscribe link of the same email. */
+export const MEMBER_LINK_VALIDITY = 'P90D';
 
 /** How long a feedback (NPS) link stays valid. */
 export const FEEDBACK_LINK_VALIDITY = 'P60D';
@@ -40,6 +45,20 @@ export function feedbackLinks(
     });
     return `${base(preferencesUrl)}/feedback?token=${token}&score=${score}`;
   });
+}
+
+/** The member page (`GET <preferencesUrl>/member?token=…`): balance, tier, rewards, redemption. */
+export function memberLink(
+  secret: string,
+  preferencesUrl: string,
+  input: { customerId: string; now: string },
+): string {
+  const token = signToken(secret, {
+    customerId: input.customerId,
+    purpose: TOKEN_PURPOSE.member,
+    expiresAt: addDuration(input.now, MEMBER_LINK_VALIDITY, 'UTC'),
+  });
+  return `${base(preferencesUrl)}/member?token=${token}`;
 }
 
 /**

@@ -3,7 +3,7 @@
  * knows — the recipient as they are now, the shop's identity, tracked shop links and signed links.
  * The dispatcher and the preview both call `renderData`, so the gallery shows what is sent.
  */
-import { feedbackLinks } from '../core/links.ts';
+import { feedbackLinks, memberLink } from '../core/links.ts';
 import type { Recipient } from '../core/model.ts';
 import { type ShopIdentity, trackedLink } from '../core/shop.ts';
 import type { TemplateData } from '../core/template-data.ts';
@@ -60,6 +60,11 @@ export function renderData(data: TemplateData, context: SendContext): RenderData
     links: {
       shop: tracked(shop.url),
       unsubscribe: email.marketing ? unsubscribeUrl(context) : undefined,
+      // Every email, transactional too: the layout shows the member strip when there is loyalty data.
+      member: memberLink(context.signingSecret, context.preferencesUrl, {
+        customerId: context.customerId,
+        now: context.now,
+      }),
       feedback: data.order
         ? feedbackLinks(context.signingSecret, context.preferencesUrl, {
             customerId: context.customerId,

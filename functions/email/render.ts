@@ -18,7 +18,7 @@ import type {
   TemplateCatalog,
 } from './types.ts';
 
-function validTimeZone(timeZone: string | undefined): string {
+export function validTimeZone(timeZone: string | undefined): string {
   return timeZone && isTimeZone(timeZone) ? timeZone : 'UTC';
 }
 
@@ -28,7 +28,7 @@ const language = (tag: string) => tag.split('-')[0]?.toLowerCase();
  * Intl formats in the recipient's own locale (de-AT writes "Jänner") as long as it is the language the
  * email is written in; a pt-BR recipient who gets the English email gets English dates, not a mix.
  */
-function formatLocale(requested: string | undefined, resolved: string): string {
+export function formatLocale(requested: string | undefined, resolved: string): string {
   const canonical = canonicalLocale(requested);
   return canonical && language(canonical) === language(resolved) ? canonical : resolved;
 }

@@ -63,6 +63,8 @@ export interface RenderData extends Omit<TemplateData, 'orderCount' | 'referral'
     shop: string;
     /** Eleven signed NPS links, index = score 0–10. */
     feedback?: string[] | undefined;
+    /** The signed loyalty member page (balance, tier, rewards); in every email. */
+    member?: string | undefined;
   };
   [k: string]: unknown;
 }

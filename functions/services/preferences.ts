@@ -9,6 +9,10 @@
  *                                and shows it with an optional comment box
  * - `POST /feedback?token=…`     confirms the answer (with the comment) and publishes
  *                                `feedback.submitted` (through the outbox) once per link
+ * - `GET  /member?token=…`       the loyalty member page (preferences-member.ts); changes nothing
+ * - `POST /member`               form `token`, `reward`, `request`: redeems once per request id and
+ *                                redirects (303) to the page showing the coupon; a repeated request
+ *                                shows the same coupon; a refusal (not enough points) is said on the page
  *
  * Forged, altered or wrong-purpose tokens get 400, expired ones 410, and nothing changes.
  */
@@ -19,7 +23,9 @@ import { TOKEN_PURPOSE } from '../core/links.ts';
 import type { EmitEffect } from '../core/model.ts';
 import { tokenHash } from '../core/privacy.ts';
 import { type TokenClaims, verifyToken } from '../core/tokens.ts';
-import type { HttpResponse, PageKind, PageRenderer } from './preferences-pages.ts';
+import type { LoyaltyService } from './loyalty.ts';
+import type { MemberPageRequest } from './preferences-member.ts';
+import { type HttpResponse, PAGE_HEADERS, type PageKind, type PageRenderer } from './preferences-pages.ts';
 
 export interface HttpRequest {
   method: string;
@@ -46,6 +52,8 @@ export interface PreferencesDeps {
   shop: { name: string; url: string };
   /** Source of `feedback.submitted`: it is a shop event, which the journeys listen to. */
   shopEventSource: string;
+  /** The loyalty program behind the member page; without it `/member` is not found. */
+  loyalty?: Pick<LoyaltyService, 'member' | 'redeem'> | undefined;
 }
 
 /** What happened, for the handler's log and metrics: ids and statuses only. */
@@ -60,13 +68,27 @@ export interface PreferencesResult {
     | 'feedback-scanner'
     | 'feedback-submitted'
     | 'feedback-duplicate'
+    | 'member-page'
+    | 'member-redeemed'
+    | 'member-repeat'
+    | 'member-refused'
     | 'refused'
     | 'not-found';
-  /** For refused tokens: malformed, forged, expired, wrong purpose, altered score. */
+  /** For refused tokens (malformed, forged, expired, wrong purpose, altered score, cross-site, bad form) and redemptions. */
   reason?: string | undefined;
 }
 
 const COMMENT_LIMIT = 2000;
+
+const PURPOSE_OF_ROUTE: Readonly<Record<string, string>> = {
+  '/unsubscribe': TOKEN_PURPOSE.unsubscribe,
+  '/feedback': TOKEN_PURPOSE.feedback,
+  '/member': TOKEN_PURPOSE.member,
+};
+
+/** Reward ids are kebab-case (program.ts); request ids are derived (`page-<reward>-<n>`) or the shop's. */
+const REWARD_ID = /^[a-z][a-z0-9-]{0,63}$/;
+const REQUEST_ID = /^[A-Za-z0-9][A-Za-z0-9:._-]{0,127}$/;
 
 export class PreferencesService {
   private readonly basePath: string;
@@ -79,7 +101,8 @@ export class PreferencesService {
     const method = request.method.toUpperCase();
     const route = this.route(request.path);
     const browserLocale = acceptLanguage(request.headers['accept-language']);
-    if (route !== '/unsubscribe' && route !== '/feedback') {
+    const purpose = Object.hasOwn(PURPOSE_OF_ROUTE, route) ? PURPOSE_OF_ROUTE[route] : undefined;
+    if (!purpose || (route === '/member' && !this.deps.loyalty)) {
       return { action: 'not-found', response: await this.page('notFound', 404, browserLocale) };
     }
     if (method !== 'GET' && method !== 'POST' && method !== 'HEAD') {
@@ -90,8 +113,9 @@ export class PreferencesService {
         }),
       };
     }
-    const token = request.query.token ?? '';
-    const purpose = route === '/unsubscribe' ? TOKEN_PURPOSE.unsubscribe : TOKEN_PURPOSE.feedback;
+    const form = method === 'POST' && route === '/member' ? new URLSearchParams(request.body) : undefined;
+    // The member page's forms carry the token in their body, the emails' links in the query.
+    const token = form?.get('token') ?? request.query.token ?? '';
     const check = verifyToken(this.deps.signingSecret, token, purpose, this.deps.now());
     if (!check.ok) {
       // An expired token is still authentic, so its customer's language is known.
@@ -106,6 +130,7 @@ export class PreferencesService {
             : await this.page('invalidLink', 400, locale),
       };
     }
+    if (route === '/member') return this.member(request, check.claims, token, browserLocale, form);
     const locale = (await this.deps.store.getProfile(check.claims.customerId))?.locale ?? browserLocale;
     const action = `?token=${encodeURIComponent(token)}`;
     if (route === '/unsubscribe') {
@@ -211,6 +236,74 @@ export class PreferencesService {
     return {
       action: marked === 'recorded' ? 'feedback-submitted' : 'feedback-duplicate',
       response: await this.page('feedbackThanks', 200, locale),
+    };
+  }
+
+  private async member(
+    request: HttpRequest,
+    claims: TokenClaims,
+    token: string,
+    browserLocale: string | undefined,
+    form: URLSearchParams | undefined,
+  ): Promise<PreferencesResult> {
+    const loyalty = this.deps.loyalty as NonNullable<PreferencesDeps['loyalty']>;
+    const { customerId } = claims;
+    const memberPath = `${this.basePath}/member`;
+    const show = async (
+      status: number,
+      extra: Pick<MemberPageRequest, 'redeemed' | 'refused'> = {},
+    ): Promise<HttpResponse> => {
+      const snapshot = await loyalty.member(customerId);
+      return this.deps.pages.member({
+        status,
+        locale: snapshot.profile?.locale ?? browserLocale,
+        timeZone: snapshot.profile?.timeZone,
+        shop: this.deps.shop,
+        action: memberPath,
+        token,
+        snapshot,
+        ...extra,
+        ...(extra.redeemed === undefined && request.query.redeemed
+          ? { redeemed: snapshot.account?.recent.find((r) => r.requestId === request.query.redeemed) }
+          : {}),
+      });
+    };
+    if (!form) return { action: 'member-page', response: await show(200) };
+
+    // The token already rules out a forged form; a browser that says the form came from another site
+    // is refused as well, so a stolen link cannot be spent from someone else's page.
+    const site = request.headers['sec-fetch-site'];
+    if (site !== undefined && site !== 'same-origin' && site !== 'none')
+      return {
+        action: 'refused',
+        reason: 'cross-site',
+        response: await this.page('invalidLink', 403, browserLocale),
+      };
+    const rewardId = form.get('reward') ?? '';
+    const requestId = form.get('request') ?? '';
+    if (!REWARD_ID.test(rewardId) || !REQUEST_ID.test(requestId))
+      return {
+        action: 'refused',
+        reason: 'bad form',
+        response: await this.page('invalidLink', 400, browserLocale),
+      };
+
+    const outcome = await loyalty.redeem(customerId, rewardId, requestId);
+    if (outcome.status === 'refused')
+      return {
+        action: 'member-refused',
+        reason: outcome.reason,
+        response: await show(409, { refused: { reason: outcome.reason, rewardId } }),
+      };
+    // Post/redirect/get: reloading the coupon page does not post again (it would only repeat anyway).
+    const location = `${memberPath}?token=${encodeURIComponent(token)}&redeemed=${encodeURIComponent(requestId)}`;
+    return {
+      action: outcome.status === 'redeemed' ? 'member-redeemed' : 'member-repeat',
+      response: {
+        status: 303,
+        headers: { ...PAGE_HEADERS, location, 'content-type': 'text/plain; charset=utf-8' },
+        body: '',
+      },
     };
   }
 
