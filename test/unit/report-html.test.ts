@@ -18,6 +18,7 @@ function emptyReport(): ReportData {
     cohorts: [],
     journeys: [],
     emailHealth: { sent: 0, delivered: 0, bounceRate: null, complaintRate: null, unsubscribed: 0 },
+    loyalty: { tiers: [], periods: [] },
     generated: { at: '2026-12-01T06:00:00.000Z', source: 'duckdb:.data/analytics', records: 0 },
   };
 }
