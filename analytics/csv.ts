@@ -1,5 +1,5 @@
 /**
- * `journeys report --csv DIR`: the report as four flat tables (RFC 4180), for spreadsheets.
+ * `journeys report --csv DIR`: the report as five flat tables (RFC 4180), for spreadsheets.
  * Money becomes one column per currency (`revenue_EUR`), rates stay fractions, null stays empty.
  */
 import type { MoneyByCurrency, ReportData } from './report-types.ts';
@@ -161,6 +161,60 @@ export function messagesCsv(data: ReportData): string {
   );
 }
 
+/**
+ * One row per period and breakdown, like kpis.csv; one column per tier for the members in it at the
+ * period's end (`tier_gold`) and for the changes into it (`up_gold`, `down_silver`).
+ */
+export function loyaltyCsv(data: ReportData): string {
+  const { tiers, periods } = data.loyalty;
+  const perTier = (prefix: string) => tiers.map((t) => `${prefix}_${t}`);
+  const rows = periods.map((p) => [
+    p.start,
+    p.end,
+    p.market,
+    p.members,
+    p.newMembers,
+    p.activeMembers,
+    p.pointsEarned,
+    p.pointsRedeemed,
+    p.pointsExpired,
+    p.pointsReversed,
+    p.redemptions,
+    p.redeemingMembers,
+    p.redemptionRate,
+    p.redemptionFrequency,
+    p.tierMovements.up,
+    p.tierMovements.down,
+    ...tiers.map((t) => p.tiers[t] ?? 0),
+    ...tiers.map((t) => p.tierMovements.upInto[t] ?? 0),
+    ...tiers.map((t) => p.tierMovements.downInto[t] ?? 0),
+  ]);
+  return toCsv(
+    [
+      'start',
+      'end',
+      'market',
+      'members',
+      'newMembers',
+      'activeMembers',
+      'pointsEarned',
+      'pointsRedeemed',
+      'pointsExpired',
+      'pointsReversed',
+      'redemptions',
+      'redeemingMembers',
+      'redemptionRate',
+      'redemptionFrequency',
+      'tierUps',
+      'tierDowns',
+      ...perTier('tier'),
+      ...perTier('up'),
+      ...perTier('down'),
+    ],
+    rows,
+  );
+}
+
 /** File name → content for `--csv DIR`. */
 export function reportCsvFiles(data: ReportData): Map<string, string> {
   return new Map([
@@ -168,5 +222,6 @@ export function reportCsvFiles(data: ReportData): Map<string, string> {
     ['cohorts.csv', cohortsCsv(data)],
     ['journeys.csv', journeysCsv(data)],
     ['messages.csv', messagesCsv(data)],
+    ['loyalty.csv', loyaltyCsv(data)],
   ]);
 }

@@ -17,6 +17,8 @@ export const QUERY_NAMES = [
   'journeys',
   'emails',
   'journey-revenue',
+  'loyalty',
+  'loyalty-tiers',
 ] as const;
 export type QueryName = (typeof QUERY_NAMES)[number];
 

@@ -100,6 +100,47 @@ export interface EmailHealth {
   unsubscribed: number;
 }
 
+/** The loyalty program in one period (analytics/queries/loyalty*.sql; definitions in the README). */
+export interface LoyaltyKpis {
+  /** ISO date (YYYY-MM-DD), inclusive. */
+  start: string;
+  /** ISO date (YYYY-MM-DD), exclusive. */
+  end: string;
+  /** As in PeriodKpis: null for the whole shop, else the segment. */
+  market: string | null;
+  /** Members at the period's end, and of them those who became members in it. */
+  members: number;
+  newMembers: number;
+  /** Members who earned or redeemed points in the period. */
+  activeMembers: number;
+  pointsEarned: number;
+  pointsRedeemed: number;
+  pointsExpired: number;
+  pointsReversed: number;
+  redemptions: number;
+  redeemingMembers: number;
+  /** Members who redeemed in the period ÷ members at its end. */
+  redemptionRate: number | null;
+  /** Redemptions ÷ members who redeemed, in the period. */
+  redemptionFrequency: number | null;
+  /** Tier id → members in it at the period's end, in `LoyaltyReport.tiers` order; `unknown` for members without a tier record. */
+  tiers: Record<string, number>;
+  /** Tier changes in the period: totals, and per tier moved to. */
+  tierMovements: {
+    up: number;
+    down: number;
+    upInto: Record<string, number>;
+    downInto: Record<string, number>;
+  };
+}
+
+export interface LoyaltyReport {
+  /** Every tier in the data, lowest first (the program's order when the report was given it). */
+  tiers: string[];
+  /** Whole shop first (market null) per period, then the breakdown rows when `--by` is given. */
+  periods: LoyaltyKpis[];
+}
+
 export interface ReportData {
   from: string;
   to: string;
@@ -110,6 +151,7 @@ export interface ReportData {
   cohorts: CohortRow[];
   journeys: JourneyFunnel[];
   emailHealth: EmailHealth;
+  loyalty: LoyaltyReport;
   /** When and from what it was computed: `duckdb:<dir>` or `athena:<workgroup>`, ISO time. */
   generated: { at: string; source: string; records: number };
 }

@@ -6,6 +6,7 @@
 import { IDENTIFIERS, type Identifier, param, type SqlParam } from './binder.ts';
 import { cohortRows } from './cohorts.ts';
 import { emailHealth, journeyFunnels, UNKNOWN } from './funnels.ts';
+import { loyaltyReport } from './loyalty.ts';
 import { addMoney, fromNumber, toMoneyByCurrency } from './money.ts';
 import { MAX_PERIOD_DAYS, PERIOD_UNITS, type Period, parseIsoDate, periodsBetween } from './periods.ts';
 import { boundQuery, includesFor, QUERY_NAMES, type QueryName } from './queries.ts';
@@ -28,6 +29,12 @@ export interface ReportOptions {
   by?: Identifier | undefined;
   activeWindowDays?: number | undefined;
   goalWindowDays?: number | undefined;
+  /**
+   * The loyalty program's tier ids, lowest first (loyalty.yaml's `tiers.levels`): the loyalty section
+   * lists every tier in this order, also those without members. Without it, the tiers in the data
+   * are ordered by their members at the end, most first.
+   */
+  loyaltyTiers?: readonly string[] | undefined;
   /**
    * Run the queries at the same time: for Athena, where each query waits seconds in a queue; not for
    * DuckDB, which already uses every core for one query. @default false
@@ -77,6 +84,10 @@ export function checkReportOptions(o: ReportOptions): { activeWindowDays: number
     if (!Number.isSafeInteger(value) || value < 1 || value > 3660) {
       throw new ReportInputError(`${flag}: ${value} is not a number of days between 1 and 3660`);
     }
+  }
+  for (const tier of o.loyaltyTiers ?? []) {
+    if (!/^[a-z][a-z0-9-]{0,63}$/.test(tier))
+      throw new ReportInputError(`loyalty tiers: "${tier}" is not a tier id`);
   }
   if (activeWindowDays < MAX_PERIOD_DAYS[o.period]) {
     // Shorter, a customer who orders early in a period could be inactive again at its end: the
@@ -129,6 +140,13 @@ export async function computeReport(runner: SqlRunner, options: ReportOptions): 
     cohorts: cohortRows(rows('cohorts'), options.to),
     journeys: journeyFunnels(rows('journeys'), emails, rows('journey-revenue')),
     emailHealth: emailHealth(emails),
+    loyalty: loyaltyReport(
+      periods,
+      rows('loyalty'),
+      rows('loyalty-tiers'),
+      options.by !== undefined,
+      options.loyaltyTiers,
+    ),
     generated: {
       at: (options.now?.() ?? new Date()).toISOString(),
       source: runner.source,

@@ -250,8 +250,10 @@ export async function runReport(
     if (p.csv !== undefined) {
       const dir = path.resolve(io.cwd, p.csv);
       await mkdir(dir, { recursive: true });
-      for (const [name, content] of reportCsvFiles(data)) await writeFile(path.join(dir, name), content);
-      io.err(`journeys report: wrote ${shown(dir)}/{kpis,cohorts,journeys,messages}.csv\n`);
+      const files = reportCsvFiles(data);
+      for (const [name, content] of files) await writeFile(path.join(dir, name), content);
+      const names = [...files.keys()].map((name) => name.replace(/\.csv$/, ''));
+      io.err(`journeys report: wrote ${shown(dir)}/{${names.join(',')}}.csv\n`);
     }
     if (p.out !== undefined && deps.renderHtml) {
       const file = path.resolve(io.cwd, p.out);
@@ -340,6 +342,14 @@ export function summary(data: ReportData): string {
         `  ${j.journey}: ${j.entered} (${j.heldOut} held out) → ${j.sent} → ${j.opened} → ${j.clicked}; goal ${j.goalReached} vs ${j.holdoutGoalReached}; ${uplift}`,
       );
     }
+  }
+  const loyalty = data.loyalty.periods.filter((p) => p.market === null).at(-1);
+  if (loyalty && loyalty.members > 0) {
+    const tiers = data.loyalty.tiers.map((t) => `${t} ${loyalty.tiers[t] ?? 0}`).join(', ');
+    lines.push(
+      '',
+      `Loyalty ${loyalty.start}: ${loyalty.members} members (${loyalty.newMembers} new, ${loyalty.activeMembers} active); points earned ${loyalty.pointsEarned}, redeemed ${loyalty.pointsRedeemed}, expired ${loyalty.pointsExpired}, reversed ${loyalty.pointsReversed}; redemption rate ${pct(loyalty.redemptionRate)}, ${loyalty.redemptionFrequency === null ? '—' : loyalty.redemptionFrequency.toFixed(2)} per redeeming member; tiers ${tiers}; ${loyalty.tierMovements.up} up, ${loyalty.tierMovements.down} down`,
+    );
   }
   const h = data.emailHealth;
   lines.push(

@@ -3,6 +3,8 @@
  * go through Intl in the report's locale (format.ts). Functions take already-formatted values.
  */
 
+import { LOYALTY_MESSAGES, type LoyaltyMessages } from './loyalty-messages.ts';
+
 export type ReportLocale = 'en' | 'de';
 
 export interface Messages {
@@ -21,6 +23,7 @@ export interface Messages {
     journeys: string;
     uplift: string;
     email: string;
+    loyalty: string;
     markets: string;
   };
   stats: { active: string; orders: string; journeys: string; emails: string };
@@ -135,6 +138,7 @@ export interface Messages {
     retentionTrend: string;
   };
   definitions: { title: string; items: [string, string][]; window: string; days: (n: string) => string };
+  loyalty: LoyaltyMessages;
   footer: string;
   dash: string;
 }
@@ -155,6 +159,7 @@ const en: Messages = {
     journeys: 'Journeys',
     uplift: 'Uplift',
     email: 'Email health',
+    loyalty: 'Loyalty',
     markets: 'Markets',
   },
   stats: { active: 'Active customers', orders: 'Orders', journeys: 'Journeys', emails: 'Emails sent' },
@@ -291,6 +296,7 @@ const en: Messages = {
     window: 'Active window',
     days: (n) => `${n} days`,
   },
+  loyalty: LOYALTY_MESSAGES.en,
   footer: 'Made with retention-journeys · npx journeys report',
   dash: '—',
 };
@@ -311,6 +317,7 @@ const de: Messages = {
     journeys: 'Journeys',
     uplift: 'Wirkung',
     email: 'E-Mail-Zustellung',
+    loyalty: 'Treueprogramm',
     markets: 'Märkte',
   },
   stats: {
@@ -452,6 +459,7 @@ const de: Messages = {
     window: 'Aktivitätsfenster',
     days: (n) => `${n} Tage`,
   },
+  loyalty: LOYALTY_MESSAGES.de,
   footer: 'Erstellt mit retention-journeys · npx journeys report',
   dash: '—',
 };

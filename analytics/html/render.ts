@@ -7,6 +7,7 @@
 import type { ReportData } from '../report-types.ts';
 import { createFormat, esc, lastDay } from './format.ts';
 import { journeysHtml, upliftHtml } from './journeys.ts';
+import { loyaltyHtml } from './loyalty.ts';
 import { MESSAGES, type ReportLocale } from './messages.ts';
 import { type Context, headerHtml, overviewHtml, trendsHtml } from './overview.ts';
 import { cohortsHtml, definitionsHtml, emailHtml, marketsHtml } from './sections.ts';
@@ -44,6 +45,7 @@ export function renderReportHtml(data: ReportData, options: RenderOptions): stri
     ['journeys', t.nav.journeys],
     ['uplift', t.nav.uplift],
     ['email', t.nav.email],
+    ['loyalty', t.nav.loyalty],
     ...(ctx.breakdown.length ? ([['markets', t.nav.markets]] as [string, string][]) : []),
   ];
   const title = ctx.shopName ? `${ctx.shopName} · ${t.title}` : t.title;
@@ -67,6 +69,7 @@ ${cohortsHtml(ctx)}
 ${journeysHtml(ctx)}
 ${upliftHtml(ctx)}
 ${emailHtml(ctx)}
+${loyaltyHtml(ctx)}
 ${marketsHtml(ctx)}
 ${definitionsHtml(ctx)}
 </main>

@@ -189,7 +189,10 @@ ${body}
 
 export function definitionsHtml(ctx: Context): string {
   const { t, data, f } = ctx;
-  return `<section class="section definitions"><h2>${esc(t.definitions.title)}</h2><dl>${t.definitions.items
+  return `<section class="section definitions"><h2>${esc(t.definitions.title)}</h2><dl>${[
+    ...t.definitions.items,
+    ...t.loyalty.definitions,
+  ]
     .map(([k, v]) => `<div><dt>${esc(k)}</dt><dd>${esc(v)}</dd></div>`)
     .join(
       '',

@@ -127,7 +127,12 @@ table { border-collapse: collapse; }
 .status.ok { background: var(--good-soft); color: var(--good); }
 .status.review { background: var(--amber-soft); color: var(--amber); }
 .status.pause { background: var(--bad-soft); color: var(--bad); }
-.markets tbody th, .uplift tbody th { white-space: nowrap; }
+.loyalty-tiles { grid-template-columns: repeat(4, minmax(0, 1fr)); gap: 14px 20px; }
+.loyalty-grid { display: grid; grid-template-columns: minmax(0, 1fr) minmax(0, 1.2fr); gap: 16px; margin: 16px 0; }
+.tier-bar { display: flex; height: 18px; border-radius: 6px; overflow: hidden; background: #f4f4f5; margin: 6px 0 12px; }
+.tier-bar span { display: block; height: 100%; }
+.swatch { display: inline-block; width: 10px; height: 10px; border-radius: 3px; margin-right: 8px; vertical-align: baseline; }
+.markets tbody th, .uplift tbody th, .tiers tbody th { white-space: nowrap; }
 .why-row td { color: var(--muted); font-size: 12px; text-align: left; }
 .definitions { border-top: 1px solid var(--line); padding-top: 20px; }
 .definitions h2 { font-size: 15px; margin: 0 0 10px; }
@@ -138,7 +143,7 @@ table { border-collapse: collapse; }
 .page-foot { color: var(--muted); font-size: 12px; padding-top: 16px; padding-bottom: 40px; }
 @media (max-width: 1100px) {
   .kpis, .trends { grid-template-columns: repeat(2, minmax(0, 1fr)); }
-  .email-grid, .funnel { grid-template-columns: minmax(0, 1fr); }
+  .email-grid, .funnel, .loyalty-grid { grid-template-columns: minmax(0, 1fr); }
   .f-group + .f-group { border-left: 0; padding-left: 0; border-top: 1px solid #f0f0f2; padding-top: 10px; }
   .head-row { flex-direction: column; align-items: flex-start; }
 }
@@ -149,6 +154,7 @@ table { border-collapse: collapse; }
   .stats { grid-template-columns: repeat(2, minmax(0, 1fr)); width: 100%; }
   .stats div { min-width: 0; }
   .kpis, .trends { grid-template-columns: minmax(0, 1fr); }
+  .loyalty-tiles { grid-template-columns: repeat(2, minmax(0, 1fr)); }
   .chart-wide { display: none; }
   .chart-narrow { display: block; }
   .heatmap .long { display: none; }

@@ -37,6 +37,17 @@ export const SYSTEM_RECORD_TYPES = [
   'referral.rejected',
   'referral.reward.granted',
   'support.followup.requested',
+  // The loyalty program's events (core/loyalty/events.ts); a redemption's coupon is `coupon.issued`
+  // with journey `loyalty`.
+  'loyalty.member.joined',
+  'loyalty.points.earned',
+  'loyalty.points.available',
+  'loyalty.points.reversed',
+  'loyalty.points.expiring',
+  'loyalty.points.expired',
+  'loyalty.tier.changed',
+  'loyalty.tier.at-risk',
+  'loyalty.reward.redeemed',
 ] as const;
 
 /** Email outcomes (SES events, and the one-click unsubscribe). */
@@ -84,7 +95,8 @@ export const COLUMNS = {
   goal: 'string',
   /**
    * A reason from a closed set the system itself chose (exit reason, referral rejection, bounce type
-   * `permanent`/`transient`/`undetermined`); never text a person wrote.
+   * `permanent`/`transient`/`undetermined`, what loyalty points were earned for, a tier change's
+   * direction `up`/`down`); never text a person wrote.
    */
   reason: 'string',
   /** ISO 3166-1 alpha-2 country from the locale's region (de-AT → AT), null when the locale has none. */
@@ -100,6 +112,16 @@ export const COLUMNS = {
   score: 'int',
   /** customer.registered / customer.consent.changed / email.unsubscribed: marketing consent after it. */
   consent: 'boolean',
+  // Columns are only ever added at the end, nullable: rows written before read them as null.
+  /**
+   * loyalty.* records: the points moved, as a magnitude (the type says which way); for
+   * loyalty.tier.at-risk the points still needed to keep the tier.
+   */
+  points: 'int',
+  /** loyalty.member.joined: the tier joined in; tier.changed: the tier moved to; tier.at-risk: the tier at risk. */
+  tier: 'string',
+  /** loyalty.reward.redeemed: the reward of the program's catalogue. */
+  reward: 'string',
 } as const satisfies Record<string, 'string' | 'int' | 'boolean'>;
 export type ColumnName = keyof typeof COLUMNS;
 
@@ -114,6 +136,10 @@ const iso = z
   .regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/, 'must be Date#toISOString output');
 const key = z.string().regex(/^[A-Za-z0-9_-]{16,64}$/, 'must be a pseudonymous key');
 const name = z.string().regex(/^[A-Za-z0-9._:-]{1,100}$/, 'must be an identifier, not free text');
+/** A loyalty program's tier or reward id (core/loyalty/program.ts: kebab-case). */
+const slug = z.string().regex(/^[a-z][a-z0-9-]{0,63}$/, 'must be a tier or reward id');
+/** Far above any real movement, inside Glue's 32-bit `int`. */
+export const MAX_POINTS = 1_000_000_000;
 
 export const analyticsRecordSchema = z
   .object({
@@ -146,6 +172,9 @@ export const analyticsRecordSchema = z
       .nullable(),
     score: z.number().int().min(0).max(10).nullable(),
     consent: z.boolean().nullable(),
+    points: z.number().int().min(0).max(MAX_POINTS).nullable(),
+    tier: slug.nullable(),
+    reward: slug.nullable(),
   })
   .strict();
 

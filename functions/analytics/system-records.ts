@@ -1,9 +1,10 @@
 /**
  * What the log records of the system's own events (source retention-journeys), published by the
- * dispatcher from the outbox: journey lifecycle, coupons, referrals, support follow-ups and the
- * preferences service's unsubscribe.
+ * dispatcher from the outbox: journey lifecycle, coupons, referrals, support follow-ups, the loyalty
+ * program (loyalty-records.ts) and the preferences service's unsubscribe.
  */
 import type { RawEvent } from '../core/events.ts';
+import { LOYALTY_JOURNEY, loyaltyEvent } from './loyalty-records.ts';
 import {
   type AnalyticsRecord,
   type RecordType,
@@ -51,6 +52,8 @@ const JOURNEY_TYPES = new Set([
   'journey.goal.reached',
 ]);
 
+const LOYALTY_TYPES = new Set<string>(SYSTEM_EVENT_TYPES.filter((t) => t.startsWith('loyalty.')));
+
 export function systemEvent(event: RawEvent, context: RecordContext): AnalyticsRecord[] {
   const { keys } = context;
   const d = detailOf(event);
@@ -60,9 +63,10 @@ export function systemEvent(event: RawEvent, context: RecordContext): AnalyticsR
   const outboxId = isId(d.outboxId) ? d.outboxId : undefined;
   const factId = outboxId ?? (isId(event.id) ? event.id : '');
   const journey = identifier(d.journey);
+  // A redemption's coupon names the program as its journey: there is no instance to tie it to.
   const instanceId = isId(d.instanceId)
     ? d.instanceId
-    : journey && outboxId
+    : journey && journey !== LOYALTY_JOURNEY && outboxId
       ? instanceOf(journey, outboxId)
       : undefined;
   const lifecycle = {
@@ -72,6 +76,7 @@ export function systemEvent(event: RawEvent, context: RecordContext): AnalyticsR
   const r = (type: RecordType, time: unknown, fields: Partial<AnalyticsRecord>) =>
     record(type, keys, context, instant(time, event.time, context.now), [factId], fields);
 
+  if (LOYALTY_TYPES.has(event.detailType)) return loyaltyEvent(event, d, keys, context, factId);
   if (JOURNEY_TYPES.has(event.detailType)) {
     const type = event.detailType as RecordType;
     return [

@@ -103,8 +103,8 @@ describe('HTML report in headless Chromium', () => {
     const { page, requests, errors, close } = await open(b, 'en', 1280);
     try {
       const charts = await chartSizes(page);
-      // 8 trends, the wide forest plot, 2 cohort revenue charts, the wide market chart.
-      expect(charts).toHaveLength(12);
+      // 8 trends, the wide forest plot, 2 cohort revenue charts, 2 loyalty charts, the wide market chart.
+      expect(charts).toHaveLength(14);
       for (const c of charts) {
         expect(c.width).toBeGreaterThan(150);
         expect(c.height).toBeGreaterThan(60);
@@ -114,6 +114,11 @@ describe('HTML report in headless Chromium', () => {
       for (let i = 0; i < 8; i++) await expect.poll(() => cards.nth(i).isVisible()).toBe(true);
       expect(await page.locator('.kpi h3').first().textContent()).toBe('Retention rate');
       expect(await page.locator('.heatmap tbody tr').count()).toBe(12);
+      const tiles = page.locator('#loyalty .tile');
+      expect(await tiles.count()).toBe(8);
+      for (let i = 0; i < 8; i++) await expect.poll(() => tiles.nth(i).isVisible()).toBe(true);
+      const bar = await page.locator('#loyalty .tier-bar').boundingBox();
+      expect(bar?.width).toBeGreaterThan(300);
       const { scroll, client } = await overflow(page);
       expect(scroll).toBeLessThanOrEqual(client);
       expect(requests).toEqual([]);
@@ -130,7 +135,7 @@ describe('HTML report in headless Chromium', () => {
       const { scroll, client } = await overflow(page);
       expect(scroll).toBeLessThanOrEqual(client);
       const charts = await chartSizes(page);
-      expect(charts).toHaveLength(12);
+      expect(charts).toHaveLength(14);
       for (const c of charts) {
         expect(c.width).toBeGreaterThan(200);
         expect(c.width).toBeLessThanOrEqual(390);
@@ -163,6 +168,7 @@ describe('HTML report in headless Chromium', () => {
         'Umsatz',
       ]);
       expect(await page.locator('#email h2').textContent()).toBe('E-Mail-Zustellung');
+      expect(await page.locator('#loyalty h2').textContent()).toBe('Treueprogramm');
       const { scroll, client } = await overflow(page);
       expect(scroll).toBeLessThanOrEqual(client);
       expect(requests).toEqual([]);

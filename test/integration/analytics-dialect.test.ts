@@ -19,13 +19,17 @@ import { periodsBetween } from '../../analytics/periods.ts';
 import { boundQuery, includesFor, QUERY_NAMES } from '../../analytics/queries.ts';
 import { RECORD_TYPES } from '../../functions/analytics/record.ts';
 import {
+  earned,
   email,
   entered,
   feedback,
   goalReached,
+  joined,
   order,
   record,
+  redeemed,
   refund,
+  tierChanged,
   writeLog,
 } from '../support/analytics-records.ts';
 
@@ -121,6 +125,10 @@ beforeAll(async () => {
     goalReached(who, 'win-back', 'i1', '2025-02-02', false),
     email('email.sent', who, 'win-back', 'offer', 's1', '2025-01-10'),
     email('email.bounced', who, 'win-back', 'offer', 's1', '2025-01-10', 'permanent'),
+    joined(who, '2024-12-01'),
+    earned(who, '2025-02-02', 12, 'order', 'o2'),
+    tierChanged(who, '2025-02-02', 'silver', 'up'),
+    redeemed(who, '2025-03-02', 10),
   ];
   // One record of every other type, so no query meets a type it was not written for untested.
   const seen = new Set(records.map((r) => r.type));

@@ -9,6 +9,7 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { timeReport } from '../../analytics/bench.ts';
 import { AnalyticsLogError, DuckDbRunner } from '../../analytics/duckdb.ts';
+import { QUERY_NAMES } from '../../analytics/queries.ts';
 import {
   computeReport,
   EmptyLogError,
@@ -434,7 +435,7 @@ describe('parallel queries (for Athena)', () => {
         now: () => new Date(0),
       };
       const together = await computeReport(runner, { ...options, parallel: true });
-      expect(most).toBe(8);
+      expect(most).toBe(QUERY_NAMES.length);
       expect(together).toEqual(await computeReport(duck, options));
     } finally {
       duck.close();

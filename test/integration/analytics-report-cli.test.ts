@@ -7,7 +7,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ReportData } from '../../analytics/report-types.ts';
 import { type ReportDeps, runReport } from '../../local/report-cli.ts';
-import { email, entered, feedback, order, writeLog } from '../support/analytics-records.ts';
+import { earned, email, entered, feedback, joined, order, writeLog } from '../support/analytics-records.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 let tmp: string;
@@ -24,6 +24,8 @@ beforeAll(async () => {
     feedback('b', '2026-11-06', 10),
     entered('a', 'win-back', 'i1', '2026-11-01', false),
     email('email.sent', 'a', 'win-back', 'offer', 's1', '2026-11-01'),
+    joined({ customer: 'a', market: 'DE' }, '2026-09-03'),
+    earned({ customer: 'a', market: 'DE' }, '2026-11-04', 20, 'order', 'a2'),
   ]);
 });
 afterAll(async () => {
@@ -66,6 +68,7 @@ describe('journeys report', () => {
       'cohorts',
       'journeys',
       'emailHealth',
+      'loyalty',
       'generated',
     ]);
     expect(data).toMatchObject({
@@ -85,8 +88,8 @@ describe('journeys report', () => {
       nps: 100,
     });
     expect(data.journeys.map((j) => j.journey)).toEqual(['win-back']);
-    expect(stderr).toContain('retention (2/8)…');
-    expect(stderr).toContain('journeys report: 6 records in');
+    expect(stderr).toContain('retention (2/10)…');
+    expect(stderr).toContain('journeys report: 8 records in');
     // Months without any record are worth a note, not an error.
     expect(stderr).toContain('journeys report: note: no records in the period 2025-12-01 … 2026-01-01');
   });
@@ -117,13 +120,14 @@ describe('journeys report', () => {
     ]);
   });
 
-  it('--csv writes the four tables; the default output is a text summary', async () => {
+  it('--csv writes the five tables; the default output is a text summary', async () => {
     const { code, stderr } = await run(['--analytics', 'analytics', '--csv', 'csv']);
     expect(code).toBe(0);
     expect((await readdir(path.join(tmp, 'csv'))).sort()).toEqual([
       'cohorts.csv',
       'journeys.csv',
       'kpis.csv',
+      'loyalty.csv',
       'messages.csv',
     ]);
     const kpis = await readFile(path.join(tmp, 'csv', 'kpis.csv'), 'utf8');
@@ -131,10 +135,13 @@ describe('journeys report', () => {
       /^start,end,market,customersAtStart,.*,revenue_EUR,averageOrderValue_EUR,/,
     );
     expect(kpis.split('\r\n')).toHaveLength(14); // header, 12 months, final newline
-    expect(stderr).toContain('wrote csv/{kpis,cohorts,journeys,messages}.csv');
+    expect(stderr).toContain('wrote csv/{kpis,cohorts,journeys,messages,loyalty}.csv');
     const text = await run(['--analytics', 'analytics']);
     expect(text.stdout).toMatch(/^Retention report 2025-12-01 … 2026-12-01/);
     expect(text.stdout).toContain('win-back: 1 (0 held out)');
+    expect(text.stdout).toContain(
+      'Loyalty 2026-11-01: 1 members (0 new, 1 active); points earned 20, redeemed 0, expired 0, reversed 0; redemption rate 0.0 %, — per redeeming member; tiers member 1; 0 up, 0 down',
+    );
   });
 
   it('--out renders with the injected renderer, in the chosen locale', async () => {

@@ -112,3 +112,28 @@ export async function writeLog(
     await writeFile(path.join(dir, p, file), `${lines.join('\n')}\n`);
   }
 }
+
+// The loyalty program's records (functions/analytics/loyalty-records.ts).
+
+export const joined = (w: Who | string, time: string, tier = 'member') =>
+  record('loyalty.member.joined', time, { ...who(w), tier });
+
+export const earned = (w: Who | string, time: string, points: number, reason = 'order', orderName?: string) =>
+  record('loyalty.points.earned', time, {
+    ...who(w),
+    points,
+    reason,
+    order: orderName ? key(orderName) : null,
+  });
+
+export const redeemed = (w: Who | string, time: string, points: number, reward = 'five-off') =>
+  record('loyalty.reward.redeemed', time, { ...who(w), points, reward });
+
+export const expired = (w: Who | string, time: string, points: number) =>
+  record('loyalty.points.expired', time, { ...who(w), points });
+
+export const reversed = (w: Who | string, time: string, points: number, orderName: string) =>
+  record('loyalty.points.reversed', time, { ...who(w), points, order: key(orderName) });
+
+export const tierChanged = (w: Who | string, time: string, tier: string, direction: 'up' | 'down') =>
+  record('loyalty.tier.changed', time, { ...who(w), tier, reason: direction });

@@ -36,6 +36,7 @@ export function reportData(): ReportData {
     periods: [period('2026-10-01', '2026-11-01', { orders: 1 }), period('2026-11-01', '2026-12-01')],
     cohorts: [],
     journeys: [],
+    loyalty: { tiers: [], periods: [] },
     emailHealth: { sent: 3210, delivered: 3190, bounceRate: 0.004, complaintRate: 0.0002, unsubscribed: 12 },
     generated: { at: '2026-12-01T06:00:00.000Z', source: 'athena:test', records: 123_456 },
   };

@@ -75,6 +75,34 @@ const data: ReportData = {
     },
   ],
   emailHealth: { sent: 35, delivered: 34, bounceRate: 0, complaintRate: 0, unsubscribed: 1 },
+  loyalty: {
+    tiers: ['member', 'silver', 'gold'],
+    periods: [
+      {
+        start: '2025-01-01',
+        end: '2025-02-01',
+        market: null,
+        members: 40,
+        newMembers: 6,
+        activeMembers: 12,
+        pointsEarned: 3100,
+        pointsRedeemed: 1500,
+        pointsExpired: 80,
+        pointsReversed: 59,
+        redemptions: 3,
+        redeemingMembers: 2,
+        redemptionRate: 0.05,
+        redemptionFrequency: 1.5,
+        tiers: { member: 30, silver: 8, gold: 2 },
+        tierMovements: {
+          up: 3,
+          down: 1,
+          upInto: { member: 0, silver: 2, gold: 1 },
+          downInto: { member: 1, silver: 0, gold: 0 },
+        },
+      },
+    ],
+  },
   generated: { at: '2025-02-01T00:00:00.000Z', source: 'duckdb:x', records: 100 },
 };
 
@@ -85,7 +113,13 @@ describe('CSV tables', () => {
 
   it('writes one column per currency and one row per cohort month', () => {
     const files = reportCsvFiles(data);
-    expect([...files.keys()]).toEqual(['kpis.csv', 'cohorts.csv', 'journeys.csv', 'messages.csv']);
+    expect([...files.keys()]).toEqual([
+      'kpis.csv',
+      'cohorts.csv',
+      'journeys.csv',
+      'messages.csv',
+      'loyalty.csv',
+    ]);
     const kpis = (files.get('kpis.csv') ?? '').split('\r\n');
     expect(kpis[0]).toContain(
       'orders,revenue_EUR,revenue_USD,averageOrderValue_EUR,averageOrderValue_USD,customerLifetimeValue_EUR,customerLifetimeValue_USD,nps',
@@ -97,6 +131,16 @@ describe('CSV tables', () => {
     expect(files.get('journeys.csv')).toContain(',,,,,"not enough data: 5, ""few""",3.00,\r\n');
     expect(files.get('messages.csv')).toBe(
       'journey,message,sent,delivered,opened,clicked,unsubscribed,bounced,complained\r\nwin-back,offer,35,34,20,5,1,1,0\r\n',
+    );
+  });
+
+  it("writes the loyalty program per period, with a column per tier in the program's order", () => {
+    expect(reportCsvFiles(data).get('loyalty.csv')).toBe(
+      [
+        'start,end,market,members,newMembers,activeMembers,pointsEarned,pointsRedeemed,pointsExpired,pointsReversed,redemptions,redeemingMembers,redemptionRate,redemptionFrequency,tierUps,tierDowns,tier_member,tier_silver,tier_gold,up_member,up_silver,up_gold,down_member,down_silver,down_gold',
+        '2025-01-01,2025-02-01,,40,6,12,3100,1500,80,59,3,2,0.05,1.5,3,1,30,8,2,0,2,1,1,0,0',
+        '',
+      ].join('\r\n'),
     );
   });
 });

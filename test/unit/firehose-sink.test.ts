@@ -50,6 +50,9 @@ function record(n: number): AnalyticsRecord {
     currency: 'EUR',
     score: null,
     consent: null,
+    points: null,
+    tier: null,
+    reward: null,
   };
 }
 

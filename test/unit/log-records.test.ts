@@ -444,7 +444,7 @@ describe('analytics records', () => {
     expect(heard(tagged('retention-journeys'))).toBe(true);
     // Another configuration set's events are not heard (a second stack in the account).
     expect(heard(tagged('other-stack'))).toBe(false);
-    expect(RECORD_TYPES).toHaveLength(25);
+    expect(RECORD_TYPES).toHaveLength(34);
   });
 
   it('hostile payloads: never throws, every record valid, no text of the payload in any record', () => {
@@ -490,6 +490,14 @@ describe('analytics records', () => {
         'bounce',
         'reachedAt',
         'locale',
+        'points',
+        'pointsNeeded',
+        'tier',
+        'to',
+        'direction',
+        'rewardId',
+        'movementId',
+        'joinedAt',
       ),
       hostile,
     );

@@ -42,6 +42,9 @@ const record = (n: number, recorded: string): AnalyticsRecord => ({
   currency: 'EUR',
   score: null,
   consent: null,
+  points: null,
+  tier: null,
+  reward: null,
 });
 
 describe('JSON Lines sink', () => {

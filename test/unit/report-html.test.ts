@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { renderReportHtml } from '../../analytics/html/render.ts';
-import type { JourneyFunnel, PeriodKpis, ReportData } from '../../analytics/report-types.ts';
+import type { JourneyFunnel, LoyaltyKpis, PeriodKpis, ReportData } from '../../analytics/report-types.ts';
 
 const sample: ReportData = JSON.parse(
   readFileSync(new URL('../fixtures/analytics/report-sample.json', import.meta.url), 'utf8'),
@@ -18,6 +18,7 @@ function emptyReport(): ReportData {
     cohorts: [],
     journeys: [],
     emailHealth: { sent: 0, delivered: 0, bounceRate: null, complaintRate: null, unsubscribed: 0 },
+    loyalty: { tiers: [], periods: [] },
     generated: { at: '2026-12-01T06:00:00.000Z', source: 'duckdb:.data/analytics', records: 0 },
   };
 }
@@ -39,7 +40,7 @@ describe('renderReportHtml: structure', () => {
     expect(en.startsWith('<!doctype html>')).toBe(true);
     expect(en).toContain('<html lang="en">');
     expect(de).toContain('<html lang="de">');
-    for (const id of ['overview', 'trends', 'cohorts', 'journeys', 'uplift', 'email', 'markets'])
+    for (const id of ['overview', 'trends', 'cohorts', 'journeys', 'uplift', 'email', 'loyalty', 'markets'])
       expect(en, id).toContain(`id="${id}"`);
     expect(en).toContain('<title>Bean &amp; Leaf · Retention report');
   });
@@ -60,8 +61,9 @@ describe('renderReportHtml: structure', () => {
       expect(en).toContain(`<figure class="panel trend" data-kpi="${k}">`);
       card(en, k);
     }
-    // 8 trends + forest (wide, narrow) + cohort revenue per currency (2 × 2) + markets (2).
-    expect(en.match(/<svg /g)?.length).toBe(8 + 2 + 4 + 2);
+    // 8 trends + forest (wide, narrow) + cohort revenue per currency (2 × 2) + loyalty members and
+    // points (2 × 2) + markets (2).
+    expect(en.match(/<svg /g)?.length).toBe(8 + 2 + 4 + 4 + 2);
     expect(en).not.toMatch(/@keyframes|animation:/);
   });
 
@@ -156,6 +158,9 @@ describe('renderReportHtml: escaping', () => {
     (data.journeys[3] as JourneyFunnel).uplift.note = '<b onmouseover=alert(3)>x</b>';
     for (const p of data.periods) if (p.market === 'AT') p.market = '"><svg onload=alert(4)>';
     data.generated.source = 'duckdb:<script>alert(5)</script>';
+    // Tier ids come from loyalty.yaml, which the report does not check.
+    data.loyalty.tiers[1] = '<script>alert(6)</script>';
+    for (const p of data.loyalty.periods) p.tiers['<script>alert(6)</script>'] = 5;
     const html = renderReportHtml(data, { locale: 'en', shopName: '<h1>Evil & Co</h1>' });
     expect(html).not.toMatch(/<script|<img|<b on|<svg onload|<h1>Evil/i);
     expect(html).toContain('&lt;img src=x onerror=alert(1)&gt;&quot;&#39;&amp;');
@@ -163,6 +168,7 @@ describe('renderReportHtml: escaping', () => {
     expect(html).toContain('&lt;b onmouseover=alert(3)&gt;x&lt;/b&gt;');
     expect(html).toContain('&lt;h1&gt;Evil &amp; Co&lt;/h1&gt;');
     expect(html).toContain('duckdb:&lt;script&gt;alert(5)&lt;/script&gt;');
+    expect(html).toContain('data-tier="&lt;script&gt;alert(6)&lt;/script&gt;"');
   });
 });
 
@@ -205,6 +211,7 @@ describe('renderReportHtml: empty and missing data', () => {
     expect(html).toContain('No cohorts yet');
     expect(html).toContain('No journey had any entries');
     expect(html).toContain('No emails were sent in the report’s range');
+    expect(html).toContain('No loyalty program activity in the report’s range');
     expect(html).toContain('No earlier period to compare with.');
     expect(card(html, 'retentionRate')).toContain('<div class="value none"');
     expect(card(html, 'retentionRate')).toContain('No data for this period.');
@@ -254,5 +261,89 @@ describe('renderReportHtml: empty and missing data', () => {
     expect(card(html, 'customerLifetimeValue')).toContain('Nobody churned');
     const journeyless = renderReportHtml({ ...data, journeys: [] }, { locale: 'en' });
     expect(journeyless).toContain('No journey in this report has a holdout group.');
+  });
+});
+
+/** The loyalty section's markup. */
+const loyaltySection = (html: string) =>
+  html.slice(html.indexOf('id="loyalty"'), html.indexOf('</section>', html.indexOf('id="loyalty"')));
+const tile = (html: string, key: string) => {
+  const start = html.indexOf(`class="tile" data-loyalty="${key}"`);
+  expect(start, key).toBeGreaterThan(-1);
+  return plain(html.slice(start, html.indexOf('</div><div class="tile"', start) + 1 || undefined));
+};
+
+describe('renderReportHtml: loyalty', () => {
+  it('shows the latest period’s members, activity, redemptions and points against the period before', () => {
+    const section = loyaltySection(en);
+    expect(section).toContain('Members, points and redemptions in November 2026');
+    // November 2026 of the sample: 902 members (38 new, 864 before), 300 active, 52 of them redeemed 65 times.
+    expect(tile(section, 'members')).toMatch(
+      /902<\/div><div class="sub">38 new<\/div><div class="sub">previous 864/,
+    );
+    expect(tile(section, 'activeMembers')).toContain('33.3% of members');
+    expect(tile(section, 'redemptionRate')).toMatch(/5\.8%.*52 members redeemed.*previous 6\.0%/);
+    expect(tile(section, 'redemptionFrequency')).toMatch(/1\.25.*65 redemptions/);
+    expect(tile(section, 'pointsExpired')).toMatch(/1,550.*previous 1,125/);
+  });
+
+  it('lists every tier in the program’s order with its members, share and moves, and a bar of them', () => {
+    const section = loyaltySection(en);
+    const rows = [...section.matchAll(/<tr data-tier="([^"]+)">(.*?)<\/tr>/gs)].map(([, tier, row]) => [
+      tier,
+      [...(row ?? '').matchAll(/<td class="num">([^<]*)<\/td>/g)].map((m) => m[1]),
+    ]);
+    expect(rows).toEqual([
+      ['member', ['750', '83.1%', '0', '8']],
+      ['silver', ['113', '12.5%', '14', '2']],
+      ['gold', ['39', '4.3%', '8', '0']],
+    ]);
+    expect(section.match(/<span style="width:/g)).toHaveLength(3);
+    expect(section).toContain('Tiers at the end of November 2026');
+  });
+
+  it('says so when nobody is a member, and shows "—" for rates without members or redeemers', () => {
+    const data = copy();
+    for (const p of data.loyalty.periods)
+      Object.assign(p, {
+        members: 0,
+        newMembers: 0,
+        activeMembers: 0,
+        pointsEarned: 0,
+        pointsRedeemed: 0,
+        pointsExpired: 0,
+        pointsReversed: 0,
+      });
+    expect(loyaltySection(renderReportHtml(data, { locale: 'en' }))).toContain(
+      'No loyalty program activity in the report’s range',
+    );
+    const quiet = copy();
+    const last = quiet.loyalty.periods.filter((p) => p.market === null).at(-1) as LoyaltyKpis;
+    Object.assign(last, {
+      redemptions: 0,
+      redeemingMembers: 0,
+      redemptionRate: 0,
+      redemptionFrequency: null,
+    });
+    const html = renderReportHtml(quiet, { locale: 'en' });
+    expect(tile(loyaltySection(html), 'redemptionFrequency')).toMatch(
+      /—<\/div><div class="sub">0 redemptions/,
+    );
+    expect(html).not.toMatch(/NaN|Infinity/);
+    // A report saved before the section existed still renders.
+    const { loyalty: _, ...old } = copy();
+    expect(renderReportHtml(old as ReportData, { locale: 'en' })).toContain('No loyalty program activity');
+  });
+
+  it('speaks German in the German report, with German numbers', () => {
+    const section = plain(loyaltySection(de));
+    expect(section).toContain('Treueprogramm');
+    expect(section).toContain('Stufen am Ende von November 2026');
+    expect(section).toContain('33,3 % der Mitglieder');
+    expect(section).toContain('zuvor 864');
+    const text = section.replace(/<[^>]*>/g, ' ');
+    for (const english of ['Members', 'Points earned', 'Redemption rate'])
+      expect(text).not.toContain(english);
+    expect(de).toContain('Einlösequote');
   });
 });
