@@ -97,6 +97,7 @@ export function createServices(
       defaultTimeZone: config.defaultTimeZone,
       frequencyCap: config.frequencyCap,
       secret: config.signingSecret,
+      loyalty: catalog.loyalty,
     },
   });
   const loyalty = new LoyaltyService({
@@ -146,6 +147,8 @@ export function createServices(
       preferencesUrl: config.preferencesUrl,
       shop: config.shop,
       shopEventSource: config.shopEventSource,
+      // The member page exists only while the program runs.
+      loyalty: catalog.loyalty?.enabled ? loyalty : undefined,
     }),
     sesEvents: new SesEventService({ compliance }),
     connectors: connectorService(doc, config, publisher, now, store),
