@@ -210,7 +210,7 @@ describe('GET /member', () => {
       }),
     );
     const { body } = (await world({ loyalty }).service.handle(get(linkOf('lea')))).response;
-    expect(body).toContain('<p class="points">-40</p>');
+    expect(body).toContain('<p class="points negative">-40</p>');
     expect(body).toContain('You have reached our highest tier');
     expect(body).not.toContain('<progress');
     expect(body).toContain(
