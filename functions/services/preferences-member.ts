@@ -23,6 +23,7 @@ export const MEMBER_STYLE = [
   'h2{font-size:1.0625rem;margin:1.75rem 0 .75rem}',
   '.balance{text-align:center;margin:0 0 1.5rem}',
   '.points{font-size:2.75rem;font-weight:700;line-height:1.1;color:#0f766e;margin:0}',
+  '.points.negative{color:#b45309}',
   '.tier{margin:0 0 1rem}',
   '.tier p{margin:0 0 .5rem}',
   'progress{appearance:none;width:100%;height:.75rem;border:0;border-radius:6px;background:#e4e4e7;overflow:hidden}',
@@ -139,7 +140,7 @@ export async function memberPageParts(
 
   parts.push(
     '<section class="balance">',
-    `<p class="points">${escapeHtml(number.format(data.balance))}</p>`,
+    `<p class="points${data.balance < 0 ? ' negative' : ''}">${escapeHtml(number.format(data.balance))}</p>`,
     `<p class="muted">${escapeHtml(await k.text('preferencesMemberBalance'))}</p>`,
     '</section>',
     '<section class="tier">',

@@ -14,7 +14,8 @@
  *                                redirects (303) to the page showing the coupon; a repeated request
  *                                shows the same coupon; a refusal (not enough points) is said on the page
  *
- * Forged, altered or wrong-purpose tokens get 400, expired ones 410, and nothing changes.
+ * Forged, altered or wrong-purpose tokens get 400, expired ones 410, a member form another site posted
+ * (`Sec-Fetch-Site: cross-site`) 403, and nothing changes.
  */
 import type { ComplianceStore } from '../adapters/compliance-store.ts';
 import { type FeedbackAnswer, type FeedbackStore, feedbackOutboxId } from '../adapters/feedback-store.ts';

@@ -34,7 +34,7 @@ beforeAll(async () => {
     account('anna', { available: 700 }),
   );
   const preferences = new PreferencesService({
-    store: { getProfile: async (id) => loyalty.profiles.get(id) },
+    store: { getProfile: async (id) => loyalty.worlds.get(id)?.profile },
     compliance: { withdrawConsent: async () => 'withdrawn' },
     feedback: {} as Pick<FeedbackStore, 'recorded' | 'click' | 'confirm'>,
     pages,
@@ -82,10 +82,10 @@ describe('the member page behind a Function URL', () => {
     expect(redeemed.headers?.location).toBe(
       `/member?token=${encodeURIComponent(token)}&redeemed=page-five-off-1`,
     );
-    expect(loyalty.accounts.get('anna')?.available).toBe(200);
+    expect(loyalty.account('anna')?.available).toBe(200);
 
     const shown = await call(event('GET', `token=${token}&redeemed=page-five-off-1`));
-    const code = loyalty.accounts.get('anna')?.recent[0]?.coupon.code as string;
+    const code = loyalty.account('anna')?.recent[0]?.coupon.code as string;
     expect(shown.body).toContain(`<p class="code"><code>${code}</code></p>`);
     expect(shown.body).toContain('valido fino al 31 maggio 2026');
   });

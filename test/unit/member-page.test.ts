@@ -45,7 +45,7 @@ function world(options: { loyalty?: InMemoryLoyalty | null; program?: typeof TES
           }),
         ));
   const service = new PreferencesService({
-    store: { getProfile: async (id) => loyalty?.profiles.get(id) },
+    store: { getProfile: async (id) => loyalty?.worlds.get(id)?.profile },
     compliance: { withdrawConsent: async () => 'withdrawn' },
     feedback: {
       recorded: async () => false,
@@ -187,9 +187,10 @@ describe('GET /member', () => {
   });
 
   it('does not offer a reward that has no amount in the member’s currency', async () => {
-    const loyalty = new InMemoryLoyalty(TEST_PROGRAM, () => NOW, 'GBP').add(
+    const loyalty = new InMemoryLoyalty(TEST_PROGRAM, () => NOW).add(
       { customerId: 'tom', locale: 'en-GB', timeZone: 'Europe/London', marketingConsent: true },
       account('tom', { available: 5000 }),
+      'GBP',
     );
     const { body } = (await world({ loyalty }).service.handle(get(linkOf('tom')))).response;
     expect(body).toContain('£4.00 off your next order');
@@ -209,7 +210,7 @@ describe('GET /member', () => {
       }),
     );
     const { body } = (await world({ loyalty }).service.handle(get(linkOf('lea')))).response;
-    expect(body).toContain('<p class="points">-40</p>');
+    expect(body).toContain('<p class="points negative">-40</p>');
     expect(body).toContain('You have reached our highest tier');
     expect(body).not.toContain('<progress');
     expect(body).toContain(
@@ -288,6 +289,59 @@ describe('GET /member', () => {
   });
 });
 
+describe('a member grown by shop events through the loyalty core', () => {
+  it('shows the registration bonus, an order pending through its hold, then its points to spend', async () => {
+    // Prepare: the registration bonus on, a clock the test moves
+    const program = loyaltyProgramSchema.parse({
+      ...TEST_PROGRAM,
+      earning: { ...TEST_PROGRAM.earning, bonuses: { ...TEST_PROGRAM.earning.bonuses, registration: 100 } },
+    });
+    let now = '2026-03-01T09:00:00Z';
+    const loyalty = new InMemoryLoyalty(program, () => now).add({
+      customerId: 'zoe',
+      locale: 'fr-FR',
+      timeZone: 'Europe/Paris',
+      marketingConsent: true,
+    });
+    const zoe = loyalty.worlds.get('zoe') as NonNullable<ReturnType<typeof loyalty.worlds.get>>;
+    const { service } = world({ loyalty });
+    const link = memberLink(SECRET, PREFS, { customerId: 'zoe', now: NOW });
+    const page = async () => (await service.handle(get(link))).response.body;
+
+    // Act: registration, then an order of 459.90 EUR
+    zoe.event(
+      'customer.registered',
+      { email: 'zoe@example.fr', locale: 'fr-FR', marketingConsent: true },
+      now,
+    );
+    now = '2026-03-01T10:00:00Z';
+    zoe.event(
+      'order.placed',
+      { orderId: 'o1', placedAt: now, total: { amount: '459.90', currency: 'EUR' } },
+      now,
+    );
+
+    // Assess: 100 to spend, 459 on the way, 5 € not yet within reach
+    let body = await page();
+    expect(body).toContain('<p class="points">100</p>');
+    expect(body).toContain('459 points en attente');
+    expect(body).toMatch(/value="page-five-off-1"><button type="submit" disabled>/);
+
+    // The hold passes without a refund: the points are released and cover the 5 € reward.
+    now = '2026-03-16T10:00:00Z';
+    zoe.runUntil(now);
+    body = await page();
+    expect(body).toContain('<p class="points">559</p>');
+    expect(body).not.toContain('en attente');
+    const redeemed = await service.handle(post(formOf(body, 'five-off')));
+    expect(redeemed.action).toBe('member-redeemed');
+    body = (await service.handle(get(redeemed.response.headers.location ?? ''))).response.body;
+    expect(body).toContain('<p class="points">59</p>');
+    expect(body).toContain(`<code>${loyalty.account('zoe')?.recent[0]?.coupon.code}</code>`);
+    expect(zoe.events('loyalty.reward.redeemed')).toHaveLength(1);
+  });
+});
+
 describe('POST /member (redemption)', () => {
   it('redeems, redirects to the page with the coupon, and the same form again shows the same coupon', async () => {
     // Prepare
@@ -309,11 +363,11 @@ describe('POST /member (redemption)', () => {
       `/preferences/member?token=${encodeURIComponent(form.token ?? '')}&redeemed=page-five-off-1`,
     );
     expect(first.response.headers['cache-control']).toBe('no-store');
-    expect(loyalty.accounts.get('anna')?.available).toBe(734);
+    expect(loyalty.account('anna')?.available).toBe(734);
     expect(loyalty.redeemCalls.map((c) => c.requestId)).toEqual(['page-five-off-1', 'page-five-off-1']);
 
     const shown = await service.handle(get(location));
-    const code = loyalty.accounts.get('anna')?.recent[0]?.coupon.code as string;
+    const code = loyalty.account('anna')?.recent[0]?.coupon.code as string;
     expect(shown.response.body).toMatch(
       new RegExp(
         `<section class="coupon"[^>]*>\\s*<h2>Ihr Gutschein</h2>\\s*<p class="code"><code>${code}</code>`,
@@ -336,7 +390,7 @@ describe('POST /member (redemption)', () => {
     expect(response.body).toContain(
       '<p class="alert" role="alert">Für diese Prämie reichen Ihre Punkte noch nicht: Es fehlen 766 Punkte.</p>',
     );
-    expect(loyalty.accounts.get('anna')?.available).toBe(1234);
+    expect(loyalty.account('anna')?.available).toBe(1234);
   });
 
   it('refuses a form from another site, a token in the wrong purpose, a forged or malformed form', async () => {
@@ -360,7 +414,7 @@ describe('POST /member (redemption)', () => {
       expect(result.response.status, reason).toBe(status);
     }
     expect(loyalty.redeemCalls).toEqual([]);
-    expect(loyalty.accounts.get('anna')?.available).toBe(1234);
+    expect(loyalty.account('anna')?.available).toBe(1234);
   });
 
   it('answers an expired link with 410 in the member’s language', async () => {
