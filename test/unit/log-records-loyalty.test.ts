@@ -65,6 +65,21 @@ describe('loyalty records', () => {
     }
   });
 
+  it("the shop's redemption request is not recorded (the program's redemption is), and needs no secret", () => {
+    const request: RawEvent = {
+      id: 'e-redeem',
+      source: 'shop',
+      detailType: 'loyalty.redemption.requested',
+      time: '2026-03-10T11:00:00Z',
+      detail: { customerId: 'cust-1', rewardId: 'five-off', requestId: 'r-1' },
+    };
+    expect(analyticsSubject(request, NOW)).toEqual({
+      kind: 'none',
+      reason: 'loyalty.redemption.requested is not recorded',
+    });
+    expect(analyticsRecords(request, context)).toEqual([]);
+  });
+
   it('joining: the tier, at the business time the customer became a member', () => {
     expect(
       one(loyalty('loyalty.member.joined', { tier: 'member', joinedAt: '2026-03-09T08:00:00+01:00' })),
