@@ -225,6 +225,32 @@ describe('loyalty records', () => {
     expect(JSON.stringify(coupon)).not.toContain('SECRET');
   });
 
+  it('a refused request: the reward and why, from the closed set', () => {
+    expect(
+      one(
+        loyalty('loyalty.redemption.refused', {
+          rewardId: 'twenty-percent',
+          requestId: 'shop-req-Anna',
+          reason: 'not enough points',
+        }),
+      ),
+    ).toMatchObject({
+      type: 'loyalty.redemption.refused',
+      reward: 'twenty-percent',
+      reason: 'not-enough-points',
+      points: null,
+    });
+    const odd = one({
+      id: 'e',
+      source: 'retention-journeys',
+      detailType: 'loyalty.redemption.refused',
+      time: NOW,
+      detail: { customerId: 'cust-1', rewardId: 'five-off', reason: 'Anna was rude' },
+    });
+    expect(odd.reason).toBeNull();
+    expect(JSON.stringify(odd)).not.toContain('Anna');
+  });
+
   it('one movement is one record, whichever outbox entry or envelope published it', () => {
     const detail = { movementId: 'earn:order:o1', points: 10, reason: 'order', orderId: 'o1', balance: 10 };
     const first = one(loyalty('loyalty.points.earned', detail, 'env-1'));
