@@ -16,7 +16,7 @@ export class AnalyticsLogError extends Error {
 export interface DuckDbRunnerOptions {
   /**
    * Load the log into an in-memory table once instead of a view that parses the JSON for every
-   * query: the report's eight queries then take a fraction of the time (measured: 356,000 records,
+   * query: the report's queries then take a fraction of the time (measured: 356,000 records,
    * 2 busy cores — view ≈ 8 s, load ≈ 2 s + queries ≈ 2 s); a single query is faster on the view.
    * @default false
    */

@@ -40,7 +40,7 @@ export interface ReportOptions {
    * DuckDB, which already uses every core for one query. @default false
    */
   parallel?: boolean | undefined;
-  /** One line per query as it starts ("retention (2/8)…"). */
+  /** One line per query as it starts ("retention (2/10)…"). */
   onProgress?: ((message: string) => void) | undefined;
   /** Things worth telling the reader that are not errors (periods without any record …). */
   onNotice?: ((message: string) => void) | undefined;

@@ -7,6 +7,10 @@
  *
  * Emails are opened (45 %) and clicked (a fifth of the opened), reported as SES's own events.
  *
+ * Loyalty members redeem: when the program says points became available and the balance covers the
+ * cheapest reward of the shipped program (`five-off`, 500 points), a member asks to redeem it a day
+ * later with some probability, as the shop's account page would (loyalty-behaviour.ts).
+ *
  * The planted effect: a customer who is sent the win-back journey's first email (`we-miss-you`)
  * places an extra order a few days after entering win-back with probability `effect.probability`.
  * The coin is a hash of the seed, the customer and the journey instance, so it is the same coin
@@ -18,6 +22,7 @@ import { DateTime } from 'luxon';
 import { random as seededRandom } from '../../faults/support/random.ts';
 import { outboxTag } from '../../functions/core/links.ts';
 import type { Happening, Reaction, Scenario } from '../../local/simulate/index.ts';
+import { redemptions } from './loyalty-behaviour.ts';
 
 export const MARKETS = [
   { market: 'DE', locale: 'de-DE', timeZone: 'Europe/Berlin', currency: 'EUR', basket: 55, weight: 0.3 },
@@ -281,6 +286,7 @@ export function syntheticShop(options: ShopOptions): SyntheticShop {
   };
 
   const reactions: ShopEvent[] = [];
+  const redeem = redemptions((key) => coin(seed, key), end);
   /** The planted reorder's moment for a win-back instance, or undefined when its coin says no. */
   const plantedReorder = (customerId: string, instanceId: string): number | undefined => {
     const key = `${customerId}:${effect.journey}:${instanceId}`;
@@ -289,6 +295,11 @@ export function syntheticShop(options: ShopOptions): SyntheticShop {
     return Date.parse(instanceEntry(instanceId)) + Math.round(delay * 1440) * 60_000;
   };
   const react = (happening: Happening): Reaction[] => {
+    if (happening.kind === 'emit') {
+      const out = redeem(happening);
+      reactions.push(...out.map((r) => ({ at: r.at, detailType: r.detailType, detail: r.detail })));
+      return out;
+    }
     if (happening.kind !== 'email') return [];
     const out = [...engagement(happening)];
     if (happening.journey === effect.journey && happening.message === effect.message)

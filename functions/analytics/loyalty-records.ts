@@ -1,6 +1,6 @@
 /**
  * What the log records of the loyalty program's events (core/loyalty/events.ts): who joined in which
- * tier, the points each movement moved, tier changes and redemptions — the facts the loyalty KPIs
+ * tier, the points each movement moved, tier changes, redemptions and refused requests — the facts the loyalty KPIs
  * (analytics/queries/loyalty*.sql) count. Never the coupon code, the balance or a movement id: the
  * movement id names the order or the redemption request it came from, so it only goes into the keyed
  * record id.
@@ -15,6 +15,14 @@ export const LOYALTY_JOURNEY = 'loyalty';
 
 const EARN_REASONS = new Set(['order', 'registration', 'feedback', 'birthday', 'referral']);
 const DIRECTIONS = new Set(['up', 'down']);
+/** Why the program refused a redemption (core/loyalty/events.ts), as the reason column's identifiers. */
+const REFUSALS = new Map([
+  ['unknown reward', 'unknown-reward'],
+  ['not enough points', 'not-enough-points'],
+  ['no currency', 'no-currency'],
+  ['program disabled', 'program-disabled'],
+  ['not a member', 'not-a-member'],
+]);
 const SLUG = /^[a-z][a-z0-9-]{0,63}$/;
 
 /** A movement id as the ledger writes it (`earn:order:<orderId>` …): at most 300 characters. */
@@ -74,6 +82,11 @@ export function loyaltyEvent(
       });
     case 'loyalty.tier.at-risk':
       return r(event.time, { tier: slugOf(d.tier), points: pointsOf(d.pointsNeeded) });
+    case 'loyalty.redemption.refused':
+      return r(event.time, {
+        reward: slugOf(d.rewardId),
+        reason: (typeof d.reason === 'string' && REFUSALS.get(d.reason)) || null,
+      });
     case 'loyalty.reward.redeemed':
       // The coupon's code stays with the customer; its money is on the redemption's coupon.issued.
       return r(event.time, { reward: slugOf(d.rewardId) });

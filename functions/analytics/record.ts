@@ -47,6 +47,7 @@ export const SYSTEM_RECORD_TYPES = [
   'loyalty.points.expired',
   'loyalty.tier.changed',
   'loyalty.tier.at-risk',
+  'loyalty.redemption.refused',
   'loyalty.reward.redeemed',
 ] as const;
 
@@ -120,7 +121,7 @@ export const COLUMNS = {
   points: 'int',
   /** loyalty.member.joined: the tier joined in; tier.changed: the tier moved to; tier.at-risk: the tier at risk. */
   tier: 'string',
-  /** loyalty.reward.redeemed: the reward of the program's catalogue. */
+  /** loyalty.reward.redeemed, loyalty.redemption.refused: the reward of the program's catalogue. */
   reward: 'string',
 } as const satisfies Record<string, 'string' | 'int' | 'boolean'>;
 export type ColumnName = keyof typeof COLUMNS;

@@ -20,7 +20,7 @@ import { isPseudonym } from '../core/referral.ts';
 import { SES_SOURCE } from '../core/routing.ts';
 import { readSesEvent } from '../core/ses-event.ts';
 import { keylessRecordId } from './keys.ts';
-import { type AnalyticsRecord, analyticsRecordSchema, type RecordType } from './record.ts';
+import { type AnalyticsRecord, analyticsRecordSchema, type RecordType, SHOP_RECORD_TYPES } from './record.ts';
 import {
   detailOf,
   emailRecord,
@@ -34,6 +34,8 @@ import {
 import { SYSTEM_RECORDS, systemEvent, UNSUBSCRIBE } from './system-records.ts';
 
 export { SES_SOURCE };
+
+const SHOP_RECORDS = new Set<string>(SHOP_RECORD_TYPES);
 
 /** Whose keys an event's records need: a customer's, none (customer.deleted), or it records nothing. */
 export type AnalyticsSubject =
@@ -58,6 +60,10 @@ export function analyticsSubject(event: RawEvent, now: string): AnalyticsSubject
     const parsed = parseShopEvent(event, { now });
     if (!parsed.ok) return { kind: 'none', reason: 'rejected shop event' };
     if (parsed.event.detailType === 'customer.deleted') return { kind: 'keyless' };
+    // A shop event the log does not record (a redemption request: its outcome is the program's
+    // loyalty.reward.redeemed) needs no secret.
+    if (!SHOP_RECORDS.has(parsed.event.detailType))
+      return { kind: 'none', reason: `${parsed.event.detailType} is not recorded` };
     return subjectOf(parsed.event.detail.customerId);
   } catch {
     return { kind: 'none', reason: 'malformed event' };

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { writeBulkLog } from '../../analytics/synthetic/bulk-log.ts';
 import { countedOrders, expectedKpis, periodsBetween } from '../../analytics/synthetic/expected-kpis.ts';
+import { REDEEM_RATE, REDEEM_REWARD } from '../../analytics/synthetic/loyalty-behaviour.ts';
 import {
   coin,
   instanceEntry,
@@ -368,5 +369,47 @@ describe('writeBulkLog (the bench log)', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  it('redeems the cheapest reward a day after points become available, when the balance covers it', () => {
+    const shop = syntheticShop({ customers: 5, seed: 8 });
+    const available = (i: number, balance: number, detailType = 'loyalty.points.available') =>
+      shop.react({
+        kind: 'emit',
+        at: '2026-06-01T10:00:00.000Z',
+        customerId: 'c000001',
+        detailType,
+        detail: {
+          customerId: 'c000001',
+          movementId: `release:order:o${i}`,
+          orderId: `o${i}`,
+          points: 60,
+          balance,
+        },
+      });
+    const asked = Array.from({ length: 200 }, (_, i) => available(i, 520)).flat();
+    // REDEEM_RATE of them, each a valid shop event of the contract, a day later, one id per release.
+    expect(asked.length).toBeGreaterThan(200 * REDEEM_RATE * 0.7);
+    expect(asked.length).toBeLessThan(200 * REDEEM_RATE * 1.3);
+    for (const r of asked) {
+      expect(r).toMatchObject({ at: '2026-06-02T10:00:00.000Z', detailType: 'loyalty.redemption.requested' });
+      const parsed = parseShopEvent(
+        { id: 'x', source: 'shop', detailType: r.detailType, time: r.at, detail: r.detail },
+        { now: r.at },
+      );
+      expect(parsed.ok).toBe(true);
+      expect(r.detail).toMatchObject({ customerId: 'c000001', rewardId: REDEEM_REWARD.id });
+    }
+    expect(new Set(asked.map((r) => r.detail.requestId)).size).toBe(asked.length);
+    // The same release again asks with the same request id (so the program redeems once).
+    const again = Array.from({ length: 200 }, (_, i) => available(i, 520)).flat();
+    expect(again.map((r) => r.detail.requestId)).toEqual(asked.map((r) => r.detail.requestId));
+    // Not enough points, or another event: nothing.
+    expect(Array.from({ length: 50 }, (_, i) => available(i, 499)).flat()).toEqual([]);
+    expect(Array.from({ length: 50 }, (_, i) => available(i, 900, 'loyalty.points.earned')).flat()).toEqual(
+      [],
+    );
+    // Shop events of their own: the KPIs' second computation sees them and ignores them.
+    expect(shop.events()).toHaveLength(shop.scenario.events.length + asked.length * 2);
   });
 });

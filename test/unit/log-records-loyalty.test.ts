@@ -65,6 +65,21 @@ describe('loyalty records', () => {
     }
   });
 
+  it("the shop's redemption request is not recorded (the program's redemption is), and needs no secret", () => {
+    const request: RawEvent = {
+      id: 'e-redeem',
+      source: 'shop',
+      detailType: 'loyalty.redemption.requested',
+      time: '2026-03-10T11:00:00Z',
+      detail: { customerId: 'cust-1', rewardId: 'five-off', requestId: 'r-1' },
+    };
+    expect(analyticsSubject(request, NOW)).toEqual({
+      kind: 'none',
+      reason: 'loyalty.redemption.requested is not recorded',
+    });
+    expect(analyticsRecords(request, context)).toEqual([]);
+  });
+
   it('joining: the tier, at the business time the customer became a member', () => {
     expect(
       one(loyalty('loyalty.member.joined', { tier: 'member', joinedAt: '2026-03-09T08:00:00+01:00' })),
@@ -208,6 +223,32 @@ describe('loyalty records', () => {
       instance: null,
     });
     expect(JSON.stringify(coupon)).not.toContain('SECRET');
+  });
+
+  it('a refused request: the reward and why, from the closed set', () => {
+    expect(
+      one(
+        loyalty('loyalty.redemption.refused', {
+          rewardId: 'twenty-percent',
+          requestId: 'shop-req-Anna',
+          reason: 'not enough points',
+        }),
+      ),
+    ).toMatchObject({
+      type: 'loyalty.redemption.refused',
+      reward: 'twenty-percent',
+      reason: 'not-enough-points',
+      points: null,
+    });
+    const odd = one({
+      id: 'e',
+      source: 'retention-journeys',
+      detailType: 'loyalty.redemption.refused',
+      time: NOW,
+      detail: { customerId: 'cust-1', rewardId: 'five-off', reason: 'Anna was rude' },
+    });
+    expect(odd.reason).toBeNull();
+    expect(JSON.stringify(odd)).not.toContain('Anna');
   });
 
   it('one movement is one record, whichever outbox entry or envelope published it', () => {

@@ -444,7 +444,7 @@ describe('analytics records', () => {
     expect(heard(tagged('retention-journeys'))).toBe(true);
     // Another configuration set's events are not heard (a second stack in the account).
     expect(heard(tagged('other-stack'))).toBe(false);
-    expect(RECORD_TYPES).toHaveLength(34);
+    expect(RECORD_TYPES).toHaveLength(35);
   });
 
   it('hostile payloads: never throws, every record valid, no text of the payload in any record', () => {
