@@ -375,3 +375,39 @@ describe('a disabled program', () => {
     });
   });
 });
+
+describe('a redemption the shop asks for by event', () => {
+  it('is answered by loyalty.redemption.refused when it cannot be granted, once per event', () => {
+    const world = new LoyaltyWorld(PROGRAM);
+    world.event('order.placed', order('o1', '100.00', '2026-03-01T10:00:00Z'), '2026-03-01T10:00:00Z');
+    const refused = world.event(
+      'loyalty.redemption.requested',
+      { rewardId: 'five-off', requestId: 'shop-1' },
+      '2026-03-02T10:00:00Z',
+    );
+    expect(refused.account).toBeUndefined();
+    expect(refused.effects).toEqual([
+      expect.objectContaining({
+        detailType: 'loyalty.redemption.refused',
+        detail: { customerId: 'c1', rewardId: 'five-off', requestId: 'shop-1', reason: 'not enough points' },
+      }),
+    ]);
+    const again = world.event(
+      'loyalty.redemption.requested',
+      { rewardId: 'five-off', requestId: 'shop-1' },
+      '2026-03-03T10:00:00Z',
+    );
+    expect(again.effects[0]?.outboxId).not.toBe(refused.effects[0]?.outboxId);
+    const off = new LoyaltyWorld(program({ ...PROGRAM, enabled: false }));
+    const disabled = off.event(
+      'loyalty.redemption.requested',
+      { rewardId: 'five-off', requestId: 'shop-2' },
+      '2026-03-02T10:00:00Z',
+    );
+    expect(disabled.effects[0]?.detail).toMatchObject({ reason: 'program disabled' });
+    expect(
+      off.event('order.placed', order('o1', '100.00', '2026-03-01T10:00:00Z'), '2026-03-02T10:00:00Z')
+        .redemption,
+    ).toBeUndefined();
+  });
+});

@@ -63,9 +63,12 @@ export function decideLoyalty(args: LoyaltyArgs): LoyaltyDecision {
     return {
       account: undefined,
       movements: [],
-      effects: [],
+      effects: refusedByEvent(input),
       trace: ['the loyalty program is disabled'],
-      redemption: input.kind === 'redeem' ? { status: 'refused', reason: 'program disabled' } : undefined,
+      redemption:
+        input.kind === 'redeem' || refusedByEvent(input).length
+          ? { status: 'refused', reason: 'program disabled' }
+          : undefined,
     };
   const run = new Run(args);
   // What fell due before this input is settled first: a redemption can spend points released by now,
@@ -79,7 +82,8 @@ export function decideLoyalty(args: LoyaltyArgs): LoyaltyDecision {
   else if (input.kind === 'redeem') redemption = redeem(run, input.rewardId, input.requestId, input.at);
   if (run.account) settle(run);
   if (!run.account || !run.changed)
-    return { account: undefined, movements: [], effects: [], trace: run.trace, redemption };
+    // A refusal is news without a change: its event is written alone.
+    return { account: undefined, movements: [], effects: run.effects, trace: run.trace, redemption };
   return {
     account: run.account,
     movements: run.movements,
@@ -87,6 +91,22 @@ export function decideLoyalty(args: LoyaltyArgs): LoyaltyDecision {
     trace: run.trace,
     redemption,
   };
+}
+
+/** A shop's redemption request while the program is off is answered like any refusal. */
+function refusedByEvent(input: LoyaltyInput): LoyaltyDecision['effects'] {
+  if (input.kind !== 'event' || input.event.detailType !== 'loyalty.redemption.requested') return [];
+  const { customerId, rewardId, requestId } = input.event.detail;
+  const detail = { customerId, rewardId, requestId, reason: 'program disabled' };
+  return [
+    {
+      kind: 'emit',
+      // By event id: the same request id may be refused again later, as a new event.
+      outboxId: `loyalty#refused#${input.event.id}`,
+      detailType: 'loyalty.redemption.refused',
+      detail,
+    },
+  ];
 }
 
 function applyEvent(run: Run, event: ShopEvent): LoyaltyDecision['redemption'] {
@@ -114,8 +134,20 @@ function applyEvent(run: Run, event: ShopEvent): LoyaltyDecision['redemption'] {
     case 'referral.reward.earned':
       bonus(run, 'referral', event.detail.refereeId, bonuses.referral, event.time);
       return undefined;
-    case 'loyalty.redemption.requested':
-      return redeem(run, event.detail.rewardId, event.detail.requestId, event.time);
+    case 'loyalty.redemption.requested': {
+      const { rewardId, requestId } = event.detail;
+      const outcome = redeem(run, rewardId, requestId, event.time);
+      // The shop asked by event, so it is answered by event.
+      if (outcome.status === 'refused') {
+        run.emit(`loyalty#refused#${event.id}`, 'loyalty.redemption.refused', {
+          rewardId,
+          requestId,
+          reason: outcome.reason,
+        });
+        run.trace.push(`refuses redemption ${requestId} of ${rewardId}: ${outcome.reason}`);
+      }
+      return outcome;
+    }
     default:
       return undefined;
   }
