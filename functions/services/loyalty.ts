@@ -58,17 +58,9 @@ export class LoyaltyService {
     // A referral bonus moves points on the word of a system event: the referee's partition must confirm it.
     const untrusted = await verifyValueEvent(this.deps, event, LOYALTY_CONSUMER);
     if (untrusted) return untrusted;
-    const input: LoyaltyInput =
-      event.detailType === 'loyalty.redemption.requested'
-        ? {
-            kind: 'redeem',
-            rewardId: event.detail.rewardId,
-            requestId: event.detail.requestId,
-            at: event.time,
-          }
-        : { kind: 'event', event };
     const processed = { eventId: event.id, consumer: LOYALTY_CONSUMER };
-    return (await this.run(event.detail.customerId, input, processed)).outcome;
+    // loyalty.redemption.requested too: the core redeems it as the member page's request.
+    return (await this.run(event.detail.customerId, { kind: 'event', event }, processed)).outcome;
   }
 
   /** The account's timer fell due (hold release, expiry reminder, expiry, tier review, birthday). */

@@ -45,17 +45,23 @@ afterAll(() => dynamo.destroy());
 function services(
   now = START,
   overrides: ServiceOverrides = {},
+  programCatalog: Catalog = catalog,
 ): { services: Services; clock: VirtualClock } {
   const clock = new VirtualClock(now);
   const config = configFromEnv({ TABLE_NAME: tableName, SIGNING_SECRET: 'test-signing-secret-0123456789' });
   return {
     clock,
-    services: createServices({ ...config, signingSecret: config.signingSecret as string }, catalog, clock, {
-      dynamo,
-      // No sleeping between conflict retries: the race is decided by DynamoDB, not by timing.
-      backoff: async () => {},
-      ...overrides,
-    }),
+    services: createServices(
+      { ...config, signingSecret: config.signingSecret as string },
+      programCatalog,
+      clock,
+      {
+        dynamo,
+        // No sleeping between conflict retries: the race is decided by DynamoDB, not by timing.
+        backoff: async () => {},
+        ...overrides,
+      },
+    ),
   };
 }
 
@@ -275,6 +281,37 @@ describe('LoyaltyService on DynamoDB Local', () => {
     ).not.toBe('applied');
     expect((await stored(s, id)).account.available).toBe(100);
     expect(await s.loyalty.redeem(id, 'five-off', 'shop-req-1')).toMatchObject({ status: 'repeat' });
+  });
+
+  it("answers a shop's refused redemption request by event, once per event", async () => {
+    const { services: s } = services();
+    const id = customer();
+    await deliver(s, raw('customer.registered', registration(id)));
+    const request = raw('loyalty.redemption.requested', {
+      customerId: id,
+      rewardId: 'five-off',
+      requestId: 'r-1',
+    });
+    expect(await s.loyalty.handleEvent(request)).toMatchObject({ status: 'applied', effects: 1 });
+    expect(await s.loyalty.handleEvent(request)).toEqual({ status: 'duplicate' });
+    const { account, emitted } = await stored(s, id);
+    expect(emitted.filter((t) => t === 'loyalty.redemption.refused')).toHaveLength(1);
+    expect(account).toMatchObject({ available: 100, version: 1 });
+  });
+
+  it('runs a switched-off program when the project has no loyalty.yaml', async () => {
+    const { loyalty: _, ...withoutProgram } = catalog;
+    const { services: s } = services(START, {}, withoutProgram);
+    const id = customer();
+    expect((await s.loyalty.handleEvent(raw('order.placed', orderPlaced(id, 'o1', START)))).status).toBe(
+      'unchanged',
+    );
+    expect(await partition(id)).toEqual([]);
+    expect(await s.loyalty.redeem(id, 'five-off', 'r-1')).toEqual({
+      status: 'refused',
+      reason: 'program disabled',
+    });
+    expect((await s.loyalty.member(id)).data).toBeUndefined();
   });
 
   it('shows the member page what the account holds', async () => {

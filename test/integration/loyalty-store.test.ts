@@ -9,6 +9,7 @@ import { DynamoDBDocumentClient, GetCommand, QueryCommand } from '@aws-sdk/lib-d
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type DocumentSender, JourneyStore, keys } from '../../functions/adapters/store.ts';
 import { createTableInput, TABLE } from '../../functions/adapters/table-schema.ts';
+import { pseudonym } from '../../functions/core/erasure.ts';
 import type { LoyaltyAccount, Movement } from '../../functions/core/loyalty/account.ts';
 import type { Outcome } from '../../functions/services/journeys.ts';
 import { Sweeper } from '../../functions/services/sweeper.ts';
@@ -322,5 +323,46 @@ describe.each(backends)('loyalty items on $name', (backend) => {
         now: NOW,
       }),
     ).toBe('erased');
+  });
+
+  it("pseudonymises a referral bonus in the referrer's ledger when the referee is erased", async () => {
+    const referrer = customer();
+    const referee = customer();
+    const referral: Movement = {
+      ...bonus,
+      id: `bonus:referral:${referee}`,
+      available: 250,
+      qualifying: 250,
+      reason: 'referral',
+    };
+    await store.save({
+      customerId: referrer,
+      loyalty: { next: account(referrer, { available: 250 }), expectedVersion: 0, movements: [referral] },
+      now: NOW,
+    });
+    await store.save({
+      customerId: referee,
+      profile: {
+        next: {
+          customerId: referee,
+          email: `${referee}@example.de`,
+          marketingConsent: true,
+          referrerId: referrer,
+        },
+        expectedVersion: 0,
+      },
+      now: NOW,
+    });
+
+    await store.eraseCustomer(referee);
+
+    const items = await partition(referrer);
+    expect(JSON.stringify(items)).not.toContain(referee);
+    const moved = `bonus:referral:${pseudonym(referee)}`;
+    expect(await store.getMovements(referrer, [moved, referral.id])).toEqual(
+      new Map([[moved, { ...referral, id: moved }]]),
+    );
+    // The account never named the referee: its balance and version stay.
+    expect((await store.loadCustomer(referrer)).view.loyalty).toMatchObject({ available: 250, version: 1 });
   });
 });
