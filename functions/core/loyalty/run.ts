@@ -6,7 +6,7 @@ import type { CustomerView, EmitEffect } from '../model.ts';
 import { isBefore } from '../time.ts';
 import type { LoyaltyAccount, LoyaltyInput, Movement } from './account.ts';
 import { baseTier, type LoyaltyProgram } from './program.ts';
-import { addQualifying } from './tiers.ts';
+import { addQualifying, oldestKeptMonth } from './tiers.ts';
 
 export interface LoyaltyArgs {
   program: LoyaltyProgram;
@@ -30,6 +30,7 @@ export class Run {
   readonly zone: string;
   readonly customerId: string;
   changed = false;
+  private oldest: string | undefined;
 
   constructor(readonly args: LoyaltyArgs) {
     const stored = args.customer.loyalty;
@@ -44,6 +45,12 @@ export class Run {
 
   get program(): LoyaltyProgram {
     return this.args.program;
+  }
+
+  /** The oldest month of qualifying points kept (computed once: time zone arithmetic is the core's cost). */
+  get oldestMonth(): string {
+    this.oldest ??= oldestKeptMonth(this.args.now, this.zone);
+    return this.oldest;
   }
 
   /** Whether a movement exists already (stored, or written by this decision). */
@@ -93,8 +100,7 @@ export class Run {
         account.qualifying,
         movement.month,
         movement.qualifying,
-        this.args.now,
-        this.zone,
+        this.oldestMonth,
       );
     this.movements.push(movement);
     this.changed = true;

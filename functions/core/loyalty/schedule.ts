@@ -122,13 +122,34 @@ function tier(run: Run): void {
   }
 }
 
+/**
+ * Calendar arithmetic of one (instant, duration, zone) remembered: every decision asks for the same
+ * expiry and reminder moments several times, and time-zone offsets are the core's main cost.
+ */
+const moments = new Map<string, string>();
+function remembered(key: string, compute: () => string): string {
+  let value = moments.get(key);
+  if (value === undefined) {
+    if (moments.size > 10_000) moments.clear();
+    value = compute();
+    moments.set(key, value);
+  }
+  return value;
+}
+
 /** Available points expire `expiry.after` after the last order or redemption. */
 export function expiresAt(program: LoyaltyProgram, account: LoyaltyAccount, zone: string): string {
-  return addDuration(account.lastActivityAt, program.expiry.after, zone);
+  const { after } = program.expiry;
+  return remembered(`+${account.lastActivityAt} ${after} ${zone}`, () =>
+    addDuration(account.lastActivityAt, after, zone),
+  );
 }
 
 function reminderMoment(expires: string, program: LoyaltyProgram, zone: string): string {
-  return toIso(DateTime.fromISO(expires, { zone }).minus(Duration.fromISO(program.expiry.reminderBefore)));
+  const { reminderBefore } = program.expiry;
+  return remembered(`-${expires} ${reminderBefore} ${zone}`, () =>
+    toIso(DateTime.fromISO(expires, { zone }).minus(Duration.fromISO(reminderBefore))),
+  );
 }
 
 /** The expiry when its moment has come, else the reminder when its moment has come (once per expiry). */

@@ -17,19 +17,22 @@ export function monthOf(instant: string, zone: string): string {
   return local(instant, zone).toFormat('yyyy-LL');
 }
 
-/** `qualifying` with `points` added in `month`, months older than the ones kept dropped. */
+/** The oldest month an account keeps qualifying points for, as of `now`. */
+export function oldestKeptMonth(now: string, zone: string): string {
+  return local(now, zone)
+    .startOf('month')
+    .minus({ months: MONTHS_KEPT - 1 })
+    .toFormat('yyyy-LL');
+}
+
+/** `qualifying` with `points` added in `month`, months before `oldest` dropped. */
 export function addQualifying(
   qualifying: Record<string, number>,
   month: string,
   points: number,
-  now: string,
-  zone: string,
+  oldest: string,
 ): Record<string, number> {
   const next = { ...qualifying, [month]: (qualifying[month] ?? 0) + points };
-  const oldest = local(now, zone)
-    .startOf('month')
-    .minus({ months: MONTHS_KEPT - 1 })
-    .toFormat('yyyy-LL');
   for (const key of Object.keys(next)) if (key < oldest) delete next[key];
   return next;
 }
