@@ -38,8 +38,10 @@ export interface LoyaltyAccount {
   pending: number;
   lots: PendingLot[];
   tier: string;
-  /** Business time of the latest tier change (joinedAt for the base tier). */
+  /** When the tier was reached (joinedAt for the base tier). */
   tierSince: string;
+  /** The tier before `tier`: an order placed before `tierSince` and told late earns at its rate. */
+  previousTier?: string | undefined;
   /** Below the tier's threshold since `since`: moves down at `downgradeAt` unless requalified. */
   risk?: { since: string; downgradeAt: string; to: string } | undefined;
   /** Qualifying points per customer-local month `YYYY-MM` (last 24 months kept). */
@@ -87,8 +89,9 @@ export interface Movement {
   reason?: BonusReason | undefined;
   rewardId?: string | undefined;
   coupon?: CouponIssued | undefined;
-  /** For a reversal or refund-noted: the refunded amount and the order total it is a share of. */
-  refund?: { amount?: string | undefined; total?: string | undefined } | undefined;
+  /** earn: the order total; reverse / refund-noted: the refunded amount (all of it when absent). */
+  amount?: string | undefined;
+  currency?: string | undefined;
 }
 
 /** What the loyalty engine is asked to decide on. */

@@ -55,6 +55,19 @@ export const loyaltyEventSchemas = {
     downgradeAt: timestamp,
     pointsNeeded: points,
   }),
+  /** A shop's `loyalty.redemption.requested` that could not be granted (the member page says it at once). */
+  'loyalty.redemption.refused': z.object({
+    customerId: id,
+    rewardId: slug,
+    requestId: nonEmpty.max(100),
+    reason: z.enum([
+      'unknown reward',
+      'not enough points',
+      'no currency',
+      'program disabled',
+      'not a member',
+    ]),
+  }),
   'loyalty.reward.redeemed': z.object({
     customerId: id,
     movementId,
