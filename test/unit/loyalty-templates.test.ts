@@ -139,6 +139,13 @@ describe('the loyalty emails', () => {
     const none = await render('welcome', 'en', sample({ loyalty: memberData({ pending: 0, balance: 1 }) }));
     expect(none.text).not.toContain('on the way');
     expect(none.text).toContain('Silver · 1 point\n');
+    // A new member who has not ordered yet has no currency: fixed-amount rewards show their points only.
+    const noCurrency = memberData({
+      rewards: memberData().rewards.map(({ amountOff: _, ...r }) => ({ ...r, amountOff: undefined })),
+    });
+    const fresh = await render('welcome', 'en', sample({ loyalty: noCurrency }));
+    expect(fresh.text).toContain('- Starter voucher · 500 points\n');
+    expect(fresh.text).toContain('- Member discount · 20% · 2,000 points\n');
   });
 
   it('warn before points expire, with what the balance already buys', async () => {
