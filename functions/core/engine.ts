@@ -10,7 +10,7 @@ import type { ShopEvent } from './events.ts';
 import { type Fact, orderFacts } from './facts.ts';
 import { onEvent, onTimer } from './inputs.ts';
 import type { LoyaltyData } from './loyalty/account.ts';
-import { loyaltyData } from './loyalty/ledger.ts';
+import { loyaltyData, memberCurrency } from './loyalty/ledger.ts';
 import type { LoyaltyProgram } from './loyalty/program.ts';
 import type { CustomerView, Effect, JourneyInstance, MarketingLedger, TraceEntry } from './model.ts';
 import { outboxId } from './outbox.ts';
@@ -133,11 +133,15 @@ export class Run {
     };
   }
 
-  /** The member's loyalty data at business moment `at`; none without an account or an enabled program. */
+  /**
+   * The member's loyalty data at business moment `at` (rewards in the currency of their latest order,
+   * as a redemption would issue them); none without an account or an enabled program.
+   */
   memberData(at: string): LoyaltyData | undefined {
     const program = this.args.config.loyalty;
     const account = this.args.customer.loyalty;
-    return program?.enabled && account ? loyaltyData(program, account, at, this.timeZone) : undefined;
+    if (!program?.enabled || !account) return undefined;
+    return loyaltyData(program, account, at, this.timeZone, memberCurrency(this.args.customer));
   }
 
   /** The order events stored for the customer, including the one being decided on. */

@@ -107,9 +107,7 @@ export function send(
   const memberSkip =
     startsFromMembership(definition) && !loyalty
       ? 'no loyalty membership (no account, or the program is off)'
-      : !ins.coupon &&
-          startsFromRedemption(definition) &&
-          !redemptionOf(definition, instance, run.args.customer)
+      : startsFromRedemption(definition) && !redemptionOf(definition, instance, run.args.customer)
         ? `redemption ${String(trigger.movementId)} is not among the account's recent ones`
         : undefined;
   if (memberSkip) {

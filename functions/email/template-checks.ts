@@ -170,3 +170,33 @@ export function variableSegments(liquid: Liquid, source: string): (string | numb
 export function firstLine(error: unknown): string {
   return (error instanceof Error ? error.message : String(error)).split('\n')[0] ?? '';
 }
+
+/**
+ * Every tier and reward of the loyalty program has its name (`loyalty.tiers.<id>`,
+ * `loyalty.rewards.<id>`) in every shipped locale's shared strings, counting what a regional locale
+ * inherits from its language; a missing one would show the bare id. For `journeys validate` with the
+ * program it loaded (catalog.loyalty).
+ */
+export function checkLoyaltyNames(
+  program: { tiers: { levels: { id: string }[] }; rewards: { id: string }[] },
+  shared: Record<string, LocaleStrings>,
+  defaultLocale: string,
+): TemplateError[] {
+  const errors: TemplateError[] = [];
+  const wanted = [
+    ...program.tiers.levels.map((t) => `loyalty.tiers.${t.id}`),
+    ...program.rewards.map((r) => `loyalty.rewards.${r.id}`),
+  ];
+  for (const locale of Object.keys(shared).sort()) {
+    const chain = localeChain(locale, defaultLocale).filter((l) => l === locale || l !== defaultLocale);
+    for (const key of wanted) {
+      if (chain.some((l) => shared[l]?.[key] !== undefined)) continue;
+      errors.push({
+        file: `locales/${locale}.yaml`,
+        path: key,
+        message: `loyalty.yaml names "${key.split('.').at(-1)}", which has no ${key} here`,
+      });
+    }
+  }
+  return errors;
+}

@@ -15,6 +15,7 @@ import {
   type RenderData,
   type TemplateCatalog,
 } from '../../functions/email/index.ts';
+import { memberData } from '../support/loyalty-data.ts';
 
 const repo = join(import.meta.dirname, '..', '..');
 
@@ -70,6 +71,8 @@ function data(
     referral: { code: 'ANNA-X7KQ', shareUrl: 'https://shop.example/r/ANNA-X7KQ' },
     invitation: { code: 'BEN-K4QZ' },
     reward: { amount: '15.00', currency: 'EUR' },
+    loyalty: memberData(),
+    redemption: { rewardId: 'five-off', points: 500 },
   };
 }
 

@@ -158,7 +158,7 @@ describe('parseJourney messages', () => {
       ['6 steps.0.if.orders.count — needs at least one of eq, gt, gte, lt, lte'],
     );
     expect(errorsOf(minimal('steps:\n  - if: { orderz: {} }\n    then: [{ send: a }]\n'))[0]).toMatch(
-      /^6 steps.0.if — unknown condition "orderz"; a condition is one of: profile, orders, event, entries, all, any, not$/,
+      /^6 steps.0.if — unknown condition "orderz"; a condition is one of: profile, orders, event, entries, loyalty, all, any, not$/,
     );
   });
 

@@ -288,6 +288,14 @@ describe('the shipped loyalty journeys', () => {
     guest.deliver('customer.registered', anna);
     guest.deliver('order.placed', order('o-1'));
     expect(sends(silver).map((s) => [s.message, s.data.loyalty?.tier])).toEqual([['a', 'silver']]);
+    // Rewards in the currency of the member's latest order, as a redemption would issue them.
+    expect(sends(silver)[0]?.data.loyalty?.rewards[0]).toEqual({
+      id: 'five-off',
+      points: 500,
+      affordable: true,
+      amountOff: { amount: '5.00', currency: 'EUR' },
+      percentOff: undefined,
+    });
     expect(sends(guest).map((s) => [s.message, s.data.loyalty])).toEqual([['b', undefined]]);
   });
 });

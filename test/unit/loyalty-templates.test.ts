@@ -4,10 +4,14 @@
  * from: flattened to dotted keys for the checks, nested under `t` for templates, usable by a message's
  * own strings. The member's data is built by hand (test/support/loyalty-data.ts), not by the ledger.
  */
+
+import { readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { loyaltyProgramSchema } from '../../functions/core/loyalty/program.ts';
 import { type CompileJourney, compileTemplates } from '../../functions/email/compile.ts';
 import {
   createRenderer,
@@ -16,6 +20,7 @@ import {
   type TemplateCatalog,
   TemplateRenderError,
 } from '../../functions/email/index.ts';
+import { checkLoyaltyNames } from '../../functions/email/template-checks.ts';
 import { memberData } from '../support/loyalty-data.ts';
 
 const templatesDir = join(import.meta.dirname, '..', '..', 'templates');
@@ -134,6 +139,13 @@ describe('the loyalty emails', () => {
     const none = await render('welcome', 'en', sample({ loyalty: memberData({ pending: 0, balance: 1 }) }));
     expect(none.text).not.toContain('on the way');
     expect(none.text).toContain('Silver · 1 point\n');
+    // A new member who has not ordered yet has no currency: fixed-amount rewards show their points only.
+    const noCurrency = memberData({
+      rewards: memberData().rewards.map(({ amountOff: _, ...r }) => ({ ...r, amountOff: undefined })),
+    });
+    const fresh = await render('welcome', 'en', sample({ loyalty: noCurrency }));
+    expect(fresh.text).toContain('- Starter voucher · 500 points\n');
+    expect(fresh.text).toContain('- Member discount · 20% · 2,000 points\n');
   });
 
   it('warn before points expire, with what the balance already buys', async () => {
@@ -323,5 +335,30 @@ describe('grouped strings', () => {
       'locales/en.yaml loyalty.rewards.list',
       'demo/hello.en.yaml five-off',
     ]);
+  });
+});
+
+describe('names of the program’s tiers and rewards', () => {
+  const program = loyaltyProgramSchema.parse(
+    parse(readFileSync(join(import.meta.dirname, '..', '..', 'loyalty.yaml'), 'utf8')),
+  );
+
+  it('exist in every shipped locale for the shipped program', () => {
+    expect(checkLoyaltyNames(program, catalog.shared, 'en')).toEqual([]);
+  });
+
+  it('are missing for a tier the templates do not know, in every locale; a regional locale inherits them', () => {
+    const grown = {
+      ...program,
+      tiers: { ...program.tiers, levels: [...program.tiers.levels, { id: 'platinum' }] },
+    };
+    const shared = { ...catalog.shared, 'de-AT': { 'loyalty.tiers.platinum': 'Platin' } };
+    const errors = checkLoyaltyNames(grown, shared, 'en');
+    expect(errors.map((e) => `${e.file} ${e.path}`)).toEqual(
+      LOCALES.map((l) => `locales/${l}.yaml loyalty.tiers.platinum`),
+    );
+    expect(errors[0]?.message).toBe(
+      'loyalty.yaml names "platinum", which has no loyalty.tiers.platinum here',
+    );
   });
 });
