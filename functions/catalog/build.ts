@@ -7,6 +7,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { JourneyDefinition } from '../core/definition.ts';
 import { compileTemplates } from '../email/compile.ts';
+import { checkLoyaltyNames } from '../email/template-checks.ts';
 import type { Catalog } from './catalog.ts';
 import { CatalogError } from './errors.ts';
 import { loadJourneys } from './journeys.ts';
@@ -32,7 +33,10 @@ export async function buildCatalog(
     { defaultLocale: options.defaultLocale },
   );
   const loyalty = await loadLoyaltyProgram(options.loyaltyFile ?? path.join(rootDir, LOYALTY_FILE));
-  const errors = [...loaded.errors, ...templates.errors, ...loyalty.errors];
+  const names = loyalty.program
+    ? checkLoyaltyNames(loyalty.program, templates.catalog.shared, options.defaultLocale)
+    : [];
+  const errors = [...loaded.errors, ...templates.errors, ...names, ...loyalty.errors];
   if (errors.length) throw new CatalogError(errors);
   // Disabled journeys stay: customers already inside must finish (timers, exits, goals); the engine
   // alone refuses new entrants.

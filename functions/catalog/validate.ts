@@ -8,6 +8,7 @@ import path from 'node:path';
 import { compileJourney } from '../core/compile.ts';
 import { sendSites } from '../core/template-data.ts';
 import { compileTemplates } from '../email/compile.ts';
+import { checkLoyaltyNames } from '../email/template-checks.ts';
 import { countSteps, type DefinitionError, type LoadedJourney, loadJourneys } from './journeys.ts';
 import { describeProgram, LOYALTY_FILE, loadLoyaltyProgram } from './loyalty.ts';
 
@@ -45,12 +46,16 @@ export const templateCheck: ProjectCheck = async (ctx) => {
   // directory without a templates/ sibling (a fixture, a draft folder) is checked on its own.
   const dir = path.join(path.dirname(path.resolve(ctx.journeysDir)), 'templates');
   if (!existsSync(dir)) return [];
-  const { errors, requiredBy } = await compileTemplates(
+  const defaultLocale = process.env.DEFAULT_LOCALE ?? 'en';
+  const { errors, requiredBy, catalog } = await compileTemplates(
     dir,
     ctx.journeys.map((j) => j.definition),
-    { defaultLocale: process.env.DEFAULT_LOCALE ?? 'en' },
+    { defaultLocale },
   );
-  const found = errors.map((e) => ({
+  // Every tier and reward of the loyalty program is named in every locale.
+  const { program } = await loadLoyaltyProgram(path.join(ctx.rootDir, LOYALTY_FILE));
+  const named = program ? checkLoyaltyNames(program, catalog.shared, defaultLocale) : [];
+  const found = [...errors, ...named].map((e) => ({
     file: path.resolve(dir, e.file),
     path: e.path ?? '',
     message: e.message,

@@ -27,9 +27,7 @@ const REPO_PROGRAM = path.join(import.meta.dirname, '..', '..', 'loyalty.yaml');
  * catalog's, else the repository's loyalty.yaml.
  */
 export function previewProgram(catalog: Catalog): LoyaltyProgram {
-  // The catalog carries the program once catalog/build.ts reads loyalty.yaml (Catalog.loyalty).
-  const own = (catalog as Catalog & { loyalty?: LoyaltyProgram | undefined }).loyalty;
-  const program = own ?? loyaltyProgramSchema.parse(parse(readFileSync(REPO_PROGRAM, 'utf8')));
+  const program = catalog.loyalty ?? loyaltyProgramSchema.parse(parse(readFileSync(REPO_PROGRAM, 'utf8')));
   return { ...program, enabled: true };
 }
 
