@@ -1,7 +1,8 @@
 /**
- * The default CDK app (`cdk.json`: `npx tsx bin/app.ts`). Builds the runtime catalog from `journeys/`
- * and `templates/` (failing with every problem listed), writes it to `.build/catalog.json`, creates
- * the stack and checks it against cdk-nag's AwsSolutions pack (synth fails on any unacknowledged finding).
+ * The default CDK app (`cdk.json`: `npx tsx bin/app.ts`). Builds the runtime catalog from `journeys/`,
+ * `templates/` and `loyalty.yaml` (failing with every problem listed), writes it to
+ * `.build/catalog.json`, creates the stack (with the loyalty function while the program is enabled)
+ * and checks it against cdk-nag's AwsSolutions pack (synth fails on any unacknowledged finding).
  *
  * Settings come from CDK context — `cdk.json` (its "//" block documents each key) or
  * `cdk synth -c key=value`; unset or empty means "default":

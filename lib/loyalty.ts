@@ -75,7 +75,7 @@ export class Loyalty extends Construct {
 
   constructor(scope: Construct, id: string, props: LoyaltyProps) {
     super(scope, id);
-    this.function = new RetentionFunction(this, 'Function', {
+    this.function = new RetentionFunction(this, 'Loyalty', {
       handlerFile: 'loyalty.ts',
       description: 'Loyalty program: points, tiers, expiry and redemptions of every member',
       catalogPath: props.catalogPath,

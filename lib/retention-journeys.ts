@@ -423,7 +423,7 @@ export class RetentionJourneys extends Construct {
       : undefined;
 
     this.loyalty = settings.loyalty?.enabled
-      ? new Loyalty(this, 'Loyalty', {
+      ? new Loyalty(this, 'LoyaltyProgram', {
           eventBus: this.eventBus,
           shopEventSource: settings.shopEventSource,
           table: this.table,

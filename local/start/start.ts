@@ -21,7 +21,9 @@ import { parseArgs } from 'node:util';
 import { JsonLinesSink } from '../../functions/adapters/analytics-jsonl.ts';
 import { systemClock } from '../../functions/adapters/clock.ts';
 import { buildCatalog } from '../../functions/catalog/build.ts';
+import type { Catalog } from '../../functions/catalog/catalog.ts';
 import { CatalogError } from '../../functions/catalog/errors.ts';
+import type { LoyaltyProgram } from '../../functions/core/loyalty/program.ts';
 import { DataDirInUse } from '../errors.ts';
 import { localWebhookSecrets, serveWebhook } from '../runtime/connectors.ts';
 import { eventsRoute, serveEvents } from '../runtime/events-http.ts';
@@ -99,6 +101,7 @@ async function main(): Promise<void> {
       .map((j) => (j.definition.enabled ? j.definition.id : `${j.definition.id} (disabled: no new entrants)`))
       .join(', ')}`,
   );
+  log(loyaltyLine((catalog as Catalog & { loyalty?: LoyaltyProgram | undefined }).loyalty));
   let data: Awaited<ReturnType<typeof openDataDir>>;
   try {
     data = await openDataDir(DATA_DIR, { fresh: args.fresh });
@@ -314,3 +317,12 @@ main().catch(async (error) => {
   await stopAll().catch(() => undefined);
   process.exit(1);
 });
+
+/** What the runtime runs of the loyalty program (loyalty.yaml), in one line. */
+function loyaltyLine(program: LoyaltyProgram | undefined): string {
+  if (!program) return 'Loyalty program: none (no loyalty.yaml)';
+  if (!program.enabled) return 'Loyalty program: off (loyalty.yaml says enabled: false)';
+  const tiers = program.tiers.levels.map((t) => `${t.id} ${t.threshold}`).join(', ');
+  const rewards = program.rewards.map((r) => `${r.id} ${r.points}`).join(', ') || 'none';
+  return `Loyalty program: tiers ${tiers} (qualifying points); rewards ${rewards} (points); points pending ${program.earning.hold}`;
+}

@@ -12,7 +12,7 @@ import { buildCatalog } from '../../functions/catalog/build.ts';
 import type { Catalog } from '../../functions/catalog/catalog.ts';
 import { validatePutEventsRequest } from '../../local/runtime/put-events.ts';
 import { LocalRuntime, type PublishedEvent } from '../../local/runtime/runtime.ts';
-import { registration } from '../support/scenario.ts';
+import { orderPlaced, registration } from '../support/scenario.ts';
 import { testEnv } from './env.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
@@ -76,16 +76,19 @@ describe('LocalRuntime.putEvents', () => {
     ]);
     const ids = result.Entries.flatMap((e) => ('EventId' in e ? [e.EventId] : []));
     expect(new Set(ids).size).toBe(2);
-    // Delivered: both valid entries, to the profile and to onboarding.
+    // Delivered: both valid entries, to the profile, the loyalty program and onboarding.
     expect(result.deliveries.map((d) => d.event.id)).toEqual(ids);
     expect(result.deliveries[0]?.targets.map((t) => [t.target, t.outcome?.status])).toEqual([
       ['profile', 'applied'],
+      ['loyalty', 'applied'],
       ['journey:onboarding', 'applied'],
     ]);
     expect(result.deliveries[1]?.event.time).toBe('2026-03-02T08:00:01Z');
-    // An update may bring the address a held send waits for: every journey that sends gets it.
+    // An update may bring the address a held send waits for: every journey that sends gets it; the
+    // program hears it for the birthday and time zone, which move the account's timer.
     expect(result.deliveries[1]?.targets.map((t) => [t.target, t.outcome?.status])).toEqual([
       ['profile', 'applied'],
+      ['loyalty', 'applied'],
       ['journey:onboarding', 'unchanged'],
     ]);
     expect(await rt.services.store.getProfile(id)).toMatchObject({
@@ -176,6 +179,7 @@ describe('LocalRuntime routing', () => {
     const [delivery] = result.deliveries;
     expect(delivery?.targets.map((t) => [t.target, t.outcome?.status])).toEqual([
       ['profile', 'rejected'],
+      ['loyalty', 'rejected'],
       ['journey:onboarding', 'rejected'],
     ]);
     const outcome = delivery?.targets[0]?.outcome;
@@ -194,6 +198,55 @@ describe('LocalRuntime routing', () => {
       entry('customer.registered', registration(id), { Source: 'other-shop' }),
     ]);
     expect(result.deliveries.map((d) => d.targets.map((t) => t.target))).toEqual([['profile'], []]);
+  });
+});
+
+describe('LocalRuntime and the loyalty program', () => {
+  it('earns on an order, releases the points when the sweeper finds the hold over, and publishes both', async () => {
+    // Prepare: a member with an order of 59.90 EUR (59 points, pending for the 14-day hold)
+    const clock = new VirtualClock(START);
+    const published: PublishedEvent[] = [];
+    const rt = await LocalRuntime.create({
+      catalog,
+      clock,
+      dynamoEndpoint: env.dynamoEndpoint,
+      sesEndpoint: env.sesEndpoint,
+      env: { TABLE_NAME: `local-runtime-${randomUUID()}` },
+      onPublish: (event) => published.push(event),
+    });
+    const id = customer();
+    await rt.putEvents([entry('customer.registered', registration(id))]);
+    const order = await rt.putEvents([entry('order.placed', orderPlaced(id, 'o1', START))]);
+    await rt.drainOutbox();
+    const loyaltyEvents = () =>
+      published
+        .filter((e) => e.detailType.startsWith('loyalty.'))
+        .map((e) => [e.detailType, e.detail.points]);
+
+    // Act: a minute before the hold ends, then at its end
+    clock.set('2026-03-16T07:59:00Z');
+    const early = await rt.sweep();
+    await rt.drainOutbox();
+    const before = loyaltyEvents();
+    clock.set('2026-03-16T08:00:00Z');
+    const due = await rt.sweep();
+    await rt.drainOutbox();
+
+    // Assess
+    expect(order.deliveries[0]?.targets.find((t) => t.target === 'loyalty')?.outcome?.status).toBe('applied');
+    expect(early.failed).toEqual([]);
+    expect(before).toEqual([
+      ['loyalty.member.joined', undefined],
+      ['loyalty.points.earned', 100],
+      ['loyalty.points.earned', 59],
+    ]);
+    expect(due.failed).toEqual([]);
+    expect(loyaltyEvents().slice(before.length)).toEqual([['loyalty.points.available', 59]]);
+    expect(published.find((e) => e.detailType === 'loyalty.points.available')?.detail).toMatchObject({
+      customerId: id,
+      orderId: 'o1',
+      balance: 159,
+    });
   });
 });
 
