@@ -17,7 +17,7 @@ import type { MemoryTables } from '../memory-table/table.ts';
 import { LocalRuntime } from '../runtime/runtime.ts';
 import { sesEmulatorStore } from '../servers/ses-emulator.ts';
 import { Agendas, journeysEmittingToOthers, type Origin } from './agenda.ts';
-import { period, resolveAt, type Scenario } from './scenario.ts';
+import { period, resolveAt, type Scenario, scenarioCatalog } from './scenario.ts';
 import { type SimulationResult, Timeline } from './timeline.ts';
 import { dispatch, ScopedClock, type Work, workDue } from './work.ts';
 
@@ -77,7 +77,7 @@ export type React = (happening: Happening) => readonly Reaction[] | undefined;
 
 export async function simulate(
   scenario: Scenario,
-  catalog: Catalog,
+  projectCatalog: Catalog,
   servers: SimulationServers,
   options: {
     tableName?: string;
@@ -91,6 +91,7 @@ export async function simulate(
   } = {},
 ): Promise<SimulationResult> {
   const wallStart = performance.now();
+  const catalog = scenarioCatalog(scenario, projectCatalog);
   const { start, end } = period(scenario);
   const clock = new ScopedClock(start);
   const cause = new AsyncLocalStorage<Origin>();

@@ -3,7 +3,9 @@ import { readFile } from 'node:fs/promises';
 import { DateTime, Duration } from 'luxon';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
+import type { Catalog } from '../../functions/catalog/catalog.ts';
 import { formatIssues } from '../../functions/core/events.ts';
+import { loyaltyProgramSchema } from '../../functions/core/loyalty/program.ts';
 import { ScenarioError } from '../errors.ts';
 import { expectationSchema } from './expectations.ts';
 
@@ -41,6 +43,11 @@ export const scenarioSchema = z
     expect: expectationSchema.optional(),
     /** What the scenario shows, for people reading it. */
     description: z.string().optional(),
+    /**
+     * The loyalty program as this scenario runs it: changes to loyalty.yaml, merged over it (objects by
+     * key, lists replaced), e.g. `{ enabled: true }` or `{ tiers: { period: calendarYear } }`.
+     */
+    loyalty: z.record(z.string(), z.unknown()).optional(),
   })
   .strict();
 
@@ -77,4 +84,25 @@ export function resolveAt(start: string, at: string): string {
 export function period(scenario: Scenario): { start: string; end: string } {
   const start = iso(DateTime.fromISO(scenario.start, { setZone: true }));
   return { start, end: iso(DateTime.fromISO(start).plus(Duration.fromISO(scenario.until))) };
+}
+
+const isPlainObject = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);
+
+function mergeOver(base: unknown, changes: unknown): unknown {
+  if (!isPlainObject(base) || !isPlainObject(changes)) return changes;
+  const merged: Record<string, unknown> = { ...base };
+  for (const [key, value] of Object.entries(changes)) merged[key] = mergeOver(base[key], value);
+  return merged;
+}
+
+/** The catalog a scenario runs: the project's, with the scenario's loyalty program changes applied. */
+export function scenarioCatalog(scenario: Scenario, catalog: Catalog): Catalog {
+  if (!scenario.loyalty) return catalog;
+  const parsed = loyaltyProgramSchema.safeParse(mergeOver(catalog.loyalty ?? {}, scenario.loyalty));
+  if (!parsed.success)
+    throw new ScenarioError(
+      `the scenario's loyalty changes make an invalid program:\n  ${formatIssues(parsed.error.issues, 'loyalty.yaml').join('\n  ')}`,
+    );
+  return { ...catalog, loyalty: parsed.data };
 }

@@ -23,10 +23,10 @@ import { projectEvent } from '../../functions/core/profile.ts';
 
 export const SECRET = 'test-secret';
 
+/** The shipped loyalty.yaml, switched on (it ships off: launching a program is the shop's decision). */
 export function shippedProgram(): LoyaltyProgram {
-  return loyaltyProgramSchema.parse(
-    parse(readFileSync(new URL('../../loyalty.yaml', import.meta.url), 'utf8')),
-  );
+  const file = parse(readFileSync(new URL('../../loyalty.yaml', import.meta.url), 'utf8'));
+  return loyaltyProgramSchema.parse({ ...file, enabled: true });
 }
 
 export function program(input: LoyaltyProgramInput): LoyaltyProgram {
