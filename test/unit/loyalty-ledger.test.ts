@@ -411,3 +411,16 @@ describe('a redemption the shop asks for by event', () => {
     ).toBeUndefined();
   });
 });
+
+describe('a program switched off with members', () => {
+  it('leaves their accounts as they are and looks again a day later, not every minute', () => {
+    const world = new LoyaltyWorld(PROGRAM);
+    world.event('order.placed', order('o1', '100.00', '2026-03-01T10:00:00Z'), '2026-03-01T10:00:00Z');
+    const before = world.account;
+    const off = new LoyaltyWorld(program({ ...PROGRAM, enabled: false }));
+    off.account = before;
+    const decision = off.timer('2026-03-15T10:00:00Z');
+    expect(decision.movements).toEqual([]);
+    expect(decision.account).toMatchObject({ available: 0, pending: 100, dueAt: '2026-03-16T10:00:00Z' });
+  });
+});

@@ -59,6 +59,8 @@ export function movementIdsFor(input: LoyaltyInput): string[] {
 
 export function decideLoyalty(args: LoyaltyArgs): LoyaltyDecision {
   const { input } = args;
+  if (!args.program.enabled && input.kind === 'timer' && args.customer.loyalty)
+    return paused(args.customer.loyalty, args.now, args.defaultTimeZone);
   if (!args.program.enabled)
     return {
       account: undefined,
@@ -90,6 +92,21 @@ export function decideLoyalty(args: LoyaltyArgs): LoyaltyDecision {
     effects: run.effects,
     trace: run.trace,
     redemption,
+  };
+}
+
+/**
+ * An account's timer while the program is switched off: nothing moves, and the timer looks again a
+ * day later — not every minute, and without losing the account's due work should the shop switch the
+ * program back on.
+ */
+function paused(account: LoyaltyAccount, now: string, zone: string): LoyaltyDecision {
+  const dueAt = addDuration(now, 'P1D', zone);
+  return {
+    account: { ...account, dueAt },
+    movements: [],
+    effects: [],
+    trace: [`the loyalty program is switched off: the account waits until ${dueAt}`],
   };
 }
 
