@@ -180,6 +180,7 @@ async function renderSweep(catalog: Catalog, size: 'small' | 'full') {
           links: {
             shop: 'https://shop.example/',
             unsubscribe: 'https://u.example/t/abc',
+            member: 'https://u.example/member?token=abc',
             feedback: Array.from({ length: 11 }, (_, s) => `https://f.example/nps/${s}`),
           },
           order: {
@@ -193,6 +194,26 @@ async function renderSweep(catalog: Catalog, size: 'small' | 'full') {
           referral: { code: payload.value, shareUrl: 'https://shop.example/r/x' },
           invitation: { code: payload.value },
           reward: { amount: '15.00', currency: 'EUR' },
+          // Loyalty ids are slugs by the program's schema; the payload stands in for one that is not.
+          loyalty: {
+            balance: 1234,
+            pending: 59,
+            tier: payload.value,
+            nextTier: { id: payload.value, pointsNeeded: 266, threshold: 1500 },
+            qualifying: 1234,
+            progress: 0.73,
+            expiring: { points: 1234, expiresAt: '2027-03-01T10:00:00Z' },
+            atRisk: { downgradeAt: '2027-04-01T10:00:00Z', to: payload.value },
+            rewards: [
+              {
+                id: payload.value,
+                points: 500,
+                affordable: true,
+                amountOff: { amount: '5.00', currency: 'EUR' },
+              },
+            ],
+          },
+          redemption: { rewardId: payload.value, points: 500 },
         };
         try {
           const out = await renderer.render({

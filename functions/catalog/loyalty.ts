@@ -92,6 +92,6 @@ export function describeProgram(program: LoyaltyProgram): string {
   const tiers = program.tiers.levels.map((t) => t.id).join(', ');
   const rewards = program.rewards.length;
   const parts = [`loyalty program: tiers ${tiers}; ${rewards} reward${rewards === 1 ? '' : 's'}`];
-  if (!program.enabled) parts.push('disabled');
-  return parts.join(', ');
+  if (!program.enabled) parts.push('switched off (enabled: false)');
+  return parts.join('; ');
 }

@@ -55,7 +55,8 @@ export function eventRoutes(services: RoutedServices, config: AppConfig, catalog
     // After the profile, before the journeys: a journey deciding on the same order or registration
     // then reads the account as the program left it (in AWS the rules run in no particular order;
     // every consumer is correct either way, this only makes local runs read the freshest account).
-    ...(loyalty ? [loyaltyRoute(loyalty, source)] : []),
+    // Like the stack, which deploys the loyalty function only while the program is switched on.
+    ...(loyalty && catalog.loyalty?.enabled ? [loyaltyRoute(loyalty, source)] : []),
     {
       // SES sending events: the CDK rule's pattern (source, detail-types, this configuration set).
       target: 'ses-events',

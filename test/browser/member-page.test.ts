@@ -126,7 +126,7 @@ describe('member page in headless Chromium', () => {
       await page.goto(memberLink(SECRET, `${origin}/preferences`, { customerId: 'anna', now: NOW }));
       expect(await page.locator('h1').textContent()).toBe('Ihre Prämien bei Bean & Leaf');
       expect(await page.locator('.points').textContent()).toBe('1.800');
-      expect(await page.locator('.tier strong').textContent()).toBe('Ihr Status: Silver');
+      expect(await page.locator('.tier strong').textContent()).toBe('Ihr Status: Silber');
       const progress = page.locator('progress');
       expect([await progress.getAttribute('value'), await progress.getAttribute('max')]).toEqual([
         '900',

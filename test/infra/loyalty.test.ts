@@ -21,7 +21,11 @@ import { buildStack } from './fixture.ts';
 type Json = any;
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const program = loyaltyProgramSchema.parse(parse(readFileSync(path.join(ROOT, 'loyalty.yaml'), 'utf8')));
+// The shipped program, as a shop that launched it runs it (loyalty.yaml ships switched off).
+const program = loyaltyProgramSchema.parse({
+  ...parse(readFileSync(path.join(ROOT, 'loyalty.yaml'), 'utf8')),
+  enabled: true,
+});
 
 /** A catalog file as the catalog builder writes it, with `loyalty` as given. */
 function catalogWith(loyalty: unknown): string {

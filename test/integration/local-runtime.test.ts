@@ -76,19 +76,17 @@ describe('LocalRuntime.putEvents', () => {
     ]);
     const ids = result.Entries.flatMap((e) => ('EventId' in e ? [e.EventId] : []));
     expect(new Set(ids).size).toBe(2);
-    // Delivered: both valid entries, to the profile, the loyalty program and onboarding.
+    // Delivered: both valid entries, to the profile and onboarding (the loyalty program ships switched
+    // off, and a program switched off has no route, as it has no function in AWS).
     expect(result.deliveries.map((d) => d.event.id)).toEqual(ids);
     expect(result.deliveries[0]?.targets.map((t) => [t.target, t.outcome?.status])).toEqual([
       ['profile', 'applied'],
-      ['loyalty', 'applied'],
       ['journey:onboarding', 'applied'],
     ]);
     expect(result.deliveries[1]?.event.time).toBe('2026-03-02T08:00:01Z');
-    // An update may bring the address a held send waits for: every journey that sends gets it; the
-    // program hears it for the birthday and time zone, which move the account's timer.
+    // An update may bring the address a held send waits for: every journey that sends gets it.
     expect(result.deliveries[1]?.targets.map((t) => [t.target, t.outcome?.status])).toEqual([
       ['profile', 'applied'],
-      ['loyalty', 'applied'],
       ['journey:onboarding', 'unchanged'],
     ]);
     expect(await rt.services.store.getProfile(id)).toMatchObject({
@@ -179,7 +177,6 @@ describe('LocalRuntime routing', () => {
     const [delivery] = result.deliveries;
     expect(delivery?.targets.map((t) => [t.target, t.outcome?.status])).toEqual([
       ['profile', 'rejected'],
-      ['loyalty', 'rejected'],
       ['journey:onboarding', 'rejected'],
     ]);
     const outcome = delivery?.targets[0]?.outcome;
@@ -201,13 +198,19 @@ describe('LocalRuntime routing', () => {
   });
 });
 
+/** The shipped loyalty program, switched on (it ships off). */
+function switchedOn(c: Catalog) {
+  if (!c.loyalty) throw new Error('the catalog has no loyalty program');
+  return { ...c.loyalty, enabled: true };
+}
+
 describe('LocalRuntime and the loyalty program', () => {
   it('earns on an order, releases the points when the sweeper finds the hold over, and publishes both', async () => {
     // Prepare: a member with an order of 59.90 EUR (59 points, pending for the 14-day hold)
     const clock = new VirtualClock(START);
     const published: PublishedEvent[] = [];
     const rt = await LocalRuntime.create({
-      catalog,
+      catalog: { ...catalog, loyalty: switchedOn(catalog) },
       clock,
       dynamoEndpoint: env.dynamoEndpoint,
       sesEndpoint: env.sesEndpoint,

@@ -37,7 +37,10 @@ beforeAll(async () => {
   // The shipped program, one journey: these tests are about the loyalty plumbing.
   const journeysDir = await mkdtemp(path.join(tmpdir(), 'journeys-'));
   await copyFile(path.join(ROOT, 'journeys/onboarding.yaml'), path.join(journeysDir, 'onboarding.yaml'));
-  ({ catalog } = await buildCatalog(ROOT, { defaultLocale: 'en', journeysDir }));
+  const built = await buildCatalog(ROOT, { defaultLocale: 'en', journeysDir });
+  // loyalty.yaml ships switched off; these tests run it as a shop that launched it.
+  if (!built.catalog.loyalty) throw new Error('no loyalty.yaml');
+  catalog = { ...built.catalog, loyalty: { ...built.catalog.loyalty, enabled: true } };
   ({ tableName } = await env.createTestTable('loyalty-service'));
 });
 afterAll(() => dynamo.destroy());

@@ -43,8 +43,9 @@ describe('parseLoyaltyProgram', () => {
     expect(loaded.program?.earning.hold).toBe('P14D');
     expect(loaded.program?.tiers.levels.map((t) => t.id)).toEqual(['member', 'silver', 'gold']);
     expect(describeProgram(loaded.program as NonNullable<typeof loaded.program>)).toBe(
-      'loyalty program: tiers member, silver, gold; 3 rewards',
+      'loyalty program: tiers member, silver, gold; 3 rewards; switched off (enabled: false)',
     );
+    expect(loaded.program?.enabled).toBe(false);
   });
 
   it('fills in what a minimal program leaves out', () => {

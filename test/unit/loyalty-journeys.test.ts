@@ -139,7 +139,8 @@ describe('the shipped loyalty journeys', () => {
 
   beforeAll(() => {
     const file = new URL('../../loyalty.yaml', import.meta.url);
-    program = loyaltyProgramSchema.parse(parse(readFileSync(file, 'utf8')));
+    // Switched on: loyalty.yaml ships off.
+    program = loyaltyProgramSchema.parse({ ...parse(readFileSync(file, 'utf8')), enabled: true });
     config = { ...engineConfig, loyalty: program };
   });
 

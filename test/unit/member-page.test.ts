@@ -155,7 +155,7 @@ describe('GET /member', () => {
     expect(body).toContain('<h1>Ihre Prämien bei Bean &amp; Leaf</h1>');
     expect(body).toContain(`<p class="points">${atNumber(1234)}</p>`);
     expect(atNumber(1234)).not.toBe(new Intl.NumberFormat('de-DE').format(1234));
-    expect(body).toContain('Ihr Status: Silver');
+    expect(body).toContain('Ihr Status: Silber');
     expect(body).toMatch(
       /<progress value="820" max="1500" aria-label="Noch 680 Punkte bis Gold"><\/progress>/,
     );
