@@ -23,16 +23,6 @@ import { shopifyRoute } from './connectors.ts';
 /** The configuration set the local runtime sends through unless SES_CONFIGURATION_SET names another. */
 export const LOCAL_CONFIGURATION_SET = 'retention-journeys';
 
-/**
- * The loyalty program's service as the runtime uses it (services/container.ts composes it; absent
- * while the container has none): events through the `loyalty` route, timers through the sweeper and
- * the simulator.
- */
-export type LoyaltyHandler = Pick<LoyaltyService, 'handleEvent' | 'handleTimer'>;
-
-/** The services the routes hand events to. */
-export type RoutedServices = Services & { loyalty?: LoyaltyHandler | undefined };
-
 export interface Route {
   /** `profile`, `loyalty`, `ses-events`, `journey:<id>`, `connector:shopify` or `analytics`. */
   target: string;
@@ -41,7 +31,7 @@ export interface Route {
 }
 
 /** Every rule, in the order a delivery visits them. */
-export function eventRoutes(services: RoutedServices, config: AppConfig, catalog: Catalog): Route[] {
+export function eventRoutes(services: Services, config: AppConfig, catalog: Catalog): Route[] {
   const source = config.shopEventSource;
   const { journeys, profiles, sesEvents, analytics, loyalty } = services;
   const profilePattern = profileEventPattern(source);
@@ -56,7 +46,7 @@ export function eventRoutes(services: RoutedServices, config: AppConfig, catalog
     // then reads the account as the program left it (in AWS the rules run in no particular order;
     // every consumer is correct either way, this only makes local runs read the freshest account).
     // Like the stack, which deploys the loyalty function only while the program is switched on.
-    ...(loyalty && catalog.loyalty?.enabled ? [loyaltyRoute(loyalty, source)] : []),
+    ...(catalog.loyalty?.enabled ? [loyaltyRoute(loyalty, source)] : []),
     {
       // SES sending events: the CDK rule's pattern (source, detail-types, this configuration set).
       target: 'ses-events',
@@ -88,7 +78,7 @@ export function eventRoutes(services: RoutedServices, config: AppConfig, catalog
 }
 
 /** The loyalty function's two rules (shop events, the system's referral rewards), as one route. */
-function loyaltyRoute(loyalty: LoyaltyHandler, shopSource: string): Route {
+function loyaltyRoute(loyalty: LoyaltyService, shopSource: string): Route {
   const patterns = loyaltyEventPatterns(shopSource);
   return {
     target: 'loyalty',

@@ -23,17 +23,12 @@ import { forEachCustomer } from '../../functions/services/concurrency.ts';
 import { createServices, type Services } from '../../functions/services/container.ts';
 import type { DispatchOutcome } from '../../functions/services/dispatcher.ts';
 import type { Outcome } from '../../functions/services/journeys.ts';
+import type { LoyaltyService } from '../../functions/services/loyalty.ts';
 import { dispatchRecords, outboxItemFromRecord } from '../../functions/services/stream.ts';
 import type { MemoryTables } from '../memory-table/table.ts';
 import { ObservedStore } from './observed-store.ts';
 import { type PutEventsEntry, type PutEventsResultEntry, parseEnvelope } from './put-events.ts';
-import {
-  eventRoutes,
-  LOCAL_CONFIGURATION_SET,
-  type LoyaltyHandler,
-  type Route,
-  type RoutedServices,
-} from './routes.ts';
+import { eventRoutes, LOCAL_CONFIGURATION_SET, type Route } from './routes.ts';
 import { acceptedEmailEvents, LocalSesEventSource } from './ses-event-source.ts';
 import { StreamPoller } from './stream-poller.ts';
 
@@ -304,9 +299,9 @@ export class LocalRuntime {
     );
   }
 
-  /** The loyalty program's service, when the container composes one (the simulator fires its timers). */
-  get loyalty(): LoyaltyHandler | undefined {
-    return (this.services as RoutedServices).loyalty;
+  /** The loyalty program's service (the simulator fires its timers). */
+  get loyalty(): LoyaltyService {
+    return this.services.loyalty;
   }
 
   /** Whether any rule would deliver this event (the simulator queues only those). */

@@ -39,12 +39,6 @@ export type Timer =
   | { journeyId: string; instanceId: string; dueAt: string; loyalty?: undefined }
   | { loyalty: true; dueAt: string; journeyId?: undefined; instanceId?: undefined };
 
-/**
- * What the simulator reads of a loyalty decision written (SaveRequest.loyalty, adapters/): the
- * account's next timer, absent when nothing is due.
- */
-export type LoyaltySave = { loyalty?: { next: { dueAt?: string | undefined } } | undefined };
-
 /** The agenda's key of a timer; the account's cannot collide with an instance's (`<journey>#<instance>`). */
 export const LOYALTY_TIMER = '#LOYALTY';
 export const timerKey = (t: Timer) => (t.loyalty ? LOYALTY_TIMER : `${t.journeyId}#${t.instanceId}`);
@@ -115,7 +109,7 @@ export class Agendas {
   }
 
   /** Learns from a decision written the timers it set or cleared and the outbox entries it added. */
-  follow(request: SaveRequest & LoyaltySave, origin: Origin): void {
+  follow(request: SaveRequest, origin: Origin): void {
     const a = this.of(request.customerId);
     for (const instance of request.instances ?? []) {
       const timer: Timer = {

@@ -103,7 +103,7 @@ async function fireTimer(w: Work, a: Agenda, timer: Timer, at: string): Promise<
   const target = timer.loyalty ? 'loyalty' : `journey:${timer.journeyId}`;
   try {
     const outcome = timer.loyalty
-      ? await loyaltyOf(w).handleTimer(customerId, timer.dueAt)
+      ? await w.runtime.loyalty.handleTimer(customerId, timer.dueAt)
       : await w.runtime.services.journeys.handleTimer(
           timer.journeyId,
           customerId,
@@ -119,13 +119,6 @@ async function fireTimer(w: Work, a: Agenda, timer: Timer, at: string): Promise<
       generation(w),
     );
   }
-}
-
-/** The runtime's loyalty service: a loyalty timer is only ever learned from a decision it wrote. */
-function loyaltyOf(w: Work) {
-  const loyalty = w.runtime.loyalty;
-  if (!loyalty) throw new Error('a loyalty timer fell due, but the runtime has no loyalty service');
-  return loyalty;
 }
 
 /** Hands the customer's new outbox entries to the dispatcher, each at its decision's moment. */

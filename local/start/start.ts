@@ -21,7 +21,6 @@ import { parseArgs } from 'node:util';
 import { JsonLinesSink } from '../../functions/adapters/analytics-jsonl.ts';
 import { systemClock } from '../../functions/adapters/clock.ts';
 import { buildCatalog } from '../../functions/catalog/build.ts';
-import type { Catalog } from '../../functions/catalog/catalog.ts';
 import { CatalogError } from '../../functions/catalog/errors.ts';
 import type { LoyaltyProgram } from '../../functions/core/loyalty/program.ts';
 import { DataDirInUse } from '../errors.ts';
@@ -101,7 +100,7 @@ async function main(): Promise<void> {
       .map((j) => (j.definition.enabled ? j.definition.id : `${j.definition.id} (disabled: no new entrants)`))
       .join(', ')}`,
   );
-  log(loyaltyLine((catalog as Catalog & { loyalty?: LoyaltyProgram | undefined }).loyalty));
+  log(loyaltyLine(catalog.loyalty));
   let data: Awaited<ReturnType<typeof openDataDir>>;
   try {
     data = await openDataDir(DATA_DIR, { fresh: args.fresh });

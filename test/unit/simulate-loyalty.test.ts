@@ -9,13 +9,17 @@ import type { SaveRequest } from '../../functions/adapters/store.ts';
 import type { Catalog } from '../../functions/catalog/catalog.ts';
 import type { AppConfig } from '../../functions/config.ts';
 import type { RawEvent } from '../../functions/core/events.ts';
+import type { Services } from '../../functions/services/container.ts';
 import type { Outcome } from '../../functions/services/journeys.ts';
-import { eventRoutes, type LoyaltyHandler, type RoutedServices } from '../../local/runtime/routes.ts';
-import { Agendas, type LoyaltySave } from '../../local/simulate/agenda.ts';
+import type { LoyaltyService } from '../../functions/services/loyalty.ts';
+import { eventRoutes } from '../../local/runtime/routes.ts';
+import { Agendas } from '../../local/simulate/agenda.ts';
 import { loadDefinition } from '../support/engine-world.ts';
 
 const START = '2026-05-01T08:00:00Z';
 const applied: Outcome = { status: 'applied', trace: [], effects: 0 };
+
+type LoyaltyHandler = Pick<LoyaltyService, 'handleEvent' | 'handleTimer'>;
 
 /** The loyalty service's part the runtime uses, recording what it was handed. */
 function loyaltyHandler(): LoyaltyHandler & { heard: string[] } {
@@ -30,8 +34,8 @@ function loyaltyHandler(): LoyaltyHandler & { heard: string[] } {
   };
 }
 
-/** The routes of a runtime whose services only answer (no table behind them). */
-function routes(loyalty: LoyaltyHandler | undefined) {
+/** The routes of a runtime whose services only answer (no table behind them); the program on or off. */
+function routes(loyalty: LoyaltyHandler, enabled = true) {
   const answer = { handleEvent: async () => applied };
   const services = {
     profiles: answer,
@@ -40,7 +44,7 @@ function routes(loyalty: LoyaltyHandler | undefined) {
     connectors: {},
     analytics: undefined,
     loyalty,
-  } as unknown as RoutedServices;
+  } as unknown as Services;
   const config = {
     shopEventSource: 'shop',
     configurationSetName: 'retention-journeys',
@@ -51,6 +55,7 @@ function routes(loyalty: LoyaltyHandler | undefined) {
     defaultLocale: 'en',
     journeys: [{ definition: loadDefinition('journeys/onboarding.yaml'), version: 'v1' }],
     templates: {},
+    loyalty: { enabled },
   } as unknown as Catalog;
   return eventRoutes(services, config, catalog);
 }
@@ -111,8 +116,8 @@ describe('the local loyalty route', () => {
     expect(targets).toEqual(['profile', 'loyalty', 'journey:onboarding']);
   });
 
-  it('is absent when the runtime has no loyalty service', () => {
-    expect(routes(undefined).map((r) => r.target)).not.toContain('loyalty');
+  it('is absent while the program is switched off, as the stack then deploys no loyalty function', () => {
+    expect(routes(loyaltyHandler(), false).map((r) => r.target)).not.toContain('loyalty');
   });
 });
 
@@ -122,7 +127,7 @@ const account = (customerId: string, dueAt: string | undefined) =>
     customerId,
     loyalty: { next: { customerId, dueAt }, expectedVersion: 0, movements: [] },
     now: START,
-  }) as unknown as SaveRequest & LoyaltySave;
+  }) as unknown as SaveRequest;
 
 /** A journey decision leaving instance `i1` of `journeyId` waiting until `dueAt`. */
 const instance = (customerId: string, journeyId: string, dueAt: string) =>
