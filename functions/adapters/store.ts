@@ -18,6 +18,7 @@ import type { Movement } from '../core/loyalty/account.ts';
 import type { CustomerView, JourneyInstance, MarketingLedger, Order, Profile } from '../core/model.ts';
 import type { OutboxStatus } from '../core/outbox.ts';
 import type { ReferralCodeRecord } from '../core/referral.ts';
+import { type DueTimer, type DueWork, dueWork } from './due-work.ts';
 import { eraseCustomer, isErased, refusedAsErased, unlessErased } from './erasure.ts';
 import { isConditionFailure } from './errors.ts';
 import { accountFromItem, getMovements } from './loyalty-store.ts';
@@ -26,8 +27,9 @@ import { type OutboxItem, type SaveRequest, type SaveResult, saveItems } from '.
 import { type DocumentSender, epochSeconds, keys, strip, timerShard } from './table-keys.ts';
 import { TABLE } from './table-schema.ts';
 
-// What importers have always taken from here.
 export type { OutboxStatus } from '../core/outbox.ts';
+// What importers have always taken from here.
+export type { DueLoyalty, DueOutbox, DueTimer, DueWork } from './due-work.ts';
 export { REJECTED_DETAIL_CHARS, type Rejection } from './rejected-log.ts';
 export { type OutboxItem, outboxEntry, type SaveRequest, type SaveResult } from './save-transaction.ts';
 export { type DocumentSender, epochSeconds, keys, queryAll } from './table-keys.ts';
@@ -38,24 +40,6 @@ export interface StoredCustomer {
   profileVersion: number;
   /** How many read requests the load took (a large partition pages). */
   reads: number;
-}
-
-/** A due timer of the sparse index: an instance's wait, or an outbox entry's retry / reconcile time. */
-export interface DueTimer {
-  customerId: string;
-  journeyId: string;
-  instanceId: string;
-  dueAt: string;
-}
-export interface DueOutbox {
-  customerId: string;
-  outboxId: string;
-  dueAt: string;
-}
-/** A loyalty account's timer (hold release, reminder, expiry, tier review, birthday). */
-export interface DueLoyalty {
-  customerId: string;
-  dueAt: string;
 }
 
 export interface StoreOptions {
@@ -184,56 +168,9 @@ export class JourneyStore {
     return (await this.dueWork(shard, now, limit)).timers;
   }
 
-  /**
-   * Everything due in one shard of the timer index, in one query: instance timers (`J#…`), outbox
-   * entries waiting for a retry or a reconciliation (`OUT#…`) and loyalty accounts (`#LOYALTY`),
-   * told apart by their sort key.
-   */
-  async dueWork(
-    shard: number,
-    now: string,
-    limit = 500,
-  ): Promise<{ timers: DueTimer[]; outbox: DueOutbox[]; loyalty: DueLoyalty[] }> {
-    const timers: DueTimer[] = [];
-    const outbox: DueOutbox[] = [];
-    const loyalty: DueLoyalty[] = [];
-    const found = () => timers.length + outbox.length + loyalty.length;
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const page: QueryCommandOutput = await this.doc.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          IndexName: TABLE.timerIndex.name,
-          KeyConditionExpression: '#shard = :shard AND #due <= :now',
-          ExpressionAttributeNames: {
-            '#shard': TABLE.timerIndex.partitionKey,
-            '#due': TABLE.timerIndex.sortKey,
-          },
-          ExpressionAttributeValues: { ':shard': shard, ':now': now },
-          ExclusiveStartKey: startKey,
-          Limit: limit - found(),
-          ReturnConsumedCapacity: 'TOTAL',
-        }),
-      );
-      this.meter?.record('Query', page.ConsumedCapacity?.CapacityUnits);
-      for (const item of page.Items ?? []) {
-        const sk = item.SK as string;
-        const customerId = (item.PK as string).slice(2);
-        const dueAt = item[TABLE.timerIndex.sortKey] as string;
-        if (sk.startsWith(keys.outboxPrefix)) {
-          outbox.push({ customerId, outboxId: sk.slice(keys.outboxPrefix.length), dueAt });
-          continue;
-        }
-        if (sk === keys.loyalty) {
-          loyalty.push({ customerId, dueAt });
-          continue;
-        }
-        const [, journeyId, ...rest] = sk.split('#');
-        timers.push({ customerId, journeyId: journeyId as string, instanceId: rest.join('#'), dueAt });
-      }
-      startKey = page.LastEvaluatedKey;
-    } while (startKey && found() < limit);
-    return { timers, outbox, loyalty };
+  /** Everything due in one shard of the timer index (due-work.ts). */
+  dueWork(shard: number, now: string, limit = 500): Promise<DueWork> {
+    return dueWork({ doc: this.doc, tableName: this.tableName, meter: this.meter }, shard, now, limit);
   }
 
   /** The earliest pending timer across shards; the simulator jumps its clock there. */
