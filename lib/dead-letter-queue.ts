@@ -22,7 +22,7 @@ export function deadLetterQueue(scope: Construct, id: string, holds: string): Qu
 }
 
 /**
- * How a part of the stack (analytics, connectors) wires its rules and failures the way the stack
+ * How a part of the stack (analytics, connectors, loyalty) wires its rules and failures the way the stack
  * does: DLQs registered with the parent (alarmed, listed in the outputs), rules with bounded retries.
  */
 export interface FailureWiring {

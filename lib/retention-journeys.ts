@@ -37,7 +37,7 @@ import { parseLinkTracking } from '../functions/core/shop.ts';
 import { METRIC_NAMESPACE, METRIC_SERVICE } from '../functions/metrics.ts';
 import { Analytics } from './analytics.ts';
 import { ShopConnectors } from './connectors.ts';
-import { deadLetterQueue } from './dead-letter-queue.ts';
+import { deadLetterQueue, type FailureWiring } from './dead-letter-queue.ts';
 import { Email, sesEventPattern } from './email.ts';
 import { RetentionFunction } from './function.ts';
 import { Loyalty } from './loyalty.ts';
@@ -404,6 +404,12 @@ export class RetentionJourneys extends Construct {
       }),
     );
 
+    // How the optional parts (analytics, connectors, loyalty) hook into the stack's routing and dead letters.
+    const wiring: FailureWiring = {
+      deadLetterQueue: (label, holds) => this.deadLetterQueue(label, holds, 'sqs'),
+      route: (...args) => this.route(...args),
+      retryThenKeep: (fn, dlq) => this.retryThenKeep(fn, dlq),
+    };
     this.analytics = settings.analytics
       ? new Analytics(this, 'Analytics', {
           settings: settings.analytics,
@@ -416,9 +422,7 @@ export class RetentionJourneys extends Construct {
           catalogPath: settings.catalogPath,
           logRetention: settings.logRetention,
           environment: common,
-          deadLetterQueue: (label, holds) => this.deadLetterQueue(label, holds, 'sqs'),
-          route: (...args) => this.route(...args),
-          retryThenKeep: (fn, dlq) => this.retryThenKeep(fn, dlq),
+          ...wiring,
         })
       : undefined;
 
@@ -431,9 +435,7 @@ export class RetentionJourneys extends Construct {
           catalogPath: settings.catalogPath,
           logRetention: settings.logRetention,
           environment: common,
-          deadLetterQueue: (label, holds) => this.deadLetterQueue(label, holds, 'sqs'),
-          route: (...args) => this.route(...args),
-          retryThenKeep: (fn, dlq) => this.retryThenKeep(fn, dlq),
+          ...wiring,
         })
       : undefined;
 
@@ -446,9 +448,7 @@ export class RetentionJourneys extends Construct {
           logRetention: settings.logRetention,
           archiveRetention: Duration.days(settings.eventArchiveRetentionDays),
           environment: common,
-          deadLetterQueue: (label, holds) => this.deadLetterQueue(label, holds, 'sqs'),
-          route: (...args) => this.route(...args),
-          retryThenKeep: (fn, dlq) => this.retryThenKeep(fn, dlq),
+          ...wiring,
         })
       : undefined;
 

@@ -104,15 +104,26 @@ export function parseJourney(
 
 type ParsedJourney = LoadedJourney & { idLine?: number };
 
-function parseJourneyFile(
+/**
+ * A marketer's YAML file read for validation: its data and a way to report a problem at a dotted path
+ * with the line it is on — or, when the YAML itself is broken, its syntax errors.
+ */
+export function readYamlFile(
   file: string,
   source: string,
-): { journey?: ParsedJourney; errors: DefinitionError[] } {
+):
+  | {
+      raw: unknown;
+      errors: DefinitionError[];
+      report: (p: readonly PropertyKey[], message: string) => void;
+      lineAt: (p: readonly PropertyKey[]) => number | undefined;
+    }
+  | { syntaxErrors: DefinitionError[] } {
   const lineCounter = new LineCounter();
   const doc = parseDocument(source, { lineCounter, prettyErrors: true });
   if (doc.errors.length > 0) {
     return {
-      errors: doc.errors.map((e) => ({
+      syntaxErrors: doc.errors.map((e) => ({
         file,
         path: '',
         line: e.linePos?.[0]?.line,
@@ -120,12 +131,20 @@ function parseJourneyFile(
       })),
     };
   }
-
-  const raw: unknown = doc.toJS();
   const lineAt = (p: readonly PropertyKey[]) => lineOf(doc.contents, p, lineCounter);
   const errors: DefinitionError[] = [];
   const report = (p: readonly PropertyKey[], message: string) =>
     errors.push({ file, path: p.map(String).join('.'), line: lineAt(p), message });
+  return { raw: doc.toJS(), errors, report, lineAt };
+}
+
+function parseJourneyFile(
+  file: string,
+  source: string,
+): { journey?: ParsedJourney; errors: DefinitionError[] } {
+  const read = readYamlFile(file, source);
+  if ('syntaxErrors' in read) return { errors: read.syntaxErrors };
+  const { raw, errors, report, lineAt } = read;
 
   const result = journeyDefinitionSchema.safeParse(raw);
   if (!result.success) {

@@ -5,9 +5,8 @@
  * build (CDK synth, local start) and the tests.
  */
 import { readFile } from 'node:fs/promises';
-import { LineCounter, parseDocument } from 'yaml';
 import { type LoyaltyProgram, loyaltyProgramSchema } from '../core/loyalty/program.ts';
-import { type DefinitionError, explainIssues, firstLine, lineOf } from './journeys.ts';
+import { type DefinitionError, explainIssues, readYamlFile } from './journeys.ts';
 
 export const LOYALTY_FILE = 'loyalty.yaml';
 
@@ -32,27 +31,9 @@ export async function loadLoyaltyProgram(file: string): Promise<LoadedProgram> {
 
 /** Parses and validates the text of a program file; `file` names it in the errors. */
 export function parseLoyaltyProgram(file: string, source: string): LoadedProgram {
-  const lineCounter = new LineCounter();
-  const doc = parseDocument(source, { lineCounter, prettyErrors: true });
-  if (doc.errors.length > 0) {
-    return {
-      errors: doc.errors.map((e) => ({
-        file,
-        path: '',
-        line: e.linePos?.[0]?.line,
-        message: `YAML syntax error: ${firstLine(e.message)}`,
-      })),
-    };
-  }
-  const raw: unknown = doc.toJS();
-  const errors: DefinitionError[] = [];
-  const report = (p: readonly PropertyKey[], message: string) =>
-    errors.push({
-      file,
-      path: p.map(String).join('.'),
-      line: lineOf(doc.contents, p, lineCounter),
-      message,
-    });
+  const read = readYamlFile(file, source);
+  if ('syntaxErrors' in read) return { errors: read.syntaxErrors };
+  const { raw, errors, report } = read;
   if (raw === null || raw === undefined) {
     report([], 'the file is empty; a program needs earning and tiers (or delete the file: no program)');
     return { errors };

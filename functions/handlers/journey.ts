@@ -4,40 +4,20 @@ import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import type { EventBridgeEvent } from 'aws-lambda';
-import { redactEmails } from '../core/privacy.ts';
 import { DIMENSION, JOURNEY_EVENT_METRICS } from '../metrics.ts';
 import type { Services } from '../services/container.ts';
-import { lambdaServices, logger, metrics } from './runtime.ts';
+import { lambdaServices, logger, logOutcome, metrics, rawEvent } from './runtime.ts';
 
 export function createJourneyHandler(getServices: () => Promise<Services>, journeyId: string) {
   return async (event: EventBridgeEvent<string, unknown>) => {
     const { journeys } = await getServices();
-    const outcome = await journeys.handleEvent(journeyId, {
-      id: event.id,
-      source: event.source,
-      detailType: event['detail-type'],
-      time: event.time,
-      detail: event.detail,
-    });
+    const outcome = await journeys.handleEvent(journeyId, rawEvent(event));
     if (outcome.status !== 'erased') {
       const counted = metrics.singleMetric();
       counted.addDimension(DIMENSION.journey, journeyId);
       counted.addMetric(JOURNEY_EVENT_METRICS[outcome.status], MetricUnit.Count, 1);
     }
-    if (outcome.status === 'rejected') {
-      // Kept on the rejected log; retrying a malformed event cannot help, so the invocation succeeds.
-      logger.warn('event rejected', {
-        eventId: event.id,
-        detailType: event['detail-type'],
-        errors: outcome.errors.map(redactEmails),
-      });
-    } else {
-      logger.info('event processed', {
-        eventId: event.id,
-        detailType: event['detail-type'],
-        status: outcome.status,
-      });
-    }
+    logOutcome(event, outcome);
     return outcome.status;
   };
 }

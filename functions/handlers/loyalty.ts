@@ -7,36 +7,16 @@ import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import type { EventBridgeEvent } from 'aws-lambda';
-import { redactEmails } from '../core/privacy.ts';
 import type { Services } from '../services/container.ts';
-import { lambdaServices, logger, metrics } from './runtime.ts';
+import { lambdaServices, logger, logOutcome, metrics, rawEvent } from './runtime.ts';
 
 export function createLoyaltyHandler(getServices: () => Promise<Pick<Services, 'loyalty'>>) {
   return async (event: EventBridgeEvent<string, unknown>) => {
     const { loyalty } = await getServices();
-    const outcome = await loyalty.handleEvent({
-      id: event.id,
-      source: event.source,
-      detailType: event['detail-type'],
-      time: event.time,
-      detail: event.detail,
-    });
+    const outcome = await loyalty.handleEvent(rawEvent(event));
     if (outcome.status !== 'erased')
       metrics.addMetric(`loyalty_events_${outcome.status}`, MetricUnit.Count, 1);
-    if (outcome.status === 'rejected') {
-      // Kept on the rejected log; retrying a malformed or unconfirmed event cannot help.
-      logger.warn('event rejected', {
-        eventId: event.id,
-        detailType: event['detail-type'],
-        errors: outcome.errors.map(redactEmails),
-      });
-    } else {
-      logger.info('event processed', {
-        eventId: event.id,
-        detailType: event['detail-type'],
-        status: outcome.status,
-      });
-    }
+    logOutcome(event, outcome);
     return outcome.status;
   };
 }

@@ -6,18 +6,12 @@ import middy from '@middy/core';
 import type { EventBridgeEvent } from 'aws-lambda';
 import { redactEmails } from '../core/privacy.ts';
 import type { Services } from '../services/container.ts';
-import { lambdaServices, logger, metrics } from './runtime.ts';
+import { lambdaServices, logger, metrics, rawEvent } from './runtime.ts';
 
 export function createProfileHandler(getServices: () => Promise<Services>) {
   return async (event: EventBridgeEvent<string, unknown>) => {
     const { profiles } = await getServices();
-    const outcome = await profiles.handleEvent({
-      id: event.id,
-      source: event.source,
-      detailType: event['detail-type'],
-      time: event.time,
-      detail: event.detail,
-    });
+    const outcome = await profiles.handleEvent(rawEvent(event));
     metrics.addMetric(`profile_events_${outcome.status}`, MetricUnit.Count, 1);
     if (outcome.status === 'rejected') {
       logger.warn('event rejected', {

@@ -8,10 +8,14 @@ import { fileURLToPath } from 'node:url';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import type { EventBridgeEvent } from 'aws-lambda';
 import { systemClock } from '../adapters/clock.ts';
 import { readCatalog } from '../catalog/catalog.ts';
 import { configFromEnv } from '../config.ts';
+import type { RawEvent } from '../core/events.ts';
+import { redactEmails } from '../core/privacy.ts';
 import { createServices, type Services } from '../services/container.ts';
+import type { Outcome } from '../services/journeys.ts';
 
 // Customer data stays out of logs: handlers log ids, statuses and counts, never addresses or names.
 export const logger = new Logger();
@@ -38,4 +42,27 @@ export function lambdaServices(): Promise<Services> {
     throw error;
   });
   return services;
+}
+
+/** The envelope fields every service takes from an EventBridge event. */
+export function rawEvent(event: EventBridgeEvent<string, unknown>): RawEvent {
+  return {
+    id: event.id,
+    source: event.source,
+    detailType: event['detail-type'],
+    time: event.time,
+    detail: event.detail,
+  };
+}
+
+/**
+ * One log line per event a rule delivered: a rejection with its reasons (addresses redacted) — it is
+ * kept on the rejected log, and retrying a malformed or unconfirmed event cannot help, so the
+ * invocation succeeds — or else what became of it.
+ */
+export function logOutcome(event: EventBridgeEvent<string, unknown>, outcome: Outcome): void {
+  const about = { eventId: event.id, detailType: event['detail-type'] };
+  if (outcome.status === 'rejected')
+    logger.warn('event rejected', { ...about, errors: outcome.errors.map(redactEmails) });
+  else logger.info('event processed', { ...about, status: outcome.status });
 }
