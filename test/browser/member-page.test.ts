@@ -6,8 +6,8 @@
  * outside the page's own origin is requested and nothing errors (a style or form blocked by the
  * Content-Security-Policy would). Missing Chromium skips the test on a workstation and fails it in CI.
  *
- * member/redeem come from the in-memory stand-in (test/support/member-loyalty.ts) until the real
- * LoyaltyService is wired in.
+ * member/redeem run the loyalty core over an in-memory ledger (test/support/member-loyalty.ts); the
+ * service's own reads and writes are tested on DynamoDB Local (test/integration/loyalty-service.test.ts).
  */
 import { existsSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
@@ -148,6 +148,12 @@ describe('member page in headless Chromium', () => {
       expect(await five.textContent()).toBe('Für 500 Punkte einlösen');
       await five.dblclick();
       await page.locator('section.coupon code').waitFor();
+      // To look at it: SCREENSHOT_DIR=/tmp/shots npx vitest run test/browser/member-page.test.ts
+      if (process.env.SCREENSHOT_DIR)
+        await page.screenshot({
+          path: path.join(process.env.SCREENSHOT_DIR, 'member-page.png'),
+          fullPage: true,
+        });
 
       // Assess: one redemption, whatever number of POSTs the double click made, and its coupon shown
       const stored = loyalty.account('anna');
