@@ -21,6 +21,7 @@ import type { PeriodUnit, ReportData } from '../analytics/report-types.ts';
 import type { SqlRunner } from '../analytics/sql-runner.ts';
 import { AthenaRunner } from '../functions/adapters/athena.ts';
 import { AthenaQueryError } from '../functions/adapters/errors.ts';
+import { LOYALTY_FILE, loadLoyaltyProgram } from '../functions/catalog/loyalty.ts';
 import { UsageError } from './errors.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -222,6 +223,7 @@ export async function runReport(
       by: p.by,
       activeWindowDays: p.activeWindowDays,
       goalWindowDays: p.goalWindowDays,
+      loyaltyTiers: await programTiers(io.root),
       parallel: p.runner.kind === 'athena',
       onProgress: (m) => io.err(`  ${m} ${((Date.now() - started) / 1000).toFixed(1)} s\n`),
       onNotice: (m) => io.err(`journeys report: note: ${m}\n`),
@@ -367,4 +369,10 @@ export async function reportCommand(argv: string[]): Promise<number> {
     renderHtml = ((await import(renderer.href)) as { renderReportHtml?: RenderHtml }).renderReportHtml;
   }
   return runReport(argv, defaultIo(), { renderHtml });
+}
+
+/** The project's loyalty tiers in the program's order (the report lists them so); none without a program. */
+async function programTiers(root: string): Promise<string[] | undefined> {
+  const { program } = await loadLoyaltyProgram(path.join(root, LOYALTY_FILE));
+  return program?.tiers.levels.map((t) => t.id);
 }

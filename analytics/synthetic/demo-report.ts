@@ -114,6 +114,8 @@ async function main(): Promise<number> {
         period: 'month',
         by: 'market',
         activeWindowDays: o.activeWindowDays,
+        // The tiers in the program's order (the report lists them so).
+        loyaltyTiers: catalog.loyalty?.tiers.levels.map((t) => t.id),
         onProgress: (m) => status(`  ${m}`),
         onNotice: (m) => say(`  note: ${m}`),
       });
