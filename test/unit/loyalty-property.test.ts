@@ -102,22 +102,22 @@ const deliveries = (happenings: Happening[], lateness: number[][], sameId: boole
     )
     .sort((a, b) => a.processAt - b.processAt);
 
-const scenario = fc
-  .array(happening, { minLength: 1, maxLength: 14 })
-  .map(oneFactPerOrder)
-  .chain((happenings) =>
-    fc.record({
-      happenings: fc.constant(happenings),
-      lateness: fc.array(
-        fc.array(fc.double({ min: 0, max: 30, noNaN: true }), { minLength: 1, maxLength: 3 }),
-        {
-          minLength: happenings.length,
-          maxLength: happenings.length,
-        },
-      ),
-      sameId: fc.array(fc.boolean(), { minLength: happenings.length, maxLength: happenings.length }),
-    }),
-  );
+/** Sequences of `kinds`, each with its deliveries' lateness and whether a copy keeps the event id. */
+const scenarioOf = (kinds: fc.Arbitrary<Happening>) =>
+  fc
+    .array(kinds, { minLength: 1, maxLength: 14 })
+    .map(oneFactPerOrder)
+    .chain((happenings) =>
+      fc.record({
+        happenings: fc.constant(happenings),
+        lateness: fc.array(
+          fc.array(fc.double({ min: 0, max: 30, noNaN: true }), { minLength: 1, maxLength: 3 }),
+          { minLength: happenings.length, maxLength: happenings.length },
+        ),
+        sameId: fc.array(fc.boolean(), { minLength: happenings.length, maxLength: happenings.length }),
+      }),
+    );
+const scenario = scenarioOf(happening);
 
 /** Business times: an order's placedAt, every other event's envelope time. */
 function deliver(world: LoyaltyWorld, d: Delivery, seen: Set<string>): LoyaltyDecision | undefined {
@@ -222,19 +222,7 @@ describe('loyalty ledger properties', () => {
       },
     });
     const noRedeem = happening.filter((h) => h.kind !== 'redeem');
-    const arb = fc
-      .array(noRedeem, { minLength: 1, maxLength: 14 })
-      .map(oneFactPerOrder)
-      .chain((happenings) =>
-        fc.record({
-          happenings: fc.constant(happenings),
-          lateness: fc.array(
-            fc.array(fc.double({ min: 0, max: 30, noNaN: true }), { minLength: 1, maxLength: 3 }),
-            { minLength: happenings.length, maxLength: happenings.length },
-          ),
-          sameId: fc.array(fc.boolean(), { minLength: happenings.length, maxLength: happenings.length }),
-        }),
-      );
+    const arb = scenarioOf(noRedeem);
     const END = at(90 + 30 + 14 + 70);
     const summary = (world: LoyaltyWorld) => ({
       available: world.account?.available,
