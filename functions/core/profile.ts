@@ -153,6 +153,15 @@ function withOrder(projection: Projection, order: Order): Projection {
   return { ...projection, orders, changedOrders: [order] };
 }
 
+/**
+ * The customer as a decision on `event` sees them: with the event applied, whether or not the profile
+ * projection has stored it yet (a welcome needs the registration's address; an order's points need the order).
+ */
+export function withEventApplied<V extends CustomerFacts>(view: V, event: ShopEvent): V {
+  const { profile, orders } = projectEvent(view, event);
+  return { ...view, profile, orders };
+}
+
 /** Orders the shop has confirmed as placed (a delivery-only stub is not an order yet). */
 export function placedOrders(orders: readonly Order[]): Order[] {
   return orders.filter((o) => o.placedAt !== undefined);

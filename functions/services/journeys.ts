@@ -9,7 +9,7 @@ import { type Decision, decide, type EngineConfig, type EngineInput } from '../c
 import { UnknownJourneyError } from '../core/errors.ts';
 import { parseShopEvent, type RawEvent, type ShopEvent } from '../core/events.ts';
 import type { TraceEntry } from '../core/model.ts';
-import { projectEvent } from '../core/profile.ts';
+import { withEventApplied } from '../core/profile.ts';
 import { CONFLICT, retryOnConflict } from './retry.ts';
 import { verifyValueEvent } from './value-checks.ts';
 
@@ -113,8 +113,7 @@ export class JourneyService {
         const { view } = await this.deps.store.loadCustomer(customerId);
         // Decide on the profile as it is once this event is applied, even if the profile projection
         // has not stored it yet: the registration carries the email and locale the welcome needs.
-        const customer =
-          input.kind === 'event' ? { ...view, ...pick(projectEvent(view, input.event)) } : view;
+        const customer = input.kind === 'event' ? withEventApplied(view, input.event) : view;
         const versions = await this.versionsFor(journey, view.instances);
         const decision: Decision = decide({
           journey,
@@ -164,8 +163,4 @@ export class JourneyService {
     }
     return versions;
   }
-}
-
-function pick<T extends { profile: unknown; orders: unknown }>(p: T): Pick<T, 'profile' | 'orders'> {
-  return { profile: p.profile, orders: p.orders };
 }

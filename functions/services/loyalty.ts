@@ -16,7 +16,7 @@ import type {
 import { decideLoyalty, loyaltyData, memberCurrency, movementIdsFor } from '../core/loyalty/ledger.ts';
 import type { LoyaltyProgram } from '../core/loyalty/program.ts';
 import type { CustomerView, Profile, TraceEntry } from '../core/model.ts';
-import { projectEvent } from '../core/profile.ts';
+import { withEventApplied } from '../core/profile.ts';
 import { acceptEvent, type Outcome, outcomeOfSave, type ServiceDeps } from './journeys.ts';
 import { CONFLICT, retryOnConflict } from './retry.ts';
 import { verifyValueEvent } from './value-checks.ts';
@@ -85,12 +85,16 @@ export class LoyaltyService {
     const { view } = await this.deps.store.loadCustomer(customerId);
     const account = view.loyalty;
     const timeZone = view.profile?.timeZone ?? defaultTimeZone;
+    const currency = memberCurrency(view) ?? Object.keys(program.earning.pointsPerUnit)[0];
     return {
       profile: view.profile,
       account,
-      data: account && program.enabled ? loyaltyData(program, account, this.deps.now(), timeZone) : undefined,
+      data:
+        account && program.enabled
+          ? loyaltyData(program, account, this.deps.now(), timeZone, currency)
+          : undefined,
       program,
-      currency: memberCurrency(view) ?? Object.keys(program.earning.pointsPerUnit)[0],
+      currency,
     };
   }
 
@@ -102,8 +106,7 @@ export class LoyaltyService {
         const { view } = await this.deps.store.loadCustomer(customerId);
         // Decide on the partition as it is once this event is applied, even if the profile projection
         // has not stored it yet: the order an order.placed earns on must be among the orders.
-        const customer: CustomerView =
-          input.kind === 'event' ? { ...view, ...facts(projectEvent(view, input.event)) } : view;
+        const customer: CustomerView = input.kind === 'event' ? withEventApplied(view, input.event) : view;
         const ids = movementIdsFor(input);
         const known = ids.length > 0 ? await this.deps.store.getMovements(customerId, ids) : new Map();
         const decision = decideLoyalty({
@@ -155,10 +158,4 @@ function unchangedOrThrow(decision: LoyaltyDecision, customerId: string): void {
 
 function traceEntry(note: string): TraceEntry {
   return { journeyId: LOYALTY_CONSUMER, instanceId: '-', note };
-}
-
-function facts<T extends Pick<CustomerView, 'profile' | 'orders'>>(
-  p: T,
-): Pick<CustomerView, 'profile' | 'orders'> {
-  return { profile: p.profile, orders: p.orders };
 }

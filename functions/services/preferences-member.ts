@@ -12,7 +12,6 @@
 
 import type { LoyaltyData, RecentRedemption, RedemptionOutcome } from '../core/loyalty/account.ts';
 import { redemptionRequestId } from '../core/loyalty/ledger.ts';
-import type { LoyaltyProgram } from '../core/loyalty/program.ts';
 import type { CouponIssued } from '../core/model.ts';
 import type { MemberSnapshot } from './loyalty.ts';
 import { escapeHtml } from './preferences-html.ts';
@@ -83,18 +82,14 @@ async function tierName(k: PageKit, id: string): Promise<string> {
   return k.has(key) ? k.text(key) : id.charAt(0).toUpperCase() + id.slice(1);
 }
 
-/** The coupon a reward gives in the member's currency; undefined when it has none for that currency. */
-export function rewardValue(
-  reward: RewardView,
-  program: LoyaltyProgram,
-  currency: string | undefined,
-): CouponValue | undefined {
+/**
+ * The coupon a reward gives in the member's currency (loyaltyData priced it so); undefined when it has
+ * none for that currency.
+ */
+export function rewardValue(reward: RewardView): CouponValue | undefined {
   if (reward.percentOff !== undefined) return { percentOff: reward.percentOff };
   if (reward.amountOff) return { amountOff: reward.amountOff.amount, currency: reward.amountOff.currency };
-  const defined = program.rewards.find((r) => r.id === reward.id);
-  if (defined?.percentOff !== undefined) return { percentOff: defined.percentOff };
-  const amount = currency ? defined?.amountOff?.[currency] : undefined;
-  return amount && currency ? { amountOff: amount, currency } : undefined;
+  return undefined;
 }
 
 export async function memberPageParts(
@@ -182,7 +177,7 @@ export async function memberPageParts(
 
   // A reward with a fixed amount in other currencies only cannot be redeemed (`no currency`): not offered.
   const offered = data.rewards.flatMap((reward) => {
-    const value = rewardValue(reward, snapshot.program, snapshot.currency);
+    const value = rewardValue(reward);
     return value ? [{ reward, value }] : [];
   });
   if (offered.length > 0) {
