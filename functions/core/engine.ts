@@ -117,6 +117,7 @@ export class Run {
     event: Record<string, unknown> | undefined,
     at: string,
   ): ConditionContext {
+    const run = this;
     return {
       profile: this.args.customer.profile,
       orders: this.args.customer.orders,
@@ -129,7 +130,10 @@ export class Run {
       now: this.args.now,
       at,
       timeZone: this.timeZone,
-      loyalty: this.memberData(at),
+      // Only when a condition asks: the member's data is calendar arithmetic, and most conditions are not about it.
+      get loyalty() {
+        return run.memberData(at);
+      },
     };
   }
 
