@@ -23,6 +23,7 @@ import { stopAll } from '../local/servers/processes.ts';
 import { startSesEmulator } from '../local/servers/ses-emulator.ts';
 import { simulate } from '../local/simulate/index.ts';
 import { analyticsBench } from './analytics.ts';
+import { historyBench } from './history.ts';
 import { syntheticScenario } from './scenario.ts';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
@@ -42,6 +43,10 @@ const { values } = parseArgs({
     'log-customers': { type: 'string', default: '300' },
     /** Only the analytics section (no DynamoDB Local). */
     'analytics-only': { type: 'boolean', default: false },
+    /** Cost per order against history length (bench/history.ts): the orders to report at. */
+    'history-orders': { type: 'string', default: '1,100,400' },
+    /** Only the history section. */
+    'history-only': { type: 'boolean', default: false },
   },
 });
 const CUSTOMERS = Number(values.customers);
@@ -100,6 +105,21 @@ async function analyticsRows(catalog: Catalog, sesEndpoint: string): Promise<[st
   return rows;
 }
 
+/** Capacity per order.placed against the customer's history (bench/history.ts), on its own DynamoDB Local. */
+async function historyRows(catalog: Catalog, dynamoEndpoint: string, sesEndpoint: string) {
+  const rows = await historyBench({
+    catalog,
+    dynamoEndpoint,
+    sesEndpoint,
+    checkpoints: values['history-orders'].split(',').map(Number),
+    progress: (text) => {
+      if (process.stderr.isTTY) process.stderr.write(`\r\u001b[2K  ${text}`);
+    },
+  });
+  if (process.stderr.isTTY) process.stderr.write('\r\u001b[2K');
+  return rows;
+}
+
 function printRows(title: string, rows: [string, string][]): void {
   const width = Math.max(...rows.map(([k]) => k.length));
   process.stdout.write(`\n${title}\n\n`);
@@ -115,6 +135,18 @@ async function main(): Promise<void> {
       printRows(
         `retention-journeys analytics benchmark (Node ${process.version})`,
         await analyticsRows(catalog, ses.endpoint),
+      );
+    } finally {
+      await stopAll();
+    }
+    return;
+  }
+  if (values['history-only']) {
+    const [dynamo, ses] = await Promise.all([startDynamoDbLocal(), startSesEmulator()]);
+    try {
+      printRows(
+        `retention-journeys history benchmark (Node ${process.version})`,
+        await historyRows(catalog, dynamo.endpoint, ses.endpoint),
       );
     } finally {
       await stopAll();

@@ -97,7 +97,7 @@ export async function eraseCustomer(
     KeyConditionExpression: 'PK = :pk',
     ExpressionAttributeNames: { '#type': 'type' },
     ExpressionAttributeValues: { ':pk': keys.customer(customerId) },
-    ProjectionExpression: 'PK, SK, #type, referralCode, referrerId, refereeId, email, dayPK, daySK',
+    ProjectionExpression: 'PK, SK, #type, orderId, referralCode, referrerId, refereeId, email, dayPK, daySK',
     ConsistentRead: true,
   });
   const plan = erasurePlan(customerId, own);

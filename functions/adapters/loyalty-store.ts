@@ -4,16 +4,10 @@
  * (`PTS#<movementId>`, immutable, read only by id). The account and the movements a decision adds
  * are written by JourneyStore.save (save-transaction.ts) in the decision's one transaction.
  */
-import { BatchGetCommand } from '@aws-sdk/lib-dynamodb';
 import type { LoyaltyAccount, Movement } from '../core/loyalty/account.ts';
 import type { TransactItem } from './save-transaction.ts';
-import { type DocumentSender, keys, strip } from './table-keys.ts';
+import { type DocumentSender, getByKeys, keys, strip } from './table-keys.ts';
 import { TABLE } from './table-schema.ts';
-
-/** DynamoDB's limit of keys per BatchGetItem. */
-const BATCH_KEYS = 100;
-/** Rounds for keys DynamoDB left unprocessed (throttling) before the read counts as failed. */
-const MAX_ROUNDS = 6;
 
 /** The stored account item as the model's account: `dueAt` is the timer index attribute. */
 export function accountFromItem(item: Record<string, unknown>): LoyaltyAccount {
@@ -61,37 +55,13 @@ export function movementPut(tableName: string, customerId: string, movement: Mov
   };
 }
 
-/**
- * The ledger items among `ids` that exist, strongly consistent (a movement written a moment ago by a
- * racing decision must be seen). Unprocessed keys are asked for again with a short backoff.
- */
+/** The ledger items among `ids` that exist, strongly consistent (table-keys.ts getByKeys). */
 export async function getMovements(
   doc: DocumentSender,
   tableName: string,
   customerId: string,
   ids: readonly string[],
 ): Promise<Map<string, Movement>> {
-  const found = new Map<string, Movement>();
-  const unique = [...new Set(ids)];
-  for (let i = 0; i < unique.length; i += BATCH_KEYS) {
-    let pending: Record<string, unknown>[] = unique
-      .slice(i, i + BATCH_KEYS)
-      .map((id) => ({ PK: keys.customer(customerId), SK: keys.movement(id) }));
-    for (let round = 0; pending.length > 0; round++) {
-      if (round >= MAX_ROUNDS)
-        throw new Error(`loyalty ledger of customer ${customerId}: keys still unprocessed`);
-      if (round > 0) await new Promise((resolve) => setTimeout(resolve, 25 * 2 ** round));
-      const result = await doc.send(
-        new BatchGetCommand({
-          RequestItems: { [tableName]: { Keys: pending, ConsistentRead: true } },
-        }),
-      );
-      for (const item of result.Responses?.[tableName] ?? []) {
-        const movement = strip<Movement>(item);
-        found.set(movement.id, movement);
-      }
-      pending = (result.UnprocessedKeys?.[tableName]?.Keys ?? []) as Record<string, unknown>[];
-    }
-  }
-  return found;
+  const items = await getByKeys(doc, tableName, keys.customer(customerId), ids.map(keys.movement));
+  return new Map(items.map((item) => strip<Movement>(item)).map((m) => [m.id, m]));
 }

@@ -5,11 +5,14 @@
  */
 import type { TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
 import type { JourneyDefinition } from '../core/definition.ts';
+import type { JourneyHistory } from '../core/journey-history.ts';
 import type { LoyaltyAccount, Movement } from '../core/loyalty/account.ts';
 import type { Effect, JourneyInstance, MarketingLedger, Order, Profile } from '../core/model.ts';
+import type { OrderSummary } from '../core/order-history.ts';
 import type { OutboxStatus } from '../core/outbox.ts';
 import { unlessErased } from './erasure.ts';
 import { accountPut, movementPut } from './loyalty-store.ts';
+import { summaryItem } from './order-summary-item.ts';
 import { epochSeconds, keys } from './table-keys.ts';
 import { TABLE } from './table-schema.ts';
 
@@ -40,8 +43,18 @@ export interface SaveRequest {
   /** Idempotency marker: the event id and the consumer that processed it. */
   processed?: { eventId: string; consumer: string } | undefined;
   profile?: { next: Profile; expectedVersion: number } | undefined;
+  /** Orders changed by the decision, each written to its own item (`XO#`). */
   orders?: Order[] | undefined;
+  /** The order summary after the decision (`#ORDERS`, conditional on the version read). */
+  orderSummary?: { next: OrderSummary; expectedVersion: number } | undefined;
+  /** Order items to delete from where they were kept before (`O#`): the same decision writes them to `XO#`. */
+  retireLegacyOrders?: string[] | undefined;
   instances?: JourneyInstance[] | undefined;
+  /**
+   * Instances that nothing can change any more (core/journey-history.ts), each at the version it was
+   * read: moved to the archive (`XJ#`) and counted in their journey's history, all in this write.
+   */
+  settle?: { instances: JourneyInstance[]; history: JourneyHistory } | undefined;
   /** The frequency-cap ledger after the decision (`version` as read). */
   ledger?: MarketingLedger | undefined;
   effects?: Effect[] | undefined;
@@ -111,7 +124,18 @@ export function saveItems(request: SaveRequest, table: SaveTable): TransactItem[
     );
   }
   for (const order of request.orders ?? []) {
-    put({ ...order, PK: pk, SK: keys.order(order.orderId), type: 'order' });
+    put({ ...order, PK: pk, SK: keys.orderItem(order.orderId), type: 'order' });
+  }
+  if (request.orderSummary) {
+    const { next, expectedVersion } = request.orderSummary;
+    put(
+      { ...summaryItem(next), PK: pk, SK: keys.orderSummary, type: 'orders', version: expectedVersion + 1 },
+      expectedVersion === 0 ? 'attribute_not_exists(PK)' : 'version = :v',
+      expectedVersion === 0 ? undefined : { ':v': expectedVersion },
+    );
+  }
+  for (const orderId of request.retireLegacyOrders ?? []) {
+    items.push({ Delete: { TableName: table.tableName, Key: { PK: pk, SK: keys.order(orderId) } } });
   }
   for (const instance of request.instances ?? []) {
     const { version, ...data } = instance;
@@ -129,6 +153,40 @@ export function saveItems(request: SaveRequest, table: SaveTable): TransactItem[
         PK: pk,
         SK: keys.instance(instance.journeyId, instance.instanceId),
         type: 'instance',
+        version: version + 1,
+      },
+      version === 0 ? 'attribute_not_exists(PK)' : 'version = :v',
+      version === 0 ? undefined : { ':v': version },
+    );
+  }
+  if (request.settle) {
+    const { instances, history } = request.settle;
+    for (const instance of instances) {
+      const { version, ...data } = instance;
+      if (version > 0)
+        items.push({
+          Delete: {
+            TableName: table.tableName,
+            Key: { PK: pk, SK: keys.instance(instance.journeyId, instance.instanceId) },
+            ConditionExpression: 'version = :v',
+            ExpressionAttributeValues: { ':v': version },
+          },
+        });
+      put({
+        ...data,
+        PK: pk,
+        SK: keys.archivedInstance(instance.journeyId, instance.instanceId),
+        type: 'archived-instance',
+        settledAt: request.now,
+      });
+    }
+    const { version, ...data } = history;
+    put(
+      {
+        ...data,
+        PK: pk,
+        SK: keys.journeyHistory(history.journeyId),
+        type: 'journey-history',
         version: version + 1,
       },
       version === 0 ? 'attribute_not_exists(PK)' : 'version = :v',

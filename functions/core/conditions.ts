@@ -2,17 +2,26 @@
 import { DateTime } from 'luxon';
 import type { Comparison, Condition, LoyaltyConditionField } from './definition.ts';
 import type { LoyaltyData } from './loyalty/account.ts';
+import { type JourneyHistory, settledEntriesSince } from './journey-history.ts';
 import type { JourneyInstance, Order, Profile } from './model.ts';
+import { olderPlacedCount, type OrderSummary } from './order-history.ts';
 import { placedOrders } from './profile.ts';
 import { addDuration } from './time.ts';
 
 export interface ConditionContext {
   profile: Profile | undefined;
   orders: readonly Order[];
+  /**
+   * All-time order aggregates; with them, counts come from the summary's recent orders plus the
+   * older ones it counted, whatever else `orders` holds.
+   */
+  orderSummary?: OrderSummary | undefined;
   /** The instance being decided (absent for a trigger's `if`, evaluated before entry). */
   instance?: JourneyInstance | undefined;
-  /** All instances of this journey for the customer (for `entries`). */
+  /** The live instances of this journey for the customer (for `entries`). */
   entries: readonly JourneyInstance[];
+  /** This journey's settled entries (for `entries`). */
+  history?: JourneyHistory | undefined;
   /** Detail of the event a condition on `event` tests: the last resuming event, or the trigger. */
   event?: Record<string, unknown> | undefined;
   now: string;
@@ -50,6 +59,20 @@ function compare(value: number, c: Comparison): boolean {
     (c.lt === undefined || value < c.lt) &&
     (c.lte === undefined || value <= c.lte)
   );
+}
+
+/**
+ * How many orders were placed by `at` (ordersPlacedBy's rule): with a summary, the orders it let go
+ * (all placed before the recent ones) plus the recent ones placed by then.
+ */
+export function placedCountBy(
+  orders: readonly Order[],
+  summary: OrderSummary | undefined,
+  at: string,
+  own?: string,
+): number {
+  if (!summary) return ordersPlacedBy(orders, at, own).length;
+  return olderPlacedCount(summary) + ordersPlacedBy(summary.recent, at, own).length;
 }
 
 /** Decimal strings compared exactly, as integers of ten-thousandths: money never goes through floats. */
@@ -107,9 +130,13 @@ export function evaluate(condition: Condition, ctx: ConditionContext): boolean {
       within ? now - (Date.parse(addDuration(at, within, ctx.timeZone)) - now) : Number.NEGATIVE_INFINITY,
       sinceEntry && ctx.instance ? Date.parse(ctx.instance.enteredAt) : Number.NEGATIVE_INFINITY,
     );
+    if (!within && !sinceEntry && !delivered)
+      return compare(placedCountBy(ctx.orders, ctx.orderSummary, at, ctx.instance?.context.orderId), count);
     // "Since entry" means newer orders: never the one that started the instance.
     const own = sinceEntry ? ctx.instance?.context.orderId : undefined;
-    const matching = ordersPlacedBy(ctx.orders, at, ctx.instance?.context.orderId).filter((o) => {
+    // The summary's recent orders reach back as far as any window (order-history.ts).
+    const recent = ctx.orderSummary?.recent ?? ctx.orders;
+    const matching = ordersPlacedBy(recent, at, ctx.instance?.context.orderId).filter((o) => {
       const placed = Date.parse(o.placedAt as string);
       return (
         placed >= from &&
@@ -128,7 +155,7 @@ export function evaluate(condition: Condition, ctx: ConditionContext): boolean {
         ? now.startOf('year').toMillis()
         : 2 * now.toMillis() - Date.parse(addDuration(at, period, ctx.timeZone));
     const entered = ctx.entries.filter((i) => i.status !== 'watching' && Date.parse(i.enteredAt) >= from);
-    return compare(entered.length, count);
+    return compare(entered.length + settledEntriesSince(ctx.history, from), count);
   }
   if ('loyalty' in condition)
     return testValue(loyaltyField(ctx.loyalty, condition.loyalty.field), condition.loyalty);
@@ -147,7 +174,7 @@ export function evaluate(condition: Condition, ctx: ConditionContext): boolean {
   const test = condition.profile;
   const value =
     test.field === 'orderCount'
-      ? ordersPlacedBy(ctx.orders, ctx.at ?? ctx.now, ctx.instance?.context.orderId).length
+      ? placedCountBy(ctx.orders, ctx.orderSummary, ctx.at ?? ctx.now, ctx.instance?.context.orderId)
       : ctx.profile
         ? ctx.profile[test.field]
         : undefined;

@@ -9,6 +9,7 @@ import { assertNever, UnknownDefinitionVersionError } from './errors.ts';
 import type { ShopEvent } from './events.ts';
 import { type Fact, orderFacts } from './facts.ts';
 import { onEvent, onTimer } from './inputs.ts';
+import type { JourneyHistory } from './journey-history.ts';
 import type { LoyaltyData } from './loyalty/account.ts';
 import { loyaltyData, memberCurrency } from './loyalty/ledger.ts';
 import type { LoyaltyProgram } from './loyalty/program.ts';
@@ -89,8 +90,20 @@ export class Run {
     return this.args.journey.definition;
   }
 
+  /** This journey's live instances (settled ones are counted in `history()`). */
   ownInstances(): JourneyInstance[] {
     return this.args.customer.instances.filter((i) => i.journeyId === this.definition.id);
+  }
+
+  /** This journey's settled entries (journey-history.ts). */
+  history(): JourneyHistory | undefined {
+    return this.args.customer.histories?.[this.definition.id];
+  }
+
+  /** Whether an instance of this journey with this id was settled and archived. */
+  archivedInstance(instanceId: string): boolean {
+    const id = this.definition.id;
+    return (this.args.customer.archived ?? []).some((a) => a.journeyId === id && a.instanceId === instanceId);
   }
 
   result(): Decision {
@@ -121,11 +134,13 @@ export class Run {
     return {
       profile: this.args.customer.profile,
       orders: this.args.customer.orders,
+      orderSummary: this.args.customer.orderSummary,
       instance,
       entries: [
         ...this.ownInstances().filter((i) => i.instanceId !== instance?.instanceId),
         ...(instance ? [instance] : []),
       ],
+      history: this.history(),
       event: event ?? instance?.lastEvent?.detail ?? instance?.trigger,
       now: this.args.now,
       at,

@@ -152,28 +152,32 @@ export function enter(run: Run, instanceId: string, event: ShopEvent | undefined
 export function reentryAllowedFrom(run: Run): string | undefined {
   const { reentry } = run.definition;
   if (typeof reentry !== 'object') return undefined;
-  const last = run
+  const last = lastEntry(run);
+  return last ? addDuration(last, reentry.after, run.timeZone) : undefined;
+}
+
+/** The entry moment of the newest entry, live or settled. */
+function lastEntry(run: Run): string | undefined {
+  const live = run
     .ownInstances()
     .filter((i) => i.status !== 'watching')
-    .map((i) => i.enteredAt)
-    .sort()
-    .at(-1);
-  return last ? addDuration(last, reentry.after, run.timeZone) : undefined;
+    .map((i) => i.enteredAt);
+  const settled = run.history()?.lastEnteredAt;
+  return [...live, ...(settled ? [settled] : [])].sort((a, b) => Date.parse(a) - Date.parse(b)).at(-1);
 }
 
 function reentryRefusal(run: Run, instanceId: string, eventTime: string): string | undefined {
   const { reentry, trigger } = run.definition;
   const existing = run.ownInstances().filter((i) => i.status !== 'watching');
-  if (existing.some((i) => i.instanceId === instanceId)) return 'already entered for this key';
+  if (existing.some((i) => i.instanceId === instanceId) || run.archivedInstance(instanceId))
+    return 'already entered for this key';
+  const entered = existing.length + (run.history()?.entries ?? 0);
   // With an instance key (one instance per order), the key alone decides: other orders run alongside.
-  if (('instanceKey' in trigger && trigger.instanceKey) || existing.length === 0) return undefined;
+  if (('instanceKey' in trigger && trigger.instanceKey) || entered === 0) return undefined;
   if (reentry === 'never') return 're-entry is never allowed';
   if (existing.some((i) => i.status === 'active')) return 'an instance is still active';
   if (reentry === 'always') return undefined;
-  const last = existing
-    .map((i) => i.enteredAt)
-    .sort()
-    .at(-1) as string;
+  const last = lastEntry(run) as string;
   const allowedFrom = addDuration(last, reentry.after, run.timeZone);
   return isBefore(eventTime, allowedFrom) ? `re-entry allowed from ${allowedFrom}` : undefined;
 }

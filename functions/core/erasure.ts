@@ -106,7 +106,7 @@ export interface ErasurePlan {
  */
 export function erasurePlan(customerId: string, own: readonly Record<string, unknown>[]): ErasurePlan {
   const profile = own.find((item) => item.type === 'profile');
-  const orderIds = own.filter((item) => item.type === 'order').map((item) => String(item.SK).slice(2));
+  const orderIds = own.filter((item) => item.type === 'order').map((item) => String(item.orderId));
   const others = new Set<string>();
   if (typeof profile?.referrerId === 'string') others.add(profile.referrerId);
   for (const item of own)

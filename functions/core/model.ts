@@ -3,7 +3,9 @@
  * the engine never sees keys or attribute types.
  */
 import type { Money } from './events.ts';
+import type { JourneyHistory } from './journey-history.ts';
 import type { LoyaltyAccount } from './loyalty/account.ts';
+import type { OrderSummary } from './order-history.ts';
 import type { TemplateData } from './template-data.ts';
 
 export interface Profile {
@@ -28,6 +30,11 @@ export interface Profile {
   suppressed?: boolean | undefined;
   /** Event time of the newest change applied, so late events cannot overwrite newer facts. */
   updatedAt?: string | undefined;
+  /**
+   * Set by the profile projection: none of the customer's orders is kept where order items were
+   * kept before summaries (`O#`), so a decision need not look there (store.ts withLegacyOrders).
+   */
+  ordersSummarised?: boolean | undefined;
 }
 
 /** An order as far as the shop has told us; a delivery can arrive before its order (then only ids). */
@@ -52,11 +59,18 @@ export interface MarketingLedger {
 /** Everything in the customer's partition that decisions may look at. */
 export interface CustomerView {
   profile: Profile | undefined;
+  /** The orders known one by one: the summary's recent ones (and any a decision read by id). */
   orders: Order[];
+  /** Aggregates of all the customer's orders (`#ORDERS`, core/order-history.ts). */
+  orderSummary?: OrderSummary | undefined;
   instances: JourneyInstance[];
   ledger?: MarketingLedger | undefined;
   /** The loyalty account (`#LOYALTY`), when the customer is a member of the program. */
   loyalty?: LoyaltyAccount | undefined;
+  /** Per journey, its settled entries (`#JH#<journeyId>`, core/journey-history.ts). */
+  histories?: Record<string, JourneyHistory> | undefined;
+  /** Settled instances read by key for this decision (re-entry for the same instance key). */
+  archived?: { journeyId: string; instanceId: string }[] | undefined;
 }
 
 /** `watching`: not an entry but the per-customer timer of an inactivity or anniversary trigger. */

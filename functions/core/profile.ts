@@ -5,11 +5,21 @@
  */
 import type { ShopEvent } from './events.ts';
 import type { Order, Profile } from './model.ts';
+import {
+  DEFAULT_RETENTION,
+  type OrderRetention,
+  type OrderSummary,
+  recordOrder,
+  summariseOrders,
+} from './order-history.ts';
 import { addressHash } from './privacy.ts';
 
 export interface CustomerFacts {
   profile: Profile | undefined;
+  /** The orders known one by one: the summary's recent ones (and any a decision read by id). */
   orders: Order[];
+  /** Aggregates of all orders (order-history.ts); absent only where a caller builds facts by hand. */
+  orderSummary?: OrderSummary | undefined;
 }
 
 export interface Projection extends CustomerFacts {
@@ -29,7 +39,11 @@ const stub = (customerId: string): Profile => ({ customerId, marketingConsent: f
 const notOlder = (time: string, stamp: string | undefined) =>
   stamp === undefined || Date.parse(time) >= Date.parse(stamp);
 
-export function projectEvent(facts: CustomerFacts, event: ShopEvent): Projection {
+export function projectEvent(
+  facts: CustomerFacts,
+  event: ShopEvent,
+  retention: OrderRetention = DEFAULT_RETENTION,
+): Projection {
   const unchanged: Projection = { ...facts, changedOrders: [], profileChanged: false, erase: false };
   const base: Profile = facts.profile ?? stub(event.detail.customerId);
   // A late event must not overwrite newer facts; it may still fill in what is missing.
@@ -82,29 +96,42 @@ export function projectEvent(facts: CustomerFacts, event: ShopEvent): Projection
       return { ...unchanged, profile, profileChanged: true };
     }
     case 'customer.deleted':
-      return { profile: undefined, orders: [], changedOrders: [], profileChanged: false, erase: true };
+      return {
+        profile: undefined,
+        orders: [],
+        orderSummary: undefined,
+        changedOrders: [],
+        profileChanged: false,
+        erase: true,
+      };
     case 'order.placed': {
       const d = event.detail;
       const existing = facts.orders.find((o) => o.orderId === d.orderId);
       if (existing?.placedAt) return unchanged; // the same order told twice
       const order: Order = { ...existing, orderId: d.orderId, placedAt: d.placedAt, total: d.total };
-      return withOrder(unchanged, order);
+      return withOrder(unchanged, order, existing, retention);
     }
     case 'order.delivered': {
       const d = event.detail;
       const existing = facts.orders.find((o) => o.orderId === d.orderId);
       if (existing?.deliveredAt) return unchanged;
-      return withOrder(unchanged, {
-        ...existing,
-        orderId: d.orderId,
-        deliveredAt: d.deliveredAt ?? event.time,
-      });
+      return withOrder(
+        unchanged,
+        { ...existing, orderId: d.orderId, deliveredAt: d.deliveredAt ?? event.time },
+        existing,
+        retention,
+      );
     }
     case 'order.refunded': {
       const d = event.detail;
       const existing = facts.orders.find((o) => o.orderId === d.orderId);
       if (existing?.refundedAt) return unchanged;
-      return withOrder(unchanged, { ...existing, orderId: d.orderId, refundedAt: event.time });
+      return withOrder(
+        unchanged,
+        { ...existing, orderId: d.orderId, refundedAt: event.time },
+        existing,
+        retention,
+      );
     }
     default:
       // Feedback, referral and loyalty events change neither the profile nor the orders.
@@ -148,18 +175,29 @@ function keepSuppressionWithItsAddress(before: Profile, after: Profile): void {
   if (after.suppressed && address(after) !== address(before)) after.suppressed = undefined;
 }
 
-function withOrder(projection: Projection, order: Order): Projection {
+function withOrder(
+  projection: Projection,
+  order: Order,
+  existing: Order | undefined,
+  retention: OrderRetention,
+): Projection {
   const orders = [...projection.orders.filter((o) => o.orderId !== order.orderId), order];
-  return { ...projection, orders, changedOrders: [order] };
+  const summary = projection.orderSummary ?? summariseOrders(projection.orders, retention);
+  const orderSummary = recordOrder(summary, order, existing?.placedAt !== undefined, retention);
+  return { ...projection, orders, orderSummary, changedOrders: [order] };
 }
 
 /**
  * The customer as a decision on `event` sees them: with the event applied, whether or not the profile
  * projection has stored it yet (a welcome needs the registration's address; an order's points need the order).
  */
-export function withEventApplied<V extends CustomerFacts>(view: V, event: ShopEvent): V {
-  const { profile, orders } = projectEvent(view, event);
-  return { ...view, profile, orders };
+export function withEventApplied<V extends CustomerFacts>(
+  view: V,
+  event: ShopEvent,
+  retention?: OrderRetention,
+): V {
+  const { profile, orders, orderSummary } = projectEvent(view, event, retention);
+  return { ...view, profile, orders, orderSummary };
 }
 
 /** Orders the shop has confirmed as placed (a delivery-only stub is not an order yet). */

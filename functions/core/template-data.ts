@@ -20,7 +20,7 @@
  * `customer`, `shop` and `links` come with every email (templates may always use them).
  */
 import type { Instruction } from './compile.ts';
-import { ordersPlacedBy } from './conditions.ts';
+import { placedCountBy } from './conditions.ts';
 import type { Condition, JourneyDefinition } from './definition.ts';
 import { assertNever } from './errors.ts';
 import { type JourneyEventType, type Money, shopEventSchemas, systemInputSchemas } from './events.ts';
@@ -120,7 +120,7 @@ export function templateData(
     feedback: typeof score === 'number' ? { score } : undefined,
     invitation: invitation(definition, instance.trigger),
     referral: customer.profile?.referralCode ? { code: customer.profile.referralCode } : undefined,
-    orderCount: ordersPlacedBy(customer.orders, at, orderId).length,
+    orderCount: placedCountBy(customer.orders, customer.orderSummary, at, orderId),
     coupon: redeemed?.coupon,
     redemption: redeemed ? { rewardId: redeemed.rewardId, points: redeemed.points } : undefined,
     loyalty,

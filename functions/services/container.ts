@@ -110,7 +110,11 @@ export function createServices(
     config,
     store,
     journeys,
-    profiles: new ProfileService({ ...base, secret: config.signingSecret }),
+    profiles: new ProfileService({
+      ...base,
+      secret: config.signingSecret,
+      orderRetention: journeys.orderRetention,
+    }),
     loyalty,
     sweeper: new Sweeper(
       store,

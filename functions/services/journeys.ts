@@ -8,7 +8,9 @@ import { type CompiledJourney, compileJourney } from '../core/compile.ts';
 import { type Decision, decide, type EngineConfig, type EngineInput } from '../core/engine.ts';
 import { UnknownJourneyError } from '../core/errors.ts';
 import { parseShopEvent, type RawEvent, type ShopEvent } from '../core/events.ts';
-import type { TraceEntry } from '../core/model.ts';
+import { emptyHistory, entriesToKeep, isSettled, withSettled } from '../core/journey-history.ts';
+import type { CustomerView, TraceEntry } from '../core/model.ts';
+import { mayBeBeyondRecent, type OrderRetention, orderRetention } from '../core/order-history.ts';
 import { withEventApplied } from '../core/profile.ts';
 import { CONFLICT, retryOnConflict } from './retry.ts';
 import { verifyValueEvent } from './value-checks.ts';
@@ -64,8 +66,18 @@ export function outcomeOfSave(result: SaveResult, applied: Outcome): Outcome | t
   return CONFLICT;
 }
 
+/** Settled instances moved out per decision (a transaction holds at most 100 items). */
+const SETTLE_PER_DECISION = 20;
+
 export class JourneyService {
-  constructor(private readonly deps: ServiceDeps) {}
+  /** Per journey, how many settled entry moments its history keeps. */
+  private readonly entriesKept = new Map<string, number>();
+  /** What the order summary keeps: what these journeys can look at (core/order-history.ts). */
+  readonly orderRetention: OrderRetention;
+
+  constructor(private readonly deps: ServiceDeps) {
+    this.orderRetention = orderRetention(deps.journeys.values());
+  }
 
   journey(journeyId: string): CompiledJourney {
     const journey = this.deps.journeys.get(journeyId);
@@ -110,10 +122,17 @@ export class JourneyService {
       `journey ${journeyId}, customer ${customerId}`,
       async (): Promise<Outcome | typeof CONFLICT> => {
         const now = this.deps.now();
-        const { view } = await this.deps.store.loadCustomer(customerId);
+        const loaded = await this.deps.store.loadCustomer(customerId, this.orderRetention, journeyId);
+        const view = await this.withArchivedKey(
+          customerId,
+          journey,
+          input,
+          await this.withInstanceOrders(customerId, journeyId, loaded.view),
+        );
         // Decide on the profile as it is once this event is applied, even if the profile projection
         // has not stored it yet: the registration carries the email and locale the welcome needs.
-        const customer = input.kind === 'event' ? withEventApplied(view, input.event) : view;
+        const customer =
+          input.kind === 'event' ? withEventApplied(view, input.event, this.orderRetention) : view;
         const versions = await this.versionsFor(journey, view.instances);
         const decision: Decision = decide({
           journey,
@@ -127,10 +146,13 @@ export class JourneyService {
           return { status: 'unchanged', trace: decision.trace };
         }
         const entered = decision.instances.filter((i) => i.version === 0);
+        const settle = this.settled(journey, view, decision, now);
+        const settling = new Set(settle?.instances.map((i) => i.instanceId));
         const result = await this.deps.store.save({
           customerId,
           processed,
-          instances: decision.instances,
+          instances: decision.instances.filter((i) => !settling.has(i.instanceId)),
+          settle,
           ledger: decision.ledger,
           effects: decision.effects,
           definitions: entered.length ? [{ definition: journey.definition, version: journey.version }] : [],
@@ -144,6 +166,78 @@ export class JourneyService {
       },
       { backoff: this.deps.backoff },
     );
+  }
+
+  /**
+   * This journey's instances that nothing can change any more, to move out of the decision range in
+   * the decision's own write (at most SETTLE_PER_DECISION, the rest with a later one), and its
+   * history counting them.
+   */
+  private settled(
+    journey: CompiledJourney,
+    view: CustomerView,
+    decision: Decision,
+    now: string,
+  ): SaveRequest['settle'] {
+    const id = journey.definition.id;
+    const changed = new Map(decision.instances.map((i) => [i.instanceId, i]));
+    const live = view.instances
+      .filter((i) => i.journeyId === id)
+      .map((i) => changed.get(i.instanceId) ?? i)
+      .concat(decision.instances.filter((i) => i.version === 0));
+    const settled = live.filter((i) => isSettled(i, now)).slice(0, SETTLE_PER_DECISION);
+    if (settled.length === 0) return undefined;
+    let keep = this.entriesKept.get(id);
+    if (keep === undefined) this.entriesKept.set(id, (keep = entriesToKeep(journey)));
+    return {
+      instances: settled,
+      history: withSettled(view.histories?.[id] ?? emptyHistory(id), settled, keep),
+    };
+  }
+
+  /**
+   * The view knowing whether the instance an event would start for its key was settled already (a
+   * second delivery of an old order must not start its series again): one read by key, only for
+   * journeys with an instance key whose instance is not live.
+   */
+  private async withArchivedKey(
+    customerId: string,
+    journey: CompiledJourney,
+    input: EngineInput,
+    view: CustomerView,
+  ): Promise<CustomerView> {
+    const { trigger, id } = journey.definition;
+    if (input.kind !== 'event' || !('instanceKey' in trigger) || !trigger.instanceKey) return view;
+    const key = (input.event.detail as Record<string, unknown>)[trigger.instanceKey];
+    if (typeof key !== 'string') return view;
+    if (!('event' in trigger) || trigger.event !== input.event.detailType) return view;
+    if (view.instances.some((i) => i.journeyId === id && i.instanceId === key)) return view;
+    if (!view.histories?.[id]?.entries) return view;
+    const archived = await this.deps.store.archivedInstances(customerId, id, [key]);
+    return archived.length
+      ? { ...view, archived: archived.map((instanceId) => ({ journeyId: id, instanceId })) }
+      : view;
+  }
+
+  /**
+   * The view with the orders this journey's instances belong to, read by id when the summary no
+   * longer holds them in full (a customer ordering faster than `keep` orders per horizon): an
+   * instance's exit on its order's refund and its templates need its own order.
+   */
+  private async withInstanceOrders(
+    customerId: string,
+    journeyId: string,
+    view: CustomerView,
+  ): Promise<CustomerView> {
+    const summary = view.orderSummary;
+    if (!summary) return view;
+    const known = new Set(view.orders.map((o) => o.orderId));
+    const missing = view.instances
+      .filter((i) => i.journeyId === journeyId && i.status === 'active' && i.context.orderId !== undefined)
+      .map((i) => i.context.orderId as string)
+      .filter((id) => !known.has(id) && mayBeBeyondRecent(summary, id));
+    if (missing.length === 0) return view;
+    return { ...view, orders: [...view.orders, ...(await this.deps.store.getOrders(customerId, missing))] };
   }
 
   /** The current version plus any older versions that running instances pinned. */

@@ -82,7 +82,7 @@ export class LoyaltyService {
 
   async member(customerId: string): Promise<MemberSnapshot> {
     const { program, defaultTimeZone } = this.deps;
-    const { view } = await this.deps.store.loadCustomer(customerId);
+    const { view } = await this.deps.store.loadCustomerFacts(customerId);
     const account = view.loyalty;
     const timeZone = view.profile?.timeZone ?? defaultTimeZone;
     const currency = memberCurrency(view) ?? Object.keys(program.earning.pointsPerUnit)[0];
@@ -103,7 +103,7 @@ export class LoyaltyService {
       `loyalty, customer ${customerId}`,
       async (): Promise<Run | typeof CONFLICT> => {
         const now = this.deps.now();
-        const { view } = await this.deps.store.loadCustomer(customerId);
+        const { view } = await this.deps.store.loadCustomerFacts(customerId);
         // Decide on the partition as it is once this event is applied, even if the profile projection
         // has not stored it yet: the order an order.placed earns on must be among the orders.
         const customer: CustomerView = input.kind === 'event' ? withEventApplied(view, input.event) : view;

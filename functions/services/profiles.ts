@@ -3,6 +3,7 @@
 import type { SaveRequest } from '../adapters/store.ts';
 import type { RawEvent, ShopEvent } from '../core/events.ts';
 import type { CustomerView, EmitEffect, Profile } from '../core/model.ts';
+import { mayBeBeyondRecent, type OrderRetention } from '../core/order-history.ts';
 import { placedOrders, projectEvent } from '../core/profile.ts';
 import { attributeReferral, codeRecord, normaliseCode, referralCode } from '../core/referral.ts';
 import { acceptEvent, type Outcome, outcomeOfSave, type ServiceDeps } from './journeys.ts';
@@ -10,8 +11,17 @@ import { type CONFLICT, retryOnConflict } from './retry.ts';
 
 const CONSUMER = 'profile';
 
+/** How many order items a decision moves out of the decision range for a customer stored before summaries. */
+const LEGACY_ORDERS_PER_DECISION = 40;
+
 export class ProfileService {
-  constructor(private readonly deps: Omit<ServiceDeps, 'journeys' | 'engine'> & { secret: string }) {}
+  constructor(
+    private readonly deps: Omit<ServiceDeps, 'journeys' | 'engine'> & {
+      secret: string;
+      /** What the order summary keeps (derived from the compiled journeys: core/order-history.ts). */
+      orderRetention?: OrderRetention | undefined;
+    },
+  ) {}
 
   async handleEvent(raw: RawEvent): Promise<Outcome> {
     const accepted = await acceptEvent(this.deps, raw, CONSUMER);
@@ -31,23 +41,44 @@ export class ProfileService {
     return retryOnConflict(
       `profile ${customerId}`,
       async (): Promise<Outcome | typeof CONFLICT> => {
-        const { view, profileVersion } = await this.deps.store.loadCustomer(customerId);
-        const projection = projectEvent(view, event);
-        if (!projection.profileChanged && projection.changedOrders.length === 0)
+        const retention = this.deps.orderRetention;
+        const stored = await this.deps.store.loadCustomerFacts(customerId, retention);
+        const { profileVersion, ordersVersion, legacyOrders } = stored;
+        const view = await this.withOrderOfEvent(customerId, stored.view, event);
+        const projection = projectEvent(view, event, retention);
+        // A customer stored before order summaries gets theirs now, and their order items move out
+        // of the decision range a batch at a time (the summary counted them all already). Once none
+        // is left there, the profile says so and decisions stop looking.
+        const moving = legacyOrders.slice(0, LEGACY_ORDERS_PER_DECISION);
+        const marking =
+          projection.profile !== undefined &&
+          !projection.profile.ordersSummarised &&
+          legacyOrders.length === moving.length;
+        const ordersChanged = projection.changedOrders.length > 0 || moving.length > 0;
+        if (!projection.profileChanged && !ordersChanged && !marking)
           return { status: 'unchanged', trace: [] };
+        const changed = new Set(projection.changedOrders.map((o) => o.orderId));
+        let profile = marking
+          ? { ...(projection.profile as Profile), ordersSummarised: true }
+          : projection.profile;
         const referral: { profile?: Profile; effects: EmitEffect[]; link?: SaveRequest['referralLink'] } =
-          event.detailType === 'customer.registered' && projection.profile
-            ? await this.referral(view, event, projection.profile)
+          event.detailType === 'customer.registered' && profile
+            ? await this.referral(view, event, profile)
             : { effects: [] };
-        if (referral.profile) projection.profile = referral.profile;
+        if (referral.profile) profile = referral.profile;
         const result = await this.deps.store.save({
           customerId,
           processed: { eventId: event.id, consumer: CONSUMER },
           profile:
-            projection.profileChanged && projection.profile
-              ? { next: projection.profile, expectedVersion: profileVersion }
+            (projection.profileChanged || marking) && profile
+              ? { next: profile, expectedVersion: profileVersion }
               : undefined,
-          orders: projection.changedOrders,
+          orders: [...projection.changedOrders, ...moving.filter((o) => !changed.has(o.orderId))],
+          retireLegacyOrders: moving.map((o) => o.orderId),
+          orderSummary:
+            ordersChanged && projection.orderSummary
+              ? { next: projection.orderSummary, expectedVersion: ordersVersion }
+              : undefined,
           effects: referral.effects,
           referralLink: referral.link,
           now: this.deps.now(),
@@ -56,6 +87,27 @@ export class ProfileService {
       },
       { backoff: this.deps.backoff },
     );
+  }
+
+  /**
+   * The view with the order the event is about, read from its own item when the summary no longer
+   * holds it in full (a refund of an order from long ago): a placement is counted once, a delivery
+   * or refund lands on the order as stored.
+   */
+  private async withOrderOfEvent(
+    customerId: string,
+    view: CustomerView,
+    event: ShopEvent,
+  ): Promise<CustomerView> {
+    const detail = event.detail as { orderId?: unknown; placedAt?: unknown };
+    const { orderId } = detail;
+    const summary = view.orderSummary;
+    if (!event.detailType.startsWith('order.') || typeof orderId !== 'string' || !summary) return view;
+    if (view.orders.some((o) => o.orderId === orderId)) return view;
+    const placedAt = typeof detail.placedAt === 'string' ? detail.placedAt : undefined;
+    if (!mayBeBeyondRecent(summary, orderId, placedAt)) return view;
+    const [stored] = await this.deps.store.getOrders(customerId, [orderId]);
+    return stored ? { ...view, orders: [...view.orders, stored] } : view;
   }
 
   /**

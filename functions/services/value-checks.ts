@@ -14,7 +14,7 @@ export async function verifyValueEvent(
 ): Promise<Outcome | undefined> {
   const check = valueCheck(event);
   if (!check) return undefined;
-  const { view } = await deps.store.loadCustomer(check.subject);
+  const { view } = await deps.store.loadCustomerFacts(check.subject);
   const verdict = check.verify(view);
   if (verdict.ok) return undefined;
   const errors = [`untrusted ${event.detailType}: ${verdict.reason}`];

@@ -65,7 +65,8 @@ function asRedemption(movement: Movement, requestId: string): RecentRedemption {
 }
 
 /** The currency rewards are given in: that of the customer's latest order. */
-export function memberCurrency(customer: Pick<CustomerView, 'orders'>): string | undefined {
+export function memberCurrency(customer: Pick<CustomerView, 'orders' | 'orderSummary'>): string | undefined {
+  if (customer.orderSummary?.lastCurrency) return customer.orderSummary.lastCurrency;
   let newest: { placedAt: string; currency: string } | undefined;
   for (const order of customer.orders) {
     if (!order.placedAt || !order.total) continue;
