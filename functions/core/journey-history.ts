@@ -79,3 +79,24 @@ export function withSettled(
 export function settledEntriesSince(history: JourneyHistory | undefined, from: number): number {
   return history ? history.recent.filter((at) => Date.parse(at) >= from).length : 0;
 }
+
+/**
+ * The journey's live instances (as they are after a decision) that nothing can change any more, at
+ * most `limit` of them, and the history counting them: what a decision moves out of its range in its
+ * own write (services/journeys.ts), and what the engine's tests do between decisions.
+ */
+export function settlement(
+  journey: CompiledJourney,
+  live: readonly JourneyInstance[],
+  history: JourneyHistory | undefined,
+  now: string,
+  limit: number,
+): { instances: JourneyInstance[]; history: JourneyHistory } | undefined {
+  const id = journey.definition.id;
+  const settled = live.filter((i) => i.journeyId === id && isSettled(i, now)).slice(0, limit);
+  if (settled.length === 0) return undefined;
+  return {
+    instances: settled,
+    history: withSettled(history ?? emptyHistory(id), settled, entriesToKeep(journey)),
+  };
+}

@@ -8,7 +8,7 @@ import { type CompiledJourney, compileJourney } from '../core/compile.ts';
 import { type Decision, decide, type EngineConfig, type EngineInput } from '../core/engine.ts';
 import { UnknownJourneyError } from '../core/errors.ts';
 import { parseShopEvent, type RawEvent, type ShopEvent } from '../core/events.ts';
-import { emptyHistory, entriesToKeep, isSettled, withSettled } from '../core/journey-history.ts';
+import { settlement } from '../core/journey-history.ts';
 import type { CustomerView, TraceEntry } from '../core/model.ts';
 import { mayBeBeyondRecent, type OrderRetention, orderRetention } from '../core/order-history.ts';
 import { withEventApplied } from '../core/profile.ts';
@@ -70,8 +70,6 @@ export function outcomeOfSave(result: SaveResult, applied: Outcome): Outcome | t
 const SETTLE_PER_DECISION = 20;
 
 export class JourneyService {
-  /** Per journey, how many settled entry moments its history keeps. */
-  private readonly entriesKept = new Map<string, number>();
   /** What the order summary keeps: what these journeys can look at (core/order-history.ts). */
   readonly orderRetention: OrderRetention;
 
@@ -169,9 +167,8 @@ export class JourneyService {
   }
 
   /**
-   * This journey's instances that nothing can change any more, to move out of the decision range in
-   * the decision's own write (at most SETTLE_PER_DECISION, the rest with a later one), and its
-   * history counting them.
+   * This journey's instances that nothing can change any more, moved out of the decision range in
+   * the decision's own write (at most SETTLE_PER_DECISION; the rest with a later one).
    */
   private settled(
     journey: CompiledJourney,
@@ -185,14 +182,7 @@ export class JourneyService {
       .filter((i) => i.journeyId === id)
       .map((i) => changed.get(i.instanceId) ?? i)
       .concat(decision.instances.filter((i) => i.version === 0));
-    const settled = live.filter((i) => isSettled(i, now)).slice(0, SETTLE_PER_DECISION);
-    if (settled.length === 0) return undefined;
-    let keep = this.entriesKept.get(id);
-    if (keep === undefined) this.entriesKept.set(id, (keep = entriesToKeep(journey)));
-    return {
-      instances: settled,
-      history: withSettled(view.histories?.[id] ?? emptyHistory(id), settled, keep),
-    };
+    return settlement(journey, live, view.histories?.[id], now, SETTLE_PER_DECISION);
   }
 
   /**

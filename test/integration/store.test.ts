@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type DocumentSender, JourneyStore, keys } from '../../functions/adapters/store.ts';
 import { createTableInput } from '../../functions/adapters/table-schema.ts';
 import type { Effect, JourneyInstance, Order, Profile } from '../../functions/core/model.ts';
+import { DEFAULT_RETENTION, summariseOrders } from '../../functions/core/order-history.ts';
 import { MemoryTables } from '../../local/memory-table/table.ts';
 import { testEnv } from './env.ts';
 
@@ -132,17 +133,22 @@ describe.each(backends)('store on $name', (backend) => {
         processed: { eventId: `evt-${id}`, consumer: 'journey:onboarding' },
         profile: { next: profile(id), expectedVersion: 0 },
         orders: [order],
+        orderSummary: { next: summariseOrders([order], DEFAULT_RETENTION), expectedVersion: 0 },
         instances: [waiting('2026-03-04T08:00:00Z')],
         effects: [send(id, 'onboarding#i#0'), emit('onboarding#i#journey.entered')],
         now: NOW,
       });
       // Assess
       expect(result).toBe('saved');
-      const { view, profileVersion, reads } = await store.loadCustomer(id);
+      const { view, profileVersion, ordersVersion, reads } = await store.loadCustomer(id);
       expect(reads).toBe(1);
       expect(profileVersion).toBe(1);
+      expect(ordersVersion).toBe(1);
       expect(view.profile).toEqual(profile(id));
       expect(view.orders).toEqual([order]);
+      expect(view.orderSummary).toMatchObject({ count: 1, revenue: { EUR: '59.90' }, recent: [order] });
+      // The order's own item is out of the decision range, read by id.
+      expect(await store.getOrders(id, ['o1'])).toEqual([order]);
       expect(view.instances).toEqual([{ ...waiting('2026-03-04T08:00:00Z'), version: 1 }]);
       // The outbox is not part of the decision read (SK < OUT#), but it is there, pending.
       expect(await store.getOutbox(id, 'onboarding#i#0')).toMatchObject({

@@ -8,6 +8,7 @@ import { type CompiledJourney, compileJourney } from '../../functions/core/compi
 import { type JourneyDefinition, journeyDefinitionSchema } from '../../functions/core/definition.ts';
 import { decide, type EngineConfig, type EngineInput } from '../../functions/core/engine.ts';
 import { parseShopEvent, SHOP_EVENT_TYPES, SYSTEM_SOURCE } from '../../functions/core/events.ts';
+import { type JourneyHistory, settlement } from '../../functions/core/journey-history.ts';
 import type { LoyaltyAccount } from '../../functions/core/loyalty/account.ts';
 import type {
   Effect,
@@ -17,6 +18,7 @@ import type {
   Profile,
   TraceEntry,
 } from '../../functions/core/model.ts';
+import { type OrderSummary, orderRetention } from '../../functions/core/order-history.ts';
 import { projectEvent } from '../../functions/core/profile.ts';
 import { referralCode } from '../../functions/core/referral.ts';
 
@@ -59,6 +61,14 @@ export class World {
   loyalty: LoyaltyAccount | undefined;
   effects: { at: string; effect: Effect }[] = [];
   trace: TraceEntry[] = [];
+  /**
+   * As the store keeps a customer (issue 13): settled instances leave for the archive and their
+   * journey's history after every decision, and decisions see the order summary's recent orders only.
+   */
+  settling = false;
+  histories: Record<string, JourneyHistory> = {};
+  archived: { journeyId: string; instanceId: string }[] = [];
+  orderSummary: OrderSummary | undefined;
   private seq = 0;
   readonly journeys: CompiledJourney[];
 
@@ -99,9 +109,14 @@ export class World {
   ): void {
     const parsed = parseShopEvent({ id, source, detailType, time, detail });
     if (!parsed.ok) throw new Error(parsed.errors.join('; '));
-    const projection = projectEvent({ profile: this.profile, orders: this.orders }, parsed.event);
+    const facts = { profile: this.profile, orders: this.orders, orderSummary: this.orderSummary };
+    const projection = projectEvent(facts, parsed.event, orderRetention(this.journeys));
     this.profile = projection.profile;
     this.orders = projection.orders;
+    if (this.settling) {
+      this.orderSummary = projection.orderSummary;
+      this.orders = projection.orderSummary?.recent ?? projection.orders;
+    }
     // As ProfileService does: a registered customer gets a referral code (one customer: no collisions).
     if (detailType === 'customer.registered' && this.profile && !this.profile.referralCode) {
       this.profile = {
@@ -128,6 +143,9 @@ export class World {
           instances: this.instances,
           ledger: this.ledger,
           loyalty: this.loyalty,
+          orderSummary: this.orderSummary,
+          histories: this.histories,
+          archived: this.archived,
         },
         input,
         now: this.now,
@@ -159,6 +177,26 @@ export class World {
     if (decision.ledger) this.ledger = { ...decision.ledger, version: decision.ledger.version + 1 };
     for (const effect of decision.effects) this.effects.push({ at: this.now, effect });
     this.trace.push(...decision.trace);
+    if (this.settling) this.settle();
+  }
+
+  /** What JourneyService does in a decision's write: settled instances out, counted in the history. */
+  private settle(): void {
+    for (const journey of this.journeys) {
+      const id = journey.definition.id;
+      const moved = settlement(
+        journey,
+        this.instances,
+        this.histories[id],
+        this.now,
+        Number.POSITIVE_INFINITY,
+      );
+      if (!moved) continue;
+      const gone = new Set(moved.instances.map((i) => i.instanceId));
+      this.instances = this.instances.filter((i) => i.journeyId !== id || !gone.has(i.instanceId));
+      this.archived.push(...moved.instances.map((i) => ({ journeyId: id, instanceId: i.instanceId })));
+      this.histories[id] = moved.history;
+    }
   }
 }
 
