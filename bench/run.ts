@@ -5,7 +5,8 @@
  * throughput, DynamoDB requests and consumed capacity per event, and — as the floor measured in the
  * same run on the same machine — bare PutItem throughput, with the ratio. Then the simulator on a
  * synthetic shop (every journey, 120 virtual days) on DynamoDB Local and on the memory table
- * (`--sim-dynamo-customers 100 --sim-customers 1000`). Then the analytics bars (bench/analytics.ts:
+ * (`--sim-dynamo-customers 100 --sim-customers 1000`). Then the capacity one `order.placed` costs at a
+ * weekly subscriber's first, 100th and 400th order (bench/history.ts; `--history-only`). Then the analytics bars (bench/analytics.ts:
  * the report over a 100,000-customer log against count(*), the log's bytes per shop event;
  * `--analytics-only` runs just those). No timed assertions: the numbers are for people to compare
  * across changes.
@@ -341,6 +342,11 @@ async function main(): Promise<void> {
         `${(perCustomer(onDynamo) / perCustomer(inMemory)).toFixed(1)}× faster per simulated customer (table requests per customer ${(onDynamo.requests / onDynamo.customers).toFixed(1)} vs ${(inMemory.requests / inMemory.customers).toFixed(1)})`,
       ]);
     }
+
+    // Cost per order against the customer's history, on a fresh DynamoDB Local of its own.
+    const historyDynamo = await startDynamoDbLocal();
+    rows.push(...(await historyRows(catalog, historyDynamo.endpoint, ses.endpoint)));
+    await historyDynamo.stop();
 
     rows.push(...(await analyticsRows(catalog, ses.endpoint)));
 

@@ -172,11 +172,13 @@ export function saveItems(request: SaveRequest, table: SaveTable): TransactItem[
             ExpressionAttributeValues: { ':v': version },
           },
         });
+      // Moving it is a write: the archived copy carries the version after it.
       put({
         ...data,
         PK: pk,
         SK: keys.archivedInstance(instance.journeyId, instance.instanceId),
         type: 'archived-instance',
+        version: version + 1,
         settledAt: request.now,
       });
     }

@@ -32,7 +32,15 @@ import { accountFromItem, getMovements } from './loyalty-store.ts';
 import { summaryFromItem } from './order-summary-item.ts';
 import { customerRejections, type Rejection, recordRejection, rejections } from './rejected-log.ts';
 import { type OutboxItem, type SaveRequest, type SaveResult, saveItems } from './save-transaction.ts';
-import { type DocumentSender, epochSeconds, getByKeys, keys, strip, timerShard } from './table-keys.ts';
+import {
+  type DocumentSender,
+  epochSeconds,
+  getByKeys,
+  keys,
+  queryAll,
+  strip,
+  timerShard,
+} from './table-keys.ts';
 import { TABLE } from './table-schema.ts';
 
 export type { OutboxStatus } from '../core/outbox.ts';
@@ -68,6 +76,9 @@ export interface CapacityMeter {
 }
 
 export class JourneyStore {
+  /** Definition snapshots this process has written (save). */
+  private readonly snapshotsWritten = new Set<string>();
+
   constructor(
     private readonly doc: DocumentSender,
     private readonly tableName: string,
@@ -184,6 +195,20 @@ export class JourneyStore {
     return { view, profileVersion, ordersVersion, legacyOrders, reads };
   }
 
+  /** A journey's settled instances of a customer, from the archive (inspection and tests; not a hot path). */
+  async archivedInstancesOf(customerId: string, journeyId: string): Promise<JourneyInstance[]> {
+    const items = await queryAll(this.doc, {
+      TableName: this.tableName,
+      KeyConditionExpression: 'PK = :pk AND begins_with(SK, :prefix)',
+      ExpressionAttributeValues: {
+        ':pk': keys.customer(customerId),
+        ':prefix': keys.archivedInstance(journeyId, ''),
+      },
+      ConsistentRead: true,
+    });
+    return items.map((item) => ({ ...strip<JourneyInstance>(item), version: item.version as number }));
+  }
+
   /** Which of these instances of a journey were settled and archived (read by key). */
   async archivedInstances(
     customerId: string,
@@ -227,7 +252,11 @@ export class JourneyStore {
   }
 
   /** Writes one decision atomically; a lost optimistic-lock race comes back as `conflict`. */
-  async save(request: SaveRequest): Promise<SaveResult> {
+  async save(decision: SaveRequest): Promise<SaveResult> {
+    // A definition snapshot is content-addressed and never changes: once this process has written
+    // one, entering decisions need not write its kilobytes again.
+    const snapshots = decision.definitions?.filter((d) => !this.snapshotsWritten.has(d.version));
+    const request = snapshots === decision.definitions ? decision : { ...decision, definitions: snapshots };
     const items = saveItems(request, {
       tableName: this.tableName,
       retentionDays: this.options.retentionDays,
@@ -253,6 +282,7 @@ export class JourneyStore {
         'TransactWriteItems',
         result.ConsumedCapacity?.reduce((sum, c) => sum + (c.CapacityUnits ?? 0), 0),
       );
+      for (const { version } of snapshots ?? []) this.snapshotsWritten.add(version);
       return 'saved';
     } catch (error) {
       if (!(error instanceof TransactionCanceledException)) throw error;

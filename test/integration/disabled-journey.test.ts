@@ -64,9 +64,11 @@ const raw = (detailType: string, detail: Record<string, unknown>, time: string):
   detail,
 });
 
+/** The journey's instances, live or settled (an ended instance whose goal is decided is archived). */
 async function instancesOf(s: Services, customerId: string, journeyId: string): Promise<JourneyInstance[]> {
   const { view } = await s.store.loadCustomer(customerId);
-  return view.instances.filter((i) => i.journeyId === journeyId);
+  const live = view.instances.filter((i) => i.journeyId === journeyId);
+  return [...live, ...(await s.store.archivedInstancesOf(customerId, journeyId))];
 }
 
 const registered = (id: string) => raw('customer.registered', registration(id), START);

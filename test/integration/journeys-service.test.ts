@@ -174,7 +174,9 @@ describe('concurrent deliveries for one customer', () => {
     ]);
     // Assess
     expect(order.status).toBe('applied');
-    const [after] = (await s.store.loadCustomer(id)).view.instances;
+    // Exited with its goal reached: nothing can change it any more, so the write moved it to the archive.
+    expect((await s.store.loadCustomer(id)).view.instances).toEqual([]);
+    const [after] = await s.store.archivedInstancesOf(id, 'onboarding');
     expect(after).toMatchObject({ status: 'exited', endReason: 'exitOn:order.placed', goalReachedAt: dueAt });
     expect(after?.waiting).toBeUndefined();
     // One write per applied decision, none lost: entry (1) + order (2) [+ timer (3)].
@@ -186,10 +188,11 @@ describe('concurrent deliveries for one customer', () => {
     const item = await doc.send(
       new GetCommand({
         TableName: tableName,
-        Key: { PK: keys.customer(id), SK: keys.instance('onboarding', after?.instanceId as string) },
+        Key: { PK: keys.customer(id), SK: keys.archivedInstance('onboarding', after?.instanceId as string) },
         ConsistentRead: true,
       }),
     );
+    expect(item.Item).toBeDefined();
     expect(item.Item).not.toHaveProperty('dueAt');
     expect(item.Item).not.toHaveProperty('timerShard');
   });

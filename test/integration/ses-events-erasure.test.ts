@@ -209,7 +209,9 @@ describe('erasure', () => {
     await shopEvent(w, 'order.placed', orderPlaced(id, `${id}-o1`, w.clock.now()));
     await w.runUntil(START);
     const kinds = new Set((await w.partition(id)).map((item) => item.type));
-    expect([...kinds]).toEqual(expect.arrayContaining(['profile', 'order', 'instance', 'outbox']));
+    expect([...kinds]).toEqual(
+      expect.arrayContaining(['profile', 'orders', 'order', 'archived-instance', 'outbox']),
+    );
     // Act
     const erased = await shopEvent(w, 'customer.deleted', { customerId: id });
     const lateOrder = await shopEvent(w, 'order.placed', orderPlaced(id, `${id}-o2`, w.clock.now()));
