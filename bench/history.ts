@@ -7,9 +7,10 @@
  * `order.placed` — profile projection and every journey the event routes to — at the first order and
  * at later ones; the first order is the floor. `npm run bench -- --history-only` runs just this.
  */
-import type { Catalog } from '../functions/catalog/catalog.ts';
+
 import { VirtualClock } from '../functions/adapters/clock.ts';
 import type { CapacityMeter } from '../functions/adapters/store.ts';
+import type { Catalog } from '../functions/catalog/catalog.ts';
 import { LocalRuntime } from '../local/runtime/runtime.ts';
 
 class CapacityTally implements CapacityMeter {

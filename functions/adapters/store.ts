@@ -14,8 +14,8 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import type { JourneyDefinition } from '../core/definition.ts';
-import type { Movement } from '../core/loyalty/account.ts';
 import type { JourneyHistory } from '../core/journey-history.ts';
+import type { Movement } from '../core/loyalty/account.ts';
 import type { CustomerView, JourneyInstance, MarketingLedger, Order, Profile } from '../core/model.ts';
 import {
   DEFAULT_RETENTION,

@@ -1,10 +1,10 @@
 /** Evaluates `if` and trigger conditions against what the engine knows of the customer at `now`. */
 import { DateTime } from 'luxon';
 import type { Comparison, Condition, LoyaltyConditionField } from './definition.ts';
-import type { LoyaltyData } from './loyalty/account.ts';
 import { type JourneyHistory, settledEntriesSince } from './journey-history.ts';
+import type { LoyaltyData } from './loyalty/account.ts';
 import type { JourneyInstance, Order, Profile } from './model.ts';
-import { olderPlacedCount, type OrderSummary } from './order-history.ts';
+import { type OrderSummary, olderPlacedCount } from './order-history.ts';
 import { placedOrders } from './profile.ts';
 import { addDuration } from './time.ts';
 
