@@ -365,7 +365,15 @@ export function applyUpdate(item: Item, update: Update, scope: Scope, keyNames: 
     path,
     value: operandValue(item, value, scope),
   }));
-  const next = copy(item) as Item;
+  // The item's members are shared, never changed: the maps on an updated path are copied instead.
+  const next: Item = { ...item };
+  const copied: Item[] = [];
+  const own = (parent: Item, name: string): Item => {
+    const child = { ...(parent[name] as Item) };
+    parent[name] = child;
+    copied.push(child);
+    return child;
+  };
   for (const { path, value } of assignments) {
     const names = path.segments.map((s) => segmentName(s, scope));
     if (names.length === 1 && keyNames.includes(names[0] as string))
@@ -373,20 +381,26 @@ export function applyUpdate(item: Item, update: Update, scope: Scope, keyNames: 
     let parent: Item = next;
     for (const name of names.slice(0, -1)) {
       const child = parent[name];
-      if (child === null || typeof child !== 'object' || Array.isArray(child))
+      if (child === null || typeof child !== 'object' || Array.isArray(child) || child instanceof Set)
         throw new ValidationException(
           'The document path provided in the update expression is invalid for update',
         );
-      parent = child as Item;
+      parent = own(parent, name);
     }
-    parent[names[names.length - 1] as string] = copy(value);
+    parent[names[names.length - 1] as string] = stored(value);
   }
   for (const path of update.remove) {
     const names = path.segments.map((s) => segmentName(s, scope));
-    let parent: Value = next;
-    for (const name of names.slice(0, -1)) parent = (parent as Item | undefined)?.[name];
-    if (parent && typeof parent === 'object') delete (parent as Item)[names[names.length - 1] as string];
+    let parent: Item | undefined = next;
+    for (const name of names.slice(0, -1)) {
+      const child: Value = parent?.[name];
+      parent =
+        child && typeof child === 'object' && !Array.isArray(child) ? own(parent as Item, name) : undefined;
+    }
+    if (parent) delete parent[names[names.length - 1] as string];
   }
+  for (const map of copied.reverse()) seal(map);
+  seal(next);
   return next;
 }
 
@@ -399,4 +413,34 @@ export function copy(value: Value): Value {
   const result: Item = {};
   for (const [key, member] of Object.entries(value)) if (member !== undefined) result[key] = copy(member);
   return result;
+}
+
+/**
+ * Values the table holds are frozen and handed to readers as they are: copying every item in and out
+ * of every request was most of the memory table's time. Sets and binary cannot be frozen, so a value
+ * holding one stays unsealed and is copied for each reader (`shared`).
+ */
+const sealed = new WeakSet<object>();
+
+function seal<T extends object>(value: T): T {
+  for (const member of Object.values(value))
+    if (member !== null && typeof member === 'object' && !sealed.has(member)) return value;
+  sealed.add(Object.freeze(value));
+  return value;
+}
+
+/** A value as the table stores it: copied without `undefined` members, sealed where it can be. */
+export function stored(value: Value): Value {
+  if (value === null || typeof value !== 'object' || sealed.has(value)) return value;
+  if (value instanceof Set) return new Set(value);
+  if (value instanceof Uint8Array) return new Uint8Array(value);
+  if (Array.isArray(value)) return seal(value.filter((v) => v !== undefined).map(stored));
+  const result: Item = {};
+  for (const [key, member] of Object.entries(value)) if (member !== undefined) result[key] = stored(member);
+  return seal(result);
+}
+
+/** A stored value as a reader gets it: itself when sealed, else a copy. */
+export function shared(value: Value): Value {
+  return value === null || typeof value !== 'object' || sealed.has(value) ? value : copy(value);
 }
