@@ -407,40 +407,63 @@ export function applyUpdate(item: Item, update: Update, scope: Scope, keyNames: 
 /** A copy without `undefined` members, as the document client's `removeUndefinedValues` stores it. */
 export function copy(value: Value): Value {
   if (value === null || typeof value !== 'object') return value;
-  if (Array.isArray(value)) return value.filter((v) => v !== undefined).map(copy);
   if (value instanceof Set) return new Set(value);
   if (value instanceof Uint8Array) return new Uint8Array(value);
+  // Loops rather than entries/filter/map: this runs for every member of every item written.
+  if (Array.isArray(value)) {
+    const result: Value[] = [];
+    for (const member of value) if (member !== undefined) result.push(copy(member));
+    return result;
+  }
   const result: Item = {};
-  for (const [key, member] of Object.entries(value)) if (member !== undefined) result[key] = copy(member);
+  for (const key of Object.keys(value)) {
+    const member = (value as Item)[key];
+    if (member !== undefined) result[key] = copy(member);
+  }
   return result;
 }
 
 /**
- * Values the table holds are frozen and handed to readers as they are: copying every item in and out
- * of every request was most of the memory table's time. Sets and binary cannot be frozen, so a value
- * holding one stays unsealed and is copied for each reader (`shared`).
+ * Values the table holds are frozen and handed to readers as they are: copying every item out of
+ * every read was the memory table's largest cost, and a frozen item cannot be changed behind the
+ * table's back by a reader. Sets and binary cannot be frozen, so a value holding one stays unfrozen
+ * and is copied for each reader (`shared`). Only the table freezes what it stores.
  */
-const sealed = new WeakSet<object>();
+const isSealed = (value: Value) => value === null || typeof value !== 'object' || Object.isFrozen(value);
 
 function seal<T extends object>(value: T): T {
-  for (const member of Object.values(value))
-    if (member !== null && typeof member === 'object' && !sealed.has(member)) return value;
-  sealed.add(Object.freeze(value));
-  return value;
+  for (const key of Object.keys(value)) if (!isSealed((value as Item)[key])) return value;
+  return Object.freeze(value);
 }
 
-/** A value as the table stores it: copied without `undefined` members, sealed where it can be. */
+/** A value as the table stores it: copied without `undefined` members, frozen where it can be. */
 export function stored(value: Value): Value {
-  if (value === null || typeof value !== 'object' || sealed.has(value)) return value;
+  if (value === null || typeof value !== 'object') return value;
   if (value instanceof Set) return new Set(value);
   if (value instanceof Uint8Array) return new Uint8Array(value);
-  if (Array.isArray(value)) return seal(value.filter((v) => v !== undefined).map(stored));
+  let sealable = true;
+  if (Array.isArray(value)) {
+    const result: Value[] = [];
+    for (const member of value)
+      if (member !== undefined) {
+        const kept = stored(member);
+        sealable &&= isSealed(kept);
+        result.push(kept);
+      }
+    return sealable ? Object.freeze(result) : result;
+  }
   const result: Item = {};
-  for (const [key, member] of Object.entries(value)) if (member !== undefined) result[key] = stored(member);
-  return seal(result);
+  for (const key of Object.keys(value)) {
+    const member = (value as Item)[key];
+    if (member === undefined) continue;
+    const kept = stored(member);
+    sealable &&= isSealed(kept);
+    result[key] = kept;
+  }
+  return sealable ? Object.freeze(result) : result;
 }
 
-/** A stored value as a reader gets it: itself when sealed, else a copy. */
+/** A stored value as a reader gets it: itself when frozen, else a copy. */
 export function shared(value: Value): Value {
-  return value === null || typeof value !== 'object' || sealed.has(value) ? value : copy(value);
+  return isSealed(value) ? value : copy(value);
 }
