@@ -4,7 +4,6 @@
  * simulation identical whichever of the two takes the emails. Without email bodies (`bodies: false`,
  * what `journeys backtest` runs) everything but the emails' content must be the same too.
  */
-import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { syntheticScenario } from '../../bench/scenario.ts';
@@ -12,13 +11,11 @@ import { buildCatalog } from '../../functions/catalog/build.ts';
 import type { Catalog } from '../../functions/catalog/catalog.ts';
 import { MemoryTables } from '../../local/memory-table/table.ts';
 import { readScenario, type Scenario, type SimulationResult, simulate } from '../../local/simulate/index.ts';
+import { scenarioFiles } from '../support/scenario.ts';
 import { testEnv } from './env.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
-const DIR = path.join(ROOT, 'test/scenarios');
-const files = readdirSync(DIR)
-  .filter((f) => /\.ya?ml$/.test(f))
-  .sort();
+const { dir: DIR, files } = scenarioFiles();
 let catalog: Catalog;
 
 beforeAll(async () => {
