@@ -107,8 +107,9 @@ Options:
   --check         compare with the scenario's expect: section; exit 1 and list every difference
   --store <kind>  where journey state lives during the run:
                     dynamodb-local  DynamoDB Local, as in the tests (default; needs Java 17+)
-                    memory          an in-process table with DynamoDB's semantics: ~10x faster, no
-                                    Java; for large what-if runs (1,000 customers × 120 days in ~20 s)
+                    memory          an in-process table with DynamoDB's semantics, and SES in process
+                                    too (the same mailer, no emulator): no Java, many times faster;
+                                    for large what-if runs (see also 'journeys backtest')
   --analytics DIR write the simulation's analytics log there as JSON Lines (dt=YYYY-MM-DD/…, the
                   layout of npm start's .data/analytics/), times on the virtual clock; DIR must not
                   hold a log yet. Read it with: journeys report --analytics DIR
