@@ -3,6 +3,7 @@
  * ten days; most order once or more, orders get delivered, some answer the NPS question. It touches
  * every journey: onboarding, post-purchase, referral, win-back, birthday.
  */
+import { Duration } from 'luxon';
 import type { Scenario } from '../local/simulate/index.ts';
 
 const LOCALES = [
@@ -83,4 +84,32 @@ export function syntheticScenario(customers: number, days = 120, idPrefix = 'sim
     }
   }
   return { start: '2026-01-05T08:00:00Z', until: `P${days}D`, events };
+}
+
+/**
+ * A scenario's events as a recorded history for `journeys backtest`: one EventBridge event per line,
+ * as the bus delivers it (the shape of a replayed archive written to a log).
+ */
+export function historyLines(scenario: Scenario): string[] {
+  const start = Date.parse(scenario.start);
+  return scenario.events
+    .map((event, index) => {
+      const offset = Duration.fromISO(event.at);
+      const time = new Date(offset.isValid ? start + offset.toMillis() : Date.parse(event.at));
+      return { index, time, event };
+    })
+    .sort((a, b) => a.time.getTime() - b.time.getTime() || a.index - b.index)
+    .map(({ index, time, event }) =>
+      JSON.stringify({
+        version: '0',
+        id: event.id ?? `history-${index}`,
+        'detail-type': event.detailType,
+        source: event.source,
+        account: '123456789012',
+        time: time.toISOString().replace('.000Z', 'Z'),
+        region: 'eu-central-1',
+        resources: [],
+        detail: event.detail,
+      }),
+    );
 }

@@ -4,6 +4,7 @@
  *   journeys validate [--dir journeys]   check every journey definition, the templates, loyalty.yaml
  *   journeys schemas [--out schemas]     export the journey, loyalty program and event JSON Schemas
  *   journeys simulate <scenario>         run a scenario against the engine with a virtual clock
+ *   journeys backtest --events F --journeys D   replay a recorded history through changed journeys
  *   journeys preview ...                 render a journey message
  *   journeys report ...                  retention KPIs, cohorts, funnels and uplift from the analytics log
  *
@@ -52,6 +53,7 @@ Commands:
   validate   check every journey definition in journeys/ and loyalty.yaml (file, line, path and reason for each error)
   schemas    write the journey, loyalty program and event JSON Schemas to schemas/
   simulate   run a scenario against the journey engine with a virtual clock
+  backtest   replay a recorded event history through changed journeys, side by side with the current ones
   preview    render a journey message
   report     retention KPIs, cohorts, journey funnels and holdout uplift from the analytics log
 
@@ -105,13 +107,43 @@ Options:
   --check         compare with the scenario's expect: section; exit 1 and list every difference
   --store <kind>  where journey state lives during the run:
                     dynamodb-local  DynamoDB Local, as in the tests (default; needs Java 17+)
-                    memory          an in-process table with DynamoDB's semantics: ~10x faster, no
-                                    Java; for large what-if runs (1,000 customers × 120 days in ~20 s)
+                    memory          an in-process table with DynamoDB's semantics, and SES in process
+                                    too (the same mailer, no emulator): no Java, many times faster;
+                                    for large what-if runs (see also 'journeys backtest')
   --analytics DIR write the simulation's analytics log there as JSON Lines (dt=YYYY-MM-DD/…, the
                   layout of npm start's .data/analytics/), times on the virtual clock; DIR must not
                   hold a log yet. Read it with: journeys report --analytics DIR
   -h, --help      show this help`,
     run: (argv) => delegate('simulate', '../local/simulate/cli.ts', 'simulateCommand', argv),
+  },
+  backtest: {
+    summary: 'what changed journeys would have done over a recorded history',
+    help: `Usage: journeys backtest --events <history.jsonl> --journeys <dir> [--baseline <dir>] [--json]
+                         [--source <name>] [--horizon <duration>]
+
+Replays a recorded history of shop events through a changed set of journey definitions and, side by
+side, through the current ones — the same handlers and engine as 'journeys simulate', on a virtual
+clock, with state in memory — and prints what each would have done: journey entries and holdouts,
+emails per journey and message, coupons issued, goals reached. Figures that differ are marked.
+Exits 1 if a handler failed in either run (its figures do not show what production would do).
+
+The history is one EventBridge event per line, as the bus delivers it to a target:
+  {"id":"…","detail-type":"order.placed","source":"shop","time":"2026-03-02T08:00:00Z","detail":{…}}
+To get one from AWS: add a rule on the journeys bus for the shop's source with a CloudWatch Logs
+(or Firehose to S3) target, replay the bus's archive with --destination FilterArns=<that rule>
+(so no journey runs again), and export the messages, one per line. Events of other sources (the
+system's own) are left out.
+
+Options:
+  --events <file>       the recorded history (JSON Lines)
+  --journeys <dir>      the changed journey definitions (templates and loyalty.yaml: the project's)
+  --baseline <dir>      the definitions to compare with (default: the project's journeys/)
+  --source <name>       the shop's event source in the history (default: shop)
+  --horizon <duration>  let timers fall due this long after the last event (default PT0S: the
+                        recorded period only)
+  --json                machine-readable output: { period, events, customers, rows, runs }
+  -h, --help            show this help`,
+    run: (argv) => delegate('backtest', '../local/backtest/cli.ts', 'backtestCommand', argv),
   },
   preview: {
     summary: 'email gallery, or one message for one locale and customer',

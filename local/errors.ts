@@ -28,3 +28,8 @@ export class DataDirInUse extends Error {
 export class UnsupportedExpression extends Error {
   override name = 'UnsupportedExpression';
 }
+
+/** A backtest that cannot run: a missing or malformed events file, an unknown journeys directory. */
+export class BacktestError extends Error {
+  override name = 'BacktestError';
+}

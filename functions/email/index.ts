@@ -6,7 +6,7 @@ export { canonicalLocale, localeChain, resolveLocale } from '../core/locale.ts';
 export { cleanCustomerText } from './clean.ts';
 export { TemplateNotFoundError, TemplateRenderError } from './errors.ts';
 export { formatMoney } from './liquid.ts';
-export { createRenderer } from './render.ts';
+export { createRenderer, renderTarget } from './render.ts';
 export { renderData, type SendContext, unsubscribeUrl } from './render-data.ts';
 export type {
   CatalogMessage,

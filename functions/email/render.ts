@@ -33,6 +33,30 @@ export function formatLocale(requested: string | undefined, resolved: string): s
   return canonical && language(canonical) === language(resolved) ? canonical : resolved;
 }
 
+/**
+ * The message and locale a request renders, after the checks that depend on its data (a field the
+ * template needs, a marketing email's unsubscribe link). Every render makes them; the simulator,
+ * which renders each (message, locale) in full only once, makes them for every send.
+ */
+export function renderTarget(
+  catalog: TemplateCatalog,
+  req: RenderRequest,
+): { key: string; msg: CatalogMessage; locale: string } {
+  const key = `${req.journeyId}/${req.message}`;
+  const msg = catalog.messages[key];
+  if (!msg) throw new TemplateNotFoundError(req.journeyId, req.message);
+
+  for (const field of msg.requires) {
+    if (req.data[field] === undefined || req.data[field] === null) {
+      throw new TemplateRenderError(key, `the template uses "${field}" but the data has none`);
+    }
+  }
+  if (msg.class === 'marketing' && !req.data.links?.unsubscribe) {
+    throw new TemplateRenderError(key, 'a marketing message needs links.unsubscribe');
+  }
+  return { key, msg, locale: resolveLocale(Object.keys(msg.strings), req.locale, catalog.defaultLocale) };
+}
+
 export function createRenderer(catalog: TemplateCatalog): EmailRenderer {
   const html = createLiquid({ html: true });
   const text = createLiquid({ html: false });
@@ -58,20 +82,7 @@ export function createRenderer(catalog: TemplateCatalog): EmailRenderer {
 
   return {
     async render(req: RenderRequest): Promise<RenderedEmail> {
-      const key = `${req.journeyId}/${req.message}`;
-      const msg = catalog.messages[key];
-      if (!msg) throw new TemplateNotFoundError(req.journeyId, req.message);
-
-      for (const field of msg.requires) {
-        if (req.data[field] === undefined || req.data[field] === null) {
-          throw new TemplateRenderError(key, `the template uses "${field}" but the data has none`);
-        }
-      }
-      if (msg.class === 'marketing' && !req.data.links?.unsubscribe) {
-        throw new TemplateRenderError(key, 'a marketing message needs links.unsubscribe');
-      }
-
-      const locale = resolveLocale(Object.keys(msg.strings), req.locale, catalog.defaultLocale);
+      const { key, msg, locale } = renderTarget(catalog, req);
       const globals = formatGlobals({
         locale: formatLocale(req.locale, locale),
         timeZone: validTimeZone(req.timeZone),

@@ -18,7 +18,7 @@ import { DEFAULT_TIMER_SHARDS } from '../adapters/table-schema.ts';
 import type { AnalyticsSink } from '../analytics/record.ts';
 import { type Catalog, compiledJourneys, NO_LOYALTY_PROGRAM } from '../catalog/catalog.ts';
 import type { AppConfig, ConnectorConfig } from '../config.ts';
-import { createRenderer } from '../email/index.ts';
+import { createRenderer, type EmailRenderer } from '../email/index.ts';
 import { AnalyticsService } from './analytics.ts';
 import { ConnectorService } from './connectors.ts';
 import { Dispatcher } from './dispatcher.ts';
@@ -56,6 +56,8 @@ export interface ServiceOverrides {
   /** Answers the stores' document commands instead of a client for `dynamo` (the simulator's memory mode). */
   document?: DocumentSender;
   mailer?: Mailer;
+  /** Renders emails instead of `createRenderer(catalog.templates)` (the simulator renders on demand). */
+  renderer?: EmailRenderer;
   publisher?: EventPublisher;
   meter?: CapacityMeter;
   /** Makes the journey store in place of `new JourneyStore` (the simulator's observes the decisions written). */
@@ -129,7 +131,7 @@ export function createServices(
       mailer: overrides.mailer ?? new SesMailer(sesClient({ requestTimeoutMs: config.sesRequestTimeoutMs })),
       publisher,
       suppressions: compliance,
-      renderer: createRenderer(catalog.templates),
+      renderer: overrides.renderer ?? createRenderer(catalog.templates),
       now,
       senderAddress: config.senderAddress,
       configurationSetName: config.configurationSetName,

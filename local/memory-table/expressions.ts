@@ -365,7 +365,15 @@ export function applyUpdate(item: Item, update: Update, scope: Scope, keyNames: 
     path,
     value: operandValue(item, value, scope),
   }));
-  const next = copy(item) as Item;
+  // The item's members are shared, never changed: the maps on an updated path are copied instead.
+  const next: Item = { ...item };
+  const copied: Item[] = [];
+  const own = (parent: Item, name: string): Item => {
+    const child = { ...(parent[name] as Item) };
+    parent[name] = child;
+    copied.push(child);
+    return child;
+  };
   for (const { path, value } of assignments) {
     const names = path.segments.map((s) => segmentName(s, scope));
     if (names.length === 1 && keyNames.includes(names[0] as string))
@@ -373,30 +381,89 @@ export function applyUpdate(item: Item, update: Update, scope: Scope, keyNames: 
     let parent: Item = next;
     for (const name of names.slice(0, -1)) {
       const child = parent[name];
-      if (child === null || typeof child !== 'object' || Array.isArray(child))
+      if (child === null || typeof child !== 'object' || Array.isArray(child) || child instanceof Set)
         throw new ValidationException(
           'The document path provided in the update expression is invalid for update',
         );
-      parent = child as Item;
+      parent = own(parent, name);
     }
-    parent[names[names.length - 1] as string] = copy(value);
+    parent[names[names.length - 1] as string] = stored(value);
   }
   for (const path of update.remove) {
     const names = path.segments.map((s) => segmentName(s, scope));
-    let parent: Value = next;
-    for (const name of names.slice(0, -1)) parent = (parent as Item | undefined)?.[name];
-    if (parent && typeof parent === 'object') delete (parent as Item)[names[names.length - 1] as string];
+    let parent: Item | undefined = next;
+    for (const name of names.slice(0, -1)) {
+      const child: Value = parent?.[name];
+      parent =
+        child && typeof child === 'object' && !Array.isArray(child) ? own(parent as Item, name) : undefined;
+    }
+    if (parent) delete parent[names[names.length - 1] as string];
   }
+  for (const map of copied.reverse()) seal(map);
+  seal(next);
   return next;
 }
 
 /** A copy without `undefined` members, as the document client's `removeUndefinedValues` stores it. */
 export function copy(value: Value): Value {
   if (value === null || typeof value !== 'object') return value;
-  if (Array.isArray(value)) return value.filter((v) => v !== undefined).map(copy);
   if (value instanceof Set) return new Set(value);
   if (value instanceof Uint8Array) return new Uint8Array(value);
+  // Loops rather than entries/filter/map: this runs for every member of every item written.
+  if (Array.isArray(value)) {
+    const result: Value[] = [];
+    for (const member of value) if (member !== undefined) result.push(copy(member));
+    return result;
+  }
   const result: Item = {};
-  for (const [key, member] of Object.entries(value)) if (member !== undefined) result[key] = copy(member);
+  for (const key of Object.keys(value)) {
+    const member = (value as Item)[key];
+    if (member !== undefined) result[key] = copy(member);
+  }
   return result;
+}
+
+/**
+ * Values the table holds are frozen and handed to readers as they are: copying every item out of
+ * every read was the memory table's largest cost, and a frozen item cannot be changed behind the
+ * table's back by a reader. Sets and binary cannot be frozen, so a value holding one stays unfrozen
+ * and is copied for each reader (`shared`). Only the table freezes what it stores.
+ */
+const isSealed = (value: Value) => value === null || typeof value !== 'object' || Object.isFrozen(value);
+
+function seal<T extends object>(value: T): T {
+  for (const key of Object.keys(value)) if (!isSealed((value as Item)[key])) return value;
+  return Object.freeze(value);
+}
+
+/** A value as the table stores it: copied without `undefined` members, frozen where it can be. */
+export function stored(value: Value): Value {
+  if (value === null || typeof value !== 'object') return value;
+  if (value instanceof Set) return new Set(value);
+  if (value instanceof Uint8Array) return new Uint8Array(value);
+  let sealable = true;
+  if (Array.isArray(value)) {
+    const result: Value[] = [];
+    for (const member of value)
+      if (member !== undefined) {
+        const kept = stored(member);
+        sealable &&= isSealed(kept);
+        result.push(kept);
+      }
+    return sealable ? Object.freeze(result) : result;
+  }
+  const result: Item = {};
+  for (const key of Object.keys(value)) {
+    const member = (value as Item)[key];
+    if (member === undefined) continue;
+    const kept = stored(member);
+    sealable &&= isSealed(kept);
+    result[key] = kept;
+  }
+  return sealable ? Object.freeze(result) : result;
+}
+
+/** A stored value as a reader gets it: itself when frozen, else a copy. */
+export function shared(value: Value): Value {
+  return isSealed(value) ? value : copy(value);
 }

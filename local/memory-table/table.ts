@@ -42,6 +42,8 @@ import {
   parseUpdate,
   type Scope,
   segmentName,
+  shared,
+  stored,
   ValidationException,
   type Value,
   type Values,
@@ -170,7 +172,7 @@ export class MemoryTables {
     await Promise.resolve();
     if (command instanceof GetCommand) {
       const item = this.table(command.input.TableName).get(command.input.Key as Item);
-      return { Item: item ? copy(item) : undefined };
+      return { Item: item ? shared(item) : undefined };
     }
     if (command instanceof BatchGetCommand) return this.batchGet(command.input);
     if (command instanceof PutCommand) return this.single({ Put: command.input });
@@ -210,7 +212,7 @@ export class MemoryTables {
       const table = this.table(entry.Put.TableName);
       const item = entry.Put.Item as Item;
       return {
-        write: { kind: 'put', table, item: copy(item) as Item },
+        write: { kind: 'put', table, item: stored(item) as Item },
         passed: this.holds(table, item, entry.Put),
       };
     }
@@ -271,10 +273,10 @@ export class MemoryTables {
       Responses[name] = (request.Keys ?? []).flatMap((key) => {
         const item = table.get(key as Item);
         if (!item) return [];
-        if (!project) return [copy(item) as Item];
+        if (!project) return [shared(item) as Item];
         return [
           Object.fromEntries(
-            project.filter((field) => item[field] !== undefined).map((field) => [field, copy(item[field])]),
+            project.filter((field) => item[field] !== undefined).map((field) => [field, shared(item[field])]),
           ),
         ];
       });
@@ -336,9 +338,9 @@ export class MemoryTables {
     const items = page.map((item) =>
       shown
         ? Object.fromEntries(
-            shown.filter((name) => item[name] !== undefined).map((name) => [name, copy(item[name])]),
+            shown.filter((name) => item[name] !== undefined).map((name) => [name, shared(item[name])]),
           )
-        : (copy(item) as Item),
+        : (shared(item) as Item),
     );
     return {
       Items: items,

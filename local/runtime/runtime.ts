@@ -6,6 +6,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { CreateTableCommand, DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
+import type { SESv2Client } from '@aws-sdk/client-sesv2';
 import type { DynamoDBRecord } from 'aws-lambda';
 import type { Clock } from '../../functions/adapters/clock.ts';
 import { SesMailer, sesClient } from '../../functions/adapters/mailer.ts';
@@ -19,6 +20,7 @@ import type { RawEvent } from '../../functions/core/events.ts';
 import { outboxTag } from '../../functions/core/links.ts';
 import { readsAnotherCustomer } from '../../functions/core/referral.ts';
 import { DEMO_SHOP } from '../../functions/core/shop.ts';
+import type { EmailRenderer } from '../../functions/email/index.ts';
 import { forEachCustomer } from '../../functions/services/concurrency.ts';
 import { createServices, type Services } from '../../functions/services/container.ts';
 import type { DispatchOutcome } from '../../functions/services/dispatcher.ts';
@@ -57,38 +59,52 @@ export type LocalStorage =
     }
   | { memory: MemoryTables; dynamoEndpoint?: undefined; stream?: false };
 
-export type LocalRuntimeOptions = LocalStorage & {
-  catalog: Catalog;
-  clock: Clock;
-  sesEndpoint: string;
-  /**
-   * Where the local SES events are read from: the emulator itself (its `/store`), which may differ
-   * from `sesEndpoint` when a fault-injecting proxy stands in front of it.
-   * @default sesEndpoint
-   */
-  sesStoreEndpoint?: string;
-  /**
-   * Emulator time (epoch seconds) of the oldest accepted email to derive SES events from; a runtime
-   * restarted after a crash, against a still running emulator, passes 0 (see ses-event-source.ts).
-   * @default when the runtime was created
-   */
-  sesEventsSince?: number;
-  /** Environment-style settings, as the Lambdas get them (TABLE_NAME, SHOP_NAME, …). */
-  env?: Record<string, string | undefined>;
-  meter?: CapacityMeter;
-  /** Told of every decision written (the simulator follows timers and outbox entries this way). */
-  onSaved?: (request: SaveRequest) => void;
-  /** Delivers published events instead of routing them at once (the simulator queues them in time order). */
-  routePublished?: (event: PublishedEvent) => Promise<void>;
-  /** Called for every event the dispatcher publishes (the simulator's event log). */
-  onPublish?: (event: PublishedEvent) => void;
-  /**
-   * Where the analytics log goes (JSON Lines locally); with one, an `analytics` route hears what the
-   * AWS analytics rules hear (analytics/routing.ts).
-   * @default no analytics log
-   */
-  analyticsSink?: AnalyticsSink;
-};
+/** Where emails go: the SES v2 emulator (the default everywhere), or a client answering in process. */
+export type LocalSes =
+  | { sesEndpoint: string; sesClient?: undefined }
+  | {
+      /** Sends through this client instead (the simulator's in-process SES); no emulator to poll. */
+      sesClient: SESv2Client;
+      sesEndpoint?: undefined;
+    };
+
+export type LocalRuntimeOptions = LocalStorage &
+  LocalSes & {
+    catalog: Catalog;
+    clock: Clock;
+    /**
+     * Where the local SES events are read from: the emulator itself (its `/store`), which may differ
+     * from `sesEndpoint` when a fault-injecting proxy stands in front of it.
+     * @default sesEndpoint
+     */
+    sesStoreEndpoint?: string;
+    /**
+     * Emulator time (epoch seconds) of the oldest accepted email to derive SES events from; a runtime
+     * restarted after a crash, against a still running emulator, passes 0 (see ses-event-source.ts).
+     * @default when the runtime was created
+     */
+    sesEventsSince?: number;
+    /**
+     * Renders the emails instead of the catalog's renderer (a simulation not asked for bodies).
+     * @default every email rendered in full
+     */
+    renderer?: EmailRenderer;
+    /** Environment-style settings, as the Lambdas get them (TABLE_NAME, SHOP_NAME, …). */
+    env?: Record<string, string | undefined>;
+    meter?: CapacityMeter;
+    /** Told of every decision written (the simulator follows timers and outbox entries this way). */
+    onSaved?: (request: SaveRequest) => void;
+    /** Delivers published events instead of routing them at once (the simulator queues them in time order). */
+    routePublished?: (event: PublishedEvent) => Promise<void>;
+    /** Called for every event the dispatcher publishes (the simulator's event log). */
+    onPublish?: (event: PublishedEvent) => void;
+    /**
+     * Where the analytics log goes (JSON Lines locally); with one, an `analytics` route hears what the
+     * AWS analytics rules hear (analytics/routing.ts).
+     * @default no analytics log
+     */
+    analyticsSink?: AnalyticsSink;
+  };
 
 /** Stands in for the EventBridge client: what the dispatcher publishes is recorded and routed. */
 class LocalBus implements EventPublisher {
@@ -103,8 +119,11 @@ export class LocalRuntime {
   readonly config: AppConfig;
   /** Absent when the table has no stream (memory, or a simulation table). */
   private readonly poller: StreamPoller | undefined;
-  /** SES's `Send` / `Delivery` events, which the emulator does not publish, derived from its store. */
-  private readonly sesEventSource: LocalSesEventSource;
+  /**
+   * SES's `Send` / `Delivery` events, which the emulator does not publish, derived from its store;
+   * absent with an in-process SES (its sender asks for them with `emailAccepted`).
+   */
+  private readonly sesEventSource: LocalSesEventSource | undefined;
   private readonly routes: Route[];
 
   private constructor(
@@ -121,14 +140,16 @@ export class LocalRuntime {
       // The same one-attempt, time-bounded client as in Lambda; the tags also go into a header,
       // because the emulator drops EmailTags and the local SES events need them.
       mailer: new SesMailer(
-        sesClient({
-          ...LOCAL_AWS,
-          endpoint: options.sesEndpoint,
-          requestTimeoutMs: this.config.sesRequestTimeoutMs,
-        }),
+        options.sesClient ??
+          sesClient({
+            ...LOCAL_AWS,
+            endpoint: options.sesEndpoint,
+            requestTimeoutMs: this.config.sesRequestTimeoutMs,
+          }),
         { tagsHeader: true },
       ),
       publisher: new LocalBus(async (event) => this.onPublished(event)),
+      renderer: options.renderer,
       meter: options.meter,
       ...(onSaved ? { createStore: (...args) => new ObservedStore(onSaved, ...args) } : {}),
       backoff: async () => {},
@@ -141,12 +162,13 @@ export class LocalRuntime {
             streamArn,
           })
         : undefined;
-    this.sesEventSource = new LocalSesEventSource(
-      options.sesStoreEndpoint ?? options.sesEndpoint,
-      options.clock,
-      (event) => this.deliver(event),
-      { configurationSetName: this.config.configurationSetName, since: options.sesEventsSince },
-    );
+    const sesStore = options.sesStoreEndpoint ?? options.sesEndpoint;
+    this.sesEventSource = sesStore
+      ? new LocalSesEventSource(sesStore, options.clock, (event) => this.deliver(event), {
+          configurationSetName: this.config.configurationSetName,
+          since: options.sesEventsSince,
+        })
+      : undefined;
     this.routes = eventRoutes(this.services, this.config, options.catalog);
   }
 
@@ -263,7 +285,7 @@ export class LocalRuntime {
    */
   async pollSesEvents(): Promise<number> {
     try {
-      return await this.sesEventSource.poll();
+      return (await this.sesEventSource?.poll()) ?? 0;
     } catch {
       return 0;
     }

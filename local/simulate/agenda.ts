@@ -148,7 +148,13 @@ export class Agendas {
 
   /** The customers with work due by `until`. */
   busy(until: string): Agenda[] {
-    return this.all().filter((a) => this.dueBy(a, until));
+    const by = Date.parse(until);
+    const busy: Agenda[] = [];
+    for (const a of this.agendas.values()) {
+      const due = this.nextDue(a);
+      if (due && Date.parse(due.at) <= by) busy.push(a);
+    }
+    return busy;
   }
 
   /**
@@ -157,12 +163,20 @@ export class Agendas {
    * receiver's agenda holds that event before it works past its moment.
    */
   nextWindow(from: string, end: string): { from: string; until: string } | undefined {
-    const earliest = this.all()
-      .map((a) => this.nextDue(a)?.at)
-      .filter((t): t is string => t !== undefined)
-      .sort()[0];
-    if (!earliest || Date.parse(earliest) > Date.parse(end)) return undefined;
-    const start = Date.parse(earliest) > Date.parse(from) ? earliest : from;
+    // One pass, no sort: this runs once per window over every customer of the simulation.
+    let earliest: string | undefined;
+    let earliestMs = Number.POSITIVE_INFINITY;
+    for (const a of this.agendas.values()) {
+      const at = this.nextDue(a)?.at;
+      if (at === undefined) continue;
+      const ms = Date.parse(at);
+      if (ms < earliestMs || (ms === earliestMs && earliest !== undefined && at < earliest)) {
+        earliest = at;
+        earliestMs = ms;
+      }
+    }
+    if (!earliest || earliestMs > Date.parse(end)) return undefined;
+    const start = earliestMs > Date.parse(from) ? earliest : from;
     const barrier = this.readBarriers.find((b) => Date.parse(b) > Date.parse(start));
     const emitting = this.firstEmittingToOthers();
     const until = [
@@ -191,12 +205,14 @@ export class Agendas {
     };
     if (!this.emittingToOthers.size) return undefined;
     for (const a of this.agendas.values()) {
-      const inside = [...a.timers.values()].filter(
-        (t) => t.journeyId !== undefined && this.emittingToOthers.has(t.journeyId),
-      );
-      for (const t of inside) earlier(t.dueAt);
+      let inside = false;
+      for (const t of a.timers.values())
+        if (t.journeyId !== undefined && this.emittingToOthers.has(t.journeyId)) {
+          inside = true;
+          earlier(t.dueAt);
+        }
       const event = a.events[0];
-      if (inside.length && event) earlier(event.time);
+      if (inside && event) earlier(event.time);
     }
     return first;
   }

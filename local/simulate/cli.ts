@@ -172,20 +172,19 @@ export async function simulateCommand(argv: string[]): Promise<number> {
   if (progress)
     process.stderr.write(
       store === 'memory'
-        ? 'Starting the SES emulator (state in memory)…\n'
+        ? 'State and emails in memory…\n'
         : 'Starting DynamoDB Local and the SES emulator…\n',
     );
   try {
-    const [dynamo, ses] = await Promise.all([
-      store === 'memory' ? undefined : startDynamoDbLocal(),
-      startSesEmulator(),
-    ]);
+    // In memory, SES is too (memory-ses.ts): the same mailer, without an HTTP round trip per email.
+    const [dynamo, ses] =
+      store === 'memory' ? [] : await Promise.all([startDynamoDbLocal(), startSesEmulator()]);
     const result = await simulate(
       scenario,
       catalog,
-      dynamo
+      dynamo && ses
         ? { dynamoEndpoint: dynamo.endpoint, sesEndpoint: ses.endpoint }
-        : { memory: new MemoryTables(), sesEndpoint: ses.endpoint },
+        : { memory: new MemoryTables() },
       {
         onProgress: progress ? (at) => process.stderr.write(`\r  virtual clock ${at}`) : undefined,
         analytics: analyticsDir ? new JsonLinesSink(analyticsDir, { writer: 'simulation' }) : undefined,

@@ -17,6 +17,8 @@ import type { MemoryTables } from '../memory-table/table.ts';
 import { LocalRuntime } from '../runtime/runtime.ts';
 import { sesEmulatorStore } from '../servers/ses-emulator.ts';
 import { Agendas, journeysEmittingToOthers, type Origin } from './agenda.ts';
+import { MemorySes } from './memory-ses.ts';
+import { sampledRenderer } from './sampled-renderer.ts';
 import { period, resolveAt, type Scenario, scenarioCatalog } from './scenario.ts';
 import { type SimulationResult, Timeline } from './timeline.ts';
 import { dispatch, ScopedClock, type Work, workDue } from './work.ts';
@@ -34,8 +36,11 @@ const SIMULATION_SIGNING_SECRET = 'local-signing-secret-not-for-production';
 /** Customers simulated side by side; each customer's own events and timers stay in order. */
 const CONCURRENCY = 16;
 
-/** The SES emulator, and the table: DynamoDB Local (the default) or in memory (`--store memory`). */
-export type SimulationServers = { sesEndpoint: string } & (
+/**
+ * The table: DynamoDB Local (the default) or in memory (`--store memory`); and SES: the emulator at
+ * `sesEndpoint`, or without one in process (memory-ses.ts: large runs, the benchmark, backtests).
+ */
+export type SimulationServers = { sesEndpoint?: string | undefined } & (
   | { dynamoEndpoint: string; memory?: undefined }
   | { memory: MemoryTables; dynamoEndpoint?: undefined }
 );
@@ -88,10 +93,22 @@ export async function simulate(
     analytics?: AnalyticsSink;
     /** How long a send waits for SES before its outcome is `unknown` (the runtime's default otherwise). */
     sesRequestTimeoutMs?: number;
+    /**
+     * Whether the emails carry their subject, text and HTML. Without, each (message, locale) is
+     * rendered once to prove it renders (sampled-renderer.ts) and the emails have no content: for
+     * counts over many customers. Only with the in-process SES (the emulator refuses empty emails).
+     * @default true
+     */
+    bodies?: boolean;
   } = {},
 ): Promise<SimulationResult> {
   const wallStart = performance.now();
+  const bodies = options.bodies ?? true;
+  if (!bodies && servers.sesEndpoint)
+    throw new Error('a simulation without email bodies sends to the in-process SES, not to an emulator');
   const catalog = scenarioCatalog(scenario, projectCatalog);
+  const memorySes = servers.sesEndpoint ? undefined : new MemorySes();
+  const ses = memorySes ?? sesEmulatorStore(servers.sesEndpoint as string);
   const { start, end } = period(scenario);
   const clock = new ScopedClock(start);
   const cause = new AsyncLocalStorage<Origin>();
@@ -126,7 +143,8 @@ export async function simulate(
     ...(servers.memory
       ? { memory: servers.memory }
       : { dynamoEndpoint: servers.dynamoEndpoint, stream: false }),
-    sesEndpoint: servers.sesEndpoint,
+    ...(memorySes ? { sesClient: memorySes.client } : { sesEndpoint: servers.sesEndpoint as string }),
+    ...(bodies ? {} : { renderer: sampledRenderer(catalog.templates) }),
     env: {
       TABLE_NAME: options.tableName ?? `simulation-${Date.now()}-${Math.floor(Math.random() * 1e6)}`,
       SIGNING_SECRET: SIMULATION_SIGNING_SECRET,
@@ -185,7 +203,7 @@ export async function simulate(
     clock,
     cause,
     timeline,
-    sesEndpoint: servers.sesEndpoint,
+    ses,
     emailEvents: options.analytics !== undefined,
     onSent: (outcome) =>
       react({
@@ -220,7 +238,7 @@ export async function simulate(
     from = agendas.after(until);
   }
 
-  const result = timeline.finish(await sesEmulatorStore(servers.sesEndpoint).emails());
+  const result = timeline.finish(await ses.emails());
   result.stats.wallMs = Math.round(performance.now() - wallStart);
   result.stats.virtualDays = Math.round((Date.parse(end) - Date.parse(start)) / 86_400_000);
   return result;

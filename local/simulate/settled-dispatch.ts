@@ -17,7 +17,7 @@ import { OutboxReconciler } from '../../functions/services/outbox-reconciler.ts'
 import { DispatchNotSettledError } from '../errors.ts';
 import type { Delivery, LocalRuntime } from '../runtime/runtime.ts';
 import { parseTags } from '../runtime/ses-event-source.ts';
-import { sesEmulatorStore } from '../servers/ses-emulator.ts';
+import type { SesEmulator } from '../servers/ses-emulator.ts';
 
 /** What a settled dispatch ends in: never `retrying` or `unknown`. */
 export type SettledOutcome = Exclude<DispatchOutcome, { status: 'retrying' | 'unknown' }>;
@@ -29,8 +29,8 @@ export interface SettledDispatch {
 }
 
 export interface SettledDispatchOptions {
-  /** The emulator's endpoint, asked whether it holds an email SES answered ambiguously for. */
-  sesEndpoint: string;
+  /** What SES holds (the emulator's store), asked whether it has an email SES answered ambiguously for. */
+  ses: Pick<SesEmulator, 'emails'>;
   /** Attempts before giving up (the error names the last outcome). @default 8 */
   attempts?: number;
   /** Real time between attempts, doubled each time (the emulator is catching up). @default 20 ms */
@@ -55,7 +55,7 @@ export async function dispatchSettled(
       // SES did not take it: what the sweeper does when `retryAt` comes — back to `pending`.
       await reconciler.reconcile({ ...due, dueAt: outcome.retryAt }, outcome.retryAt);
     } else if (outcome.status === 'unknown') {
-      const held = (await sesEmulatorStore(options.sesEndpoint).emails(since)).find(
+      const held = (await options.ses.emails(since)).find(
         (email) => parseTags(email)?.outbox?.[0] === outboxTag(item.customerId, item.outboxId),
       );
       if (held) {

@@ -174,39 +174,55 @@ export class Timeline {
   private sort(): void {
     const result = this.result;
     const rank = { event: 0, rejected: 1, note: 2, error: 3, email: 4, emit: 5 } as const;
-    const byCustomer = (a?: string, b?: string) => (a ?? '').localeCompare(b ?? '');
-    result.timeline.sort(
-      (a, b) =>
-        Date.parse(a.at) - Date.parse(b.at) ||
-        (this.generations.get(a) ?? 0) - (this.generations.get(b) ?? 0) ||
+    // The same order as `localeCompare`, from one collator: a year of a shop sorts a million lines.
+    const collate = new Intl.Collator().compare;
+    const byCustomer = (a?: string, b?: string) => collate(a ?? '', b ?? '');
+    result.timeline = sortedBy(
+      result.timeline,
+      (line) => ({ ms: Date.parse(line.at), generation: this.generations.get(line) ?? 0 }),
+      (a, b, x, y) =>
+        x.ms - y.ms ||
+        x.generation - y.generation ||
         byCustomer(a.customerId, b.customerId) ||
         rank[a.kind] - rank[b.kind],
     );
-    result.emails.sort(
-      (a, b) =>
-        Date.parse(a.sentAt) - Date.parse(b.sentAt) ||
+    result.emails = sortedBy(
+      result.emails,
+      (email) => Date.parse(email.sentAt),
+      (a, b, x, y) =>
+        x - y ||
         byCustomer(a.customerId, b.customerId) ||
-        `${a.journey}/${a.message}`.localeCompare(`${b.journey}/${b.message}`),
+        collate(`${a.journey}/${a.message}`, `${b.journey}/${b.message}`),
     );
-    result.events.sort(
-      (a, b) =>
-        Date.parse(a.at) - Date.parse(b.at) ||
+    result.events = sortedBy(
+      result.events,
+      (event) => Date.parse(event.at),
+      (a, b, x, y) =>
+        x - y ||
         byCustomer(String(a.detail.customerId ?? ''), String(b.detail.customerId ?? '')) ||
-        a.detailType.localeCompare(b.detailType),
+        collate(a.detailType, b.detailType),
     );
     // In scenario order: otherwise `--json` lists two customers' rejections in whichever order their
     // handlers finished, which differed between DynamoDB Local and the memory table.
     result.rejected.sort(
       (a, b) =>
         a.index - b.index ||
-        a.detailType.localeCompare(b.detailType) ||
-        a.errors.join('\n').localeCompare(b.errors.join('\n')),
+        collate(a.detailType, b.detailType) ||
+        collate(a.errors.join('\n'), b.errors.join('\n')),
     );
     result.errors.sort(
       (a, b) =>
         Date.parse(a.at) - Date.parse(b.at) ||
         byCustomer(a.customerId, b.customerId) ||
-        a.target.localeCompare(b.target),
+        collate(a.target, b.target),
     );
   }
+}
+
+/** A stable sort with each element's key computed once, not in every comparison. */
+function sortedBy<T, K>(items: T[], key: (item: T) => K, compare: (a: T, b: T, x: K, y: K) => number): T[] {
+  return items
+    .map((item, index) => ({ item, key: key(item), index }))
+    .sort((a, b) => compare(a.item, b.item, a.key, b.key) || a.index - b.index)
+    .map(({ item }) => item);
 }

@@ -7,6 +7,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import type { DispatchOutcome } from '../../functions/services/dispatcher.ts';
 import { DispatchNotSettledError } from '../errors.ts';
 import type { Delivery, LocalRuntime } from '../runtime/runtime.ts';
+import type { SesEmulator } from '../servers/ses-emulator.ts';
 import { type Agenda, type Due, type Origin, type QueuedEvent, type Timer, timerKey } from './agenda.ts';
 import { dispatchSettled } from './settled-dispatch.ts';
 import type { Timeline } from './timeline.ts';
@@ -33,7 +34,8 @@ export interface Work {
   /** The origin of the work running (async-scoped, as customers run side by side). */
   cause: AsyncLocalStorage<Origin>;
   timeline: Timeline;
-  sesEndpoint: string;
+  /** What SES holds: the emulator's store, or the in-process SES. */
+  ses: Pick<SesEmulator, 'emails'>;
   /** Whether SES's Send and Delivery events are delivered for each email (an analytics log listens). */
   emailEvents: boolean;
   /** Told of each email sent (the behaviour model's happening). */
@@ -134,9 +136,7 @@ export async function dispatch(w: Work, a: Agenda): Promise<void> {
         // kept answering ambiguously is not.
         for (let attempt = 1; ; attempt++) {
           try {
-            const { outcome, accepted } = await dispatchSettled(w.runtime, item, {
-              sesEndpoint: w.sesEndpoint,
-            });
+            const { outcome, accepted } = await dispatchSettled(w.runtime, item, { ses: w.ses });
             if (outcome.status === 'sent') {
               w.timeline.emailSent(outcome, origin);
               w.onSent(outcome);

@@ -4,7 +4,6 @@
  * scenario run on the memory table (`journeys simulate --store memory`) must come out identical:
  * every email, emitted event, rejection and note.
  */
-import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { syntheticScenario } from '../../bench/scenario.ts';
@@ -13,13 +12,11 @@ import type { Catalog } from '../../functions/catalog/catalog.ts';
 import { MemoryTables } from '../../local/memory-table/table.ts';
 import { checkExpectations } from '../../local/simulate/expectations.ts';
 import { readScenario, type Scenario, type SimulationResult, simulate } from '../../local/simulate/index.ts';
+import { scenarioFiles } from '../support/scenario.ts';
 import { testEnv } from './env.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
-const DIR = path.join(ROOT, 'test/scenarios');
-const files = readdirSync(DIR)
-  .filter((f) => /\.ya?ml$/.test(f))
-  .sort();
+const { dir: DIR, files } = scenarioFiles();
 let catalog: Catalog;
 
 beforeAll(async () => {

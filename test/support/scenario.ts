@@ -1,4 +1,6 @@
 /** Builds scenarios in code for integration tests; the YAML files under test/scenarios use the same shape. */
+import { readdirSync } from 'node:fs';
+import path from 'node:path';
 import type { Scenario } from '../../local/simulate/index.ts';
 
 type Detail = Record<string, unknown>;
@@ -42,3 +44,14 @@ export const orderPlaced = (
   placedAt,
   total,
 });
+
+/** The scenario files under test/scenarios, in name order, with their directory. */
+export function scenarioFiles(): { dir: string; files: string[] } {
+  const dir = path.resolve(import.meta.dirname, '../scenarios');
+  return {
+    dir,
+    files: readdirSync(dir)
+      .filter((f) => /\.ya?ml$/.test(f))
+      .sort(),
+  };
+}
