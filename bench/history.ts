@@ -16,28 +16,34 @@ import { LocalRuntime } from '../local/runtime/runtime.ts';
 class CapacityTally implements CapacityMeter {
   units = 0;
   requests = 0;
-  byOperation = new Map<string, number>();
+  /** Per operation: requests and the capacity units reported for them. */
+  byOperation = new Map<string, { requests: number; units: number }>();
   record(operation: string, units: number | undefined): void {
     this.requests++;
     this.units += units ?? 0;
-    this.byOperation.set(operation, (this.byOperation.get(operation) ?? 0) + (units ?? 0));
+    const op = this.byOperation.get(operation) ?? { requests: 0, units: 0 };
+    this.byOperation.set(operation, { requests: op.requests + 1, units: op.units + (units ?? 0) });
   }
   snapshot(): Sample {
-    return { units: this.units, requests: this.requests, byOperation: new Map(this.byOperation) };
+    const byOperation = new Map([...this.byOperation].map(([k, v]) => [k, { ...v }]));
+    return { units: this.units, requests: this.requests, byOperation };
   }
 }
 
 interface Sample {
   units: number;
   requests: number;
-  byOperation: Map<string, number>;
+  byOperation: Map<string, { requests: number; units: number }>;
 }
 
 const since = (after: Sample, before: Sample): Sample => ({
   units: after.units - before.units,
   requests: after.requests - before.requests,
   byOperation: new Map(
-    [...after.byOperation].map(([op, units]) => [op, units - (before.byOperation.get(op) ?? 0)]),
+    [...after.byOperation].map(([op, { requests, units }]) => {
+      const was = before.byOperation.get(op) ?? { requests: 0, units: 0 };
+      return [op, { requests: requests - was.requests, units: units - was.units }];
+    }),
   ),
 });
 
@@ -123,9 +129,10 @@ export async function historyBench(options: HistoryBenchOptions): Promise<[strin
   const first = measured.get(1) as Sample;
   return options.checkpoints.map((n) => {
     const m = measured.get(n) as Sample;
+    // DynamoDB Local reports no capacity for BatchGetItem: its requests are shown, not priced.
     const mix = [...m.byOperation]
-      .filter(([, units]) => units > 0)
-      .map(([op, units]) => `${op} ${units.toFixed(1)}`)
+      .filter(([, { requests }]) => requests > 0)
+      .map(([op, { requests, units }]) => `${requests} ${op} ${units.toFixed(1)}`)
       .join(', ');
     return [
       `order.placed at order #${n}`,

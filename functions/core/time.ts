@@ -31,14 +31,43 @@ export function isTimeZone(zone: string): boolean {
   return known;
 }
 
-export function toIso(dt: DateTime): string {
+/** An instant in UTC to the second, as every stored time is written (`2026-03-02T08:00:00Z`). */
+function isoSecond(ms: number): string {
   // Milliseconds dropped: timers and outbox ids compare as strings, and the sweeper runs per minute.
-  return dt.toUTC().startOf('second').toISO({ suppressMilliseconds: true }) as string;
+  return new Date(ms - (((ms % 1000) + 1000) % 1000)).toISOString().replace(/\.\d{3}Z$/, 'Z');
 }
 
-/** `instant + duration`, with days/weeks/months added on the customer's local calendar. */
+export function toIso(dt: DateTime): string {
+  return isoSecond(dt.toMillis());
+}
+
+/** Parsed durations, remembered: journeys use a handful, and decisions add them all the time. */
+const durations = new Map<string, { duration: Duration; calendar: boolean; ms: number }>();
+function parsedDuration(iso: string) {
+  let parsed = durations.get(iso);
+  if (!parsed) {
+    const duration = Duration.fromISO(iso);
+    const { years, quarters, months, weeks, days } = duration;
+    const calendar = [years, quarters, months, weeks, days].some((n) => n !== 0);
+    parsed = { duration, calendar, ms: calendar ? 0 : duration.toMillis() };
+    if (durations.size < 1000) durations.set(iso, parsed);
+  }
+  return parsed;
+}
+
+/**
+ * `instant + duration`, with days/weeks/months added on the customer's local calendar. Hours and
+ * minutes are elapsed time whatever the zone, so those add up without a calendar.
+ */
 export function addDuration(instant: string, iso: string, zone: string): string {
-  return toIso(local(instant, zone).plus(Duration.fromISO(iso)));
+  const { duration, calendar, ms } = parsedDuration(iso);
+  if (!calendar) {
+    const start = Date.parse(instant);
+    if (Number.isNaN(start) || !isTimeZone(zone))
+      throw new RangeError(`invalid instant or time zone: ${instant} in ${zone}`);
+    return isoSecond(start + ms);
+  }
+  return toIso(local(instant, zone).plus(duration));
 }
 
 function minutesOfDay(clock: string): number {
