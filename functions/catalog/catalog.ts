@@ -31,6 +31,6 @@ export async function readCatalog(file: string): Promise<Catalog> {
   return JSON.parse(await readFile(file, 'utf8')) as Catalog;
 }
 
-export function compiledJourneys(catalog: Catalog): Map<string, CompiledJourney> {
+export function compiledJourneys(catalog: Pick<Catalog, 'journeys'>): Map<string, CompiledJourney> {
   return new Map(catalog.journeys.map((j) => [j.definition.id, compileJourney(j.definition, j.version)]));
 }

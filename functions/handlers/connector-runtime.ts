@@ -8,10 +8,10 @@ import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-sec
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { systemClock } from '../adapters/clock.ts';
 import { EventBridgePublisher } from '../adapters/publisher.ts';
+import { connectorService } from '../composition/connectors.ts';
 import { connectorConfigFromEnv } from '../config.ts';
 import type { ConnectorSettings } from '../connectors/translation.ts';
 import type { ConnectorService } from '../services/connectors.ts';
-import { connectorService } from '../services/container.ts';
 
 export interface ConnectorRuntime {
   connectors: ConnectorService;

@@ -4,11 +4,11 @@ import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
+import { composed, type DispatcherComposition } from '../composition/lambda/dispatcher.ts';
 import { redactEmails } from '../core/privacy.ts';
 import { DIMENSION, EMAILS_SENT_METRIC, JOURNEY_METRICS, OUTBOX_METRICS } from '../metrics.ts';
-import type { Services } from '../services/container.ts';
 import { dispatchRecords } from '../services/stream.ts';
-import { lambdaServices, logger, metrics } from './runtime.ts';
+import { logger, metrics } from './runtime.ts';
 
 /** Lifecycle events the dispatcher publishes, counted per journey as it publishes them. */
 const LIFECYCLE_METRICS = {
@@ -16,7 +16,7 @@ const LIFECYCLE_METRICS = {
   'journey.goal.reached': JOURNEY_METRICS.goalReached,
 } as const;
 
-export function createDispatcherHandler(getServices: () => Promise<Services>) {
+export function createDispatcherHandler(getServices: () => Promise<DispatcherComposition>) {
   return async (event: DynamoDBStreamEvent): Promise<DynamoDBBatchResponse> => {
     const { dispatcher } = await getServices();
     const result = await dispatchRecords(dispatcher, event.Records);
@@ -64,6 +64,6 @@ export function createDispatcherHandler(getServices: () => Promise<Services>) {
   };
 }
 
-export const handler = middy(createDispatcherHandler(lambdaServices))
+export const handler = middy(createDispatcherHandler(composed))
   .use(injectLambdaContext(logger))
   .use(logMetrics(metrics, { captureColdStartMetric: true }));

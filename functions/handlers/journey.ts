@@ -4,11 +4,11 @@ import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import type { EventBridgeEvent } from 'aws-lambda';
+import { composed, type JourneyComposition } from '../composition/lambda/journey.ts';
 import { DIMENSION, JOURNEY_EVENT_METRICS } from '../metrics.ts';
-import type { Services } from '../services/container.ts';
-import { lambdaServices, logger, logOutcome, metrics, rawEvent } from './runtime.ts';
+import { logger, logOutcome, metrics, rawEvent } from './runtime.ts';
 
-export function createJourneyHandler(getServices: () => Promise<Services>, journeyId: string) {
+export function createJourneyHandler(getServices: () => Promise<JourneyComposition>, journeyId: string) {
   return async (event: EventBridgeEvent<string, unknown>) => {
     const { journeys } = await getServices();
     const outcome = await journeys.handleEvent(journeyId, rawEvent(event));
@@ -22,6 +22,6 @@ export function createJourneyHandler(getServices: () => Promise<Services>, journ
   };
 }
 
-export const handler = middy(createJourneyHandler(lambdaServices, process.env.JOURNEY_ID ?? ''))
+export const handler = middy(createJourneyHandler(composed, process.env.JOURNEY_ID ?? ''))
   .use(injectLambdaContext(logger))
   .use(logMetrics(metrics, { captureColdStartMetric: true }));

@@ -7,10 +7,10 @@ import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import type { EventBridgeEvent } from 'aws-lambda';
-import type { Services } from '../services/container.ts';
-import { lambdaServices, logger, logOutcome, metrics, rawEvent } from './runtime.ts';
+import { composed, type LoyaltyComposition } from '../composition/lambda/loyalty.ts';
+import { logger, logOutcome, metrics, rawEvent } from './runtime.ts';
 
-export function createLoyaltyHandler(getServices: () => Promise<Pick<Services, 'loyalty'>>) {
+export function createLoyaltyHandler(getServices: () => Promise<LoyaltyComposition>) {
   return async (event: EventBridgeEvent<string, unknown>) => {
     const { loyalty } = await getServices();
     const outcome = await loyalty.handleEvent(rawEvent(event));
@@ -21,6 +21,6 @@ export function createLoyaltyHandler(getServices: () => Promise<Pick<Services, '
   };
 }
 
-export const handler = middy(createLoyaltyHandler(lambdaServices))
+export const handler = middy(createLoyaltyHandler(composed))
   .use(injectLambdaContext(logger))
   .use(logMetrics(metrics, { captureColdStartMetric: true }));

@@ -7,9 +7,9 @@ import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import type { LambdaFunctionURLEvent, LambdaFunctionURLResult } from 'aws-lambda';
-import type { Services } from '../services/container.ts';
+import { composed, type PreferencesComposition } from '../composition/lambda/preferences.ts';
 import type { HttpRequest } from '../services/preferences.ts';
-import { lambdaServices, logger, metrics } from './runtime.ts';
+import { logger, metrics } from './runtime.ts';
 
 export function requestFromFunctionUrl(event: LambdaFunctionURLEvent): HttpRequest {
   const headers: Record<string, string | undefined> = {};
@@ -26,7 +26,7 @@ export function requestFromFunctionUrl(event: LambdaFunctionURLEvent): HttpReque
   };
 }
 
-export function createPreferencesHandler(getServices: () => Promise<Services>) {
+export function createPreferencesHandler(getServices: () => Promise<PreferencesComposition>) {
   return async (event: LambdaFunctionURLEvent): Promise<LambdaFunctionURLResult> => {
     const { preferences, pages, config } = await getServices();
     const request = requestFromFunctionUrl(event);
@@ -55,6 +55,6 @@ export function createPreferencesHandler(getServices: () => Promise<Services>) {
   };
 }
 
-export const handler = middy(createPreferencesHandler(lambdaServices))
+export const handler = middy(createPreferencesHandler(composed))
   .use(injectLambdaContext(logger))
   .use(logMetrics(metrics, { captureColdStartMetric: true }));

@@ -4,11 +4,11 @@ import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import type { EventBridgeEvent } from 'aws-lambda';
+import { composed, type ProfileComposition } from '../composition/lambda/profile.ts';
 import { redactEmails } from '../core/privacy.ts';
-import type { Services } from '../services/container.ts';
-import { lambdaServices, logger, metrics, rawEvent } from './runtime.ts';
+import { logger, metrics, rawEvent } from './runtime.ts';
 
-export function createProfileHandler(getServices: () => Promise<Services>) {
+export function createProfileHandler(getServices: () => Promise<ProfileComposition>) {
   return async (event: EventBridgeEvent<string, unknown>) => {
     const { profiles } = await getServices();
     const outcome = await profiles.handleEvent(rawEvent(event));
@@ -24,6 +24,6 @@ export function createProfileHandler(getServices: () => Promise<Services>) {
   };
 }
 
-export const handler = middy(createProfileHandler(lambdaServices))
+export const handler = middy(createProfileHandler(composed))
   .use(injectLambdaContext(logger))
   .use(logMetrics(metrics, { captureColdStartMetric: true }));

@@ -7,11 +7,11 @@ import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import type { EventBridgeEvent } from 'aws-lambda';
+import { composed, type SesEventsComposition } from '../composition/lambda/ses-events.ts';
 import { DIMENSION, SES_EVENT_METRICS } from '../metrics.ts';
-import type { Services } from '../services/container.ts';
-import { lambdaServices, logger, metrics } from './runtime.ts';
+import { logger, metrics } from './runtime.ts';
 
-export function createSesEventsHandler(getServices: () => Promise<Services>) {
+export function createSesEventsHandler(getServices: () => Promise<SesEventsComposition>) {
   return async (event: EventBridgeEvent<string, unknown>) => {
     const { sesEvents } = await getServices();
     const outcome = await sesEvents.handle({
@@ -44,6 +44,6 @@ export function createSesEventsHandler(getServices: () => Promise<Services>) {
   };
 }
 
-export const handler = middy(createSesEventsHandler(lambdaServices))
+export const handler = middy(createSesEventsHandler(composed))
   .use(injectLambdaContext(logger))
   .use(logMetrics(metrics, { captureColdStartMetric: true }));

@@ -3,12 +3,12 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
+import { composed, type SweeperComposition } from '../composition/lambda/sweeper.ts';
 import { redactEmails } from '../core/privacy.ts';
 import { SWEEPER_METRICS } from '../metrics.ts';
-import type { Services } from '../services/container.ts';
-import { lambdaServices, logger, metrics } from './runtime.ts';
+import { logger, metrics } from './runtime.ts';
 
-export function createSweeperHandler(getServices: () => Promise<Services>, now: () => string) {
+export function createSweeperHandler(getServices: () => Promise<SweeperComposition>, now: () => string) {
   return async () => {
     const { sweeper } = await getServices();
     const report = await sweeper.sweep(now());
@@ -42,7 +42,7 @@ export function createSweeperHandler(getServices: () => Promise<Services>, now: 
 }
 
 export const handler = middy(
-  createSweeperHandler(lambdaServices, () => new Date().toISOString().replace(/\.\d{3}Z$/, 'Z')),
+  createSweeperHandler(composed, () => new Date().toISOString().replace(/\.\d{3}Z$/, 'Z')),
 )
   .use(injectLambdaContext(logger))
   .use(logMetrics(metrics, { captureColdStartMetric: true }));

@@ -1,36 +1,38 @@
 /**
- * The composition root: builds the services from configuration, catalog and clients. Lambda
- * handlers build it once per cold start; the local runtime and the simulator build it with local
- * endpoints, a local publisher and possibly a virtual clock — the same code either way.
+ * The composition root of the local runtime, the simulator and the tests: every service at once,
+ * from configuration, catalog and clients, with local endpoints, a local publisher or a virtual
+ * clock as overrides. Lambda handlers do not use it: each composes only what it uses
+ * (functions/composition/lambda/), from the same pieces as this.
  */
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { AnalyticsKeyStore } from '../adapters/analytics-keys.ts';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { Clock } from '../adapters/clock.ts';
-import { ComplianceStore } from '../adapters/compliance-store.ts';
-import { ConnectorStore } from '../adapters/connector-store.ts';
-import { FeedbackStore } from '../adapters/feedback-store.ts';
-import { type Mailer, SesMailer, sesClient } from '../adapters/mailer.ts';
-import { EventBridgePublisher, type EventPublisher } from '../adapters/publisher.ts';
-import { type CapacityMeter, type DocumentSender, JourneyStore } from '../adapters/store.ts';
-import { DEFAULT_TIMER_SHARDS } from '../adapters/table-schema.ts';
+import type { ComplianceStore } from '../adapters/compliance-store.ts';
+import type { Mailer } from '../adapters/mailer.ts';
+import type { EventPublisher } from '../adapters/publisher.ts';
+import type { CapacityMeter, DocumentSender, JourneyStore } from '../adapters/store.ts';
 import type { AnalyticsSink } from '../analytics/record.ts';
-import { type Catalog, compiledJourneys, NO_LOYALTY_PROGRAM } from '../catalog/catalog.ts';
-import type { AppConfig, ConnectorConfig } from '../config.ts';
-import { createRenderer, type EmailRenderer } from '../email/index.ts';
-import { AnalyticsService } from './analytics.ts';
-import { ConnectorService } from './connectors.ts';
-import { Dispatcher } from './dispatcher.ts';
-import { JourneyService } from './journeys.ts';
-import { LoyaltyService } from './loyalty.ts';
-import { OutboxReconciler } from './outbox-reconciler.ts';
-import { SendPacer } from './pacer.ts';
-import { PreferencesService } from './preferences.ts';
-import { createPageRenderer, type PageRenderer } from './preferences-pages.ts';
-import { ProfileService } from './profiles.ts';
+import type { Catalog } from '../catalog/catalog.ts';
+import { analyticsService } from '../composition/analytics.ts';
+import { eventPublisher } from '../composition/bus.ts';
+import { connectorService } from '../composition/connectors.ts';
+import { journeyService, loyaltyService, profileService, sweeper } from '../composition/deciding.ts';
+import { pageRenderer, preferencesService } from '../composition/pages.ts';
+import { dispatcher } from '../composition/sending.ts';
+import { complianceStore, documentClient, journeyStore } from '../composition/store.ts';
+import type { AppConfig } from '../config.ts';
+import type { EmailRenderer } from '../email/index.ts';
+import type { AnalyticsService } from './analytics.ts';
+import type { ConnectorService } from './connectors.ts';
+import type { Dispatcher } from './dispatcher.ts';
+import type { JourneyService } from './journeys.ts';
+import type { LoyaltyService } from './loyalty.ts';
+import type { PreferencesService } from './preferences.ts';
+import type { PageRenderer } from './preferences-pages.ts';
+import type { ProfileService } from './profiles.ts';
 import { SesEventService } from './ses-events.ts';
-import { Sweeper } from './sweeper.ts';
+import type { Sweeper } from './sweeper.ts';
+
+export { connectorService };
 
 export interface Services {
   config: AppConfig;
@@ -73,121 +75,54 @@ export function createServices(
   clock: Clock,
   overrides: ServiceOverrides = {},
 ): Services {
-  const doc =
-    overrides.document ??
-    DynamoDBDocumentClient.from(overrides.dynamo ?? new DynamoDBClient({}), {
-      marshallOptions: { removeUndefinedValues: true },
-    });
-  const store = (overrides.createStore ?? ((...args) => new JourneyStore(...args)))(
-    doc,
-    config.tableName,
-    { timerShards: config.timerShards, retentionDays: config.retentionDays },
-    overrides.meter,
-  );
+  const doc = documentClient(overrides);
+  const store = journeyStore(doc, config, overrides);
   const now = () => clock.now();
-  const pacer = config.sendsPerSecondPerWorker ? new SendPacer(config.sendsPerSecondPerWorker) : undefined;
-  const base = { store, now, backoff: overrides.backoff };
-  const compliance = new ComplianceStore(doc, config.tableName, config.retentionDays);
-  const publisher =
-    overrides.publisher ?? new EventBridgePublisher(new EventBridgeClient({}), config.eventBusName);
-  const pages = createPageRenderer(catalog.templates);
-  const journeys = new JourneyService({
-    ...base,
-    journeys: compiledJourneys(catalog),
-    engine: {
-      defaultLocale: config.defaultLocale,
-      defaultTimeZone: config.defaultTimeZone,
-      frequencyCap: config.frequencyCap,
-      secret: config.signingSecret,
-      loyalty: catalog.loyalty,
-    },
-  });
-  const loyalty = new LoyaltyService({
-    ...base,
-    program: catalog.loyalty ?? NO_LOYALTY_PROGRAM,
-    secret: config.signingSecret,
-    defaultTimeZone: config.defaultTimeZone,
-  });
+  const base = { store, now, backoff: overrides.backoff, signingSecret: config.signingSecret };
+  const compliance = complianceStore(doc, config);
+  const publisher = overrides.publisher ?? eventPublisher(config.eventBusName);
+  const pages = pageRenderer(catalog.templates);
+  const journeys = journeyService(base, config, catalog);
+  const loyalty = loyaltyService(base, config, catalog);
   return {
     config,
     store,
     journeys,
-    profiles: new ProfileService({
-      ...base,
-      secret: config.signingSecret,
-      orderRetention: journeys.orderRetention,
-    }),
+    profiles: profileService(base, journeys.orderRetention),
     loyalty,
-    sweeper: new Sweeper(
-      store,
-      journeys,
-      config.timerShards,
-      undefined,
-      new OutboxReconciler(store),
-      loyalty,
+    sweeper: sweeper(base, config, journeys, loyalty),
+    dispatcher: dispatcher(
+      {
+        store,
+        compliance,
+        publisher,
+        now,
+        signingSecret: config.signingSecret,
+        mailer: overrides.mailer,
+        renderer: overrides.renderer,
+      },
+      config,
+      catalog,
     ),
-    dispatcher: new Dispatcher({
-      store,
-      mailer: overrides.mailer ?? new SesMailer(sesClient({ requestTimeoutMs: config.sesRequestTimeoutMs })),
-      publisher,
-      suppressions: compliance,
-      renderer: overrides.renderer ?? createRenderer(catalog.templates),
-      now,
-      senderAddress: config.senderAddress,
-      configurationSetName: config.configurationSetName,
-      shop: config.shop,
-      preferencesUrl: config.preferencesUrl,
-      signingSecret: config.signingSecret,
-      pace: pacer ? () => pacer.pace() : undefined,
-      reconcileAfter: config.outboxReconcileAfter,
-    }),
     compliance,
     pages,
-    preferences: new PreferencesService({
-      store,
-      compliance,
-      feedback: new FeedbackStore(doc, config.tableName, (customerId) => store.timerShard(customerId)),
-      pages,
-      now,
-      signingSecret: config.signingSecret,
-      preferencesUrl: config.preferencesUrl,
-      shop: config.shop,
-      shopEventSource: config.shopEventSource,
-      // The member page exists only while the program runs.
-      loyalty: catalog.loyalty?.enabled ? loyalty : undefined,
-    }),
+    preferences: preferencesService(
+      {
+        doc,
+        store,
+        compliance,
+        pages,
+        now,
+        signingSecret: config.signingSecret,
+        // The member page exists only while the program runs.
+        loyalty: catalog.loyalty?.enabled ? loyalty : undefined,
+      },
+      config,
+    ),
     sesEvents: new SesEventService({ compliance }),
     connectors: connectorService(doc, config, publisher, now, store),
     analytics: overrides.analyticsSink
-      ? new AnalyticsService({
-          keys: new AnalyticsKeyStore(doc, config.tableName),
-          sink: overrides.analyticsSink,
-          now,
-          configurationSetName: config.configurationSetName,
-        })
+      ? analyticsService(doc, config, overrides.analyticsSink, now)
       : undefined,
   };
-}
-
-/**
- * The connector service alone, for the connector functions (no catalog, no signing secret) and, with
- * the runtime's store, inside `createServices`.
- */
-export function connectorService(
-  doc: DocumentSender,
-  config: Pick<ConnectorConfig, 'tableName' | 'shopEventSource' | 'retentionDays'>,
-  publisher: EventPublisher,
-  now: () => string,
-  store = new JourneyStore(doc, config.tableName, {
-    timerShards: DEFAULT_TIMER_SHARDS,
-    retentionDays: config.retentionDays,
-  }),
-): ConnectorService {
-  return new ConnectorService({
-    store: new ConnectorStore(doc, config.tableName),
-    rejections: store,
-    publisher,
-    source: config.shopEventSource,
-    now,
-  });
 }

@@ -30,6 +30,11 @@ export interface ServiceDeps {
   now: () => string;
   /** Called after a conflict before the next attempt; tests and the simulator pass a no-op. */
   backoff?: (attempt: number) => Promise<void>;
+  /**
+   * The order summary's reach when computed elsewhere: a journey function carries only its own
+   * journey, so the reach over every journey comes with its catalog part (catalog/part.ts).
+   */
+  orderRetention?: OrderRetention | undefined;
 }
 
 /**
@@ -74,7 +79,7 @@ export class JourneyService {
   readonly orderRetention: OrderRetention;
 
   constructor(private readonly deps: ServiceDeps) {
-    this.orderRetention = orderRetention(deps.journeys.values());
+    this.orderRetention = deps.orderRetention ?? orderRetention(deps.journeys.values());
   }
 
   journey(journeyId: string): CompiledJourney {

@@ -1,0 +1,62 @@
+/**
+ * The catalog a function carries: only the parts its role reads (composition/roles.ts). Synth writes
+ * one per function as its catalog.json (lib/function.ts); a journey function gets its own journey
+ * and the order summary's reach computed over every journey, so it keeps the same orders as the rest.
+ */
+import type { CatalogPartName } from '../composition/roles.ts';
+import { compileJourney } from '../core/compile.ts';
+import { type OrderRetention, orderRetention } from '../core/order-history.ts';
+import type { Catalog } from './catalog.ts';
+
+export interface CatalogPart {
+  defaultLocale?: string;
+  journeys?: Catalog['journeys'];
+  orderRetention?: OrderRetention;
+  templates?: Catalog['templates'];
+  loyalty?: Catalog['loyalty'];
+}
+
+export class CatalogPartError extends Error {
+  override name = 'CatalogPartError';
+}
+
+export function catalogPart(
+  catalog: Catalog,
+  parts: readonly CatalogPartName[],
+  options: { journeyId?: string | undefined } = {},
+): CatalogPart {
+  const part: CatalogPart = {};
+  if (parts.length > 0) part.defaultLocale = catalog.defaultLocale;
+  for (const name of parts) {
+    switch (name) {
+      case 'journeys':
+        part.journeys = catalog.journeys;
+        break;
+      case 'journey': {
+        const own = catalog.journeys.filter((j) => j.definition.id === options.journeyId);
+        if (own.length === 0)
+          throw new CatalogPartError(
+            `catalog part "journey": no journey "${options.journeyId}" in the catalog`,
+          );
+        part.journeys = own;
+        break;
+      }
+      case 'orderRetention':
+        part.orderRetention = orderRetention(
+          catalog.journeys.map((j) => compileJourney(j.definition, j.version)),
+        );
+        break;
+      case 'emails':
+        part.templates = catalog.templates;
+        break;
+      case 'pages':
+        // Pages are rendered from the shared strings; the email messages are most of the catalog.
+        part.templates = { ...catalog.templates, messages: {} };
+        break;
+      case 'loyalty':
+        if (catalog.loyalty) part.loyalty = catalog.loyalty;
+        break;
+    }
+  }
+  return part;
+}
