@@ -244,7 +244,7 @@ export class Analytics extends Construct {
 
     // --- Recording ---------------------------------------------------------------------------
     this.recorderFunction = new RetentionFunction(this, 'Recorder', {
-      handlerFile: 'analytics.ts',
+      role: 'analytics',
       description: 'Writes pseudonymous analytics records of shop, system and SES events to Firehose',
       catalogPath: props.catalogPath,
       logRetention: props.logRetention,
@@ -442,7 +442,7 @@ export class Analytics extends Construct {
   private monthlyReport(props: AnalyticsProps): RetentionFunction {
     const { settings } = props;
     const fn = new RetentionFunction(this, 'MonthlyReport', {
-      handlerFile: 'monthly-report.ts',
+      role: 'monthlyReport',
       description: 'Runs the KPI queries on Athena and emails the monthly retention report',
       catalogPath: props.catalogPath,
       logRetention: props.logRetention,

@@ -192,12 +192,12 @@ export class ShopConnectors extends Construct {
     );
     const connectorFunction = (
       fnId: string,
-      handlerFile: string,
+      role: 'shopify' | 'webhooks',
       description: string,
       extra: { timeout?: Duration; reservedConcurrentExecutions?: number } = {},
     ) => {
       const fn = new RetentionFunction(this, fnId, {
-        handlerFile,
+        role,
         description,
         catalogPath: props.catalogPath,
         logRetention: props.logRetention,
@@ -205,7 +205,7 @@ export class ShopConnectors extends Construct {
         ...extra,
       });
       // Translators dedupe on the delivery id and keep the order -> customer lookup in the table.
-      fn.bindTable(props.table, 'readwrite');
+      fn.bindTable(props.table);
       props.eventBus.grantPutEventsTo(fn.function);
       return fn;
     };
@@ -230,7 +230,7 @@ export class ShopConnectors extends Construct {
       });
       this.shopifyFunction = connectorFunction(
         'Shopify',
-        'shopify.ts',
+        'shopify',
         'Translates Shopify webhooks (partner event source) into shop events',
       );
       const dlq = props.deadLetterQueue('Shopify', 'Shopify webhooks the connector could not translate');
@@ -250,7 +250,7 @@ export class ShopConnectors extends Construct {
       this.webhookSecret = webhookSecret(this, webhooks.platforms);
       this.webhookFunction = connectorFunction(
         'Webhooks',
-        'webhooks.ts',
+        'webhooks',
         `Public receiver of signed shop webhooks (${webhooks.platforms.join(', ')})`,
         {
           // A delivery is a few writes; a hung call must not hold one of the few reserved slots long.

@@ -1,9 +1,15 @@
 /**
  * The one place Lambda defaults are fixed (in the spirit of powertools' function-with-logstream
  * construct): newest Node.js runtime, ARM64, ESM bundles built locally with esbuild, source maps,
- * an explicit log group with retention, X-Ray tracing, and a role without managed policies. Every
- * function also carries the runtime catalog (`catalog.json`) next to its handler.
+ * an explicit log group with retention, X-Ray tracing, and a role without managed policies. What a
+ * function may do and carries follows its role (functions/composition/roles.ts): its table actions,
+ * the signing secret only where tokens are signed or checked, and only its parts of the runtime
+ * catalog (`catalog.json` next to its handler).
  */
+import { createHash } from 'node:crypto';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CfnElement, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
@@ -18,7 +24,11 @@ import {
 } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat, SourceMapMode } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
+import type { Catalog } from '../functions/catalog/catalog.ts';
+import { catalogPart } from '../functions/catalog/part.ts';
+import { FUNCTION_ROLES, type FunctionRole, type RoleName } from '../functions/composition/roles.ts';
 
 /** Node.js runtime of every function: the newest aws-cdk-lib 2.276 offers (cdk-nag AwsSolutions-L1). */
 export const FUNCTION_RUNTIME = Runtime.NODEJS_24_X;
@@ -36,15 +46,33 @@ const PROJECT_ROOT = fileURLToPath(new URL('../', import.meta.url));
 const ESM_REQUIRE_BANNER =
   "import { createRequire as __rjCreateRequire } from 'node:module'; const require = __rjCreateRequire(import.meta.url);";
 
-export type TableAccess = 'read' | 'readwrite';
+/**
+ * esbuild options every function bundle is built with; bench/module-init.ts builds the same bundles
+ * with them to measure module initialisation.
+ */
+export const BUNDLE_OPTIONS = {
+  format: 'esm',
+  platform: 'node',
+  mainFields: ['module', 'main'],
+  banner: ESM_REQUIRE_BANNER,
+  minify: true,
+} as const;
 
 export interface RetentionFunctionProps {
-  /** Handler file name under `functions/handlers/`, for example `journey.ts`. */
-  readonly handlerFile: string;
+  /** What the function is (functions/composition/roles.ts): its handler, grants and catalog parts. */
+  readonly role: RoleName;
+  /** The journey of a `journey` function: its catalog part holds that journey only. */
+  readonly journeyId?: string;
   /** Shown in the console next to the function. */
   readonly description: string;
-  /** Absolute path of the runtime catalog, copied into the bundle as `catalog.json`. */
+  /** Absolute path of the runtime catalog; the function's parts of it are bundled as `catalog.json`. */
   readonly catalogPath: string;
+  /**
+   * The signing secret: required when the role signs or checks tokens (granted read, its ARN in
+   * SIGNING_SECRET_ARN), ignored otherwise.
+   * @default - none
+   */
+  readonly signingSecret?: ISecret;
   /**
    * Environment variables besides the ones the construct sets itself.
    * @default - none
@@ -80,9 +108,17 @@ export class RetentionFunction extends Construct {
   readonly function: NodejsFunction;
   readonly role: IRole;
   readonly logGroup: LogGroup;
+  /** What this function may do and carries. */
+  readonly functionRole: FunctionRole;
 
   constructor(scope: Construct, id: string, props: RetentionFunctionProps) {
     super(scope, id);
+    const functionRole: FunctionRole = FUNCTION_ROLES[props.role];
+    this.functionRole = functionRole;
+    if (functionRole.signingSecret && !props.signingSecret)
+      throw new Error(
+        `${this.node.path}: role "${props.role}" signs or checks tokens and needs the signing secret`,
+      );
 
     this.logGroup = new LogGroup(this, 'Logs', {
       retention: props.logRetention ?? RetentionDays.ONE_MONTH,
@@ -98,9 +134,12 @@ export class RetentionFunction extends Construct {
     this.logGroup.grantWrite(role);
     this.role = role;
 
-    const catalogPath = props.catalogPath;
+    const catalogFile =
+      functionRole.catalog.length > 0
+        ? writeCatalogPart(props.catalogPath, functionRole, props.journeyId)
+        : undefined;
     this.function = new NodejsFunction(this, 'Function', {
-      entry: `${HANDLERS_DIR}${props.handlerFile}`,
+      entry: `${HANDLERS_DIR}${functionRole.handlerFile}`,
       handler: 'handler',
       // Lambda descriptions are capped at 256 characters.
       description: props.description.slice(0, 256),
@@ -123,9 +162,9 @@ export class RetentionFunction extends Construct {
       },
       bundling: {
         format: OutputFormat.ESM,
-        mainFields: ['module', 'main'],
-        banner: ESM_REQUIRE_BANNER,
-        minify: true,
+        mainFields: [...BUNDLE_OPTIONS.mainFields],
+        banner: BUNDLE_OPTIONS.banner,
+        minify: BUNDLE_OPTIONS.minify,
         sourceMap: true,
         sourceMapMode: SourceMapMode.EXTERNAL,
         sourcesContent: false,
@@ -135,7 +174,9 @@ export class RetentionFunction extends Construct {
           beforeBundling: () => [],
           beforeInstall: () => [],
           afterBundling: (_inputDir: string, outputDir: string) => [
-            `cp ${shellQuote(catalogPath)} ${shellQuote(`${outputDir}/catalog.json`)}`,
+            ...(catalogFile
+              ? [`cp ${shellQuote(catalogFile)} ${shellQuote(`${outputDir}/catalog.json`)}`]
+              : []),
             ...(props.assets ?? []).flatMap(({ from, to }) => [
               `mkdir -p ${shellQuote(`${outputDir}/${to}`)}`,
               `cp -R ${shellQuote(`${from.replace(/\/$/, '')}/.`)} ${shellQuote(`${outputDir}/${to}`)}`,
@@ -152,13 +193,23 @@ export class RetentionFunction extends Construct {
       reason:
         'X-Ray PutTraceSegments and PutTelemetryRecords support no resource-level permissions, so active tracing needs Resource "*"; no other statement of this role uses "*".',
     });
+
+    if (functionRole.signingSecret && props.signingSecret) {
+      this.function.addEnvironment('SIGNING_SECRET_ARN', props.signingSecret.secretArn);
+      props.signingSecret.grantRead(this.function);
+    }
   }
 
-  /** Sets `TABLE_NAME` and grants data access (items and the timer index) in one place. */
-  bindTable(table: ITableV2, access: TableAccess): void {
+  /**
+   * Sets `TABLE_NAME` and grants the role's table actions (items and the timer index), and nothing
+   * more: no Scan, BatchWriteItem or DescribeTable. The stream is granted by the event source that
+   * reads it (the dispatcher's).
+   */
+  bindTable(table: ITableV2): void {
+    if (this.functionRole.table.length === 0)
+      throw new Error(`${this.node.path}: its role uses no table; do not bind one`);
     this.function.addEnvironment('TABLE_NAME', table.tableName);
-    if (access === 'read') table.grantReadData(this.function);
-    else table.grantReadWriteData(this.function);
+    table.grant(this.function, ...this.functionRole.table);
     // DynamoDB grants cover `<table>/index/*`: the sweeper queries the timer index, and index ARNs
     // cannot be narrowed further than the table's own indexes.
     Validations.of(this.role).acknowledge({
@@ -197,6 +248,20 @@ export function iamDescription(text: string): string {
     .replace(/[\u201C\u201D]/g, '"')
     .replace(/[^\t\n\r\u0020-\u007E\u00A1-\u00FF]/gu, '?')
     .slice(0, 1000);
+}
+
+/**
+ * The function's parts of the catalog, written once per content (the file name is its hash) so
+ * repeated syntheses reuse it and the asset hash follows the content only.
+ */
+function writeCatalogPart(catalogPath: string, role: FunctionRole, journeyId: string | undefined): string {
+  const catalog = JSON.parse(readFileSync(catalogPath, 'utf8')) as Catalog;
+  const text = JSON.stringify(catalogPart(catalog, role.catalog, { journeyId }));
+  const dir = path.join(tmpdir(), 'retention-journeys-catalog-parts');
+  mkdirSync(dir, { recursive: true });
+  const file = path.join(dir, `${createHash('sha256').update(text).digest('hex').slice(0, 32)}.json`);
+  writeFileSync(file, text);
+  return file;
 }
 
 function shellQuote(value: string): string {

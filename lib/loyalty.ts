@@ -76,14 +76,14 @@ export class Loyalty extends Construct {
   constructor(scope: Construct, id: string, props: LoyaltyProps) {
     super(scope, id);
     this.function = new RetentionFunction(this, 'Loyalty', {
-      handlerFile: 'loyalty.ts',
+      role: 'loyalty',
       description: 'Loyalty program: points, tiers, expiry and redemptions of every member',
       catalogPath: props.catalogPath,
       logRetention: props.logRetention,
       environment: props.environment,
+      signingSecret: props.signingSecret,
     });
-    this.function.bindTable(props.table, 'readwrite');
-    props.signingSecret.grantRead(this.function.function);
+    this.function.bindTable(props.table);
 
     // One DLQ for both rules, as a journey's two rules share one: the label names the function.
     this.deadLetterQueue = props.deadLetterQueue('Loyalty', 'events the loyalty program could not process');

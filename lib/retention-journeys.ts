@@ -25,6 +25,7 @@ import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { TABLE } from '../functions/adapters/table-schema.ts';
+import type { RoleName } from '../functions/composition/roles.ts';
 import { shopIdentityEnv } from '../functions/config.ts';
 import { REQUEUED_FROM } from '../functions/core/outbox.ts';
 import {
@@ -185,26 +186,26 @@ export class RetentionJourneys extends Construct {
         brandColor: settings.shopBrandColor,
         linkTracking: parseLinkTracking(settings.shopLinkTracking),
       }),
-      SIGNING_SECRET_ARN: this.signingSecret.secretArn,
       POWERTOOLS_SERVICE_NAME: METRIC_SERVICE,
       POWERTOOLS_METRICS_NAMESPACE: METRIC_NAMESPACE,
     };
+    // Grants, secret and catalog parts follow each function's role (functions/composition/roles.ts).
     const makeFunction = (
       fnId: string,
-      handlerFile: string,
+      role: RoleName,
       description: string,
       extra: Partial<ConstructorParameters<typeof RetentionFunction>[2]> = {},
     ) => {
       const fn = new RetentionFunction(this, fnId, {
-        handlerFile,
+        role,
         description,
         catalogPath: settings.catalogPath,
         logRetention: settings.logRetention,
+        signingSecret: this.signingSecret,
         ...extra,
         environment: { ...common, ...extra.environment },
       });
-      fn.bindTable(this.table, 'readwrite');
-      this.signingSecret.grantRead(fn.function);
+      fn.bindTable(this.table);
       return fn;
     };
 
@@ -216,9 +217,10 @@ export class RetentionJourneys extends Construct {
       const name = pascalCase(definition.id);
       const fn = makeFunction(
         `Journey${name}`,
-        'journey.ts',
+        'journey',
         `Journey "${definition.name}" (${definition.id})`,
         {
+          journeyId: definition.id,
           environment: { JOURNEY_ID: definition.id },
         },
       );
@@ -245,11 +247,7 @@ export class RetentionJourneys extends Construct {
     }
     this.journeyFunctions = journeyFunctions;
 
-    this.profileFunction = makeFunction(
-      'Profile',
-      'profile.ts',
-      'Customer profile projection of shop events',
-    );
+    this.profileFunction = makeFunction('Profile', 'profile', 'Customer profile projection of shop events');
     const profileDlq = this.deadLetterQueue(
       'Profile',
       'shop events the profile projection could not process',
@@ -267,7 +265,7 @@ export class RetentionJourneys extends Construct {
 
     this.sweeperFunction = makeFunction(
       'Sweeper',
-      'sweeper.ts',
+      'sweeper',
       // Loyalty accounts' timers too (hold, reminder, expiry, tier review), in-process: the sweeper
       // composes the loyalty service, so it needs nothing beyond the table and secret it has.
       'Feeds journey and loyalty timers that fell due to the engine and the loyalty program',
@@ -297,7 +295,7 @@ export class RetentionJourneys extends Construct {
     // SES events (delivery, bounce, complaint, open, click ...) arrive on the default bus only.
     this.sesEventsFunction = makeFunction(
       'SesEvents',
-      'ses-events.ts',
+      'sesEvents',
       'Records SES events per message and journey, suppresses bouncing and complaining addresses',
     );
     const sesEventsDlq = this.deadLetterQueue(
@@ -320,7 +318,7 @@ export class RetentionJourneys extends Construct {
     // feedback answers go to the outbox in the transaction that records them (the dispatcher publishes).
     this.preferencesFunction = makeFunction(
       'Preferences',
-      'preferences.ts',
+      'preferences',
       'Public preferences endpoint: one-click unsubscribe, unsubscribe page, feedback links',
       {
         timeout: Duration.seconds(10),
@@ -348,7 +346,7 @@ export class RetentionJourneys extends Construct {
     const sizing = dispatcherSizing(settings.sendRatePerSecond);
     this.dispatcherFunction = makeFunction(
       'Dispatcher',
-      'dispatcher.ts',
+      'dispatcher',
       'Sends outbox emails through SES and publishes outbox events',
       {
         timeout: Duration.seconds(60),

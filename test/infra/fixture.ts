@@ -32,11 +32,21 @@ export const postPurchase: JourneyDefinition = journeyDefinitionSchema.parse({
   ],
 });
 
-export const catalogPath = (() => {
+/**
+ * A stub catalog holding `journeys` (each journey function's catalog part is its own journey, so
+ * the catalog must have the stack's journeys) and whatever else is given.
+ */
+export function stubCatalog(
+  journeys: readonly JourneyDefinition[] = [onboarding, postPurchase],
+  extra: Record<string, unknown> = {},
+): string {
   const file = path.join(mkdtempSync(path.join(tmpdir(), 'rj-infra-')), 'catalog.json');
-  writeFileSync(file, JSON.stringify({ defaultLocale: 'en', journeys: [], templates: {} }));
+  const entries = journeys.map((definition) => ({ definition, version: 'test' }));
+  writeFileSync(file, JSON.stringify({ defaultLocale: 'en', journeys: entries, templates: {}, ...extra }));
   return file;
-})();
+}
+
+export const catalogPath = stubCatalog();
 
 export function baseProps(): RetentionJourneysStackProps {
   return {
@@ -53,5 +63,8 @@ export function testApp(): App {
 }
 
 export function buildStack(overrides: Partial<RetentionJourneysStackProps> = {}): RetentionJourneysStack {
-  return new RetentionJourneysStack(testApp(), 'Test', { ...baseProps(), ...overrides });
+  const props = { ...baseProps(), ...overrides };
+  // Other journeys than the default ones come with a catalog that has them.
+  if (overrides.journeys && !overrides.catalogPath) props.catalogPath = stubCatalog(overrides.journeys);
+  return new RetentionJourneysStack(testApp(), 'Test', props);
 }

@@ -15,7 +15,7 @@ import { parse } from 'yaml';
 import { SYSTEM_SOURCE } from '../../functions/core/events.ts';
 import { loyaltyProgramSchema } from '../../functions/core/loyalty/program.ts';
 import { loyaltyEventPatterns } from '../../functions/core/loyalty/routing.ts';
-import { buildStack } from './fixture.ts';
+import { buildStack, stubCatalog } from './fixture.ts';
 
 // biome-ignore lint/suspicious/noExplicitAny: template JSON has no static type
 type Json = any;
@@ -29,9 +29,7 @@ const program = loyaltyProgramSchema.parse({
 
 /** A catalog file as the catalog builder writes it, with `loyalty` as given. */
 function catalogWith(loyalty: unknown): string {
-  const file = path.join(mkdtempSync(path.join(tmpdir(), 'rj-loyalty-')), 'catalog.json');
-  writeFileSync(file, JSON.stringify({ defaultLocale: 'en', journeys: [], templates: {}, loyalty }));
-  return file;
+  return stubCatalog(undefined, { loyalty });
 }
 
 const stack = buildStack({ catalogPath: catalogWith(program) });

@@ -335,7 +335,6 @@ describe('functions', () => {
     'RETENTION_DAYS',
     'SHOP_NAME',
     'SHOP_URL',
-    'SIGNING_SECRET_ARN',
     'POWERTOOLS_SERVICE_NAME',
     'POWERTOOLS_METRICS_NAMESPACE',
   ];
