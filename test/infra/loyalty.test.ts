@@ -4,8 +4,7 @@
  * secret and its own dead-letter queue, the sweeper's part, alarms like its siblings', and no
  * cdk-nag finding.
  */
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Template } from 'aws-cdk-lib/assertions';
