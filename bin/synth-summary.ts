@@ -55,6 +55,65 @@ function busName(busRef: Json, resources: Record<string, Resource>): string {
   return bus ? constructName(bus, id, /\/Resource$/) : JSON.stringify(busRef);
 }
 
+const STREAM_ACTIONS = new Set([
+  'dynamodb:DescribeStream',
+  'dynamodb:GetRecords',
+  'dynamodb:GetShardIterator',
+  'dynamodb:ListStreams',
+]);
+// Granted to every function by the construct itself (logs, tracing): not worth a column.
+const EVERY_FUNCTION = /^(logs|xray):/;
+
+/** Each function's bundle size and what its role's policies allow, shortened for a table row. */
+function grants(resources: Record<string, Resource>, outDir: string): string[][] {
+  const refs = (value: Json): string[] =>
+    JSON.stringify(value ?? null)
+      .match(/"(Ref|Fn::GetAtt)":\s*\[?"([^"]+)"/g)
+      ?.map((m) => m.replace(/.*"([^"]+)"$/, '$1')) ?? [];
+  return Object.entries(resources)
+    .filter(([, r]) => r.Type === 'AWS::Lambda::Function')
+    .map(([id, fn]) => {
+      const roleId = refs(fn.Properties?.Role)[0];
+      const statements: Json[] = Object.values(resources)
+        .filter((r) => r.Type === 'AWS::IAM::Policy' && refs(r.Properties?.Roles).includes(roleId ?? ''))
+        .flatMap((r) => r.Properties?.PolicyDocument?.Statement ?? []);
+      const actions = statements.flatMap((st) => [st.Action].flat() as string[]);
+      const table = [
+        ...new Set(actions.filter((a) => a.startsWith('dynamodb:') && !STREAM_ACTIONS.has(a))),
+      ].map((a) => a.replace('dynamodb:', '').replace(/Item$/, ''));
+      const secrets = statements
+        .filter((st) => [st.Action].flat().includes('secretsmanager:GetSecretValue'))
+        .flatMap((st) => refs(st.Resource))
+        .map((ref) => {
+          const secret = resources[ref];
+          return secret ? constructName(secret, ref, /\/Resource$/) : ref;
+        });
+      const other = [
+        ...new Set(
+          actions.filter(
+            (a) =>
+              !a.startsWith('dynamodb:') &&
+              !a.startsWith('secretsmanager:') &&
+              !a.startsWith('sqs:') &&
+              !EVERY_FUNCTION.test(a),
+          ),
+        ),
+        // Failure destinations and DLQs: SendMessage with its two lookups, shown once.
+        ...(actions.some((a) => a.startsWith('sqs:')) ? ['sqs (dead letters)'] : []),
+      ];
+      const assetPath: unknown = fn.Metadata?.['aws:asset:path'];
+      const assetDir = typeof assetPath === 'string' ? path.join(outDir, assetPath) : undefined;
+      return [
+        constructName(fn, id, /\/Function\/Resource$|\/Resource$/),
+        assetDir && existsSync(assetDir) ? kb(directorySize(assetDir, (f) => !f.endsWith('.map'))) : '-',
+        table.join(' ') || '-',
+        actions.some((a) => STREAM_ACTIONS.has(a)) ? 'read' : '-',
+        [...new Set(secrets)].join(', ') || '-',
+        other.length > 4 ? `${other.slice(0, 4).join(' ')} +${other.length - 4}` : other.join(' ') || '-',
+      ];
+    });
+}
+
 export function summarize(outDir: string): string {
   const templates = readdirSync(outDir).filter((f) => f.endsWith('.template.json'));
   if (templates.length === 0) return `no *.template.json in ${outDir}; run cdk synth first`;
@@ -81,6 +140,12 @@ export function summarize(outDir: string): string {
     });
     out.push(`Functions (${functions.length})`);
     out.push(...table(['name', 'runtime', 'memory', 'bundle', 'with source maps'], functions, [2, 3, 4]), '');
+
+    out.push('Grants per function (functions/composition/roles.ts)');
+    out.push(
+      ...table(['name', 'bundle', 'table', 'stream', 'secret', 'other'], grants(resources, outDir), [1]),
+      '',
+    );
 
     const rules = of('AWS::Events::Rule').map(([id, rule]) => {
       const pattern = rule.Properties?.EventPattern;
