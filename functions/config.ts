@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { DEFAULT_TIMER_SHARDS } from './adapters/table-schema.ts';
+import { DEFAULT_RETENTION_DAYS } from './composition/table-env.ts';
 import { isoDuration } from './core/definition.ts';
 import { DEFAULT_FREQUENCY_CAP } from './core/engine.ts';
 import { formatIssues } from './core/events.ts';
@@ -19,7 +20,7 @@ const configSchema = z.object({
   /** At most this many marketing emails per customer in any FREQUENCY_CAP_PER, across journeys. */
   FREQUENCY_CAP_MAX: z.coerce.number().int().min(1).max(100).default(DEFAULT_FREQUENCY_CAP.max),
   FREQUENCY_CAP_PER: isoDuration.default(DEFAULT_FREQUENCY_CAP.per),
-  RETENTION_DAYS: z.coerce.number().int().min(1).default(30),
+  RETENTION_DAYS: z.coerce.number().int().min(1).default(DEFAULT_RETENTION_DAYS),
   SENDER_ADDRESS: z.string().min(3).default('shop@example.com'),
   SES_CONFIGURATION_SET: z.string().optional(),
   SHOP_NAME: z.string().min(1).default('Our Shop'),
