@@ -2,7 +2,7 @@
  * One validated configuration object, built from the environment once per process. A missing or
  * malformed variable fails fast with its name, instead of surfacing as an odd error mid-send.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { DEFAULT_TIMER_SHARDS } from './adapters/table-schema.ts';
 import { DEFAULT_RETENTION_DAYS } from './composition/table-env.ts';
 import { isoDuration } from './core/definition.ts';

@@ -10,7 +10,7 @@
  * to the customer (or to their orders) afterwards. This file is the one definition of the columns:
  * the Glue table, DuckDB's `read_json` column list and the zod check all derive from COLUMNS.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 export const ANALYTICS_SCHEMA_VERSION = 1;
 

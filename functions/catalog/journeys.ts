@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { isMap, isPair, isScalar, isSeq, LineCounter, type Node, parseDocument } from 'yaml';
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { type JourneyDefinition, journeyDefinitionSchema } from '../core/definition.ts';
 import { forEachStep, STEP_BRANCH_KEYS } from '../core/steps.ts';
 

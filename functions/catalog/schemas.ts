@@ -3,7 +3,7 @@
  * program for editor autocompletion, and one schema per shop event `detail` for the shop's developers.
  * Pure: returns file contents keyed by relative path; the command writes them, the tests compare them.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { journeyDefinitionSchema } from '../core/definition.ts';
 import { LIMITS, SHOP_EVENT_TYPES, shopEventSchemas } from '../core/events.ts';
 import { loyaltyProgramSchema } from '../core/loyalty/program.ts';

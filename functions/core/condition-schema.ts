@@ -2,7 +2,7 @@
  * The conditions of journey definitions (`if:` steps and trigger `if`s): one schema per kind, and the
  * recursive `Condition`. conditions.ts evaluates them; definition.ts uses them in steps and triggers.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { isoDuration, perCurrency } from './schema-fields.ts';
 
 const comparison = z

@@ -3,7 +3,7 @@
  * engine runs. The schema is the single source of truth; `journeys schemas` exports it as JSON Schema
  * for editor autocompletion.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { condition } from './condition-schema.ts';
 import { JOURNEY_EVENT_TYPES } from './events.ts';
 import { couponAmountOff, currencyCode, isoDuration, perCurrency } from './schema-fields.ts';

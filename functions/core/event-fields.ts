@@ -2,7 +2,7 @@
  * The field types of the event contract (ids, codes, addresses, timestamps, currencies, money) and
  * its size limits, shared by the shop events (events.ts) and the loyalty events (loyalty/events.ts).
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { isLocale } from './locale.ts';
 import { isTimeZone } from './time.ts';
 

@@ -2,7 +2,7 @@
  * The public event contract (DESIGN.md §5): what the shop sends and what the system emits.
  * These zod schemas are the one definition; `journeys schemas` exports them as JSON Schema.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import {
   atMost,
   code,

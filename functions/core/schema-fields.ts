@@ -3,7 +3,7 @@
  * program (loyalty/program.ts) share: durations, currencies, decimal amounts.
  */
 import { Duration } from 'luxon';
-import { z } from 'zod';
+import * as z from 'zod';
 
 export const isoDuration = z
   .string()

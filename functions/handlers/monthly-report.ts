@@ -7,7 +7,7 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import { SESv2Client } from '@aws-sdk/client-sesv2';
 import middy from '@middy/core';
-import { z } from 'zod';
+import * as z from 'zod';
 import { renderReportHtml } from '../../analytics/html/render.ts';
 import { computeReport } from '../../analytics/report.ts';
 import { AthenaRunner } from '../adapters/athena.ts';

@@ -4,7 +4,7 @@
  * rest (source `retention-journeys`) for the shop and for journeys, which may start on them and whose
  * value-moving ones are checked against the stored account (core/value-checks.ts).
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { currency, id, nonEmpty, timestamp } from '../event-fields.ts';
 
 const points = z.number().int('must be a whole number');

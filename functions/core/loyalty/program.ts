@@ -3,7 +3,7 @@
  * Schema (`schemas/loyalty.schema.json`) and checked by `journeys validate`. Pure data; the rules that
  * read it are in ledger.ts (earning, reversal, expiry, redemption) and tiers.ts.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { couponAmountOff, currencyCode, isoDuration } from '../definition.ts';
 
 const points = z.number().int('must be a whole number of points').min(0, 'must be 0 or more');
