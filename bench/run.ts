@@ -9,8 +9,7 @@
  * `order.placed` costs at a weekly subscriber's first, 100th and 400th order (bench/history.ts;
  * `--history-only`). Then the analytics bars (bench/analytics.ts: the report over a 100,000-customer
  * log against count(*), the log's bytes per shop event; `--analytics-only`). No timed assertions: the
- * numbers are for people to compare
- * across changes.
+ * numbers are for people to compare across changes.
  */
 import { parseArgs } from 'node:util';
 import { DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
