@@ -3,13 +3,13 @@
  * through the real services (profile projection + every journey the event routes to) against
  * DynamoDB Local, then drains the outbox through the dispatcher into the SES emulator. Prints
  * throughput, DynamoDB requests and consumed capacity per event, and — as the floor measured in the
- * same run on the same machine — bare PutItem throughput, with the ratio. Then the simulator on a
- * synthetic shop (every journey, 120 virtual days) on DynamoDB Local and on the memory table
- * (`--sim-dynamo-customers 100 --sim-customers 1000`). Then the capacity one `order.placed` costs at a
- * weekly subscriber's first, 100th and 400th order (bench/history.ts; `--history-only`). Then the analytics bars (bench/analytics.ts:
- * the report over a 100,000-customer log against count(*), the log's bytes per shop event;
- * `--analytics-only` runs just those). No timed assertions: the numbers are for people to compare
- * across changes.
+ * same run on the same machine — bare PutItem throughput, with the ratio. Then the simulator
+ * (bench/simulator.ts: a year of a 10,000-customer synthetic shop on the memory table, and 120-day runs
+ * with every email rendered and on DynamoDB Local; `--simulator-only`). Then the capacity one
+ * `order.placed` costs at a weekly subscriber's first, 100th and 400th order (bench/history.ts;
+ * `--history-only`). Then the analytics bars (bench/analytics.ts: the report over a 100,000-customer
+ * log against count(*), the log's bytes per shop event; `--analytics-only`). No timed assertions: the
+ * numbers are for people to compare across changes.
  */
 import { parseArgs } from 'node:util';
 import { DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
@@ -17,15 +17,13 @@ import { systemClock } from '../functions/adapters/clock.ts';
 import type { CapacityMeter } from '../functions/adapters/store.ts';
 import { buildCatalog } from '../functions/catalog/build.ts';
 import type { Catalog } from '../functions/catalog/catalog.ts';
-import { MemoryTables } from '../local/memory-table/table.ts';
 import { LocalRuntime } from '../local/runtime/runtime.ts';
 import { startDynamoDbLocal } from '../local/servers/dynamodb-local.ts';
 import { stopAll } from '../local/servers/processes.ts';
 import { startSesEmulator } from '../local/servers/ses-emulator.ts';
-import { simulate } from '../local/simulate/index.ts';
 import { analyticsBench } from './analytics.ts';
 import { historyBench } from './history.ts';
-import { syntheticScenario } from './scenario.ts';
+import { simulatorBench } from './simulator.ts';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
@@ -33,11 +31,14 @@ const { values } = parseArgs({
   options: {
     customers: { type: 'string', default: '300' },
     concurrency: { type: 'string', default: '16' },
-    /** Customers for the simulator on the memory table (`journeys simulate --store memory`). */
-    'sim-customers': { type: 'string', default: '1000' },
-    /** Customers for the simulator on DynamoDB Local (the default store). */
+    /** Simulator (bench/simulator.ts): customers and days of the year run on the memory table. */
+    'sim-customers': { type: 'string', default: '10000' },
+    'sim-days': { type: 'string', default: '365' },
+    /** Customers of the 120-day runs with every email rendered (memory) and on DynamoDB Local. */
+    'sim-rendered-customers': { type: 'string', default: '1000' },
     'sim-dynamo-customers': { type: 'string', default: '100' },
-    'sim-days': { type: 'string', default: '120' },
+    /** Only the simulator section. */
+    'simulator-only': { type: 'boolean', default: false },
     /** Analytics (issue 9): customers of the directly written log the report is timed over. */
     'report-customers': { type: 'string', default: '100000' },
     /** Analytics: customers of the simulated synthetic shop whose log is measured per shop event. */
@@ -52,9 +53,6 @@ const { values } = parseArgs({
 });
 const CUSTOMERS = Number(values.customers);
 const CONCURRENCY = Number(values.concurrency);
-const SIM_CUSTOMERS = Number(values['sim-customers']);
-const SIM_DYNAMO_CUSTOMERS = Number(values['sim-dynamo-customers']);
-const SIM_DAYS = Number(values['sim-days']);
 const LOCAL = { region: 'eu-central-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } };
 
 class Meter implements CapacityMeter {
@@ -121,6 +119,23 @@ async function historyRows(catalog: Catalog, dynamoEndpoint: string, sesEndpoint
   return rows;
 }
 
+/** The simulator section (bench/simulator.ts). */
+async function simulatorRows(catalog: Catalog, sesEndpoint: string) {
+  const rows = await simulatorBench({
+    catalog,
+    sesEndpoint,
+    customers: Number(values['sim-customers']),
+    days: Number(values['sim-days']),
+    renderedCustomers: Number(values['sim-rendered-customers']),
+    dynamoCustomers: Number(values['sim-dynamo-customers']),
+    progress: (text) => {
+      if (process.stderr.isTTY) process.stderr.write(`\r\u001b[2K  ${text}`);
+    },
+  });
+  if (process.stderr.isTTY) process.stderr.write('\r\u001b[2K');
+  return rows;
+}
+
 function printRows(title: string, rows: [string, string][]): void {
   const width = Math.max(...rows.map(([k]) => k.length));
   process.stdout.write(`\n${title}\n\n`);
@@ -148,6 +163,18 @@ async function main(): Promise<void> {
       printRows(
         `retention-journeys history benchmark (Node ${process.version})`,
         await historyRows(catalog, dynamo.endpoint, ses.endpoint),
+      );
+    } finally {
+      await stopAll();
+    }
+    return;
+  }
+  if (values['simulator-only']) {
+    const ses = await startSesEmulator();
+    try {
+      printRows(
+        `retention-journeys simulator benchmark (Node ${process.version})`,
+        await simulatorRows(catalog, ses.endpoint),
       );
     } finally {
       await stopAll();
@@ -289,59 +316,11 @@ async function main(): Promise<void> {
         `${emails} emails + ${published} events in ${dispatchSeconds.toFixed(2)} s (${((emails + published) / dispatchSeconds).toFixed(0)} entries/s), ${(meter.total() / Math.max(1, emails + published)).toFixed(2)} DynamoDB requests per entry`,
       ],
     ];
-    // The simulator on a synthetic shop (every journey, on a virtual clock): on DynamoDB Local, then on
-    // the memory table. A fresh DynamoDB Local: the tables and streams the handler benchmark left behind
+    // The simulator (bench/simulator.ts): a year of the synthetic shop on the memory table, the
+    // rendered run, and DynamoDB Local on a fresh JVM — the handler benchmark's tables and streams
     // slow every later request of the same JVM several-fold.
-    const simulations: { store: string; customers: number; seconds: number; requests: number }[] = [];
-    const simulateShop = async (store: 'dynamodb-local' | 'memory', customers: number) => {
-      if (customers <= 0) return;
-      const simDynamo = store === 'dynamodb-local' ? await startDynamoDbLocal() : undefined;
-      const simMeter = new Meter();
-      const scenario = syntheticScenario(customers, SIM_DAYS);
-      const simStart = performance.now();
-      const simulated = await simulate(
-        scenario,
-        catalog,
-        simDynamo
-          ? { dynamoEndpoint: simDynamo.endpoint, sesEndpoint: ses.endpoint }
-          : { memory: new MemoryTables(), sesEndpoint: ses.endpoint },
-        {
-          tableName: 'bench-simulation',
-          meter: simMeter,
-          onProgress: (at) =>
-            progress(
-              `simulating ${customers} customers on ${store}, day`,
-              Math.round((Date.parse(at) - Date.parse(scenario.start)) / 86_400_000),
-              SIM_DAYS,
-            ),
-        },
-      );
-      const seconds = (performance.now() - simStart) / 1000;
-      await simDynamo?.stop();
-      if (process.stderr.isTTY) process.stderr.write('\r\u001b[2K');
-      simulations.push({ store, customers, seconds, requests: simMeter.total() });
-      rows.push(
-        [
-          `simulator on ${store}`,
-          `${customers} customers × ${SIM_DAYS} days (${scenario.events.length} events, ${simulated.emails.length} emails, ${simulated.events.length} emitted) in ${seconds.toFixed(1)} s`,
-        ],
-        [
-          '  per customer',
-          `${((seconds * 1000) / customers).toFixed(1)} ms, ${(simMeter.total() / customers).toFixed(1)} metered table requests (at the floor's PutItem rate those alone take ${((simMeter.total() / customers / floorRate) * 1000).toFixed(0)} ms)`,
-        ],
-      );
-    };
     await dynamo.stop();
-    await simulateShop('dynamodb-local', SIM_DYNAMO_CUSTOMERS);
-    await simulateShop('memory', SIM_CUSTOMERS);
-    const [onDynamo, inMemory] = simulations;
-    if (onDynamo && inMemory && onDynamo.store !== inMemory.store) {
-      const perCustomer = (s: typeof onDynamo) => s.seconds / s.customers;
-      rows.push([
-        'ratio memory ÷ DynamoDB Local',
-        `${(perCustomer(onDynamo) / perCustomer(inMemory)).toFixed(1)}× faster per simulated customer (table requests per customer ${(onDynamo.requests / onDynamo.customers).toFixed(1)} vs ${(inMemory.requests / inMemory.customers).toFixed(1)})`,
-      ]);
-    }
+    rows.push(...(await simulatorRows(catalog, ses.endpoint)));
 
     // Cost per order against the customer's history, on a fresh DynamoDB Local of its own.
     const historyDynamo = await startDynamoDbLocal();

@@ -10,7 +10,7 @@ import { randomUUID } from 'node:crypto';
 import { copyFile, mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { DynamoDBDocumentClient, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { VirtualClock } from '../../functions/adapters/clock.ts';
 import { keys } from '../../functions/adapters/store.ts';
@@ -19,6 +19,7 @@ import { type Catalog, compiledJourneys } from '../../functions/catalog/catalog.
 import { configFromEnv } from '../../functions/config.ts';
 import type { RawEvent } from '../../functions/core/events.ts';
 import { createServices, type Services } from '../../functions/services/container.ts';
+import { partitionItems } from '../support/partition.ts';
 import { testEnv } from './env.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
@@ -59,17 +60,7 @@ const raw = (detailType: string, detail: Record<string, unknown>): RawEvent => (
   detail,
 });
 
-async function partition(customerId: string) {
-  const result = await doc.send(
-    new QueryCommand({
-      TableName: tableName,
-      KeyConditionExpression: 'PK = :pk',
-      ExpressionAttributeValues: { ':pk': keys.customer(customerId) },
-      ConsistentRead: true,
-    }),
-  );
-  return result.Items ?? [];
-}
+const partition = (customerId: string) => partitionItems(doc, tableName, customerId);
 
 /** The partition as the release before order summaries left it after three orders. */
 async function writeLegacyCustomer(customerId: string): Promise<void> {

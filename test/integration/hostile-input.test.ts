@@ -6,15 +6,16 @@
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, QueryCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { VirtualClock } from '../../functions/adapters/clock.ts';
-import { JourneyStore, keys } from '../../functions/adapters/store.ts';
+import { JourneyStore } from '../../functions/adapters/store.ts';
 import { buildCatalog } from '../../functions/catalog/build.ts';
 import type { Catalog } from '../../functions/catalog/catalog.ts';
 import type { RawEvent } from '../../functions/core/events.ts';
 import { acceptEvent } from '../../functions/services/journeys.ts';
 import { type Delivery, LocalRuntime } from '../../local/runtime/runtime.ts';
+import { partitionItems } from '../support/partition.ts';
 import { orderPlaced, registration } from '../support/scenario.ts';
 import { testEnv } from './env.ts';
 
@@ -70,17 +71,7 @@ function expectRejectedByAll(delivery: Delivery): void {
   expect(verdicts(delivery)).toEqual(delivery.targets.map((t) => `${t.target}: rejected`));
 }
 
-async function partition(customerId: string) {
-  const result = await doc.send(
-    new QueryCommand({
-      TableName: tableName,
-      KeyConditionExpression: 'PK = :pk',
-      ExpressionAttributeValues: { ':pk': keys.customer(customerId) },
-      ConsistentRead: true,
-    }),
-  );
-  return result.Items ?? [];
-}
+const partition = (customerId: string) => partitionItems(doc, tableName, customerId);
 
 describe('an event is rejected by every handler, never crashes one', () => {
   it.each(['constructor', 'toString', '__proto__', 'hasOwnProperty', 'valueOf'])(

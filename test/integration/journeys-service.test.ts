@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { copyFile, mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { DynamoDBDocumentClient, GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { VirtualClock } from '../../functions/adapters/clock.ts';
 import { keys } from '../../functions/adapters/store.ts';
@@ -15,6 +15,7 @@ import type { Catalog } from '../../functions/catalog/catalog.ts';
 import { configFromEnv } from '../../functions/config.ts';
 import type { RawEvent } from '../../functions/core/events.ts';
 import { createServices, type Services } from '../../functions/services/container.ts';
+import { partitionItems } from '../support/partition.ts';
 import { orderPlaced, registration } from '../support/scenario.ts';
 import { testEnv } from './env.ts';
 
@@ -67,17 +68,7 @@ const raw = (
   detail,
 });
 
-async function partition(customerId: string) {
-  const result = await doc.send(
-    new QueryCommand({
-      TableName: tableName,
-      KeyConditionExpression: 'PK = :pk',
-      ExpressionAttributeValues: { ':pk': keys.customer(customerId) },
-      ConsistentRead: true,
-    }),
-  );
-  return result.Items ?? [];
-}
+const partition = (customerId: string) => partitionItems(doc, tableName, customerId);
 const outboxOf = async (customerId: string) =>
   (await partition(customerId)).filter((item) => String(item.SK).startsWith('OUT#'));
 

@@ -8,10 +8,10 @@ import { randomUUID } from 'node:crypto';
 import { copyFile, mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { VirtualClock } from '../../functions/adapters/clock.ts';
-import { JourneyStore, keys, type SaveRequest, type SaveResult } from '../../functions/adapters/store.ts';
+import { JourneyStore, type SaveRequest, type SaveResult } from '../../functions/adapters/store.ts';
 import { buildCatalog } from '../../functions/catalog/build.ts';
 import type { Catalog } from '../../functions/catalog/catalog.ts';
 import { configFromEnv } from '../../functions/config.ts';
@@ -19,6 +19,7 @@ import type { RawEvent } from '../../functions/core/events.ts';
 import type { LoyaltyAccount, Movement } from '../../functions/core/loyalty/account.ts';
 import { redemptionRequestId } from '../../functions/core/loyalty/ledger.ts';
 import { createServices, type ServiceOverrides, type Services } from '../../functions/services/container.ts';
+import { partitionItems } from '../support/partition.ts';
 import { orderPlaced, registration } from '../support/scenario.ts';
 import { testEnv } from './env.ts';
 
@@ -77,17 +78,7 @@ const raw = (
   source = 'shop',
 ): RawEvent => ({ id, source, detailType, time, detail });
 
-async function partition(customerId: string) {
-  const result = await doc.send(
-    new QueryCommand({
-      TableName: tableName,
-      KeyConditionExpression: 'PK = :pk',
-      ExpressionAttributeValues: { ':pk': keys.customer(customerId) },
-      ConsistentRead: true,
-    }),
-  );
-  return result.Items ?? [];
-}
+const partition = (customerId: string) => partitionItems(doc, tableName, customerId);
 
 /** The account, the ledger and the emitted event types, as stored. */
 async function stored(s: Services, customerId: string) {

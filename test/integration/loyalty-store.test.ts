@@ -5,7 +5,7 @@
  * the account's timer on the sparse index and swept, and erasure of the whole ledger.
  */
 import { randomUUID } from 'node:crypto';
-import { DynamoDBDocumentClient, GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type DocumentSender, JourneyStore, keys } from '../../functions/adapters/store.ts';
 import { createTableInput, TABLE } from '../../functions/adapters/table-schema.ts';
@@ -14,6 +14,7 @@ import type { LoyaltyAccount, Movement } from '../../functions/core/loyalty/acco
 import type { Outcome } from '../../functions/services/journeys.ts';
 import { Sweeper } from '../../functions/services/sweeper.ts';
 import { MemoryTables } from '../../local/memory-table/table.ts';
+import { partitionItems } from '../support/partition.ts';
 import { testEnv } from './env.ts';
 
 const env = testEnv();
@@ -100,17 +101,7 @@ describe.each(backends)('loyalty items on $name', (backend) => {
     return result.Item;
   }
 
-  async function partition(customerId: string) {
-    const result = await doc.send(
-      new QueryCommand({
-        TableName: tableName,
-        KeyConditionExpression: 'PK = :pk',
-        ExpressionAttributeValues: { ':pk': keys.customer(customerId) },
-        ConsistentRead: true,
-      }),
-    );
-    return result.Items ?? [];
-  }
+  const partition = (customerId: string) => partitionItems(doc, tableName, customerId);
 
   it('writes the account and its movements in one transaction; the Query loads the account, never the ledger', async () => {
     const id = customer();

@@ -3,13 +3,14 @@
  * markers, outbox uniqueness, the sparse timer index, the rejected log and erasure.
  */
 import { randomUUID } from 'node:crypto';
-import { DynamoDBDocumentClient, GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type DocumentSender, JourneyStore, keys } from '../../functions/adapters/store.ts';
 import { createTableInput } from '../../functions/adapters/table-schema.ts';
 import type { Effect, JourneyInstance, Order, Profile } from '../../functions/core/model.ts';
 import { DEFAULT_RETENTION, summariseOrders } from '../../functions/core/order-history.ts';
 import { MemoryTables } from '../../local/memory-table/table.ts';
+import { partitionItems } from '../support/partition.ts';
 import { testEnv } from './env.ts';
 
 const env = testEnv();
@@ -110,17 +111,7 @@ describe.each(backends)('store on $name', (backend) => {
     return result.Item;
   }
 
-  async function partition(table: string, customerId: string) {
-    const result = await doc.send(
-      new QueryCommand({
-        TableName: table,
-        KeyConditionExpression: 'PK = :pk',
-        ExpressionAttributeValues: { ':pk': keys.customer(customerId) },
-        ConsistentRead: true,
-      }),
-    );
-    return result.Items ?? [];
-  }
+  const partition = (table: string, customerId: string) => partitionItems(doc, table, customerId);
 
   describe('save', () => {
     it('writes state, timer and outbox entries of one decision together, and reads them back', async () => {
