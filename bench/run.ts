@@ -8,7 +8,9 @@
  * with every email rendered and on DynamoDB Local; `--simulator-only`). Then the capacity one
  * `order.placed` costs at a weekly subscriber's first, 100th and 400th order (bench/history.ts;
  * `--history-only`). Then the analytics bars (bench/analytics.ts: the report over a 100,000-customer
- * log against count(*), the log's bytes per shop event; `--analytics-only`). No timed assertions: the
+ * log against count(*), the log's bytes per shop event; `--analytics-only`). Then module
+ * initialisation of each function bundle against a bundle holding only the DynamoDB client
+ * (bench/module-init.ts; `--module-init-only`). No timed assertions: the
  * numbers are for people to compare across changes.
  */
 import { parseArgs } from 'node:util';
@@ -23,6 +25,7 @@ import { stopAll } from '../local/servers/processes.ts';
 import { startSesEmulator } from '../local/servers/ses-emulator.ts';
 import { analyticsBench } from './analytics.ts';
 import { historyBench } from './history.ts';
+import { type ModuleInitOptions, moduleInitBench } from './module-init.ts';
 import { simulatorBench } from './simulator.ts';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
@@ -37,6 +40,11 @@ const { values } = parseArgs({
     /** Customers of the 120-day runs with every email rendered (memory) and on DynamoDB Local. */
     'sim-rendered-customers': { type: 'string', default: '1000' },
     'sim-dynamo-customers': { type: 'string', default: '100' },
+    /** Module initialisation (bench/module-init.ts): fresh processes per bundle, and which SDK build. */
+    'init-runs': { type: 'string', default: '7' },
+    'init-sdk': { type: 'string', default: 'bundled' },
+    /** Only the module-initialisation section (no servers). */
+    'module-init-only': { type: 'boolean', default: false },
     /** Only the simulator section. */
     'simulator-only': { type: 'boolean', default: false },
     /** Analytics (issue 9): customers of the directly written log the report is timed over. */
@@ -136,6 +144,19 @@ async function simulatorRows(catalog: Catalog, sesEndpoint: string) {
   return rows;
 }
 
+/** Module initialisation of each function bundle against a DynamoDB-client-only floor (bench/module-init.ts). */
+function moduleInitRows() {
+  if (process.stderr.isTTY)
+    process.stderr.write('  bundling the functions and starting each in fresh processes…');
+  const rows = moduleInitBench({
+    runs: Number(values['init-runs']),
+    sdk: values['init-sdk'] as ModuleInitOptions['sdk'],
+  });
+  return rows.finally(() => {
+    if (process.stderr.isTTY) process.stderr.write('\r\u001b[2K');
+  });
+}
+
 function printRows(title: string, rows: [string, string][]): void {
   const width = Math.max(...rows.map(([k]) => k.length));
   process.stdout.write(`\n${title}\n\n`);
@@ -167,6 +188,10 @@ async function main(): Promise<void> {
     } finally {
       await stopAll();
     }
+    return;
+  }
+  if (values['module-init-only']) {
+    printRows(`retention-journeys module initialisation (Node ${process.version})`, await moduleInitRows());
     return;
   }
   if (values['simulator-only']) {
@@ -328,6 +353,7 @@ async function main(): Promise<void> {
     await historyDynamo.stop();
 
     rows.push(...(await analyticsRows(catalog, ses.endpoint)));
+    rows.push(...(await moduleInitRows()));
 
     const width = Math.max(...rows.map(([k]) => k.length));
     process.stdout.write(
