@@ -63,6 +63,12 @@ export interface SimulationResult {
   };
 }
 
+/** A simulation's result before it is put in order, with the generation of each timeline line. */
+export interface UnsortedResult {
+  result: SimulationResult;
+  generations: number[];
+}
+
 export type SentOutcome = Extract<DispatchOutcome, { status: 'sent' }>;
 
 export class Timeline {
@@ -114,6 +120,46 @@ export class Timeline {
 
   /** Joins the sends with what the SES emulator received (by message id) and puts everything in order. */
   finish(sesEmails: SesEmail[]): SimulationResult {
+    this.collect(sesEmails);
+    this.sort();
+    return this.result;
+  }
+
+  /**
+   * The result before its order (`finish` without the sort), with each timeline line's generation:
+   * what a worker of a parallel run hands back (`Timeline.merge`).
+   */
+  unsorted(sesEmails: SesEmail[]): UnsortedResult {
+    this.collect(sesEmails);
+    return {
+      result: this.result,
+      generations: this.result.timeline.map((line) => this.generations.get(line) ?? 0),
+    };
+  }
+
+  /**
+   * Parts of one simulation run in several workers (each customer in one of them), as one result in
+   * the order a single process gives: the parts' entries in part order, then the same sort.
+   */
+  static merge(parts: UnsortedResult[], store: SimulationResult['stats']['store']): SimulationResult {
+    const merged = new Timeline(store);
+    const result = merged.result;
+    for (const { result: part, generations } of parts) {
+      part.timeline.forEach((line, i) => {
+        merged.line(line, generations[i] ?? 0);
+      });
+      // One by one: a spread of a year's emails would overflow the stack.
+      for (const email of part.emails) result.emails.push(email);
+      for (const event of part.events) result.events.push(event);
+      for (const rejected of part.rejected) result.rejected.push(rejected);
+      for (const error of part.errors) result.errors.push(error);
+      result.stats.steps += part.stats.steps;
+    }
+    merged.sort();
+    return result;
+  }
+
+  private collect(sesEmails: SesEmail[]): void {
     const result = this.result;
     const received = new Map<string, SesEmail>(sesEmails.map((m) => [m.messageId, m]));
     for (const { outcome: sent, origin } of this.sent) {
@@ -162,8 +208,6 @@ export class Timeline {
         );
       }
     }
-    this.sort();
-    return result;
   }
 
   /**
