@@ -113,13 +113,16 @@ Options:
   --analytics DIR write the simulation's analytics log there as JSON Lines (dt=YYYY-MM-DD/…, the
                   layout of npm start's .data/analytics/), times on the virtual clock; DIR must not
                   hold a log yet. Read it with: journeys report --analytics DIR
+  --workers N     with --store memory: worker threads the customers are split over (the result
+                  is the one a single thread gives; default: every core from 1,000 customers on,
+                  else 1). Runs with --analytics stay in one thread
   -h, --help      show this help`,
     run: (argv) => delegate('simulate', '../local/simulate/cli.ts', 'simulateCommand', argv),
   },
   backtest: {
     summary: 'what changed journeys would have done over a recorded history',
     help: `Usage: journeys backtest --events <history.jsonl> --journeys <dir> [--baseline <dir>] [--json]
-                         [--source <name>] [--horizon <duration>]
+                         [--source <name>] [--horizon <duration>] [--workers <n>]
 
 Replays a recorded history of shop events through a changed set of journey definitions and, side by
 side, through the current ones — the same handlers and engine as 'journeys simulate', on a virtual
@@ -141,6 +144,8 @@ Options:
   --source <name>       the shop's event source in the history (default: shop)
   --horizon <duration>  let timers fall due this long after the last event (default PT0S: the
                         recorded period only)
+  --workers <n>         worker threads each run splits the customers over (default: every core
+                        from 1,000 customers on, else 1; the figures are the same either way)
   --json                machine-readable output: { period, events, customers, rows, runs }
   -h, --help            show this help`,
     run: (argv) => delegate('backtest', '../local/backtest/cli.ts', 'backtestCommand', argv),

@@ -150,9 +150,11 @@ const KEY_FIELDS = [
   TABLE.ttlAttribute,
 ];
 
+const KEY_FIELD_SET: ReadonlySet<string> = new Set(KEY_FIELDS);
+
 export function strip<T>(item: Record<string, unknown>): T {
   const data: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(item)) if (!KEY_FIELDS.includes(k)) data[k] = v;
+  for (const k in item) if (Object.hasOwn(item, k) && !KEY_FIELD_SET.has(k)) data[k] = item[k];
   return data as T;
 }
 

@@ -30,7 +30,8 @@ export function nextAnniversary(monthDay: string, at: string, zone: string, now:
   const [hour, minute] = at.split(':').map(Number) as [number, number];
   const local = DateTime.fromISO(now, { zone });
   for (let year = local.year; year <= local.year + 1; year++) {
-    const leap = DateTime.local(year, 1, 1, { zone }).isInLeapYear;
+    // The Gregorian rule, as luxon's isInLeapYear (a year does not depend on the zone).
+    const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
     const d = month === 2 && day === 29 && !leap ? 28 : day;
     const candidate = DateTime.fromObject({ year, month, day: d, hour, minute }, { zone });
     if (candidate > local) return toIso(candidate);

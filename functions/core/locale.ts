@@ -4,21 +4,33 @@
 
 /** Whether `tag` is exactly one well-formed BCP 47 language tag (no repairs: the event contract's rule). */
 export function isLocale(tag: string): boolean {
-  try {
-    return Intl.getCanonicalLocales(tag).length === 1;
-  } catch {
-    return false;
+  return canonical(tag, true) !== undefined;
+}
+
+/**
+ * `Intl.getCanonicalLocales` of each tag, remembered (a pure function of the tag, and a decision asks
+ * for the same few tags over and over); `exact` keeps the tag as given, else spaces and `_` are fixed.
+ */
+const canonicalTags = new Map<string, string | null>();
+function canonical(tag: string, exact: boolean): string | undefined {
+  const key = exact ? `=${tag}` : `~${tag}`;
+  let known = canonicalTags.get(key);
+  if (known === undefined) {
+    try {
+      const tags = Intl.getCanonicalLocales(exact ? tag : tag.trim().replace(/_/g, '-'));
+      known = exact ? (tags.length === 1 ? (tags[0] ?? null) : null) : (tags[0] ?? null);
+    } catch {
+      known = null;
+    }
+    if (canonicalTags.size < 10_000) canonicalTags.set(key, known);
   }
+  return known ?? undefined;
 }
 
 /** Canonical BCP 47 form of a tag (`de-at` -> `de-AT`), or undefined for something that is not a tag. */
 export function canonicalLocale(tag: string | undefined): string | undefined {
   if (!tag) return undefined;
-  try {
-    return Intl.getCanonicalLocales(tag.trim().replace(/_/g, '-'))[0];
-  } catch {
-    return undefined;
-  }
+  return canonical(tag, false);
 }
 
 /**

@@ -2,7 +2,7 @@
  * Calendar arithmetic in the customer's time zone. "Two days later" keeps the local wall-clock time
  * across a DST change, and quiet hours are local hours, so every rule about time goes through here.
  */
-import { DateTime, Duration } from 'luxon';
+import { DateTime, Duration, Info, type Zone } from 'luxon';
 
 export interface QuietHours {
   start: string;
@@ -42,17 +42,74 @@ export function toIso(dt: DateTime): string {
 }
 
 /** Parsed durations, remembered: journeys use a handful, and decisions add them all the time. */
-const durations = new Map<string, { duration: Duration; calendar: boolean; ms: number }>();
-function parsedDuration(iso: string) {
+interface ParsedDuration {
+  duration: Duration;
+  calendar: boolean;
+  /** Elapsed milliseconds (hours and smaller; the whole duration when it is not a calendar one). */
+  ms: number;
+  /** Whole days (weeks counted in) when days and weeks are all the calendar part; else undefined. */
+  days: number | undefined;
+}
+const durations = new Map<string, ParsedDuration>();
+function parsedDuration(iso: string): ParsedDuration {
   let parsed = durations.get(iso);
   if (!parsed) {
     const duration = Duration.fromISO(iso);
-    const { years, quarters, months, weeks, days } = duration;
+    const { years, quarters, months, weeks, days, hours, minutes, seconds, milliseconds } = duration;
     const calendar = [years, quarters, months, weeks, days].some((n) => n !== 0);
-    parsed = { duration, calendar, ms: calendar ? 0 : duration.toMillis() };
+    const wholeDays =
+      years === 0 && quarters === 0 && months === 0 && Number.isInteger(days) && Number.isInteger(weeks);
+    parsed = {
+      duration,
+      calendar,
+      ms: calendar
+        ? Duration.fromObject({ hours, minutes, seconds, milliseconds }).as('milliseconds')
+        : duration.toMillis(),
+      days: calendar && wholeDays ? days + weeks * 7 : undefined,
+    };
     if (durations.size < 1000) durations.set(iso, parsed);
   }
   return parsed;
+}
+
+/**
+ * Local calendar arithmetic without a luxon DateTime per step: the same zone offsets and the same
+ * steps as luxon's `plus` and `set` (wall clock moved, then luxon's `fixOffset` to find the instant:
+ * a wall time skipped by DST moves forward, a repeated one keeps the earlier offset), for instants
+ * written as every stored time is (UTC or a numeric offset, whole seconds or milliseconds).
+ * test/unit/time.test.ts holds these to luxon around DST changes in many zones.
+ */
+const STORED_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,3})?)?(?:Z|[+-]\d{2}:\d{2})$/;
+/** From year 100 on: luxon reads two-digit years apart (objToLocalTS), and no stored time is that old. */
+const YEAR_100 = Date.UTC(100, 0, 1);
+
+function storedInstant(instant: string): number | undefined {
+  if (!STORED_INSTANT.test(instant)) return undefined;
+  const ms = Date.parse(instant);
+  return Number.isNaN(ms) || ms < YEAR_100 ? undefined : ms;
+}
+
+/** The zone luxon reads `name` as, when it is a valid one (luxon keeps one instance per IANA name). */
+function zoneNamed(name: string): Zone | undefined {
+  const zone = Info.normalizeZone(name);
+  return zone?.isValid ? zone : undefined;
+}
+
+/** luxon's fixOffset: the instant of local wall time `localMs`, guessing offset `o` (minutes) first. */
+function fixOffset(localMs: number, o: number, zone: Zone): [number, number] {
+  let guess = localMs - o * 60_000;
+  const o2 = zone.offset(guess);
+  if (o === o2) return [guess, o];
+  guess -= (o2 - o) * 60_000;
+  const o3 = zone.offset(guess);
+  if (o2 === o3) return [guess, o2];
+  return [localMs - Math.min(o2, o3) * 60_000, Math.max(o2, o3)];
+}
+
+/** `days` whole days and then `ms` elapsed milliseconds on the local calendar, as luxon's `plus`. */
+function plusLocal(ms: number, o: number, zone: Zone, days: number, elapsed: number): number {
+  const [moved] = fixOffset(ms + o * 60_000 + days * 86_400_000, o, zone);
+  return moved + elapsed;
 }
 
 /**
@@ -60,13 +117,17 @@ function parsedDuration(iso: string) {
  * minutes are elapsed time whatever the zone, so those add up without a calendar.
  */
 export function addDuration(instant: string, iso: string, zone: string): string {
-  const { duration, calendar, ms } = parsedDuration(iso);
+  const { duration, calendar, ms, days } = parsedDuration(iso);
   if (!calendar) {
     const start = Date.parse(instant);
     if (Number.isNaN(start) || !isTimeZone(zone))
       throw new RangeError(`invalid instant or time zone: ${instant} in ${zone}`);
     return isoSecond(start + ms);
   }
+  const start = days === undefined ? undefined : storedInstant(instant);
+  const tz = start === undefined ? undefined : zoneNamed(zone);
+  if (start !== undefined && tz && days !== undefined)
+    return isoSecond(plusLocal(start, tz.offset(start), tz, days, ms));
   return toIso(local(instant, zone).plus(duration));
 }
 
@@ -77,10 +138,34 @@ function minutesOfDay(clock: string): number {
 
 /** The moment quiet hours end, if `instant` falls inside them; undefined when sending is allowed. */
 export function quietHoursEnd(instant: string, zone: string, quiet: QuietHours): string | undefined {
-  const now = local(instant, zone);
-  const minute = now.hour * 60 + now.minute;
   const start = minutesOfDay(quiet.start);
   const end = minutesOfDay(quiet.end);
+  const ms = storedInstant(instant);
+  const tz = ms === undefined ? undefined : zoneNamed(zone);
+  if (ms === undefined || !tz) return quietHoursEndLuxon(instant, zone, start, end);
+  const o = tz.offset(ms);
+  const wall = new Date(ms + o * 60_000);
+  const minute = wall.getUTCHours() * 60 + wall.getUTCMinutes();
+  if (start === end) return undefined;
+  const wraps = start > end; // e.g. 21:00-08:00 spans midnight
+  const inside = wraps ? minute >= start || minute < end : minute >= start && minute < end;
+  if (!inside) return undefined;
+  // luxon's `set({ hour, minute, second: 0, millisecond: 0 })`: today's wall clock at the end.
+  const endWall = Date.UTC(
+    wall.getUTCFullYear(),
+    wall.getUTCMonth(),
+    wall.getUTCDate(),
+    Math.floor(end / 60),
+    end % 60,
+  );
+  const [endToday, endOffset] = fixOffset(endWall, o, tz);
+  return isoSecond(endToday > ms ? endToday : plusLocal(endToday, endOffset, tz, 1, 0));
+}
+
+/** quietHoursEnd through luxon, for an instant or zone the fast path does not read. */
+function quietHoursEndLuxon(instant: string, zone: string, start: number, end: number): string | undefined {
+  const now = local(instant, zone);
+  const minute = now.hour * 60 + now.minute;
   if (start === end) return undefined;
   const wraps = start > end; // e.g. 21:00-08:00 spans midnight
   const inside = wraps ? minute >= start || minute < end : minute >= start && minute < end;

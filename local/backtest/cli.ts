@@ -11,6 +11,7 @@ import { buildCatalog } from '../../functions/catalog/build.ts';
 import type { Catalog } from '../../functions/catalog/catalog.ts';
 import { CatalogError } from '../../functions/catalog/errors.ts';
 import { BacktestError, UsageError } from '../errors.ts';
+import { workersFor } from '../simulate/parallel.ts';
 import { readEventHistory } from './events.ts';
 import { type BacktestResult, backtest, type Run, SECTIONS } from './index.ts';
 
@@ -92,6 +93,7 @@ export async function backtestCommand(argv: string[]): Promise<number> {
         horizon: { type: 'string', default: 'PT0S' },
         json: { type: 'boolean', default: false },
         'default-locale': { type: 'string', default: 'en' },
+        workers: { type: 'string' },
       },
     }));
   } catch (error) {
@@ -112,6 +114,9 @@ export async function backtestCommand(argv: string[]): Promise<number> {
     const defaultLocale = values['default-locale'] as string;
     // The history first: a wrong file is told before the catalogs take their seconds to build.
     const history = await readEventHistory(events, values.source as string);
+    const workers = workersFor(values.workers as string | undefined, history.customers);
+    if (workers === undefined)
+      throw new UsageError(`--workers must be a whole number of at least 1, not "${values.workers}"`);
     const changed = await catalogOf(dirs.changed, '--journeys', defaultLocale);
     const baseline = await catalogOf(dirs.baseline, '--baseline', defaultLocale);
     if (progress)
@@ -121,6 +126,7 @@ export async function backtestCommand(argv: string[]): Promise<number> {
       { baseline, changed },
       {
         horizon,
+        workers,
         onProgress: progress
           ? (run, at) => process.stderr.write(`\r  ${run.padEnd(8)} virtual clock ${at.slice(0, 10)}`)
           : undefined,

@@ -94,6 +94,8 @@ export async function backtest(
   options: {
     /** How long after the last recorded event timers still fall due (ISO 8601). @default PT0S */
     horizon?: string;
+    /** Worker threads each run splits its customers over (simulate's `workers`). @default 1 */
+    workers?: number;
     onProgress?: (run: Run, at: string) => void;
   } = {},
 ): Promise<BacktestResult> {
@@ -107,7 +109,11 @@ export async function backtest(
       scenario,
       catalogs[which],
       { memory: new MemoryTables() },
-      { bodies: false, onProgress: options.onProgress ? (at) => options.onProgress?.(which, at) : undefined },
+      {
+        bodies: false,
+        workers: options.workers ?? 1,
+        onProgress: options.onProgress ? (at) => options.onProgress?.(which, at) : undefined,
+      },
     );
     const summary: RunSummary = {
       emails: result.emails.length,

@@ -70,6 +70,57 @@ export function journeysEmittingToOthers(catalog: Catalog): Set<string> {
   return ids;
 }
 
+/** What one schedule says about the next window (Agendas.proposal). */
+export interface WindowProposal {
+  earliest: string | undefined;
+  emitting: string | undefined;
+}
+
+/** The earlier of two proposals, field by field (ties keep `a`'s, as one pass over both would). */
+export function earlierProposal(a: WindowProposal, b: WindowProposal): WindowProposal {
+  const earlier = (x: string | undefined, y: string | undefined, tieByText: boolean) => {
+    if (x === undefined) return y;
+    if (y === undefined) return x;
+    const dx = Date.parse(x);
+    const dy = Date.parse(y);
+    return dy < dx || (tieByText && dy === dx && y < x) ? y : x;
+  };
+  return {
+    earliest: earlier(a.earliest, b.earliest, true),
+    emitting: earlier(a.emitting, b.emitting, false),
+  };
+}
+
+/**
+ * The window after `from` given the schedule's proposal and read barriers (sorted), or none when
+ * nothing is due by `end`.
+ */
+export function windowAfter(
+  from: string,
+  end: string,
+  { earliest, emitting }: WindowProposal,
+  readBarriers: readonly string[],
+): { from: string; until: string } | undefined {
+  if (!earliest) return undefined;
+  const earliestMs = Date.parse(earliest);
+  if (earliestMs > Date.parse(end)) return undefined;
+  const start = earliestMs > Date.parse(from) ? earliest : from;
+  const barrier = readBarriers.find((b) => Date.parse(b) > Date.parse(start));
+  const until = [
+    iso(DateTime.fromISO(start).plus(Duration.fromISO(WINDOW))),
+    end,
+    ...(barrier ? [new Date(Date.parse(barrier) - 1).toISOString()] : []),
+    ...(emitting && Date.parse(emitting) >= Date.parse(start) ? [emitting] : []),
+  ].sort((x, y) => Date.parse(x) - Date.parse(y))[0] as string;
+  return { from: start, until };
+}
+
+/** Where the window after one that ended at `until` starts: a read barrier a millisecond on is its own. */
+export function windowStartAfter(until: string, readBarriers: readonly string[]): string {
+  const barrier = readBarriers.find((b) => Date.parse(b) > Date.parse(until));
+  return barrier && Date.parse(barrier) - Date.parse(until) <= 1 ? barrier : until;
+}
+
 export class Agendas {
   private readonly agendas = new Map<string, Agenda>();
   /**
@@ -163,6 +214,15 @@ export class Agendas {
    * receiver's agenda holds that event before it works past its moment.
    */
   nextWindow(from: string, end: string): { from: string; until: string } | undefined {
+    return windowAfter(from, end, this.proposal(), this.readBarriers);
+  }
+
+  /**
+   * What this schedule says about the next window: its earliest due work and the first work that may
+   * emit to another customer. A parallel run combines its workers' proposals (`earlierProposal`), so
+   * every worker works the windows a single process would.
+   */
+  proposal(): WindowProposal {
     // One pass, no sort: this runs once per window over every customer of the simulation.
     let earliest: string | undefined;
     let earliestMs = Number.POSITIVE_INFINITY;
@@ -175,23 +235,17 @@ export class Agendas {
         earliestMs = ms;
       }
     }
-    if (!earliest || earliestMs > Date.parse(end)) return undefined;
-    const start = earliestMs > Date.parse(from) ? earliest : from;
-    const barrier = this.readBarriers.find((b) => Date.parse(b) > Date.parse(start));
-    const emitting = this.firstEmittingToOthers();
-    const until = [
-      iso(DateTime.fromISO(start).plus(Duration.fromISO(WINDOW))),
-      end,
-      ...(barrier ? [new Date(Date.parse(barrier) - 1).toISOString()] : []),
-      ...(emitting && Date.parse(emitting) >= Date.parse(start) ? [emitting] : []),
-    ].sort((x, y) => Date.parse(x) - Date.parse(y))[0] as string;
-    return { from: start, until };
+    return { earliest, emitting: this.firstEmittingToOthers() };
+  }
+
+  /** The read barriers (sorted), for a coordinator that computes the windows of several schedules. */
+  barriers(): readonly string[] {
+    return this.readBarriers;
   }
 
   /** Where the window after one that ended at `until` starts: a read barrier a millisecond on is its own. */
   after(until: string): string {
-    const barrier = this.readBarriers.find((b) => Date.parse(b) > Date.parse(until));
-    return barrier && Date.parse(barrier) - Date.parse(until) <= 1 ? barrier : until;
+    return windowStartAfter(until, this.readBarriers);
   }
 
   /**

@@ -14,6 +14,7 @@ import { stopAll } from '../servers/processes.ts';
 import { startSesEmulator } from '../servers/ses-emulator.ts';
 import { checkExpectations } from './expectations.ts';
 import { readScenario, type Scenario, type SimulationResult, simulate } from './index.ts';
+import { workersFor } from './parallel.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -123,6 +124,7 @@ export async function simulateCommand(argv: string[]): Promise<number> {
       'default-locale': { type: 'string', default: 'en' },
       store: { type: 'string', default: 'dynamodb-local' },
       analytics: { type: 'string' },
+      workers: { type: 'string' },
     },
   });
   const store = values.store as string;
@@ -133,7 +135,7 @@ export async function simulateCommand(argv: string[]): Promise<number> {
   const file = positionals[0];
   if (!file) {
     process.stderr.write(
-      'Usage: journeys simulate <scenario.(json|yaml)> [--json] [--check] [--store memory] [--analytics DIR]\n',
+      'Usage: journeys simulate <scenario.(json|yaml)> [--json] [--check] [--store memory] [--analytics DIR] [--workers N]\n',
     );
     return 2;
   }
@@ -164,6 +166,12 @@ export async function simulateCommand(argv: string[]): Promise<number> {
   }
   const progress = !values.json && process.stderr.isTTY;
   const customers = new Set(scenario.events.map((e) => String(e.detail.customerId ?? ''))).size;
+  // Worker threads split the customers on the memory table (parallel.ts); DynamoDB Local is one server.
+  const workers = workersFor(values.workers as string | undefined, customers);
+  if (workers === undefined) {
+    process.stderr.write(`--workers must be a whole number of at least 1, not "${values.workers}"\n`);
+    return 2;
+  }
   if (!values.json && store === 'dynamodb-local' && customers >= LARGE_SCENARIO)
     process.stderr.write(
       `${customers} customers: DynamoDB Local needs about a tenth of a second per customer on two cores; ` +
@@ -188,6 +196,7 @@ export async function simulateCommand(argv: string[]): Promise<number> {
       {
         onProgress: progress ? (at) => process.stderr.write(`\r  virtual clock ${at}`) : undefined,
         analytics: analyticsDir ? new JsonLinesSink(analyticsDir, { writer: 'simulation' }) : undefined,
+        workers: store === 'memory' ? workers : 1,
       },
     );
     if (progress) process.stderr.write('\r\u001b[2K');

@@ -72,8 +72,29 @@ export async function readScenario(file: string): Promise<Scenario> {
 
 export const iso = (dt: DateTime) => dt.toUTC().toISO({ suppressMilliseconds: true }) as string;
 
+/** Offsets of elapsed time only (PT90M: no days or months), in milliseconds; remembered per text. */
+const elapsedOffsets = new Map<string, number | null>();
+function elapsedOffset(at: string): number | undefined {
+  let ms = elapsedOffsets.get(at);
+  if (ms === undefined) {
+    const offset = Duration.fromISO(at);
+    const { years, quarters, months, weeks, days } = offset;
+    ms =
+      offset.isValid && [years, quarters, months, weeks, days].every((n) => n === 0)
+        ? offset.toMillis()
+        : null;
+    if (elapsedOffsets.size < 10_000) elapsedOffsets.set(at, ms);
+  }
+  return ms ?? undefined;
+}
+
 /** A scenario time, an offset from `start` (P3D) or an instant, as a UTC instant. */
 export function resolveAt(start: string, at: string): string {
+  // Elapsed time needs no calendar: a year of a large shop has a few hundred thousand such offsets.
+  const elapsed = elapsedOffset(at);
+  const from = elapsed === undefined ? Number.NaN : Date.parse(start);
+  if (elapsed !== undefined && !Number.isNaN(from))
+    return new Date(from + elapsed).toISOString().replace('.000Z', 'Z');
   const offset = Duration.fromISO(at);
   return offset.isValid
     ? iso(DateTime.fromISO(start).plus(offset))

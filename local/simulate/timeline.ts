@@ -63,6 +63,12 @@ export interface SimulationResult {
   };
 }
 
+/** A simulation's result before it is put in order, with the generation of each timeline line. */
+export interface UnsortedResult {
+  result: SimulationResult;
+  generations: number[];
+}
+
 export type SentOutcome = Extract<DispatchOutcome, { status: 'sent' }>;
 
 export class Timeline {
@@ -114,6 +120,46 @@ export class Timeline {
 
   /** Joins the sends with what the SES emulator received (by message id) and puts everything in order. */
   finish(sesEmails: SesEmail[]): SimulationResult {
+    this.collect(sesEmails);
+    this.sort();
+    return this.result;
+  }
+
+  /**
+   * The result before its order (`finish` without the sort), with each timeline line's generation:
+   * what a worker of a parallel run hands back (`Timeline.merge`).
+   */
+  unsorted(sesEmails: SesEmail[]): UnsortedResult {
+    this.collect(sesEmails);
+    return {
+      result: this.result,
+      generations: this.result.timeline.map((line) => this.generations.get(line) ?? 0),
+    };
+  }
+
+  /**
+   * Parts of one simulation run in several workers (each customer in one of them), as one result in
+   * the order a single process gives: the parts' entries in part order, then the same sort.
+   */
+  static merge(parts: UnsortedResult[], store: SimulationResult['stats']['store']): SimulationResult {
+    const merged = new Timeline(store);
+    const result = merged.result;
+    for (const { result: part, generations } of parts) {
+      part.timeline.forEach((line, i) => {
+        merged.line(line, generations[i] ?? 0);
+      });
+      // One by one: a spread of a year's emails would overflow the stack.
+      for (const email of part.emails) result.emails.push(email);
+      for (const event of part.events) result.events.push(event);
+      for (const rejected of part.rejected) result.rejected.push(rejected);
+      for (const error of part.errors) result.errors.push(error);
+      result.stats.steps += part.stats.steps;
+    }
+    merged.sort();
+    return result;
+  }
+
+  private collect(sesEmails: SesEmail[]): void {
     const result = this.result;
     const received = new Map<string, SesEmail>(sesEmails.map((m) => [m.messageId, m]));
     for (const { outcome: sent, origin } of this.sent) {
@@ -162,8 +208,6 @@ export class Timeline {
         );
       }
     }
-    this.sort();
-    return result;
   }
 
   /**
@@ -174,33 +218,50 @@ export class Timeline {
   private sort(): void {
     const result = this.result;
     const rank = { event: 0, rejected: 1, note: 2, error: 3, email: 4, emit: 5 } as const;
-    // The same order as `localeCompare`, from one collator: a year of a shop sorts a million lines.
+    // The same order as `localeCompare`, from one collator: a year of a shop sorts a million lines,
+    // so each distinct text is collated once (its rank) and the lines compare ranks.
     const collate = new Intl.Collator().compare;
+    const customers = collationRanks(collate, [
+      ...result.timeline.map((line) => line.customerId ?? ''),
+      ...result.emails.map((email) => email.customerId ?? ''),
+      ...result.events.map((event) => String(event.detail.customerId ?? '')),
+    ]);
+    const messages = collationRanks(
+      collate,
+      result.emails.map((email) => `${email.journey}/${email.message}`),
+    );
+    const detailTypes = collationRanks(
+      collate,
+      result.events.map((event) => event.detailType),
+    );
     const byCustomer = (a?: string, b?: string) => collate(a ?? '', b ?? '');
     result.timeline = sortedBy(
       result.timeline,
-      (line) => ({ ms: Date.parse(line.at), generation: this.generations.get(line) ?? 0 }),
+      (line) => ({
+        ms: Date.parse(line.at),
+        generation: this.generations.get(line) ?? 0,
+        customer: customers.get(line.customerId ?? '') as number,
+      }),
       (a, b, x, y) =>
-        x.ms - y.ms ||
-        x.generation - y.generation ||
-        byCustomer(a.customerId, b.customerId) ||
-        rank[a.kind] - rank[b.kind],
+        x.ms - y.ms || x.generation - y.generation || x.customer - y.customer || rank[a.kind] - rank[b.kind],
     );
     result.emails = sortedBy(
       result.emails,
-      (email) => Date.parse(email.sentAt),
-      (a, b, x, y) =>
-        x - y ||
-        byCustomer(a.customerId, b.customerId) ||
-        collate(`${a.journey}/${a.message}`, `${b.journey}/${b.message}`),
+      (email) => ({
+        ms: Date.parse(email.sentAt),
+        customer: customers.get(email.customerId ?? '') as number,
+        message: messages.get(`${email.journey}/${email.message}`) as number,
+      }),
+      (_a, _b, x, y) => x.ms - y.ms || x.customer - y.customer || x.message - y.message,
     );
     result.events = sortedBy(
       result.events,
-      (event) => Date.parse(event.at),
-      (a, b, x, y) =>
-        x - y ||
-        byCustomer(String(a.detail.customerId ?? ''), String(b.detail.customerId ?? '')) ||
-        collate(a.detailType, b.detailType),
+      (event) => ({
+        ms: Date.parse(event.at),
+        customer: customers.get(String(event.detail.customerId ?? '')) as number,
+        detailType: detailTypes.get(event.detailType) as number,
+      }),
+      (_a, _b, x, y) => x.ms - y.ms || x.customer - y.customer || x.detailType - y.detailType,
     );
     // In scenario order: otherwise `--json` lists two customers' rejections in whichever order their
     // handlers finished, which differed between DynamoDB Local and the memory table.
@@ -217,6 +278,21 @@ export class Timeline {
         collate(a.target, b.target),
     );
   }
+}
+
+/**
+ * Each distinct text's place in `collate`'s order, texts the collator holds equal sharing one: comparing
+ * two ranks gives the sign `collate` gives for the texts.
+ */
+function collationRanks(collate: (a: string, b: string) => number, texts: string[]): Map<string, number> {
+  const distinct = [...new Set(texts)].sort(collate);
+  const ranks = new Map<string, number>();
+  let rank = 0;
+  distinct.forEach((text, i) => {
+    if (i > 0 && collate(distinct[i - 1] as string, text) !== 0) rank++;
+    ranks.set(text, rank);
+  });
+  return ranks;
 }
 
 /** A stable sort with each element's key computed once, not in every comparison. */

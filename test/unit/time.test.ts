@@ -1,6 +1,6 @@
 /** Calendar arithmetic in the customer's zone: quiet hours and waits across midnight and DST. */
 
-import { DateTime } from 'luxon';
+import { DateTime, Duration } from 'luxon';
 import { describe, expect, it } from 'vitest';
 import {
   addDuration,
@@ -139,5 +139,72 @@ describe('comparisons', () => {
     expect(isBefore('2026-01-15T08:00:00+01:00', '2026-01-15T07:30:00Z')).toBe(true);
     expect(isAtOrBefore('2026-01-15T08:00:00+01:00', '2026-01-15T07:00:00Z')).toBe(true);
     expect(isBefore('2026-01-15T08:00:00+01:00', '2026-01-15T07:00:00Z')).toBe(false);
+  });
+});
+
+/** What addDuration and quietHoursEnd computed through luxon DateTimes before the fast path. */
+const luxonIso = (dt: DateTime) => toIso(dt);
+const viaLuxon = {
+  addDuration: (instant: string, iso: string, zone: string) =>
+    luxonIso(DateTime.fromISO(instant, { zone }).plus(Duration.fromISO(iso))),
+  quietHoursEnd(instant: string, zone: string, quiet: { start: string; end: string }) {
+    const now = DateTime.fromISO(instant, { zone });
+    const [sh = 0, sm = 0] = quiet.start.split(':').map(Number);
+    const [eh = 0, em = 0] = quiet.end.split(':').map(Number);
+    const start = sh * 60 + sm;
+    const end = eh * 60 + em;
+    const minute = now.hour * 60 + now.minute;
+    if (start === end) return undefined;
+    const inside = start > end ? minute >= start || minute < end : minute >= start && minute < end;
+    if (!inside) return undefined;
+    const endToday = now.set({ hour: eh, minute: em, second: 0, millisecond: 0 });
+    return luxonIso(endToday > now ? endToday : endToday.plus({ days: 1 }));
+  },
+};
+
+describe('the local calendar without luxon DateTimes agrees with luxon', () => {
+  // Zones with DST at odd hours and half- and quarter-hour offsets, both hemispheres.
+  const zones = [
+    'Europe/Berlin',
+    'America/New_York',
+    'Australia/Lord_Howe',
+    'Pacific/Chatham',
+    'Asia/Kathmandu',
+    'America/Santiago',
+    'Pacific/Auckland',
+    'Asia/Tokyo',
+    'UTC',
+  ];
+  const durations = ['P1D', 'P2D', 'P1W', 'P3DT4H', 'P1DT30M', 'P14D', 'P1M', '-P1D', 'P0DT1H'];
+  const quiets = [NIGHT, LUNCH, { start: '02:30', end: '03:15' }, { start: '00:00', end: '02:00' }];
+  // Every 73 minutes around this year's DST changes in either hemisphere (deterministic).
+  const instants: string[] = [];
+  for (const around of ['2026-03-08', '2026-03-29', '2026-04-05', '2026-09-27', '2026-10-25', '2026-11-01'])
+    for (let m = -48 * 60; m <= 48 * 60; m += 73)
+      instants.push(new Date(Date.parse(`${around}T00:00:00Z`) + m * 60_000).toISOString());
+  instants.push('2026-03-29T00:30:00+01:00', '2026-10-25T01:30:00.250Z');
+
+  it('addDuration', () => {
+    for (const zone of zones)
+      for (const instant of instants)
+        for (const iso of durations)
+          expect([instant, iso, zone, addDuration(instant, iso, zone)]).toEqual([
+            instant,
+            iso,
+            zone,
+            viaLuxon.addDuration(instant, iso, zone),
+          ]);
+  });
+
+  it('quietHoursEnd', () => {
+    for (const zone of zones)
+      for (const instant of instants)
+        for (const quiet of quiets)
+          expect([instant, zone, quiet, quietHoursEnd(instant, zone, quiet)]).toEqual([
+            instant,
+            zone,
+            quiet,
+            viaLuxon.quietHoursEnd(instant, zone, quiet),
+          ]);
   });
 });
