@@ -10,9 +10,9 @@ import { syntheticScenario } from '../../bench/scenario.ts';
 import { buildCatalog } from '../../functions/catalog/build.ts';
 import type { Catalog } from '../../functions/catalog/catalog.ts';
 import { MemoryTables } from '../../local/memory-table/table.ts';
-import { readScenario, type Scenario, type SimulationResult, simulate } from '../../local/simulate/index.ts';
+import { readScenario, type Scenario, simulate } from '../../local/simulate/index.ts';
 import { partitionScenario } from '../../local/simulate/parallel.ts';
-import { scenarioFiles } from '../support/scenario.ts';
+import { comparable, scenarioFiles } from '../support/scenario.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const { dir: DIR } = scenarioFiles();
@@ -22,15 +22,10 @@ beforeAll(async () => {
   ({ catalog } = await buildCatalog(ROOT, { defaultLocale: 'en' }));
 });
 
-const withoutWallTime = ({ stats: { wallMs: _, ...stats }, ...rest }: SimulationResult) => ({
-  ...rest,
-  stats,
-});
-
 async function serialAndParallel(scenario: Scenario, workers: number, bodies: boolean) {
   const serial = await simulate(scenario, catalog, { memory: new MemoryTables() }, { bodies });
   const parallel = await simulate(scenario, catalog, { memory: new MemoryTables() }, { bodies, workers });
-  return { serial: withoutWallTime(serial), parallel: withoutWallTime(parallel) };
+  return { serial: comparable(serial), parallel: comparable(parallel) };
 }
 
 describe('simulate({ workers })', () => {

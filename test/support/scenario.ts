@@ -1,7 +1,7 @@
 /** Builds scenarios in code for integration tests; the YAML files under test/scenarios use the same shape. */
 import { readdirSync } from 'node:fs';
 import path from 'node:path';
-import type { Scenario } from '../../local/simulate/index.ts';
+import type { Scenario, SimulationResult } from '../../local/simulate/index.ts';
 
 type Detail = Record<string, unknown>;
 
@@ -54,4 +54,12 @@ export function scenarioFiles(): { dir: string; files: string[] } {
       .filter((f) => /\.ya?ml$/.test(f))
       .sort(),
   };
+}
+
+/**
+ * A run's result without what differs between equal runs by nature: the wall time, and the store
+ * (which compared runs may differ in on purpose).
+ */
+export function comparable({ stats: { wallMs: _, store: __, ...stats }, ...rest }: SimulationResult) {
+  return { ...rest, stats };
 }
