@@ -1,13 +1,11 @@
 /** Composition of the dispatcher: SES, the bus, the email templates and the outbox's table side. */
-import { systemClock } from '../../adapters/clock.ts';
 import type { Catalog } from '../../catalog/catalog.ts';
-import { configFromEnv } from '../../config.ts';
 import type { Dispatcher } from '../../services/dispatcher.ts';
 import { eventPublisher } from '../bus.ts';
-import { bundledCatalog, once } from '../cold-start.ts';
-import { signingSecret } from '../secret.ts';
+import { once } from '../cold-start.ts';
 import { dispatcher } from '../sending.ts';
-import { complianceStore, documentClient, journeyStore } from '../store.ts';
+import { signedStart } from '../signed-start.ts';
+import { complianceStore } from '../store.ts';
 
 export interface DispatcherComposition {
   dispatcher: Dispatcher;
@@ -16,18 +14,11 @@ export interface DispatcherComposition {
 export async function compose(
   env: Record<string, string | undefined> = process.env,
 ): Promise<DispatcherComposition> {
-  const config = configFromEnv(env);
-  const [secret, catalog] = await Promise.all([
-    signingSecret(config),
-    bundledCatalog<Pick<Catalog, 'templates'>>(env),
-  ]);
-  const doc = documentClient();
+  const { config, catalog, doc, base } = await signedStart<Pick<Catalog, 'templates'>>(env);
   const parts = {
-    store: journeyStore(doc, config),
+    ...base,
     compliance: complianceStore(doc, config),
     publisher: eventPublisher(config.eventBusName),
-    now: () => systemClock.now(),
-    signingSecret: secret,
   };
   return { dispatcher: dispatcher(parts, config, catalog) };
 }

@@ -1,11 +1,8 @@
 /** Composition of a journey function: its own journey's service, nothing that sends or renders. */
-import { systemClock } from '../../adapters/clock.ts';
-import { configFromEnv } from '../../config.ts';
 import type { JourneyService } from '../../services/journeys.ts';
-import { bundledCatalog, once } from '../cold-start.ts';
+import { once } from '../cold-start.ts';
 import { type DecidingCatalog, journeyService } from '../deciding.ts';
-import { signingSecret } from '../secret.ts';
-import { documentClient, journeyStore } from '../store.ts';
+import { signedStart } from '../signed-start.ts';
 
 export interface JourneyComposition {
   journeys: JourneyService;
@@ -14,10 +11,7 @@ export interface JourneyComposition {
 export async function compose(
   env: Record<string, string | undefined> = process.env,
 ): Promise<JourneyComposition> {
-  const config = configFromEnv(env);
-  const [secret, catalog] = await Promise.all([signingSecret(config), bundledCatalog<DecidingCatalog>(env)]);
-  const store = journeyStore(documentClient(), config);
-  const base = { store, now: () => systemClock.now(), signingSecret: secret };
+  const { config, catalog, base } = await signedStart<DecidingCatalog>(env);
   return { journeys: journeyService(base, config, catalog) };
 }
 

@@ -1,12 +1,9 @@
 /** Composition of the loyalty function: the program from its catalog part, nothing else. */
-import { systemClock } from '../../adapters/clock.ts';
 import type { Catalog } from '../../catalog/catalog.ts';
-import { configFromEnv } from '../../config.ts';
 import type { LoyaltyService } from '../../services/loyalty.ts';
-import { bundledCatalog, once } from '../cold-start.ts';
+import { once } from '../cold-start.ts';
 import { loyaltyService } from '../deciding.ts';
-import { signingSecret } from '../secret.ts';
-import { documentClient, journeyStore } from '../store.ts';
+import { signedStart } from '../signed-start.ts';
 
 export interface LoyaltyComposition {
   loyalty: LoyaltyService;
@@ -15,13 +12,7 @@ export interface LoyaltyComposition {
 export async function compose(
   env: Record<string, string | undefined> = process.env,
 ): Promise<LoyaltyComposition> {
-  const config = configFromEnv(env);
-  const [secret, catalog] = await Promise.all([
-    signingSecret(config),
-    bundledCatalog<Pick<Catalog, 'loyalty'>>(env),
-  ]);
-  const store = journeyStore(documentClient(), config);
-  const base = { store, now: () => systemClock.now(), signingSecret: secret };
+  const { config, catalog, base } = await signedStart<Pick<Catalog, 'loyalty'>>(env);
   return { loyalty: loyaltyService(base, config, catalog) };
 }
 

@@ -1,14 +1,13 @@
 /** Composition of the preferences endpoint: pages from the shared strings, and the member page's program. */
-import { systemClock } from '../../adapters/clock.ts';
 import type { Catalog } from '../../catalog/catalog.ts';
-import { type AppConfig, configFromEnv } from '../../config.ts';
+import type { AppConfig } from '../../config.ts';
 import type { PreferencesService } from '../../services/preferences.ts';
 import type { PageRenderer } from '../../services/preferences-pages.ts';
-import { bundledCatalog, once } from '../cold-start.ts';
+import { once } from '../cold-start.ts';
 import { loyaltyService } from '../deciding.ts';
 import { pageRenderer, preferencesService } from '../pages.ts';
-import { signingSecret } from '../secret.ts';
-import { complianceStore, documentClient, journeyStore } from '../store.ts';
+import { signedStart } from '../signed-start.ts';
+import { complianceStore } from '../store.ts';
 
 export interface PreferencesComposition {
   preferences: PreferencesService;
@@ -19,28 +18,11 @@ export interface PreferencesComposition {
 export async function compose(
   env: Record<string, string | undefined> = process.env,
 ): Promise<PreferencesComposition> {
-  const config = configFromEnv(env);
-  const [secret, catalog] = await Promise.all([
-    signingSecret(config),
-    bundledCatalog<Pick<Catalog, 'templates' | 'loyalty'>>(env),
-  ]);
-  const doc = documentClient();
-  const store = journeyStore(doc, config);
-  const now = () => systemClock.now();
+  const { config, catalog, doc, base } = await signedStart<Pick<Catalog, 'templates' | 'loyalty'>>(env);
   const pages = pageRenderer(catalog.templates);
   // The member page exists only while the program runs.
-  const loyalty = catalog.loyalty?.enabled
-    ? loyaltyService({ store, now, signingSecret: secret }, config, catalog)
-    : undefined;
-  const parts = {
-    doc,
-    store,
-    compliance: complianceStore(doc, config),
-    pages,
-    now,
-    signingSecret: secret,
-    loyalty,
-  };
+  const loyalty = catalog.loyalty?.enabled ? loyaltyService(base, config, catalog) : undefined;
+  const parts = { ...base, doc, compliance: complianceStore(doc, config), pages, loyalty };
   return { preferences: preferencesService(parts, config), pages, config };
 }
 
