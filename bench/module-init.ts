@@ -19,6 +19,7 @@ import { buildCatalog } from '../functions/catalog/build.ts';
 import { catalogPart } from '../functions/catalog/part.ts';
 import { FUNCTION_ROLES, type RoleName } from '../functions/composition/roles.ts';
 import { BUNDLE_OPTIONS } from '../lib/function.ts';
+import { printRows } from './report.ts';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
 // Inside the project, so an external `@aws-sdk/*` resolves from node_modules as on Lambda's runtime.
@@ -233,6 +234,5 @@ if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.me
     runs: Number(values.runs),
     sdk: values.sdk as ModuleInitOptions['sdk'],
   });
-  const width = Math.max(...rows.map(([label]) => label.length));
-  for (const [label, value] of rows) console.log(`${label.padEnd(width)}  ${value}`);
+  printRows(`retention-journeys module initialisation (Node ${process.version})`, rows);
 }

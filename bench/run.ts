@@ -26,6 +26,7 @@ import { startSesEmulator } from '../local/servers/ses-emulator.ts';
 import { analyticsBench } from './analytics.ts';
 import { historyBench } from './history.ts';
 import { type ModuleInitOptions, moduleInitBench } from './module-init.ts';
+import { printRows, withStatusLine } from './report.ts';
 import { simulatorBench } from './simulator.ts';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
@@ -98,71 +99,52 @@ const progress = (label: string, done: number, total: number) => {
 };
 
 /** The analytics section (bench/analytics.ts), with the SES emulator `sesEndpoint` for the simulated shop. */
-async function analyticsRows(catalog: Catalog, sesEndpoint: string): Promise<[string, string][]> {
-  const rows = await analyticsBench({
-    catalog,
-    sesEndpoint,
-    reportCustomers: Number(values['report-customers']),
-    logCustomers: Number(values['log-customers']),
-    progress: (text) => {
-      if (process.stderr.isTTY) process.stderr.write(`\r\u001b[2K  ${text}`);
-    },
-  });
-  if (process.stderr.isTTY) process.stderr.write('\r\u001b[2K');
-  return rows;
-}
+const analyticsRows = (catalog: Catalog, sesEndpoint: string) =>
+  withStatusLine((progress) =>
+    analyticsBench({
+      catalog,
+      sesEndpoint,
+      reportCustomers: Number(values['report-customers']),
+      logCustomers: Number(values['log-customers']),
+      progress,
+    }),
+  );
 
 /** Capacity per order.placed against the customer's history (bench/history.ts), on its own DynamoDB Local. */
-async function historyRows(catalog: Catalog, dynamoEndpoint: string, sesEndpoint: string) {
-  const rows = await historyBench({
-    catalog,
-    dynamoEndpoint,
-    sesEndpoint,
-    checkpoints: values['history-orders'].split(',').map(Number),
-    progress: (text) => {
-      if (process.stderr.isTTY) process.stderr.write(`\r\u001b[2K  ${text}`);
-    },
-  });
-  if (process.stderr.isTTY) process.stderr.write('\r\u001b[2K');
-  return rows;
-}
+const historyRows = (catalog: Catalog, dynamoEndpoint: string, sesEndpoint: string) =>
+  withStatusLine((progress) =>
+    historyBench({
+      catalog,
+      dynamoEndpoint,
+      sesEndpoint,
+      checkpoints: values['history-orders'].split(',').map(Number),
+      progress,
+    }),
+  );
 
 /** The simulator section (bench/simulator.ts). */
-async function simulatorRows(catalog: Catalog, sesEndpoint: string) {
-  const rows = await simulatorBench({
-    catalog,
-    sesEndpoint,
-    customers: Number(values['sim-customers']),
-    days: Number(values['sim-days']),
-    renderedCustomers: Number(values['sim-rendered-customers']),
-    dynamoCustomers: Number(values['sim-dynamo-customers']),
-    progress: (text) => {
-      if (process.stderr.isTTY) process.stderr.write(`\r\u001b[2K  ${text}`);
-    },
-  });
-  if (process.stderr.isTTY) process.stderr.write('\r\u001b[2K');
-  return rows;
-}
+const simulatorRows = (catalog: Catalog, sesEndpoint: string) =>
+  withStatusLine((progress) =>
+    simulatorBench({
+      catalog,
+      sesEndpoint,
+      customers: Number(values['sim-customers']),
+      days: Number(values['sim-days']),
+      renderedCustomers: Number(values['sim-rendered-customers']),
+      dynamoCustomers: Number(values['sim-dynamo-customers']),
+      progress,
+    }),
+  );
 
 /** Module initialisation of each function bundle against a DynamoDB-client-only floor (bench/module-init.ts). */
-function moduleInitRows() {
-  if (process.stderr.isTTY)
-    process.stderr.write('  bundling the functions and starting each in fresh processes…');
-  const rows = moduleInitBench({
-    runs: Number(values['init-runs']),
-    sdk: values['init-sdk'] as ModuleInitOptions['sdk'],
+const moduleInitRows = () =>
+  withStatusLine((status) => {
+    status('bundling the functions and starting each in fresh processes…');
+    return moduleInitBench({
+      runs: Number(values['init-runs']),
+      sdk: values['init-sdk'] as ModuleInitOptions['sdk'],
+    });
   });
-  return rows.finally(() => {
-    if (process.stderr.isTTY) process.stderr.write('\r\u001b[2K');
-  });
-}
-
-function printRows(title: string, rows: [string, string][]): void {
-  const width = Math.max(...rows.map(([k]) => k.length));
-  process.stdout.write(`\n${title}\n\n`);
-  for (const [k, v] of rows) process.stdout.write(`  ${k.padEnd(width)}  ${v}\n`);
-  process.stdout.write('\n');
-}
 
 async function main(): Promise<void> {
   const { catalog } = await buildCatalog(process.cwd(), { defaultLocale: 'en' });
@@ -355,12 +337,10 @@ async function main(): Promise<void> {
     rows.push(...(await analyticsRows(catalog, ses.endpoint)));
     rows.push(...(await moduleInitRows()));
 
-    const width = Math.max(...rows.map(([k]) => k.length));
-    process.stdout.write(
-      `\nretention-journeys benchmark (DynamoDB Local ${dynamo.endpoint}, Node ${process.version})\n\n`,
+    printRows(
+      `retention-journeys benchmark (DynamoDB Local ${dynamo.endpoint}, Node ${process.version})`,
+      rows,
     );
-    for (const [k, v] of rows) process.stdout.write(`  ${k.padEnd(width)}  ${v}\n`);
-    process.stdout.write('\n');
   } finally {
     await stopAll();
   }

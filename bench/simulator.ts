@@ -27,6 +27,7 @@ import { startDynamoDbLocal } from '../local/servers/dynamodb-local.ts';
 import { stopAll } from '../local/servers/processes.ts';
 import { startSesEmulator } from '../local/servers/ses-emulator.ts';
 import { simulate } from '../local/simulate/index.ts';
+import { printRows, type Row, withStatusLine } from './report.ts';
 import { syntheticScenario } from './scenario.ts';
 
 /** The bar of issue 13: a 10,000-customer × 365-day run on the memory table, in seconds. */
@@ -59,8 +60,6 @@ export interface SimulatorBenchOptions {
   dynamoCustomers?: number;
   progress?: (text: string) => void;
 }
-
-type Row = [string, string];
 
 /** The memory table's bare PutItem rate: `count` puts of a 200-byte item, one at a time. */
 async function memoryPutFloor(count: number): Promise<number> {
@@ -221,24 +220,20 @@ if (process.argv[1] && path.resolve(process.argv[1]) === path.resolve(import.met
   const { catalog } = await buildCatalog(process.cwd(), { defaultLocale: 'en' });
   const ses = await startSesEmulator();
   try {
-    const rows = await simulatorBench({
-      catalog,
-      sesEndpoint: ses.endpoint,
-      customers: Number(values.customers),
-      days: Number(values.days),
-      workers: Number(values.workers),
-      singleThreadCustomers: Number(values['single-thread-customers']),
-      renderedCustomers: Number(values['rendered-customers']),
-      dynamoCustomers: Number(values['dynamo-customers']),
-      progress: (text) => {
-        if (process.stderr.isTTY) process.stderr.write(`\r\u001b[2K  ${text}`);
-      },
-    });
-    if (process.stderr.isTTY) process.stderr.write('\r\u001b[2K');
-    const width = Math.max(...rows.map(([k]) => k.length));
-    process.stdout.write(`\nretention-journeys simulator benchmark (Node ${process.version})\n\n`);
-    for (const [k, v] of rows) process.stdout.write(`  ${k.padEnd(width)}  ${v}\n`);
-    process.stdout.write('\n');
+    const rows = await withStatusLine((progress) =>
+      simulatorBench({
+        catalog,
+        sesEndpoint: ses.endpoint,
+        customers: Number(values.customers),
+        days: Number(values.days),
+        workers: Number(values.workers),
+        singleThreadCustomers: Number(values['single-thread-customers']),
+        renderedCustomers: Number(values['rendered-customers']),
+        dynamoCustomers: Number(values['dynamo-customers']),
+        progress,
+      }),
+    );
+    printRows(`retention-journeys simulator benchmark (Node ${process.version})`, rows);
   } finally {
     await stopAll();
   }
