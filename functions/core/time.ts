@@ -145,11 +145,7 @@ export function quietHoursEnd(instant: string, zone: string, quiet: QuietHours):
   if (ms === undefined || !tz) return quietHoursEndLuxon(instant, zone, start, end);
   const o = tz.offset(ms);
   const wall = new Date(ms + o * 60_000);
-  const minute = wall.getUTCHours() * 60 + wall.getUTCMinutes();
-  if (start === end) return undefined;
-  const wraps = start > end; // e.g. 21:00-08:00 spans midnight
-  const inside = wraps ? minute >= start || minute < end : minute >= start && minute < end;
-  if (!inside) return undefined;
+  if (!insideQuietHours(wall.getUTCHours() * 60 + wall.getUTCMinutes(), start, end)) return undefined;
   // luxon's `set({ hour, minute, second: 0, millisecond: 0 })`: today's wall clock at the end.
   const endWall = Date.UTC(
     wall.getUTCFullYear(),
@@ -162,14 +158,16 @@ export function quietHoursEnd(instant: string, zone: string, quiet: QuietHours):
   return isoSecond(endToday > ms ? endToday : plusLocal(endToday, endOffset, tz, 1, 0));
 }
 
+/** Whether local minute-of-day `minute` is within quiet hours `start`–`end` (which may span midnight). */
+function insideQuietHours(minute: number, start: number, end: number): boolean {
+  if (start === end) return false;
+  return start > end ? minute >= start || minute < end : minute >= start && minute < end;
+}
+
 /** quietHoursEnd through luxon, for an instant or zone the fast path does not read. */
 function quietHoursEndLuxon(instant: string, zone: string, start: number, end: number): string | undefined {
   const now = local(instant, zone);
-  const minute = now.hour * 60 + now.minute;
-  if (start === end) return undefined;
-  const wraps = start > end; // e.g. 21:00-08:00 spans midnight
-  const inside = wraps ? minute >= start || minute < end : minute >= start && minute < end;
-  if (!inside) return undefined;
+  if (!insideQuietHours(now.hour * 60 + now.minute, start, end)) return undefined;
   const endToday = now.set({ hour: Math.floor(end / 60), minute: end % 60, second: 0, millisecond: 0 });
   return toIso(endToday > now ? endToday : endToday.plus({ days: 1 }));
 }
