@@ -5,9 +5,9 @@
 import * as z from 'zod';
 import { DEFAULT_TIMER_SHARDS } from './adapters/table-schema.ts';
 import { DEFAULT_RETENTION_DAYS } from './composition/table-env.ts';
-import { isoDuration } from './core/definition.ts';
 import { DEFAULT_FREQUENCY_CAP } from './core/engine.ts';
 import { formatIssues } from './core/events.ts';
+import { isoDuration } from './core/schema-fields.ts';
 import { BRAND_COLOR, LINK_TRACKING, parseLinkTracking, type ShopIdentity } from './core/shop.ts';
 
 const configSchema = z.object({

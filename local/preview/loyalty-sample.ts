@@ -11,12 +11,8 @@ import { parse } from 'yaml';
 import type { Catalog } from '../../functions/catalog/catalog.ts';
 import { readableCode } from '../../functions/core/codes.ts';
 import type { LoyaltyAccount, RecentRedemption } from '../../functions/core/loyalty/account.ts';
-import {
-  baseTier,
-  type LoyaltyProgram,
-  loyaltyProgramSchema,
-  nextTier,
-} from '../../functions/core/loyalty/program.ts';
+import { baseTier, nextTier } from '../../functions/core/loyalty/levels.ts';
+import { type LoyaltyProgram, loyaltyProgramSchema } from '../../functions/core/loyalty/program.ts';
 import { addDuration } from '../../functions/core/time.ts';
 import { PREVIEW_SECRET } from './fixtures.ts';
 

@@ -14,6 +14,7 @@ import { CatalogError } from '../../functions/catalog/errors.ts';
 import { describeProgram, loadLoyaltyProgram, parseLoyaltyProgram } from '../../functions/catalog/loyalty.ts';
 import { loyaltyJsonSchema } from '../../functions/catalog/schemas.ts';
 import { validateProject } from '../../functions/catalog/validate.ts';
+import { loyaltyProgramSchema } from '../../functions/core/loyalty/program.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const FILE = 'loyalty.yaml';
@@ -107,6 +108,16 @@ rewards:
       missing: true,
     });
     expect(NO_LOYALTY_PROGRAM.enabled).toBe(false);
+  });
+
+  it('falls back on exactly what the schema makes of the smallest switched-off program', () => {
+    expect(
+      loyaltyProgramSchema.parse({
+        enabled: false,
+        earning: { pointsPerUnit: { EUR: 1 } },
+        tiers: { levels: [{ id: 'member', threshold: 0 }] },
+      }),
+    ).toEqual(NO_LOYALTY_PROGRAM);
   });
 });
 

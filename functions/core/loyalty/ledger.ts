@@ -12,8 +12,9 @@
 import type { Money, ShopEvent } from '../events.ts';
 import { addDuration, isBefore } from '../time.ts';
 import type { LoyaltyAccount, LoyaltyDecision, LoyaltyInput, Movement } from './account.ts';
+import { baseTier, tierById } from './levels.ts';
 import { bonus, movementId } from './movements.ts';
-import { baseTier, type LoyaltyProgram, tierById } from './program.ts';
+import type { LoyaltyProgram } from './program.ts';
 import { redeem } from './redemption.ts';
 import { type LoyaltyArgs, Run } from './run.ts';
 import { expire, release, settle } from './schedule.ts';

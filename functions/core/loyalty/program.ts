@@ -4,7 +4,7 @@
  * read it are in ledger.ts (earning, reversal, expiry, redemption) and tiers.ts.
  */
 import * as z from 'zod';
-import { couponAmountOff, currencyCode, isoDuration } from '../definition.ts';
+import { couponAmountOff, currencyCode, isoDuration } from '../schema-fields.ts';
 
 const points = z.number().int('must be a whole number of points').min(0, 'must be 0 or more');
 const slug = z
@@ -161,25 +161,3 @@ export type LoyaltyProgram = z.output<typeof loyaltyProgramSchema>;
 export type LoyaltyProgramInput = z.input<typeof loyaltyProgramSchema>;
 export type Tier = LoyaltyProgram['tiers']['levels'][number];
 export type Reward = LoyaltyProgram['rewards'][number];
-
-/** The base tier every member starts in. */
-export function baseTier(program: LoyaltyProgram): Tier {
-  return program.tiers.levels[0] as Tier;
-}
-
-export function tierById(program: LoyaltyProgram, id: string): Tier | undefined {
-  return program.tiers.levels.find((t) => t.id === id);
-}
-
-/** The highest tier whose threshold `qualifying` points reach. */
-export function tierFor(program: LoyaltyProgram, qualifying: number): Tier {
-  let found = baseTier(program);
-  for (const level of program.tiers.levels) if (qualifying >= level.threshold) found = level;
-  return found;
-}
-
-/** The tier above `id`, if any. */
-export function nextTier(program: LoyaltyProgram, id: string): Tier | undefined {
-  const i = program.tiers.levels.findIndex((t) => t.id === id);
-  return i < 0 ? undefined : program.tiers.levels[i + 1];
-}

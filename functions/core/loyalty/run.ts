@@ -5,7 +5,8 @@
 import type { CustomerView, EmitEffect } from '../model.ts';
 import { isBefore } from '../time.ts';
 import type { LoyaltyAccount, LoyaltyInput, Movement } from './account.ts';
-import { baseTier, type LoyaltyProgram } from './program.ts';
+import { baseTier } from './levels.ts';
+import type { LoyaltyProgram } from './program.ts';
 import { addQualifying, oldestKeptMonth } from './tiers.ts';
 
 export interface LoyaltyArgs {

@@ -6,8 +6,9 @@
 import { DateTime, Duration } from 'luxon';
 import { addDuration, isAtOrBefore, isBefore, toIso } from '../time.ts';
 import type { LoyaltyAccount } from './account.ts';
+import { baseTier } from './levels.ts';
 import { bonus, movementId } from './movements.ts';
-import { baseTier, type LoyaltyProgram } from './program.ts';
+import type { LoyaltyProgram } from './program.ts';
 import type { Run } from './run.ts';
 import { monthOf, nextReview, reviewTier } from './tiers.ts';
 

@@ -5,7 +5,8 @@
 import { DateTime } from 'luxon';
 import { addDuration, isAtOrBefore, toIso } from '../time.ts';
 import type { LoyaltyAccount } from './account.ts';
-import { baseTier, type LoyaltyProgram, nextTier, type Tier, tierById, tierFor } from './program.ts';
+import { baseTier, nextTier, tierById, tierFor } from './levels.ts';
+import type { LoyaltyProgram, Tier } from './program.ts';
 
 /** Months of qualifying points kept on the account: a calendar year's status needs the year before. */
 const MONTHS_KEPT = 24;
