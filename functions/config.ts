@@ -2,7 +2,7 @@
  * One validated configuration object, built from the environment once per process. A missing or
  * malformed variable fails fast with its name, instead of surfacing as an odd error mid-send.
  */
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { DEFAULT_TIMER_SHARDS } from './adapters/table-schema.ts';
 import { DEFAULT_RETENTION_DAYS } from './composition/table-env.ts';
 import { DEFAULT_FREQUENCY_CAP } from './core/engine.ts';
@@ -11,39 +11,45 @@ import { isoDuration } from './core/schema-fields.ts';
 import { BRAND_COLOR, LINK_TRACKING, parseLinkTracking, type ShopIdentity } from './core/shop.ts';
 
 const configSchema = z.object({
-  TABLE_NAME: z.string().min(1),
-  EVENT_BUS_NAME: z.string().min(1).default('default'),
-  SHOP_EVENT_SOURCE: z.string().min(1).default('shop'),
-  DEFAULT_LOCALE: z.string().min(2).default('en'),
-  DEFAULT_TIME_ZONE: z.string().min(1).default('Europe/Berlin'),
-  TIMER_SHARDS: z.coerce.number().int().min(1).max(100).default(DEFAULT_TIMER_SHARDS),
+  TABLE_NAME: z.string().check(z.minLength(1)),
+  EVENT_BUS_NAME: z._default(z.string().check(z.minLength(1)), 'default'),
+  SHOP_EVENT_SOURCE: z._default(z.string().check(z.minLength(1)), 'shop'),
+  DEFAULT_LOCALE: z._default(z.string().check(z.minLength(2)), 'en'),
+  DEFAULT_TIME_ZONE: z._default(z.string().check(z.minLength(1)), 'Europe/Berlin'),
+  TIMER_SHARDS: z._default(z.coerce.number().check(z.int(), z.gte(1), z.lte(100)), DEFAULT_TIMER_SHARDS),
   /** At most this many marketing emails per customer in any FREQUENCY_CAP_PER, across journeys. */
-  FREQUENCY_CAP_MAX: z.coerce.number().int().min(1).max(100).default(DEFAULT_FREQUENCY_CAP.max),
-  FREQUENCY_CAP_PER: isoDuration.default(DEFAULT_FREQUENCY_CAP.per),
-  RETENTION_DAYS: z.coerce.number().int().min(1).default(DEFAULT_RETENTION_DAYS),
-  SENDER_ADDRESS: z.string().min(3).default('shop@example.com'),
-  SES_CONFIGURATION_SET: z.string().optional(),
-  SHOP_NAME: z.string().min(1).default('Our Shop'),
-  SHOP_URL: z.url().default('https://shop.example.com'),
+  FREQUENCY_CAP_MAX: z._default(
+    z.coerce.number().check(z.int(), z.gte(1), z.lte(100)),
+    DEFAULT_FREQUENCY_CAP.max,
+  ),
+  FREQUENCY_CAP_PER: z._default(isoDuration, DEFAULT_FREQUENCY_CAP.per),
+  RETENTION_DAYS: z._default(z.coerce.number().check(z.int(), z.gte(1)), DEFAULT_RETENTION_DAYS),
+  SENDER_ADDRESS: z._default(z.string().check(z.minLength(3)), 'shop@example.com'),
+  SES_CONFIGURATION_SET: z.optional(z.string()),
+  SHOP_NAME: z._default(z.string().check(z.minLength(1)), 'Our Shop'),
+  SHOP_URL: z._default(z.url(), 'https://shop.example.com'),
   /** Postal address (imprint) in the footer; required for marketing email, enforced at deploy. */
-  SHOP_ADDRESS: z.string().min(1).optional(),
-  SHOP_LOGO_URL: z.url().optional(),
-  SHOP_BRAND_COLOR: z.string().regex(BRAND_COLOR, 'must be a colour such as #0f766e').optional(),
+  SHOP_ADDRESS: z.optional(z.string().check(z.minLength(1))),
+  SHOP_LOGO_URL: z.optional(z.url()),
+  SHOP_BRAND_COLOR: z.optional(z.string().check(z.regex(BRAND_COLOR, 'must be a colour such as #0f766e'))),
   /** Query parameters for links into the shop, `utm_source=newsletter&utm_medium=email`. */
-  SHOP_LINK_TRACKING: z
-    .string()
-    .regex(LINK_TRACKING, 'must be query parameters such as utm_source=newsletter&utm_medium=email')
-    .optional(),
-  PREFERENCES_URL: z.url().default('https://shop.example.com/preferences'),
+  SHOP_LINK_TRACKING: z.optional(
+    z
+      .string()
+      .check(
+        z.regex(LINK_TRACKING, 'must be query parameters such as utm_source=newsletter&utm_medium=email'),
+      ),
+  ),
+  PREFERENCES_URL: z._default(z.url(), 'https://shop.example.com/preferences'),
   /** Local runs and tests set the secret directly; Lambda reads it from Secrets Manager. */
-  SIGNING_SECRET: z.string().min(16).optional(),
-  SIGNING_SECRET_ARN: z.string().optional(),
+  SIGNING_SECRET: z.optional(z.string().check(z.minLength(16))),
+  SIGNING_SECRET_ARN: z.optional(z.string()),
   /** This worker's share of the SES sending rate (the stack sets it from sendRatePerSecond). */
-  SENDS_PER_SECOND_PER_WORKER: z.coerce.number().positive().optional(),
+  SENDS_PER_SECOND_PER_WORKER: z.optional(z.coerce.number().check(z.positive())),
   /** An SES request not answered within this long is abandoned and its email left `unknown`. */
-  SES_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(50).max(60_000).default(10_000),
+  SES_REQUEST_TIMEOUT_MS: z._default(z.coerce.number().check(z.int(), z.gte(50), z.lte(60_000)), 10_000),
   /** Grace period for SES's event to settle an email in `sending` / `unknown` before it is resent. */
-  OUTBOX_RECONCILE_AFTER: isoDuration.default('PT15M'),
+  OUTBOX_RECONCILE_AFTER: z._default(isoDuration, 'PT15M'),
 });
 
 /** The journey functions' configuration: the shared part and what sending and deciding need. */
@@ -109,8 +115,8 @@ export interface ConnectorConfig {
 }
 
 export function connectorConfigFromEnv(env: Record<string, string | undefined>): ConnectorConfig {
-  const parsed = configSchema
-    .pick({
+  const parsed = z
+    .pick(configSchema, {
       TABLE_NAME: true,
       EVENT_BUS_NAME: true,
       SHOP_EVENT_SOURCE: true,

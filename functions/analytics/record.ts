@@ -10,7 +10,7 @@
  * to the customer (or to their orders) afterwards. This file is the one definition of the columns:
  * the Glue table, DuckDB's `read_json` column list and the zod check all derive from COLUMNS.
  */
-import * as z from 'zod';
+import * as z from 'zod/mini';
 
 export const ANALYTICS_SCHEMA_VERSION = 1;
 
@@ -134,50 +134,39 @@ export const duckdbType = (t: 'string' | 'int' | 'boolean') =>
 
 const iso = z
   .string()
-  .regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/, 'must be Date#toISOString output');
-const key = z.string().regex(/^[A-Za-z0-9_-]{16,64}$/, 'must be a pseudonymous key');
-const name = z.string().regex(/^[A-Za-z0-9._:-]{1,100}$/, 'must be an identifier, not free text');
+  .check(z.regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/, 'must be Date#toISOString output'));
+const key = z.string().check(z.regex(/^[A-Za-z0-9_-]{16,64}$/, 'must be a pseudonymous key'));
+const name = z.string().check(z.regex(/^[A-Za-z0-9._:-]{1,100}$/, 'must be an identifier, not free text'));
 /** A loyalty program's tier or reward id (core/loyalty/program.ts: kebab-case). */
-const slug = z.string().regex(/^[a-z][a-z0-9-]{0,63}$/, 'must be a tier or reward id');
+const slug = z.string().check(z.regex(/^[a-z][a-z0-9-]{0,63}$/, 'must be a tier or reward id'));
 /** Far above any real movement, inside Glue's 32-bit `int`. */
 export const MAX_POINTS = 1_000_000_000;
 
-export const analyticsRecordSchema = z
-  .object({
-    id: z.string().regex(/^[a-f0-9]{32}$/),
-    v: z.literal(ANALYTICS_SCHEMA_VERSION),
-    type: z.enum(RECORD_TYPES),
-    time: iso,
-    recorded: iso,
-    customer: key.nullable(),
-    journey: name.nullable(),
-    message: name.nullable(),
-    instance: key.nullable(),
-    send: key.nullable(),
-    holdout: z.boolean().nullable(),
-    goal: name.nullable(),
-    reason: name.nullable(),
-    market: z
-      .string()
-      .regex(/^[A-Z]{2}$/)
-      .nullable(),
-    locale: z.string().max(35).nullable(),
-    order: key.nullable(),
-    amount: z
-      .string()
-      .regex(/^-?\d{1,12}(\.\d{1,4})?$/)
-      .nullable(),
-    currency: z
-      .string()
-      .regex(/^[A-Z]{3}$/)
-      .nullable(),
-    score: z.number().int().min(0).max(10).nullable(),
-    consent: z.boolean().nullable(),
-    points: z.number().int().min(0).max(MAX_POINTS).nullable(),
-    tier: slug.nullable(),
-    reward: slug.nullable(),
-  })
-  .strict();
+export const analyticsRecordSchema = z.strictObject({
+  id: z.string().check(z.regex(/^[a-f0-9]{32}$/)),
+  v: z.literal(ANALYTICS_SCHEMA_VERSION),
+  type: z.enum(RECORD_TYPES),
+  time: iso,
+  recorded: iso,
+  customer: z.nullable(key),
+  journey: z.nullable(name),
+  message: z.nullable(name),
+  instance: z.nullable(key),
+  send: z.nullable(key),
+  holdout: z.nullable(z.boolean()),
+  goal: z.nullable(name),
+  reason: z.nullable(name),
+  market: z.nullable(z.string().check(z.regex(/^[A-Z]{2}$/))),
+  locale: z.nullable(z.string().check(z.maxLength(35))),
+  order: z.nullable(key),
+  amount: z.nullable(z.string().check(z.regex(/^-?\d{1,12}(\.\d{1,4})?$/))),
+  currency: z.nullable(z.string().check(z.regex(/^[A-Z]{3}$/))),
+  score: z.nullable(z.number().check(z.int(), z.gte(0), z.lte(10))),
+  consent: z.nullable(z.boolean()),
+  points: z.nullable(z.number().check(z.int(), z.gte(0), z.lte(MAX_POINTS))),
+  tier: z.nullable(slug),
+  reward: z.nullable(slug),
+});
 
 /** Every column present (null where it does not apply), so JSON Lines and Parquet rows look alike. */
 export type AnalyticsRecord = z.infer<typeof analyticsRecordSchema>;

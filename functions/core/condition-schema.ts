@@ -47,7 +47,7 @@ const profileCondition = z
 const ordersCondition = z
   .object({
     count: comparison.describe('number of orders that match'),
-    within: isoDuration.optional().describe('only orders placed within this duration before now'),
+    within: z.optional(isoDuration).describe('only orders placed within this duration before now'),
     sinceEntry: z
       .boolean()
       .optional()
@@ -68,8 +68,8 @@ const eventCondition = z
     in: z.array(z.union([z.string(), z.number()])).optional(),
     exists: z.boolean().optional(),
     compare: comparison.optional(),
-    moneyAtLeast: perCurrency
-      .optional()
+    moneyAtLeast: z
+      .optional(perCurrency)
       .describe('the field is money {amount, currency}: at least this much'),
   })
   .strict()

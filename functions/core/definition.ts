@@ -36,9 +36,9 @@ const journeyEventType = z
 const coupon = z
   .object({
     percentOff: z.number().gt(0).max(100).optional(),
-    amountOff: couponAmountOff.optional(),
-    currency: currencyCode.optional(),
-    validFor: isoDuration.describe('how long the code is valid after it is issued'),
+    amountOff: z.optional(couponAmountOff),
+    currency: z.optional(currencyCode),
+    validFor: isoDuration.check(z.describe('how long the code is valid after it is issued')),
   })
   .strict()
   .refine((c) => (c.percentOff === undefined) !== (c.amountOff === undefined), {
@@ -59,8 +59,8 @@ const sendStep = z
         .object({
           message: messageId,
           coupon: coupon.optional(),
-          reward: perCurrency
-            .optional()
+          reward: z
+            .optional(perCurrency)
             .describe(
               'grant a referral reward in the currency of the triggering event (emits referral.reward.granted)',
             ),
@@ -77,8 +77,8 @@ const waitStep = z
       isoDuration,
       z
         .object({
-          duration: isoDuration.optional().describe('wait this long (from now, or from `since`)'),
-          sinceEntry: isoDuration.optional().describe('wait until this long after the customer entered'),
+          duration: z.optional(isoDuration).describe('wait this long (from now, or from `since`)'),
+          sinceEntry: z.optional(isoDuration).describe('wait until this long after the customer entered'),
           since: journeyEventType
             .optional()
             .describe(
@@ -212,7 +212,7 @@ const trigger = z
         inactivity: z
           .object({
             event: journeyEventType.describe('every such event restarts the clock, e.g. order.placed'),
-            after: isoDuration.describe('enter when no such event came for this long'),
+            after: isoDuration.check(z.describe('enter when no such event came for this long')),
           })
           .strict(),
       })
@@ -258,7 +258,7 @@ export const journeyDefinitionSchema = z
     goal: z
       .object({
         event: journeyEventType,
-        within: isoDuration.describe('attribution window'),
+        within: isoDuration.check(z.describe('attribution window')),
         from: z
           .enum(['entry', 'lastMessage'])
           .optional()

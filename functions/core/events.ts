@@ -2,7 +2,8 @@
  * The public event contract (DESIGN.md §5): what the shop sends and what the system emits.
  * These zod schemas are the one definition; `journeys schemas` exports them as JSON Schema.
  */
-import * as z from 'zod';
+import { en } from 'zod/locales';
+import * as z from 'zod/mini';
 import {
   atMost,
   code,
@@ -23,34 +24,39 @@ import { loyaltyEventSchemas, loyaltyRedemptionRequested } from './loyalty/event
 
 export { LIMITS, type Money, moneySchema } from './event-fields.ts';
 
+// zod/mini (unlike classic zod) installs no error messages: the English ones, as classic does, once
+// for every schema of the process. Every function that parses with zod reaches this module.
+z.config(en());
+
 /** The source of every event the system itself emits. */
 export const SYSTEM_SOURCE = 'retention-journeys';
 
 export const customerRegistered = z.object({
   customerId: id,
   email,
-  firstName: firstName.optional(),
+  firstName: z.optional(firstName),
   locale,
-  timeZone: timeZone.optional(),
+  timeZone: z.optional(timeZone),
   marketingConsent: z.boolean({ message: 'must be true or false' }),
-  referredByCode: code.optional(),
-  birthday: z
-    .string()
-    .regex(/^(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/, 'must be a month-day MM-DD such as 02-29')
-    .optional(),
-  registeredAt: timestamp.optional(),
+  referredByCode: z.optional(code),
+  birthday: z.optional(
+    z
+      .string()
+      .check(z.regex(/^(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/, 'must be a month-day MM-DD such as 02-29')),
+  ),
+  registeredAt: z.optional(timestamp),
 });
 
 export const customerUpdated = z
   .object({
     customerId: id,
-    email: email.optional(),
-    firstName: firstName.optional(),
-    locale: locale.optional(),
-    timeZone: timeZone.optional(),
+    email: z.optional(email),
+    firstName: z.optional(firstName),
+    locale: z.optional(locale),
+    timeZone: z.optional(timeZone),
     birthday: customerRegistered.shape.birthday,
   })
-  .refine((d) => Object.keys(d).length > 1, { message: 'must change at least one attribute' });
+  .check(z.refine((d) => Object.keys(d).length > 1, { message: 'must change at least one attribute' }));
 
 export const customerConsentChanged = z.object({
   customerId: id,
@@ -64,21 +70,22 @@ export const orderPlaced = z.object({
   customerId: id,
   placedAt: timestamp,
   total: moneySchema,
-  items: z
-    .array(
-      z.object({
-        sku: nonEmpty.max(LIMITS.sku, atMost(LIMITS.sku)),
-        name: z.string().max(LIMITS.itemName, atMost(LIMITS.itemName)).optional(),
-        quantity: z.number().int('must be a whole number').positive('must be at least 1'),
-        unitPrice: moneyOrAmount("the order's total.currency").optional(),
-      }),
-    )
-    .max(LIMITS.items, atMost(LIMITS.items, 'items'))
-    .optional(),
-  discountCode: code.optional(),
+  items: z.optional(
+    z
+      .array(
+        z.object({
+          sku: nonEmpty.check(z.maxLength(LIMITS.sku, atMost(LIMITS.sku))),
+          name: z.optional(z.string().check(z.maxLength(LIMITS.itemName, atMost(LIMITS.itemName)))),
+          quantity: z.number().check(z.int('must be a whole number'), z.positive('must be at least 1')),
+          unitPrice: z.optional(moneyOrAmount("the order's total.currency")),
+        }),
+      )
+      .check(z.maxLength(LIMITS.items, atMost(LIMITS.items, 'items'))),
+  ),
+  discountCode: z.optional(code),
 });
 
-export const orderDelivered = z.object({ orderId: id, customerId: id, deliveredAt: timestamp.optional() });
+export const orderDelivered = z.object({ orderId: id, customerId: id, deliveredAt: z.optional(timestamp) });
 
 /**
  * A refund's `amount` as a decimal string needs the refund's own `currency` (the refund event does not
@@ -88,37 +95,41 @@ export const orderRefunded = z
   .object({
     orderId: id,
     customerId: id,
-    amount: moneyOrAmount("the refund's currency field").optional(),
-    currency: currency
-      .optional()
-      .describe('ISO 4217 code of the refund; required when amount is a decimal string'),
+    amount: z.optional(moneyOrAmount("the refund's currency field")),
+    currency: z.optional(currency).register(z.globalRegistry, {
+      description: 'ISO 4217 code of the refund; required when amount is a decimal string',
+    }),
   })
-  .superRefine((refund, context) => {
-    if (typeof refund.amount === 'string' && refund.currency === undefined)
-      context.addIssue({
-        code: 'custom',
-        path: ['currency'],
-        message: 'required (rule: order.refunded with amount as a decimal string requires currency)',
-      });
-    if (
-      typeof refund.amount === 'object' &&
-      refund.currency !== undefined &&
-      refund.currency !== refund.amount.currency
-    )
-      context.addIssue({
-        code: 'custom',
-        path: ['currency'],
-        message: `${quote(refund.currency)} differs from amount.currency ${quote(refund.amount.currency)} (rule: a refund has one currency)`,
-      });
-  });
+  .check(
+    z.superRefine((refund, context) => {
+      if (typeof refund.amount === 'string' && refund.currency === undefined)
+        context.addIssue({
+          code: 'custom',
+          path: ['currency'],
+          message: 'required (rule: order.refunded with amount as a decimal string requires currency)',
+        });
+      if (
+        typeof refund.amount === 'object' &&
+        refund.currency !== undefined &&
+        refund.currency !== refund.amount.currency
+      )
+        context.addIssue({
+          code: 'custom',
+          path: ['currency'],
+          message: `${quote(refund.currency)} differs from amount.currency ${quote(refund.amount.currency)} (rule: a refund has one currency)`,
+        });
+    }),
+  );
 
 export const feedbackSubmitted = z.object({
   customerId: id,
-  orderId: id.optional(),
-  score: z.number().int('must be a whole number').min(0, 'must be 0 to 10').max(10, 'must be 0 to 10'),
-  comment: z.string().max(LIMITS.comment, atMost(LIMITS.comment)).optional(),
+  orderId: z.optional(id),
+  score: z
+    .number()
+    .check(z.int('must be a whole number'), z.gte(0, 'must be 0 to 10'), z.lte(10, 'must be 0 to 10')),
+  comment: z.optional(z.string().check(z.maxLength(LIMITS.comment, atMost(LIMITS.comment)))),
   /** Stable per feedback link (hash of its token): a resubmitted answer carries the same id. */
-  feedbackId: code.optional(),
+  feedbackId: z.optional(code),
 });
 
 export const shopEventSchemas = {
@@ -140,13 +151,13 @@ export const shopEventSchemas = {
 export const systemInputSchemas = {
   'referral.attributed': z.object({
     customerId: id,
-    code: nonEmpty.max(LIMITS.code, atMost(LIMITS.code)),
+    code: nonEmpty.check(z.maxLength(LIMITS.code, atMost(LIMITS.code))),
     referrerId: id,
   }),
   'referral.reward.earned': z.object({
     customerId: id,
     refereeId: id,
-    code: nonEmpty.max(LIMITS.code, atMost(LIMITS.code)),
+    code: nonEmpty.check(z.maxLength(LIMITS.code, atMost(LIMITS.code))),
     orderId: id,
     currency,
   }),
@@ -204,8 +215,8 @@ export interface RawEvent {
 export type ParseResult = { ok: true; event: ShopEvent } | { ok: false; errors: string[] };
 
 /** Looked up with `get`, never by key on a plain object: `constructor` or `__proto__` is no schema. */
-const SHOP_SCHEMAS = new Map<string, z.ZodType>(Object.entries(shopEventSchemas));
-const SYSTEM_SCHEMAS = new Map<string, z.ZodType>(Object.entries(systemInputSchemas));
+const SHOP_SCHEMAS = new Map<string, z.ZodMiniType>(Object.entries(shopEventSchemas));
+const SYSTEM_SCHEMAS = new Map<string, z.ZodMiniType>(Object.entries(systemInputSchemas));
 /** Business times the contract carries besides the envelope `time`. */
 const BUSINESS_TIMES = ['registeredAt', 'placedAt', 'deliveredAt'] as const;
 /** A flood of issues (an array of 10,000 bad items) is reported by its first few. */

@@ -7,7 +7,7 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import { SESv2Client } from '@aws-sdk/client-sesv2';
 import middy from '@middy/core';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { renderReportHtml } from '../../analytics/html/render.ts';
 import { computeReport } from '../../analytics/report.ts';
 import { AthenaRunner } from '../adapters/athena.ts';
@@ -21,15 +21,15 @@ import {
 import { logger, metrics } from './runtime.ts';
 
 const envSchema = z.object({
-  REPORT_RECIPIENTS: z.string().min(3),
-  REPORT_LOCALE: z.enum(['en', 'de']).default('en'),
-  REPORT_MONTHS: z.coerce.number().int().min(1).max(60).default(12),
-  ACTIVE_WINDOW_DAYS: z.coerce.number().int().min(1).default(365),
-  SENDER_ADDRESS: z.string().min(3),
-  SES_CONFIGURATION_SET: z.string().optional(),
-  SHOP_NAME: z.string().min(1).default('Our Shop'),
-  ATHENA_WORKGROUP: z.string().min(1),
-  ATHENA_DATABASE: z.string().min(1),
+  REPORT_RECIPIENTS: z.string().check(z.minLength(3)),
+  REPORT_LOCALE: z._default(z.enum(['en', 'de']), 'en'),
+  REPORT_MONTHS: z._default(z.coerce.number().check(z.int(), z.gte(1), z.lte(60)), 12),
+  ACTIVE_WINDOW_DAYS: z._default(z.coerce.number().check(z.int(), z.gte(1)), 365),
+  SENDER_ADDRESS: z.string().check(z.minLength(3)),
+  SES_CONFIGURATION_SET: z.optional(z.string()),
+  SHOP_NAME: z._default(z.string().check(z.minLength(1)), 'Our Shop'),
+  ATHENA_WORKGROUP: z.string().check(z.minLength(1)),
+  ATHENA_DATABASE: z.string().check(z.minLength(1)),
 });
 
 export interface MonthlyReportConfig {

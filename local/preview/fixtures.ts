@@ -29,12 +29,12 @@ const fixtureSchema = z
       .refine((v) => canonicalLocale(v) !== undefined, 'must be a BCP 47 locale such as de-AT or en-GB'),
     timeZone: z.string().refine(isTimeZone, 'must be an IANA time zone such as Europe/Vienna').default('UTC'),
     orderCount: z.number().int('must be a whole number').min(0, 'must be 0 or more').default(1),
-    currency: currencyCode.optional(),
+    currency: z.optional(currencyCode),
     order: z
       .object({
         orderId: z.string().min(1).optional(),
         placedAt: isoInstant.optional(),
-        total: moneySchema.optional(),
+        total: z.optional(moneySchema),
         items: z
           .array(
             z
@@ -42,7 +42,7 @@ const fixtureSchema = z
                 sku: z.string().min(1),
                 name: z.string().optional(),
                 quantity: z.number().int('must be a whole number').min(1, 'must be 1 or more'),
-                unitPrice: moneySchema.optional(),
+                unitPrice: z.optional(moneySchema),
               })
               .strict(),
           )
@@ -56,8 +56,8 @@ const fixtureSchema = z
       .object({
         code: z.string().min(1).optional(),
         percentOff: z.number().gt(0).max(100).optional(),
-        amountOff: couponAmountOff.optional(),
-        currency: currencyCode.optional(),
+        amountOff: z.optional(couponAmountOff),
+        currency: z.optional(currencyCode),
         expiresAt: isoInstant.optional(),
       })
       .strict()

@@ -4,18 +4,20 @@
  * rest (source `retention-journeys`) for the shop and for journeys, which may start on them and whose
  * value-moving ones are checked against the stored account (core/value-checks.ts).
  */
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { currency, id, nonEmpty, timestamp } from '../event-fields.ts';
 
-const points = z.number().int('must be a whole number');
-const slug = nonEmpty.max(64).regex(/^[a-z][a-z0-9-]*$/, 'must be kebab-case');
-const movementId = nonEmpty.max(300);
+const points = z.number().check(z.int('must be a whole number'));
+const slug = nonEmpty.check(z.maxLength(64), z.regex(/^[a-z][a-z0-9-]*$/, 'must be kebab-case'));
+const movementId = nonEmpty.check(z.maxLength(300));
 
 /** Shop event: redeem a reward of the catalogue. `requestId` makes a repeated request harmless. */
 export const loyaltyRedemptionRequested = z.object({
   customerId: id,
   rewardId: slug,
-  requestId: nonEmpty.max(100).describe('the same id again returns the first redemption, never a second one'),
+  requestId: nonEmpty.check(z.maxLength(100)).register(z.globalRegistry, {
+    description: 'the same id again returns the first redemption, never a second one',
+  }),
 });
 
 export const loyaltyEventSchemas = {
@@ -25,9 +27,9 @@ export const loyaltyEventSchemas = {
     movementId,
     points,
     reason: z.enum(['order', 'registration', 'feedback', 'birthday', 'referral']),
-    orderId: id.optional(),
+    orderId: z.optional(id),
     /** Order points wait for the hold; bonuses are available at once. */
-    availableAt: timestamp.optional(),
+    availableAt: z.optional(timestamp),
     balance: points,
   }),
   'loyalty.points.available': z.object({ customerId: id, movementId, orderId: id, points, balance: points }),
@@ -40,13 +42,13 @@ export const loyaltyEventSchemas = {
     to: slug,
     direction: z.enum(['up', 'down']),
     /** The new tier's benefits as the program states them, for the shop to apply. */
-    benefits: z
-      .object({
+    benefits: z.optional(
+      z.object({
         earnMultiplier: z.number(),
-        couponPercentOff: z.number().optional(),
+        couponPercentOff: z.optional(z.number()),
         flags: z.record(z.string(), z.boolean()),
-      })
-      .optional(),
+      }),
+    ),
   }),
   'loyalty.tier.at-risk': z.object({
     customerId: id,
@@ -59,7 +61,7 @@ export const loyaltyEventSchemas = {
   'loyalty.redemption.refused': z.object({
     customerId: id,
     rewardId: slug,
-    requestId: nonEmpty.max(100),
+    requestId: nonEmpty.check(z.maxLength(100)),
     reason: z.enum([
       'unknown reward',
       'not enough points',
@@ -73,9 +75,9 @@ export const loyaltyEventSchemas = {
     movementId,
     rewardId: slug,
     points,
-    code: nonEmpty.max(64),
+    code: nonEmpty.check(z.maxLength(64)),
     balance: points,
-    currency: currency.optional(),
+    currency: z.optional(currency),
   }),
 } as const;
 

@@ -23,8 +23,8 @@ const earning = z
       .enum(['down', 'nearest'])
       .default('down')
       .describe('how fractional points of an order are rounded: down (default) or to the nearest'),
-    hold: isoDuration
-      .default('P14D')
+    hold: z
+      ._default(isoDuration, 'P14D')
       .describe('points of an order stay pending this long after placedAt and are lost if it is refunded'),
     bonuses: z
       .object({
@@ -74,8 +74,8 @@ const tiers = z
       .describe(
         'rolling12Months: the customer-local calendar month and the 11 before it; calendarYear: the customer-local year, status kept through the next year',
       ),
-    downgradeGrace: isoDuration
-      .default('P30D')
+    downgradeGrace: z
+      ._default(isoDuration, 'P30D')
       .describe(
         'how long a member below their tier keeps it (and gets a tier-at-risk note) before moving down',
       ),
@@ -119,7 +119,7 @@ const reward = z
       .optional()
       .describe("a fixed coupon per currency; the customer's currency is that of their latest order"),
     percentOff: z.number().int().min(1).max(100).optional(),
-    validFor: isoDuration.default('P90D').describe('how long the coupon is valid after redemption'),
+    validFor: z._default(isoDuration, 'P90D').describe('how long the coupon is valid after redemption'),
   })
   .strict()
   .refine((r) => (r.amountOff === undefined) !== (r.percentOff === undefined), {
@@ -134,11 +134,11 @@ export const loyaltyProgramSchema = z
     tiers,
     expiry: z
       .object({
-        after: isoDuration
-          .default('P12M')
+        after: z
+          ._default(isoDuration, 'P12M')
           .describe('available points expire after this long without activity (an order or a redemption)'),
-        reminderBefore: isoDuration
-          .default('P30D')
+        reminderBefore: z
+          ._default(isoDuration, 'P30D')
           .describe('loyalty.points.expiring is emitted this long before'),
       })
       .strict()
