@@ -13,6 +13,7 @@ import type { SesEmail } from '../servers/ses-emulator.ts';
 
 export class MemorySes {
   private readonly held: SesEmail[] = [];
+  private readonly byId = new Map<string, SesEmail>();
   private sent = 0;
 
   /**
@@ -26,7 +27,7 @@ export class MemorySes {
       if (!simple) throw new Error('the in-process SES answers only simple SendEmail content');
       // Deterministic ids: a run's emails carry the same message ids every time.
       const messageId = `memory-ses-${String(++this.sent).padStart(9, '0')}`;
-      this.held.push({
+      const email: SesEmail = {
         messageId,
         from: input.FromEmailAddress ?? '',
         replyTo: input.ReplyToAddresses ?? [],
@@ -40,11 +41,16 @@ export class MemorySes {
         attachments: [],
         headers: simple.Headers?.map((h) => ({ name: h.Name ?? '', value: h.Value ?? '' })),
         at: Math.floor(Date.now() / 1000),
-      });
+      };
+      this.held.push(email);
+      this.byId.set(messageId, email);
       return { MessageId: messageId, $metadata: {} };
     },
     // The mailer holds an SESv2Client; it calls nothing else on it.
   } as unknown as SESv2Client;
+
+  /** The email held under a message id, if any. */
+  readonly received = (messageId: string): SesEmail | undefined => this.byId.get(messageId);
 
   /** The emails held (those at or after `since`, epoch seconds, when given), oldest first. */
   async emails(since?: number): Promise<SesEmail[]> {

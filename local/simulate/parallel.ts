@@ -16,9 +16,11 @@ import type { Catalog } from '../../functions/catalog/catalog.ts';
 import { canonicalMailbox, normaliseCode, referralCode } from '../../functions/core/referral.ts';
 import { earlierProposal, type WindowProposal, windowAfter, windowStartAfter } from './agenda.ts';
 import type { SimulateOptions, SimulationServers } from './index.ts';
+import type { ListOrders } from './order.ts';
 import { type IndexedEvent, SIMULATION_SIGNING_SECRET } from './run.ts';
 import { period, type Scenario } from './scenario.ts';
-import { type SimulationResult, Timeline, type UnsortedResult } from './timeline.ts';
+import { type SimulationResult, type SortedPart, Timeline, type TimelineDelta } from './timeline.ts';
+import { workerScript } from './worker-script.ts';
 
 /** The scenario's events, one share per worker (each customer in one share). */
 export type ScenarioSplit = IndexedEvent[][];
@@ -35,8 +37,14 @@ export type WorkerRequest = { kind: 'work'; until: string } | { kind: 'finish' }
 
 export type WorkerReply =
   | { kind: 'ready'; barriers: readonly string[]; proposal: WindowProposal }
-  | { kind: 'worked'; proposal: WindowProposal }
-  | { kind: 'finished'; part: UnsortedResult; meter: [string, number | undefined, number][] }
+  /** `delta`: the window's entries as JSON (a string crosses threads faster than the objects). */
+  | { kind: 'worked'; proposal: WindowProposal; delta: string }
+  | {
+      kind: 'finished';
+      delta: string;
+      orders: ListOrders;
+      meter: [string, number | undefined, number][];
+    }
   | { kind: 'failed'; error: string };
 
 /** Union–find over customer ids. */
@@ -137,8 +145,8 @@ class SimulationWorker {
   private failure: Error | undefined;
   private firstReply: Promise<WorkerReply>;
 
-  constructor(input: WorkerInput) {
-    this.worker = new Worker(new URL('./worker-entry.mjs', import.meta.url), {
+  constructor(script: URL, input: WorkerInput) {
+    this.worker = new Worker(script, {
       workerData: input,
       // The young generation a year of a shop wants: fewer scavenges (about a tenth less CPU).
       resourceLimits: { maxYoungGenerationSizeMb: 192 },
@@ -195,9 +203,10 @@ export async function simulateInParallel(
   options: SimulateOptions,
 ): Promise<SimulationResult> {
   const { end } = period(scenario);
+  const script = await workerScript();
   const workers = split.map(
     (events) =>
-      new SimulationWorker({
+      new SimulationWorker(script.url, {
         scenario: { ...scenario, events: [] },
         events,
         catalog,
@@ -209,8 +218,43 @@ export async function simulateInParallel(
         },
       }),
   );
+  // Each worker's part grows window by window: a worker that finished its window early hands its
+  // entries over while the others still work, instead of all of them at the end.
+  const parts: SortedPart[] = split.map(() => ({
+    timeline: [],
+    generations: [],
+    emails: [],
+    events: [],
+    rejected: [],
+    errors: [],
+    steps: 0,
+    orders: { timeline: new Int32Array(), emails: new Int32Array(), events: new Int32Array() },
+  }));
+  const handOver = (i: number, delta: string) => {
+    const part = parts[i] as SortedPart;
+    const d = JSON.parse(delta) as TimelineDelta;
+    // One by one: a spread of a year's entries would overflow the stack.
+    for (const line of d.timeline) part.timeline.push(line);
+    for (const g of d.generations) part.generations.push(g);
+    for (const email of d.emails) part.emails.push(email);
+    for (const event of d.events) part.events.push(event);
+    for (const rejected of d.rejected) part.rejected.push(rejected);
+    for (const error of d.errors) part.errors.push(error);
+    part.steps += d.steps;
+  };
+  const ask = <K extends WorkerReply['kind']>(request: WorkerRequest, kind: K) =>
+    Promise.all(
+      workers.map((w, i) =>
+        w.request(request).then((reply) => {
+          const answer = expect(reply, kind);
+          if ('delta' in answer) handOver(i, answer.delta);
+          return answer;
+        }),
+      ),
+    );
   try {
     const ready = (await Promise.all(workers.map((w) => w.ready()))).map((r) => expect(r, 'ready'));
+    await script.remove();
     const barriers = ready.flatMap((r) => r.barriers).sort();
     let proposals = ready.map((r) => r.proposal);
     let from = period(scenario).start;
@@ -219,22 +263,20 @@ export async function simulateInParallel(
       if (!window) break;
       const { until } = window;
       options.onProgress?.(until);
-      const worked = await Promise.all(workers.map((w) => w.request({ kind: 'work', until })));
-      proposals = worked.map((r) => expect(r, 'worked').proposal);
+      proposals = (await ask({ kind: 'work', until }, 'worked')).map((r) => r.proposal);
       from = windowStartAfter(until, barriers);
     }
-    const finished = (await Promise.all(workers.map((w) => w.request({ kind: 'finish' })))).map((r) =>
-      expect(r, 'finished'),
-    );
+    const finished = await ask({ kind: 'finish' }, 'finished');
+    finished.forEach(({ orders }, i) => {
+      (parts[i] as SortedPart).orders = orders;
+    });
     for (const { meter } of finished)
       for (const [operation, units, times] of meter)
         for (let i = 0; i < times; i++) options.meter?.record(operation, units);
-    return Timeline.merge(
-      finished.map((f) => f.part),
-      'memory',
-    );
+    return Timeline.merge(parts, 'memory');
   } finally {
     await Promise.all(workers.map((w) => w.stop()));
+    await script.remove();
   }
 }
 

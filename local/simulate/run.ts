@@ -18,9 +18,10 @@ import {
 } from './agenda.ts';
 import type { React, SimulateOptions, SimulationServers } from './index.ts';
 import { MemorySes } from './memory-ses.ts';
+import type { ListOrders } from './order.ts';
 import { sampledRenderer } from './sampled-renderer.ts';
 import { period, resolveAt, type Scenario, scenarioCatalog } from './scenario.ts';
-import { type SimulationResult, Timeline, type UnsortedResult } from './timeline.ts';
+import { type SimulationResult, Timeline, type TimelineDelta } from './timeline.ts';
 import { dispatch, ScopedClock, type Work, workDue } from './work.ts';
 
 /**
@@ -48,8 +49,10 @@ export interface SimulationRun {
   work(until: string): Promise<void>;
   /** The result, in order. */
   finish(): Promise<SimulationResult>;
-  /** The result before its order, for a parallel run to merge. */
-  unsorted(): Promise<UnsortedResult>;
+  /** A worker's entries since its last hand-over (parallel.ts; the in-process SES only). */
+  drain(): TimelineDelta;
+  /** The order of everything handed over so far, for the coordinator to merge. */
+  orders(): ListOrders;
 }
 
 /**
@@ -196,6 +199,10 @@ export async function startRun(
       for (const a of agendas.all()) if (a.outbox.length) await dispatch(work, a);
     },
     finish: async () => timeline.finish(await ses.emails()),
-    unsorted: async () => timeline.unsorted(await ses.emails()),
+    drain: () => {
+      if (!memorySes) throw new Error('a parallel simulation sends to the in-process SES');
+      return timeline.drain(memorySes.received);
+    },
+    orders: () => timeline.orders(),
   };
 }

@@ -7,6 +7,7 @@ import type { DispatchOutcome } from '../../functions/services/dispatcher.ts';
 import type { PublishedEvent } from '../runtime/runtime.ts';
 import type { SesEmail } from '../servers/ses-emulator.ts';
 import type { Origin, Timer } from './agenda.ts';
+import { collate, type ListOrders, listOrders, mergeOrderedParts } from './order.ts';
 
 export interface SimulatedEmail {
   sentAt: string;
@@ -63,20 +64,40 @@ export interface SimulationResult {
   };
 }
 
-/** A simulation's result before it is put in order, with the generation of each timeline line. */
-export interface UnsortedResult {
-  result: SimulationResult;
+/**
+ * What a worker of a parallel run hands over after each window (parallel.ts): the entries since the
+ * last hand-over, each timeline line with its generation, and the table steps worked.
+ */
+export interface TimelineDelta {
+  timeline: TimelineLine[];
   generations: number[];
+  emails: SimulatedEmail[];
+  events: SimulationResult['events'];
+  rejected: SimulationResult['rejected'];
+  errors: SimulationError[];
+  steps: number;
+}
+
+/** A worker's whole part, with the order its lists sort in (order.ts). */
+export interface SortedPart extends Omit<TimelineDelta, 'steps'> {
+  steps: number;
+  orders: ListOrders;
 }
 
 export type SentOutcome = Extract<DispatchOutcome, { status: 'sent' }>;
 
+/** The email SES received for a message id (the emulator's store, or the in-process SES). */
+export type ReceivedMail = (messageId: string) => SesEmail | undefined;
+
 export class Timeline {
   readonly result: SimulationResult;
-  /** The generation of each timeline line, to order causes before their effects within a second. */
-  private readonly generations = new WeakMap<object, number>();
+  /** The generation of each timeline line (same positions), to order causes before their effects. */
+  private generations: number[] = [];
   private readonly sent: { outcome: SentOutcome; origin: Origin }[] = [];
   private readonly published: { event: PublishedEvent; origin: Origin }[] = [];
+  /** How far `collect` joined the sends and published events, and how far `drain` handed over. */
+  private collected = { sent: 0, published: 0 };
+  private drained = { timeline: 0, emails: 0, events: 0, rejected: 0, errors: 0, steps: 0 };
 
   constructor(store: SimulationResult['stats']['store']) {
     this.result = {
@@ -90,7 +111,7 @@ export class Timeline {
   }
 
   line(line: TimelineLine, generation: number): void {
-    this.generations.set(line, generation);
+    this.generations.push(generation);
     this.result.timeline.push(line);
   }
 
@@ -120,50 +141,74 @@ export class Timeline {
 
   /** Joins the sends with what the SES emulator received (by message id) and puts everything in order. */
   finish(sesEmails: SesEmail[]): SimulationResult {
-    this.collect(sesEmails);
-    this.sort();
-    return this.result;
+    const received = new Map<string, SesEmail>(sesEmails.map((m) => [m.messageId, m]));
+    this.collect((id) => received.get(id));
+    const result = this.result;
+    const orders = listOrders({ ...result, generations: this.generations });
+    const at = <T>(list: T[], order: Int32Array) => Array.from(order, (i) => list[i] as T);
+    result.timeline = at(result.timeline, orders.timeline);
+    result.emails = at(result.emails, orders.emails);
+    result.events = at(result.events, orders.events);
+    this.generations = at(this.generations, orders.timeline);
+    sortRejectedAndErrors(result);
+    return result;
   }
 
-  /**
-   * The result before its order (`finish` without the sort), with each timeline line's generation:
-   * what a worker of a parallel run hands back (`Timeline.merge`).
-   */
-  unsorted(sesEmails: SesEmail[]): UnsortedResult {
-    this.collect(sesEmails);
-    return {
-      result: this.result,
-      generations: this.result.timeline.map((line) => this.generations.get(line) ?? 0),
+  /** The entries since the last hand-over, the sends joined with what SES received (parallel.ts). */
+  drain(received: ReceivedMail): TimelineDelta {
+    this.collect(received);
+    const r = this.result;
+    const d = this.drained;
+    const delta: TimelineDelta = {
+      timeline: r.timeline.slice(d.timeline),
+      generations: this.generations.slice(d.timeline),
+      emails: r.emails.slice(d.emails),
+      events: r.events.slice(d.events),
+      rejected: r.rejected.slice(d.rejected),
+      errors: r.errors.slice(d.errors),
+      steps: r.stats.steps - d.steps,
     };
+    this.drained = {
+      timeline: r.timeline.length,
+      emails: r.emails.length,
+      events: r.events.length,
+      rejected: r.rejected.length,
+      errors: r.errors.length,
+      steps: r.stats.steps,
+    };
+    return delta;
+  }
+
+  /** The order of everything collected so far (a worker's part, after its last `drain`). */
+  orders(): ListOrders {
+    return listOrders({ ...this.result, generations: this.generations });
   }
 
   /**
    * Parts of one simulation run in several workers (each customer in one of them), as one result in
-   * the order a single process gives: the parts' entries in part order, then the same sort.
+   * the order a single process gives: the same as joining the parts in part order and sorting.
    */
-  static merge(parts: UnsortedResult[], store: SimulationResult['stats']['store']): SimulationResult {
-    const merged = new Timeline(store);
-    const result = merged.result;
-    for (const { result: part, generations } of parts) {
-      part.timeline.forEach((line, i) => {
-        merged.line(line, generations[i] ?? 0);
-      });
-      // One by one: a spread of a year's emails would overflow the stack.
-      for (const email of part.emails) result.emails.push(email);
-      for (const event of part.events) result.events.push(event);
+  static merge(parts: SortedPart[], store: SimulationResult['stats']['store']): SimulationResult {
+    const result = new Timeline(store).result;
+    const merged = mergeOrderedParts(parts);
+    result.timeline = merged.timeline;
+    result.emails = merged.emails;
+    result.events = merged.events;
+    for (const part of parts) {
+      // One by one: a spread of a year's entries would overflow the stack.
       for (const rejected of part.rejected) result.rejected.push(rejected);
       for (const error of part.errors) result.errors.push(error);
-      result.stats.steps += part.stats.steps;
+      result.stats.steps += part.steps;
     }
-    merged.sort();
+    sortRejectedAndErrors(result);
     return result;
   }
 
-  private collect(sesEmails: SesEmail[]): void {
+  /** Joins the sends and published events since the last call into emails, events and lines. */
+  private collect(received: ReceivedMail): void {
     const result = this.result;
-    const received = new Map<string, SesEmail>(sesEmails.map((m) => [m.messageId, m]));
-    for (const { outcome: sent, origin } of this.sent) {
-      const mail = received.get(sent.messageId);
+    for (const { outcome: sent, origin } of this.sent.slice(this.collected.sent)) {
+      const mail = received(sent.messageId);
       const email: SimulatedEmail = {
         sentAt: sent.sentAt,
         outboxId: sent.outboxId,
@@ -188,7 +233,7 @@ export class Timeline {
         origin.generation,
       );
     }
-    for (const { event, origin } of this.published) {
+    for (const { event, origin } of this.published.slice(this.collected.published)) {
       result.events.push({
         at: event.time,
         source: event.source,
@@ -208,97 +253,22 @@ export class Timeline {
         );
       }
     }
-  }
-
-  /**
-   * A deterministic order although customers ran side by side: time; then causes before effects
-   * (generation: a published event's arrival after the work that emitted it); then customer; then
-   * events before notes before emails (entries of one customer keep the order they happened in).
-   */
-  private sort(): void {
-    const result = this.result;
-    const rank = { event: 0, rejected: 1, note: 2, error: 3, email: 4, emit: 5 } as const;
-    // The same order as `localeCompare`, from one collator: a year of a shop sorts a million lines,
-    // so each distinct text is collated once (its rank) and the lines compare ranks.
-    const collate = new Intl.Collator().compare;
-    const customers = collationRanks(collate, [
-      ...result.timeline.map((line) => line.customerId ?? ''),
-      ...result.emails.map((email) => email.customerId ?? ''),
-      ...result.events.map((event) => String(event.detail.customerId ?? '')),
-    ]);
-    const messages = collationRanks(
-      collate,
-      result.emails.map((email) => `${email.journey}/${email.message}`),
-    );
-    const detailTypes = collationRanks(
-      collate,
-      result.events.map((event) => event.detailType),
-    );
-    const byCustomer = (a?: string, b?: string) => collate(a ?? '', b ?? '');
-    result.timeline = sortedBy(
-      result.timeline,
-      (line) => ({
-        ms: Date.parse(line.at),
-        generation: this.generations.get(line) ?? 0,
-        customer: customers.get(line.customerId ?? '') as number,
-      }),
-      (a, b, x, y) =>
-        x.ms - y.ms || x.generation - y.generation || x.customer - y.customer || rank[a.kind] - rank[b.kind],
-    );
-    result.emails = sortedBy(
-      result.emails,
-      (email) => ({
-        ms: Date.parse(email.sentAt),
-        customer: customers.get(email.customerId ?? '') as number,
-        message: messages.get(`${email.journey}/${email.message}`) as number,
-      }),
-      (_a, _b, x, y) => x.ms - y.ms || x.customer - y.customer || x.message - y.message,
-    );
-    result.events = sortedBy(
-      result.events,
-      (event) => ({
-        ms: Date.parse(event.at),
-        customer: customers.get(String(event.detail.customerId ?? '')) as number,
-        detailType: detailTypes.get(event.detailType) as number,
-      }),
-      (_a, _b, x, y) => x.ms - y.ms || x.customer - y.customer || x.detailType - y.detailType,
-    );
-    // In scenario order: otherwise `--json` lists two customers' rejections in whichever order their
-    // handlers finished, which differed between DynamoDB Local and the memory table.
-    result.rejected.sort(
-      (a, b) =>
-        a.index - b.index ||
-        collate(a.detailType, b.detailType) ||
-        collate(a.errors.join('\n'), b.errors.join('\n')),
-    );
-    result.errors.sort(
-      (a, b) =>
-        Date.parse(a.at) - Date.parse(b.at) ||
-        byCustomer(a.customerId, b.customerId) ||
-        collate(a.target, b.target),
-    );
+    this.collected = { sent: this.sent.length, published: this.published.length };
   }
 }
 
-/**
- * Each distinct text's place in `collate`'s order, texts the collator holds equal sharing one: comparing
- * two ranks gives the sign `collate` gives for the texts.
- */
-function collationRanks(collate: (a: string, b: string) => number, texts: string[]): Map<string, number> {
-  const distinct = [...new Set(texts)].sort(collate);
-  const ranks = new Map<string, number>();
-  let rank = 0;
-  distinct.forEach((text, i) => {
-    if (i > 0 && collate(distinct[i - 1] as string, text) !== 0) rank++;
-    ranks.set(text, rank);
-  });
-  return ranks;
-}
-
-/** A stable sort with each element's key computed once, not in every comparison. */
-function sortedBy<T, K>(items: T[], key: (item: T) => K, compare: (a: T, b: T, x: K, y: K) => number): T[] {
-  return items
-    .map((item, index) => ({ item, key: key(item), index }))
-    .sort((a, b) => compare(a.item, b.item, a.key, b.key) || a.index - b.index)
-    .map(({ item }) => item);
+/** Rejections in scenario order (else `--json` lists them as handlers finished); errors by time. */
+function sortRejectedAndErrors(result: SimulationResult): void {
+  result.rejected.sort(
+    (a, b) =>
+      a.index - b.index ||
+      collate(a.detailType, b.detailType) ||
+      collate(a.errors.join('\n'), b.errors.join('\n')),
+  );
+  result.errors.sort(
+    (a, b) =>
+      Date.parse(a.at) - Date.parse(b.at) ||
+      collate(a.customerId ?? '', b.customerId ?? '') ||
+      collate(a.target, b.target),
+  );
 }

@@ -38,9 +38,10 @@ try {
     const answer = async (): Promise<WorkerReply> => {
       if (request.kind === 'work') {
         await run.work(request.until);
-        return { kind: 'worked', proposal: run.proposal() };
+        return { kind: 'worked', proposal: run.proposal(), delta: JSON.stringify(run.drain()) };
       }
-      return { kind: 'finished', part: await run.unsorted(), meter: [...(meter?.counts.values() ?? [])] };
+      const delta = JSON.stringify(run.drain());
+      return { kind: 'finished', delta, orders: run.orders(), meter: [...(meter?.counts.values() ?? [])] };
     };
     answer().then(reply, (error: unknown) =>
       reply({
