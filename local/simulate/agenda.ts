@@ -49,6 +49,31 @@ export interface Agenda {
   events: QueuedEvent[];
   timers: Map<string, Timer>;
   outbox: { item: OutboxItem; origin: Origin }[];
+  /**
+   * What `proposal` and `busy` read of this agenda, kept until its events or timers change: they run
+   * once per window over every customer, and a year of a shop has hundreds of windows.
+   */
+  next?: NextWork | undefined;
+}
+
+interface NextWork {
+  due: Due | undefined;
+  dueMs: number;
+  /** The first work that may emit to another customer (firstEmittingToOthers). */
+  emitting: string | undefined;
+  emittingMs: number;
+}
+
+/** Takes the agenda's first event (the one due). */
+export function takeEvent(a: Agenda): QueuedEvent | undefined {
+  a.next = undefined;
+  return a.events.shift();
+}
+
+/** Drops a timer from the agenda (it fired; a decision that still waits sets it again). */
+export function dropTimer(a: Agenda, timer: Timer): void {
+  a.next = undefined;
+  a.timers.delete(timerKey(timer));
 }
 
 export type Due =
@@ -155,6 +180,7 @@ export class Agendas {
   /** Queues a scenario event or a reaction (`byIndex`) or an event the system published. */
   queue(customerId: string, event: QueuedEvent, byIndex: boolean): void {
     const a = this.of(customerId);
+    a.next = undefined;
     a.events.push(event);
     a.events.sort(byIndex ? byTimeThenIndex : byTime);
   }
@@ -162,6 +188,7 @@ export class Agendas {
   /** Learns from a decision written the timers it set or cleared and the outbox entries it added. */
   follow(request: SaveRequest, origin: Origin): void {
     const a = this.of(request.customerId);
+    a.next = undefined;
     for (const instance of request.instances ?? []) {
       const timer: Timer = {
         journeyId: instance.journeyId,
@@ -183,28 +210,41 @@ export class Agendas {
   }
 
   nextDue(a: Agenda): Due | undefined {
+    return this.nextWork(a).due;
+  }
+
+  private nextWork(a: Agenda): NextWork {
+    if (a.next) return a.next;
     const event = a.events[0];
     let timer: Timer | undefined;
     for (const t of a.timers.values()) if (!timer || t.dueAt < timer.dueAt) timer = t;
-    if (event && (!timer || Date.parse(event.time) <= Date.parse(timer.dueAt)))
-      return { at: event.time, event };
-    return timer ? { at: timer.dueAt, timer } : undefined;
+    const due: Due | undefined =
+      event && (!timer || Date.parse(event.time) <= Date.parse(timer.dueAt))
+        ? { at: event.time, event }
+        : timer
+          ? { at: timer.dueAt, timer }
+          : undefined;
+    const emitting = this.emittingToOthers.size ? this.firstEmittingOf(a) : undefined;
+    a.next = {
+      due,
+      dueMs: due ? Date.parse(due.at) : Number.POSITIVE_INFINITY,
+      emitting,
+      emittingMs: emitting === undefined ? Number.POSITIVE_INFINITY : Date.parse(emitting),
+    };
+    return a.next;
   }
 
   /** The customer's next work if it is due by `until`. */
   dueBy(a: Agenda, until: string): Due | undefined {
-    const due = this.nextDue(a);
-    return due && Date.parse(due.at) <= Date.parse(until) ? due : undefined;
+    const next = this.nextWork(a);
+    return next.due && next.dueMs <= Date.parse(until) ? next.due : undefined;
   }
 
   /** The customers with work due by `until`. */
   busy(until: string): Agenda[] {
     const by = Date.parse(until);
     const busy: Agenda[] = [];
-    for (const a of this.agendas.values()) {
-      const due = this.nextDue(a);
-      if (due && Date.parse(due.at) <= by) busy.push(a);
-    }
+    for (const a of this.agendas.values()) if (this.nextWork(a).dueMs <= by) busy.push(a);
     return busy;
   }
 
@@ -227,9 +267,9 @@ export class Agendas {
     let earliest: string | undefined;
     let earliestMs = Number.POSITIVE_INFINITY;
     for (const a of this.agendas.values()) {
-      const at = this.nextDue(a)?.at;
+      const { due, dueMs: ms } = this.nextWork(a);
+      const at = due?.at;
       if (at === undefined) continue;
-      const ms = Date.parse(at);
       if (ms < earliestMs || (ms === earliestMs && earliest !== undefined && at < earliest)) {
         earliest = at;
         earliestMs = ms;
@@ -253,21 +293,33 @@ export class Agendas {
    * a customer inside one (it may advance the instance to its emit step).
    */
   private firstEmittingToOthers(): string | undefined {
+    if (!this.emittingToOthers.size) return undefined;
+    let first: string | undefined;
+    let firstMs = Number.POSITIVE_INFINITY;
+    for (const a of this.agendas.values()) {
+      const { emitting, emittingMs } = this.nextWork(a);
+      if (emitting !== undefined && emittingMs < firstMs) {
+        first = emitting;
+        firstMs = emittingMs;
+      }
+    }
+    return first;
+  }
+
+  /** One agenda's part of `firstEmittingToOthers`: the earliest, the first of equals in agenda order. */
+  private firstEmittingOf(a: Agenda): string | undefined {
     let first: string | undefined;
     const earlier = (at: string) => {
       if (!first || Date.parse(at) < Date.parse(first)) first = at;
     };
-    if (!this.emittingToOthers.size) return undefined;
-    for (const a of this.agendas.values()) {
-      let inside = false;
-      for (const t of a.timers.values())
-        if (t.journeyId !== undefined && this.emittingToOthers.has(t.journeyId)) {
-          inside = true;
-          earlier(t.dueAt);
-        }
-      const event = a.events[0];
-      if (inside && event) earlier(event.time);
-    }
+    let inside = false;
+    for (const t of a.timers.values())
+      if (t.journeyId !== undefined && this.emittingToOthers.has(t.journeyId)) {
+        inside = true;
+        earlier(t.dueAt);
+      }
+    const event = a.events[0];
+    if (inside && event) earlier(event.time);
     return first;
   }
 }

@@ -8,7 +8,15 @@ import type { DispatchOutcome } from '../../functions/services/dispatcher.ts';
 import { DispatchNotSettledError } from '../errors.ts';
 import type { Delivery, LocalRuntime } from '../runtime/runtime.ts';
 import type { SesEmulator } from '../servers/ses-emulator.ts';
-import { type Agenda, type Due, type Origin, type QueuedEvent, type Timer, timerKey } from './agenda.ts';
+import {
+  type Agenda,
+  type Due,
+  dropTimer,
+  type Origin,
+  type QueuedEvent,
+  type Timer,
+  takeEvent,
+} from './agenda.ts';
 import { dispatchSettled } from './settled-dispatch.ts';
 import type { Timeline } from './timeline.ts';
 
@@ -49,7 +57,7 @@ export async function workDue(w: Work, a: Agenda, due: Due): Promise<void> {
   const origin: Origin = { customerId: a.customerId, generation: due.event?.generation ?? 0 };
   await w.cause.run(origin, () =>
     w.clock.at(due.at, async () => {
-      if (due.event) await deliverEvent(w, a, a.events.shift() as QueuedEvent, due.at);
+      if (due.event) await deliverEvent(w, a, takeEvent(a) as QueuedEvent, due.at);
       else if (due.timer) await fireTimer(w, a, due.timer, due.at);
     }),
   );
@@ -101,7 +109,7 @@ async function fireTimer(w: Work, a: Agenda, timer: Timer, at: string): Promise<
   const customerId = a.customerId;
   // Dropped first: if the instance (or the account) still waits, the decision written puts its new
   // timer back.
-  a.timers.delete(timerKey(timer));
+  dropTimer(a, timer);
   const target = timer.loyalty ? 'loyalty' : `journey:${timer.journeyId}`;
   try {
     const outcome = timer.loyalty

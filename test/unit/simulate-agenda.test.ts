@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import type { SaveRequest } from '../../functions/adapters/store.ts';
 import type { Catalog } from '../../functions/catalog/catalog.ts';
 import type { JourneyDefinition } from '../../functions/core/definition.ts';
-import { Agendas, journeysEmittingToOthers } from '../../local/simulate/agenda.ts';
+import { Agendas, journeysEmittingToOthers, takeEvent } from '../../local/simulate/agenda.ts';
 
 const START = '2026-05-01T08:00:00Z';
 const END = '2026-05-30T08:00:00Z';
@@ -65,7 +65,7 @@ describe('simulator windows', () => {
     agendas.queue('b', event(1, '2026-05-01T12:00:00Z'), true);
     agendas.follow(waiting('a', 'emitting', '2026-05-01T10:00:00Z'), { customerId: 'a', generation: 0 });
     expect(agendas.nextWindow(START, END)).toEqual({ from: START, until: '2026-05-01T08:00:00Z' });
-    agendas.of('a').events.shift();
+    takeEvent(agendas.of('a'));
     expect(agendas.nextWindow(START, END)).toEqual({
       from: '2026-05-01T10:00:00Z',
       until: '2026-05-01T10:00:00Z',

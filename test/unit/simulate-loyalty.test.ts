@@ -13,7 +13,7 @@ import type { Services } from '../../functions/services/container.ts';
 import type { Outcome } from '../../functions/services/journeys.ts';
 import type { LoyaltyService } from '../../functions/services/loyalty.ts';
 import { eventRoutes } from '../../local/runtime/routes.ts';
-import { Agendas } from '../../local/simulate/agenda.ts';
+import { Agendas, dropTimer } from '../../local/simulate/agenda.ts';
 import { loadDefinition } from '../support/engine-world.ts';
 
 const START = '2026-05-01T08:00:00Z';
@@ -174,7 +174,7 @@ describe("the simulator's agenda and the loyalty account's timer", () => {
       instanceId: 'i1',
       dueAt: '2026-05-12T08:00:00Z',
     });
-    a.timers.delete('onboarding#i1');
+    dropTimer(a, { journeyId: 'onboarding', instanceId: 'i1', dueAt: '2026-05-12T08:00:00Z' });
     expect(agendas.nextDue(a)?.timer).toEqual({ loyalty: true, dueAt: '2026-05-15T08:00:00Z' });
   });
 
