@@ -80,13 +80,14 @@ export const FUNCTION_ROLES = {
     catalog: ['loyalty'],
     other: [],
   },
-  // Queries the timer index and advances journeys and loyalty accounts in-process.
+  // Queries the timer index and advances journeys and loyalty accounts in-process. The order
+  // summary's reach comes from synth, as for a journey function, instead of at every cold start.
   sweeper: {
     handlerFile: 'sweeper.ts',
     table: [...READ, ...WRITE],
     stream: false,
     signingSecret: true,
-    catalog: ['journeys', 'loyalty'],
+    catalog: ['journeys', 'orderRetention', 'loyalty'],
     other: [],
   },
   // The one stream consumer: renders and sends outbox emails, signs their unsubscribe links,
