@@ -8,6 +8,7 @@ import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import { SESv2Client } from '@aws-sdk/client-sesv2';
 import middy from '@middy/core';
 import * as z from 'zod/mini';
+import { renderReportHtml } from '../../analytics/html/render.ts';
 import { computeReport } from '../../analytics/report.ts';
 import { AthenaRunner } from '../adapters/athena.ts';
 import { formatIssues } from '../core/events.ts';
@@ -89,20 +90,14 @@ export function createMonthlyReportHandler(getService: () => Promise<MonthlyRepo
   };
 }
 
-/**
- * The KPI computation (on Athena, queries side by side) and the HTML renderer. The renderer (echarts
- * and zrender, most of the bundle) is imported when a report is rendered, not when the module loads.
- */
+/** The KPI computation (on Athena, queries side by side) and the HTML renderer. */
 export function reportFunctions(
   runner: AthenaRunner,
   shopName: string | undefined,
 ): Pick<MonthlyReportDeps, 'compute' | 'render'> {
   return {
     compute: (request: ReportRequest) => computeReport(runner, { ...request, parallel: true }),
-    render: async (data, options) => {
-      const { renderReportHtml } = await import('../../analytics/html/render.ts');
-      return renderReportHtml(data, { ...options, shopName });
-    },
+    render: (data, options) => renderReportHtml(data, { ...options, shopName }),
   };
 }
 

@@ -34,8 +34,7 @@ export interface MonthlyReportSettings {
 
 export interface MonthlyReportDeps {
   compute: (request: ReportRequest) => Promise<ReportData>;
-  /** May load the renderer on first use (the handler imports it when a report is built). */
-  render: (data: ReportData, options: { locale: ReportLocale }) => string | Promise<string>;
+  render: (data: ReportData, options: { locale: ReportLocale }) => string;
   ses: Pick<SESv2Client, 'send'>;
 }
 
@@ -210,7 +209,7 @@ export class MonthlyReportService {
   async run(now: Date): Promise<MonthlyReportResult> {
     const { month, ...request } = reportRange(now, this.settings.months, this.settings.activeWindowDays);
     const data = await this.deps.compute(request);
-    const html = await this.deps.render(data, { locale: this.settings.locale });
+    const html = this.deps.render(data, { locale: this.settings.locale });
     const response = await this.deps.ses.send(
       new SendEmailCommand(buildReportEmail(data, html, month, this.settings)),
     );
