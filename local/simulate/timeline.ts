@@ -79,8 +79,7 @@ export interface TimelineDelta {
 }
 
 /** A worker's whole part, with the order its lists sort in (order.ts). */
-export interface SortedPart extends Omit<TimelineDelta, 'steps'> {
-  steps: number;
+export interface SortedPart extends TimelineDelta {
   orders: ListOrders;
 }
 
@@ -144,12 +143,11 @@ export class Timeline {
     const received = new Map<string, SesEmail>(sesEmails.map((m) => [m.messageId, m]));
     this.collect((id) => received.get(id));
     const result = this.result;
-    const orders = listOrders({ ...result, generations: this.generations });
+    const orders = this.orders();
     const at = <T>(list: T[], order: Int32Array) => Array.from(order, (i) => list[i] as T);
     result.timeline = at(result.timeline, orders.timeline);
     result.emails = at(result.emails, orders.emails);
     result.events = at(result.events, orders.events);
-    this.generations = at(this.generations, orders.timeline);
     sortRejectedAndErrors(result);
     return result;
   }
