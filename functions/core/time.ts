@@ -95,13 +95,40 @@ function zoneNamed(name: string): Zone | undefined {
   return zone?.isValid ? zone : undefined;
 }
 
+const HOUR_MS = 3_600_000;
+const offsetsByHour = new Map<string, Map<number, number>>();
+
+/**
+ * The zone's UTC offset in minutes at `ms`, remembered per zone and hour: luxon's own `offset` formats
+ * the instant through Intl on every call, which was the largest single cost of a simulated year. An
+ * hour whose first and last millisecond have one offset has it throughout, as no zone changes its
+ * offset twice within an hour; an hour with a change in it is not remembered, nor any before 1970.
+ */
+function offsetAt(zone: Zone, ms: number): number {
+  if (ms < 0) return zone.offset(ms);
+  let byHour = offsetsByHour.get(zone.name);
+  if (!byHour) {
+    byHour = new Map();
+    offsetsByHour.set(zone.name, byHour);
+  }
+  const hour = Math.floor(ms / HOUR_MS);
+  const known = byHour.get(hour);
+  if (known !== undefined) return known;
+  const first = zone.offset(hour * HOUR_MS);
+  if (first !== zone.offset((hour + 1) * HOUR_MS - 1)) return zone.offset(ms);
+  // A bound on what a long-running process keeps: about six years of hours for one zone.
+  if (byHour.size >= 50_000) byHour.clear();
+  byHour.set(hour, first);
+  return first;
+}
+
 /** luxon's fixOffset: the instant of local wall time `localMs`, guessing offset `o` (minutes) first. */
 function fixOffset(localMs: number, o: number, zone: Zone): [number, number] {
   let guess = localMs - o * 60_000;
-  const o2 = zone.offset(guess);
+  const o2 = offsetAt(zone, guess);
   if (o === o2) return [guess, o];
   guess -= (o2 - o) * 60_000;
-  const o3 = zone.offset(guess);
+  const o3 = offsetAt(zone, guess);
   if (o2 === o3) return [guess, o2];
   return [localMs - Math.min(o2, o3) * 60_000, Math.max(o2, o3)];
 }
@@ -127,7 +154,7 @@ export function addDuration(instant: string, iso: string, zone: string): string 
   const start = days === undefined ? undefined : storedInstant(instant);
   const tz = start === undefined ? undefined : zoneNamed(zone);
   if (start !== undefined && tz && days !== undefined)
-    return isoSecond(plusLocal(start, tz.offset(start), tz, days, ms));
+    return isoSecond(plusLocal(start, offsetAt(tz, start), tz, days, ms));
   return toIso(local(instant, zone).plus(duration));
 }
 
@@ -143,7 +170,7 @@ export function quietHoursEnd(instant: string, zone: string, quiet: QuietHours):
   const ms = storedInstant(instant);
   const tz = ms === undefined ? undefined : zoneNamed(zone);
   if (ms === undefined || !tz) return quietHoursEndLuxon(instant, zone, start, end);
-  const o = tz.offset(ms);
+  const o = offsetAt(tz, ms);
   const wall = new Date(ms + o * 60_000);
   if (!insideQuietHours(wall.getUTCHours() * 60 + wall.getUTCMinutes(), start, end)) return undefined;
   // luxon's `set({ hour, minute, second: 0, millisecond: 0 })`: today's wall clock at the end.

@@ -96,31 +96,16 @@ export function journeysEmittingToOthers(catalog: Catalog): Set<string> {
 }
 
 /** What one schedule says about the next window (Agendas.proposal). */
-export interface WindowProposal {
+interface WindowProposal {
   earliest: string | undefined;
   emitting: string | undefined;
-}
-
-/** The earlier of two proposals, field by field (ties keep `a`'s, as one pass over both would). */
-export function earlierProposal(a: WindowProposal, b: WindowProposal): WindowProposal {
-  const earlier = (x: string | undefined, y: string | undefined, tieByText: boolean) => {
-    if (x === undefined) return y;
-    if (y === undefined) return x;
-    const dx = Date.parse(x);
-    const dy = Date.parse(y);
-    return dy < dx || (tieByText && dy === dx && y < x) ? y : x;
-  };
-  return {
-    earliest: earlier(a.earliest, b.earliest, true),
-    emitting: earlier(a.emitting, b.emitting, false),
-  };
 }
 
 /**
  * The window after `from` given the schedule's proposal and read barriers (sorted), or none when
  * nothing is due by `end`.
  */
-export function windowAfter(
+function windowAfter(
   from: string,
   end: string,
   { earliest, emitting }: WindowProposal,
@@ -141,7 +126,7 @@ export function windowAfter(
 }
 
 /** Where the window after one that ended at `until` starts: a read barrier a millisecond on is its own. */
-export function windowStartAfter(until: string, readBarriers: readonly string[]): string {
+function windowStartAfter(until: string, readBarriers: readonly string[]): string {
   const barrier = readBarriers.find((b) => Date.parse(b) > Date.parse(until));
   return barrier && Date.parse(barrier) - Date.parse(until) <= 1 ? barrier : until;
 }
@@ -259,10 +244,9 @@ export class Agendas {
 
   /**
    * What this schedule says about the next window: its earliest due work and the first work that may
-   * emit to another customer. A parallel run combines its workers' proposals (`earlierProposal`), so
-   * every worker works the windows a single process would.
+   * emit to another customer.
    */
-  proposal(): WindowProposal {
+  private proposal(): WindowProposal {
     // One pass, no sort: this runs once per window over every customer of the simulation.
     let earliest: string | undefined;
     let earliestMs = Number.POSITIVE_INFINITY;
@@ -276,11 +260,6 @@ export class Agendas {
       }
     }
     return { earliest, emitting: this.firstEmittingToOthers() };
-  }
-
-  /** The read barriers (sorted), for a coordinator that computes the windows of several schedules. */
-  barriers(): readonly string[] {
-    return this.readBarriers;
   }
 
   /** Where the window after one that ended at `until` starts: a read barrier a millisecond on is its own. */

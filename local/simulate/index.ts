@@ -12,7 +12,6 @@ import type { CapacityMeter } from '../../functions/adapters/store.ts';
 import type { AnalyticsSink } from '../../functions/analytics/record.ts';
 import type { Catalog } from '../../functions/catalog/catalog.ts';
 import type { MemoryTables } from '../memory-table/table.ts';
-import { windowAfter, windowStartAfter } from './agenda.ts';
 import { partitionScenario, simulateInParallel } from './parallel.ts';
 import { startRun } from './run.ts';
 import { period, type Scenario } from './scenario.ts';
@@ -121,16 +120,6 @@ async function simulateHere(
 ): Promise<SimulationResult> {
   const events = scenario.events.map((e, index) => ({ ...e, index }));
   const run = await startRun(scenario, events, catalog, servers, options);
-  let from = run.start;
-  for (
-    let window = windowAfter(from, run.end, run.proposal(), run.barriers());
-    window;
-    window = windowAfter(from, run.end, run.proposal(), run.barriers())
-  ) {
-    const { until } = window;
-    options.onProgress?.(until);
-    await run.work(until);
-    from = windowStartAfter(until, run.barriers());
-  }
+  await run.workThrough(options.onProgress);
   return run.finish();
 }

@@ -2,10 +2,11 @@
  * A simulation split by customer over worker threads. Customers meet only through the table and the
  * bus, so customers who may meet — a referral code and its owner, customers sharing a mailbox (one
  * suppression), one customer naming another in an event — stay together in one worker, and each
- * worker simulates its share on its own memory table and in-process SES. Every worker works the same
- * windows a single process would (the coordinator combines their proposals, agenda.ts), and their
- * results merge into the order a single process gives (Timeline.merge): the same report, in a
- * fraction of the time on a machine with several cores.
+ * worker simulates its share on its own memory table and in-process SES, through windows of its own
+ * and without waiting for the others: what a customer's work does depends on its inputs and their
+ * virtual moments, not on where a window ends, and every input a customer can get comes from its own
+ * share. The results merge into the order a single process gives (Timeline.merge): the same report,
+ * in a fraction of the time on a machine with several cores.
  *
  * What stays in one thread: DynamoDB Local or the SES emulator (one server for all), a behaviour
  * model (`react`, a function) and an analytics log, and events that name no customer.
@@ -14,11 +15,10 @@ import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { Catalog } from '../../functions/catalog/catalog.ts';
 import { canonicalMailbox, normaliseCode, referralCode } from '../../functions/core/referral.ts';
-import { earlierProposal, type WindowProposal, windowAfter, windowStartAfter } from './agenda.ts';
 import type { SimulateOptions, SimulationServers } from './index.ts';
 import type { ListOrders } from './order.ts';
 import { type IndexedEvent, SIMULATION_SIGNING_SECRET } from './run.ts';
-import { period, type Scenario } from './scenario.ts';
+import type { Scenario } from './scenario.ts';
 import { type SimulationResult, type SortedPart, Timeline, type TimelineDelta } from './timeline.ts';
 import { workerScript } from './worker-script.ts';
 
@@ -33,12 +33,13 @@ export interface WorkerInput {
   options: Pick<SimulateOptions, 'tableName' | 'bodies' | 'sesRequestTimeoutMs'> & { meter: boolean };
 }
 
-export type WorkerRequest = { kind: 'work'; until: string } | { kind: 'finish' };
+/** The one request: work the share through (sent once every worker has loaded). */
+export type WorkerRequest = { kind: 'run' };
 
 export type WorkerReply =
-  | { kind: 'ready'; barriers: readonly string[]; proposal: WindowProposal }
+  | { kind: 'ready' }
   /** `delta`: the window's entries as JSON (a string crosses threads faster than the objects). */
-  | { kind: 'worked'; proposal: WindowProposal; delta: string }
+  | { kind: 'worked'; until: string; delta: string }
   | {
       kind: 'finished';
       delta: string;
@@ -138,30 +139,38 @@ export function partitionScenario(
   return shares;
 }
 
-/** One worker thread and its replies, one request at a time. */
+type Finished = Extract<WorkerReply, { kind: 'finished' }>;
+
+/** One worker thread: ready once loaded, then its share worked through, window after window. */
 class SimulationWorker {
   private readonly worker: Worker;
-  private pending: { resolve: (reply: WorkerReply) => void; reject: (error: Error) => void } | undefined;
+  private waiting: { resolve: (reply: WorkerReply) => void; reject: (error: Error) => void } | undefined;
   private failure: Error | undefined;
-  private firstReply: Promise<WorkerReply>;
+  private readonly loaded: Promise<WorkerReply>;
 
-  constructor(script: URL, input: WorkerInput) {
+  constructor(
+    script: URL,
+    input: WorkerInput,
+    /** Each window's entries as the worker hands them over. */
+    private readonly onWorked: (reply: Extract<WorkerReply, { kind: 'worked' }>) => void,
+  ) {
     this.worker = new Worker(script, {
       workerData: input,
       // The young generation a year of a shop wants: fewer scavenges (about a tenth less CPU).
       resourceLimits: { maxYoungGenerationSizeMb: 192 },
     });
-    this.firstReply = this.next();
+    this.loaded = this.next();
     this.worker.on('message', (reply: WorkerReply) => {
-      const pending = this.pending;
-      this.pending = undefined;
-      if (reply.kind === 'failed') pending?.reject(new Error(reply.error));
-      else pending?.resolve(reply);
+      if (reply.kind === 'worked') return this.onWorked(reply);
+      const waiting = this.waiting;
+      this.waiting = undefined;
+      if (reply.kind === 'failed') waiting?.reject(new Error(reply.error));
+      else waiting?.resolve(reply);
     });
     const fail = (error: Error) => {
       this.failure ??= error;
-      this.pending?.reject(error);
-      this.pending = undefined;
+      this.waiting?.reject(error);
+      this.waiting = undefined;
     };
     this.worker.on('error', fail);
     this.worker.on('exit', (code) => fail(new Error(`a simulation worker exited (code ${code})`)));
@@ -170,18 +179,19 @@ class SimulationWorker {
   private next(): Promise<WorkerReply> {
     if (this.failure) return Promise.reject(this.failure);
     return new Promise((resolve, reject) => {
-      this.pending = { resolve, reject };
+      this.waiting = { resolve, reject };
     });
   }
 
-  ready(): Promise<WorkerReply> {
-    return this.firstReply;
+  async ready(): Promise<void> {
+    expect(await this.loaded, 'ready');
   }
 
-  request(request: WorkerRequest): Promise<WorkerReply> {
-    const reply = this.next();
-    this.worker.postMessage(request);
-    return reply;
+  /** Works the share through; answers with its last entries, its order and its meter. */
+  async run(): Promise<Finished> {
+    const finished = this.next();
+    this.worker.postMessage({ kind: 'run' } satisfies WorkerRequest);
+    return expect(await finished, 'finished');
   }
 
   async stop(): Promise<void> {
@@ -195,31 +205,16 @@ const expect = <K extends WorkerReply['kind']>(reply: WorkerReply, kind: K) => {
   return reply as Extract<WorkerReply, { kind: K }>;
 };
 
-/** The simulation over `split.length` workers, window by window in step; the result merged. */
+/** The simulation over `split.length` workers, each through its share at its own pace; the result merged. */
 export async function simulateInParallel(
   scenario: Scenario,
   split: ScenarioSplit,
   catalog: Catalog,
   options: SimulateOptions,
 ): Promise<SimulationResult> {
-  const { end } = period(scenario);
   const script = await workerScript();
-  const workers = split.map(
-    (events) =>
-      new SimulationWorker(script.url, {
-        scenario: { ...scenario, events: [] },
-        events,
-        catalog,
-        options: {
-          tableName: options.tableName,
-          bodies: options.bodies,
-          sesRequestTimeoutMs: options.sesRequestTimeoutMs,
-          meter: options.meter !== undefined,
-        },
-      }),
-  );
-  // Each worker's part grows window by window: a worker that finished its window early hands its
-  // entries over while the others still work, instead of all of them at the end.
+  // Each worker's part grows window by window: the coordinator takes a worker's entries while the
+  // workers go on, instead of all of them at the end.
   const parts: SortedPart[] = split.map(() => ({
     timeline: [],
     generations: [],
@@ -242,31 +237,43 @@ export async function simulateInParallel(
     for (const error of d.errors) part.errors.push(error);
     part.steps += d.steps;
   };
-  const ask = <K extends WorkerReply['kind']>(request: WorkerRequest, kind: K) =>
-    Promise.all(
+  // Progress is where the slowest worker is.
+  const reached = split.map(() => Number.NEGATIVE_INFINITY);
+  const workers = split.map(
+    (events, i) =>
+      new SimulationWorker(
+        script.url,
+        {
+          scenario: { ...scenario, events: [] },
+          events,
+          catalog,
+          options: {
+            tableName: options.tableName,
+            bodies: options.bodies,
+            sesRequestTimeoutMs: options.sesRequestTimeoutMs,
+            meter: options.meter !== undefined,
+          },
+        },
+        ({ until, delta }) => {
+          handOver(i, delta);
+          const before = Math.min(...reached);
+          reached[i] = Date.parse(until);
+          const slowest = Math.min(...reached);
+          if (slowest > before) options.onProgress?.(new Date(slowest).toISOString());
+        },
+      ),
+  );
+  try {
+    await Promise.all(workers.map((w) => w.ready()));
+    await script.remove();
+    const finished = await Promise.all(
       workers.map((w, i) =>
-        w.request(request).then((reply) => {
-          const answer = expect(reply, kind);
-          if ('delta' in answer) handOver(i, answer.delta);
+        w.run().then((answer) => {
+          handOver(i, answer.delta);
           return answer;
         }),
       ),
     );
-  try {
-    const ready = (await Promise.all(workers.map((w) => w.ready()))).map((r) => expect(r, 'ready'));
-    await script.remove();
-    const barriers = ready.flatMap((r) => r.barriers).sort();
-    let proposals = ready.map((r) => r.proposal);
-    let from = period(scenario).start;
-    for (;;) {
-      const window = windowAfter(from, end, proposals.reduce(earlierProposal), barriers);
-      if (!window) break;
-      const { until } = window;
-      options.onProgress?.(until);
-      proposals = (await ask({ kind: 'work', until }, 'worked')).map((r) => r.proposal);
-      from = windowStartAfter(until, barriers);
-    }
-    const finished = await ask({ kind: 'finish' }, 'finished');
     finished.forEach(({ orders }, i) => {
       (parts[i] as SortedPart).orders = orders;
     });

@@ -9,13 +9,7 @@ import type { Catalog } from '../../functions/catalog/catalog.ts';
 import { forEachCustomer } from '../../functions/services/concurrency.ts';
 import { LocalRuntime } from '../runtime/runtime.ts';
 import { sesEmulatorStore } from '../servers/ses-emulator.ts';
-import {
-  Agendas,
-  journeysEmittingToOthers,
-  type Origin,
-  type QueuedEvent,
-  type WindowProposal,
-} from './agenda.ts';
+import { Agendas, journeysEmittingToOthers, type Origin, type QueuedEvent } from './agenda.ts';
 import type { React, SimulateOptions, SimulationServers } from './index.ts';
 import { MemorySes } from './memory-ses.ts';
 import type { ListOrders } from './order.ts';
@@ -41,12 +35,11 @@ export interface SimulationRun {
   /** The simulated period as UTC instants. */
   start: string;
   end: string;
-  /** Where the next window may end, from this run's agendas. */
-  proposal(): WindowProposal;
-  /** Moments where an event of this run reads what other customers' earlier work wrote (sorted). */
-  barriers(): readonly string[];
-  /** Works every customer's due work up to `until`, side by side. */
-  work(until: string): Promise<void>;
+  /**
+   * Works the whole period window by window: every customer's due work up to the window's end, side
+   * by side; `afterWindow` is told each window's end once it is worked.
+   */
+  workThrough(afterWindow?: (until: string) => void): Promise<void>;
   /** The result, in order. */
   finish(): Promise<SimulationResult>;
   /** A worker's entries since its last hand-over (parallel.ts; the in-process SES only). */
@@ -180,23 +173,14 @@ export async function startRun(
   return {
     start,
     end,
-    proposal: () => agendas.proposal(),
-    barriers: () => agendas.barriers(),
-    // Every customer with something due in the window works it up, side by side.
-    async work(until) {
-      await forEachCustomer(
-        agendas.busy(until),
-        (a) => a.customerId,
-        CONCURRENCY,
-        async (a) => {
-          for (let due = agendas.dueBy(a, until); due; due = agendas.dueBy(a, until)) {
-            timeline.result.stats.steps++;
-            await workDue(work, a, due);
-          }
-        },
-      );
-      // Entries a decision wrote outside its customer's turn go out now.
-      for (const a of agendas.all()) if (a.outbox.length) await dispatch(work, a);
+    async workThrough(afterWindow) {
+      for (let from = start; ; ) {
+        const window = agendas.nextWindow(from, end);
+        if (!window) return;
+        await workWindow(window.until);
+        afterWindow?.(window.until);
+        from = agendas.after(window.until);
+      }
     },
     finish: async () => timeline.finish(await ses.emails()),
     drain: () => {
@@ -205,4 +189,21 @@ export async function startRun(
     },
     orders: () => timeline.orders(),
   };
+
+  // Every customer with something due in the window works it up, side by side.
+  async function workWindow(until: string): Promise<void> {
+    await forEachCustomer(
+      agendas.busy(until),
+      (a) => a.customerId,
+      CONCURRENCY,
+      async (a) => {
+        for (let due = agendas.dueBy(a, until); due; due = agendas.dueBy(a, until)) {
+          timeline.result.stats.steps++;
+          await workDue(work, a, due);
+        }
+      },
+    );
+    // Entries a decision wrote outside its customer's turn go out now.
+    for (const a of agendas.all()) if (a.outbox.length) await dispatch(work, a);
+  }
 }

@@ -1,6 +1,6 @@
 /**
  * A worker thread of a parallel simulation (parallel.ts): its share of the customers on its own
- * memory table and in-process SES, working the windows the coordinator names.
+ * memory table and in-process SES, working its own windows through the period.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import type { CapacityMeter } from '../../functions/adapters/store.ts';
@@ -33,24 +33,22 @@ try {
     { memory: new MemoryTables() },
     { ...input.options, meter },
   );
-  // One request at a time: the coordinator waits for every worker's answer before the next.
-  port.on('message', (request: WorkerRequest) => {
-    const answer = async (): Promise<WorkerReply> => {
-      if (request.kind === 'work') {
-        await run.work(request.until);
-        return { kind: 'worked', proposal: run.proposal(), delta: JSON.stringify(run.drain()) };
-      }
+  // Told to run once every worker has loaded: then it works its whole share through, handing over
+  // each window's entries as it goes, and its order and meter at the end.
+  port.once('message', (_request: WorkerRequest) => {
+    const runShare = async (): Promise<WorkerReply> => {
+      await run.workThrough((until) => reply({ kind: 'worked', until, delta: JSON.stringify(run.drain()) }));
       const delta = JSON.stringify(run.drain());
       return { kind: 'finished', delta, orders: run.orders(), meter: [...(meter?.counts.values() ?? [])] };
     };
-    answer().then(reply, (error: unknown) =>
+    runShare().then(reply, (error: unknown) =>
       reply({
         kind: 'failed',
         error: error instanceof Error ? (error.stack ?? error.message) : String(error),
       }),
     );
   });
-  reply({ kind: 'ready', barriers: run.barriers(), proposal: run.proposal() });
+  reply({ kind: 'ready' });
 } catch (error) {
   reply({ kind: 'failed', error: error instanceof Error ? (error.stack ?? error.message) : String(error) });
 }

@@ -1,5 +1,6 @@
 /** Calendar arithmetic in the customer's zone: quiet hours and waits across midnight and DST. */
 
+import fc from 'fast-check';
 import { DateTime, Duration } from 'luxon';
 import { describe, expect, it } from 'vitest';
 import {
@@ -206,5 +207,22 @@ describe('the local calendar without luxon DateTimes agrees with luxon', () => {
             quiet,
             viaLuxon.quietHoursEnd(instant, zone, quiet),
           ]);
+  });
+
+  it('agrees at any instant from 1950 to 2100, whichever hours were met before (offsets are remembered per hour)', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: Date.UTC(1950, 0, 1), max: Date.UTC(2100, 0, 1) }),
+        fc.constantFrom(...zones, 'America/St_Johns', 'Africa/Casablanca', 'Asia/Gaza'),
+        fc.constantFrom(...durations),
+        fc.constantFrom(...quiets),
+        (ms, zone, iso, quiet) => {
+          const instant = new Date(ms - (ms % 1000)).toISOString();
+          expect(addDuration(instant, iso, zone)).toBe(viaLuxon.addDuration(instant, iso, zone));
+          expect(quietHoursEnd(instant, zone, quiet)).toBe(viaLuxon.quietHoursEnd(instant, zone, quiet));
+        },
+      ),
+      { numRuns: 3000 },
+    );
   });
 });
