@@ -3,7 +3,6 @@
  * timeline — worked window by window. `simulate` drives one in this thread; a parallel run
  * (parallel.ts) drives one per worker, each with its share of the customers, through the same windows.
  */
-import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomUUID } from 'node:crypto';
 import type { Catalog } from '../../functions/catalog/catalog.ts';
 import { forEachCustomer } from '../../functions/services/concurrency.ts';
@@ -16,7 +15,7 @@ import type { ListOrders } from './order.ts';
 import { sampledRenderer } from './sampled-renderer.ts';
 import { period, resolveAt, type Scenario, scenarioCatalog } from './scenario.ts';
 import { type SimulationResult, Timeline, type TimelineDelta } from './timeline.ts';
-import { dispatch, ScopedClock, type Work, workDue } from './work.ts';
+import { asyncScope, dispatch, ScopedClock, turnScope, type Work, workDue } from './work.ts';
 
 /**
  * Fixed, so simulations are reproducible: referral codes and link tokens derive from it, and the
@@ -25,7 +24,10 @@ import { dispatch, ScopedClock, type Work, workDue } from './work.ts';
  */
 export const SIMULATION_SIGNING_SECRET = 'local-signing-secret-not-for-production';
 
-/** Customers simulated side by side; each customer's own events and timers stay in order. */
+/**
+ * Customers simulated side by side where the stores answer over the network (DynamoDB Local, the
+ * SES emulator); each customer's own events and timers stay in order.
+ */
 const CONCURRENCY = 16;
 
 /** A scenario event with its place in the scenario (which a worker's share keeps). */
@@ -64,8 +66,12 @@ export async function startRun(
   const memorySes = servers.sesEndpoint ? undefined : new MemorySes();
   const ses = memorySes ?? sesEmulatorStore(servers.sesEndpoint as string);
   const { start, end } = period(scenario);
-  const clock = new ScopedClock(start);
-  const cause = new AsyncLocalStorage<Origin>();
+  // In memory nothing waits on I/O, so customers take turns one at a time (the same results: a
+  // customer's work depends on its own inputs and moments) and the scopes need no promise hooks.
+  const inTurns = Boolean(servers.memory && memorySes);
+  const scope = inTurns ? turnScope : asyncScope;
+  const clock = new ScopedClock(start, scope<string>());
+  const cause = scope<Origin>();
   const origin = (customerId: string): Origin => cause.getStore() ?? { customerId, generation: 0 };
   const effectGeneration = () => (cause.getStore()?.generation ?? 0) + 1;
   const timeline = new Timeline(servers.memory ? 'memory' : 'dynamodb-local');
@@ -195,7 +201,7 @@ export async function startRun(
     await forEachCustomer(
       agendas.busy(until),
       (a) => a.customerId,
-      CONCURRENCY,
+      inTurns ? 1 : CONCURRENCY,
       async (a) => {
         for (let due = agendas.dueBy(a, until); due; due = agendas.dueBy(a, until)) {
           timeline.result.stats.steps++;

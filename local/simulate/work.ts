@@ -23,13 +23,45 @@ import type { Timeline } from './timeline.ts';
 /** Dispatch attempts of one entry: the stream trigger's retries of a failed batch, then the DLQ. */
 const DISPATCH_ATTEMPTS = 5;
 
+/** A value for the work a callback does: the customer's moment, or the origin of its work. */
+export interface Scope<T> {
+  getStore(): T | undefined;
+  run<R>(value: T, work: () => Promise<R>): Promise<R>;
+}
+
+/** For customers worked side by side: the value follows each one's promises (AsyncLocalStorage). */
+export const asyncScope = <T>(): Scope<T> => new AsyncLocalStorage<T>();
+
 /**
- * A clock that reads the moment of the customer being worked on: customers run side by side, each at
- * its own virtual time, so every decision and email carries its exact due moment.
+ * For customers worked one at a time: the value is a variable, set for the callback and restored
+ * after it. AsyncLocalStorage's promise hooks cost about 6 % of a simulated year even where nothing
+ * runs side by side.
+ */
+export function turnScope<T>(): Scope<T> {
+  let current: T | undefined;
+  return {
+    getStore: () => current,
+    async run(value, work) {
+      const before = current;
+      current = value;
+      try {
+        return await work();
+      } finally {
+        current = before;
+      }
+    },
+  };
+}
+
+/**
+ * A clock that reads the moment of the customer being worked on: customers run side by side or in
+ * turns, each at its own virtual time, so every decision and email carries its exact due moment.
  */
 export class ScopedClock {
-  private readonly scope = new AsyncLocalStorage<string>();
-  constructor(private readonly fallback: string) {}
+  constructor(
+    private readonly fallback: string,
+    private readonly scope: Scope<string>,
+  ) {}
   now = (): string => this.scope.getStore() ?? this.fallback;
   at<T>(instant: string, work: () => Promise<T>): Promise<T> {
     return this.scope.run(instant, work);
@@ -39,8 +71,8 @@ export class ScopedClock {
 export interface Work {
   runtime: LocalRuntime;
   clock: ScopedClock;
-  /** The origin of the work running (async-scoped, as customers run side by side). */
-  cause: AsyncLocalStorage<Origin>;
+  /** The origin of the work running (scoped like the clock). */
+  cause: Scope<Origin>;
   timeline: Timeline;
   /** What SES holds: the emulator's store, or the in-process SES. */
   ses: Pick<SesEmulator, 'emails'>;
