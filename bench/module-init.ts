@@ -148,15 +148,18 @@ async function bundle(measured: Measured, sdk: 'external' | 'bundled'): Promise<
 
 function sdkClients(metafile: Metafile): string[] {
   const names = new Set<string>();
-  for (const input of Object.keys(metafile.inputs)) {
-    const match = /@aws-sdk\/(client-[a-z0-9-]+)\//.exec(input);
-    if (match?.[1]) names.add(match[1]);
-  }
-  for (const output of Object.values(metafile.outputs))
+  // What the output holds, not what esbuild read: a client imported only by code that tree-shaking
+  // dropped is read but not bundled (the shopify function reads connector-runtime's Secrets Manager).
+  for (const output of Object.values(metafile.outputs)) {
+    for (const [input, { bytesInOutput }] of Object.entries(output.inputs)) {
+      const match = /@aws-sdk\/(client-[a-z0-9-]+)\//.exec(input);
+      if (match?.[1] && bytesInOutput > 0) names.add(match[1]);
+    }
     for (const imported of output.imports) {
       const match = /^@aws-sdk\/(client-[a-z0-9-]+)/.exec(imported.path);
       if (imported.external && match?.[1]) names.add(match[1]);
     }
+  }
   return [...names].sort();
 }
 
