@@ -53,7 +53,7 @@ import {
 import { reserveSystemSource } from './system-source-policy.ts';
 import { JourneysTable } from './table.ts';
 
-/** Metrics namespace of every function (powertools); see lib/metrics.ts. */
+/** Metrics namespace of every function (powertools); see functions/metrics.ts. */
 export {
   type FrequencyCap,
   type RetentionJourneysProps,
@@ -63,7 +63,7 @@ export {
 };
 
 export const METRICS_NAMESPACE = METRIC_NAMESPACE;
-/** Service name in logs, traces and metric dimensions (powertools); see lib/metrics.ts. */
+/** Service name in logs, traces and metric dimensions (powertools); see functions/metrics.ts. */
 export const SERVICE_NAME = METRIC_SERVICE;
 /**
  * Sort-key prefix of outbox entries; must equal `keys.outboxPrefix` in functions/adapters/table-keys.ts
