@@ -93,6 +93,14 @@ function sample(overrides: Record<string, unknown> = {}): RenderData {
 
 const LEFTOVER_LIQUID = /\{\{|\{%|%\}|\}\}/;
 const nbsp = (s: string) => s.replace(/[\u00a0\u202f]/g, ' ');
+/** The sample order's total, as each locale writes it. */
+const ORDER_TOTALS: Record<string, string> = {
+  en: '€1,234.50',
+  de: '1.234,50 €',
+  fr: '1 234,50 €',
+  es: '1234,50 €',
+  it: '1234,50 €',
+};
 
 let catalog: TemplateCatalog;
 let renderer: EmailRenderer;
@@ -212,13 +220,6 @@ describe('the journey templates', () => {
   });
 
   it('list what was bought, with quantities, SKU fallback and the total', async () => {
-    const totals: Record<string, string> = {
-      en: '€1,234.50',
-      de: '1.234,50 €',
-      fr: '1 234,50 €',
-      es: '1234,50 €',
-      it: '1234,50 €',
-    };
     const counts: Record<string, string> = {
       en: '3 items',
       de: '3 Artikel',
@@ -236,8 +237,8 @@ describe('the journey templates', () => {
         expect(out.html, where).toContain('Espresso Blend 250 g');
         expect(out.html, where).toContain('MUG-BLUE');
         expect(out.text, where).toContain('1042');
-        expect(nbsp(out.text), where).toContain(nbsp(totals[locale] ?? '?'));
-        expect(nbsp(out.html), where).toContain(nbsp(totals[locale] ?? '?'));
+        expect(nbsp(out.text), where).toContain(nbsp(ORDER_TOTALS[locale] ?? '?'));
+        expect(nbsp(out.html), where).toContain(nbsp(ORDER_TOTALS[locale] ?? '?'));
         expect(nbsp(out.text), where).toContain(counts[locale]);
       }
     }
@@ -254,6 +255,28 @@ describe('the journey templates', () => {
       }),
     });
     expect(one.text).toContain('Your order: 1 item\n');
+  });
+
+  it('leaves out the list of what was bought when the shop sent no items, keeping the total', async () => {
+    // Items are optional in the contract: "Your order: 0 items" above a total read as a mistake.
+    const titles: Record<string, string> = {
+      en: 'Your order:',
+      de: 'Ihre Bestellung:',
+      fr: 'Votre commande :',
+      es: 'Tu pedido:',
+      it: 'Il tuo ordine:',
+    };
+    for (const key of ORDER_ITEMS_MESSAGES) {
+      const [journeyId = '', message = ''] = key.split('/');
+      for (const locale of LOCALES) {
+        const order = { ...(sample().order as object), items: [], itemCount: 0 };
+        const out = await renderer.render({ journeyId, message, locale, data: sample({ order }) });
+        const where = `${key} ${locale}`;
+        expect(nbsp(out.text), where).not.toContain(titles[locale] ?? '?');
+        expect(nbsp(out.html), where).not.toContain(titles[locale] ?? '?');
+        expect(nbsp(out.text), where).toContain(nbsp(ORDER_TOTALS[locale] ?? '?'));
+      }
+    }
   });
 
   it('greets first-time and returning buyers differently', async () => {
