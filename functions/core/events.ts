@@ -20,7 +20,8 @@ import {
   timestamp,
   timeZone,
 } from './event-fields.ts';
-import { loyaltyEventSchemas, loyaltyRedemptionRequested } from './loyalty/events.ts';
+import { lazyRecord, ownValue } from './lazy-record.ts';
+import { loyaltyEventBuilders, loyaltyRedemptionRequested } from './loyalty/events.ts';
 
 export { LIMITS, type Money, moneySchema } from './event-fields.ts';
 
@@ -31,108 +32,120 @@ z.config(en());
 /** The source of every event the system itself emits. */
 export const SYSTEM_SOURCE = 'retention-journeys';
 
-export const customerRegistered = z.object({
-  customerId: id,
-  email,
-  firstName: z.optional(firstName),
-  locale,
-  timeZone: z.optional(timeZone),
-  marketingConsent: z.boolean({ message: 'must be true or false' }),
-  referredByCode: z.optional(code),
-  birthday: z.optional(
+// Each event type's schema is built by a function and kept once built (shopEventSchemas below): a
+// function builds only the schemas of the types it parses.
+
+const birthday = () =>
+  z.optional(
     z
       .string()
       .check(z.regex(/^(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/, 'must be a month-day MM-DD such as 02-29')),
-  ),
-  registeredAt: z.optional(timestamp),
-});
+  );
 
-export const customerUpdated = z
-  .object({
+const customerRegistered = () =>
+  z.object({
     customerId: id,
-    email: z.optional(email),
+    email,
     firstName: z.optional(firstName),
-    locale: z.optional(locale),
+    locale,
     timeZone: z.optional(timeZone),
-    birthday: customerRegistered.shape.birthday,
-  })
-  .check(z.refine((d) => Object.keys(d).length > 1, { message: 'must change at least one attribute' }));
+    marketingConsent: z.boolean({ message: 'must be true or false' }),
+    referredByCode: z.optional(code),
+    birthday: birthday(),
+    registeredAt: z.optional(timestamp),
+  });
 
-export const customerConsentChanged = z.object({
-  customerId: id,
-  marketingConsent: z.boolean({ message: 'must be true or false' }),
-});
+const customerUpdated = () =>
+  z
+    .object({
+      customerId: id,
+      email: z.optional(email),
+      firstName: z.optional(firstName),
+      locale: z.optional(locale),
+      timeZone: z.optional(timeZone),
+      birthday: birthday(),
+    })
+    .check(z.refine((d) => Object.keys(d).length > 1, { message: 'must change at least one attribute' }));
 
-export const customerDeleted = z.object({ customerId: id });
+const customerConsentChanged = () =>
+  z.object({
+    customerId: id,
+    marketingConsent: z.boolean({ message: 'must be true or false' }),
+  });
 
-export const orderPlaced = z.object({
-  orderId: id,
-  customerId: id,
-  placedAt: timestamp,
-  total: moneySchema,
-  items: z.optional(
-    z
-      .array(
-        z.object({
-          sku: nonEmpty.check(z.maxLength(LIMITS.sku, atMost(LIMITS.sku))),
-          name: z.optional(z.string().check(z.maxLength(LIMITS.itemName, atMost(LIMITS.itemName)))),
-          quantity: z.number().check(z.int('must be a whole number'), z.positive('must be at least 1')),
-          unitPrice: z.optional(moneyOrAmount("the order's total.currency")),
-        }),
-      )
-      .check(z.maxLength(LIMITS.items, atMost(LIMITS.items, 'items'))),
-  ),
-  discountCode: z.optional(code),
-});
+const customerDeleted = () => z.object({ customerId: id });
 
-export const orderDelivered = z.object({ orderId: id, customerId: id, deliveredAt: z.optional(timestamp) });
+const orderPlaced = () =>
+  z.object({
+    orderId: id,
+    customerId: id,
+    placedAt: timestamp,
+    total: moneySchema,
+    items: z.optional(
+      z
+        .array(
+          z.object({
+            sku: nonEmpty.check(z.maxLength(LIMITS.sku, atMost(LIMITS.sku))),
+            name: z.optional(z.string().check(z.maxLength(LIMITS.itemName, atMost(LIMITS.itemName)))),
+            quantity: z.number().check(z.int('must be a whole number'), z.positive('must be at least 1')),
+            unitPrice: z.optional(moneyOrAmount("the order's total.currency")),
+          }),
+        )
+        .check(z.maxLength(LIMITS.items, atMost(LIMITS.items, 'items'))),
+    ),
+    discountCode: z.optional(code),
+  });
+
+const orderDelivered = () => z.object({ orderId: id, customerId: id, deliveredAt: z.optional(timestamp) });
 
 /**
  * A refund's `amount` as a decimal string needs the refund's own `currency` (the refund event does not
  * carry the order's total, and a currency is never guessed); with money, `currency` may repeat it.
  */
-export const orderRefunded = z
-  .object({
-    orderId: id,
+const orderRefunded = () =>
+  z
+    .object({
+      orderId: id,
+      customerId: id,
+      amount: z.optional(moneyOrAmount("the refund's currency field")),
+      currency: z.optional(currency).register(z.globalRegistry, {
+        description: 'ISO 4217 code of the refund; required when amount is a decimal string',
+      }),
+    })
+    .check(
+      z.superRefine((refund, context) => {
+        if (typeof refund.amount === 'string' && refund.currency === undefined)
+          context.addIssue({
+            code: 'custom',
+            path: ['currency'],
+            message: 'required (rule: order.refunded with amount as a decimal string requires currency)',
+          });
+        if (
+          typeof refund.amount === 'object' &&
+          refund.currency !== undefined &&
+          refund.currency !== refund.amount.currency
+        )
+          context.addIssue({
+            code: 'custom',
+            path: ['currency'],
+            message: `${quote(refund.currency)} differs from amount.currency ${quote(refund.amount.currency)} (rule: a refund has one currency)`,
+          });
+      }),
+    );
+
+const feedbackSubmitted = () =>
+  z.object({
     customerId: id,
-    amount: z.optional(moneyOrAmount("the refund's currency field")),
-    currency: z.optional(currency).register(z.globalRegistry, {
-      description: 'ISO 4217 code of the refund; required when amount is a decimal string',
-    }),
-  })
-  .check(
-    z.superRefine((refund, context) => {
-      if (typeof refund.amount === 'string' && refund.currency === undefined)
-        context.addIssue({
-          code: 'custom',
-          path: ['currency'],
-          message: 'required (rule: order.refunded with amount as a decimal string requires currency)',
-        });
-      if (
-        typeof refund.amount === 'object' &&
-        refund.currency !== undefined &&
-        refund.currency !== refund.amount.currency
-      )
-        context.addIssue({
-          code: 'custom',
-          path: ['currency'],
-          message: `${quote(refund.currency)} differs from amount.currency ${quote(refund.amount.currency)} (rule: a refund has one currency)`,
-        });
-    }),
-  );
+    orderId: z.optional(id),
+    score: z
+      .number()
+      .check(z.int('must be a whole number'), z.gte(0, 'must be 0 to 10'), z.lte(10, 'must be 0 to 10')),
+    comment: z.optional(z.string().check(z.maxLength(LIMITS.comment, atMost(LIMITS.comment)))),
+    /** Stable per feedback link (hash of its token): a resubmitted answer carries the same id. */
+    feedbackId: z.optional(code),
+  });
 
-export const feedbackSubmitted = z.object({
-  customerId: id,
-  orderId: z.optional(id),
-  score: z
-    .number()
-    .check(z.int('must be a whole number'), z.gte(0, 'must be 0 to 10'), z.lte(10, 'must be 0 to 10')),
-  comment: z.optional(z.string().check(z.maxLength(LIMITS.comment, atMost(LIMITS.comment)))),
-  /** Stable per feedback link (hash of its token): a resubmitted answer carries the same id. */
-  feedbackId: z.optional(code),
-});
-
-export const shopEventSchemas = {
+export const shopEventSchemas = lazyRecord({
   'customer.registered': customerRegistered,
   'customer.updated': customerUpdated,
   'customer.consent.changed': customerConsentChanged,
@@ -142,29 +155,36 @@ export const shopEventSchemas = {
   'order.refunded': orderRefunded,
   'feedback.submitted': feedbackSubmitted,
   'loyalty.redemption.requested': loyaltyRedemptionRequested,
-} as const;
+});
 
 /**
  * Events the system emits that journeys may also react to (source `retention-journeys`): they carry
  * a referral from the referee's partition to the referrer's, where the reward is decided.
  */
-export const systemInputSchemas = {
-  'referral.attributed': z.object({
-    customerId: id,
-    code: nonEmpty.check(z.maxLength(LIMITS.code, atMost(LIMITS.code))),
-    referrerId: id,
-  }),
-  'referral.reward.earned': z.object({
-    customerId: id,
-    refereeId: id,
-    code: nonEmpty.check(z.maxLength(LIMITS.code, atMost(LIMITS.code))),
-    orderId: id,
-    currency,
-  }),
-  ...loyaltyEventSchemas,
-} as const;
+export const systemInputSchemas = lazyRecord({
+  'referral.attributed': () =>
+    z.object({
+      customerId: id,
+      code: nonEmpty.check(z.maxLength(LIMITS.code, atMost(LIMITS.code))),
+      referrerId: id,
+    }),
+  'referral.reward.earned': () =>
+    z.object({
+      customerId: id,
+      refereeId: id,
+      code: nonEmpty.check(z.maxLength(LIMITS.code, atMost(LIMITS.code))),
+      orderId: id,
+      currency,
+    }),
+  ...loyaltyEventBuilders,
+});
 
-const inputSchemas = { ...shopEventSchemas, ...systemInputSchemas } as const;
+type InputSchemas = typeof shopEventSchemas & typeof systemInputSchemas;
+
+/** The schema of a shop event type or a system input type, if it is one. */
+export function inputSchema(eventType: string): InputSchemas[keyof InputSchemas] | undefined {
+  return ownValue(shopEventSchemas, eventType) ?? ownValue(systemInputSchemas, eventType);
+}
 
 export type ShopEventType = keyof typeof shopEventSchemas;
 export const SHOP_EVENT_TYPES = Object.keys(shopEventSchemas) as [ShopEventType, ...ShopEventType[]];
@@ -177,7 +197,7 @@ export const JOURNEY_EVENT_TYPES = [...SHOP_EVENT_TYPES, ...SYSTEM_INPUT_TYPES] 
   ...JourneyEventType[],
 ];
 
-type Parsed<T extends JourneyEventType> = z.infer<(typeof inputSchemas)[T]>;
+type Parsed<T extends JourneyEventType> = z.infer<InputSchemas[T]>;
 type OrderItem = NonNullable<Parsed<'order.placed'>['items']>[number];
 
 /** The prices and refund amounts a parsed event carries: always money, never a bare amount. */
@@ -214,9 +234,6 @@ export interface RawEvent {
 
 export type ParseResult = { ok: true; event: ShopEvent } | { ok: false; errors: string[] };
 
-/** Looked up with `get`, never by key on a plain object: `constructor` or `__proto__` is no schema. */
-const SHOP_SCHEMAS = new Map<string, z.ZodMiniType>(Object.entries(shopEventSchemas));
-const SYSTEM_SCHEMAS = new Map<string, z.ZodMiniType>(Object.entries(systemInputSchemas));
 /** Business times the contract carries besides the envelope `time`. */
 const BUSINESS_TIMES = ['registeredAt', 'placedAt', 'deliveredAt'] as const;
 /** A flood of issues (an array of 10,000 bad items) is reported by its first few. */
@@ -234,10 +251,11 @@ export function parseShopEvent(raw: RawEvent, options: { now?: string } = {}): P
   if (errors.length) return { ok: false, errors };
   // The system's own events (source retention-journeys) follow their own, smaller contract.
   const system = raw.source === SYSTEM_SOURCE;
-  const schemas = system ? SYSTEM_SCHEMAS : SHOP_SCHEMAS;
-  const schema = schemas.get(raw.detailType);
+  // Own values only: `constructor` or `__proto__` is no schema.
+  const schemas: Record<string, z.ZodMiniType> = system ? systemInputSchemas : shopEventSchemas;
+  const schema = ownValue(schemas, raw.detailType);
   if (!schema) {
-    const expected = [...schemas.keys()].join(', ');
+    const expected = Object.keys(schemas).join(', ');
     const kind = system ? 'system' : 'shop';
     return {
       ok: false,

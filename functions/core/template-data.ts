@@ -23,7 +23,7 @@ import type { Instruction } from './compile.ts';
 import { placedCountBy } from './conditions.ts';
 import type { Condition, JourneyDefinition } from './definition.ts';
 import { assertNever } from './errors.ts';
-import { type JourneyEventType, type Money, shopEventSchemas, systemInputSchemas } from './events.ts';
+import { inputSchema, type JourneyEventType, type Money } from './events.ts';
 import type { LoyaltyData, RecentRedemption } from './loyalty/account.ts';
 import { LOYALTY_EVENT_TYPES } from './loyalty/events.ts';
 import type { CouponIssued, CustomerView, JourneyInstance } from './model.ts';
@@ -212,14 +212,11 @@ interface Known {
   loyalty: boolean;
 }
 
-const schemas: Record<string, { shape: Record<string, { safeParse(v: unknown): { success: boolean } }> }> = {
-  ...shopEventSchemas,
-  ...systemInputSchemas,
-};
-
 /** The detail fields the event contract requires of an event type. */
 function requiredFields(eventType: JourneyEventType | string): Set<string> {
-  const schema = schemas[eventType];
+  const schema = inputSchema(eventType) as
+    | { shape: Record<string, { safeParse(v: unknown): { success: boolean } }> }
+    | undefined;
   if (!schema) return new Set();
   return new Set(
     Object.entries(schema.shape)

@@ -2,7 +2,7 @@
  * Small field rules of the Shopify mapping: bounded text, an email the contract accepts, the business
  * time of an event, and the result type every topic's mapping returns.
  */
-import { customerRegistered } from '../../core/events.ts';
+import { email } from '../../core/event-fields.ts';
 import { type Checked, instant, isObject, own } from '../common.ts';
 import type { CanonicalEvent, Mapped } from '../translation.ts';
 
@@ -38,8 +38,6 @@ export function boundedText(value: unknown, max: number): string | undefined {
   return text || undefined;
 }
 
-const emailSchema = customerRegistered.shape.email;
-
 /**
  * An email address as the contract accepts it. Never cut: a shortened address is someone else's.
  * Undefined when the payload has none (null or absent), an error when it has one that is unusable.
@@ -49,7 +47,7 @@ export function emailOf(value: unknown, field: string): Checked<string | undefin
   if (typeof value !== 'string') return { ok: false, error: `${field}: must be an email address` };
   const text = value.trim();
   if (text === '') return { ok: true, value: undefined };
-  const parsed = emailSchema.safeParse(text);
+  const parsed = email.safeParse(text);
   if (!parsed.success)
     return { ok: false, error: `${field}: ${parsed.error.issues[0]?.message ?? 'must be an email address'}` };
   return { ok: true, value: text };
