@@ -107,7 +107,7 @@ const tooLarge = () => ({
 const DISCARD_LIMIT = 32 * EVENTS_BODY_LIMIT; // 8 MiB
 
 /** The body, or undefined once it grew past the limit (the rest is discarded, within bounds). */
-async function readBody(req: IncomingMessage): Promise<string | undefined> {
+export async function readBody(req: IncomingMessage): Promise<string | undefined> {
   let size = 0;
   const chunks: Buffer[] = [];
   for await (const chunk of req) {
@@ -119,7 +119,7 @@ async function readBody(req: IncomingMessage): Promise<string | undefined> {
 }
 
 /** Reads and drops a refused request's body (bounded), so the client gets to read the answer. */
-async function discardBody(req: IncomingMessage): Promise<void> {
+export async function discardBody(req: IncomingMessage): Promise<void> {
   let size = 0;
   for await (const chunk of req) {
     size += (chunk as Buffer).length;

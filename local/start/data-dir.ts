@@ -3,7 +3,8 @@
  * crash or a restart of the local runtime.
  *
  *   dynamodb/             DynamoDB Local's database file (`-dbPath`)
- *   runtime.json          the DynamoDB Local port, reused on the next start so endpoints stay put
+ *   runtime.json          the DynamoDB Local port, reused on the next start so endpoints stay put,
+ *                         and how far the clock was moved ahead (clock.ts)
  *   signing-secret        the secret that signs the links in the emails (random, mode 0600)
  *   webhook-secrets.json  one HMAC secret per webhook platform (WooCommerce, Shopware; mode 0600)
  *   analytics/            the analytics log, JSON Lines under dt=YYYY-MM-DD/ (as Firehose writes S3)
@@ -17,6 +18,8 @@ import { DataDirInUse } from '../errors.ts';
 
 export interface RuntimeState {
   dynamoPort?: number;
+  /** How far `npm start`'s clock was moved ahead of the wall clock (clock.ts), in milliseconds. */
+  clockOffsetMs?: number;
 }
 
 export interface DataDir {

@@ -19,7 +19,6 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { JsonLinesSink } from '../../functions/adapters/analytics-jsonl.ts';
-import { systemClock } from '../../functions/adapters/clock.ts';
 import { buildCatalog } from '../../functions/catalog/build.ts';
 import { CatalogError } from '../../functions/catalog/errors.ts';
 import type { LoyaltyProgram } from '../../functions/core/loyalty/program.ts';
@@ -31,6 +30,7 @@ import { LocalRuntime } from '../runtime/runtime.ts';
 import { startDynamoDbLocal } from '../servers/dynamodb-local.ts';
 import { portIsFree, stopAll } from '../servers/processes.ts';
 import { startSesEmulator } from '../servers/ses-emulator.ts';
+import { AdjustableClock, inWords, serveClock } from './clock.ts';
 import { openDataDir } from './data-dir.ts';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
@@ -58,6 +58,28 @@ const color = Boolean(process.stdout.isTTY) && !process.env.NO_COLOR;
 const paint = (code: number, text: string) => (color ? `\u001b[${code}m${text}\u001b[0m` : text);
 const log = (line: string) =>
   process.stdout.write(`${paint(2, new Date().toISOString().slice(11, 19))} ${line}\n`);
+
+/** A shop-sent id as a terminal shows it safely: no control characters (escape sequences), bounded. */
+const printable = (text: string) =>
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: these are what is replaced
+  text.replace(/[\u0000-\u001f\u007f-\u009f]/g, '?').slice(0, 120);
+
+/**
+ * Whom and what an event is about, for a log line: `customer c-1 order o-7 journey onboarding`.
+ * Ids only — never an address or a name (the log is not a place for personal data).
+ */
+function about(detail: unknown): string {
+  const d = (typeof detail === 'object' && detail !== null ? detail : {}) as Record<string, unknown>;
+  const parts: string[] = [];
+  for (const [key, label] of [
+    ['customerId', 'customer'],
+    ['orderId', 'order'],
+    ['journey', 'journey'],
+    ['message', 'message'],
+  ] as const)
+    if (typeof d[key] === 'string' && d[key] !== '') parts.push(`${label} ${printable(d[key])}`);
+  return parts.join(' ');
+}
 
 function send(res: ServerResponse, status: number, body: unknown): void {
   res.writeHead(status, { 'content-type': 'application/json' });
@@ -124,10 +146,12 @@ async function main(): Promise<void> {
     ),
     startSesEmulator({ port: SES_PORT }).catch(() => startSesEmulator()),
   ]);
-  await data.writeState({ ...state, dynamoPort: dynamo.port });
+  let saved = { ...state, dynamoPort: dynamo.port };
+  await data.writeState(saved);
+  const clock = new AdjustableClock(state.clockOffsetMs ?? 0);
   const runtime = await LocalRuntime.create({
     catalog,
-    clock: systemClock,
+    clock,
     dynamoEndpoint: dynamo.endpoint,
     sesEndpoint: ses.endpoint,
     env: {
@@ -138,11 +162,17 @@ async function main(): Promise<void> {
       TABLE_NAME: process.env.TABLE_NAME ?? 'retention-journeys',
       PREFERENCES_URL: process.env.PREFERENCES_URL ?? `http://127.0.0.1:${PORT}/preferences`,
     },
-    onPublish: (event) =>
-      log(`${paint(35, '⚡')} ${event.detailType} ${String(event.detail.customerId ?? '')}`),
+    onPublish: (event) => log(`${paint(35, '⚡')} ${event.detailType} ${about(event.detail)}`),
     // The analytics log, as JSON Lines in Firehose's partition layout: `journeys report` reads it.
     analyticsSink: new JsonLinesSink(data.analyticsPath),
   });
+
+  /** Works the timers due by the runtime's clock (every few seconds, and at once when it moves). */
+  async function sweepNow(): Promise<void> {
+    const report = await runtime.sweep();
+    if (report.due) log(`⏱ ${report.due} timer(s) due, ${report.advanced} advanced`);
+    for (const f of report.failed) log(paint(31, `✗ timer ${f.journeyId}/${f.customerId}: ${f.error}`));
+  }
 
   // One secret per webhook platform, kept with the data (owner-only), printed below.
   const webhookSecrets = localWebhookSecrets(data.path);
@@ -157,7 +187,7 @@ async function main(): Promise<void> {
           const targets = delivery.targets
             .map((t) => `${t.target}=${t.error ? paint(31, 'error') : t.outcome?.status}`)
             .join(' ');
-          log(`${paint(36, '←')} ${delivery.event.detailType} ${targets}`);
+          log(`${paint(36, '←')} ${delivery.event.detailType} ${about(delivery.event.detail)} ${targets}`);
           // Every target validates the same contract: one line per distinct rejection is enough.
           const rejections = new Set(
             delivery.targets.flatMap((t) =>
@@ -178,11 +208,25 @@ async function main(): Promise<void> {
             defaultTimeZone: runtime.config.defaultTimeZone,
           },
           secrets: webhookSecrets,
-          now: () => systemClock.now(),
+          now: () => clock.now(),
         });
         const failed =
           answer.statusCode >= 400 ? paint(31, String(answer.statusCode)) : String(answer.statusCode);
         log(`${paint(36, '←')} webhook ${req.url.split('?')[0]} ${failed} ${String(answer.status ?? '')}`);
+        return;
+      }
+      // The marketer's clock: move it forward and see what the days in between would have sent.
+      const clockAction = await serveClock(req, res, {
+        clock,
+        advanced: async ({ to, by }) => {
+          saved = { ...saved, clockOffsetMs: clock.offset };
+          await data.writeState(saved);
+          log(`${paint(35, '⏩')} clock moved ${inWords(by)} forward, to ${to}`);
+          await sweepNow();
+        },
+      });
+      if (clockAction) {
+        if (clockAction === 'refused') log(`${paint(31, '⏩')} clock ${req.method} ${req.url} refused`);
         return;
       }
       // The preferences endpoint (unsubscribe and feedback links in the emails point here locally).
@@ -196,6 +240,7 @@ async function main(): Promise<void> {
           status: 'ok',
           events: `POST http://127.0.0.1:${PORT}/events`,
           mailViewer: ses.viewerUrl,
+          clock: clock.now(),
           journeys: catalog.journeys.map((j) => j.definition.id),
         });
       }
@@ -233,11 +278,7 @@ async function main(): Promise<void> {
     }
     for (const f of failures) log(paint(31, `✗ dispatch failed after retries: ${f}`));
   });
-  loop(SWEEP_EVERY_MS, async () => {
-    const report = await runtime.sweep();
-    if (report.due) log(`⏱ ${report.due} timer(s) due, ${report.advanced} advanced`);
-    for (const f of report.failed) log(paint(31, `✗ timer ${f.journeyId}/${f.customerId}: ${f.error}`));
-  });
+  loop(SWEEP_EVERY_MS, sweepNow);
 
   beforeStop = () => {
     running = false;
@@ -254,6 +295,7 @@ async function main(): Promise<void> {
       `  Webhooks      POST http://127.0.0.1:${PORT}/webhooks/woocommerce | /webhooks/shopware   (secrets in ${path.join(path.relative(process.cwd(), data.path) || '.', 'webhook-secrets.json')})`,
       `  Mail viewer   ${paint(4, ses.viewerUrl)}`,
       `  Preferences   http://127.0.0.1:${PORT}/preferences/unsubscribe?token=…   (links in the emails)`,
+      `  Clock         ${clock.now()}${clock.offset > 0 ? ' (moved ahead of the wall clock)' : ''}   curl -X POST -H 'content-type: application/json' -d '{"by":"P5D"}' http://127.0.0.1:${PORT}/clock/advance`,
       `  DynamoDB      ${dynamo.endpoint}   table ${runtime.config.tableName}`,
       `  Data          ${data.path}   (npm start -- --fresh for an empty start)`,
       `  Analytics     ${data.analyticsPath}   (npx journeys report --analytics ${path.relative(process.cwd(), data.analyticsPath) || '.'})`,

@@ -334,3 +334,91 @@ describe('npm start: state in the data directory, nothing left after a crash', (
     SLOW,
   );
 });
+
+describe("npm start: the marketer's clock", () => {
+  /** A time zone where it is about noon now, so the moved clock lands outside quiet hours. */
+  const noonZone = () => {
+    const ahead = (((12 - new Date().getUTCHours()) % 24) + 24) % 24;
+    const hours = ahead > 12 ? ahead - 24 : ahead; // Etc/GMT-N is N hours ahead of UTC
+    return hours === 0 ? 'UTC' : `Etc/GMT${hours > 0 ? '-' : '+'}${Math.abs(hours)}`;
+  };
+  const advance = (port: number, body: string, headers: Record<string, string> = {}) =>
+    fetch(`http://127.0.0.1:${port}/clock/advance`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...headers },
+      body,
+    });
+  const clockNow = async (port: number) =>
+    ((await (await fetch(`http://127.0.0.1:${port}/clock`)).json()) as { now: string }).now;
+  const sent = (runtime: Started, message: string) => runtime.output().includes(`✉ onboarding/${message} `);
+  async function until(what: () => boolean, limitMs = 60_000): Promise<boolean> {
+    for (const deadline = Date.now() + limitMs; Date.now() < deadline; ) {
+      if (what()) return true;
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    return what();
+  }
+
+  it(
+    'moves forward on request, so the day-2 email comes now; refuses cross-site and backward moves; keeps the day across a restart',
+    async () => {
+      // Arrange: a customer whose welcome went out
+      const data = await newDataDir();
+      const first = await start(data);
+      const id = `c-clock-${Date.now()}`;
+      const entries = JSON.stringify({
+        Entries: [
+          {
+            Source: 'shop',
+            DetailType: 'customer.registered',
+            Detail: JSON.stringify(registration(id, { timeZone: noonZone(), locale: 'en' })),
+          },
+        ],
+      });
+      expect((await post(first.port, entries)).status).toBe(200);
+      expect(await until(() => sent(first, 'welcome'))).toBe(true);
+      expect(sent(first, 'getting-started')).toBe(false);
+
+      // Act / Assess: what may not move it
+      expect((await advance(first.port, '{"by":"P3D"}', { origin: 'https://evil.example' })).status).toBe(
+        403,
+      );
+      expect((await advance(first.port, '{"by":"P3D"}', { 'content-type': 'text/plain' })).status).toBe(415);
+      const backward = await advance(first.port, '{"by":"-P1D"}');
+      expect(backward.status).toBe(400);
+      expect(((await backward.json()) as { message: string }).message).toMatch(
+        /^by: "-P1D" does not move the clock forward \(rule: /,
+      );
+      const garbage = await advance(first.port, '{"by":"five days"}');
+      expect(((await garbage.json()) as { message: string }).message).toMatch(
+        /^by: "five days" is not a duration/,
+      );
+      expect(Date.parse(await clockNow(first.port)) - Date.now()).toBeLessThan(60_000);
+
+      // Act: three days on
+      const moved = await advance(first.port, '{"by":"P3D"}');
+      // Assess: the day-2 email went out at once, and the clock says so
+      expect(moved.status).toBe(200);
+      expect(await moved.json()).toMatchObject({ by: 'P3D', inWords: '3 days' });
+      expect(await until(() => sent(first, 'getting-started'))).toBe(true);
+      expect(first.output()).toContain('⏩ clock moved 3 days forward');
+      const ahead = Date.parse(await clockNow(first.port)) - Date.now();
+      expect(ahead).toBeGreaterThan(3 * 86_400_000 - 60_000);
+
+      // Act: a restart on the same data
+      first.process.kill('SIGTERM');
+      expect(await exited(first.runtimePid)).toBe(true);
+      const second = await start(data);
+      // Assess: still three days ahead, and nothing sent twice
+      expect(Date.parse(await clockNow(second.port)) - Date.now()).toBeGreaterThan(3 * 86_400_000 - 60_000);
+      expect(second.output()).toContain('moved ahead of the wall clock');
+      await new Promise((resolve) => setTimeout(resolve, 2_000));
+      expect(sent(second, 'welcome')).toBe(false);
+      expect(sent(second, 'getting-started')).toBe(false);
+      second.process.kill('SIGTERM');
+      expect(await exited(second.runtimePid)).toBe(true);
+      expect(await exited(second.javaPid)).toBe(true);
+    },
+    SLOW,
+  );
+});
