@@ -67,6 +67,24 @@ const hostName = (host: string) => host.replace(/:\d+$/, '').toLowerCase();
 
 /** Why a request must be refused before its body is read, or undefined. */
 export function refusal(req: IncomingMessage): { status: number; message: string } | undefined {
+  const foreign = foreignRequest(req);
+  if (foreign) return foreign;
+  const type = (req.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
+  if (!CONTENT_TYPES.has(type))
+    return {
+      status: 415,
+      message: 'content-type must be application/json (or application/x-amz-json-1.1, as the AWS SDK sends)',
+    };
+  const length = Number(req.headers['content-length']);
+  if (Number.isFinite(length) && length > EVENTS_BODY_LIMIT) return tooLarge();
+  return undefined;
+}
+
+/**
+ * Why a request is not this machine's own, or undefined: a `Host` other than loopback (DNS
+ * rebinding) or an `Origin`/`Sec-Fetch-Site` of another site. Every local endpoint checks it.
+ */
+export function foreignRequest(req: IncomingMessage): { status: number; message: string } | undefined {
   const host = req.headers.host;
   if (!host || !LOOPBACK_HOSTS.has(hostName(host)))
     return { status: 403, message: 'only requests to 127.0.0.1 or localhost are accepted' };
@@ -84,14 +102,6 @@ export function refusal(req: IncomingMessage): { status: number; message: string
     }
     if (!same) return { status: 403, message: `cross-site requests are refused (Origin ${origin})` };
   }
-  const type = (req.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
-  if (!CONTENT_TYPES.has(type))
-    return {
-      status: 415,
-      message: 'content-type must be application/json (or application/x-amz-json-1.1, as the AWS SDK sends)',
-    };
-  const length = Number(req.headers['content-length']);
-  if (Number.isFinite(length) && length > EVENTS_BODY_LIMIT) return tooLarge();
   return undefined;
 }
 

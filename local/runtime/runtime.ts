@@ -366,8 +366,8 @@ function localEnv(options: LocalRuntimeOptions): Record<string, string | undefin
     SIGNING_SECRET: randomBytes(32).toString('base64url'),
     DEFAULT_LOCALE: options.catalog.defaultLocale,
     PREFERENCES_URL: 'http://127.0.0.1:3000/preferences',
-    SENDER_ADDRESS: 'hello@shop.example',
-    // The preview's made-up shop: local emails look like the gallery's.
+    // The preview's made-up shop: local emails look like the gallery's, sender name included.
+    SENDER_ADDRESS: `${DEMO_SHOP.name} <hello@shop.example>`,
     ...shopIdentityEnv(DEMO_SHOP),
     SES_CONFIGURATION_SET: LOCAL_CONFIGURATION_SET,
     ...options.env,

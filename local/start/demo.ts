@@ -82,7 +82,10 @@ try {
     }),
   ]);
   console.log('Sent an order for Emma and one malformed order (see the runtime log for its rejection).');
-  console.log('Open the mail viewer printed by `npm start` (default http://127.0.0.1:8005/).');
+  const viewer = new URL('/mail', endpoint).href;
+  console.log(
+    `Open the mail viewer: ${viewer} — its buttons move the clock, so the day-2 and day-5 emails come now.`,
+  );
 } catch (error) {
   console.error(`Could not reach the local runtime at ${endpoint}: ${(error as Error).message}`);
   console.error('Start it first with `npm start`.');

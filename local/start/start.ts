@@ -32,6 +32,7 @@ import { portIsFree, stopAll } from '../servers/processes.ts';
 import { startSesEmulator } from '../servers/ses-emulator.ts';
 import { AdjustableClock, inWords, serveClock } from './clock.ts';
 import { openDataDir } from './data-dir.ts';
+import { serveMailViewer } from './mail-viewer.ts';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
@@ -215,6 +216,8 @@ async function main(): Promise<void> {
         log(`${paint(36, '←')} webhook ${req.url.split('?')[0]} ${failed} ${String(answer.status ?? '')}`);
         return;
       }
+      // Our own mail viewer: sender name, locale, journey and message, both parts, the headers.
+      if (await serveMailViewer(req, res, { emails: () => ses.emails(), now: () => clock.now() })) return;
       // The marketer's clock: move it forward and see what the days in between would have sent.
       const clockAction = await serveClock(req, res, {
         clock,
@@ -239,7 +242,7 @@ async function main(): Promise<void> {
         return send(res, 200, {
           status: 'ok',
           events: `POST http://127.0.0.1:${PORT}/events`,
-          mailViewer: ses.viewerUrl,
+          mailViewer: `http://127.0.0.1:${PORT}/mail`,
           clock: clock.now(),
           journeys: catalog.journeys.map((j) => j.definition.id),
         });
@@ -293,7 +296,7 @@ async function main(): Promise<void> {
       `  Shop events   POST http://127.0.0.1:${PORT}/events   (EventBridge PutEvents shape)`,
       `  AWS SDK       new EventBridgeClient({ endpoint: 'http://127.0.0.1:${PORT}' })   (PutEvents)`,
       `  Webhooks      POST http://127.0.0.1:${PORT}/webhooks/woocommerce | /webhooks/shopware   (secrets in ${path.join(path.relative(process.cwd(), data.path) || '.', 'webhook-secrets.json')})`,
-      `  Mail viewer   ${paint(4, ses.viewerUrl)}`,
+      `  Mail viewer   ${paint(4, `http://127.0.0.1:${PORT}/mail`)}   (sender, locale, journey, both parts, headers; buttons move the clock)`,
       `  Preferences   http://127.0.0.1:${PORT}/preferences/unsubscribe?token=…   (links in the emails)`,
       `  Clock         ${clock.now()}${clock.offset > 0 ? ' (moved ahead of the wall clock)' : ''}   curl -X POST -H 'content-type: application/json' -d '{"by":"P5D"}' http://127.0.0.1:${PORT}/clock/advance`,
       `  DynamoDB      ${dynamo.endpoint}   table ${runtime.config.tableName}`,
