@@ -63,13 +63,25 @@ try {
   );
   const result = await put(registrations);
   console.log(`Sent ${registrations.length} registrations (${result.FailedEntryCount} failed).`);
-  // Emma orders at once: her onboarding exits and its goal is reached.
+  // Emma orders at once (her onboarding exits, its goal reached) and the parcel arrives: a week after
+  // delivery she is asked for a review with an NPS question.
   await put([
     entry('order.placed', {
       orderId: `demo-${stamp}-order-1`,
       customerId: `demo-${stamp}-3`,
       placedAt: new Date().toISOString(),
       total: { amount: '59.90', currency: 'GBP' },
+      items: [
+        { sku: 'ESP-250', name: 'Espresso Blend 250 g', quantity: 2, unitPrice: '19.95' },
+        { sku: 'MUG-BLUE', name: 'Stoneware mug, blue', quantity: 1, unitPrice: '20.00' },
+      ],
+    }),
+  ]);
+  await put([
+    entry('order.delivered', {
+      orderId: `demo-${stamp}-order-1`,
+      customerId: `demo-${stamp}-3`,
+      deliveredAt: new Date().toISOString(),
     }),
   ]);
   // A malformed order: rejected with a message naming the field, kept on the rejected log.
@@ -81,11 +93,16 @@ try {
       total: { amount: '5.00' },
     }),
   ]);
-  console.log('Sent an order for Emma and one malformed order (see the runtime log for its rejection).');
-  const viewer = new URL('/mail', endpoint).href;
   console.log(
-    `Open the mail viewer: ${viewer} — its buttons move the clock, so the day-2 and day-5 emails come now.`,
+    'Sent an order for Emma (delivered at once) and one malformed order (see the runtime log for its rejection).',
   );
+  const viewer = new URL('/mail', endpoint).href;
+  console.log(`
+Open the mail viewer: ${viewer}
+Its buttons move the clock, so what the journeys send over the coming days arrives now:
+  +2 days   the getting-started tips (Anna, Lukas; João gave no marketing consent)
+  +1 week   the first-order offer with its coupon, and Emma's review request: a click on its
+            0–10 question opens the NPS page`);
 } catch (error) {
   console.error(`Could not reach the local runtime at ${endpoint}: ${(error as Error).message}`);
   console.error('Start it first with `npm start`.');

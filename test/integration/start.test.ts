@@ -3,130 +3,23 @@
  * signing secret, and what a crash, SIGTERM and SIGKILL (of the runtime or of npm) leave behind.
  * Each test has its own data directory (a temp dir) and ports; nothing depends on a `.data/` here.
  */
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
+import { readdir, readFile, stat } from 'node:fs/promises';
 import { request } from 'node:http';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { afterEach, describe, expect, it } from 'vitest';
 import { signToken } from '../../functions/core/tokens.ts';
-import { freePort } from '../../local/servers/processes.ts';
+import { alive, exited, newDataDir, post, type Started, start, stopStarted } from '../support/local-start.ts';
 import { registration } from '../support/scenario.ts';
 import { LOCAL_AWS } from './env.ts';
 
 /** Each test starts the runtime (a JVM) once or twice; generous, for a two-core machine under load. */
 const SLOW = 240_000;
-const ROOT = path.resolve(import.meta.dirname, '../..');
+
+afterEach(stopStarted);
+
 /** The secret every local runtime used to sign with (local/runtime/runtime.ts before issue 8). */
 const OLD_CONSTANT_SECRET = 'local-signing-secret-not-for-production';
-
-const alive = (pid: number) => {
-  if (pid <= 0) return false; // kill(-1, 0) would ask about every process
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
-
-/** Polls until `pid` has exited; false if it is still there after `limitMs` (a hang, not a timing claim). */
-async function exited(pid: number, limitMs = 30_000): Promise<boolean> {
-  for (const deadline = Date.now() + limitMs; Date.now() < deadline; ) {
-    if (!alive(pid)) return true;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  return !alive(pid);
-}
-
-function pidsMatching(pattern: string): number[] {
-  try {
-    return execFileSync('pgrep', ['-f', '--', pattern], { encoding: 'utf8' })
-      .split('\n')
-      .filter(Boolean)
-      .map(Number);
-  } catch {
-    return [];
-  }
-}
-
-interface Started {
-  process: ChildProcess;
-  port: number;
-  data: string;
-  /** The Node process running local/start/start.ts (the npm process's grandchild when started by npm). */
-  runtimePid: number;
-  /** DynamoDB Local's JVM, found by its database path. */
-  javaPid: number;
-  output: () => string;
-}
-
-const spawned: number[] = [];
-const dataDirs: string[] = [];
-
-afterEach(async () => {
-  for (const pid of spawned.splice(0)) if (pid > 0 && alive(pid)) process.kill(pid, 'SIGKILL');
-  for (const dir of dataDirs.splice(0)) await rm(dir, { recursive: true, force: true });
-});
-
-async function newDataDir(): Promise<string> {
-  const dir = await mkdtemp(path.join(tmpdir(), 'journeys-data-'));
-  dataDirs.push(dir);
-  return dir;
-}
-
-/** Starts `npm start` (or local/start/start.ts directly) on `data` and waits for its banner. */
-async function start(data: string, options: { npm?: boolean; fresh?: boolean } = {}): Promise<Started> {
-  const port = await freePort();
-  const args = ['--data', data, ...(options.fresh ? ['--fresh'] : [])];
-  const env: NodeJS.ProcessEnv = { ...process.env, PORT: String(port), SES_PORT: '0', NO_COLOR: '1' };
-  delete env.npm_lifecycle_event; // set by `npm test`; the runtime must see its own npm, or none
-  const child = options.npm
-    ? spawn('npm', ['start', '--silent', '--', ...args], {
-        cwd: ROOT,
-        env,
-        stdio: ['ignore', 'pipe', 'pipe'],
-      })
-    : spawn(process.execPath, ['--import', 'tsx', 'local/start/start.ts', ...args], {
-        cwd: ROOT,
-        env,
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
-  if (child.pid) spawned.push(child.pid);
-  let output = '';
-  child.stdout?.on('data', (chunk: Buffer) => {
-    output += chunk.toString();
-  });
-  child.stderr?.on('data', (chunk: Buffer) => {
-    output += chunk.toString();
-  });
-  await new Promise<void>((resolve, reject) => {
-    const check = () => {
-      if (output.includes('is running locally')) {
-        child.stdout?.off('data', check);
-        child.off('exit', onExit);
-        resolve();
-      }
-    };
-    const onExit = (code: number | null) => reject(new Error(`start exited (${code}):\n${output}`));
-    child.stdout?.on('data', check);
-    child.once('exit', onExit);
-  });
-  const lock = await readFile(path.join(data, 'lock'), 'utf8').catch(() => String(child.pid));
-  const runtimePid = Number(lock.trim());
-  spawned.push(runtimePid);
-  const [javaPid = -1] = pidsMatching(`-dbPath ${path.join(data, 'dynamodb')}`);
-  spawned.push(javaPid);
-  return { process: child, port, data, runtimePid, javaPid, output: () => output };
-}
-
-const post = (port: number, body: string, headers: Record<string, string> = {}) =>
-  fetch(`http://127.0.0.1:${port}/events`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', ...headers },
-    body,
-  });
 
 /** A POST with a Host header of our choosing (fetch does not let a caller set Host). */
 function statusWithHost(port: number, host: string, body: string): Promise<number | undefined> {
