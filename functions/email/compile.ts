@@ -85,6 +85,10 @@ export async function compileTemplates(
     if (layout === undefined) errors.push({ file, message: 'the shared layout is missing' });
     else if (!hasSlot) errors.push({ file, message: `has no body slot; add a line ${BODY_SLOT}` });
   }
+  const layoutParses = {
+    html: layoutMjml === undefined || checkLiquidParse(htmlLiquid, layoutMjml, 'layout.mjml', errors),
+    text: layoutText === undefined || checkLiquidParse(textLiquid, layoutText, 'layout.txt', errors),
+  };
 
   // Shared strings.
   const sharedFiles = listDir(join(rootDir, 'locales'))
@@ -159,15 +163,20 @@ export async function compileTemplates(
         }
       }
 
+      // Liquid is checked in the files as written first, so an error points at the line the marketer
+      // edited; the merged result only when those parse (what MJML made of them).
       let html = '';
       if (body !== undefined && layoutMjml !== undefined && htmlSlot) {
+        const parses = checkLiquidParse(htmlLiquid, body, `${base}.mjml`, errors);
         html = await compileMjml(layoutMjml, body, base, errors);
-        checkLiquidParse(htmlLiquid, html, `${base}.mjml`, errors);
+        if (parses && layoutParses.html)
+          checkLiquidParse(htmlLiquid, html, `${base}.mjml`, errors, 'in the HTML MJML made of it');
       }
       let text = '';
       if (textBody !== undefined && layoutText !== undefined && textSlot) {
+        const parses = checkLiquidParse(textLiquid, textBody, `${base}.txt`, errors);
         text = layoutText.replace(BODY_SLOT, textBody.replace(/\s+$/, ''));
-        checkLiquidParse(textLiquid, text, `${base}.txt`, errors);
+        if (parses && layoutParses.text) checkLiquidParse(textLiquid, text, `${base}.txt`, errors, 'with the layout');
       }
 
       // Which variables do the templates use? `t.x` must exist; other roots of the message's own

@@ -145,16 +145,30 @@ export function checkStringsParse(f: StringsFile, liquid: Liquid, errors: Templa
   }
 }
 
+/**
+ * Parses `source` as Liquid and says whether it parsed. An error is reported at its line and column
+ * in `file`, the file the marketer edits; `after` names a stage that made the source (MJML), whose
+ * lines are not the file's, so no position is given then.
+ */
 export function checkLiquidParse(
   liquid: Liquid,
   source: string,
   file: string,
   errors: TemplateError[],
-): void {
+  after?: string,
+): boolean {
   try {
     liquid.parse(source);
+    return true;
   } catch (error) {
-    errors.push({ file, message: `Liquid: ${firstLine(error)}` });
+    const position = (error as { token?: { getPosition?: () => [number, number] } }).token?.getPosition?.();
+    const message = firstLine(error).replace(/, line:\d+, col:\d+$/, '');
+    errors.push({
+      file,
+      ...(position && !after ? { path: `line ${position[0]}, column ${position[1]}` } : {}),
+      message: `Liquid${after ? ` (${after})` : ''}: ${message}`,
+    });
+    return false;
   }
 }
 

@@ -369,6 +369,41 @@ describe('compile errors', () => {
     );
   });
 
+  it('reports a Liquid error at its line and column in the file the marketer edited', async () => {
+    // Arrange: line 5 of the body and line 3 of the text part are broken (not the merged layout's lines)
+    const { mkdtempSync, cpSync, writeFileSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const dir = mkdtempSync(join(tmpdir(), 'templates-'));
+    cpSync(fixtureDir, dir, { recursive: true });
+    writeFileSync(
+      join(dir, 'demo', 'hello.mjml'),
+      '<mj-section>\n  <mj-column>\n    <mj-text>{{ t.greeting }}</mj-text>\n    <mj-text>\n      {% iff customer.firstName %}Hi{% endif %}</mj-text>\n  </mj-column>\n</mj-section>\n',
+    );
+    writeFileSync(join(dir, 'demo', 'hello.txt'), '{{ t.greeting }}\n\n{% if customer.firstName %}Hi\n');
+    // Act
+    const { errors } = await compileTemplates(
+      dir,
+      [{ id: 'demo', messages: { hello: { class: 'transactional' } } }],
+      {
+        defaultLocale: 'en',
+      },
+    );
+    // Assess
+    expect(errors).toContainEqual({
+      file: 'demo/hello.mjml',
+      path: 'line 5, column 7',
+      message: 'Liquid: tag "iff" not found',
+    });
+    expect(errors).toContainEqual({
+      file: 'demo/hello.txt',
+      path: 'line 3, column 1',
+      message: 'Liquid: tag {% if customer.firstName %} not closed',
+    });
+    expect(
+      errors.filter((e) => e.file.startsWith('demo/hello.') && e.message.startsWith('Liquid')),
+    ).toHaveLength(2);
+  });
+
   it('reports MJML errors with the body file and line', async () => {
     const { errors } = await compileTemplates(
       templatesDir,
