@@ -176,7 +176,8 @@ export async function compileTemplates(
       if (textBody !== undefined && layoutText !== undefined && textSlot) {
         const parses = checkLiquidParse(textLiquid, textBody, `${base}.txt`, errors);
         text = layoutText.replace(BODY_SLOT, textBody.replace(/\s+$/, ''));
-        if (parses && layoutParses.text) checkLiquidParse(textLiquid, text, `${base}.txt`, errors, 'with the layout');
+        if (parses && layoutParses.text)
+          checkLiquidParse(textLiquid, text, `${base}.txt`, errors, 'with the layout');
       }
 
       // Which variables do the templates use? `t.x` must exist; other roots of the message's own
