@@ -14,6 +14,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import mjml2html from 'mjml';
 import { canonicalLocale, localeChain } from '../core/locale.ts';
+import { didYouMean } from '../core/suggest.ts';
 import { createLiquid } from './liquid.ts';
 import {
   checkCoverage,
@@ -203,7 +204,7 @@ export async function compileTemplates(
             errors.push({
               file,
               path: `t.${named}`,
-              message: `uses {{ t.${named} }}, which neither locales/${defaultLocale}.yaml nor ${base}.${defaultLocale}.yaml defines`,
+              message: `uses {{ t.${named} }}, which neither locales/${defaultLocale}.yaml nor ${base}.${defaultLocale}.yaml defines${didYouMean(named, known, (k) => `t.${k}`)}`,
             });
         }
       }

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import type { Liquid } from 'liquidjs';
 import { isMap, isScalar, parseDocument, type YAMLMap } from 'yaml';
 import { canonicalLocale, localeChain } from '../core/locale.ts';
+import { closest } from '../core/suggest.ts';
 import type { LocaleStrings, TemplateError } from './types.ts';
 
 export interface StringsFile {
@@ -114,12 +115,15 @@ export function checkCoverage(
     if (f === defaultFile) continue;
     const chain = localeChain(f.locale, defaultLocale).filter((l) => l !== defaultLocale);
     const has = new Set(chain.flatMap((l) => Object.keys(byLocale.get(l)?.strings ?? {})));
+    const unknown = Object.keys(f.strings).filter((key) => !(key in defaultFile.strings));
     for (const key of Object.keys(defaultFile.strings)) {
       if (!has.has(key)) {
+        // A key the default file does not have, a letter off, is this one misspelt (`ctaa:`).
+        const typo = closest(key, unknown);
         errors.push({
           file: f.file,
           path: key,
-          message: `missing key "${key}" that ${defaultFile.file} has`,
+          message: `missing key "${key}" that ${defaultFile.file} has${typo ? `; "${typo}" looks like it, misspelt` : ''}`,
         });
       }
     }

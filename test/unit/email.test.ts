@@ -404,6 +404,51 @@ describe('compile errors', () => {
     ).toHaveLength(2);
   });
 
+  it('says a misspelt key is probably the missing one, in the template and in a locale file', async () => {
+    // Arrange: the template asks for t.body as before; de writes it "bdoy", en defines "bodyy" only
+    const { mkdtempSync, cpSync, writeFileSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const dir = mkdtempSync(join(tmpdir(), 'templates-'));
+    cpSync(fixtureDir, dir, { recursive: true });
+    writeFileSync(
+      join(dir, 'demo', 'hello.de.yaml'),
+      'subject: "Hallo"\npreheader: "Hallo"\nbdoy: "Schön"\n',
+    );
+    // Act
+    const { errors } = await compileTemplates(
+      dir,
+      [{ id: 'demo', messages: { hello: { class: 'transactional' } } }],
+      {
+        defaultLocale: 'en',
+      },
+    );
+    // Assess
+    expect(errors).toContainEqual(
+      expect.objectContaining({
+        file: 'demo/hello.de.yaml',
+        path: 'body',
+        message: 'missing key "body" that demo/hello.en.yaml has; "bdoy" looks like it, misspelt',
+      }),
+    );
+    writeFileSync(
+      join(dir, 'demo', 'hello.mjml'),
+      '<mj-section><mj-column><mj-text>{{ t.subjcet }}</mj-text></mj-column></mj-section>\n',
+    );
+    const typo = await compileTemplates(
+      dir,
+      [{ id: 'demo', messages: { hello: { class: 'transactional' } } }],
+      {
+        defaultLocale: 'en',
+      },
+    );
+    expect(typo.errors).toContainEqual(
+      expect.objectContaining({
+        path: 't.subjcet',
+        message: expect.stringMatching(/\(did you mean t\.subject\?\)$/),
+      }),
+    );
+  });
+
   it('reports MJML errors with the body file and line', async () => {
     const { errors } = await compileTemplates(
       templatesDir,
