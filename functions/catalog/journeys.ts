@@ -8,8 +8,9 @@ import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { isMap, isPair, isScalar, isSeq, LineCounter, type Node, parseDocument } from 'yaml';
 import type * as z from 'zod';
-import { type JourneyDefinition, journeyDefinitionSchema } from '../core/definition.ts';
+import { type JourneyDefinition, journeyDefinitionSchema, undeclaredMessage } from '../core/definition.ts';
 import { forEachStep, STEP_BRANCH_KEYS } from '../core/steps.ts';
+import { didYouMean } from '../core/suggest.ts';
 
 export interface LoadedJourney {
   /** Path of the YAML file, `dir` joined with the file name. */
@@ -331,7 +332,10 @@ function explainUnion(
     return [{ path: at, message: `combines ${keys}; ${choices}` }];
   }
   const unknown = present.length > 0 ? present.map((k) => `"${k}"`).join(', ') : '(no keys)';
-  return [{ path: at, message: `unknown ${kind} ${unknown}; ${choices}` }];
+  // One key a letter or two off a known one (`wiat`) is that one misspelt.
+  const known = sameType.flatMap((b) => [...missingIn(b), ...recognisedIn(b)]);
+  const typo = present.length === 1 ? didYouMean(present[0] as string, new Set(known)) : '';
+  return [{ path: at, message: `unknown ${kind} ${unknown}${typo}; ${choices}` }];
 }
 
 function unionKind(at: readonly PropertyKey[]): string {
@@ -373,7 +377,7 @@ function undeclaredMessages(raw: unknown): [PropertyKey[], string][] {
       const send = s.send;
       const name = typeof send === 'string' ? send : isRecord(send) ? send.message : undefined;
       if (typeof name === 'string' && !Object.hasOwn(declared, name)) {
-        found.push([[...here, 'send'], `sends message "${name}", which is not declared under messages`]);
+        found.push([[...here, 'send'], undeclaredMessage(name, Object.keys(declared))]);
       }
       for (const branch of STEP_BRANCH_KEYS) walk(s[branch], [...here, branch]);
     });

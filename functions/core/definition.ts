@@ -8,6 +8,7 @@ import { condition } from './condition-schema.ts';
 import { JOURNEY_EVENT_TYPES } from './events.ts';
 import { couponAmountOff, currencyCode, isoDuration, perCurrency } from './schema-fields.ts';
 import { sendsIn } from './steps.ts';
+import { didYouMean } from './suggest.ts';
 
 export {
   type Comparison,
@@ -288,16 +289,17 @@ export const journeyDefinitionSchema = z
   .superRefine((def, ctx) => {
     for (const [path, name] of sentMessages(def.steps, ['steps'])) {
       if (!def.messages[name]) {
-        ctx.addIssue({
-          code: 'custom',
-          path,
-          message: `sends message "${name}", which is not declared under messages`,
-        });
+        ctx.addIssue({ code: 'custom', path, message: undeclaredMessage(name, Object.keys(def.messages)) });
       }
     }
   });
 
 export type JourneyDefinition = z.infer<typeof journeyDefinitionSchema>;
+
+/** What a `send` of a message not declared under `messages` is told, a likely typo named. */
+export function undeclaredMessage(name: string, declared: readonly string[]): string {
+  return `sends message "${name}", which is not declared under messages${didYouMean(name, declared)}`;
+}
 
 /** Every `send` in a step tree, with its path, so validation can point at the exact step. */
 export function sentMessages(steps: Step[], path: (string | number)[]): [(string | number)[], string][] {

@@ -21,10 +21,13 @@ export function editDistance(a: string, b: string): number {
 
 /**
  * The candidate closest to `name` if it is close enough to be a typo of it (at most a third of its
- * letters off, and at most 2), else undefined. Ties go to the first candidate.
+ * letters off, and at most 2; none for names under three letters), else undefined. Ties go to the
+ * first candidate.
  */
 export function closest(name: string, candidates: Iterable<string>): string | undefined {
-  const limit = Math.min(2, Math.max(1, Math.floor(name.length / 3)));
+  // A name of one or two letters is too short to tell a typo from another name.
+  const limit = Math.min(2, Math.floor(name.length / 3));
+  if (limit === 0) return undefined;
   let best: string | undefined;
   let bestDistance = limit + 1;
   for (const candidate of candidates) {

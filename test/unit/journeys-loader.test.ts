@@ -158,8 +158,22 @@ describe('parseJourney messages', () => {
       ['6 steps.0.if.orders.count — needs at least one of eq, gt, gte, lt, lte'],
     );
     expect(errorsOf(minimal('steps:\n  - if: { orderz: {} }\n    then: [{ send: a }]\n'))[0]).toMatch(
-      /^6 steps.0.if — unknown condition "orderz"; a condition is one of: profile, orders, event, entries, loyalty, all, any, not$/,
+      /^6 steps.0.if — unknown condition "orderz" \(did you mean "orders"\?\); a condition is one of: profile, orders, event, entries, loyalty, all, any, not$/,
     );
+  });
+
+  it('names the step or message a typo meant, and nothing for a word that is not one', () => {
+    expect(errorsOf(minimal('steps:\n  - wiat: P1D\n  - send: b\n'))).toEqual([
+      '6 steps.0 — unknown step "wiat" (did you mean "wait"?); a step is one of: send, wait, emit, waitFor, if + then',
+      '7 steps.1.send — sends message "b", which is not declared under messages',
+    ]);
+    expect(
+      errorsOf(
+        'id: x\nname: X\ntrigger: { event: order.placed }\nmessages: { welcome: { class: marketing } }\nsteps:\n  - send: welcom\n',
+      ),
+    ).toEqual([
+      '6 steps.0.send — sends message "welcom", which is not declared under messages (did you mean "welcome"?)',
+    ]);
   });
 
   it('reports YAML syntax errors with their line and does not validate further', () => {
