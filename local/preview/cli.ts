@@ -94,7 +94,12 @@ export async function previewCommand(
   }
 }
 
-async function previewOne(catalog: Catalog, ref: string, values: PreviewOptions, io: PreviewIo): Promise<number> {
+async function previewOne(
+  catalog: Catalog,
+  ref: string,
+  values: PreviewOptions,
+  io: PreviewIo,
+): Promise<number> {
   const message = findMessage(catalog, ref);
   const fixtureFile = values.customer ? path.resolve(io.cwd, values.customer) : undefined;
   const fixture: CustomerFixture | undefined = fixtureFile

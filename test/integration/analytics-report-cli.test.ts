@@ -8,8 +8,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ReportData } from '../../analytics/report-types.ts';
 import { reportSpec } from '../../bin/commands.ts';
 import { type ReportDeps, type ReportOptions, runReport } from '../../local/report-cli.ts';
-import { parseCommandLine } from '../support/cli.ts';
 import { earned, email, entered, feedback, joined, order, writeLog } from '../support/analytics-records.ts';
+import { parseCommandLine } from '../support/cli.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 let tmp: string;

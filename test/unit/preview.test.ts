@@ -8,11 +8,11 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { previewSpec } from '../../bin/commands.ts';
 import { buildCatalog } from '../../functions/catalog/build.ts';
 import type { Catalog } from '../../functions/catalog/catalog.ts';
 import { verifyToken } from '../../functions/core/tokens.ts';
 import { FixtureError, PreviewError } from '../../local/errors.ts';
-import { previewSpec } from '../../bin/commands.ts';
 import { type PreviewIo, type PreviewOptions, previewCommand } from '../../local/preview/cli.ts';
 import {
   buildGallery,
@@ -149,10 +149,7 @@ describe('journeys preview <journey>/<message>', () => {
   it('renders with a customer fixture and prints the text part with --text', async () => {
     const cli = io();
     const fixture = path.join(root, 'test/fixtures/customers/anna.json');
-    const code = await preview(
-      ['post-purchase/thank-you-first', '--customer', fixture, '--text'],
-      cli,
-    );
+    const code = await preview(['post-purchase/thank-you-first', '--customer', fixture, '--text'], cli);
     expect(code).toBe(0);
     expect(cli.stderr()).toContain('de-AT → de');
     expect(cli.stdout()).toContain('Hallo Anna');
@@ -193,9 +190,9 @@ describe('journeys preview <journey>/<message>', () => {
       'locale "pt-BR" is not shipped; shipped locales: de, en, es, fr, it',
     );
     const allowed = io();
-    expect(
-      await preview(['onboarding/welcome', '--locale', 'pt-BR', '--fallback', '--text'], allowed),
-    ).toBe(0);
+    expect(await preview(['onboarding/welcome', '--locale', 'pt-BR', '--fallback', '--text'], allowed)).toBe(
+      0,
+    );
     expect(allowed.stderr()).toContain('pt-BR → en');
   });
 
