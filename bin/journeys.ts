@@ -9,6 +9,8 @@
  *   journeys report ...                  retention KPIs, cohorts, funnels and uplift from the analytics log
  *
  * Run through `bin/journeys.js` (npx journeys …, npm run journeys -- …) or `tsx bin/journeys.ts …`.
+ * Every command line goes through one commander program, so a usage mistake reads the same in every
+ * command: what is wrong, the usage, exit code 2, no stack trace.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
@@ -172,8 +174,12 @@ export async function main(argv: string[], io: Io = defaultIo()): Promise<number
     root.outputHelp();
     return 0;
   }
+  // `help <misspelt>` as `<misspelt>`: commander would print the overview, not the suggestion.
+  const [first, topic] = argv;
+  const known = root.commands.some((c) => c.name() === topic);
+  const args = first === 'help' && topic !== undefined && !known ? [topic] : argv;
   try {
-    await root.parseAsync(argv, { from: 'user' });
+    await root.parseAsync(args, { from: 'user' });
     return code;
   } catch (error) {
     if (error instanceof CommandLineError) {

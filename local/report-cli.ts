@@ -58,8 +58,9 @@ const defaultIo = (): ReportIo => ({
   now: () => new Date(),
 });
 
-// As bin/journeys.ts prints any other usage error of this command.
-const USAGE = "Usage: journeys report [options]  ('journeys report --help' for more)";
+// The usage line of bin/commands.ts, which bin/journeys.ts prints under the parser's usage errors.
+const USAGE = `Usage: journeys report [--analytics <dir> | --athena] [--from <date> --to <date>] [--period week|month|quarter|year]
+                       [--by market|locale] [--out <report.html>] [--json] [--csv <dir>] [--locale en|de]`;
 
 /** The options bin/commands.ts declares for `journeys report`, as commander parsed them. */
 export interface ReportOptions {

@@ -72,6 +72,12 @@ describe('journeys: usage errors', () => {
       'Usage: journeys <command> [options]; commands: validate, schemas, simulate, backtest, preview, report',
     ],
     [
+      'a misspelt command after help',
+      ['help', 'valdate'],
+      "journeys: unknown command 'valdate' — did you mean validate?",
+      'Usage: journeys <command> [options]',
+    ],
+    [
       'an unknown command',
       ['frobnicate'],
       "journeys: unknown command 'frobnicate'",
@@ -105,11 +111,16 @@ describe('journeys: usage errors', () => {
     expectNoStackTrace(stderr);
   });
 
-  it('report: a misspelt option is told by the same parser', async () => {
-    const { code, stderr } = await journeys(['report', '--perod', 'week']);
-    expect(code).toBe(2);
-    expect(stderr).toContain("journeys report: unknown option '--perod' — did you mean --period?");
-    expectNoStackTrace(stderr);
+  it("report: the parser's errors and the command's own checks read alike", async () => {
+    const parser = await journeys(['report', '--perod', 'week']);
+    const own = await journeys(['report', '--period', 'day']);
+    expect(parser.stderr).toContain("journeys report: unknown option '--perod' — did you mean --period?");
+    expect(own.stderr).toContain('journeys report: --period: "day" is not one of week, month, quarter, year');
+    for (const run of [parser, own]) {
+      expect(run.code).toBe(2);
+      expect(run.stderr.split('\n')[1]).toMatch(/^Usage: journeys report \[--analytics <dir> \| --athena\]/);
+      expectNoStackTrace(run.stderr);
+    }
   });
 });
 
