@@ -7,6 +7,12 @@ import { register } from 'tsx/esm/api';
 // (Lambda runs Node 24), not this command: keep its output for the people reading it.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
+// `journeys … | head` closes the pipe early: that ends the output, it is not an error to report.
+process.stdout.on('error', (error) => {
+  if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+  throw error;
+});
+
 register();
 const { main } = await import('./journeys.ts');
 process.exitCode = await main(process.argv.slice(2));

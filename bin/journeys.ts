@@ -9,18 +9,27 @@
  *   journeys report ...                  retention KPIs, cohorts, funnels and uplift from the analytics log
  *
  * Run through `bin/journeys.js` (npx journeys …, npm run journeys -- …) or `tsx bin/journeys.ts …`.
+ * Every command line goes through one commander program, so a usage mistake reads the same in every
+ * command: what is wrong, the usage, exit code 2, no stack trace.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { parseArgs } from 'node:util';
+import { Command, type CommanderError } from 'commander';
 import { formatDefinitionError } from '../functions/catalog/journeys.ts';
 import { renderSchemas } from '../functions/catalog/schemas.ts';
 import { plural, validateProject } from '../functions/catalog/validate.ts';
+import type { BacktestOptions } from '../local/backtest/cli.ts';
 import { UsageError } from '../local/errors.ts';
+import type { PreviewOptions } from '../local/preview/cli.ts';
+import type { ReportOptions } from '../local/report-cli.ts';
+import type { SimulateOptions } from '../local/simulate/cli.ts';
+import { backtestSpec, previewSpec, prose, reportSpec, simulateSpec } from './commands.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const VERSION = (JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { version: string })
+  .version;
 
 interface Io {
   out: (line: string) => void;
@@ -39,222 +48,161 @@ const ok = (io: Io) => paint(io, 32, '✓');
 const bad = (io: Io) => paint(io, 31, '✗');
 const dim = (io: Io, text: string) => paint(io, 2, text);
 
-interface Command {
-  summary: string;
-  help: string;
-  run: (argv: string[], io: Io) => Promise<number>;
-}
-
-const HELP = `journeys — author, check and try out retention journeys
-
-Usage: journeys <command> [options]
-
-Commands:
-  validate   check every journey definition in journeys/ and loyalty.yaml (file, line, path and reason for each error)
-  schemas    write the journey, loyalty program and event JSON Schemas to schemas/
-  simulate   run a scenario against the journey engine with a virtual clock
-  backtest   replay a recorded event history through changed journeys, side by side with the current ones
-  preview    render a journey message
-  report     retention KPIs, cohorts, journey funnels and holdout uplift from the analytics log
-
+const HELP_AFTER = `
 Run 'journeys <command> --help' for the options of a command.`;
 
-const commands: Record<string, Command> = {
-  validate: {
-    summary: 'check every journey definition',
-    help: `Usage: journeys validate [--dir <journeys-dir>] [--root <project-dir>] [--loyalty <file>]
+/**
+ * Builds the whole command line: one commander program. Every command and option is declared here
+ * or in ./commands.ts, so a mistake is told the same way everywhere (see main).
+ */
+function program(io: Io, done: (code: number) => void): Command {
+  const root = new Command('journeys')
+    .description('journeys — author, check and try out retention journeys')
+    .usage('<command> [options]')
+    .version(VERSION, '-V, --version', 'print the version')
+    .helpOption('-h, --help', 'show this help')
+    .helpCommand('help [command]', 'show the help of a command')
+    .enablePositionalOptions()
+    .addHelpText('after', HELP_AFTER);
 
-Checks every *.yaml / *.yml file in the journeys directory against the journey schema: YAML syntax,
-structure, durations, declared messages, file name = id, unique ids; the templates of every message;
-and the loyalty program (loyalty.yaml: structure, durations, tiers in ascending order, rewards with an
-amount for every earning currency). Prints one line per file and every error as
-<file>:<line> <path> — <reason>. Exits 1 if there is any error.
+  root
+    .command('validate')
+    .summary('check every journey definition in journeys/ and loyalty.yaml')
+    .description(
+      prose(`Checks every *.yaml / *.yml file in the journeys directory against the journey schema: YAML
+      syntax, structure, durations, declared messages, file name = id, unique ids; the templates of every
+      message; and the loyalty program (loyalty.yaml: structure, durations, tiers in ascending order,
+      rewards with an amount for every earning currency). Prints one line per file and every error as
+      <file>:<line> <path> — <reason>. Exits 1 if there is any error.`),
+    )
+    .option('--dir <dir>', 'journeys directory (default: <root>/journeys)')
+    .option('--root <dir>', 'project directory (default: the nearest directory upwards with a package.json)')
+    .option('--loyalty <file>', 'loyalty program (default: <root>/loyalty.yaml; none there: no program)')
+    .action(async (opts: ValidateOptions) => done(await validateCommand(opts, io)));
 
-Options:
-  --dir <dir>       journeys directory (default: <root>/journeys)
-  --root <dir>      project directory (default: the nearest directory upwards with a package.json)
-  --loyalty <file>  loyalty program (default: <root>/loyalty.yaml; none there: no program)
-  -h, --help        show this help`,
-    run: validateCommand,
-  },
-  schemas: {
-    summary: 'export JSON Schemas',
-    help: `Usage: journeys schemas [--out <dir>] [--check]
-
-Writes JSON Schema (draft 2020-12) generated from the zod schemas in functions/core:
+  root
+    .command('schemas')
+    .summary('write the journey, loyalty program and event JSON Schemas to schemas/')
+    .description('Writes JSON Schema (draft 2020-12) generated from the zod schemas in functions/core.')
+    .addHelpText(
+      'after',
+      `
+Files written:
   <out>/journey.schema.json                 journey definitions (editor autocompletion for journeys/*.yaml)
   <out>/loyalty.schema.json                 the loyalty program (editor autocompletion for loyalty.yaml)
   <out>/events/<detail-type>.schema.json    the detail of each shop event
-  <out>/README.md                           what they are and how to use them
+  <out>/README.md                           what they are and how to use them`,
+    )
+    .option('--out <dir>', 'output directory (default: <project>/schemas)')
+    .option('--check', 'write nothing; exit 1 if any file in <out> is missing or out of date')
+    .action(async (opts: SchemasOptions) => done(await schemasCommand(opts, io)));
 
-Options:
-  --out <dir>   output directory (default: <project>/schemas)
-  --check       write nothing; exit 1 if any file in <out> is missing or out of date
-  -h, --help    show this help`,
-    run: schemasCommand,
-  },
-  simulate: {
-    summary: 'run a scenario with a virtual clock',
-    help: `Usage: journeys simulate <scenario.(yaml|json)> [--json] [--check] [--store dynamodb-local|memory]
-                         [--analytics DIR]
+  // The modules behind these load the SDK, DuckDB or MJML: imported only when the command runs.
+  root.addCommand(
+    simulateSpec().action(async (file: string, opts: SimulateOptions) =>
+      done(await (await import('../local/simulate/cli.ts')).simulateCommand(file, opts)),
+    ),
+  );
+  root.addCommand(
+    backtestSpec().action(async (opts: BacktestOptions) =>
+      done(await (await import('../local/backtest/cli.ts')).backtestCommand(opts)),
+    ),
+  );
+  root.addCommand(
+    previewSpec().action(async (message: string | undefined, opts: PreviewOptions) =>
+      done(await (await import('../local/preview/cli.ts')).previewCommand(message, opts)),
+    ),
+  );
+  root.addCommand(
+    reportSpec().action(async (opts: ReportOptions) =>
+      done(await (await import('../local/report-cli.ts')).reportCommand(opts)),
+    ),
+  );
 
-Runs a scenario (a timeline of shop events) on a virtual clock through the real handlers, against an
-embedded DynamoDB Local and SES v2 emulator, and prints what each customer receives and when. The clock
-jumps from one due moment to the next, so months of journey time take seconds.
+  for (const command of [root, ...root.commands]) {
+    command
+      .configureOutput({
+        writeOut: (text) => io.out(text.replace(/\n$/, '')),
+        writeErr: (text) => io.err(text.replace(/\n$/, '')),
+        // main prints the error, with the name of the command it belongs to.
+        outputError: () => undefined,
+      })
+      .helpOption('-h, --help', 'show this help')
+      .showSuggestionAfterError()
+      .exitOverride((error) => {
+        throw new CommandLineError(error, command);
+      });
+  }
+  return root;
+}
 
-Options:
-  --json          machine-readable output: { emails, events, rejected }
-  --check         compare with the scenario's expect: section; exit 1 and list every difference
-  --store <kind>  where journey state lives during the run:
-                    dynamodb-local  DynamoDB Local, as in the tests (default; needs Java 17+)
-                    memory          an in-process table with DynamoDB's semantics, and SES in process
-                                    too (the same mailer, no emulator): no Java, many times faster;
-                                    for large what-if runs (see also 'journeys backtest')
-  --analytics DIR write the simulation's analytics log there as JSON Lines (dt=YYYY-MM-DD/…, the
-                  layout of npm start's .data/analytics/), times on the virtual clock; DIR must not
-                  hold a log yet. Read it with: journeys report --analytics DIR
-  --workers N     with --store memory: worker threads the customers are split over (the result
-                  is the one a single thread gives; default: every core from 1,000 customers on,
-                  else 1). Runs with --analytics stay in one thread
-  -h, --help      show this help`,
-    run: (argv) => delegate('simulate', '../local/simulate/cli.ts', 'simulateCommand', argv),
-  },
-  backtest: {
-    summary: 'what changed journeys would have done over a recorded history',
-    help: `Usage: journeys backtest --events <history.jsonl> --journeys <dir> [--baseline <dir>] [--json]
-                         [--source <name>] [--horizon <duration>] [--workers <n>]
+/** A commander error (or help/--version, which commander also reports by throwing) and its command. */
+class CommandLineError extends Error {
+  constructor(
+    readonly failure: CommanderError,
+    readonly command: Command,
+  ) {
+    super(failure.message);
+  }
+}
 
-Replays a recorded history of shop events through a changed set of journey definitions and, side by
-side, through the current ones — the same handlers and engine as 'journeys simulate', on a virtual
-clock, with state in memory — and prints what each would have done: journey entries and holdouts,
-emails per journey and message, coupons issued, goals reached. Figures that differ are marked.
-Exits 1 if a handler failed in either run (its figures do not show what production would do).
-
-The history is one EventBridge event per line, as the bus delivers it to a target:
-  {"id":"…","detail-type":"order.placed","source":"shop","time":"2026-03-02T08:00:00Z","detail":{…}}
-To get one from AWS: add a rule on the journeys bus for the shop's source with a CloudWatch Logs
-(or Firehose to S3) target, replay the bus's archive with --destination FilterArns=<that rule>
-(so no journey runs again), and export the messages, one per line. Events of other sources (the
-system's own) are left out.
-
-Options:
-  --events <file>       the recorded history (JSON Lines)
-  --journeys <dir>      the changed journey definitions (templates and loyalty.yaml: the project's)
-  --baseline <dir>      the definitions to compare with (default: the project's journeys/)
-  --source <name>       the shop's event source in the history (default: shop)
-  --horizon <duration>  let timers fall due this long after the last event (default PT0S: the
-                        recorded period only)
-  --workers <n>         worker threads each run splits the customers over (default: every core
-                        from 1,000 customers on, else 1; the figures are the same either way)
-  --json                machine-readable output: { period, events, customers, rows, runs }
-  -h, --help            show this help`,
-    run: (argv) => delegate('backtest', '../local/backtest/cli.ts', 'backtestCommand', argv),
-  },
-  preview: {
-    summary: 'email gallery, or one message for one locale and customer',
-    help: `Usage: journeys preview [--out <dir>]
-       journeys preview <journey>/<message> [--locale <tag>] [--customer <file.json>] [--out <file.html>] [--text]
-
-Without a message: builds the catalog (journeys/ + templates/, exactly as deployed), renders every message
-of every journey in every shipped locale with sample data (a customer per locale, an order of three items
-in EUR or GBP, a percent coupon, NPS links, a referral code, a reward) and writes a gallery:
-  <out>/index.html                              journeys with their steps, a messages × locales matrix, previews
-  <out>/<journey>/<message>.<locale>.html|.txt  each email's HTML and plain-text part
-
-With a message (e.g. onboarding/welcome or referral-invite/invite-friends): renders it for one locale and
-customer, writes the HTML and prints the resolved locale (de-AT → de), subject and preheader.
-
-Options:
-  --out <path>          gallery directory (default: preview/), or the HTML file of one message
-                        (default: preview/<journey>/<message>.<locale>.html)
-  --locale <tag>        BCP 47 locale of the recipient (default: the customer's, else en)
-  --customer <file>     customer fixture, JSON: firstName, email, locale, timeZone, orderCount, and optional
-                        currency, order { orderId, placedAt, items, total } and coupon overrides
-                        (examples in test/fixtures/customers/)
-  --text                print the plain-text part instead of writing the HTML
-  --fallback            allow a locale that is not shipped (pt-BR) and show the fallback email
-  -h, --help            show this help`,
-    run: (argv) => delegate('preview', '../local/preview/cli.ts', 'previewCommand', argv),
-  },
-  report: {
-    summary: 'retention KPIs, cohorts, funnels and uplift',
-    help: `Usage: journeys report [--analytics <dir> | --athena] [--from <date> --to <date>]
-                       [--period week|month|quarter|year] [--by market|locale]
-                       [--out <report.html>] [--json] [--csv <dir>] [--locale en|de] [--active-window <days>]
-
-Computes the retention KPIs (CRR, churn, repeat-customer rate, purchase frequency, AOV, CLV, NPS) per
-period, the cohort table, journey funnels and holdout uplift from the analytics log. Without --json,
---out or --csv it prints a summary.
-
-Options:
-  --analytics <dir>      local log (JSON Lines, dt=YYYY-MM-DD/ partitions) read with DuckDB
-                         (default: where 'npm start' writes it, the project's .data/analytics
-                         or $JOURNEYS_DATA_DIR/analytics)
-  --athena               query the log in AWS through Athena instead
-  --workgroup <name>     Athena workgroup (default: $JOURNEYS_ATHENA_WORKGROUP)
-  --database <name>      Glue database of the 'records' table (default: $JOURNEYS_ATHENA_DATABASE)
-  --from <YYYY-MM-DD>    first day (default: 12 periods before --to)
-  --to <YYYY-MM-DD>      day after the last (default: the start of the current period)
-  --period <unit>        week (Monday to Sunday), month (default), quarter or year; UTC
-  --by market|locale     also break every period down by the customer's market or locale
-  --active-window <days> a customer is active while their last counted order is this recent
-                         (default 365; 366 with --period year; at least one period)
-  --goal-window <days>   revenue per customer after a journey entry counts orders up to this many
-                         days after the entry day (default 30)
-  --json                 print the report as JSON (the shape in the README)
-  --csv <dir>            write kpis.csv, cohorts.csv, journeys.csv and messages.csv
-  --out <file.html>      write the HTML report (one self-contained file)
-  --locale en|de         language of the HTML report (default: en)
-  -h, --help             show this help`,
-    run: (argv) => delegate('report', '../local/report-cli.ts', 'reportCommand', argv),
-  },
-};
+/**
+ * A usage mistake: the message, naming the option or command, then the command's usage line (for an
+ * unknown command, the commands there are); exit code 2. Commander's "error: " prefix gives way to
+ * the command's name; its suggestion stays on the message's line.
+ */
+function usageError(io: Io, command: Command, message: string): number {
+  const name = command.parent ? `journeys ${command.name()}` : 'journeys';
+  const text = message.replace(/^error: /, '').replace(/\n\(Did you mean (.*)\?\)$/, ' — did you mean $1?');
+  const usage = command.parent
+    ? `Usage: ${name} ${command.usage()}`
+    : `Usage: journeys <command> [options]; commands: ${command.commands
+        .map((c) => c.name())
+        .filter((c) => c !== 'help')
+        .join(', ')}`;
+  io.err(`${name}: ${text}\n${usage}`);
+  return 2;
+}
 
 export async function main(argv: string[], io: Io = defaultIo()): Promise<number> {
-  const [name, ...rest] = argv;
-  if (name === undefined || name === '-h' || name === '--help' || name === 'help') {
-    const topic = name === 'help' ? rest[0] : undefined;
-    const command = topic ? commands[topic] : undefined;
-    io.out(command ? command.help : HELP);
+  let code = 0;
+  const root = program(io, (c) => {
+    code = c;
+  });
+  // No command at all: the overview, as --help prints it (commander would print it as an error).
+  if (argv.length === 0) {
+    root.outputHelp();
     return 0;
   }
-  const command = commands[name];
-  if (!command) {
-    io.err(`journeys: unknown command "${name}"\n\n${HELP}`);
-    return 2;
-  }
-  if (rest.includes('--help') || rest.includes('-h')) {
-    io.out(command.help);
-    return 0;
-  }
+  // `help <misspelt>` as `<misspelt>`: commander would print the overview, not the suggestion.
+  const [first, topic] = argv;
+  const known = root.commands.some((c) => c.name() === topic);
+  const args = first === 'help' && topic !== undefined && !known ? [topic] : argv;
   try {
-    return await command.run(rest, io);
-  } catch (err) {
-    if (err instanceof UsageError) {
-      io.err(`journeys ${name}: ${err.message}\n\n${command.help}`);
-      return 2;
+    await root.parseAsync(args, { from: 'user' });
+    return code;
+  } catch (error) {
+    if (error instanceof CommandLineError) {
+      const { code: kind, exitCode } = error.failure;
+      if (kind === 'commander.helpDisplayed' || kind === 'commander.version' || kind === 'commander.help')
+        return exitCode;
+      return usageError(io, error.command, error.failure.message);
     }
-    throw err;
+    if (error instanceof UsageError) {
+      const command = root.commands.find((c) => c.name() === argv[0]) ?? root;
+      return usageError(io, command, error.message);
+    }
+    throw error;
   }
 }
 
-/** Runs a parseArgs call, turning its errors (unknown option, missing value …) into usage errors. */
-function usage<T>(parse: () => T): T {
-  try {
-    return parse();
-  } catch (err) {
-    throw new UsageError((err as Error).message);
-  }
+interface ValidateOptions {
+  dir?: string;
+  root?: string;
+  loyalty?: string;
 }
 
-async function validateCommand(argv: string[], io: Io): Promise<number> {
-  const { values } = usage(() =>
-    parseArgs({
-      args: argv,
-      options: { dir: { type: 'string' }, root: { type: 'string' }, loyalty: { type: 'string' } },
-      allowPositionals: false,
-    }),
-  );
+async function validateCommand(values: ValidateOptions, io: Io): Promise<number> {
   const rootDir = values.root !== undefined ? path.resolve(values.root) : projectRoot();
   const journeysDir = values.dir !== undefined ? path.resolve(values.dir) : path.join(rootDir, 'journeys');
   const loyaltyFile = values.loyalty !== undefined ? path.resolve(values.loyalty) : undefined;
@@ -280,14 +228,12 @@ async function validateCommand(argv: string[], io: Io): Promise<number> {
   return 1;
 }
 
-async function schemasCommand(argv: string[], io: Io): Promise<number> {
-  const { values } = usage(() =>
-    parseArgs({
-      args: argv,
-      options: { out: { type: 'string' }, check: { type: 'boolean' } },
-      allowPositionals: false,
-    }),
-  );
+interface SchemasOptions {
+  out?: string;
+  check?: boolean;
+}
+
+async function schemasCommand(values: SchemasOptions, io: Io): Promise<number> {
   const outDir = values.out !== undefined ? path.resolve(values.out) : path.join(projectRoot(), 'schemas');
   const files = renderSchemas();
   let stale = 0;
@@ -326,29 +272,6 @@ function projectRoot(from = process.cwd()): string {
     if (existsSync(path.join(dir, 'package.json'))) return dir;
     if (path.dirname(dir) === dir) return path.resolve(from);
   }
-}
-
-/** Commands implemented elsewhere: import the module only when the command runs. */
-async function delegate(
-  name: string,
-  specifier: string,
-  exportName: string,
-  argv: string[],
-): Promise<number> {
-  const url = new URL(specifier, import.meta.url);
-  if (!existsSync(url)) {
-    process.stderr.write(
-      `journeys ${name}: not available yet — ${path.relative(ROOT, fileURLToPath(url))} does not exist\n`,
-    );
-    return 1;
-  }
-  const mod = (await import(url.href)) as Record<string, unknown>;
-  const command = mod[exportName];
-  if (typeof command !== 'function') {
-    process.stderr.write(`journeys ${name}: ${specifier} does not export ${exportName}(argv)\n`);
-    return 1;
-  }
-  return (await (command as (argv: string[]) => Promise<number>)(argv)) ?? 0;
 }
 
 // Run when executed directly (`tsx bin/journeys.ts …`); bin/journeys.js calls main() itself.

@@ -11,7 +11,6 @@ import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
 import type { Identifier } from '../analytics/binder.ts';
 import { reportCsvFiles } from '../analytics/csv.ts';
 import { AnalyticsLogError, DuckDbRunner } from '../analytics/duckdb.ts';
@@ -59,32 +58,26 @@ const defaultIo = (): ReportIo => ({
   now: () => new Date(),
 });
 
-const USAGE = `Usage: journeys report [--analytics <dir> | --athena] [--from <date> --to <date>]
-                       [--period week|month|quarter|year] [--by market|locale] [--out <report.html>]
-                       [--json] [--csv <dir>] [--locale en|de] [--active-window <days>]
-Run 'journeys report --help' for what each option does.`;
+// The usage line of bin/commands.ts, which bin/journeys.ts prints under the parser's usage errors.
+const USAGE = `Usage: journeys report [--analytics <dir> | --athena] [--from <date> --to <date>] [--period week|month|quarter|year]
+                       [--by market|locale] [--out <report.html>] [--json] [--csv <dir>] [--locale en|de]`;
 
-function parse(argv: string[]) {
-  return parseArgs({
-    args: argv,
-    allowPositionals: false,
-    options: {
-      analytics: { type: 'string' },
-      athena: { type: 'boolean', default: false },
-      workgroup: { type: 'string' },
-      database: { type: 'string' },
-      from: { type: 'string' },
-      to: { type: 'string' },
-      period: { type: 'string', default: 'month' },
-      by: { type: 'string' },
-      out: { type: 'string' },
-      json: { type: 'boolean', default: false },
-      csv: { type: 'string' },
-      locale: { type: 'string', default: 'en' },
-      'active-window': { type: 'string' },
-      'goal-window': { type: 'string' },
-    },
-  });
+/** The options bin/commands.ts declares for `journeys report`, as commander parsed them. */
+export interface ReportOptions {
+  analytics?: string;
+  athena?: boolean;
+  workgroup?: string;
+  database?: string;
+  from?: string;
+  to?: string;
+  period: string;
+  by?: string;
+  out?: string;
+  json?: boolean;
+  csv?: string;
+  locale: string;
+  activeWindow?: string;
+  goalWindow?: string;
 }
 
 function days(flag: string, value: string | undefined): number | undefined {
@@ -107,13 +100,7 @@ interface Plan {
   locale: 'en' | 'de';
 }
 
-function plan(argv: string[], io: ReportIo): Plan {
-  let values: ReturnType<typeof parse>['values'];
-  try {
-    ({ values } = parse(argv));
-  } catch (error) {
-    throw new UsageError((error as Error).message);
-  }
+function plan(values: ReportOptions, io: ReportIo): Plan {
   const period = values.period as PeriodUnit;
   if (!(PERIOD_UNITS as readonly string[]).includes(period)) {
     throw new UsageError(`--period: "${values.period}" is not one of ${PERIOD_UNITS.join(', ')}`);
@@ -162,8 +149,8 @@ function plan(argv: string[], io: ReportIo): Plan {
           );
     runner = { kind: 'duckdb', dir };
   }
-  const activeWindowDays = days('active-window', values['active-window']);
-  const goalWindowDays = days('goal-window', values['goal-window']);
+  const activeWindowDays = days('active-window', values.activeWindow);
+  const goalWindowDays = days('goal-window', values.goalWindow);
   try {
     checkReportOptions({ from, to, period, activeWindowDays, goalWindowDays });
   } catch (error) {
@@ -178,7 +165,7 @@ function plan(argv: string[], io: ReportIo): Plan {
     by: values.by as Identifier | undefined,
     activeWindowDays,
     goalWindowDays,
-    json: values.json,
+    json: Boolean(values.json),
     csv: values.csv,
     out: values.out,
     locale: values.locale,
@@ -191,16 +178,16 @@ async function openRunner(choice: RunnerChoice): Promise<SqlRunner & { close?: (
 }
 
 export async function runReport(
-  argv: string[],
+  options: ReportOptions,
   io: ReportIo = defaultIo(),
   deps: ReportDeps = {},
 ): Promise<number> {
   let p: Plan;
   try {
-    p = plan(argv, io);
+    p = plan(options, io);
   } catch (error) {
     if (!(error instanceof UsageError)) throw error;
-    io.err(`journeys report: ${error.message}\n\n${USAGE}\n`);
+    io.err(`journeys report: ${error.message}\n${USAGE}\n`);
     return 2;
   }
   if (p.out !== undefined && !deps.renderHtml) {
@@ -362,13 +349,13 @@ export function summary(data: ReportData): string {
 }
 
 /** Entry point for bin/journeys.ts: wires the HTML renderer in when analytics/html/render.ts exists. */
-export async function reportCommand(argv: string[]): Promise<number> {
+export async function reportCommand(options: ReportOptions): Promise<number> {
   let renderHtml: RenderHtml | undefined;
   const renderer = new URL('../analytics/html/render.ts', import.meta.url);
-  if (argv.some((a) => a === '--out' || a.startsWith('--out=')) && existsSync(renderer)) {
+  if (options.out !== undefined && existsSync(renderer)) {
     renderHtml = ((await import(renderer.href)) as { renderReportHtml?: RenderHtml }).renderReportHtml;
   }
-  return runReport(argv, defaultIo(), { renderHtml });
+  return runReport(options, defaultIo(), { renderHtml });
 }
 
 /** The project's loyalty tiers in the program's order (the report lists them so); none without a program. */

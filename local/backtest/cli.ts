@@ -5,7 +5,6 @@
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
 import { Duration } from 'luxon';
 import { buildCatalog } from '../../functions/catalog/build.ts';
 import type { Catalog } from '../../functions/catalog/catalog.ts';
@@ -79,42 +78,32 @@ async function catalogOf(dir: string, option: string, defaultLocale: string): Pr
   }
 }
 
-export async function backtestCommand(argv: string[]): Promise<number> {
-  let values: Record<string, string | boolean | undefined>;
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      allowPositionals: false,
-      options: {
-        events: { type: 'string' },
-        journeys: { type: 'string' },
-        baseline: { type: 'string' },
-        source: { type: 'string', default: 'shop' },
-        horizon: { type: 'string', default: 'PT0S' },
-        json: { type: 'boolean', default: false },
-        'default-locale': { type: 'string', default: 'en' },
-        workers: { type: 'string' },
-      },
-    }));
-  } catch (error) {
-    throw new UsageError((error as Error).message);
-  }
-  const events = values.events as string | undefined;
-  const journeys = values.journeys as string | undefined;
-  if (!events || !journeys) throw new UsageError('--events FILE.jsonl and --journeys DIR are required');
-  const horizon = values.horizon as string;
+/** The options bin/commands.ts declares for `journeys backtest`, as commander parsed them. */
+export interface BacktestOptions {
+  events: string;
+  journeys: string;
+  baseline?: string;
+  source: string;
+  horizon: string;
+  json?: boolean;
+  defaultLocale: string;
+  workers?: string;
+}
+
+export async function backtestCommand(values: BacktestOptions): Promise<number> {
+  const { events, journeys, horizon } = values;
   if (!Duration.fromISO(horizon).isValid)
     throw new UsageError(`--horizon must be an ISO 8601 duration such as P60D, not "${horizon}"`);
   const dirs = {
-    baseline: path.resolve((values.baseline as string | undefined) ?? path.join(ROOT, 'journeys')),
+    baseline: path.resolve(values.baseline ?? path.join(ROOT, 'journeys')),
     changed: path.resolve(journeys),
   };
   const progress = process.stderr.isTTY;
   try {
-    const defaultLocale = values['default-locale'] as string;
+    const { defaultLocale } = values;
     // The history first: a wrong file is told before the catalogs take their seconds to build.
-    const history = await readEventHistory(events, values.source as string);
-    const workers = workersFor(values.workers as string | undefined, history.customers);
+    const history = await readEventHistory(events, values.source);
+    const workers = workersFor(values.workers, history.customers);
     if (workers === undefined)
       throw new UsageError(`--workers must be a whole number of at least 1, not "${values.workers}"`);
     const changed = await catalogOf(dirs.changed, '--journeys', defaultLocale);

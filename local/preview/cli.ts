@@ -7,12 +7,11 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
 import { buildCatalog } from '../../functions/catalog/build.ts';
 import type { Catalog } from '../../functions/catalog/catalog.ts';
 import { CatalogError } from '../../functions/catalog/errors.ts';
 import { TemplateRenderError } from '../../functions/email/index.ts';
-import { FixtureError, PreviewError } from '../errors.ts';
+import { FixtureError, PreviewError, UsageError } from '../errors.ts';
 import {
   buildGallery,
   type CustomerFixture,
@@ -45,36 +44,31 @@ const defaultIo = (): PreviewIo => ({
   cwd: process.cwd(),
 });
 
-const USAGE = `Usage: journeys preview [--out <dir>]
-       journeys preview <journey>/<message> [--locale <tag>] [--customer <fixture.json>] [--out <file.html>] [--text]`;
+/** The options bin/commands.ts declares for `journeys preview`, as commander parsed them. */
+export interface PreviewOptions {
+  out?: string;
+  locale?: string;
+  customer?: string;
+  text?: boolean;
+  fallback?: boolean;
+  defaultLocale: string;
+}
 
-export async function previewCommand(argv: string[], io: PreviewIo = defaultIo()): Promise<number> {
-  let parsed: ReturnType<typeof parse>;
-  try {
-    parsed = parse(argv);
-  } catch (error) {
-    io.err(`journeys preview: ${(error as Error).message}\n${USAGE}\n`);
-    return 2;
-  }
-  const { values, positionals } = parsed;
-  if (positionals.length > 1) {
-    io.err(`journeys preview: one message at a time (got ${positionals.join(', ')})\n${USAGE}\n`);
-    return 2;
-  }
-  const single = positionals[0];
-  if (single === undefined && (values.locale || values.customer || values.text)) {
-    io.err(
-      `journeys preview: --locale, --customer and --text need a message, e.g. onboarding/welcome\n${USAGE}\n`,
-    );
-    return 2;
-  }
+/** A gallery without a message; with one, that message for one locale and customer. */
+export async function previewCommand(
+  single: string | undefined,
+  values: PreviewOptions,
+  io: PreviewIo = defaultIo(),
+): Promise<number> {
+  if (single === undefined && (values.locale || values.customer || values.text))
+    throw new UsageError('--locale, --customer and --text need a message, e.g. onboarding/welcome');
 
   const started = Date.now();
   const progress = progressReporter(io, started);
   progress('Building the catalog (journeys + templates)…');
   let catalog: Catalog;
   try {
-    ({ catalog } = await buildCatalog(io.root, { defaultLocale: values['default-locale'] }));
+    ({ catalog } = await buildCatalog(io.root, { defaultLocale: values.defaultLocale }));
   } catch (error) {
     progress.clear();
     if (error instanceof CatalogError) {
@@ -100,24 +94,12 @@ export async function previewCommand(argv: string[], io: PreviewIo = defaultIo()
   }
 }
 
-function parse(argv: string[]) {
-  return parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: {
-      out: { type: 'string' },
-      locale: { type: 'string' },
-      customer: { type: 'string' },
-      text: { type: 'boolean', default: false },
-      fallback: { type: 'boolean', default: false },
-      'default-locale': { type: 'string', default: 'en' },
-    },
-  });
-}
-
-type Values = ReturnType<typeof parse>['values'];
-
-async function previewOne(catalog: Catalog, ref: string, values: Values, io: PreviewIo): Promise<number> {
+async function previewOne(
+  catalog: Catalog,
+  ref: string,
+  values: PreviewOptions,
+  io: PreviewIo,
+): Promise<number> {
   const message = findMessage(catalog, ref);
   const fixtureFile = values.customer ? path.resolve(io.cwd, values.customer) : undefined;
   const fixture: CustomerFixture | undefined = fixtureFile

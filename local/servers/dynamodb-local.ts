@@ -10,6 +10,17 @@ import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { deregister, freePort, type Registered, register, sleep, waitForExit } from './processes.ts';
 
 const require = createRequire(import.meta.url);
+
+/** DynamoDB Local did not start; `javaMissing` when the reason is that there is no `java` on PATH. */
+export class DynamoDbLocalStartError extends Error {
+  override name = 'DynamoDbLocalStartError';
+  constructor(
+    message: string,
+    readonly javaMissing: boolean,
+  ) {
+    super(message);
+  }
+}
 const execFileAsync = promisify(execFile);
 
 export interface DynamoDbLocal {
@@ -199,7 +210,7 @@ export async function startDynamoDbLocal(options: DynamoDbLocalOptions = {}): Pr
       if (spawnError || child.exitCode !== null || child.signalCode !== null) {
         const missingJava =
           (spawnError as NodeJS.ErrnoException | undefined)?.code === 'ENOENT' || !javaAvailable();
-        throw new Error(
+        throw new DynamoDbLocalStartError(
           [
             `DynamoDB Local exited before answering (exit code ${child.exitCode}, signal ${child.signalCode}).`,
             missingJava
@@ -214,6 +225,7 @@ export async function startDynamoDbLocal(options: DynamoDbLocalOptions = {}): Pr
           ]
             .filter(Boolean)
             .join('\n'),
+          missingJava,
         );
       }
       try {
@@ -223,10 +235,12 @@ export async function startDynamoDbLocal(options: DynamoDbLocalOptions = {}): Pr
         // Not listening yet.
       }
       if (Date.now() > deadline) {
-        throw new Error(
+        const missingJava = !javaAvailable();
+        throw new DynamoDbLocalStartError(
           `DynamoDB Local did not answer on ${endpoint} within ${STARTUP_TIMEOUT_MS / 1000} s` +
-            `${javaAvailable() ? '' : ' (the `java` command was not found: DynamoDB Local needs Java 17+)'}.` +
+            `${missingJava ? ' (the `java` command was not found: DynamoDB Local needs Java 17+)' : ''}.` +
             `${output ? `\noutput:\n${output}` : ''}`,
+          missingJava,
         );
       }
       await sleep(200);

@@ -159,7 +159,7 @@ describe('journeys backtest', () => {
     expect(unknown.stderr).toMatch(/--journeys .*no-such-dir: no such directory/);
     const usage = await run('--events', history);
     expect(usage.code).toBe(2);
-    expect(usage.stderr).toContain('--events FILE.jsonl and --journeys DIR are required');
+    expect(usage.stderr).toContain("journeys backtest: required option '--journeys <dir>' not specified");
     for (const r of [missing, unknown, usage]) expect(r.stderr).not.toMatch(/\n\s+at /);
   });
 });

@@ -68,7 +68,9 @@ describe('journeys CLI', () => {
 
     const wrong = await journeys('simulate', 'test/scenarios/locales.yaml', '--store', 'postgres');
     expect(wrong.code).toBe(2);
-    expect(wrong.stderr).toContain('--store must be dynamodb-local or memory, not "postgres"');
+    expect(wrong.stderr).toContain(
+      "option '--store <kind>' argument 'postgres' is invalid. Allowed choices are dynamodb-local, memory.",
+    );
   });
 
   it('prints help, and rejects unknown commands and options with exit code 2', async () => {
@@ -83,10 +85,10 @@ describe('journeys CLI', () => {
 
     const unknown = await journeys('frobnicate');
     expect(unknown.code).toBe(2);
-    expect(unknown.stderr).toContain('unknown command "frobnicate"');
+    expect(unknown.stderr).toContain("unknown command 'frobnicate'");
 
     const badOption = await journeys('validate', '--bogus');
     expect(badOption.code).toBe(2);
-    expect(badOption.stderr).toContain("Unknown option '--bogus'");
+    expect(badOption.stderr).toContain("journeys validate: unknown option '--bogus'");
   });
 });

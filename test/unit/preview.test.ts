@@ -8,11 +8,12 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { previewSpec } from '../../bin/commands.ts';
 import { buildCatalog } from '../../functions/catalog/build.ts';
 import type { Catalog } from '../../functions/catalog/catalog.ts';
 import { verifyToken } from '../../functions/core/tokens.ts';
 import { FixtureError, PreviewError } from '../../local/errors.ts';
-import { type PreviewIo, previewCommand } from '../../local/preview/cli.ts';
+import { type PreviewIo, type PreviewOptions, previewCommand } from '../../local/preview/cli.ts';
 import {
   buildGallery,
   durationWords,
@@ -26,7 +27,14 @@ import {
   sampleRenderData,
   sampleSend,
 } from '../../local/preview/index.ts';
+import { parseCommandLine } from '../support/cli.ts';
 import { World } from '../support/engine-world.ts';
+
+/** `journeys preview <argv>`, parsed as the CLI parses it, run in process with the test's io. */
+function preview(argv: string[], cli: PreviewIo): Promise<number> {
+  const { args, options } = parseCommandLine<PreviewOptions>(previewSpec(), argv);
+  return previewCommand(args[0], options, cli);
+}
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const LEFTOVER_LIQUID = /\{\{|\{%|%\}|\}\}/;
@@ -68,7 +76,7 @@ describe('journeys preview (gallery)', () => {
 
   beforeAll(async () => {
     const cli = io();
-    code = await previewCommand(['--out', 'gallery'], cli);
+    code = await preview(['--out', 'gallery'], cli);
     stdout = cli.stdout();
   });
 
@@ -129,7 +137,7 @@ describe('journeys preview (gallery)', () => {
 describe('journeys preview <journey>/<message>', () => {
   it('resolves de-AT to de, writes the HTML and prints locale and subject', async () => {
     const cli = io();
-    const code = await previewCommand(['onboarding/welcome', '--locale', 'de-AT', '--out', 'one.html'], cli);
+    const code = await preview(['onboarding/welcome', '--locale', 'de-AT', '--out', 'one.html'], cli);
     expect(code).toBe(0);
     expect(cli.stdout()).toContain('onboarding/welcome  de-AT → de');
     expect(cli.stdout()).toMatch(/Subject: {3}Willkommen bei /);
@@ -141,10 +149,7 @@ describe('journeys preview <journey>/<message>', () => {
   it('renders with a customer fixture and prints the text part with --text', async () => {
     const cli = io();
     const fixture = path.join(root, 'test/fixtures/customers/anna.json');
-    const code = await previewCommand(
-      ['post-purchase/thank-you-first', '--customer', fixture, '--text'],
-      cli,
-    );
+    const code = await preview(['post-purchase/thank-you-first', '--customer', fixture, '--text'], cli);
     expect(code).toBe(0);
     expect(cli.stderr()).toContain('de-AT → de');
     expect(cli.stdout()).toContain('Hallo Anna');
@@ -156,18 +161,18 @@ describe('journeys preview <journey>/<message>', () => {
 
   it('accepts a journey that borrows a template (referral-invite/invite-friends)', async () => {
     const cli = io();
-    expect(await previewCommand(['referral-invite/invite-friends', '--locale', 'fr', '--text'], cli)).toBe(0);
+    expect(await preview(['referral-invite/invite-friends', '--locale', 'fr', '--text'], cli)).toBe(0);
     expect(cli.stderr()).toContain('referral-invite/invite-friends  fr');
   });
 
   it('fails clearly on an unknown message, listing the messages there are', async () => {
     const cli = io();
-    expect(await previewCommand(['onboarding/no-such-message', '--locale', 'de'], cli)).toBe(1);
+    expect(await preview(['onboarding/no-such-message', '--locale', 'de'], cli)).toBe(1);
     expect(cli.stderr()).toContain(
       'journey "onboarding" has no message "no-such-message"; it sends: welcome, getting-started, first-order-offer',
     );
     const other = io();
-    expect(await previewCommand(['nope/welcome'], other)).toBe(1);
+    expect(await preview(['nope/welcome'], other)).toBe(1);
     expect(other.stderr()).toContain('unknown message "nope/welcome"');
     expect(other.stderr()).toContain('onboarding/welcome');
     expect(() => findMessage(catalog, 'welcome')).toThrow(PreviewError);
@@ -175,19 +180,19 @@ describe('journeys preview <journey>/<message>', () => {
 
   it('fails clearly on a locale that is no locale or is not shipped, unless --fallback', async () => {
     const bad = io();
-    expect(await previewCommand(['onboarding/welcome', '--locale', 'x_!'], bad)).toBe(1);
+    expect(await preview(['onboarding/welcome', '--locale', 'x_!'], bad)).toBe(1);
     expect(bad.stderr()).toContain(
       '"x_!" is not a locale tag such as de-AT; shipped locales: de, en, es, fr, it',
     );
     const unshipped = io();
-    expect(await previewCommand(['onboarding/welcome', '--locale', 'pt-BR'], unshipped)).toBe(1);
+    expect(await preview(['onboarding/welcome', '--locale', 'pt-BR'], unshipped)).toBe(1);
     expect(unshipped.stderr()).toContain(
       'locale "pt-BR" is not shipped; shipped locales: de, en, es, fr, it',
     );
     const allowed = io();
-    expect(
-      await previewCommand(['onboarding/welcome', '--locale', 'pt-BR', '--fallback', '--text'], allowed),
-    ).toBe(0);
+    expect(await preview(['onboarding/welcome', '--locale', 'pt-BR', '--fallback', '--text'], allowed)).toBe(
+      0,
+    );
     expect(allowed.stderr()).toContain('pt-BR → en');
   });
 
@@ -195,7 +200,7 @@ describe('journeys preview <journey>/<message>', () => {
     const file = path.join(dir, 'bad.json');
     await writeFile(file, JSON.stringify({ email: 'anna@example.at', locale: 'de-AT', orderCount: 'three' }));
     const cli = io();
-    expect(await previewCommand(['onboarding/welcome', '--customer', 'bad.json'], cli)).toBe(1);
+    expect(await preview(['onboarding/welcome', '--customer', 'bad.json'], cli)).toBe(1);
     expect(cli.stderr()).toContain('bad.json: orderCount:');
     expect(() => parseCustomerFixture({ locale: 'de' }, 'x.json')).toThrow('x.json: email: is required');
     expect(() => parseCustomerFixture({ email: 'a@b.de', locale: 'de', timeZone: 'Mars/Olympus' })).toThrow(
