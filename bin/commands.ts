@@ -31,7 +31,7 @@ export function simulateSpec(): Command {
       when. The clock jumps from one due moment to the next, so months of journey time take seconds.`),
     )
     .usage(
-      '<scenario.(yaml|json)> [--json] [--check] [--store dynamodb-local|memory] [--analytics DIR] [--workers N]',
+      '<scenario.(yaml|json)> [--json] [--check] [--store dynamodb-local|memory] [--emails DIR] [--analytics DIR] [--workers N]',
     )
     .argument('<scenario>', 'the scenario file (YAML or JSON)')
     .option('--json', 'machine-readable output: { emails, events, rejected, errors }')
@@ -40,6 +40,11 @@ export function simulateSpec(): Command {
       new Option('--store <kind>', 'where journey state lives during the run (below)')
         .choices(['dynamodb-local', 'memory'])
         .default('dynamodb-local'),
+    )
+    .option(
+      '--emails <dir>',
+      prose(`write every email of the run there — its HTML and text part, and an index.html in the
+      order they were sent — to read a whole series in a browser; the directory must be empty`),
     )
     .option(
       '--analytics <dir>',

@@ -11,6 +11,7 @@ import { MemoryTables } from '../memory-table/table.ts';
 import { DynamoDbLocalStartError, startDynamoDbLocal } from '../servers/dynamodb-local.ts';
 import { stopAll } from '../servers/processes.ts';
 import { startSesEmulator } from '../servers/ses-emulator.ts';
+import { emailsDirProblem, writeEmails } from './emails-dir.ts';
 import { checkExpectations } from './expectations.ts';
 import { readScenario, type Scenario, type SimulationResult, simulate } from './index.ts';
 import { workersFor } from './parallel.ts';
@@ -124,6 +125,8 @@ export interface SimulateOptions {
   store: 'dynamodb-local' | 'memory';
   analytics?: string;
   workers?: string;
+  /** Writes every email (HTML, text) and an index.html there (emails-dir.ts). */
+  emails?: string;
 }
 
 export async function simulateCommand(file: string, values: SimulateOptions): Promise<number> {
@@ -132,6 +135,10 @@ export async function simulateCommand(file: string, values: SimulateOptions): Pr
   if (analyticsDir !== undefined) {
     const problem = await analyticsDirProblem(analyticsDir);
     if (problem) throw new UsageError(`--analytics ${analyticsDir}: ${problem}`);
+  }
+  if (values.emails !== undefined) {
+    const problem = await emailsDirProblem(values.emails);
+    if (problem) throw new UsageError(`--emails ${values.emails}: ${problem}`);
   }
   let scenario: Awaited<ReturnType<typeof readScenario>>;
   let catalog: Awaited<ReturnType<typeof buildCatalog>>['catalog'];
@@ -190,6 +197,10 @@ export async function simulateCommand(file: string, values: SimulateOptions): Pr
       color: Boolean(process.stdout.isTTY),
     });
     process.stdout.write(report.stdout);
+    if (values.emails !== undefined) {
+      const index = await writeEmails(values.emails, result.emails, path.basename(file));
+      process.stderr.write(`${result.emails.length} email(s) written; open ${index}\n`);
+    }
     return report.code;
   } catch (error) {
     if (!(error instanceof DynamoDbLocalStartError)) throw error;

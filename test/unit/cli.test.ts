@@ -91,4 +91,42 @@ describe('journeys CLI', () => {
     expect(badOption.code).toBe(2);
     expect(badOption.stderr).toContain("journeys validate: unknown option '--bogus'");
   });
+
+  it('simulate --emails DIR: every email as HTML and text with an index in sending order; a used directory is refused', async () => {
+    const { mkdtemp, readdir, readFile } = await import('node:fs/promises');
+    const { tmpdir } = await import('node:os');
+    const dir = path.join(await mkdtemp(path.join(tmpdir(), 'journeys-emails-')), 'out');
+    const run = await journeys(
+      'simulate',
+      'test/scenarios/locales.yaml',
+      '--store',
+      'memory',
+      '--emails',
+      dir,
+    );
+    expect(run.code).toBe(0);
+    expect(run.stderr).toContain(`10 email(s) written; open ${path.join(dir, 'index.html')}`);
+    const files = await readdir(dir);
+    expect(files.filter((f) => f.endsWith('.html') && f !== 'index.html')).toHaveLength(10);
+    expect(files.filter((f) => f.endsWith('.txt'))).toHaveLength(10);
+    expect(files).toContain('01-l1-onboarding-welcome.html');
+    const index = await readFile(path.join(dir, 'index.html'), 'utf8');
+    expect(index).toContain('locales.yaml: 10 emails');
+    expect(index).toContain('href="01-l1-onboarding-welcome.html"');
+    expect(await readFile(path.join(dir, '01-l1-onboarding-welcome.html'), 'utf8')).toMatch(
+      /^<!doctype html>/i,
+    );
+    const again = await journeys(
+      'simulate',
+      'test/scenarios/locales.yaml',
+      '--store',
+      'memory',
+      '--emails',
+      dir,
+    );
+    expect(again.code).toBe(2);
+    expect(again.stderr.split('\n')[0]).toBe(
+      `journeys simulate: --emails ${dir}: the directory is not empty (the emails of one run go into an empty one)`,
+    );
+  });
 });
