@@ -104,6 +104,9 @@ export interface RetentionFunctionProps {
   readonly assets?: readonly { from: string; to: string }[];
 }
 
+/** Node context the stack sets from its `tracing` prop (lib/retention-journeys-props.ts). */
+export const TRACING_CONTEXT = 'retention-journeys:tracing';
+
 export class RetentionFunction extends Construct {
   readonly function: NodejsFunction;
   readonly role: IRole;
@@ -153,7 +156,7 @@ export class RetentionFunction extends Construct {
       loggingFormat: LoggingFormat.JSON,
       applicationLogLevelV2: ApplicationLogLevel.INFO,
       systemLogLevelV2: SystemLogLevel.WARN,
-      tracing: Tracing.ACTIVE,
+      tracing: this.node.tryGetContext(TRACING_CONTEXT) === true ? Tracing.ACTIVE : Tracing.PASS_THROUGH,
       projectRoot: PROJECT_ROOT,
       depsLockFilePath: `${PROJECT_ROOT}package-lock.json`,
       environment: {
@@ -191,7 +194,7 @@ export class RetentionFunction extends Construct {
     });
 
     // X-Ray's PutTraceSegments/PutTelemetryRecords have no resource-level permissions; the
-    // statement CDK adds for `Tracing.ACTIVE` is therefore on `*`. Everything else in this role is scoped.
+    // statement CDK adds for tracing (active or pass-through) is therefore on `*`. Everything else in this role is scoped.
     Validations.of(role).acknowledge({
       id: 'AwsSolutions-IAM5[Resource::*]',
       reason:

@@ -40,7 +40,7 @@ import { Analytics } from './analytics.ts';
 import { ShopConnectors } from './connectors.ts';
 import { deadLetterQueue, type FailureWiring } from './dead-letter-queue.ts';
 import { Email, sesEventPattern } from './email.ts';
-import { RetentionFunction } from './function.ts';
+import { RetentionFunction, TRACING_CONTEXT } from './function.ts';
 import { Loyalty } from './loyalty.ts';
 import { type MonitoredQueue, Monitoring } from './monitoring.ts';
 import {
@@ -138,6 +138,8 @@ export class RetentionJourneys extends Construct {
 
   constructor(scope: Construct, id: string, props: RetentionJourneysProps) {
     super(scope, id);
+    // Every function of the construct reads it, including those of its parts (analytics, connectors).
+    this.node.setContext(TRACING_CONTEXT, props.tracing ?? false);
     const settings = validateProps(props);
     this.deadLetterQueues = this.dlqs;
 
@@ -460,7 +462,7 @@ export class RetentionJourneys extends Construct {
       { label: 'Sweeper', function: this.sweeperFunction.function },
       { label: 'Dispatcher', function: this.dispatcherFunction.function },
       { label: 'SesEvents', function: this.sesEventsFunction.function },
-      { label: 'Preferences', function: this.preferencesFunction.function },
+      { label: 'Preferences', function: this.preferencesFunction.function, synchronous: true },
       ...(this.analytics ? [{ label: 'Analytics', function: this.analytics.recorderFunction.function }] : []),
       ...(this.analytics?.reportFunction
         ? [{ label: 'MonthlyReport', function: this.analytics.reportFunction.function }]
@@ -475,7 +477,6 @@ export class RetentionJourneys extends Construct {
         return {
           id: definition.id,
           name: definition.name,
-          messages: Object.keys(definition.messages),
           function: (journeyFunctions.get(definition.id) as RetentionFunction).function,
           deadLetterQueue: (this.dlqs.get(label) as DeadLetterQueueInfo).queue,
         };

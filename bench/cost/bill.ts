@@ -44,6 +44,11 @@ export interface Measured {
   logBytesPerInvocation: number;
   /** Compressed ÷ raw size of those log lines: CloudWatch bills stored logs compressed. */
   logCompression: number;
+  /**
+   * Share of the measured Lambda time this process spent on the CPU (the rest waits for DynamoDB
+   * and SES). Lambda gives a function CPU in proportion to its memory, a whole vCPU at 1,769 MB.
+   */
+  cpuFraction: number;
   /** DynamoDB bytes a customer keeps (their items after the measured month). */
   tableBytesPerCustomer: number;
 }
@@ -51,6 +56,8 @@ export interface Measured {
 /** What the synthesised stack holds, and the metric series its code can emit (bench/cost/synth.ts). */
 export interface Counts {
   lambdaMemoryMb: number;
+  /** Whether Lambda writes its platform records (START, REPORT) at INFO into the log groups. */
+  platformLogs: boolean;
   tracedFunctions: number;
   functions: number;
   /** Custom metric series published in a healthy hour (each billed per hour it is published). */
@@ -187,7 +194,9 @@ export function bill(
     work.invocations * prices.lambdaRequest.usd,
     `${m}: invocations per event, email, SES event; one per sweep`,
   );
-  const gbSeconds = (work.lambdaMs / 1000) * (counts.lambdaMemoryMb / 1024);
+  const gbSeconds =
+    lambdaSeconds(work.lambdaMs, measured.cpuFraction, counts.lambdaMemoryMb) *
+    (counts.lambdaMemoryMb / 1024);
   add(
     'Lambda',
     `duration at ${counts.lambdaMemoryMb} MB`,
@@ -224,8 +233,8 @@ export function bill(
     `synthesised: archive retention`,
   );
 
-  const ingestedGb =
-    (work.invocations * (measured.logBytesPerInvocation + assumptions.platformLogBytesPerInvocation)) / GB;
+  const platform = counts.platformLogs ? assumptions.platformLogBytesPerInvocation : 0;
+  const ingestedGb = (work.invocations * (measured.logBytesPerInvocation + platform)) / GB;
   add(
     'CloudWatch',
     'logs ingested',
@@ -340,6 +349,18 @@ export function bill(
 
   const total = items.reduce((n, i) => n + i.usd, 0);
   return { customers, items, total, sesPerEmail: emails * prices.sesEmail.usd };
+}
+
+/** A whole vCPU from this much memory up (Lambda's documented 1,769 MB). */
+export const FULL_VCPU_MB = 1769;
+
+/**
+ * Seconds the measured work takes at `memoryMb`: the waiting as measured, the CPU part stretched by
+ * the share of a vCPU that memory buys (measured on a whole core here).
+ */
+export function lambdaSeconds(measuredMs: number, cpuFraction: number, memoryMb: number): number {
+  const stretch = Math.max(1, FULL_VCPU_MB / memoryMb);
+  return (measuredMs * (1 - cpuFraction) + measuredMs * cpuFraction * stretch) / 1000;
 }
 
 /** Line items summed per service, in the order they first appear. */

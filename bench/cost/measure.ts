@@ -179,6 +179,7 @@ async function measureInto(dir: string, o: MeasureOptions): Promise<Measurement>
   const perEvent = {} as Record<ShopEventKind, Work>;
   let cpuMicros = 0;
   let eventInvocations = 0;
+  let eventMs = 0;
   const phase = async (
     kind: ShopEventKind,
     day: number,
@@ -201,6 +202,7 @@ async function measureInto(dir: string, o: MeasureOptions): Promise<Measurement>
     const used = process.cpuUsage(cpu);
     cpuMicros += used.user + used.system;
     eventInvocations += work.invocations;
+    eventMs += work.lambdaMs;
     for (const key of Object.keys(work) as (keyof Work)[]) work[key] /= o.customers;
     await drain();
   };
@@ -267,6 +269,7 @@ async function measureInto(dir: string, o: MeasureOptions): Promise<Measurement>
     logCompression: logs.compression,
     tableBytesPerCustomer: tableBytes / o.customers,
     cpuMsPerInvocation: cpuMicros / 1000 / Math.max(1, eventInvocations),
+    cpuFraction: Math.min(1, cpuMicros / 1000 / Math.max(1, eventMs)),
     emailsSent,
   };
 }

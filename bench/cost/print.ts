@@ -4,7 +4,9 @@ import {
   type Bill,
   byService,
   type Counts,
+  lambdaSeconds,
   type Measured,
+  monthlyWork,
   SHOP_EVENTS,
   type Work,
 } from './bill.ts';
@@ -75,7 +77,7 @@ export function printBill(o: {
     ],
     [
       'log per invocation',
-      `${num(o.measured.logBytesPerInvocation, 0)} bytes (real handlers' log lines and embedded metrics), gzip ${(o.measured.logCompression * 100).toFixed(0)} %; + ${o.assumptions.platformLogBytesPerInvocation} bytes of Lambda platform records (assumed)`,
+      `${num(o.measured.logBytesPerInvocation, 0)} bytes (real handlers' log lines and embedded metrics), gzip ${(o.measured.logCompression * 100).toFixed(0)} %${o.counts.platformLogs ? `; + ${o.assumptions.platformLogBytesPerInvocation} bytes of Lambda platform records (assumed)` : '; Lambda platform records not logged (system log level WARN)'}`,
     ],
     [
       'table per customer',
@@ -100,6 +102,29 @@ export function printBill(o: {
   );
   out();
 
+  const focusBill = o.bills.find((b) => b.customers === 100_000) ?? o.bills[0];
+  if (focusBill) {
+    const { total, drivers } = monthlyWork(focusBill.customers, o.profile, o.measured);
+    const invocations = Object.values(drivers).reduce((n, w) => n + w.invocations, 0);
+    out(
+      `Lambda memory, from the measured time (${(o.measured.cpuFraction * 100).toFixed(0)} % of it CPU, which Lambda gives in proportion to memory) at ${focusBill.customers.toLocaleString('en')} customers:`,
+    );
+    table(
+      ['memory', 'mean duration', 'GB-s a month', 'USD a month'],
+      [128, 256, 512, 1024].map((mb) => {
+        const seconds = lambdaSeconds(total.lambdaMs, o.measured.cpuFraction, mb);
+        const gbs = seconds * (mb / 1024);
+        return [
+          `${mb} MB${mb === o.counts.lambdaMemoryMb ? ' (deployed)' : ''}`,
+          `${((seconds * 1000) / invocations).toFixed(1)} ms`,
+          num(gbs),
+          (gbs * PRICES.lambdaGbSecondArm.usd).toFixed(2),
+        ];
+      }),
+      [1, 2, 3],
+    );
+    out();
+  }
   const header = [
     'monthly bill (USD)',
     ...o.bills.map((b) => `${b.customers.toLocaleString('en')} customers`),

@@ -92,10 +92,7 @@ async function main(): Promise<void> {
     status('synthesising the stack…');
     return countResources(synthesise(catalog, journeys));
   });
-  const series = countSeries(
-    journeys.map((j) => ({ id: j.id, messages: Object.keys(j.messages) })),
-    synth.functions.length,
-  );
+  const series = countSeries(journeys);
   const [dynamo, ses] = await withStatusLine(async (status) => {
     status('starting DynamoDB Local and the SES emulator…');
     return Promise.all([startDynamoDbLocal(), startSesEmulator()]);
@@ -115,6 +112,7 @@ async function main(): Promise<void> {
   const retention = mostCommon(synth.logGroups.map((g) => g.retentionDays ?? 3653));
   const counts: Counts = {
     lambdaMemoryMb: memory,
+    platformLogs: synth.platformLogFunctions > synth.functions.length / 2,
     tracedFunctions: synth.tracedFunctions,
     functions: synth.functions.length,
     steadyMetricSeries: series.traffic,

@@ -1,6 +1,6 @@
 /**
  * The custom metric series the code can publish: the metric contract (functions/metrics.ts,
- * EMITTED_METRICS) times the compiled catalog's journeys and messages and the synthesised functions.
+ * EMITTED_METRICS) times the compiled catalog's journeys.
  */
 import { EMITTED_METRICS, type EmittedMetric } from '../../functions/metrics.ts';
 
@@ -14,26 +14,10 @@ export interface SeriesCount {
 }
 
 export function countSeries(
-  journeys: readonly { id: string; messages: readonly string[] }[],
-  functions: number,
+  journeys: readonly { id: string }[],
   emitted: readonly EmittedMetric[] = EMITTED_METRICS,
 ): SeriesCount {
-  const journeysWithMessages = journeys.filter((j) => j.messages.length > 0).length;
-  const per = (metric: EmittedMetric): number => {
-    switch (metric.per) {
-      case 'service':
-        return 1;
-      case 'journey':
-        // SES events and sends only exist for journeys that send; the event counters for every journey.
-        return metric.name.startsWith('ses_') || metric.name === 'emails_sent'
-          ? journeysWithMessages
-          : journeys.length;
-      case 'message':
-        return journeys.reduce((n, j) => n + j.messages.length, 0);
-      case 'function':
-        return functions;
-    }
-  };
+  const per = (metric: EmittedMetric): number => (metric.per === 'journey' ? journeys.length : 1);
   const metrics = emitted.map((m) => ({ ...m, series: per(m) }));
   const total = (when: EmittedMetric['when']) =>
     metrics.filter((m) => m.when === when).reduce((n, m) => n + m.series, 0);

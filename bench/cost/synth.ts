@@ -25,6 +25,8 @@ export interface SynthCounts {
   secrets: number;
   logGroups: { id: string; retentionDays: number | undefined }[];
   tracedFunctions: number;
+  /** Functions whose platform records (START, REPORT) reach their logs: system log level INFO or DEBUG. */
+  platformLogFunctions: number;
   archiveRetentionDays: number;
   /** The longest S3 expiry: the analytics records bucket's. */
   analyticsRetentionMonths: number;
@@ -73,6 +75,9 @@ export function countResources(template: Template): SynthCounts {
       retentionDays: r.Properties.RetentionInDays,
     })),
     tracedFunctions: lambdas.filter(([, r]) => r.Properties.TracingConfig?.Mode === 'Active').length,
+    platformLogFunctions: lambdas.filter(([, r]) =>
+      ['INFO', 'DEBUG', undefined].includes(r.Properties.LoggingConfig?.SystemLogLevel),
+    ).length,
     archiveRetentionDays: Math.max(
       0,
       ...of('AWS::Events::Archive').map(([, r]) => r.Properties.RetentionDays ?? 0),
