@@ -200,7 +200,8 @@ export class Monitoring extends Construct {
   }
 
   /**
-   * Errors of the functions whose callers wait for them. Every other function's failures are
+   * Errors and throttles of the functions whose callers wait for them (a throttled request there is
+   * a refused customer or webhook: their concurrency is capped). Every other function's failures are
    * retried and then kept in a dead-letter queue, whose alarm is the one to act on: Lambda retries
    * an asynchronous invocation twice within about three minutes, the dispatcher's stream batches
    * show as OutboxLagging. A per-function errors and throttles alarm there paged for what already
@@ -213,6 +214,12 @@ export class Monitoring extends Construct {
         metric: fn.metricErrors({ period: PERIOD, statistic: Stats.SUM }),
         threshold: 1,
         description: `${label}: the function failed (Errors >= 1 in 5 minutes) and its caller got an error page or status; nothing retries it. Its logs say why.`,
+        treatMissingData: TreatMissingData.NOT_BREACHING,
+      });
+      this.alarm(`${label}Throttles`, {
+        metric: fn.metricThrottles({ period: PERIOD, statistic: Stats.SUM }),
+        threshold: 1,
+        description: `${label}: requests were refused (Throttles >= 1 in 5 minutes): its reserved concurrency or the account's is exhausted, and callers got 429.`,
         treatMissingData: TreatMissingData.NOT_BREACHING,
       });
     }

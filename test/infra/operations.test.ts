@@ -239,7 +239,7 @@ describe('alarms', () => {
     }
   });
 
-  it('watch the errors of the function callers wait for, and of no function that retries into a queue', () => {
+  it('watch errors and throttles of the function callers wait for, and of no function that retries into a queue', () => {
     // Prepare: the preferences endpoint answers its caller; every other function retries, then keeps
     // the event in a dead-letter queue (alarmed above) or shows as OutboxLagging.
     const [preferencesId] = functionDescribed(/preferences/i);
@@ -248,16 +248,16 @@ describe('alarms', () => {
 
     // Assess
     expect(onFunction('Errors').map((a) => a.Properties.Dimensions[0].Value.Ref)).toEqual([preferencesId]);
-    expect(onFunction('Throttles')).toEqual([]);
+    expect(onFunction('Throttles').map((a) => a.Properties.Dimensions[0].Value.Ref)).toEqual([preferencesId]);
   });
 
-  it('are the ones an operator acts on: one per dead-letter queue, six on the pipeline, two on SES, one on errors', () => {
+  it('are the ones an operator acts on: one per dead-letter queue, six on the pipeline, two on SES, two on the endpoint', () => {
     // Prepare
     const queues = Object.keys(template.findResources('AWS::SQS::Queue')).length;
     const firehose = alarms.filter((a) => a.Properties.Namespace === 'AWS/Firehose').length;
 
     // Assess: 60 alarms before the cost issue (errors and throttles of every function)
-    expect(alarms.length).toBe(queues + 6 + 2 + 1 + firehose);
+    expect(alarms.length).toBe(queues + 6 + 2 + 2 + firehose);
     template.resourceCountIs('AWS::CloudWatch::CompositeAlarm', 0);
   });
 
