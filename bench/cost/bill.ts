@@ -241,7 +241,9 @@ export function bill(
     ingestedGb,
     'GB',
     ingestedGb * prices.logsIngestion.usd,
-    `${m}: log bytes per invocation (+ Lambda's platform records, assumed)`,
+    counts.platformLogs
+      ? `${m}: log bytes per invocation + Lambda's platform records (assumed)`
+      : `${m}: log bytes per invocation`,
   );
   // In a steady month the group holds `retention` days of ingestion, compressed.
   const storedGb = ingestedGb * measured.logCompression * (counts.logRetentionDays / 30.4375);

@@ -69,7 +69,10 @@ export function printBill(o: {
       'per email',
       `${describe(o.measured.perEmail)} (everything after the shop events ÷ ${o.measured.emailsSent} emails)`,
     ],
-    ['per open or click', describe(o.measured.perSesEvent)],
+    [
+      'per open or click',
+      `${describe(o.measured.perSesEvent)} (as measured for SES's Send and Delivery events)`,
+    ],
     ['per idle sweep', `${describe(o.measured.perSweep)} (the schedule runs one a minute)`],
     [
       'analytics record',
