@@ -121,7 +121,7 @@ export async function analyticsBench(o: AnalyticsBenchOptions): Promise<[string,
   return rows;
 }
 
-async function gzippedSize(dir: string): Promise<number> {
+export async function gzippedSize(dir: string): Promise<number> {
   let total = 0;
   for (const entry of await readdir(dir, { recursive: true, withFileTypes: true })) {
     if (entry.isFile() && entry.name.endsWith('.jsonl'))

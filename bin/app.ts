@@ -125,6 +125,7 @@ const stack = new RetentionJourneysStack(app, text('stackName') ?? 'RetentionJou
   alarmTopicArn: text('alarmTopicArn'),
   // The construct checks the value is one of CloudWatch Logs' periods and names the valid ones.
   logRetention: logRetentionDays as RetentionDays | undefined,
+  tracing: text('tracing') === 'true',
   idempotencyRetentionDays: number('idempotencyRetentionDays'),
   eventArchiveRetention:
     eventArchiveRetentionDays === undefined ? undefined : Duration.days(eventArchiveRetentionDays),

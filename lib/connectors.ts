@@ -269,7 +269,7 @@ export class ShopConnectors extends Construct {
         authType: FunctionUrlAuthType.NONE,
         invokeMode: InvokeMode.BUFFERED,
       });
-      functions.push({ label: 'Webhooks', function: this.webhookFunction.function });
+      functions.push({ label: 'Webhooks', function: this.webhookFunction.function, synchronous: true });
     }
     this.functions = functions;
   }

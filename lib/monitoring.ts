@@ -3,35 +3,29 @@
  * dashboard with a row per journey. Metric names come from `lib/metrics.ts`, the contract the
  * handlers emit against.
  */
-import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Duration, Stack, Validations } from 'aws-cdk-lib';
 import {
   Alarm,
   ComparisonOperator,
   Dashboard,
   GraphWidget,
   type IMetric,
-  MathExpression,
   Metric,
   Stats,
   TextWidget,
   TreatMissingData,
 } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
-import { ServicePrincipal } from 'aws-cdk-lib/aws-iam';
-import { Key } from 'aws-cdk-lib/aws-kms';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { type ITopic, Topic } from 'aws-cdk-lib/aws-sns';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import {
   DIMENSION,
-  EMAILS_SENT_METRIC,
-  JOURNEY_EVENT_METRICS,
-  JOURNEY_METRICS,
+  JOURNEY_REJECTED_METRIC,
   METRIC_NAMESPACE,
   METRIC_SERVICE,
   OUTBOX_METRICS,
-  SES_EVENT_METRICS,
   SWEEPER_METRICS,
 } from '../functions/metrics.ts';
 
@@ -61,8 +55,6 @@ export const SES_COMPLAINT_RATE_ALARM_THRESHOLD = 0.0008;
 export interface MonitoredJourney {
   readonly id: string;
   readonly name: string;
-  /** Message ids of the journey (one `emails_sent` series each). */
-  readonly messages: readonly string[];
   readonly function: IFunction;
   readonly deadLetterQueue: IQueue;
 }
@@ -71,6 +63,11 @@ export interface MonitoredFunction {
   /** Short PascalCase label, used in construct ids and alarm descriptions. */
   readonly label: string;
   readonly function: IFunction;
+  /**
+   * Whether its caller waits for the answer (a Function URL): nothing retries a failure into a
+   * dead-letter queue, so its errors get an alarm of their own.
+   */
+  readonly synchronous?: boolean;
 }
 
 export interface MonitoredQueue {
@@ -83,13 +80,13 @@ export interface MonitoredQueue {
 export interface MonitoringProps {
   /**
    * Where every alarm (and its return to OK) is sent.
-   * @default - a new SNS topic, encrypted with a new customer-managed KMS key (CloudWatch may use it)
-   * and refusing publishes without TLS
+   * @default - a new SNS topic refusing publishes without TLS (not encrypted at rest: it carries no
+   * customer data, and the key CloudWatch could use would cost $1 a month)
    */
   readonly alarmTopic?: ITopic;
   readonly dashboardName: string;
   readonly journeys: readonly MonitoredJourney[];
-  /** Every function: each gets an errors and a throttles alarm. */
+  /** Every function: the synchronous ones get an errors alarm, all a dashboard graph. */
   readonly functions: readonly MonitoredFunction[];
   /** Every dead-letter queue: each gets a depth alarm. */
   readonly deadLetterQueues: readonly MonitoredQueue[];
@@ -131,6 +128,17 @@ function sesReputationMetric(metricName: 'Reputation.BounceRate' | 'Reputation.C
   });
 }
 
+/** SES's own account-wide sending counts (namespace `AWS/SES`, no dimensions), free of charge. */
+function sesAccountMetric(metricName: 'Send' | 'Delivery' | 'Bounce' | 'Complaint' | 'Reject'): Metric {
+  return new Metric({
+    namespace: 'AWS/SES',
+    metricName,
+    statistic: Stats.SUM,
+    period: PERIOD,
+    label: metricName,
+  });
+}
+
 export class Monitoring extends Construct {
   readonly alarmTopic: ITopic;
   readonly dashboard: Dashboard;
@@ -150,21 +158,20 @@ export class Monitoring extends Construct {
   }
 
   private createTopic(): Topic {
-    // SNS's AWS-managed key cannot be used: CloudWatch must be allowed to encrypt with the key, and
-    // the policy of an AWS-managed key cannot be changed. Hence a customer-managed key, rotated yearly.
-    const key = new Key(this, 'AlarmTopicKey', {
-      description: 'Encrypts the retention-journeys alarm topic',
-      enableKeyRotation: true,
-      // It only protects alarm notifications in flight: nothing to keep once the stack is gone.
-      removalPolicy: RemovalPolicy.DESTROY,
-      pendingWindow: Duration.days(7),
-    });
-    key.grant(new ServicePrincipal('cloudwatch.amazonaws.com'), 'kms:Decrypt', 'kms:GenerateDataKey*');
-    return new Topic(this, 'AlarmTopic', {
+    // Not encrypted at rest: CloudWatch cannot publish to a topic under SNS's AWS-managed key, so
+    // encryption needs a customer-managed key, $1 a month — a tenth of the stack's bill at 100,000
+    // customers (npm run cost) — for messages that hold alarm names, states and metric values, never
+    // customer data. In transit the topic refuses anything but TLS.
+    const topic = new Topic(this, 'AlarmTopic', {
       displayName: 'retention-journeys alarms',
-      masterKey: key,
       enforceSSL: true,
     });
+    Validations.of(topic).acknowledge({
+      id: 'AwsSolutions-SNS2',
+      reason:
+        'Alarm notifications only (alarm name, state, metric values; no customer data); a customer-managed key CloudWatch could use would cost $1 a month, a tenth of the whole stack at 100,000 customers. The topic enforces TLS (SNS3).',
+    });
+    return topic;
   }
 
   private alarm(
@@ -193,21 +200,26 @@ export class Monitoring extends Construct {
   }
 
   /**
-   * Errors and throttles of every function. Lambda publishes these only for invocations, so a quiet
-   * function has no data, which is fine (not breaching).
+   * Errors and throttles of the functions whose callers wait for them (a throttled request there is
+   * a refused customer or webhook: their concurrency is capped). Every other function's failures are
+   * retried and then kept in a dead-letter queue, whose alarm is the one to act on: Lambda retries
+   * an asynchronous invocation twice within about three minutes, the dispatcher's stream batches
+   * show as OutboxLagging. A per-function errors and throttles alarm there paged for what already
+   * retries itself, and cost $0.10 a month each (34 of the stack's 60 alarms, npm run cost).
+   * Throttles end the same way: retried for up to six hours, then in the dead-letter queue.
    */
   private alarmOnFunctions(functions: readonly MonitoredFunction[]): void {
-    for (const { label, function: fn } of functions) {
+    for (const { label, function: fn } of functions.filter((f) => f.synchronous)) {
       this.alarm(`${label}Errors`, {
         metric: fn.metricErrors({ period: PERIOD, statistic: Stats.SUM }),
         threshold: 1,
-        description: `${label}: the function failed (Errors >= 1 in 5 minutes). Its logs say why; failed events are retried, then kept in its dead-letter queue.`,
+        description: `${label}: the function failed (Errors >= 1 in 5 minutes) and its caller got an error page or status; nothing retries it. Its logs say why.`,
         treatMissingData: TreatMissingData.NOT_BREACHING,
       });
       this.alarm(`${label}Throttles`, {
         metric: fn.metricThrottles({ period: PERIOD, statistic: Stats.SUM }),
         threshold: 1,
-        description: `${label}: invocations were throttled (Throttles >= 1 in 5 minutes): the account's or the function's concurrency is exhausted.`,
+        description: `${label}: requests were refused (Throttles >= 1 in 5 minutes): its reserved concurrency or the account's is exhausted, and callers got 429.`,
         treatMissingData: TreatMissingData.NOT_BREACHING,
       });
     }
@@ -294,14 +306,14 @@ export class Monitoring extends Construct {
       metric: sesReputationMetric('Reputation.BounceRate'),
       threshold: SES_BOUNCE_RATE_ALARM_THRESHOLD,
       description:
-        'SES account bounce rate >= 4 %. SES reviews accounts at 5 % and may pause sending at 10 %. Find the journey with the most ses_bounce on the dashboard and stop mailing stale addresses.',
+        'SES account bounce rate >= 4 %. SES reviews accounts at 5 % and may pause sending at 10 %. Find the journey and message with the most bounces in the analytics report (`npx journeys report --athena`, email outcomes) and stop mailing stale addresses.',
       treatMissingData: TreatMissingData.NOT_BREACHING,
     });
     this.alarm('SesComplaintRate', {
       metric: sesReputationMetric('Reputation.ComplaintRate'),
       threshold: SES_COMPLAINT_RATE_ALARM_THRESHOLD,
       description:
-        'SES account complaint rate >= 0.08 %. SES reviews accounts at 0.1 % and may pause at 0.5 %; Gmail wants spam rates below 0.10 %. Find the journey with the most ses_complaint and pause or retarget it.',
+        'SES account complaint rate >= 0.08 %. SES reviews accounts at 0.1 % and may pause at 0.5 %; Gmail wants spam rates below 0.10 %. Find the journey and message with the most complaints in the analytics report (`npx journeys report --athena`) and pause or retarget it.',
       treatMissingData: TreatMissingData.NOT_BREACHING,
     });
   }
@@ -314,14 +326,14 @@ export class Monitoring extends Construct {
     const region = Stack.of(this).region;
     dashboard.addWidgets(
       new TextWidget({
-        markdown: `# retention-journeys\nSums per 5 minutes. One row per journey below; sending, timers and SES reputation first. Alarms go to the alarm topic (${region}).`,
+        markdown: `# retention-journeys\nSums per 5 minutes. Sending, timers and SES first, then one row per journey. Failures only are custom metrics; volumes are AWS's own (free) and per-journey and per-message numbers are in the analytics report. Alarms go to the alarm topic (${region}).`,
         width: 24,
         height: 2,
       }),
     );
     dashboard.addWidgets(
       new GraphWidget({
-        title: 'Dispatcher: outbox',
+        title: 'Dispatcher: entries not sent at once',
         left: Object.values(OUTBOX_METRICS).map((name) => handlerMetric(name, {}, name)),
         width: 6,
       }),
@@ -346,15 +358,23 @@ export class Monitoring extends Construct {
         width: 6,
       }),
       new GraphWidget({
-        title: 'Sweeper: timers',
+        title: 'Sweeper: runs, failed timers, outbox repairs',
         left: [
           ...Object.values(SWEEPER_METRICS).map((name) => handlerMetric(name, {}, name)),
           props.sweeper.metricErrors({ period: PERIOD, statistic: Stats.SUM, label: 'errors' }),
         ],
+        right: [props.sweeper.metricInvocations({ period: PERIOD, statistic: Stats.SUM, label: 'runs' })],
         width: 6,
       }),
     );
     dashboard.addWidgets(
+      new GraphWidget({
+        title: 'SES: emails sent, delivered, bounced, complaints (account)',
+        left: (['Send', 'Delivery'] as const).map((name) => sesAccountMetric(name)),
+        right: (['Bounce', 'Complaint', 'Reject'] as const).map((name) => sesAccountMetric(name)),
+        width: 8,
+        height: 4,
+      }),
       new GraphWidget({
         title: 'SES reputation: bounce rate (account)',
         left: [sesReputationMetric('Reputation.BounceRate')],
@@ -362,7 +382,7 @@ export class Monitoring extends Construct {
           { value: SES_BOUNCE_RATE_ALARM_THRESHOLD, label: 'alarm 4 %' },
           { value: 0.05, label: 'SES review 5 %' },
         ],
-        width: 12,
+        width: 8,
         height: 4,
       }),
       new GraphWidget({
@@ -372,7 +392,7 @@ export class Monitoring extends Construct {
           { value: SES_COMPLAINT_RATE_ALARM_THRESHOLD, label: 'alarm 0.08 %' },
           { value: 0.001, label: 'SES review 0.1 %' },
         ],
-        width: 12,
+        width: 8,
         height: 4,
       }),
     );
@@ -381,53 +401,29 @@ export class Monitoring extends Construct {
 
     for (const journey of props.journeys) {
       const dims = { [DIMENSION.journey]: journey.id };
-      const sent = journey.messages.map((message) =>
-        handlerMetric(EMAILS_SENT_METRIC, { ...dims, [DIMENSION.message]: message }, `sent: ${message}`),
-      );
       dashboard.addWidgets(
         new TextWidget({ markdown: `## ${journey.name} (\`${journey.id}\`)`, width: 24, height: 1 }),
       );
       dashboard.addWidgets(
         new GraphWidget({
-          title: `${journey.id}: entered, goal reached`,
+          title: `${journey.id}: events handled`,
           left: [
-            handlerMetric(JOURNEY_METRICS.entered, dims, 'entered'),
-            handlerMetric(JOURNEY_METRICS.goalReached, dims, 'goal reached'),
-          ],
-          width: 6,
-        }),
-        new GraphWidget({
-          title: `${journey.id}: emails sent`,
-          left: sent.length
-            ? sent
-            : [
-                new MathExpression({
-                  expression: `SEARCH('{${METRIC_NAMESPACE},${DIMENSION.journey},${DIMENSION.message},${DIMENSION.service}} MetricName="${EMAILS_SENT_METRIC}" ${DIMENSION.journey}="${journey.id}"', 'Sum', 300)`,
-                  label: 'sent',
-                  period: PERIOD,
-                }),
-              ],
-          stacked: true,
-          width: 6,
-        }),
-        new GraphWidget({
-          title: `${journey.id}: delivered, opened, clicked`,
-          left: [
-            handlerMetric(SES_EVENT_METRICS.delivery, dims, 'delivered'),
-            handlerMetric(SES_EVENT_METRICS.open, dims, 'opened'),
-            handlerMetric(SES_EVENT_METRICS.click, dims, 'clicked'),
+            journey.function.metricInvocations({ period: PERIOD, statistic: Stats.SUM, label: 'events' }),
           ],
           right: [
-            handlerMetric(SES_EVENT_METRICS.bounce, dims, 'bounced'),
-            handlerMetric(SES_EVENT_METRICS.complaint, dims, 'complaints'),
+            journey.function.metricDuration({
+              period: PERIOD,
+              statistic: Stats.p(99),
+              label: 'duration p99 (ms)',
+            }),
           ],
-          width: 6,
+          width: 12,
         }),
         new GraphWidget({
           title: `${journey.id}: errors, rejected events, dead letters`,
           left: [
             journey.function.metricErrors({ period: PERIOD, statistic: Stats.SUM, label: 'errors' }),
-            handlerMetric(JOURNEY_EVENT_METRICS.rejected, dims, 'rejected events'),
+            handlerMetric(JOURNEY_REJECTED_METRIC, dims, 'rejected events'),
           ],
           right: [
             journey.deadLetterQueue.metricApproximateNumberOfMessagesVisible({
@@ -436,7 +432,7 @@ export class Monitoring extends Construct {
               label: 'DLQ depth',
             }),
           ],
-          width: 6,
+          width: 12,
         }),
       );
     }

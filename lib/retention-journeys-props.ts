@@ -139,10 +139,20 @@ export interface RetentionJourneysProps {
    */
   readonly alarmTopic?: ITopic;
   /**
-   * How long function logs are kept.
+   * How long function logs are kept. Storage is not what this costs: at 100,000 customers the
+   * functions write about 0.4 GB a month, stored compressed at a tenth of that, so a year of logs
+   * costs cents (npm run cost); keep them as long as someone reads them.
    * @default RetentionDays.ONE_MONTH
    */
   readonly logRetention?: RetentionDays;
+  /**
+   * X-Ray active tracing on every function. Off by default: with X-Ray's default sampling (the
+   * first request each second, then 5 %) nearly every invocation of a shop this size is traced, at
+   * $5 per million traces — $8.46 a month at 100,000 customers, more than the rest of the stack
+   * (npm run cost). Off, a function still traces a request whose caller sampled it (pass-through).
+   * @default false
+   */
+  readonly tracing?: boolean;
   /**
    * How long processed-event (idempotency) records are kept (`RETENTION_DAYS`, DynamoDB TTL). A
    * redelivered or replayed event younger than this is recognised and skipped; so it must be at

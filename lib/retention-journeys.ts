@@ -40,7 +40,7 @@ import { Analytics } from './analytics.ts';
 import { ShopConnectors } from './connectors.ts';
 import { deadLetterQueue, type FailureWiring } from './dead-letter-queue.ts';
 import { Email, sesEventPattern } from './email.ts';
-import { RetentionFunction } from './function.ts';
+import { RetentionFunction, TRACING_CONTEXT } from './function.ts';
 import { Loyalty } from './loyalty.ts';
 import { type MonitoredQueue, Monitoring } from './monitoring.ts';
 import {
@@ -138,6 +138,8 @@ export class RetentionJourneys extends Construct {
 
   constructor(scope: Construct, id: string, props: RetentionJourneysProps) {
     super(scope, id);
+    // Every function of the construct reads it, including those of its parts (analytics, connectors).
+    this.node.setContext(TRACING_CONTEXT, props.tracing ?? false);
     const settings = validateProps(props);
     this.deadLetterQueues = this.dlqs;
 
@@ -213,6 +215,14 @@ export class RetentionJourneys extends Construct {
     // them): the engine refuses new entrants itself, while exits, awaited events and goals must still
     // reach the customers inside, and their timers need the definition.
     const journeyFunctions = new Map<string, RetentionFunction>();
+    // One dead-letter queue for every journey: each message names what failed (EventBridge's
+    // RULE_ARN and TARGET_ARN attributes, or Lambda's requestContext.functionArn), so one alarm is as
+    // actionable as one per journey was — and eleven alarms cost $1.10 a month (npm run cost).
+    const journeysDlq = this.deadLetterQueue(
+      'Journeys',
+      'events a journey could not process (each message names its rule or function)',
+      'sqs',
+    );
     for (const definition of settings.journeys) {
       const name = pascalCase(definition.id);
       const fn = makeFunction(
@@ -224,12 +234,8 @@ export class RetentionJourneys extends Construct {
           environment: { JOURNEY_ID: definition.id },
         },
       );
-      // Shop events, and system events crossing customers (referrals): one rule each, one DLQ.
-      const dlq = this.deadLetterQueue(
-        `Journey${name}`,
-        `events journey ${definition.id} could not process`,
-        'sqs',
-      );
+      // Shop events, and system events crossing customers (referrals): one rule each, the shared DLQ.
+      const dlq = journeysDlq;
       const shopPattern = journeyEventPattern(definition, settings.shopEventSource);
       const systemPattern = journeySystemEventPattern(definition);
       if (shopPattern) {
@@ -460,7 +466,7 @@ export class RetentionJourneys extends Construct {
       { label: 'Sweeper', function: this.sweeperFunction.function },
       { label: 'Dispatcher', function: this.dispatcherFunction.function },
       { label: 'SesEvents', function: this.sesEventsFunction.function },
-      { label: 'Preferences', function: this.preferencesFunction.function },
+      { label: 'Preferences', function: this.preferencesFunction.function, synchronous: true },
       ...(this.analytics ? [{ label: 'Analytics', function: this.analytics.recorderFunction.function }] : []),
       ...(this.analytics?.reportFunction
         ? [{ label: 'MonthlyReport', function: this.analytics.reportFunction.function }]
@@ -471,13 +477,11 @@ export class RetentionJourneys extends Construct {
       ...(props.alarmTopic ? { alarmTopic: props.alarmTopic } : {}),
       dashboardName: `${Stack.of(this).stackName}-${id}`,
       journeys: settings.journeys.map((definition) => {
-        const label = `Journey${pascalCase(definition.id)}`;
         return {
           id: definition.id,
           name: definition.name,
-          messages: Object.keys(definition.messages),
           function: (journeyFunctions.get(definition.id) as RetentionFunction).function,
-          deadLetterQueue: (this.dlqs.get(label) as DeadLetterQueueInfo).queue,
+          deadLetterQueue: journeysDlq,
         };
       }),
       functions,

@@ -5,8 +5,6 @@
  * rules' DLQ. Logs ids and counts only.
  */
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { MetricUnit } from '@aws-lambda-powertools/metrics';
-import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import middy from '@middy/core';
@@ -16,7 +14,7 @@ import { systemClock } from '../adapters/clock.ts';
 import { firehoseSink } from '../adapters/firehose-sink.ts';
 import type { RawEvent } from '../core/events.ts';
 import { AnalyticsService } from '../services/analytics.ts';
-import { logger, metrics } from './runtime.ts';
+import { logger } from './runtime.ts';
 
 /**
  * What the handler needs of the analytics service (functions/services/analytics.ts on i9-log:
@@ -37,7 +35,6 @@ export function createAnalyticsHandler(getRecorder: () => Promise<AnalyticsRecor
       detail: event.detail,
     });
     const records = recordCount(outcome);
-    if (records !== undefined) metrics.addMetric('analytics_records_written', MetricUnit.Count, records);
     logger.info('analytics event processed', {
       eventId: event.id,
       source: event.source,
@@ -83,6 +80,4 @@ function requiredEnv(name: string): string {
   return value;
 }
 
-export const handler = middy(createAnalyticsHandler(lambdaRecorder))
-  .use(injectLambdaContext(logger))
-  .use(logMetrics(metrics, { captureColdStartMetric: true }));
+export const handler = middy(createAnalyticsHandler(lambdaRecorder)).use(injectLambdaContext(logger));

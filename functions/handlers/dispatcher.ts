@@ -6,37 +6,19 @@ import middy from '@middy/core';
 import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
 import { composed, type DispatcherComposition } from '../composition/lambda/dispatcher.ts';
 import { redactEmails } from '../core/privacy.ts';
-import { DIMENSION, EMAILS_SENT_METRIC, JOURNEY_METRICS, OUTBOX_METRICS } from '../metrics.ts';
+import { OUTBOX_METRICS } from '../metrics.ts';
 import { dispatchRecords } from '../services/stream.ts';
 import { logger, metrics } from './runtime.ts';
-
-/** Lifecycle events the dispatcher publishes, counted per journey as it publishes them. */
-const LIFECYCLE_METRICS = {
-  'journey.entered': JOURNEY_METRICS.entered,
-  'journey.goal.reached': JOURNEY_METRICS.goalReached,
-} as const;
 
 export function createDispatcherHandler(getServices: () => Promise<DispatcherComposition>) {
   return async (event: DynamoDBStreamEvent): Promise<DynamoDBBatchResponse> => {
     const { dispatcher } = await getServices();
     const result = await dispatchRecords(dispatcher, event.Records);
     for (const outcome of result.outcomes) {
-      metrics.addMetric(OUTBOX_METRICS[outcome.status], MetricUnit.Count, 1);
-      // Per-journey counters for the dashboard (names and dimensions: functions/metrics.ts).
-      if (outcome.status === 'sent') {
-        const sent = metrics.singleMetric();
-        sent.addDimensions({ [DIMENSION.journey]: outcome.journeyId, [DIMENSION.message]: outcome.message });
-        sent.addMetric(EMAILS_SENT_METRIC, MetricUnit.Count, 1);
-      }
-      const lifecycle =
-        outcome.status === 'published'
-          ? LIFECYCLE_METRICS[outcome.detailType as keyof typeof LIFECYCLE_METRICS]
-          : undefined;
-      if (lifecycle && outcome.status === 'published') {
-        const counted = metrics.singleMetric();
-        counted.addDimension(DIMENSION.journey, String(outcome.detail.journey));
-        counted.addMetric(lifecycle, MetricUnit.Count, 1);
-      }
+      // Sent, published and skipped entries are volumes: SES's own metrics and the analytics log
+      // count them (functions/metrics.ts); what did not go out at once is a metric the alarms watch.
+      if (outcome.status === 'failed' || outcome.status === 'retrying' || outcome.status === 'unknown')
+        metrics.addMetric(OUTBOX_METRICS[outcome.status], MetricUnit.Count, 1);
       if (outcome.status === 'failed')
         logger.error('outbox entry failed', {
           outboxId: outcome.outboxId,
@@ -66,4 +48,4 @@ export function createDispatcherHandler(getServices: () => Promise<DispatcherCom
 
 export const handler = middy(createDispatcherHandler(composed))
   .use(injectLambdaContext(logger))
-  .use(logMetrics(metrics, { captureColdStartMetric: true }));
+  .use(logMetrics(metrics));

@@ -5,17 +5,18 @@ import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import type { EventBridgeEvent } from 'aws-lambda';
 import { composed, type JourneyComposition } from '../composition/lambda/journey.ts';
-import { DIMENSION, JOURNEY_EVENT_METRICS } from '../metrics.ts';
+import { DIMENSION, JOURNEY_REJECTED_METRIC } from '../metrics.ts';
 import { logger, logOutcome, metrics, rawEvent } from './runtime.ts';
 
 export function createJourneyHandler(getServices: () => Promise<JourneyComposition>, journeyId: string) {
   return async (event: EventBridgeEvent<string, unknown>) => {
     const { journeys } = await getServices();
     const outcome = await journeys.handleEvent(journeyId, rawEvent(event));
-    if (outcome.status !== 'erased') {
+    // Only refusals are metrics (functions/metrics.ts says why); every outcome is in the log line.
+    if (outcome.status === 'rejected') {
       const counted = metrics.singleMetric();
       counted.addDimension(DIMENSION.journey, journeyId);
-      counted.addMetric(JOURNEY_EVENT_METRICS[outcome.status], MetricUnit.Count, 1);
+      counted.addMetric(JOURNEY_REJECTED_METRIC, MetricUnit.Count, 1);
     }
     logOutcome(event, outcome);
     return outcome.status;
@@ -24,4 +25,4 @@ export function createJourneyHandler(getServices: () => Promise<JourneyCompositi
 
 export const handler = middy(createJourneyHandler(composed, process.env.JOURNEY_ID ?? ''))
   .use(injectLambdaContext(logger))
-  .use(logMetrics(metrics, { captureColdStartMetric: true }));
+  .use(logMetrics(metrics));

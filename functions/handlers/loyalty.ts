@@ -8,14 +8,14 @@ import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import type { EventBridgeEvent } from 'aws-lambda';
 import { composed, type LoyaltyComposition } from '../composition/lambda/loyalty.ts';
+import { LOYALTY_REJECTED_METRIC } from '../metrics.ts';
 import { logger, logOutcome, metrics, rawEvent } from './runtime.ts';
 
 export function createLoyaltyHandler(getServices: () => Promise<LoyaltyComposition>) {
   return async (event: EventBridgeEvent<string, unknown>) => {
     const { loyalty } = await getServices();
     const outcome = await loyalty.handleEvent(rawEvent(event));
-    if (outcome.status !== 'erased')
-      metrics.addMetric(`loyalty_events_${outcome.status}`, MetricUnit.Count, 1);
+    if (outcome.status === 'rejected') metrics.addMetric(LOYALTY_REJECTED_METRIC, MetricUnit.Count, 1);
     logOutcome(event, outcome);
     return outcome.status;
   };
@@ -23,4 +23,4 @@ export function createLoyaltyHandler(getServices: () => Promise<LoyaltyCompositi
 
 export const handler = middy(createLoyaltyHandler(composed))
   .use(injectLambdaContext(logger))
-  .use(logMetrics(metrics, { captureColdStartMetric: true }));
+  .use(logMetrics(metrics));

@@ -8,6 +8,7 @@ import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import type { LambdaFunctionURLEvent, LambdaFunctionURLResult } from 'aws-lambda';
 import { composed, type PreferencesComposition } from '../composition/lambda/preferences.ts';
+import { PREFERENCES_ERRORS_METRIC } from '../metrics.ts';
 import type { HttpRequest } from '../services/preferences.ts';
 import { logger, metrics } from './runtime.ts';
 
@@ -32,7 +33,6 @@ export function createPreferencesHandler(getServices: () => Promise<PreferencesC
     const request = requestFromFunctionUrl(event);
     try {
       const result = await preferences.handle(request);
-      metrics.addMetric(`preferences_${result.action.replace(/-/g, '_')}`, MetricUnit.Count, 1);
       logger.info('preferences request', {
         action: result.action,
         status: result.response.status,
@@ -43,7 +43,7 @@ export function createPreferencesHandler(getServices: () => Promise<PreferencesC
     } catch (error) {
       // An HTTP caller cannot be retried by the platform: answer with a page, keep the error in the log.
       logger.error('preferences request failed', { error: (error as Error).name });
-      metrics.addMetric('preferences_errors', MetricUnit.Count, 1);
+      metrics.addMetric(PREFERENCES_ERRORS_METRIC, MetricUnit.Count, 1);
       const page = await pages.render({
         kind: 'serverError',
         status: 500,
@@ -57,4 +57,4 @@ export function createPreferencesHandler(getServices: () => Promise<PreferencesC
 
 export const handler = middy(createPreferencesHandler(composed))
   .use(injectLambdaContext(logger))
-  .use(logMetrics(metrics, { captureColdStartMetric: true }));
+  .use(logMetrics(metrics));

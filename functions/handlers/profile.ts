@@ -6,14 +6,15 @@ import middy from '@middy/core';
 import type { EventBridgeEvent } from 'aws-lambda';
 import { composed, type ProfileComposition } from '../composition/lambda/profile.ts';
 import { redactEmails } from '../core/privacy.ts';
+import { PROFILE_REJECTED_METRIC } from '../metrics.ts';
 import { logger, metrics, rawEvent } from './runtime.ts';
 
 export function createProfileHandler(getServices: () => Promise<ProfileComposition>) {
   return async (event: EventBridgeEvent<string, unknown>) => {
     const { profiles } = await getServices();
     const outcome = await profiles.handleEvent(rawEvent(event));
-    metrics.addMetric(`profile_events_${outcome.status}`, MetricUnit.Count, 1);
     if (outcome.status === 'rejected') {
+      metrics.addMetric(PROFILE_REJECTED_METRIC, MetricUnit.Count, 1);
       logger.warn('event rejected', {
         eventId: event.id,
         detailType: event['detail-type'],
@@ -26,4 +27,4 @@ export function createProfileHandler(getServices: () => Promise<ProfileCompositi
 
 export const handler = middy(createProfileHandler(composed))
   .use(injectLambdaContext(logger))
-  .use(logMetrics(metrics, { captureColdStartMetric: true }));
+  .use(logMetrics(metrics));

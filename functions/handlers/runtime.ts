@@ -12,7 +12,21 @@ import type { Outcome } from '../services/journeys.ts';
 
 // Customer data stays out of logs: handlers log ids, statuses and counts, never addresses or names.
 export const logger = new Logger();
-export const metrics = new Metrics();
+/**
+ * Most invocations publish no metric (only failures are metrics, functions/metrics.ts); Powertools
+ * would log a warning for each such flush, a log line per invocation that CloudWatch bills.
+ */
+const text = (content: unknown[]) => content.map(String).join(' ');
+export const metrics = new Metrics({
+  logger: {
+    debug: (...content: unknown[]) => logger.debug(text(content)),
+    info: (...content: unknown[]) => logger.info(text(content)),
+    warn: (...content: unknown[]) => {
+      if (!text(content).startsWith('No application metrics to publish')) logger.warn(text(content));
+    },
+    error: (...content: unknown[]) => logger.error(text(content)),
+  },
+});
 
 /** The envelope fields every service takes from an EventBridge event. */
 export function rawEvent(event: EventBridgeEvent<string, unknown>): RawEvent {

@@ -3,13 +3,10 @@
  * journey, suppresses hard bounces and complaints, and counts them per journey. Logs ids only.
  */
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { MetricUnit } from '@aws-lambda-powertools/metrics';
-import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import type { EventBridgeEvent } from 'aws-lambda';
 import { composed, type SesEventsComposition } from '../composition/lambda/ses-events.ts';
-import { DIMENSION, SES_EVENT_METRICS } from '../metrics.ts';
-import { logger, metrics } from './runtime.ts';
+import { logger } from './runtime.ts';
 
 export function createSesEventsHandler(getServices: () => Promise<SesEventsComposition>) {
   return async (event: EventBridgeEvent<string, unknown>) => {
@@ -20,12 +17,6 @@ export function createSesEventsHandler(getServices: () => Promise<SesEventsCompo
       time: event.time,
       detail: event.detail,
     });
-    // Counted once per email and kind: a redelivered event is a duplicate and not counted again.
-    if (outcome.status === 'recorded' && outcome.metric && outcome.journeyId) {
-      const single = metrics.singleMetric();
-      single.addDimension(DIMENSION.journey, outcome.journeyId);
-      single.addMetric(SES_EVENT_METRICS[outcome.metric], MetricUnit.Count, 1);
-    }
     logger.info('ses event processed', {
       eventId: event.id,
       detailType: event['detail-type'],
@@ -44,6 +35,4 @@ export function createSesEventsHandler(getServices: () => Promise<SesEventsCompo
   };
 }
 
-export const handler = middy(createSesEventsHandler(composed))
-  .use(injectLambdaContext(logger))
-  .use(logMetrics(metrics, { captureColdStartMetric: true }));
+export const handler = middy(createSesEventsHandler(composed)).use(injectLambdaContext(logger));

@@ -12,12 +12,17 @@ export function createSweeperHandler(getServices: () => Promise<SweeperCompositi
   return async () => {
     const { sweeper } = await getServices();
     const report = await sweeper.sweep(now());
-    metrics.addMetric(SWEEPER_METRICS.due, MetricUnit.Count, report.due);
-    metrics.addMetric(SWEEPER_METRICS.advanced, MetricUnit.Count, report.advanced);
-    metrics.addMetric(SWEEPER_METRICS.failed, MetricUnit.Count, report.failed.length);
-    metrics.addMetric(SWEEPER_METRICS.outboxRetried, MetricUnit.Count, report.outbox.retried);
-    metrics.addMetric(SWEEPER_METRICS.outboxResent, MetricUnit.Count, report.outbox.resent);
-    metrics.addMetric(SWEEPER_METRICS.outboxSettled, MetricUnit.Count, report.outbox.settled);
+    // Published only when not zero: a series costs by the hour it gets data (functions/metrics.ts),
+    // and the alarms on these treat no data as nothing failed.
+    const counts = {
+      [SWEEPER_METRICS.failed]: report.failed.length,
+      [SWEEPER_METRICS.outboxRetried]: report.outbox.retried,
+      [SWEEPER_METRICS.outboxResent]: report.outbox.resent,
+      [SWEEPER_METRICS.outboxSettled]: report.outbox.settled,
+    };
+    for (const [name, count] of Object.entries(counts))
+      if (count > 0) metrics.addMetric(name, MetricUnit.Count, count);
+    logger.info('sweep', { due: report.due, advanced: report.advanced, ...counts });
     if (report.outbox.resent)
       logger.warn('outbox entries resent: no SES event within the grace period', {
         resent: report.outbox.resent,
@@ -45,4 +50,4 @@ export const handler = middy(
   createSweeperHandler(composed, () => new Date().toISOString().replace(/\.\d{3}Z$/, 'Z')),
 )
   .use(injectLambdaContext(logger))
-  .use(logMetrics(metrics, { captureColdStartMetric: true }));
+  .use(logMetrics(metrics));

@@ -17,7 +17,7 @@ import { readSesEvent, type SesEventInput } from '../core/ses-event.ts';
 
 export type { SesEventInput } from '../core/ses-event.ts';
 
-/** Metric keys (functions/metrics.ts `SES_EVENT_METRICS`) per recorded kind. Soft bounces are not bounces. */
+/** What each recorded kind counts as in the log and the analytics records. Soft bounces are not bounces. */
 export type SesMetric =
   | 'delivery'
   | 'bounce'

@@ -343,17 +343,29 @@ describe('functions', () => {
     expect(Object.keys(functions)).toHaveLength(2 + 6);
   });
 
-  it('runs every function on the newest Node.js runtime, ARM64, traced, logging to its own group', () => {
+  it('runs every function on the newest Node.js runtime, ARM64, 256 MB, tracing passed through, logging to its own group', () => {
     for (const fn of Object.values(functions)) {
       expect(fn.Properties.Runtime).toBe('nodejs24.x');
       expect(fn.Properties.Architectures).toEqual(['arm64']);
-      expect(fn.Properties.TracingConfig).toEqual({ Mode: 'Active' });
+      // Active tracing would cost more than the rest of the stack at 100,000 customers (npm run cost).
+      expect(fn.Properties.TracingConfig).toEqual({ Mode: 'PassThrough' });
+      expect(fn.Properties.MemorySize).toBe(256);
+      expect(fn.Properties.LoggingConfig.SystemLogLevel).toBe('WARN');
       expect(fn.Properties.LoggingConfig.LogGroup).toEqual({ Ref: expect.any(String) });
       expect(fn.Properties.Environment.Variables.NODE_OPTIONS).toBe('--enable-source-maps');
     }
     for (const group of Object.values(template.findResources('AWS::Logs::LogGroup')) as Resource[]) {
       expect(group.Properties.RetentionInDays).toEqual(expect.any(Number));
     }
+  });
+
+  it('traces every function actively when the tracing prop asks for it', () => {
+    // Act
+    const traced = Template.fromStack(buildStack({ tracing: true }));
+
+    // Assess
+    for (const fn of Object.values(traced.findResources('AWS::Lambda::Function')) as Resource[])
+      expect(fn.Properties.TracingConfig).toEqual({ Mode: 'Active' });
   });
 
   it('gives every function the shared environment, and only the dispatcher the sender', () => {
