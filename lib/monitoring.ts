@@ -1,6 +1,6 @@
 /**
  * Observability: an alarm topic, alarms on everything that loses or delays customer mail, and one
- * dashboard with a row per journey. Metric names come from `lib/metrics.ts`, the contract the
+ * dashboard with a row per journey. Metric names come from `functions/metrics.ts`, the contract the
  * handlers emit against.
  */
 import { Duration, Stack, Validations } from 'aws-cdk-lib';
