@@ -47,6 +47,7 @@ import { App, Duration, Validations } from 'aws-cdk-lib';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { webhooksFromList } from '../lib/connectors.ts';
+import { RetentionJourneysPropsError } from '../lib/retention-journeys-props.ts';
 import { RetentionJourneysStack } from '../lib/retention-journeys-stack.ts';
 import { placeholderIdentity, refuseDeploy } from '../lib/shop-identity.ts';
 
@@ -63,26 +64,61 @@ function text(key: string): string | undefined {
   return String(value);
 }
 
-/** A numeric context value (`-c` passes strings), or undefined when unset. */
+/** What is wrong with the context, each named as the user wrote it; all reported at once (below). */
+const problems: string[] = [];
+
+/** A numeric context value (`-c` passes strings), or undefined when unset or not a number. */
 function number(key: string): number | undefined {
   const value = text(key);
   if (value === undefined) return undefined;
   const parsed = Number(value);
-  if (!Number.isFinite(parsed)) throw new Error(`context "${key}" must be a number (got "${value}")`);
-  return parsed;
+  if (Number.isFinite(parsed)) return parsed;
+  problems.push(`${key}: "${value}" is not a number`);
+  return undefined;
 }
 
-const senderAddress = text('senderAddress');
-if (!senderAddress) {
-  throw new Error(
-    'context "senderAddress" is required: set it in cdk.json or pass -c senderAddress=news@shop.example',
+/**
+ * The construct's props as the context names them, where they differ: a problem the construct finds
+ * with `logRetention` is one with `logRetentionDays` for someone who wrote `-c logRetentionDays=45`.
+ */
+const CONTEXT_KEYS: Record<string, string> = {
+  logRetention: 'logRetentionDays',
+  eventArchiveRetention: 'eventArchiveRetentionDays',
+  'frequencyCap.maxMarketingEmails': 'frequencyCapMax',
+  'frequencyCap.per': 'frequencyCapDays',
+  'analytics.retentionMonths': 'analyticsRetentionMonths',
+  'analytics.bytesScannedCutoffPerQueryMb': 'athenaScanLimitMb',
+  'analytics.reportRecipients': 'reportRecipients',
+  'analytics.reportLocale': 'reportLocale',
+  'analytics.activeWindowDays': 'activeWindowDays',
+  'shopify.partnerEventSourceName': 'shopifyPartnerEventSource',
+};
+const asContext = (problem: string) => {
+  const [, prop = '', rest = problem] = /^([A-Za-z][\w.[\]]*)[: ]\s*(.*)$/s.exec(problem) ?? [];
+  return prop ? `${CONTEXT_KEYS[prop] ?? prop}: ${rest}` : problem;
+};
+
+/** Prints every problem and ends synth: a usage mistake, not a crash, so no stack trace. */
+function stopOn(found: readonly string[], what: string): void {
+  if (found.length === 0) return;
+  process.stderr.write(
+    `cdk synth: ${found.length === 1 ? `a problem with ${what}` : `${found.length} problems with ${what}`}:\n${found.map((p) => `  ${p}`).join('\n')}\n`,
   );
+  process.exit(1);
 }
+
+const senderAddress = text('senderAddress') ?? '';
+if (!senderAddress)
+  problems.push('senderAddress: required; set it in cdk.json or pass -c senderAddress=news@shop.example');
 const defaultLocale = text('defaultLocale') ?? 'en';
 
 const journeysDir = path.resolve(ROOT, text('journeysDir') ?? 'journeys');
-const { buildCatalog, writeCatalog } = await import('../functions/catalog/index.ts');
-const { catalog, journeys } = await buildCatalog(ROOT, { defaultLocale, journeysDir });
+const { buildCatalog, writeCatalog, CatalogError } = await import('../functions/catalog/index.ts');
+const built = await buildCatalog(ROOT, { defaultLocale, journeysDir }).catch((error: unknown) => {
+  if (error instanceof CatalogError) stopOn([error.message], 'the journeys, templates or loyalty.yaml');
+  throw error;
+});
+const { catalog, journeys } = built as Awaited<ReturnType<typeof buildCatalog>>;
 await writeCatalog(CATALOG_FILE, catalog);
 
 const logRetentionDays = number('logRetentionDays');
@@ -96,56 +132,72 @@ const identity = {
   shopUrl: text('shopUrl'),
   shopAddress: text('shopAddress'),
 };
-const stack = new RetentionJourneysStack(app, text('stackName') ?? 'RetentionJourneys', {
-  description: 'retention-journeys: lifecycle-marketing journeys on EventBridge, Lambda, DynamoDB and SES',
-  env: { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION },
-  journeys,
-  catalogPath: CATALOG_FILE,
-  senderAddress,
-  shopName: text('shopName'),
-  shopUrl: identity.shopUrl,
-  shopAddress: identity.shopAddress,
-  shopLogoUrl: text('shopLogoUrl'),
-  shopBrandColor: text('shopBrandColor'),
-  shopLinkTracking: text('shopLinkTracking'),
-  shopEventSource: text('shopEventSource'),
-  partnerEventBusName: text('partnerEventBusName'),
-  shopify: shopifyPartnerEventSource ? { partnerEventSourceName: shopifyPartnerEventSource } : undefined,
-  webhooks: webhooksFromList(text('webhooks')),
-  eventBusName: text('eventBusName'),
-  defaultLocale,
-  defaultTimeZone: text('defaultTimeZone'),
-  frequencyCap:
-    frequencyCapMax === undefined && frequencyCapDays === undefined
-      ? undefined
-      : { maxMarketingEmails: frequencyCapMax ?? 3, per: Duration.days(frequencyCapDays ?? 7) },
-  timerShards: number('timerShards'),
-  sendRatePerSecond: number('sendRatePerSecond'),
-  configurationSetName: text('configurationSetName'),
-  alarmTopicArn: text('alarmTopicArn'),
-  // The construct checks the value is one of CloudWatch Logs' periods and names the valid ones.
-  logRetention: logRetentionDays as RetentionDays | undefined,
-  tracing: text('tracing') === 'true',
-  idempotencyRetentionDays: number('idempotencyRetentionDays'),
-  eventArchiveRetention:
-    eventArchiveRetentionDays === undefined ? undefined : Duration.days(eventArchiveRetentionDays),
-  analytics: {
-    enabled: text('analytics') !== 'false',
-    retentionMonths: number('analyticsRetentionMonths'),
-    bytesScannedCutoffPerQueryMb: number('athenaScanLimitMb'),
-    reportRecipients: text('reportRecipients')
-      ?.split(',')
-      .map((r) => r.trim())
-      .filter(Boolean),
-    // The construct names the supported locales when this is another one.
-    reportLocale: text('reportLocale') as 'en' | 'de' | undefined,
-    activeWindowDays: number('activeWindowDays'),
-  },
-});
+let webhooks: ReturnType<typeof webhooksFromList>;
+try {
+  webhooks = webhooksFromList(text('webhooks'));
+} catch (error) {
+  problems.push(`webhooks: ${(error as Error).message.replace(/^context "webhooks" /, '')}`);
+}
+
+let stack: RetentionJourneysStack | undefined;
+try {
+  stack = new RetentionJourneysStack(app, text('stackName') ?? 'RetentionJourneys', {
+    description: 'retention-journeys: lifecycle-marketing journeys on EventBridge, Lambda, DynamoDB and SES',
+    env: { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION },
+    journeys,
+    catalogPath: CATALOG_FILE,
+    senderAddress,
+    shopName: text('shopName'),
+    shopUrl: identity.shopUrl,
+    shopAddress: identity.shopAddress,
+    shopLogoUrl: text('shopLogoUrl'),
+    shopBrandColor: text('shopBrandColor'),
+    shopLinkTracking: text('shopLinkTracking'),
+    shopEventSource: text('shopEventSource'),
+    partnerEventBusName: text('partnerEventBusName'),
+    shopify: shopifyPartnerEventSource ? { partnerEventSourceName: shopifyPartnerEventSource } : undefined,
+    webhooks,
+    eventBusName: text('eventBusName'),
+    defaultLocale,
+    defaultTimeZone: text('defaultTimeZone'),
+    frequencyCap:
+      frequencyCapMax === undefined && frequencyCapDays === undefined
+        ? undefined
+        : { maxMarketingEmails: frequencyCapMax ?? 3, per: Duration.days(frequencyCapDays ?? 7) },
+    timerShards: number('timerShards'),
+    sendRatePerSecond: number('sendRatePerSecond'),
+    configurationSetName: text('configurationSetName'),
+    alarmTopicArn: text('alarmTopicArn'),
+    // The construct checks the value is one of CloudWatch Logs' periods and names the valid ones.
+    logRetention: logRetentionDays as RetentionDays | undefined,
+    tracing: text('tracing') === 'true',
+    idempotencyRetentionDays: number('idempotencyRetentionDays'),
+    eventArchiveRetention:
+      eventArchiveRetentionDays === undefined ? undefined : Duration.days(eventArchiveRetentionDays),
+    analytics: {
+      enabled: text('analytics') !== 'false',
+      retentionMonths: number('analyticsRetentionMonths'),
+      bytesScannedCutoffPerQueryMb: number('athenaScanLimitMb'),
+      reportRecipients: text('reportRecipients')
+        ?.split(',')
+        .map((r) => r.trim())
+        .filter(Boolean),
+      // The construct names the supported locales when this is another one.
+      reportLocale: text('reportLocale') as 'en' | 'de' | undefined,
+      activeWindowDays: number('activeWindowDays'),
+    },
+  });
+} catch (error) {
+  if (!(error instanceof RetentionJourneysPropsError)) throw error;
+  // A missing sender is already said above, in the context's words.
+  for (const problem of error.problems.map(asContext))
+    if (senderAddress || !problem.startsWith('senderAddress:')) problems.push(problem);
+}
+stopOn(problems, 'the context (cdk.json or -c key=value)');
 
 // The shipped cdk.json is the sample shop's: it synthesises (offline, in CI), it does not deploy.
 const placeholders = placeholderIdentity(identity);
-refuseDeploy(stack, placeholders);
+refuseDeploy(stack as RetentionJourneysStack, placeholders);
 if (placeholders.length > 0) {
   process.stderr.write(
     `Note: this stack will not deploy until the shop identity is set:\n${placeholders.map((p) => `  - ${p}`).join('\n')}\n`,

@@ -357,9 +357,9 @@ describe('connector props validation', () => {
     expect(() =>
       buildStack({ partnerEventBusName: SOURCE, shopify: { partnerEventSourceName: SOURCE } }),
     ).toThrow(
-      new RetentionJourneysPropsError(
-        `RetentionJourneys: partnerEventBusName and shopify.partnerEventSourceName name the same source "${SOURCE}": partnerEventBusName forwards events that already are canonical, shopify translates Shopify's webhooks; for Shopify use shopify only and remove partnerEventBusName`,
-      ),
+      new RetentionJourneysPropsError([
+        `partnerEventBusName and shopify.partnerEventSourceName name the same source "${SOURCE}": partnerEventBusName forwards events that already are canonical, shopify translates Shopify's webhooks; for Shopify use shopify only and remove partnerEventBusName`,
+      ]),
     );
   });
 

@@ -6,6 +6,7 @@ import { keys } from '../../functions/adapters/store.ts';
 import { DEFAULT_TIMER_SHARDS, TABLE } from '../../functions/adapters/table-schema.ts';
 import { journeyEventPatterns, profileEventPattern } from '../../functions/core/routing.ts';
 import { dispatcherSizing, OUTBOX_PREFIX, SYSTEM_EVENT_SOURCE } from '../../lib/retention-journeys.ts';
+import { RetentionJourneysPropsError } from '../../lib/retention-journeys-props.ts';
 import { buildStack, onboarding, postPurchase } from './fixture.ts';
 
 /** Synthesized CloudFormation is untyped JSON; the assertions below say what they expect of it. */
@@ -486,5 +487,23 @@ describe('props validation', () => {
     [{ eventArchiveRetention: Duration.days(400) }, /eventArchiveRetention/],
   ])('rejects %o naming the prop', (override, message) => {
     expect(() => buildStack(override)).toThrow(message);
+  });
+
+  it('reports every problem at once, each naming its prop', () => {
+    let thrown: unknown;
+    try {
+      buildStack({ timerShards: 0, logRetention: 45 as RetentionDays, shopName: ' ', defaultLocale: 'x y' });
+    } catch (error) {
+      thrown = error;
+    }
+    expect(thrown).toBeInstanceOf(RetentionJourneysPropsError);
+    const { problems, message } = thrown as RetentionJourneysPropsError;
+    expect(problems.map((p) => p.split(' ')[0])).toEqual([
+      'defaultLocale',
+      'timerShards',
+      'shopName',
+      'logRetention',
+    ]);
+    expect(message).toMatch(/^RetentionJourneys: 4 problems:\n {2}- defaultLocale "x y"/);
   });
 });
