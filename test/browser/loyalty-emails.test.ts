@@ -4,14 +4,13 @@
  * page under the logo, and the progress bar to the next tier is drawn to its share. Missing Chromium
  * skips the test on a workstation and fails it in CI (`CI` set).
  */
-import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type Browser, chromium } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compileTemplates } from '../../functions/email/compile.ts';
 import { createRenderer, type EmailRenderer, type RenderData } from '../../functions/email/index.ts';
-import { CHROMIUM, needChromium } from '../support/chromium.ts';
+import { launchChromium, needChromium } from '../support/chromium.ts';
 import { memberData } from '../support/loyalty-data.ts';
 
 const templatesDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../templates');
@@ -41,8 +40,7 @@ beforeAll(async () => {
   );
   expect(errors).toEqual([]);
   renderer = createRenderer(catalog);
-  if (existsSync(CHROMIUM))
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu'] });
+  browser = await launchChromium();
 });
 
 afterAll(async () => {

@@ -5,16 +5,15 @@
  * the email opens in a new tab; the clock buttons move the runtime's clock (local/start/clock.ts).
  * Missing Chromium skips the test on a workstation and fails it in CI.
  */
-import { existsSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { type Browser, chromium } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SesMailer, sesClient } from '../../functions/adapters/mailer.ts';
 import { type SesEmulator, startSesEmulator } from '../../local/servers/ses-emulator.ts';
 import { AdjustableClock, serveClock } from '../../local/start/clock.ts';
 import { serveMailViewer, viewed } from '../../local/start/mail-viewer.ts';
-import { CHROMIUM, needChromium } from '../support/chromium.ts';
+import { launchChromium, needChromium } from '../support/chromium.ts';
 
 let browser: Browser | undefined;
 let ses: SesEmulator;
@@ -91,11 +90,7 @@ beforeAll(async () => {
     ),
   ])
     expect((await mailer.send(sent)).ok).toBe(true);
-  if (existsSync(CHROMIUM))
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--no-first-run'],
-    });
+  browser = await launchChromium();
 });
 
 afterAll(async () => {

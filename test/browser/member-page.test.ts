@@ -9,11 +9,10 @@
  * member/redeem run the loyalty core over an in-memory ledger (test/support/member-loyalty.ts); the
  * service's own reads and writes are tested on DynamoDB Local (test/integration/loyalty-service.test.ts).
  */
-import { existsSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it, type TestContext } from 'vitest';
 import type { FeedbackStore } from '../../functions/adapters/feedback-store.ts';
 import { memberLink } from '../../functions/core/links.ts';
@@ -21,7 +20,7 @@ import { compileTemplates } from '../../functions/email/compile.ts';
 import { PreferencesService } from '../../functions/services/preferences.ts';
 import { createPageRenderer } from '../../functions/services/preferences-pages.ts';
 import { servePreferences } from '../../local/runtime/preferences-http.ts';
-import { CHROMIUM, needChromium as needBrowser } from '../support/chromium.ts';
+import { launchChromium, needChromium as needBrowser } from '../support/chromium.ts';
 import { account, InMemoryLoyalty, TEST_PROGRAM } from '../support/member-loyalty.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
@@ -70,11 +69,7 @@ beforeAll(async () => {
       res.end(String(error));
     });
   });
-  if (existsSync(CHROMIUM))
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--no-first-run'],
-    });
+  browser = await launchChromium();
 });
 
 afterAll(async () => {

@@ -4,17 +4,16 @@
  * disabled journey is shown, marked as disabled. Missing Chromium skips the test on a workstation and
  * fails it in CI (`CI` set).
  */
-import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { type Browser, chromium } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it, type TestContext } from 'vitest';
 import { buildCatalog } from '../../functions/catalog/build.ts';
 import { DEMO_SHOP } from '../../functions/core/shop.ts';
 import { buildGallery, type Gallery, writeGallery } from '../../local/preview/index.ts';
-import { CHROMIUM, needChromium as needBrowser } from '../support/chromium.ts';
+import { launchChromium, needChromium as needBrowser } from '../support/chromium.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -31,8 +30,7 @@ beforeAll(async () => {
   gallery = await buildGallery({ ...catalog, journeys });
   dir = await mkdtemp(path.join(tmpdir(), 'preview-gallery-'));
   await writeGallery(dir, gallery);
-  if (existsSync(CHROMIUM))
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu'] });
+  browser = await launchChromium();
 });
 
 afterAll(async () => {

@@ -8,23 +8,18 @@
  * Missing Chromium skips the test on a workstation and fails it in CI.
  */
 import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { CHROMIUM, needChromium } from '../support/chromium.ts';
+import { launchChromium, needChromium } from '../support/chromium.ts';
 import { newDataDir, start, stopStarted } from '../support/local-start.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 let browser: Browser | undefined;
 
 beforeAll(async () => {
-  if (existsSync(CHROMIUM))
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--no-first-run'],
-    });
+  browser = await launchChromium();
 });
 afterAll(async () => {
   await browser?.close();

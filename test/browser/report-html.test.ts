@@ -8,11 +8,11 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it, type TestContext } from 'vitest';
 import { renderReportHtml } from '../../analytics/html/render.ts';
 import type { ReportData } from '../../analytics/report-types.ts';
-import { CHROMIUM, needChromium as needBrowser } from '../support/chromium.ts';
+import { CHROMIUM, launchChromium, needChromium as needBrowser } from '../support/chromium.ts';
 
 const present = existsSync(CHROMIUM);
 
@@ -30,17 +30,7 @@ beforeAll(async () => {
     files[locale] = path.join(dir, `report.${locale}.html`);
     await writeFile(files[locale], renderReportHtml(data, { locale, shopName: 'Bean & Leaf' }));
   }
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-    ],
-  });
+  browser = await launchChromium();
 });
 
 afterAll(async () => {

@@ -1,8 +1,25 @@
 /** Debian's Chromium for the browser tests: skipped on a workstation without it, required in CI. */
-import type { Browser } from 'playwright-core';
+import { existsSync } from 'node:fs';
+import { type Browser, chromium } from 'playwright-core';
 import type { TestContext } from 'vitest';
 
 export const CHROMIUM = '/usr/bin/chromium';
+
+/** Headless Chromium as every browser test runs it, quiet on the network; undefined when it is missing. */
+export async function launchChromium(): Promise<Browser | undefined> {
+  if (!existsSync(CHROMIUM)) return undefined;
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+    ],
+  });
+}
 
 /** The launched browser, or skips the test (fails it when `CI` is set) when Chromium is missing. */
 export function needChromium(browser: Browser | undefined, ctx: TestContext): Browser {

@@ -18,6 +18,18 @@ const repo = join(import.meta.dirname, '..', '..');
 const templatesDir = join(repo, 'templates');
 const fixtureDir = join(repo, 'test', 'fixtures', 'templates-missing-key');
 
+/** Compiles the fixture's `demo/hello` with some of its files replaced (`{ 'demo/hello.mjml': … }`). */
+async function compileHelloWith(files: Record<string, string>) {
+  const { mkdtempSync, cpSync, writeFileSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const dir = mkdtempSync(join(tmpdir(), 'templates-'));
+  cpSync(fixtureDir, dir, { recursive: true });
+  for (const [file, text] of Object.entries(files)) writeFileSync(join(dir, file), text);
+  return compileTemplates(dir, [{ id: 'demo', messages: { hello: { class: 'transactional' } } }], {
+    defaultLocale: 'en',
+  });
+}
+
 /** The journeys as the repo ships them: every message of every definition must have templates. */
 function shippedJourneys(): CompileJourney[] {
   const dir = join(repo, 'journeys');
@@ -371,23 +383,13 @@ describe('compile errors', () => {
 
   it('reports a Liquid error at its line and column in the file the marketer edited', async () => {
     // Arrange: line 5 of the body and line 3 of the text part are broken (not the merged layout's lines)
-    const { mkdtempSync, cpSync, writeFileSync } = await import('node:fs');
-    const { tmpdir } = await import('node:os');
-    const dir = mkdtempSync(join(tmpdir(), 'templates-'));
-    cpSync(fixtureDir, dir, { recursive: true });
-    writeFileSync(
-      join(dir, 'demo', 'hello.mjml'),
-      '<mj-section>\n  <mj-column>\n    <mj-text>{{ t.greeting }}</mj-text>\n    <mj-text>\n      {% iff customer.firstName %}Hi{% endif %}</mj-text>\n  </mj-column>\n</mj-section>\n',
-    );
-    writeFileSync(join(dir, 'demo', 'hello.txt'), '{{ t.greeting }}\n\n{% if customer.firstName %}Hi\n');
+    const files = {
+      'demo/hello.mjml':
+        '<mj-section>\n  <mj-column>\n    <mj-text>{{ t.greeting }}</mj-text>\n    <mj-text>\n      {% iff customer.firstName %}Hi{% endif %}</mj-text>\n  </mj-column>\n</mj-section>\n',
+      'demo/hello.txt': '{{ t.greeting }}\n\n{% if customer.firstName %}Hi\n',
+    };
     // Act
-    const { errors } = await compileTemplates(
-      dir,
-      [{ id: 'demo', messages: { hello: { class: 'transactional' } } }],
-      {
-        defaultLocale: 'en',
-      },
-    );
+    const { errors } = await compileHelloWith(files);
     // Assess
     expect(errors).toContainEqual({
       file: 'demo/hello.mjml',
@@ -405,23 +407,10 @@ describe('compile errors', () => {
   });
 
   it('says a misspelt key is probably the missing one, in the template and in a locale file', async () => {
-    // Arrange: the template asks for t.body as before; de writes it "bdoy", en defines "bodyy" only
-    const { mkdtempSync, cpSync, writeFileSync } = await import('node:fs');
-    const { tmpdir } = await import('node:os');
-    const dir = mkdtempSync(join(tmpdir(), 'templates-'));
-    cpSync(fixtureDir, dir, { recursive: true });
-    writeFileSync(
-      join(dir, 'demo', 'hello.de.yaml'),
-      'subject: "Hallo"\npreheader: "Hallo"\nbdoy: "Schön"\n',
-    );
+    // Arrange: the template asks for t.body as before; de writes it "bdoy"
+    const de = 'subject: "Hallo"\npreheader: "Hallo"\nbdoy: "Schön"\n';
     // Act
-    const { errors } = await compileTemplates(
-      dir,
-      [{ id: 'demo', messages: { hello: { class: 'transactional' } } }],
-      {
-        defaultLocale: 'en',
-      },
-    );
+    const { errors } = await compileHelloWith({ 'demo/hello.de.yaml': de });
     // Assess
     expect(errors).toContainEqual(
       expect.objectContaining({
@@ -430,17 +419,11 @@ describe('compile errors', () => {
         message: 'missing key "body" that demo/hello.en.yaml has; "bdoy" looks like it, misspelt',
       }),
     );
-    writeFileSync(
-      join(dir, 'demo', 'hello.mjml'),
-      '<mj-section><mj-column><mj-text>{{ t.subjcet }}</mj-text></mj-column></mj-section>\n',
-    );
-    const typo = await compileTemplates(
-      dir,
-      [{ id: 'demo', messages: { hello: { class: 'transactional' } } }],
-      {
-        defaultLocale: 'en',
-      },
-    );
+    const typo = await compileHelloWith({
+      'demo/hello.de.yaml': de,
+      'demo/hello.mjml':
+        '<mj-section><mj-column><mj-text>{{ t.subjcet }}</mj-text></mj-column></mj-section>\n',
+    });
     expect(typo.errors).toContainEqual(
       expect.objectContaining({
         path: 't.subjcet',
@@ -457,21 +440,10 @@ describe('compile errors', () => {
     );
     expect(errors).toEqual([]);
     // A broken body: an attribute MJML does not know.
-    const { mkdtempSync, cpSync, writeFileSync } = await import('node:fs');
-    const { tmpdir } = await import('node:os');
-    const dir = mkdtempSync(join(tmpdir(), 'templates-'));
-    cpSync(fixtureDir, dir, { recursive: true });
-    writeFileSync(
-      join(dir, 'demo', 'hello.mjml'),
-      '<mj-section>\n  <mj-column>\n    <mj-text colour="red">{{ t.greeting }}</mj-text>\n  </mj-column>\n</mj-section>\n',
-    );
-    const broken = await compileTemplates(
-      dir,
-      [{ id: 'demo', messages: { hello: { class: 'transactional' } } }],
-      {
-        defaultLocale: 'en',
-      },
-    );
+    const broken = await compileHelloWith({
+      'demo/hello.mjml':
+        '<mj-section>\n  <mj-column>\n    <mj-text colour="red">{{ t.greeting }}</mj-text>\n  </mj-column>\n</mj-section>\n',
+    });
     expect(broken.errors).toContainEqual(
       expect.objectContaining({
         file: 'demo/hello.mjml',
