@@ -308,7 +308,7 @@ describe('grouped strings', () => {
         file: 'demo/hello.txt',
         path: 't.loyalty.tier.gold',
         message:
-          'uses {{ t.loyalty.tier.gold }}, which neither locales/en.yaml nor demo/hello.en.yaml defines',
+          'uses {{ t.loyalty.tier.gold }}, which neither locales/en.yaml nor demo/hello.en.yaml defines (did you mean t.loyalty.tiers.gold?)',
       },
     ]);
     // A message's strings may use the shared ones; the name is picked by the data.
