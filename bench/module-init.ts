@@ -16,7 +16,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { build, type Metafile } from 'esbuild';
 import { buildCatalog } from '../functions/catalog/build.ts';
-import { catalogPart } from '../functions/catalog/part.ts';
+import { catalogPart, writeCatalogPartFiles } from '../functions/catalog/part.ts';
 import { FUNCTION_ROLES, type RoleName } from '../functions/composition/roles.ts';
 import { BUNDLE_OPTIONS } from '../lib/function.ts';
 import { printRows } from './report.ts';
@@ -192,9 +192,10 @@ export async function moduleInitBench(options: ModuleInitOptions = {}): Promise<
   const catalogFile = (role: RoleName | undefined) => {
     const parts = role ? FUNCTION_ROLES[role].catalog : [];
     if (parts.length === 0) return undefined;
-    const file = path.join(OUT, `catalog-${role}.json`);
-    writeFileSync(file, JSON.stringify(catalogPart(catalog, parts, { journeyId: 'onboarding' })));
-    return file;
+    return writeCatalogPartFiles(
+      path.join(OUT, `catalog-${role}`),
+      catalogPart(catalog, parts, { journeyId: 'onboarding' }),
+    );
   };
   const rows: [string, string][] = [];
   const ms = (n: number) => `${n.toFixed(0)} ms`;

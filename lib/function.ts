@@ -7,7 +7,7 @@
  * catalog (`catalog.json` next to its handler).
  */
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -27,7 +27,7 @@ import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import type { Catalog } from '../functions/catalog/catalog.ts';
-import { catalogPart } from '../functions/catalog/part.ts';
+import { catalogPart, catalogPartFiles, writeCatalogPartFiles } from '../functions/catalog/part.ts';
 import { FUNCTION_ROLES, type FunctionRole, type RoleName } from '../functions/composition/roles.ts';
 
 /** Node.js runtime of every function: the newest aws-cdk-lib 2.276 offers (cdk-nag AwsSolutions-L1). */
@@ -141,7 +141,7 @@ export class RetentionFunction extends Construct {
     this.logGroup.grantWrite(role);
     this.role = role;
 
-    const catalogFile =
+    const catalogDir =
       functionRole.catalog.length > 0
         ? writeCatalogPart(props.catalogPath, functionRole, props.journeyId)
         : undefined;
@@ -185,9 +185,7 @@ export class RetentionFunction extends Construct {
           beforeBundling: () => [],
           beforeInstall: () => [],
           afterBundling: (_inputDir: string, outputDir: string) => [
-            ...(catalogFile
-              ? [`cp ${shellQuote(catalogFile)} ${shellQuote(`${outputDir}/catalog.json`)}`]
-              : []),
+            ...(catalogDir ? [`cp -R ${shellQuote(`${catalogDir}/.`)} ${shellQuote(outputDir)}`] : []),
             ...(props.assets ?? []).flatMap(({ from, to }) => [
               `mkdir -p ${shellQuote(`${outputDir}/${to}`)}`,
               `cp -R ${shellQuote(`${from.replace(/\/$/, '')}/.`)} ${shellQuote(`${outputDir}/${to}`)}`,
@@ -262,17 +260,20 @@ export function iamDescription(text: string): string {
 }
 
 /**
- * The function's parts of the catalog, written once per content (the file name is its hash) so
- * repeated syntheses reuse it and the asset hash follows the content only.
+ * The function's parts of the catalog (`catalog.json` and its message files), written once per
+ * content (the folder name is its hash) so repeated syntheses reuse it and the asset hash follows
+ * the content only. Returns the folder.
  */
 function writeCatalogPart(catalogPath: string, role: FunctionRole, journeyId: string | undefined): string {
   const catalog = JSON.parse(readFileSync(catalogPath, 'utf8')) as Catalog;
-  const text = JSON.stringify(catalogPart(catalog, role.catalog, { journeyId }));
-  const dir = path.join(tmpdir(), 'retention-journeys-catalog-parts');
-  mkdirSync(dir, { recursive: true });
-  const file = path.join(dir, `${createHash('sha256').update(text).digest('hex').slice(0, 32)}.json`);
-  writeFileSync(file, text);
-  return file;
+  const part = catalogPart(catalog, role.catalog, { journeyId });
+  const hash = createHash('sha256')
+    .update(JSON.stringify(catalogPartFiles(part)))
+    .digest('hex')
+    .slice(0, 32);
+  const dir = path.join(tmpdir(), 'retention-journeys-catalog-parts', hash);
+  writeCatalogPartFiles(dir, part);
+  return dir;
 }
 
 function shellQuote(value: string): string {

@@ -3,6 +3,8 @@
  * one per function as its catalog.json (lib/function.ts); a journey function gets its own journey
  * and the order summary's reach computed over every journey, so it keeps the same orders as the rest.
  */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import type { CatalogPartName } from '../composition/roles.ts';
 import { compileJourney } from '../core/compile.ts';
 import { type OrderRetention, orderRetention } from '../core/order-history.ts';
@@ -14,6 +16,40 @@ export interface CatalogPart {
   orderRetention?: OrderRetention;
   templates?: Catalog['templates'];
   loyalty?: Catalog['loyalty'];
+}
+
+/**
+ * A catalog part as files next to a bundle: `catalog.json`, and each email message in a file of its
+ * own under `messages/` that `catalog.json` names (`templates.messageFiles`). The dispatcher carries
+ * every message in every locale (most of the catalog's size) but renders one or two per invocation;
+ * read and parsed whole, they cost each cold start several milliseconds. composition/cold-start.ts
+ * reads this layout back, each message on first use.
+ */
+export function catalogPartFiles(part: CatalogPart): Record<string, string> {
+  const messages = Object.entries(part.templates?.messages ?? {});
+  if (!part.templates || messages.length === 0) return { 'catalog.json': JSON.stringify(part) };
+  const files: Record<string, string> = {};
+  const messageFiles: Record<string, string> = {};
+  messages.forEach(([key, message], index) => {
+    const file = `messages/${index}.json`;
+    files[file] = JSON.stringify(message);
+    messageFiles[key] = file;
+  });
+  files['catalog.json'] = JSON.stringify({
+    ...part,
+    templates: { ...part.templates, messages: {}, messageFiles },
+  });
+  return files;
+}
+
+/** Writes the part's files into `dir`; returns the path of its `catalog.json`. */
+export function writeCatalogPartFiles(dir: string, part: CatalogPart): string {
+  for (const [name, text] of Object.entries(catalogPartFiles(part))) {
+    const file = path.join(dir, name);
+    mkdirSync(path.dirname(file), { recursive: true });
+    writeFileSync(file, text);
+  }
+  return path.join(dir, 'catalog.json');
 }
 
 export class CatalogPartError extends Error {

@@ -2,15 +2,15 @@
  * The Lambda composition roots build what their handler uses from env and their catalog part alone
  * (no network: SIGNING_SECRET instead of an ARN), and each catalog part holds only its role's parts.
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildCatalog } from '../../functions/catalog/build.ts';
 import type { Catalog } from '../../functions/catalog/catalog.ts';
-import { catalogPart } from '../../functions/catalog/part.ts';
-import { once } from '../../functions/composition/cold-start.ts';
+import { catalogPart, writeCatalogPartFiles } from '../../functions/catalog/part.ts';
+import { bundledCatalog, once } from '../../functions/composition/cold-start.ts';
 import * as dispatcher from '../../functions/composition/lambda/dispatcher.ts';
 import * as journey from '../../functions/composition/lambda/journey.ts';
 import * as loyalty from '../../functions/composition/lambda/loyalty.ts';
@@ -29,10 +29,9 @@ beforeAll(async () => {
 });
 
 function env(role: RoleName): Record<string, string> {
-  const file = path.join(mkdtempSync(path.join(tmpdir(), 'rj-part-')), 'catalog.json');
-  writeFileSync(
-    file,
-    JSON.stringify(catalogPart(catalog, FUNCTION_ROLES[role].catalog, { journeyId: 'onboarding' })),
+  const file = writeCatalogPartFiles(
+    mkdtempSync(path.join(tmpdir(), 'rj-part-')),
+    catalogPart(catalog, FUNCTION_ROLES[role].catalog, { journeyId: 'onboarding' }),
   );
   return {
     TABLE_NAME: 'table',
@@ -64,6 +63,33 @@ describe('catalog parts', () => {
     const part = catalogPart(catalog, FUNCTION_ROLES.dispatcher.catalog);
     expect(Object.keys(part).sort()).toEqual(['defaultLocale', 'templates']);
     expect(catalogPart(catalog, FUNCTION_ROLES.sesEvents.catalog)).toEqual({});
+  });
+
+  it("bundles the dispatcher's messages as files of their own, each read back on first use", async () => {
+    const part = catalogPart(catalog, FUNCTION_ROLES.dispatcher.catalog);
+    const dir = mkdtempSync(path.join(tmpdir(), 'rj-part-'));
+    const file = writeCatalogPartFiles(dir, part);
+    const onDisk = JSON.parse(readFileSync(file, 'utf8')) as { templates: Record<string, unknown> };
+    expect(onDisk.templates.messages).toEqual({});
+    expect(readdirSync(path.join(dir, 'messages'))).toHaveLength(
+      Object.keys(part.templates?.messages ?? {}).length,
+    );
+
+    // A message file gone: the catalog still loads, only that message cannot be read.
+    const read = await bundledCatalog<typeof part>({ CATALOG_PATH: file });
+    const gone = (
+      JSON.parse(readFileSync(file, 'utf8')) as { templates: { messageFiles: Record<string, string> } }
+    ).templates.messageFiles['win-back/last-chance'];
+    rmSync(path.join(dir, String(gone)));
+    expect(() => read.templates?.messages['win-back/last-chance']).toThrow(/ENOENT/);
+    expect(read.templates?.messages['onboarding/welcome']).toEqual(
+      part.templates?.messages['onboarding/welcome'],
+    );
+
+    const whole = await bundledCatalog<typeof part>({
+      CATALOG_PATH: writeCatalogPartFiles(mkdtempSync(path.join(tmpdir(), 'rj-part-')), part),
+    });
+    expect(JSON.parse(JSON.stringify(whole))).toEqual(part);
   });
 
   it('refuses a journey the catalog does not have', () => {
