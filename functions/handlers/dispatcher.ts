@@ -1,14 +1,13 @@
 /** DynamoDB stream consumer for outbox inserts: renders and sends emails, publishes events. */
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
-import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
 import { composed, type DispatcherComposition } from '../composition/lambda/dispatcher.ts';
 import { redactEmails } from '../core/privacy.ts';
 import { OUTBOX_METRICS } from '../metrics.ts';
 import { dispatchRecords } from '../services/stream.ts';
-import { logger, metrics } from './runtime.ts';
+import { logger, metrics, publishStoredMetrics } from './runtime.ts';
 
 export function createDispatcherHandler(getServices: () => Promise<DispatcherComposition>) {
   return async (event: DynamoDBStreamEvent): Promise<DynamoDBBatchResponse> => {
@@ -48,4 +47,4 @@ export function createDispatcherHandler(getServices: () => Promise<DispatcherCom
 
 export const handler = middy(createDispatcherHandler(composed))
   .use(injectLambdaContext(logger))
-  .use(logMetrics(metrics));
+  .use(publishStoredMetrics());

@@ -1,12 +1,11 @@
 /** EventBridge rule target for one journey (JOURNEY_ID): validate, decide, store. */
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
-import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import type { EventBridgeEvent } from 'aws-lambda';
 import { composed, type JourneyComposition } from '../composition/lambda/journey.ts';
 import { DIMENSION, JOURNEY_REJECTED_METRIC } from '../metrics.ts';
-import { logger, logOutcome, metrics, rawEvent } from './runtime.ts';
+import { logger, logOutcome, metrics, publishStoredMetrics, rawEvent } from './runtime.ts';
 
 export function createJourneyHandler(getServices: () => Promise<JourneyComposition>, journeyId: string) {
   return async (event: EventBridgeEvent<string, unknown>) => {
@@ -25,4 +24,4 @@ export function createJourneyHandler(getServices: () => Promise<JourneyCompositi
 
 export const handler = middy(createJourneyHandler(composed, process.env.JOURNEY_ID ?? ''))
   .use(injectLambdaContext(logger))
-  .use(logMetrics(metrics));
+  .use(publishStoredMetrics());

@@ -4,12 +4,11 @@
  */
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
-import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import type { EventBridgeEvent } from 'aws-lambda';
 import { composed, type LoyaltyComposition } from '../composition/lambda/loyalty.ts';
 import { LOYALTY_REJECTED_METRIC } from '../metrics.ts';
-import { logger, logOutcome, metrics, rawEvent } from './runtime.ts';
+import { logger, logOutcome, metrics, publishStoredMetrics, rawEvent } from './runtime.ts';
 
 export function createLoyaltyHandler(getServices: () => Promise<LoyaltyComposition>) {
   return async (event: EventBridgeEvent<string, unknown>) => {
@@ -23,4 +22,4 @@ export function createLoyaltyHandler(getServices: () => Promise<LoyaltyCompositi
 
 export const handler = middy(createLoyaltyHandler(composed))
   .use(injectLambdaContext(logger))
-  .use(logMetrics(metrics));
+  .use(publishStoredMetrics());

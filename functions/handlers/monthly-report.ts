@@ -4,7 +4,6 @@
  * retried run reports the same month; invoke it with `{ "month": "2026-10" }` to send a month again.
  */
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import { SESv2Client } from '@aws-sdk/client-sesv2';
 import middy from '@middy/core';
 import * as z from 'zod/mini';
@@ -18,7 +17,7 @@ import {
   type MonthlyReportSettings,
   type ReportRequest,
 } from '../services/monthly-report.ts';
-import { logger, metrics } from './runtime.ts';
+import { logger, publishStoredMetrics } from './runtime.ts';
 
 const envSchema = z.object({
   REPORT_RECIPIENTS: z.string().check(z.minLength(3)),
@@ -124,4 +123,4 @@ export function lambdaReportService(): Promise<MonthlyReportService> {
 
 export const handler = middy(createMonthlyReportHandler(lambdaReportService))
   .use(injectLambdaContext(logger))
-  .use(logMetrics(metrics));
+  .use(publishStoredMetrics());

@@ -4,13 +4,12 @@
  */
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
-import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import type { LambdaFunctionURLEvent, LambdaFunctionURLResult } from 'aws-lambda';
 import { composed, type PreferencesComposition } from '../composition/lambda/preferences.ts';
 import { PREFERENCES_ERRORS_METRIC } from '../metrics.ts';
 import type { HttpRequest } from '../services/preferences.ts';
-import { logger, metrics } from './runtime.ts';
+import { logger, metrics, publishStoredMetrics } from './runtime.ts';
 
 export function requestFromFunctionUrl(event: LambdaFunctionURLEvent): HttpRequest {
   const headers: Record<string, string | undefined> = {};
@@ -57,4 +56,4 @@ export function createPreferencesHandler(getServices: () => Promise<PreferencesC
 
 export const handler = middy(createPreferencesHandler(composed))
   .use(injectLambdaContext(logger))
-  .use(logMetrics(metrics));
+  .use(publishStoredMetrics());

@@ -1,13 +1,12 @@
 /** EventBridge rule target for every shop event: keeps the customer projection (profile, orders). */
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
-import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import type { EventBridgeEvent } from 'aws-lambda';
 import { composed, type ProfileComposition } from '../composition/lambda/profile.ts';
 import { redactEmails } from '../core/privacy.ts';
 import { PROFILE_REJECTED_METRIC } from '../metrics.ts';
-import { logger, metrics, rawEvent } from './runtime.ts';
+import { logger, metrics, publishStoredMetrics, rawEvent } from './runtime.ts';
 
 export function createProfileHandler(getServices: () => Promise<ProfileComposition>) {
   return async (event: EventBridgeEvent<string, unknown>) => {
@@ -27,4 +26,4 @@ export function createProfileHandler(getServices: () => Promise<ProfileCompositi
 
 export const handler = middy(createProfileHandler(composed))
   .use(injectLambdaContext(logger))
-  .use(logMetrics(metrics));
+  .use(publishStoredMetrics());

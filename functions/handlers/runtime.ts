@@ -5,6 +5,7 @@
  */
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
+import type { MiddlewareObj } from '@middy/core';
 import type { EventBridgeEvent } from 'aws-lambda';
 import type { RawEvent } from '../core/events.ts';
 import { redactEmails } from '../core/privacy.ts';
@@ -12,21 +13,19 @@ import type { Outcome } from '../services/journeys.ts';
 
 // Customer data stays out of logs: handlers log ids, statuses and counts, never addresses or names.
 export const logger = new Logger();
+export const metrics = new Metrics({ logger });
+
 /**
- * Most invocations publish no metric (only failures are metrics, functions/metrics.ts); Powertools
- * would log a warning for each such flush, a log line per invocation that CloudWatch bills.
+ * Powertools' `logMetrics` middleware, except that an invocation that stored no metric flushes
+ * nothing. Most publish none (only failures are metrics, functions/metrics.ts), and Powertools warns
+ * on every empty flush: a log line per invocation that CloudWatch bills.
  */
-const text = (content: unknown[]) => content.map(String).join(' ');
-export const metrics = new Metrics({
-  logger: {
-    debug: (...content: unknown[]) => logger.debug(text(content)),
-    info: (...content: unknown[]) => logger.info(text(content)),
-    warn: (...content: unknown[]) => {
-      if (!text(content).startsWith('No application metrics to publish')) logger.warn(text(content));
-    },
-    error: (...content: unknown[]) => logger.error(text(content)),
-  },
-});
+export function publishStoredMetrics(): MiddlewareObj {
+  const flush = async () => {
+    if (metrics.hasStoredMetrics()) metrics.publishStoredMetrics();
+  };
+  return { after: flush, onError: flush };
+}
 
 /** The envelope fields every service takes from an EventBridge event. */
 export function rawEvent(event: EventBridgeEvent<string, unknown>): RawEvent {

@@ -6,13 +6,12 @@
  */
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
-import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import type { EventBridgeEvent } from 'aws-lambda';
 import { translateShopify } from '../connectors/index.ts';
 import { type ConnectorRuntime, connectorRuntime } from './connector-runtime.ts';
 import { DeliveryInFlightError } from './errors.ts';
-import { logger, metrics } from './runtime.ts';
+import { logger, metrics, publishStoredMetrics } from './runtime.ts';
 
 export function createShopifyHandler(getRuntime: () => ConnectorRuntime) {
   return async (event: EventBridgeEvent<string, unknown>) => {
@@ -46,4 +45,4 @@ export function createShopifyHandler(getRuntime: () => ConnectorRuntime) {
 
 export const handler = middy(createShopifyHandler(connectorRuntime))
   .use(injectLambdaContext(logger))
-  .use(logMetrics(metrics));
+  .use(publishStoredMetrics());

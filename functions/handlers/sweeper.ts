@@ -1,12 +1,11 @@
 /** Runs once a minute (EventBridge schedule): advances every instance whose timer fell due. */
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
-import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import { composed, type SweeperComposition } from '../composition/lambda/sweeper.ts';
 import { redactEmails } from '../core/privacy.ts';
 import { SWEEPER_METRICS } from '../metrics.ts';
-import { logger, metrics } from './runtime.ts';
+import { logger, metrics, publishStoredMetrics } from './runtime.ts';
 
 export function createSweeperHandler(getServices: () => Promise<SweeperComposition>, now: () => string) {
   return async () => {
@@ -50,4 +49,4 @@ export const handler = middy(
   createSweeperHandler(composed, () => new Date().toISOString().replace(/\.\d{3}Z$/, 'Z')),
 )
   .use(injectLambdaContext(logger))
-  .use(logMetrics(metrics));
+  .use(publishStoredMetrics());

@@ -5,7 +5,6 @@
  * retries the delivery. Logs the platform, status and counts only — never the body.
  */
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import type { LambdaFunctionURLEvent, LambdaFunctionURLResult } from 'aws-lambda';
 import { WEBHOOK_PLATFORMS } from '../connectors/index.ts';
@@ -15,7 +14,7 @@ import {
   type WebhookReceiverDeps,
 } from '../services/webhook-receiver.ts';
 import { connectorRuntime, webhookSecrets } from './connector-runtime.ts';
-import { logger, metrics } from './runtime.ts';
+import { logger, publishStoredMetrics } from './runtime.ts';
 
 export function createWebhooksHandler(getDeps: () => WebhookReceiverDeps) {
   return async (event: LambdaFunctionURLEvent): Promise<LambdaFunctionURLResult> => {
@@ -68,7 +67,7 @@ export const handler = middy(
   }),
 )
   .use(injectLambdaContext(logger))
-  .use(logMetrics(metrics));
+  .use(publishStoredMetrics());
 
 /** The platforms the stack enabled (`WEBHOOK_PLATFORMS`, e.g. `woocommerce,shopware`); a secret alone enables none. */
 export function enabledPlatforms(list: string | undefined): Record<string, WebhookPlatform> {
