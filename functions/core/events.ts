@@ -20,8 +20,8 @@ import {
   timestamp,
   timeZone,
 } from './event-fields.ts';
-import { lazyRecord, ownValue } from './lazy-record.ts';
-import { loyaltyEventBuilders, loyaltyRedemptionRequested } from './loyalty/events.ts';
+import { lazyRecord, ownValue, readersOf } from './lazy-record.ts';
+import { loyaltyEventSchemas, loyaltyRedemptionRequested } from './loyalty/events.ts';
 
 export { LIMITS, type Money, moneySchema } from './event-fields.ts';
 
@@ -176,7 +176,7 @@ export const systemInputSchemas = lazyRecord({
       orderId: id,
       currency,
     }),
-  ...loyaltyEventBuilders,
+  ...readersOf(loyaltyEventSchemas),
 });
 
 type InputSchemas = typeof shopEventSchemas & typeof systemInputSchemas;

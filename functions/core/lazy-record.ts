@@ -23,3 +23,13 @@ export function lazyRecord<T extends Record<string, unknown>>(builders: { [K in 
 export function ownValue<T extends Record<string, unknown>>(record: T, key: string): T[keyof T] | undefined {
   return Object.hasOwn(record, key) ? record[key as keyof T] : undefined;
 }
+
+/**
+ * Builders that read each value from another lazy record: a record that includes another's keys
+ * shares its values (one schema per event type) instead of building a copy of each.
+ */
+export function readersOf<T extends Record<string, unknown>>(record: T): { [K in keyof T]: () => T[K] } {
+  return Object.fromEntries(Object.keys(record).map((key) => [key, () => record[key]])) as {
+    [K in keyof T]: () => T[K];
+  };
+}

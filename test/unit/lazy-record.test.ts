@@ -3,8 +3,14 @@
  * function builds only the schemas of the event types it parses.
  */
 import { describe, expect, it } from 'vitest';
-import { parseShopEvent, SHOP_EVENT_TYPES, shopEventSchemas } from '../../functions/core/events.ts';
-import { lazyRecord, ownValue } from '../../functions/core/lazy-record.ts';
+import {
+  parseShopEvent,
+  SHOP_EVENT_TYPES,
+  shopEventSchemas,
+  systemInputSchemas,
+} from '../../functions/core/events.ts';
+import { lazyRecord, ownValue, readersOf } from '../../functions/core/lazy-record.ts';
+import { loyaltyEventSchemas } from '../../functions/core/loyalty/events.ts';
 
 describe('lazyRecord', () => {
   it('builds a value on its first read only, once, and lists its keys without building any', () => {
@@ -29,6 +35,15 @@ describe('lazyRecord', () => {
     expect(first).toEqual({ n: 1 });
     expect(again).toBe(first);
     expect(built).toEqual(['a']);
+  });
+
+  it("shares another record's values through readersOf: one schema per loyalty event type", () => {
+    expect(systemInputSchemas['loyalty.points.earned']).toBe(loyaltyEventSchemas['loyalty.points.earned']);
+    let builds = 0;
+    const inner = lazyRecord({ a: () => ({ built: ++builds }) });
+    const outer = lazyRecord({ ...readersOf(inner), b: () => 2 });
+    expect(outer.a).toBe(inner.a);
+    expect(builds).toBe(1);
   });
 
   it('answers own keys only', () => {

@@ -23,7 +23,7 @@ export const loyaltyRedemptionRequested = () =>
   });
 
 /** The system's loyalty events, each schema built when first asked for (lazy-record.ts). */
-export const loyaltyEventBuilders = {
+const loyaltyEventBuilders = {
   'loyalty.member.joined': () => z.object({ customerId: id, tier: slug, joinedAt: timestamp }),
   'loyalty.points.earned': () =>
     z.object({
