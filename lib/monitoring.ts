@@ -1,18 +1,14 @@
 /**
- * Observability: an alarm topic, alarms on everything that loses or delays customer mail, and one
- * dashboard with a row per journey. Metric names come from `functions/metrics.ts`, the contract the
- * handlers emit against.
+ * Observability: an alarm topic, alarms on everything that loses or delays customer mail, and the
+ * dashboard (lib/dashboard.ts). Metrics come from lib/cloudwatch-metrics.ts.
  */
-import { Duration, Stack, Validations } from 'aws-cdk-lib';
+import { Duration, Validations } from 'aws-cdk-lib';
 import {
   Alarm,
   ComparisonOperator,
-  Dashboard,
-  GraphWidget,
+  type Dashboard,
   type IMetric,
-  Metric,
   Stats,
-  TextWidget,
   TreatMissingData,
 } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
@@ -20,36 +16,15 @@ import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { type ITopic, Topic } from 'aws-cdk-lib/aws-sns';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { OUTBOX_METRICS, SWEEPER_METRICS } from '../functions/metrics.ts';
 import {
-  DIMENSION,
-  JOURNEY_REJECTED_METRIC,
-  METRIC_NAMESPACE,
-  METRIC_SERVICE,
-  OUTBOX_METRICS,
-  SWEEPER_METRICS,
-} from '../functions/metrics.ts';
-
-/**
- * SES reputation alarm thresholds, as fractions (SES publishes `Reputation.BounceRate` and
- * `Reputation.ComplaintRate` as decimals between 0 and 1, account-wide, namespace `AWS/SES`,
- * no dimensions: https://docs.aws.amazon.com/ses/latest/dg/reputationdashboard-cloudwatch-alarm.html).
- *
- * Where the penalties start:
- * - SES: "If your bounce rate is 5% or greater, we'll place your account under review. If your bounce
- *   rate is 10% or greater, we might pause your account's ability to send"; complaints: under review
- *   at 0.1 % or greater, sending may be paused at 0.5 % or greater (Sending review process FAQs,
- *   Bounce FAQ Q4 and Complaint FAQ Q5: https://docs.aws.amazon.com/ses/latest/dg/faqs-enforcement.html).
- * - Gmail asks every sender to keep the spam rate reported in Postmaster Tools below 0.10 % and never
- *   to reach 0.30 % (Email sender guidelines, https://support.google.com/a/answer/81126).
- *
- * Ours fire before the first of those lines, early enough to act (pause a journey, clean a list)
- * while the account is still healthy: bounces at 4 % (one point under SES's review line), complaints
- * at 0.08 % (under both SES's review line and Gmail's 0.10 %). SES's complaint rate is only a proxy for
- * Gmail's spam rate — Gmail reports complaints to Postmaster Tools, not to SES — so a bulk sender should
- * watch Postmaster Tools as well.
- */
-export const SES_BOUNCE_RATE_ALARM_THRESHOLD = 0.04;
-export const SES_COMPLAINT_RATE_ALARM_THRESHOLD = 0.0008;
+  handlerMetric,
+  PERIOD,
+  SES_BOUNCE_RATE_ALARM_THRESHOLD,
+  SES_COMPLAINT_RATE_ALARM_THRESHOLD,
+  sesReputationMetric,
+} from './cloudwatch-metrics.ts';
+import { monitoringDashboard } from './dashboard.ts';
 
 /** A journey as the dashboard and its alarms see it. */
 export interface MonitoredJourney {
@@ -101,44 +76,6 @@ export interface MonitoringProps {
   readonly loyalty?: { readonly function: IFunction; readonly deadLetterQueue: IQueue };
 }
 
-const PERIOD = Duration.minutes(5);
-
-/** A custom metric of the handlers, with the `service` dimension Powertools adds. */
-export function handlerMetric(
-  metricName: string,
-  dimensions: Record<string, string> = {},
-  label?: string,
-): Metric {
-  return new Metric({
-    namespace: METRIC_NAMESPACE,
-    metricName,
-    dimensionsMap: { [DIMENSION.service]: METRIC_SERVICE, ...dimensions },
-    statistic: Stats.SUM,
-    period: PERIOD,
-    ...(label ? { label } : {}),
-  });
-}
-
-function sesReputationMetric(metricName: 'Reputation.BounceRate' | 'Reputation.ComplaintRate'): Metric {
-  return new Metric({
-    namespace: 'AWS/SES',
-    metricName,
-    statistic: Stats.MAXIMUM,
-    period: Duration.minutes(15),
-  });
-}
-
-/** SES's own account-wide sending counts (namespace `AWS/SES`, no dimensions), free of charge. */
-function sesAccountMetric(metricName: 'Send' | 'Delivery' | 'Bounce' | 'Complaint' | 'Reject'): Metric {
-  return new Metric({
-    namespace: 'AWS/SES',
-    metricName,
-    statistic: Stats.SUM,
-    period: PERIOD,
-    label: metricName,
-  });
-}
-
 export class Monitoring extends Construct {
   readonly alarmTopic: ITopic;
   readonly dashboard: Dashboard;
@@ -154,7 +91,7 @@ export class Monitoring extends Construct {
     this.alarmOnQueues(props.deadLetterQueues);
     this.alarmOnPipeline(props);
     this.alarmOnReputation();
-    this.dashboard = this.createDashboard(props);
+    this.dashboard = monitoringDashboard(this, props);
   }
 
   private createTopic(): Topic {
@@ -316,162 +253,5 @@ export class Monitoring extends Construct {
         'SES account complaint rate >= 0.08 %. SES reviews accounts at 0.1 % and may pause at 0.5 %; Gmail wants spam rates below 0.10 %. Find the journey and message with the most complaints in the analytics report (`npx journeys report --athena`) and pause or retarget it.',
       treatMissingData: TreatMissingData.NOT_BREACHING,
     });
-  }
-
-  private createDashboard(props: MonitoringProps): Dashboard {
-    const dashboard = new Dashboard(this, 'Dashboard', {
-      dashboardName: props.dashboardName,
-      defaultInterval: Duration.days(7),
-    });
-    const region = Stack.of(this).region;
-    dashboard.addWidgets(
-      new TextWidget({
-        markdown: `# retention-journeys\nSums per 5 minutes. Sending, timers and SES first, then one row per journey. Failures only are custom metrics; volumes are AWS's own (free) and per-journey and per-message numbers are in the analytics report. Alarms go to the alarm topic (${region}).`,
-        width: 24,
-        height: 2,
-      }),
-    );
-    dashboard.addWidgets(
-      new GraphWidget({
-        title: 'Dispatcher: entries not sent at once',
-        left: Object.values(OUTBOX_METRICS).map((name) => handlerMetric(name, {}, name)),
-        width: 6,
-      }),
-      new GraphWidget({
-        title: 'Dispatcher: errors, throttles, dead letters',
-        left: [
-          props.dispatcher.metricErrors({ period: PERIOD, statistic: Stats.SUM, label: 'errors' }),
-          props.dispatcher.metricThrottles({ period: PERIOD, statistic: Stats.SUM, label: 'throttles' }),
-        ],
-        right: [
-          props.dispatcherDeadLetterQueue.metricApproximateNumberOfMessagesVisible({
-            period: PERIOD,
-            statistic: Stats.MAXIMUM,
-            label: 'DLQ depth',
-          }),
-        ],
-        width: 6,
-      }),
-      new GraphWidget({
-        title: 'Dispatcher: outbox age (IteratorAge, ms)',
-        left: [props.dispatcher.metric('IteratorAge', { period: PERIOD, statistic: Stats.MAXIMUM })],
-        width: 6,
-      }),
-      new GraphWidget({
-        title: 'Sweeper: runs, failed timers, outbox repairs',
-        left: [
-          ...Object.values(SWEEPER_METRICS).map((name) => handlerMetric(name, {}, name)),
-          props.sweeper.metricErrors({ period: PERIOD, statistic: Stats.SUM, label: 'errors' }),
-        ],
-        right: [props.sweeper.metricInvocations({ period: PERIOD, statistic: Stats.SUM, label: 'runs' })],
-        width: 6,
-      }),
-    );
-    dashboard.addWidgets(
-      new GraphWidget({
-        title: 'SES: emails sent, delivered, bounced, complaints (account)',
-        left: (['Send', 'Delivery'] as const).map((name) => sesAccountMetric(name)),
-        right: (['Bounce', 'Complaint', 'Reject'] as const).map((name) => sesAccountMetric(name)),
-        width: 8,
-        height: 4,
-      }),
-      new GraphWidget({
-        title: 'SES reputation: bounce rate (account)',
-        left: [sesReputationMetric('Reputation.BounceRate')],
-        leftAnnotations: [
-          { value: SES_BOUNCE_RATE_ALARM_THRESHOLD, label: 'alarm 4 %' },
-          { value: 0.05, label: 'SES review 5 %' },
-        ],
-        width: 8,
-        height: 4,
-      }),
-      new GraphWidget({
-        title: 'SES reputation: complaint rate (account)',
-        left: [sesReputationMetric('Reputation.ComplaintRate')],
-        leftAnnotations: [
-          { value: SES_COMPLAINT_RATE_ALARM_THRESHOLD, label: 'alarm 0.08 %' },
-          { value: 0.001, label: 'SES review 0.1 %' },
-        ],
-        width: 8,
-        height: 4,
-      }),
-    );
-
-    if (props.loyalty) this.loyaltyRow(dashboard, props.loyalty);
-
-    for (const journey of props.journeys) {
-      const dims = { [DIMENSION.journey]: journey.id };
-      dashboard.addWidgets(
-        new TextWidget({ markdown: `## ${journey.name} (\`${journey.id}\`)`, width: 24, height: 1 }),
-      );
-      dashboard.addWidgets(
-        new GraphWidget({
-          title: `${journey.id}: events handled`,
-          left: [
-            journey.function.metricInvocations({ period: PERIOD, statistic: Stats.SUM, label: 'events' }),
-          ],
-          right: [
-            journey.function.metricDuration({
-              period: PERIOD,
-              statistic: Stats.p(99),
-              label: 'duration p99 (ms)',
-            }),
-          ],
-          width: 12,
-        }),
-        new GraphWidget({
-          title: `${journey.id}: errors, rejected events, dead letters`,
-          left: [
-            journey.function.metricErrors({ period: PERIOD, statistic: Stats.SUM, label: 'errors' }),
-            handlerMetric(JOURNEY_REJECTED_METRIC, dims, 'rejected events'),
-          ],
-          right: [
-            journey.deadLetterQueue.metricApproximateNumberOfMessagesVisible({
-              period: PERIOD,
-              statistic: Stats.MAXIMUM,
-              label: 'DLQ depth',
-            }),
-          ],
-          width: 12,
-        }),
-      );
-    }
-    return dashboard;
-  }
-
-  /** The loyalty program: what its function handled, how it failed, what it gave up on. */
-  private loyaltyRow(dashboard: Dashboard, loyalty: NonNullable<MonitoringProps['loyalty']>): void {
-    const fn = loyalty.function;
-    dashboard.addWidgets(
-      new TextWidget({
-        markdown:
-          '## Loyalty program\nEvents handled by the loyalty function; its timers run in the sweeper (row above).',
-        width: 24,
-        height: 1,
-      }),
-    );
-    dashboard.addWidgets(
-      new GraphWidget({
-        title: 'Loyalty: events handled',
-        left: [fn.metricInvocations({ period: PERIOD, statistic: Stats.SUM, label: 'invocations' })],
-        right: [fn.metricDuration({ period: PERIOD, statistic: Stats.p(99), label: 'duration p99 (ms)' })],
-        width: 12,
-      }),
-      new GraphWidget({
-        title: 'Loyalty: errors, throttles, dead letters',
-        left: [
-          fn.metricErrors({ period: PERIOD, statistic: Stats.SUM, label: 'errors' }),
-          fn.metricThrottles({ period: PERIOD, statistic: Stats.SUM, label: 'throttles' }),
-        ],
-        right: [
-          loyalty.deadLetterQueue.metricApproximateNumberOfMessagesVisible({
-            period: PERIOD,
-            statistic: Stats.MAXIMUM,
-            label: 'DLQ depth',
-          }),
-        ],
-        width: 12,
-      }),
-    );
   }
 }

@@ -9,7 +9,10 @@ import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { describe, expect, it } from 'vitest';
 import { EMITTED_METRICS, JOURNEY_REJECTED_METRIC, METRIC_NAMESPACE } from '../../functions/metrics.ts';
-import { SES_BOUNCE_RATE_ALARM_THRESHOLD, SES_COMPLAINT_RATE_ALARM_THRESHOLD } from '../../lib/monitoring.ts';
+import {
+  SES_BOUNCE_RATE_ALARM_THRESHOLD,
+  SES_COMPLAINT_RATE_ALARM_THRESHOLD,
+} from '../../lib/cloudwatch-metrics.ts';
 import { PREFERENCES_RESERVED_CONCURRENCY } from '../../lib/retention-journeys.ts';
 import { RetentionJourneysStack } from '../../lib/retention-journeys-stack.ts';
 import { baseProps, buildStack, onboarding, postPurchase, testApp } from './fixture.ts';
