@@ -48,10 +48,10 @@ import {
   type RetentionJourneysProps,
   RetentionJourneysPropsError,
   SYSTEM_EVENT_SOURCE,
-  validateProps,
 } from './retention-journeys-props.ts';
 import { reserveSystemSource } from './system-source-policy.ts';
 import { JourneysTable } from './table.ts';
+import { validateProps } from './validate-props.ts';
 
 /** Metrics namespace of every function (powertools); see functions/metrics.ts. */
 export {
