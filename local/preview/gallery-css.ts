@@ -1,19 +1,15 @@
+import { BASE_CSS, HEADER_BAND } from './base-css.ts';
+
 /** The gallery page's style sheet: inline in index.html, so the gallery opens offline from disk. */
-export const GALLERY_CSS = `
-:root { --ink: #18181b; --ink2: #3f3f46; --muted: #71717a; --line: #e4e4e7; --page: #f4f4f5; --accent: #0f766e; --accent-soft: #f0fdfa; --amber: #b45309; --amber-soft: #fffbeb; }
-* { box-sizing: border-box; }
-html { scroll-behavior: smooth; }
-body { margin: 0; background: var(--page); color: var(--ink2); font: 14px/1.5 -apple-system, BlinkMacSystemFont, "Segoe UI", Roboto, Helvetica, Arial, sans-serif; }
+export const GALLERY_CSS = `${BASE_CSS}html { scroll-behavior: smooth; }
 a { color: var(--accent); text-decoration: none; }
 a:hover { text-decoration: underline; }
-code { font: 12px/1.4 ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; background: rgba(0,0,0,.05); padding: 1px 5px; border-radius: 4px; }
 .wrap { max-width: 1360px; margin: 0 auto; padding: 0 28px; }
-.muted { color: var(--muted); }
 .small { font-size: 13px; }
 .eyebrow { font-size: 12px; letter-spacing: .06em; text-transform: uppercase; color: var(--muted); font-weight: 600; }
 .eyebrow code { text-transform: none; letter-spacing: 0; }
 .eyebrow.light { color: #99f6e4; }
-.page-head { background: linear-gradient(135deg, #0f766e 0%, #115e59 55%, #134e4a 100%); color: #f0fdfa; padding: 36px 0 32px; }
+.page-head { ${HEADER_BAND} padding: 36px 0 32px; }
 .head-row { display: flex; gap: 32px; align-items: flex-end; justify-content: space-between; }
 .page-head h1 { margin: 6px 0 8px; font-size: 30px; line-height: 1.2; color: #fff; letter-spacing: -.01em; }
 .lede { margin: 0; max-width: 760px; color: #ccfbf1; }

@@ -1,13 +1,9 @@
+import { BASE_CSS, HEADER_BAND } from '../preview/base-css.ts';
+
 /** The mail viewer's style sheet (mail-viewer.ts): the preview gallery's palette, list left, email right. */
-export const MAIL_VIEWER_CSS = `
-:root { --ink: #18181b; --ink2: #3f3f46; --muted: #71717a; --line: #e4e4e7; --page: #f4f4f5; --accent: #0f766e; --accent-soft: #f0fdfa; --amber: #b45309; }
-* { box-sizing: border-box; }
-body { margin: 0; background: var(--page); color: var(--ink2); font: 14px/1.5 -apple-system, BlinkMacSystemFont, "Segoe UI", Roboto, Helvetica, Arial, sans-serif; }
-code { font: 12px/1.4 ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; background: rgba(0,0,0,.05); padding: 1px 5px; border-radius: 4px; }
-.muted { color: var(--muted); }
-.warn { color: var(--amber); font-weight: 600; }
+export const MAIL_VIEWER_CSS = `${BASE_CSS}.warn { color: var(--amber); font-weight: 600; }
 .eyebrow { font-size: 12px; letter-spacing: .06em; text-transform: uppercase; color: #99f6e4; font-weight: 600; }
-.bar { display: flex; gap: 24px; align-items: flex-end; justify-content: space-between; flex-wrap: wrap; padding: 18px 28px; background: linear-gradient(135deg, #0f766e 0%, #115e59 55%, #134e4a 100%); color: #f0fdfa; }
+.bar { display: flex; gap: 24px; align-items: flex-end; justify-content: space-between; flex-wrap: wrap; padding: 18px 28px; ${HEADER_BAND} }
 .bar h1 { margin: 2px 0 0; font-size: 24px; color: #fff; }
 .clock { display: flex; gap: 8px; align-items: center; flex-wrap: wrap; }
 .clock time { font-weight: 700; color: #fff; margin-right: 6px; }
