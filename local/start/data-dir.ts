@@ -4,7 +4,8 @@
  *
  *   dynamodb/             DynamoDB Local's database file (`-dbPath`)
  *   runtime.json          the DynamoDB Local port, reused on the next start so endpoints stay put,
- *                         and how far the clock was moved ahead (clock.ts)
+ *                         how far the clock was moved ahead (clock.ts), and the running runtime's
+ *                         endpoints (what `journeys send-test` sends through)
  *   signing-secret        the secret that signs the links in the emails (random, mode 0600)
  *   webhook-secrets.json  one HMAC secret per webhook platform (WooCommerce, Shopware; mode 0600)
  *   analytics/            the analytics log, JSON Lines under dt=YYYY-MM-DD/ (as Firehose writes S3)
@@ -18,8 +19,22 @@ import { DataDirInUse } from '../errors.ts';
 
 export interface RuntimeState {
   dynamoPort?: number;
+  /**
+   * Where the running `npm start` answers, written once it listens (stale after it stopped: a reader
+   * checks the lock's pid and asks `url`/health): its HTTP server, the SES v2 emulator, DynamoDB
+   * Local with the table, and the preferences service its links point to. `journeys send-test` reads them.
+   */
+  endpoints?: RuntimeEndpoints;
   /** How far `npm start`'s clock was moved ahead of the wall clock (clock.ts), in milliseconds. */
   clockOffsetMs?: number;
+}
+
+export interface RuntimeEndpoints {
+  url: string;
+  sesEndpoint: string;
+  dynamoEndpoint: string;
+  tableName: string;
+  preferencesUrl: string;
 }
 
 export interface DataDir {
