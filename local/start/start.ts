@@ -261,12 +261,15 @@ async function main(): Promise<void> {
   // Where this runtime answers, for the tools that use it (`journeys send-test`).
   saved = {
     ...saved,
-    endpoints: {
+    running: {
       url: `http://127.0.0.1:${PORT}`,
       sesEndpoint: ses.endpoint,
       dynamoEndpoint: dynamo.endpoint,
       tableName: runtime.config.tableName,
       preferencesUrl: runtime.config.preferencesUrl,
+      senderAddress: runtime.config.senderAddress,
+      shop: runtime.config.shop,
+      defaultTimeZone: runtime.config.defaultTimeZone,
     },
   };
   await data.writeState(saved);
