@@ -90,6 +90,11 @@ async function sendTest(ref: string, options: SendTestOptions, io: SendTestIo): 
     throw new UsageError('--customer needs a customer id, e.g. --customer c42');
   const { catalog } = await buildCatalog(io.root, { defaultLocale: options.defaultLocale });
   const message = resolveMessage(catalog, ref);
+  // Every mistake on the command line is told before npm start or AWS is looked for.
+  const asked =
+    options.locale !== undefined
+      ? resolveTestLocale(catalog, message, options.locale, { fallback: options.fallback })
+      : undefined;
 
   // npm start is needed to send locally, and for a customer's data (its table) with --aws too.
   const dataDir = path.resolve(options.data ?? io.env.JOURNEYS_DATA_DIR ?? path.join(io.root, '.data'));
@@ -98,9 +103,14 @@ async function sendTest(ref: string, options: SendTestOptions, io: SendTestIo): 
 
   const view =
     local && options.customer !== undefined ? await loadCustomer(local, options.customer) : undefined;
-  const requested = options.locale ?? view?.profile?.locale ?? catalog.templates.defaultLocale;
-  const locale = resolveTestLocale(catalog, message, requested, { fallback: options.fallback });
-  const sample = sampleTestData(catalog, message, locale.requested);
+  const locale =
+    asked ??
+    resolveTestLocale(catalog, message, view?.profile?.locale ?? catalog.templates.defaultLocale, {
+      // A customer's own locale is what they get: its fallback is sent, and said.
+      fallback: true,
+    });
+  const now = local?.now ?? new Date().toISOString();
+  const sample = sampleTestData(catalog, message, locale.requested, now);
   const data: TestData =
     view && options.customer !== undefined
       ? customerTestData({
@@ -108,7 +118,7 @@ async function sendTest(ref: string, options: SendTestOptions, io: SendTestIo): 
           message,
           customerId: options.customer,
           view,
-          now: (local as LocalTarget).now,
+          now,
           sample,
           defaultTimeZone: (local as LocalTarget).running.defaultTimeZone,
         })
@@ -125,7 +135,7 @@ async function sendTest(ref: string, options: SendTestOptions, io: SendTestIo): 
     shop: via.shop,
     preferencesUrl: via.preferencesUrl,
     signingSecret: via.signingSecret,
-    now: local?.now ?? new Date().toISOString(),
+    now,
     mailer: via.mailer,
   });
 

@@ -30,8 +30,12 @@ export interface TestData {
   source: 'sample' | 'customer';
 }
 
-/** What the engine decides for the gallery's sample customer of `locale`: the preview's own data. */
-export function sampleTestData(catalog: Catalog, message: MessageRef, locale: string): TestData {
+/**
+ * What the engine decides for the gallery's sample customer of `locale`: the preview's own data. The
+ * sample story happens on the preview's fixed day, so a coupon it issues is moved to `now`: it stays
+ * valid as long after the send as the journey says.
+ */
+export function sampleTestData(catalog: Catalog, message: MessageRef, locale: string, now: string): TestData {
   const customer: CustomerFixture = { ...sampleCustomer(locale), locale };
   const send = sampleSend(
     previewJourney(catalog, message.journeyId),
@@ -43,7 +47,7 @@ export function sampleTestData(catalog: Catalog, message: MessageRef, locale: st
     customerId: send.customerId,
     firstName: customer.firstName || undefined,
     timeZone: customer.timeZone,
-    data: send.effect.data,
+    data: { ...send.effect.data, coupon: movedCoupon(send.effect.data.coupon, send.at, now) },
     source: 'sample',
   };
 }
@@ -81,6 +85,12 @@ export function customerTestData(input: {
     data: { ...sample.data, ...defined },
     source: 'customer',
   };
+}
+
+function movedCoupon(coupon: TemplateData['coupon'], sentAt: string, now: string): TemplateData['coupon'] {
+  if (!coupon) return coupon;
+  const expiresAt = new Date(Date.parse(coupon.expiresAt) - Date.parse(sentAt) + Date.parse(now));
+  return { ...coupon, expiresAt: expiresAt.toISOString().replace(/\.000Z$/, 'Z') };
 }
 
 /** The customer's most recently entered instance of the journey, if one is stored. */

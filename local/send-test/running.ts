@@ -32,7 +32,8 @@ export async function runningRuntime(
 ): Promise<LocalTarget> {
   const get = options.fetch ?? fetch;
   const env = options.env ?? process.env;
-  const shown = path.relative(process.cwd(), dataDir) || dataDir;
+  const relative = path.relative(process.cwd(), dataDir);
+  const shown = relative === '' ? '.' : relative.startsWith('..') ? dataDir : relative;
   const notRunning = (why: string) =>
     new NotRunningError(
       `npm start is not running (${why}): start it with \`npm start\` in another terminal, or send through SES in your AWS account with --aws`,
