@@ -4,7 +4,6 @@
  * parsing and defaults (lib/). Imported only for --aws: lib/ loads aws-cdk-lib.
  */
 import { readFile } from 'node:fs/promises';
-import path from 'node:path';
 import { isPlaceholderDomain, parseLinkTracking, type ShopIdentity } from '../../functions/core/shop.ts';
 import { parseSenderAddress } from '../../lib/email.ts';
 import { displayName } from '../../lib/retention-journeys-props.ts';
@@ -15,9 +14,8 @@ export interface AwsSender {
   shop: ShopIdentity;
 }
 
-/** The sender and shop identity of the stack's context in `<root>/cdk.json`; refuses a placeholder sender. */
-export async function awsSender(root: string): Promise<AwsSender> {
-  const file = path.join(root, 'cdk.json');
+/** The sender and shop identity of the stack's context in `file` (cdk.json); refuses a placeholder sender. */
+export async function awsSender(file: string): Promise<AwsSender> {
   const context = ((JSON.parse(await readFile(file, 'utf8')) as { context?: Record<string, unknown> })
     .context ?? {}) as Record<string, unknown>;
   const text = (key: string) => {

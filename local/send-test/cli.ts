@@ -16,10 +16,12 @@ import { CatalogError } from '../../functions/catalog/errors.ts';
 import { documentClient, journeyStore } from '../../functions/composition/store.ts';
 import { DEFAULT_RETENTION_DAYS } from '../../functions/composition/table-env.ts';
 import type { ShopIdentity } from '../../functions/core/shop.ts';
+import { didYouMean } from '../../functions/core/suggest.ts';
 import { TemplateRenderError } from '../../functions/email/index.ts';
 import { PreviewError, UsageError } from '../errors.ts';
 import { PREVIEW_PREFERENCES_URL } from '../preview/index.ts';
 import type { MessageRef } from '../preview/messages.ts';
+import { customerIds } from './customers.ts';
 import { customerTestData, sampleTestData, type TestData } from './data.ts';
 import { NotRunningError, SendTestError } from './errors.ts';
 import { type LocalTarget, runningRuntime } from './running.ts';
@@ -50,6 +52,8 @@ export interface SendTestIo {
   env: Record<string, string | undefined>;
   /** Finds the running `npm start` (tests pass one they started). */
   local?: ((dataDir: string) => Promise<LocalTarget>) | undefined;
+  /** The stack's CDK context, for --aws. @default <root>/cdk.json */
+  cdkJson?: string | undefined;
   /** The mailer for --aws (tests pass a fake); default: SES v2 with the standard AWS configuration. */
   awsMailer?: (() => Promise<Mailer>) | undefined;
 }
@@ -152,14 +156,15 @@ async function sendTest(ref: string, options: SendTestOptions, io: SendTestIo): 
 async function loadCustomer(local: LocalTarget, customerId: string) {
   const dynamo = new DynamoDBClient({ ...LOCAL_AWS, endpoint: local.running.dynamoEndpoint });
   try {
-    const store = journeyStore(documentClient({ dynamo }), {
-      tableName: local.running.tableName,
-      retentionDays: DEFAULT_RETENTION_DAYS,
-    });
+    const doc = documentClient({ dynamo });
+    const { tableName } = local.running;
+    const store = journeyStore(doc, { tableName, retentionDays: DEFAULT_RETENTION_DAYS });
     const { view } = await store.loadCustomer(customerId);
     if (!view.profile) {
+      const known = await customerIds(doc, tableName);
       throw new SendTestError(
-        `there is no customer "${customerId}" in npm start's table (${local.running.tableName}); its log names every customer an event is about (← customer.registered customer demo-…)`,
+        `there is no customer "${customerId}" in npm start's table (${tableName})${didYouMean(customerId, known)}; ` +
+          `${known.length === 0 ? 'it has no customers yet (npm run demo registers four)' : 'its log names every customer an event is about (← customer.registered customer …)'}`,
       );
     }
     return view;
@@ -194,7 +199,7 @@ function localRoute(local: LocalTarget): Route {
 /** SES v2 in the caller's account (region and credentials from the standard AWS environment). */
 async function awsRoute(io: SendTestIo): Promise<Route> {
   const { awsSender } = await import('./aws.ts');
-  const sender = await awsSender(io.root);
+  const sender = await awsSender(io.cdkJson ?? path.join(io.root, 'cdk.json'));
   return {
     name: 'SES v2 in your AWS account',
     from: sender.senderAddress,

@@ -134,18 +134,25 @@ describe('journeys send-test, locally', () => {
     expect((await w.runtime.services.store.getProfile(id))?.marketingConsent).toBe(false);
   });
 
-  it('an unknown --customer: exit 1, named, nothing sent', async () => {
-    // Prepare
+  it('an unknown --customer: exit 1, named, with the customer meant; nothing sent', async () => {
+    // Prepare: one customer in the table, asked for with a typo
     const w = await newWorld();
+    await w.runtime.deliver({
+      id: 'reg-anna-weber',
+      source: 'shop',
+      detailType: 'customer.registered',
+      time: w.clock.now(),
+      detail: registration('anna-weber'),
+    });
     const to = `test-${randomUUID().slice(0, 8)}@example.com`;
 
     // Act
-    const result = await sendTest(w, 'onboarding/welcome', { to, customer: 'nobody-here' });
+    const result = await sendTest(w, 'onboarding/welcome', { to, customer: 'ana-weber' });
 
     // Assess
     expect(result.code).toBe(1);
     expect(result.err).toBe(
-      `journeys send-test: there is no customer "nobody-here" in npm start's table (${w.tableName}); its log names every customer an event is about (← customer.registered customer demo-…)`,
+      `journeys send-test: there is no customer "ana-weber" in npm start's table (${w.tableName}) (did you mean "anna-weber"?); its log names every customer an event is about (← customer.registered customer …)`,
     );
     expect(await testEnv().sesEmails(to)).toEqual([]);
   });

@@ -11,9 +11,12 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { OutgoingEmail } from '../../functions/adapters/mailer.ts';
 import { buildCatalog } from '../../functions/catalog/build.ts';
 import type { Catalog } from '../../functions/catalog/catalog.ts';
 import { UsageError } from '../../local/errors.ts';
+import { awsSender } from '../../local/send-test/aws.ts';
+import { sendTestCommand } from '../../local/send-test/cli.ts';
 import { sampleTestData } from '../../local/send-test/data.ts';
 import { NotRunningError } from '../../local/send-test/errors.ts';
 import { runningRuntime } from '../../local/send-test/running.ts';
@@ -204,6 +207,76 @@ describe('send-test: finding the running npm start', () => {
       signingSecret: 'the-data-directory-secret',
       now: '2026-12-10T08:00:00Z',
     });
+  });
+});
+
+describe('send-test --aws: as the stack sends, through the SES adapter', () => {
+  const cdkJson = async (context: Record<string, string>) => {
+    const file = path.join(await mkdtemp(path.join(dir, 'cdk-')), 'cdk.json');
+    await writeFile(file, JSON.stringify({ app: 'npx tsx bin/app.ts', context }));
+    return file;
+  };
+
+  it("takes the sender and the shop identity from the stack's context, with the stack's defaults", async () => {
+    // Act
+    const sender = await awsSender(await cdkJson({ senderAddress: 'Mein Laden <news@mein-laden.de>' }));
+
+    // Assess
+    expect(sender).toEqual({
+      senderAddress: 'Mein Laden <news@mein-laden.de>',
+      shop: { name: 'Mein Laden', url: 'https://mein-laden.de' },
+    });
+  });
+
+  it('sends one email, subject [test], tagged journey/message/test, with no configuration set and without npm start', async () => {
+    // Prepare
+    const sent: OutgoingEmail[] = [];
+    const out: string[] = [];
+    const file = await cdkJson({
+      senderAddress: 'news@mein-laden.de',
+      shopName: 'Mein Laden',
+      shopAddress: 'Hauptstraße 1, 1010 Wien',
+    });
+
+    // Act
+    const code = await sendTestCommand(
+      'onboarding/first-order-offer',
+      { to: 'me@mein-laden.de', aws: true, locale: 'de-AT', defaultLocale: 'en' },
+      {
+        out: (line) => out.push(line),
+        err: (line) => out.push(line),
+        root,
+        env: {},
+        cdkJson: file,
+        local: async () => {
+          throw new Error('npm start must not be needed for --aws without --customer');
+        },
+        awsMailer: async () => ({
+          send: async (email) => {
+            sent.push(email);
+            return { ok: true, messageId: 'ses-1' };
+          },
+        }),
+      },
+    );
+
+    // Assess
+    expect(code).toBe(0);
+    expect(sent).toHaveLength(1);
+    const email = sent[0] as OutgoingEmail;
+    expect(email).toMatchObject({
+      from: 'news@mein-laden.de',
+      to: 'me@mein-laden.de',
+      tags: { journey: 'onboarding', message: 'first-order-offer', test: 'true' },
+      configurationSetName: undefined,
+    });
+    // German puts a narrow no-break space between the number and the percent sign.
+    expect(email.subject).toMatch(/^\[test\] 10\s% Rabatt auf Ihre erste Bestellung$/);
+    expect(email.html).toContain('Hauptstraße 1, 1010 Wien');
+    expect(email.headers['List-Unsubscribe-Post']).toBe('List-Unsubscribe=One-Click');
+    expect(out.join('\n')).toContain(
+      '✓ onboarding/first-order-offer [de-AT → de] sent to me@mein-laden.de through SES v2 in your AWS account',
+    );
   });
 });
 
