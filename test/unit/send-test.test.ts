@@ -15,13 +15,16 @@ import type { OutgoingEmail } from '../../functions/adapters/mailer.ts';
 import { buildCatalog } from '../../functions/catalog/build.ts';
 import type { Catalog } from '../../functions/catalog/catalog.ts';
 import { UsageError } from '../../local/errors.ts';
+import { parseTags } from '../../local/runtime/ses-event-source.ts';
 import { awsSender } from '../../local/send-test/aws.ts';
 import { sendTestCommand } from '../../local/send-test/cli.ts';
 import { sampleTestData } from '../../local/send-test/data.ts';
 import { NotRunningError } from '../../local/send-test/errors.ts';
 import { runningRuntime } from '../../local/send-test/running.ts';
 import { checkAddress, resolveMessage, resolveTestLocale } from '../../local/send-test/target.ts';
+import type { SesEmail } from '../../local/servers/ses-emulator.ts';
 import type { RunningRuntime } from '../../local/start/data-dir.ts';
+import { viewed } from '../../local/start/mail-viewer.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 let catalog: Catalog;
@@ -277,6 +280,29 @@ describe('send-test --aws: as the stack sends, through the SES adapter', () => {
     expect(out.join('\n')).toContain(
       '✓ onboarding/first-order-offer [de-AT → de] sent to me@mein-laden.de through SES v2 in your AWS account',
     );
+  });
+});
+
+describe('a test email in the mail viewer', () => {
+  const email: SesEmail = {
+    messageId: 'ses-1',
+    from: 'Example Shop <hello@shop.example>',
+    replyTo: [],
+    destination: { to: ['you@example.com'], cc: [], bcc: [] },
+    subject: '[test] Willkommen bei Example Shop',
+    body: { html: '<html lang="de-AT"><body>Hallo</body></html>', text: 'Hallo' },
+    attachments: [],
+    headers: [{ name: 'X-SES-MESSAGE-TAGS', value: 'journey=onboarding, message=welcome, test=true' }],
+    at: 1_796_000_000,
+  };
+
+  it('shows its journey and message like a real send, with no outbox to settle', () => {
+    // Act
+    const shown = viewed(email);
+
+    // Assess: the viewer names it; the local SES events leave it alone
+    expect(shown).toMatchObject({ journey: 'onboarding', message: 'welcome', locale: 'de-AT', headers: [] });
+    expect(parseTags(email)).toBeUndefined();
   });
 });
 
