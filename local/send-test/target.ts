@@ -27,6 +27,9 @@ export function resolveMessage(catalog: Catalog, ref: string): MessageRef {
   }
   const exact = all.find((m) => m.journeyId === journeyId && m.messageId === messageId);
   if (exact) return exact;
+  // A template key, as `journeys preview` takes it (referral/invite-friends, sent by referral-invite).
+  const byTemplate = all.find((m) => m.template === ref);
+  if (byTemplate) return byTemplate;
   const journey = catalog.journeys.find((j) => j.definition.id === journeyId);
   if (journey) {
     const sent = Object.keys(journey.definition.messages);

@@ -53,6 +53,13 @@ describe('send-test: the message', () => {
     });
   });
 
+  it('finds a message by its template, as journeys preview does', () => {
+    expect(resolveMessage(catalog, 'referral/invite-friends')).toMatchObject({
+      journeyId: 'referral-invite',
+      messageId: 'invite-friends',
+    });
+  });
+
   it.each([
     [
       'a misspelt message',
