@@ -153,6 +153,37 @@ The gallery:
     );
 }
 
+export function sendTestSpec(): Command {
+  return new Command('send-test')
+    .summary("send one message to yourself, through npm start's mail viewer or SES in your AWS account")
+    .description(
+      prose(`Renders one message with the preview gallery's sample data for the locale, or with --customer
+      the data of a customer of the running npm start, exactly as the dispatcher builds it, marks its
+      subject [test] and sends it with the journey and message tags of a real send. By default through
+      the running npm start's SES emulator: the email shows in its mail viewer (/mail) and its links open
+      the local preferences pages. With --aws through SES v2 in your AWS account (region and credentials
+      from the standard AWS environment: AWS_REGION, AWS_PROFILE, …), as the stack's senderAddress
+      (cdk.json).`),
+    )
+    .usage(
+      '<journey>/<message> --to <address> [--locale <tag>] [--customer <id>] [--aws] [--fallback] [--data <dir>]',
+    )
+    .argument('<message>', 'the message to send, as <journey>/<message> (e.g. onboarding/welcome)')
+    .requiredOption('--to <address>', 'where to send it (one address)')
+    .option('--locale <tag>', "BCP 47 locale of the recipient (default: the customer's, else en)")
+    .option(
+      '--customer <id>',
+      "render with this customer's data from npm start's table (profile, orders, loyalty, their journey)",
+    )
+    .option('--aws', "send through SES v2 in your AWS account instead of npm start's SES emulator")
+    .option('--fallback', 'allow a locale that is not shipped (pt-BR) and send the email it falls back to')
+    .option(
+      '--data <dir>',
+      "npm start's data directory, to find it running (default: $JOURNEYS_DATA_DIR, else <project>/.data)",
+    )
+    .addOption(defaultLocale());
+}
+
 export function reportSpec(): Command {
   return new Command('report')
     .summary('retention KPIs, cohorts, journey funnels and holdout uplift from the analytics log')

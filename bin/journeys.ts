@@ -6,6 +6,7 @@
  *   journeys simulate <scenario>         run a scenario against the engine with a virtual clock
  *   journeys backtest --events F --journeys D   replay a recorded history through changed journeys
  *   journeys preview ...                 render a journey message
+ *   journeys send-test <j>/<m> --to A     send one message to yourself (npm start's mail viewer, or --aws)
  *   journeys report ...                  retention KPIs, cohorts, funnels and uplift from the analytics log
  *
  * Run through `bin/journeys.js` (npx journeys …, npm run journeys -- …) or `tsx bin/journeys.ts …`.
@@ -24,8 +25,9 @@ import type { BacktestOptions } from '../local/backtest/cli.ts';
 import { UsageError } from '../local/errors.ts';
 import type { PreviewOptions } from '../local/preview/cli.ts';
 import type { ReportOptions } from '../local/report-cli.ts';
+import type { SendTestOptions } from '../local/send-test/cli.ts';
 import type { SimulateOptions } from '../local/simulate/cli.ts';
-import { backtestSpec, previewSpec, prose, reportSpec, simulateSpec } from './commands.ts';
+import { backtestSpec, previewSpec, prose, reportSpec, sendTestSpec, simulateSpec } from './commands.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const VERSION = (JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { version: string })
@@ -111,6 +113,11 @@ Files written:
   root.addCommand(
     previewSpec().action(async (message: string | undefined, opts: PreviewOptions) =>
       done(await (await import('../local/preview/cli.ts')).previewCommand(message, opts)),
+    ),
+  );
+  root.addCommand(
+    sendTestSpec().action(async (message: string, opts: SendTestOptions) =>
+      done(await (await import('../local/send-test/cli.ts')).sendTestCommand(message, opts)),
     ),
   );
   root.addCommand(

@@ -341,7 +341,7 @@ export function validateProps(props: RetentionJourneysProps): Settings {
 }
 
 /** `Shop` of `Shop <news@shop.example>`, without quotes; undefined when there is none. */
-function displayName(senderAddress: string | undefined): string | undefined {
+export function displayName(senderAddress: string | undefined): string | undefined {
   const match = /^\s*"?([^"<>]*?)"?\s*<[^<>]+>\s*$/.exec(senderAddress ?? '');
   const name = match?.[1]?.trim();
   return name ? name : undefined;

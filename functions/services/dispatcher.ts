@@ -27,7 +27,8 @@ import { DEFAULT_RECONCILE_AFTER, plusSeconds, retryDelaySeconds } from '../core
 import { addressHash } from '../core/privacy.ts';
 import type { ShopIdentity } from '../core/shop.ts';
 import { addDuration } from '../core/time.ts';
-import { type EmailRenderer, renderData } from '../email/index.ts';
+import type { EmailRenderer } from '../email/index.ts';
+import { type EmailForSend, renderForSend } from '../email/outgoing.ts';
 
 export type DispatchOutcome =
   | {
@@ -184,30 +185,22 @@ export class Dispatcher {
       return { status: 'skipped', outboxId: item.outboxId, reason: `already ${current?.status ?? 'gone'}` };
     }
 
-    let rendered: Awaited<ReturnType<EmailRenderer['render']>>;
-    let unsubscribe: string | undefined;
+    let rendered: EmailForSend['rendered'];
+    let headers: EmailForSend['headers'];
     try {
-      const data = renderData(effect.data, {
-        shop: this.deps.shop,
-        preferencesUrl: this.deps.preferencesUrl,
-        signingSecret: this.deps.signingSecret,
-        customerId: item.customerId,
-        recipient,
-        email: { journey: effect.journeyId, message: effect.message, outbox: item.outboxId, marketing },
-        now,
-      });
-      unsubscribe = data.links.unsubscribe;
-      // A message may borrow another journey's template (`template: referral/invite-friends`).
-      const [journeyId, message] = (effect.template ?? `${effect.journeyId}/${effect.message}`).split(
-        '/',
-      ) as [string, string];
-      rendered = await this.deps.renderer.render({
-        journeyId,
-        message,
-        locale: recipient.locale,
-        timeZone: recipient.timeZone,
-        data,
-      });
+      ({ rendered, headers } = await renderForSend(
+        this.deps.renderer,
+        { ...effect, marketing },
+        {
+          shop: this.deps.shop,
+          preferencesUrl: this.deps.preferencesUrl,
+          signingSecret: this.deps.signingSecret,
+          customerId: item.customerId,
+          recipient,
+          outbox: item.outboxId,
+          now,
+        },
+      ));
     } catch (error) {
       // A template fault is permanent for this entry: keep it visible as failed, never loop on it.
       const reason = `render failed: ${(error as Error).message}`;
@@ -215,12 +208,6 @@ export class Dispatcher {
       return { status: 'failed', outboxId: item.outboxId, reason };
     }
 
-    const headers: Record<string, string> = {};
-    if (unsubscribe) {
-      // RFC 8058 one-click unsubscribe, required by Gmail and Yahoo for bulk senders.
-      headers['List-Unsubscribe'] = `<${unsubscribe}>`;
-      headers['List-Unsubscribe-Post'] = 'List-Unsubscribe=One-Click';
-    }
     let result: Awaited<ReturnType<Mailer['send']>>;
     try {
       await this.deps.pace?.();

@@ -108,8 +108,18 @@ export function acceptedEmailEvents(email: {
   ];
 }
 
-/** The message tags the local mailer carried in a header (SesMailer `tagsHeader`), if any. */
+/**
+ * The message tags the local mailer carried in a header (SesMailer `tagsHeader`), if any: those of a
+ * journey's send, which name its outbox entry. A test send (`journeys send-test`) names none, so it
+ * settles nothing and gets no SES events.
+ */
 export function parseTags(email: SesEmail): Record<string, string[]> | undefined {
+  const tags = messageTags(email);
+  return tags?.outbox ? tags : undefined;
+}
+
+/** Every message tag the local mailer carried in its header (journey, message, outbox or test), if any. */
+export function messageTags(email: SesEmail): Record<string, string[]> | undefined {
   const header = email.headers?.find((h) => h.name.toLowerCase() === SES_TAGS_HEADER.toLowerCase());
   if (!header) return undefined;
   const tags: Record<string, string[]> = {};
@@ -117,7 +127,7 @@ export function parseTags(email: SesEmail): Record<string, string[]> | undefined
     const [name, value] = pair.trim().split('=');
     if (name && value !== undefined) tags[name] = [value];
   }
-  return tags.outbox ? tags : undefined;
+  return tags;
 }
 
 const event = (messageId: string, detailType: string, time: string, detail: unknown): RawEvent => ({

@@ -4,7 +4,8 @@
  *
  *   dynamodb/             DynamoDB Local's database file (`-dbPath`)
  *   runtime.json          the DynamoDB Local port, reused on the next start so endpoints stay put,
- *                         and how far the clock was moved ahead (clock.ts)
+ *                         how far the clock was moved ahead (clock.ts), and the running runtime's
+ *                         endpoints (what `journeys send-test` sends through)
  *   signing-secret        the secret that signs the links in the emails (random, mode 0600)
  *   webhook-secrets.json  one HMAC secret per webhook platform (WooCommerce, Shopware; mode 0600)
  *   analytics/            the analytics log, JSON Lines under dt=YYYY-MM-DD/ (as Firehose writes S3)
@@ -14,12 +15,33 @@ import { randomBytes } from 'node:crypto';
 import { chmodSync, readFileSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import type { ShopIdentity } from '../../functions/core/shop.ts';
 import { DataDirInUse } from '../errors.ts';
 
 export interface RuntimeState {
   dynamoPort?: number;
+  /**
+   * Where the running `npm start` answers, written once it listens (stale after it stopped: a reader
+   * checks the lock's pid and asks `url`/health): its HTTP server, the SES v2 emulator, DynamoDB
+   * Local with the table, the preferences service its links point to, and what its emails are sent
+   * as. `journeys send-test` sends through it.
+   */
+  running?: RunningRuntime;
   /** How far `npm start`'s clock was moved ahead of the wall clock (clock.ts), in milliseconds. */
   clockOffsetMs?: number;
+}
+
+export interface RunningRuntime {
+  url: string;
+  sesEndpoint: string;
+  dynamoEndpoint: string;
+  tableName: string;
+  preferencesUrl: string;
+  /** What its emails are sent as: the sender and the shop identity of its configuration. */
+  senderAddress: string;
+  shop: ShopIdentity;
+  /** The time zone of customers without one. */
+  defaultTimeZone: string;
 }
 
 export interface DataDir {
@@ -35,6 +57,15 @@ export interface DataDir {
   /** Gives up the lock. Also done on process exit. */
   release(): void;
 }
+
+/** The file that holds the pid of the runtime using a data directory. */
+export const LOCK_FILE = 'lock';
+
+/** The file of a data directory's link-signing secret. */
+export const SECRET_FILE = 'signing-secret';
+
+/** The file of a data directory's runtime state. */
+export const STATE_FILE = 'runtime.json';
 
 const SECRET_BYTES = 32;
 
@@ -53,7 +84,7 @@ function isRunning(pid: number): boolean {
  * state the other cannot see. A lock left by a runtime that is gone (a crash) is taken over.
  */
 function lock(dir: string): () => void {
-  const file = path.join(dir, 'lock');
+  const file = path.join(dir, LOCK_FILE);
   for (let attempt = 0; attempt < 2; attempt++) {
     try {
       writeFileSync(file, `${process.pid}\n`, { flag: 'wx', mode: 0o600 });
@@ -83,7 +114,7 @@ function lock(dir: string): () => void {
 
 /** Reads the directory's signing secret, creating it (random, owner-only) the first time. */
 function signingSecret(dir: string): string {
-  const file = path.join(dir, 'signing-secret');
+  const file = path.join(dir, SECRET_FILE);
   try {
     writeFileSync(file, `${randomBytes(SECRET_BYTES).toString('base64url')}\n`, { flag: 'wx', mode: 0o600 });
   } catch (error) {
@@ -110,7 +141,7 @@ export async function openDataDir(dir: string, options: { fresh?: boolean } = {}
       for (const name of ['dynamodb', 'runtime.json', 'signing-secret', 'webhook-secrets.json', 'analytics'])
         rmSync(path.join(root, name), { recursive: true, force: true });
     }
-    const stateFile = path.join(root, 'runtime.json');
+    const stateFile = path.join(root, STATE_FILE);
     return {
       path: root,
       dynamoDbPath: path.join(root, 'dynamodb'),

@@ -11,7 +11,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { esc } from '../preview/html.ts';
 import { foreignRequest } from '../runtime/events-http.ts';
-import { parseTags } from '../runtime/ses-event-source.ts';
+import { messageTags } from '../runtime/ses-event-source.ts';
 import type { SesEmail } from '../servers/ses-emulator.ts';
 import { MAIL_VIEWER_CSS } from './mail-viewer-css.ts';
 
@@ -42,7 +42,7 @@ const TAGS_HEADER = 'x-ses-message-tags';
 
 export function viewed(email: SesEmail): ViewedEmail {
   const from = /^\s*"?([^"<]*?)"?\s*<([^>]+)>\s*$/.exec(email.from);
-  const tags = parseTags(email);
+  const tags = messageTags(email);
   return {
     id: email.messageId,
     at: new Date(email.at * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z'),

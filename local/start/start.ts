@@ -258,6 +258,22 @@ async function main(): Promise<void> {
     server.listen(PORT, '127.0.0.1', resolve);
   });
 
+  // Where this runtime answers, for the tools that use it (`journeys send-test`).
+  saved = {
+    ...saved,
+    running: {
+      url: `http://127.0.0.1:${PORT}`,
+      sesEndpoint: ses.endpoint,
+      dynamoEndpoint: dynamo.endpoint,
+      tableName: runtime.config.tableName,
+      preferencesUrl: runtime.config.preferencesUrl,
+      senderAddress: runtime.config.senderAddress,
+      shop: runtime.config.shop,
+      defaultTimeZone: runtime.config.defaultTimeZone,
+    },
+  };
+  await data.writeState(saved);
+
   let running = true;
   const loop = (everyMs: number, work: () => Promise<void>) => {
     const tick = async () => {

@@ -176,7 +176,14 @@ describe('npm start: state in the data directory, nothing left after a crash', (
       const first = await start(data);
       const id = `c-crash-${Date.now()}`;
       expect((await post(first.port, registrationEntries(id))).status).toBe(200);
-      const before = await readFile(path.join(data, 'runtime.json'), 'utf8');
+      const before = JSON.parse(await readFile(path.join(data, 'runtime.json'), 'utf8'));
+      // Where it answers, for journeys send-test (the SES port is a free one in these tests).
+      expect(before.running).toMatchObject({
+        url: `http://127.0.0.1:${first.port}`,
+        dynamoEndpoint: `http://127.0.0.1:${before.dynamoPort}`,
+        preferencesUrl: `http://127.0.0.1:${first.port}/preferences`,
+        tableName: 'retention-journeys',
+      });
       const secret = await readFile(path.join(data, 'signing-secret'), 'utf8');
       // Act: the crash
       first.process.kill('SIGKILL');
@@ -185,7 +192,9 @@ describe('npm start: state in the data directory, nothing left after a crash', (
       // Act: the restart
       const second = await start(data);
       // Assess: same DynamoDB Local port, same secret, the customer is still there
-      expect(await readFile(path.join(data, 'runtime.json'), 'utf8')).toBe(before);
+      const after = JSON.parse(await readFile(path.join(data, 'runtime.json'), 'utf8'));
+      expect(after.dynamoPort).toBe(before.dynamoPort);
+      expect(after.running.url).toBe(`http://127.0.0.1:${second.port}`);
       expect(await readFile(path.join(data, 'signing-secret'), 'utf8')).toBe(secret);
       expect(await storedProfile(data, id)).toMatchObject({ email: { S: `${id}@example.de` } });
       expect((await unsubscribeWith(second.port, secret.trim(), id)).status).toBe(200);

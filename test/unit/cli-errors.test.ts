@@ -69,7 +69,13 @@ describe('journeys: usage errors', () => {
       'a misspelt command, with a suggestion',
       ['valdate'],
       "journeys: unknown command 'valdate' — did you mean validate?",
-      'Usage: journeys <command> [options]; commands: validate, schemas, simulate, backtest, preview, report',
+      'Usage: journeys <command> [options]; commands: validate, schemas, simulate, backtest, preview, send-test, report',
+    ],
+    [
+      'a misspelt command with a dash, with a suggestion',
+      ['sendtest', 'onboarding/welcome'],
+      "journeys: unknown command 'sendtest' — did you mean send-test?",
+      'Usage: journeys <command> [options]; commands: validate, schemas, simulate, backtest, preview, send-test, report',
     ],
     [
       'a misspelt command after help',
