@@ -6,7 +6,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { LOCK_FILE, type RunningRuntime, SECRET_FILE, STATE_FILE } from '../start/data-dir.ts';
+import { isRunning, LOCK_FILE, type RunningRuntime, SECRET_FILE, STATE_FILE } from '../start/data-dir.ts';
 import { NotRunningError } from './errors.ts';
 
 export interface LocalTarget {
@@ -15,15 +15,6 @@ export interface LocalTarget {
   /** The runtime's clock: links and coupons are dated by it. */
   now: string;
 }
-
-const alive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-};
 
 /** The runtime using `dataDir`, or NotRunningError saying what to do. */
 export async function runningRuntime(
@@ -39,7 +30,7 @@ export async function runningRuntime(
       `npm start is not running (${why}): start it with \`npm start\` in another terminal, or send through SES in your AWS account with --aws`,
     );
   const pid = Number((await readFile(path.join(dataDir, LOCK_FILE), 'utf8').catch(() => '')).trim());
-  if (!pid || !alive(pid)) throw notRunning(`no runtime holds ${shown}`);
+  if (!pid || !isRunning(pid)) throw notRunning(`no runtime holds ${shown}`);
   const state = JSON.parse(await readFile(path.join(dataDir, STATE_FILE), 'utf8').catch(() => '{}')) as {
     running?: RunningRuntime;
   };

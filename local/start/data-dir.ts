@@ -69,7 +69,8 @@ export const STATE_FILE = 'runtime.json';
 
 const SECRET_BYTES = 32;
 
-function isRunning(pid: number): boolean {
+/** Whether a process with this pid exists (ours or another user's). */
+export function isRunning(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;

@@ -31,7 +31,7 @@ import { startDynamoDbLocal } from '../servers/dynamodb-local.ts';
 import { portIsFree, stopAll } from '../servers/processes.ts';
 import { startSesEmulator } from '../servers/ses-emulator.ts';
 import { AdjustableClock, inWords, serveClock } from './clock.ts';
-import { openDataDir } from './data-dir.ts';
+import { isRunning, openDataDir } from './data-dir.ts';
 import { serveMailViewer } from './mail-viewer.ts';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
@@ -353,16 +353,8 @@ function watchParents(onGone: (why: string) => void): void {
     const npm = parentOf(parent);
     if (npm && npm > 1) watched.push(npm);
   }
-  const alive = (pid: number) => {
-    try {
-      process.kill(pid, 0);
-      return true;
-    } catch (error) {
-      return (error as NodeJS.ErrnoException).code === 'EPERM';
-    }
-  };
   const timer = setInterval(() => {
-    const gone = process.ppid !== parent ? parent : watched.find((pid) => !alive(pid));
+    const gone = process.ppid !== parent ? parent : watched.find((pid) => !isRunning(pid));
     if (gone === undefined) return;
     clearInterval(timer);
     onGone(`parent process ${gone} is gone`);
