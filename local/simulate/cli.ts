@@ -1,5 +1,5 @@
 /** `journeys simulate <scenario> [--json]`: starts the embedded servers, simulates, prints, stops. */
-import { readdir } from 'node:fs/promises';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { JsonLinesSink } from '../../functions/adapters/analytics-jsonl.ts';
@@ -15,6 +15,7 @@ import { emailsDirProblem, writeEmails } from './emails-dir.ts';
 import { checkExpectations } from './expectations.ts';
 import { readScenario, type Scenario, type SimulationResult, simulate } from './index.ts';
 import { workersFor } from './parallel.ts';
+import { ExpectationsUpdateError, updateExpectations } from './update-expectations.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -101,6 +102,65 @@ export function simulationReport(
 }
 
 /**
+ * `--check --update`: rewrites the scenario's expect: section from the run (update-expectations.ts),
+ * prints the diff and checks the file written. A run with handler errors is not written from: it does
+ * not show what production would do.
+ */
+export async function updateReport(
+  result: SimulationResult,
+  file: string,
+  color: boolean,
+): Promise<{ stdout: string; code: number }> {
+  if (result.errors.length)
+    return {
+      stdout: `✗ ${result.errors.length} handler error(s); ${file} was not updated:\n${errorLines(result).join('\n')}\n`,
+      code: 1,
+    };
+  const source = await readFile(file, 'utf8');
+  let update: ReturnType<typeof updateExpectations>;
+  try {
+    update = updateExpectations(source, result, { file });
+  } catch (error) {
+    if (error instanceof ExpectationsUpdateError) return { stdout: `✗ ${error.message}\n`, code: 1 };
+    throw error;
+  }
+  if (!update.changed)
+    return { stdout: `✓ the expectations of ${file} already match the run; nothing to update\n`, code: 0 };
+  await writeFile(file, update.text);
+  const out = [colorDiff(update.diff, color).trimEnd(), ''];
+  for (const note of update.notes) out.push(`! ${note}`);
+  const updated = await readScenario(file);
+  const problems = updated.expect ? checkExpectations(updated, updated.expect, result) : [];
+  if (problems.length)
+    out.push(
+      `✗ ${file} was updated, but ${problems.length} expectation(s) still differ:`,
+      ...problems.map((p) => `  - ${p}`),
+    );
+  else
+    out.push(
+      `✓ ${file}: expect: updated from the run; review the diff above and commit it with the journey change`,
+    );
+  return { stdout: `${out.join('\n')}\n`, code: problems.length ? 1 : 0 };
+}
+
+/** A diff's removed lines red and added lines green (on a terminal). */
+function colorDiff(diff: string, color: boolean): string {
+  if (!color) return diff;
+  return diff
+    .split('\n')
+    .map((line) =>
+      line.startsWith('@@')
+        ? `\u001b[36m${line}\u001b[0m`
+        : line.startsWith('-')
+          ? `\u001b[31m${line}\u001b[0m`
+          : line.startsWith('+')
+            ? `\u001b[32m${line}\u001b[0m`
+            : line,
+    )
+    .join('\n');
+}
+
+/**
  * Why a directory cannot take a simulation's analytics log, if it cannot: each run keys its customers
  * with new secrets, so a second run's records would count every customer twice.
  */
@@ -121,6 +181,8 @@ async function analyticsDirProblem(dir: string): Promise<string | undefined> {
 export interface SimulateOptions {
   json?: boolean;
   check?: boolean;
+  /** With --check: rewrite the expect: section from the run (update-expectations.ts). */
+  update?: boolean;
   defaultLocale: string;
   store: 'dynamodb-local' | 'memory';
   analytics?: string;
@@ -131,6 +193,16 @@ export interface SimulateOptions {
 
 export async function simulateCommand(file: string, values: SimulateOptions): Promise<number> {
   const store = values.store;
+  if (values.update && !values.check)
+    throw new UsageError(
+      `--update rewrites the expect: section that --check compares with; use both: journeys simulate ${file} --check --update`,
+    );
+  if (values.update && file.endsWith('.json')) {
+    process.stderr.write(
+      `${file}: --update rewrites YAML scenarios only (JSON keeps no comments and would be reformatted); update its expect: section by hand, or write the scenario in YAML\n`,
+    );
+    return 1;
+  }
   const analyticsDir = values.analytics;
   if (analyticsDir !== undefined) {
     const problem = await analyticsDirProblem(analyticsDir);
@@ -154,7 +226,11 @@ export async function simulateCommand(file: string, values: SimulateOptions): Pr
   }
 
   if (values.check && !scenario.expect) {
-    process.stderr.write(`${file} has no expect: section to check against\n`);
+    process.stderr.write(
+      values.update
+        ? `${file} has no expect: section to update. Write one naming what matters (e.g. one expect: emails: entry for each customer to follow); --update keeps it in step with the journeys from then on.\n`
+        : `${file} has no expect: section to check against\n`,
+    );
     return 1;
   }
   const progress = !values.json && process.stderr.isTTY;
@@ -191,6 +267,11 @@ export async function simulateCommand(file: string, values: SimulateOptions): Pr
       },
     );
     if (progress) process.stderr.write('\r\u001b[2K');
+    if (values.update) {
+      const report = await updateReport(result, file, Boolean(process.stdout.isTTY));
+      process.stdout.write(report.stdout);
+      return report.code;
+    }
     const report = simulationReport(result, scenario, file, {
       json: Boolean(values.json),
       check: Boolean(values.check),
