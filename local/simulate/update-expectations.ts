@@ -227,7 +227,7 @@ function updateEmails(ctx: Context, seq: YAMLSeq): void {
       if (i !== undefined) anchor = editor.lineEnd((want[i] as (typeof want)[number]).node);
       else {
         const entry = { customer, journey: g.journey, message: g.message, local: local(customer, g.sentAt) };
-        editor.insert(anchor, `${indent}${render(entry).replace(/local: ([^,}]+)/, 'local: "$1"')}\n`);
+        editor.insert(anchor, `${indent}${render(entry)}\n`);
       }
     });
   }
@@ -359,8 +359,10 @@ function updateRejected(ctx: Context, expectNode: YAMLMap): void {
 
 /** A unified diff of two texts, three lines of context. */
 export function unifiedDiff(before: string, after: string, label: string): string {
-  const a = before.split('\n');
-  const b = after.split('\n');
+  // Lines without the empty one after a final newline.
+  const lines = (text: string) => (text.endsWith('\n') ? text.slice(0, -1) : text).split('\n');
+  const a = lines(before);
+  const b = lines(after);
   const common = align(a, b, (x, y) => x === y);
   // Walk both texts, marking each line kept, removed or added.
   const ops: { kind: ' ' | '-' | '+'; line: string; ai: number; bi: number }[] = [];

@@ -37,7 +37,7 @@ function expectNoStackTrace(output: string): void {
 }
 
 const SIMULATE_USAGE =
-  'Usage: journeys simulate <scenario.(yaml|json)> [--json] [--check] [--store dynamodb-local|memory]';
+  'Usage: journeys simulate <scenario.(yaml|json)> [--json] [--check [--update]] [--customer ID] [--store dynamodb-local|memory]';
 
 describe('journeys: usage errors', () => {
   it.each([
@@ -94,6 +94,12 @@ describe('journeys: usage errors', () => {
       ['preview', 'onboarding/welcome', 'onboarding/getting-started'],
       "journeys preview: too many arguments for 'preview'. Expected 1 argument but got 2.",
       'Usage: journeys preview [--out <dir>]',
+    ],
+    [
+      '--update without --check',
+      ['simulate', scenario, '--store', 'memory', '--update'],
+      `journeys simulate: --update rewrites the expect: section that --check compares with; use both: journeys simulate ${scenario} --check --update`,
+      SIMULATE_USAGE,
     ],
     [
       'a check of the command itself (not the parser) that fails',
