@@ -41,6 +41,12 @@ export function simulateSpec(): Command {
       prose(`with --check: rewrite the scenario's expect: section from the run, keeping what still holds as
       written, and show the diff (after an intended change to a journey: review the diff, commit)`),
     )
+    .option(
+      '--customer <id>',
+      prose(`follow these customers only in the timeline (repeat it, or separate ids with commas); the
+      summary counts their journeys`),
+      (id: string, ids: string[] = []) => [...ids, id],
+    )
     .addOption(
       new Option('--store <kind>', 'where journey state lives during the run (below)')
         .choices(['dynamodb-local', 'memory'])

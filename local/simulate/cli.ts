@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { JsonLinesSink } from '../../functions/adapters/analytics-jsonl.ts';
 import { buildCatalog } from '../../functions/catalog/build.ts';
 import { CatalogError } from '../../functions/catalog/errors.ts';
-import { localStamp } from '../../functions/core/time.ts';
+import { didYouMean } from '../../functions/core/suggest.ts';
 import { ScenarioError, UsageError } from '../errors.ts';
 import { MemoryTables } from '../memory-table/table.ts';
 import { DynamoDbLocalStartError, startDynamoDbLocal } from '../servers/dynamodb-local.ts';
@@ -15,6 +15,7 @@ import { emailsDirProblem, writeEmails } from './emails-dir.ts';
 import { checkExpectations } from './expectations.ts';
 import { readScenario, type Scenario, type SimulationResult, simulate } from './index.ts';
 import { workersFor } from './parallel.ts';
+import { renderTimeline } from './timeline-text.ts';
 import { ExpectationsUpdateError, updateExpectations } from './update-expectations.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -25,32 +26,22 @@ const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
  */
 const LARGE_SCENARIO = 200;
 
-const ICONS = { event: '←', email: '✉', emit: '⚡', note: '·', rejected: '✗', error: '!' } as const;
-
-export function formatTimeline(result: SimulationResult, scenarioName: string, color: boolean): string {
-  const paint = (code: number, text: string) => (color ? `\u001b[${code}m${text}\u001b[0m` : text);
-  const colors = { event: 36, email: 32, emit: 35, note: 2, rejected: 31, error: 31 } as const;
-  const lines = [
-    `${paint(1, `Simulation of ${scenarioName}`)} — ${result.stats.virtualDays} days of virtual time`,
-    '',
-  ];
-  let lastDay = '';
-  for (const entry of result.timeline) {
-    const stamp = localStamp(entry.at, 'UTC');
-    const day = stamp.slice(0, 10);
-    if (day !== lastDay) {
-      lines.push(paint(1, day));
-      lastDay = day;
-    }
-    lines.push(`  ${stamp.slice(11)}Z ${paint(colors[entry.kind], `${ICONS[entry.kind]} ${entry.text}`)}`);
-  }
-  lines.push(
+/** The timeline in words (timeline-text.ts), then the run's totals. */
+export function formatTimeline(
+  result: SimulationResult,
+  scenario: Pick<Scenario, 'events'>,
+  scenarioName: string,
+  color: boolean,
+  customers?: ReadonlySet<string>,
+): string {
+  const red = (text: string) => (color ? `\u001b[31m${text}\u001b[0m` : text);
+  return [
+    renderTimeline(result, scenario, { name: scenarioName, color, customers }),
     '',
     `${result.emails.length} email(s), ${result.events.length} emitted event(s), ${result.rejected.length} rejected event(s)` +
-      `${result.errors.length ? `, ${paint(31, `${result.errors.length} handler error(s)`)}` : ''}; ` +
+      `${result.errors.length ? `, ${red(`${result.errors.length} handler error(s)`)}` : ''}; ` +
       `${result.stats.virtualDays} days simulated in ${(result.stats.wallMs / 1000).toFixed(1)} s (${result.stats.steps} clock steps, state in ${result.stats.store === 'memory' ? 'the memory table' : 'DynamoDB Local'}).`,
-  );
-  return lines.join('\n');
+  ].join('\n');
 }
 
 /** Where each handler error happened, one line each. */
@@ -74,7 +65,7 @@ export function simulationReport(
   result: SimulationResult,
   scenario: Scenario,
   file: string,
-  options: { json: boolean; check: boolean; color: boolean },
+  options: { json: boolean; check: boolean; color: boolean; customers?: ReadonlySet<string> },
 ): { stdout: string; code: number } {
   const out: string[] = [];
   const errors = result.errors.length
@@ -85,7 +76,7 @@ export function simulationReport(
     if (!options.check)
       out.push(JSON.stringify({ emails, events, rejected, errors: handlerErrors }, null, 2));
   } else {
-    out.push(formatTimeline(result, path.basename(file), options.color));
+    out.push(formatTimeline(result, scenario, path.basename(file), options.color, options.customers));
     if (errors) out.push('', errors);
   }
   if (!options.check) return { stdout: `${out.join('\n')}\n`, code: result.errors.length ? 1 : 0 };
@@ -99,6 +90,32 @@ export function simulationReport(
     out.push(`✗ ${problems.length} expectation(s) not met:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
   else if (!result.errors.length) out.push('✓ the simulation meets every expectation of the scenario');
   return { stdout: `${out.join('\n')}\n`, code: problems.length || result.errors.length ? 1 : 0 };
+}
+
+/**
+ * The customers `--customer` names (each repeat may list several, comma-separated), checked against the
+ * scenario's: an unknown id is a usage error, with the closest known one.
+ */
+export function followedCustomers(
+  scenario: Pick<Scenario, 'events'>,
+  ids: readonly string[] | undefined,
+): Set<string> | undefined {
+  if (!ids?.length) return undefined;
+  const known = new Set(
+    scenario.events.map((e) => e.detail.customerId).filter((id): id is string => typeof id === 'string'),
+  );
+  const wanted = ids
+    .flatMap((id) => id.split(','))
+    .map((id) => id.trim())
+    .filter(Boolean);
+  for (const id of wanted) {
+    if (known.has(id)) continue;
+    // Ids of one or two letters get no suggestion (too short to tell a typo): a short list helps then.
+    const hint =
+      didYouMean(id, known) || (known.size <= 12 ? `; its customers are ${[...known].join(', ')}` : '');
+    throw new UsageError(`--customer ${id}: the scenario has no customer of that id${hint}`);
+  }
+  return new Set(wanted);
 }
 
 /**
@@ -187,6 +204,8 @@ export interface SimulateOptions {
   store: 'dynamodb-local' | 'memory';
   analytics?: string;
   workers?: string;
+  /** Customer ids to follow in the timeline (repeated or comma-separated). */
+  customer?: string[];
   /** Writes every email (HTML, text) and an index.html there (emails-dir.ts). */
   emails?: string;
 }
@@ -225,6 +244,7 @@ export async function simulateCommand(file: string, values: SimulateOptions): Pr
     throw error;
   }
 
+  const followed = followedCustomers(scenario, values.customer);
   if (values.check && !scenario.expect) {
     process.stderr.write(
       values.update
@@ -276,6 +296,7 @@ export async function simulateCommand(file: string, values: SimulateOptions): Pr
       json: Boolean(values.json),
       check: Boolean(values.check),
       color: Boolean(process.stdout.isTTY),
+      customers: followed,
     });
     process.stdout.write(report.stdout);
     if (values.emails !== undefined) {
