@@ -221,7 +221,8 @@ export function renderTimeline(
   const only = options.customers;
   const shown = only ? result.timeline.filter((l) => followed(l, only)) : result.timeline;
   const zones = new Set([...customers.values()].map((c) => c.zone));
-  const width = Math.min(36, Math.max(0, ...[...customers.values()].map((c) => c.label.length)));
+  const labels = new Set(shown.map((l) => customers.get(l.customerId ?? '')?.label ?? l.customerId ?? ''));
+  const width = Math.min(36, Math.max(1, ...[...labels].map((label) => label.length)));
   const following = only ? `, following ${[...only].join(', ')}` : '';
   const lines = [
     `${paint(1, `Simulation of ${options.name}`)} — ${result.stats.virtualDays} days of virtual time${following}; times are each customer's own`,

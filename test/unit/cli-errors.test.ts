@@ -96,6 +96,21 @@ describe('journeys: usage errors', () => {
       'Usage: journeys preview [--out <dir>]',
     ],
     [
+      'an unknown customer to follow, with the ones there are',
+      [
+        'simulate',
+        'test/scenarios/win-back.yaml',
+        '--store',
+        'memory',
+        '--customer',
+        'w1',
+        '--customer',
+        'walter',
+      ],
+      'journeys simulate: --customer walter: the scenario has no customer of that id; its customers are w1, w2, w4, w5',
+      SIMULATE_USAGE,
+    ],
+    [
       '--update without --check',
       ['simulate', scenario, '--store', 'memory', '--update'],
       `journeys simulate: --update rewrites the expect: section that --check compares with; use both: journeys simulate ${scenario} --check --update`,
