@@ -141,18 +141,19 @@ export async function updateReport(
     if (error instanceof ExpectationsUpdateError) return { stdout: `✗ ${error.message}\n`, code: 1 };
     throw error;
   }
-  if (!update.changed)
-    return { stdout: `✓ the expectations of ${file} already match the run; nothing to update\n`, code: 0 };
-  await writeFile(file, update.text);
-  const out = [colorDiff(update.diff, color).trimEnd(), ''];
+  if (update.changed) await writeFile(file, update.text);
+  const out = update.changed ? [colorDiff(update.diff, color).trimEnd(), ''] : [];
   for (const note of update.notes) out.push(`! ${note}`);
   const updated = await readScenario(file);
   const problems = updated.expect ? checkExpectations(updated, updated.expect, result) : [];
+  // What --update cannot follow (say, an entry written in a way it does not edit) is left to the author.
   if (problems.length)
     out.push(
-      `✗ ${file} was updated, but ${problems.length} expectation(s) still differ:`,
+      `✗ ${update.changed ? `${file} was updated, but` : `${file} is unchanged:`} ${problems.length} expectation(s) still differ:`,
       ...problems.map((p) => `  - ${p}`),
     );
+  else if (!update.changed)
+    out.push(`✓ the expectations of ${file} already match the run; nothing to update`);
   else
     out.push(
       `✓ ${file}: expect: updated from the run; review the diff above and commit it with the journey change`,
