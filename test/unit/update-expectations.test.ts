@@ -2,12 +2,16 @@
  * `simulate --check --update` as a pure function: a scenario's text and a run's result in, the new text
  * and its diff out. The results are written by hand (what a run gives), so no journey has to change.
  */
-import { readFile } from 'node:fs/promises';
+import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { buildCatalog } from '../../functions/catalog/build.ts';
+import { MemoryTables } from '../../local/memory-table/table.ts';
 import { checkExpectations } from '../../local/simulate/expectations.ts';
+import { readScenario, simulate } from '../../local/simulate/index.ts';
 import { scenarioSchema } from '../../local/simulate/scenario.ts';
 import type { SimulationResult } from '../../local/simulate/timeline.ts';
 import { ExpectationsUpdateError, updateExpectations } from '../../local/simulate/update-expectations.ts';
@@ -234,4 +238,35 @@ expect:
     );
     expect(update.text).toBe(`${text}  rejected:\n    - { index: 0, field: email }\n`);
   });
+
+  it('after a real change of onboarding (getting-started after P3D): the run and the update agree', async () => {
+    // Prepare: the project's journeys with onboarding's first wait three days instead of two.
+    const dir = await mkdtemp(path.join(tmpdir(), 'journeys-'));
+    try {
+      await cp(path.join(root, 'journeys'), dir, { recursive: true });
+      const onboarding = path.join(dir, 'onboarding.yaml');
+      const definition = await readFile(onboarding, 'utf8');
+      expect(definition).toContain('  - wait: P2D\n');
+      await writeFile(onboarding, definition.replace('  - wait: P2D\n', '  - wait: P3D\n'));
+      const { catalog } = await buildCatalog(root, { defaultLocale: 'en', journeysDir: dir });
+      const file = path.join(root, 'test/scenarios/onboarding-german-never-orders.yaml');
+      const scenario = await readScenario(file);
+      const source = await readFile(file, 'utf8');
+
+      // Act
+      const result = await simulate(scenario, catalog, { memory: new MemoryTables() });
+      const update = updateExpectations(source, result, { file: 'onboarding-german-never-orders.yaml' });
+
+      // Assess
+      expect(checkExpectations(scenario, scenario.expect ?? ({} as never), result)).not.toEqual([]);
+      expect(update.diff.split('\n').filter((l) => /^[-+] /.test(l))).toEqual([
+        '-    - { customer: c1, journey: onboarding, message: getting-started, local: "2026-03-04 09:00", locale: de }',
+        '+    - { customer: c1, journey: onboarding, message: getting-started, local: "2026-03-05 09:00", locale: de }',
+      ]);
+      expect(problemsAfter(update.text, result)).toEqual([]);
+      expect(updateExpectations(update.text, result).changed).toBe(false);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
 });
