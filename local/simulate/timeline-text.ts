@@ -157,7 +157,9 @@ export function emittedWords(
     case 'loyalty.member.joined':
       return `joins the loyalty program (tier ${d.tier})`;
     case 'loyalty.points.earned':
-      return `earns ${d.points} points (${d.reason}), balance ${d.balance}`;
+      return d.availableAt
+        ? `earns ${d.points} points (${d.reason}${d.orderId ? ` ${d.orderId}` : ''}), available ${moment(String(d.availableAt), zone, from)}; balance ${d.balance}`
+        : `earns ${d.points} points (${d.reason}), balance ${d.balance}`;
   }
   const rest = fields(detail, zone, from);
   return rest ? `${detailType} ${rest}` : detailType;

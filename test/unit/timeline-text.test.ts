@@ -165,6 +165,20 @@ describe('timeline text', () => {
     ).toBe('loyalty.tier.changed from=member to=gold at=Fri 1 Jan 2027 01:00 +01:00');
   });
 
+  it('points earned on an order: when they become available', () => {
+    const earned = {
+      customerId: 'k1',
+      points: 1500,
+      reason: 'order',
+      orderId: 'o1',
+      availableAt: '2026-01-19T21:00:00Z',
+      balance: 100,
+    };
+    expect(emittedWords('loyalty.points.earned', earned, 'Pacific/Auckland', '2026-01-05T21:00:00Z')).toBe(
+      'earns 1500 points (order o1), available Tue 20 Jan 10:00 +13:00; balance 100',
+    );
+  });
+
   it('one line per thing, naming the customer, in local time with the offset; headings name the zone when there are several', () => {
     const text = renderTimeline(result, scenario, { name: 'demo.yaml', color: false });
     expect(text.split('\n')).toEqual([
