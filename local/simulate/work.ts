@@ -18,7 +18,7 @@ import {
   takeEvent,
 } from './agenda.ts';
 import { dispatchSettled } from './settled-dispatch.ts';
-import type { Timeline } from './timeline.ts';
+import type { Timeline, TimelineLine } from './timeline.ts';
 
 /** Dispatch attempts of one entry: the stream trigger's retries of a failed batch, then the DLQ. */
 const DISPATCH_ATTEMPTS = 5;
@@ -99,11 +99,12 @@ export async function workDue(w: Work, a: Agenda, due: Due): Promise<void> {
 /** The fields of a received event the timeline shows (an order's id and total, a score, a code). */
 const SHOWN_FIELDS = ['orderId', 'total', 'score', 'code', 'referralCode', 'tier', 'points'];
 
-function shownFields(detail: Record<string, unknown>): Record<string, unknown> | undefined {
+/** A received event for its timeline line; no `detail` key when nothing is shown (as after JSON, in a worker). */
+function received(detailType: string, detail: Record<string, unknown>): NonNullable<TimelineLine['event']> {
   const shown = Object.fromEntries(
     SHOWN_FIELDS.filter((k) => detail[k] !== undefined).map((k) => [k, detail[k]]),
   );
-  return Object.keys(shown).length ? shown : undefined;
+  return Object.keys(shown).length ? { detailType, detail: shown } : { detailType };
 }
 
 async function deliverEvent(w: Work, a: Agenda, e: QueuedEvent, at: string): Promise<void> {
@@ -124,7 +125,7 @@ async function deliverEvent(w: Work, a: Agenda, e: QueuedEvent, at: string): Pro
         customerId,
         kind: 'event',
         text: `${e.detailType} ${customerId}`.trim(),
-        event: { detailType: e.detailType, detail: shownFields(e.detail) },
+        event: received(e.detailType, e.detail),
       },
       g,
     );
