@@ -15,6 +15,7 @@ import { readScenario, simulate } from '../../local/simulate/index.ts';
 import { scenarioSchema } from '../../local/simulate/scenario.ts';
 import type { SimulationResult } from '../../local/simulate/timeline.ts';
 import { ExpectationsUpdateError, updateExpectations } from '../../local/simulate/update-expectations.ts';
+import { scenarioFiles } from '../support/scenario.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -269,4 +270,19 @@ expect:
       await rm(dir, { recursive: true, force: true });
     }
   }, 60_000);
+
+  it('every shipped scenario, run as it is, is left byte for byte as it is', async () => {
+    // The scenarios meet their expectations (test/integration/scenarios.test.ts), so there is nothing
+    // to follow: an update that changed anything would be rewriting intent, not following it.
+    const { catalog } = await buildCatalog(root, { defaultLocale: 'en' });
+    const { dir, files } = scenarioFiles();
+    expect(files.length).toBeGreaterThan(10);
+    for (const name of files) {
+      const file = path.join(dir, name);
+      const result = await simulate(await readScenario(file), catalog, { memory: new MemoryTables() });
+      const update = updateExpectations(await readFile(file, 'utf8'), result, { file: name });
+      expect(update.diff, name).toBe('');
+      expect(update.notes, name).toEqual([]);
+    }
+  }, 240_000);
 });
