@@ -1,9 +1,14 @@
 /**
  * The words of `journeys simulate`'s timeline (timeline-text.ts): a result written by hand in, text out.
  */
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { buildCatalog } from '../../functions/catalog/build.ts';
 import { UsageError } from '../../local/errors.ts';
+import { MemoryTables } from '../../local/memory-table/table.ts';
 import { followedCustomers } from '../../local/simulate/cli.ts';
+import { readScenario, simulate } from '../../local/simulate/index.ts';
 import { noteFact } from '../../local/simulate/note-facts.ts';
 import type { SimulationResult, TimelineLine } from '../../local/simulate/timeline.ts';
 import {
@@ -244,4 +249,31 @@ describe('timeline text', () => {
       '--customer ana-1: the scenario has no customer of that id (did you mean "anna-1"?)',
     );
   });
+
+  it("reads the engine's own notes: every wait, watch, entry, exit, goal and completion of a run has its facts", async () => {
+    // The notes are the engine's English (functions/core/engine.ts, entry.ts); worded otherwise, they
+    // would fall back to their text, so a change of wording shows here.
+    const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+    const { catalog } = await buildCatalog(root, { defaultLocale: 'en' });
+    const scenario = await readScenario(path.join(root, 'test/scenarios/win-back.yaml'));
+    const result = await simulate(scenario, catalog, { memory: new MemoryTables() });
+    const notes = result.timeline.filter((l) => l.kind === 'note' && l.journey !== 'loyalty');
+    const kinds = new Set(notes.map((l) => l.fact?.kind));
+    for (const kind of [
+      'enters',
+      'sends',
+      'waits',
+      'waitsFor',
+      'watches',
+      'condition',
+      'exits',
+      'goal',
+      'completes',
+    ])
+      expect(kinds, kind).toContain(kind);
+    const unread = notes.filter(
+      (l) => !l.fact && /^\S+ (waits|watches|enters|exits|reaches|completes)/.test(l.text),
+    );
+    expect(unread.map((l) => l.text)).toEqual([]);
+  }, 60_000);
 });
