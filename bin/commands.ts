@@ -31,11 +31,22 @@ export function simulateSpec(): Command {
       when. The clock jumps from one due moment to the next, so months of journey time take seconds.`),
     )
     .usage(
-      '<scenario.(yaml|json)> [--json] [--check] [--store dynamodb-local|memory] [--emails DIR] [--analytics DIR] [--workers N]',
+      '<scenario.(yaml|json)> [--json] [--check [--update]] [--customer ID] [--store dynamodb-local|memory] [--emails DIR] [--analytics DIR] [--workers N]',
     )
     .argument('<scenario>', 'the scenario file (YAML or JSON)')
     .option('--json', 'machine-readable output: { emails, events, rejected, errors }')
     .option('--check', "compare with the scenario's expect: section; exit 1 and list every difference")
+    .option(
+      '--update',
+      prose(`with --check: rewrite the scenario's expect: section from the run, keeping what still holds as
+      written, and show the diff (after an intended change to a journey: review the diff, commit)`),
+    )
+    .option(
+      '--customer <id>',
+      prose(`follow these customers only in the timeline (repeat it, or separate ids with commas); the
+      summary counts their journeys`),
+      (id: string, ids: string[] = []) => [...ids, id],
+    )
     .addOption(
       new Option('--store <kind>', 'where journey state lives during the run (below)')
         .choices(['dynamodb-local', 'memory'])

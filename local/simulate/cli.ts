@@ -1,11 +1,11 @@
 /** `journeys simulate <scenario> [--json]`: starts the embedded servers, simulates, prints, stops. */
-import { readdir } from 'node:fs/promises';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { JsonLinesSink } from '../../functions/adapters/analytics-jsonl.ts';
 import { buildCatalog } from '../../functions/catalog/build.ts';
 import { CatalogError } from '../../functions/catalog/errors.ts';
-import { localStamp } from '../../functions/core/time.ts';
+import { didYouMean } from '../../functions/core/suggest.ts';
 import { ScenarioError, UsageError } from '../errors.ts';
 import { MemoryTables } from '../memory-table/table.ts';
 import { DynamoDbLocalStartError, startDynamoDbLocal } from '../servers/dynamodb-local.ts';
@@ -15,6 +15,8 @@ import { emailsDirProblem, writeEmails } from './emails-dir.ts';
 import { checkExpectations } from './expectations.ts';
 import { readScenario, type Scenario, type SimulationResult, simulate } from './index.ts';
 import { workersFor } from './parallel.ts';
+import { renderTimeline } from './timeline-text.ts';
+import { ExpectationsUpdateError, updateExpectations } from './update-expectations.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -24,32 +26,22 @@ const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
  */
 const LARGE_SCENARIO = 200;
 
-const ICONS = { event: '←', email: '✉', emit: '⚡', note: '·', rejected: '✗', error: '!' } as const;
-
-export function formatTimeline(result: SimulationResult, scenarioName: string, color: boolean): string {
-  const paint = (code: number, text: string) => (color ? `\u001b[${code}m${text}\u001b[0m` : text);
-  const colors = { event: 36, email: 32, emit: 35, note: 2, rejected: 31, error: 31 } as const;
-  const lines = [
-    `${paint(1, `Simulation of ${scenarioName}`)} — ${result.stats.virtualDays} days of virtual time`,
-    '',
-  ];
-  let lastDay = '';
-  for (const entry of result.timeline) {
-    const stamp = localStamp(entry.at, 'UTC');
-    const day = stamp.slice(0, 10);
-    if (day !== lastDay) {
-      lines.push(paint(1, day));
-      lastDay = day;
-    }
-    lines.push(`  ${stamp.slice(11)}Z ${paint(colors[entry.kind], `${ICONS[entry.kind]} ${entry.text}`)}`);
-  }
-  lines.push(
+/** The timeline in words (timeline-text.ts), then the run's totals. */
+export function formatTimeline(
+  result: SimulationResult,
+  scenario: Pick<Scenario, 'events'>,
+  scenarioName: string,
+  color: boolean,
+  customers?: ReadonlySet<string>,
+): string {
+  const red = (text: string) => (color ? `\u001b[31m${text}\u001b[0m` : text);
+  return [
+    renderTimeline(result, scenario, { name: scenarioName, color, customers }),
     '',
     `${result.emails.length} email(s), ${result.events.length} emitted event(s), ${result.rejected.length} rejected event(s)` +
-      `${result.errors.length ? `, ${paint(31, `${result.errors.length} handler error(s)`)}` : ''}; ` +
+      `${result.errors.length ? `, ${red(`${result.errors.length} handler error(s)`)}` : ''}; ` +
       `${result.stats.virtualDays} days simulated in ${(result.stats.wallMs / 1000).toFixed(1)} s (${result.stats.steps} clock steps, state in ${result.stats.store === 'memory' ? 'the memory table' : 'DynamoDB Local'}).`,
-  );
-  return lines.join('\n');
+  ].join('\n');
 }
 
 /** Where each handler error happened, one line each. */
@@ -73,7 +65,7 @@ export function simulationReport(
   result: SimulationResult,
   scenario: Scenario,
   file: string,
-  options: { json: boolean; check: boolean; color: boolean },
+  options: { json: boolean; check: boolean; color: boolean; customers?: ReadonlySet<string> },
 ): { stdout: string; code: number } {
   const out: string[] = [];
   const errors = result.errors.length
@@ -84,7 +76,7 @@ export function simulationReport(
     if (!options.check)
       out.push(JSON.stringify({ emails, events, rejected, errors: handlerErrors }, null, 2));
   } else {
-    out.push(formatTimeline(result, path.basename(file), options.color));
+    out.push(formatTimeline(result, scenario, path.basename(file), options.color, options.customers));
     if (errors) out.push('', errors);
   }
   if (!options.check) return { stdout: `${out.join('\n')}\n`, code: result.errors.length ? 1 : 0 };
@@ -98,6 +90,92 @@ export function simulationReport(
     out.push(`✗ ${problems.length} expectation(s) not met:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
   else if (!result.errors.length) out.push('✓ the simulation meets every expectation of the scenario');
   return { stdout: `${out.join('\n')}\n`, code: problems.length || result.errors.length ? 1 : 0 };
+}
+
+/**
+ * The customers `--customer` names (each repeat may list several, comma-separated), checked against the
+ * scenario's: an unknown id is a usage error, with the closest known one.
+ */
+export function followedCustomers(
+  scenario: Pick<Scenario, 'events'>,
+  ids: readonly string[] | undefined,
+): Set<string> | undefined {
+  if (!ids?.length) return undefined;
+  const known = new Set(
+    scenario.events.map((e) => e.detail.customerId).filter((id): id is string => typeof id === 'string'),
+  );
+  const wanted = ids
+    .flatMap((id) => id.split(','))
+    .map((id) => id.trim())
+    .filter(Boolean);
+  for (const id of wanted) {
+    if (known.has(id)) continue;
+    // Ids of one or two letters get no suggestion (too short to tell a typo): a short list helps then.
+    const hint =
+      didYouMean(id, known) || (known.size <= 12 ? `; its customers are ${[...known].join(', ')}` : '');
+    throw new UsageError(`--customer ${id}: the scenario has no customer of that id${hint}`);
+  }
+  return new Set(wanted);
+}
+
+/**
+ * `--check --update`: rewrites the scenario's expect: section from the run (update-expectations.ts),
+ * prints the diff and checks the file written. A run with handler errors is not written from: it does
+ * not show what production would do.
+ */
+export async function updateReport(
+  result: SimulationResult,
+  file: string,
+  color: boolean,
+): Promise<{ stdout: string; code: number }> {
+  if (result.errors.length)
+    return {
+      stdout: `✗ ${result.errors.length} handler error(s); ${file} was not updated:\n${errorLines(result).join('\n')}\n`,
+      code: 1,
+    };
+  const source = await readFile(file, 'utf8');
+  let update: ReturnType<typeof updateExpectations>;
+  try {
+    update = updateExpectations(source, result, { file });
+  } catch (error) {
+    if (error instanceof ExpectationsUpdateError) return { stdout: `✗ ${error.message}\n`, code: 1 };
+    throw error;
+  }
+  if (update.changed) await writeFile(file, update.text);
+  const out = update.changed ? [colorDiff(update.diff, color).trimEnd(), ''] : [];
+  for (const note of update.notes) out.push(`! ${note}`);
+  const updated = await readScenario(file);
+  const problems = updated.expect ? checkExpectations(updated, updated.expect, result) : [];
+  // What --update cannot follow (say, an entry written in a way it does not edit) is left to the author.
+  if (problems.length)
+    out.push(
+      `✗ ${update.changed ? `${file} was updated, but` : `${file} is unchanged:`} ${problems.length} expectation(s) still differ:`,
+      ...problems.map((p) => `  - ${p}`),
+    );
+  else if (!update.changed)
+    out.push(`✓ the expectations of ${file} already match the run; nothing to update`);
+  else
+    out.push(
+      `✓ ${file}: expect: updated from the run; review the diff above and commit it with the journey change`,
+    );
+  return { stdout: `${out.join('\n')}\n`, code: problems.length ? 1 : 0 };
+}
+
+/** A diff's removed lines red and added lines green (on a terminal). */
+function colorDiff(diff: string, color: boolean): string {
+  if (!color) return diff;
+  return diff
+    .split('\n')
+    .map((line) =>
+      line.startsWith('@@')
+        ? `\u001b[36m${line}\u001b[0m`
+        : line.startsWith('-')
+          ? `\u001b[31m${line}\u001b[0m`
+          : line.startsWith('+')
+            ? `\u001b[32m${line}\u001b[0m`
+            : line,
+    )
+    .join('\n');
 }
 
 /**
@@ -121,16 +199,30 @@ async function analyticsDirProblem(dir: string): Promise<string | undefined> {
 export interface SimulateOptions {
   json?: boolean;
   check?: boolean;
+  /** With --check: rewrite the expect: section from the run (update-expectations.ts). */
+  update?: boolean;
   defaultLocale: string;
   store: 'dynamodb-local' | 'memory';
   analytics?: string;
   workers?: string;
+  /** Customer ids to follow in the timeline (repeated or comma-separated). */
+  customer?: string[];
   /** Writes every email (HTML, text) and an index.html there (emails-dir.ts). */
   emails?: string;
 }
 
 export async function simulateCommand(file: string, values: SimulateOptions): Promise<number> {
   const store = values.store;
+  if (values.update && !values.check)
+    throw new UsageError(
+      `--update rewrites the expect: section that --check compares with; use both: journeys simulate ${file} --check --update`,
+    );
+  if (values.update && file.endsWith('.json')) {
+    process.stderr.write(
+      `${file}: --update rewrites YAML scenarios only (JSON keeps no comments and would be reformatted); update its expect: section by hand, or write the scenario in YAML\n`,
+    );
+    return 1;
+  }
   const analyticsDir = values.analytics;
   if (analyticsDir !== undefined) {
     const problem = await analyticsDirProblem(analyticsDir);
@@ -153,8 +245,13 @@ export async function simulateCommand(file: string, values: SimulateOptions): Pr
     throw error;
   }
 
+  const followed = followedCustomers(scenario, values.customer);
   if (values.check && !scenario.expect) {
-    process.stderr.write(`${file} has no expect: section to check against\n`);
+    process.stderr.write(
+      values.update
+        ? `${file} has no expect: section to update. Write one naming what matters (e.g. one expect: emails: entry for each customer to follow); --update keeps it in step with the journeys from then on.\n`
+        : `${file} has no expect: section to check against\n`,
+    );
     return 1;
   }
   const progress = !values.json && process.stderr.isTTY;
@@ -191,10 +288,16 @@ export async function simulateCommand(file: string, values: SimulateOptions): Pr
       },
     );
     if (progress) process.stderr.write('\r\u001b[2K');
+    if (values.update) {
+      const report = await updateReport(result, file, Boolean(process.stdout.isTTY));
+      process.stdout.write(report.stdout);
+      return report.code;
+    }
     const report = simulationReport(result, scenario, file, {
       json: Boolean(values.json),
       check: Boolean(values.check),
       color: Boolean(process.stdout.isTTY),
+      customers: followed,
     });
     process.stdout.write(report.stdout);
     if (values.emails !== undefined) {

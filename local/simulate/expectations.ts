@@ -60,7 +60,7 @@ export const expectationSchema = z
 export type Expectations = z.infer<typeof expectationSchema>;
 
 /** Each customer's time zone, from their registration in the scenario. */
-function timeZones(scenario: Scenario): Map<string, string> {
+export function customerTimeZones(scenario: Pick<Scenario, 'events'>): Map<string, string> {
   const zones = new Map<string, string>();
   for (const e of scenario.events) {
     const id = e.detail.customerId;
@@ -69,10 +69,13 @@ function timeZones(scenario: Scenario): Map<string, string> {
   return zones;
 }
 
-function matches(actual: unknown, expected: unknown): boolean {
+/** Whether `actual` has every field of `expected` (recursively), as an `events` entry's `detail` means. */
+export function matchesDetail(actual: unknown, expected: unknown): boolean {
   if (expected !== null && typeof expected === 'object' && !Array.isArray(expected)) {
     if (actual === null || typeof actual !== 'object') return false;
-    return Object.entries(expected).every(([k, v]) => matches((actual as Record<string, unknown>)[k], v));
+    return Object.entries(expected).every(([k, v]) =>
+      matchesDetail((actual as Record<string, unknown>)[k], v),
+    );
   }
   return JSON.stringify(actual) === JSON.stringify(expected);
 }
@@ -85,7 +88,7 @@ export function checkExpectations(
   defaultTimeZone = 'Europe/Berlin',
 ): string[] {
   const problems: string[] = [];
-  const zones = timeZones(scenario);
+  const zones = customerTimeZones(scenario);
   const local = (customer: string, at: string) => localStamp(at, zones.get(customer) ?? defaultTimeZone);
 
   const customers = [...new Set(expected.emails.map((e) => e.customer))];
@@ -126,7 +129,7 @@ export function checkExpectations(
         e.detailType === want.type &&
         e.detail.customerId === want.customer &&
         (!want.local || local(want.customer, e.at) === want.local) &&
-        (!want.detail || matches(e.detail, want.detail)),
+        (!want.detail || matchesDetail(e.detail, want.detail)),
     );
     const ok = want.count === undefined ? found.length > 0 : found.length === want.count;
     if (!ok) {

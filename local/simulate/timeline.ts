@@ -7,6 +7,7 @@ import type { DispatchOutcome } from '../../functions/services/dispatcher.ts';
 import type { PublishedEvent } from '../runtime/runtime.ts';
 import type { SesEmail } from '../servers/ses-emulator.ts';
 import type { Origin, Timer } from './agenda.ts';
+import { type NoteFact, noteFact } from './note-facts.ts';
 import { collate, type ListOrders, listOrders, mergeOrderedParts } from './order.ts';
 
 export interface SimulatedEmail {
@@ -40,11 +41,23 @@ export interface SimulationError {
   error: string;
 }
 
+/**
+ * One thing that happened. `text` is the plain account (the engine's note, the event's JSON); the other
+ * fields carry the same as data for the CLI's renderer (timeline-text.ts), which words it for people.
+ */
 export type TimelineLine = {
   at: string;
   customerId?: string | undefined;
   kind: 'event' | 'email' | 'emit' | 'note' | 'rejected' | 'error';
   text: string;
+  /** The journey a note, an email or an emitted event belongs to. */
+  journey?: string;
+  /** A note's facts, when the note is one noteFact knows. */
+  fact?: NoteFact;
+  /** An email sent. */
+  email?: { message: string; locale: string; to: string; subject: string };
+  /** An event received (`kind: 'event'`), rejected, or emitted, with a few fields worth showing. */
+  event?: { detailType: string; detail?: Record<string, unknown> };
 };
 
 export interface SimulationResult {
@@ -126,8 +139,20 @@ export class Timeline {
     trace: { journeyId: string; note: string }[],
     generation: number,
   ): void {
-    for (const note of trace)
-      this.line({ at, customerId, kind: 'note', text: `${note.journeyId} ${note.note}` }, generation);
+    for (const note of trace) {
+      const fact = noteFact(note.note);
+      this.line(
+        {
+          at,
+          customerId,
+          kind: 'note',
+          text: `${note.journeyId} ${note.note}`,
+          journey: note.journeyId,
+          ...(fact ? { fact } : {}),
+        },
+        generation,
+      );
+    }
   }
 
   emailSent(outcome: SentOutcome, origin: Origin): void {
@@ -227,6 +252,8 @@ export class Timeline {
           customerId: sent.customerId,
           kind: 'email',
           text: `${sent.journeyId}/${sent.message} [${sent.locale}] → ${sent.to} “${email.subject}”`,
+          journey: sent.journeyId,
+          email: { message: sent.message, locale: sent.locale, to: sent.to, subject: email.subject },
         },
         origin.generation,
       );
@@ -246,6 +273,7 @@ export class Timeline {
             customerId: origin.customerId || String(event.detail.customerId ?? ''),
             kind: 'emit',
             text: `${event.detailType} ${JSON.stringify(event.detail)}`,
+            event: { detailType: event.detailType, detail: event.detail },
           },
           origin.generation,
         );

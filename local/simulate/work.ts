@@ -18,7 +18,7 @@ import {
   takeEvent,
 } from './agenda.ts';
 import { dispatchSettled } from './settled-dispatch.ts';
-import type { Timeline } from './timeline.ts';
+import type { Timeline, TimelineLine } from './timeline.ts';
 
 /** Dispatch attempts of one entry: the stream trigger's retries of a failed batch, then the DLQ. */
 const DISPATCH_ATTEMPTS = 5;
@@ -96,6 +96,17 @@ export async function workDue(w: Work, a: Agenda, due: Due): Promise<void> {
   await w.cause.run(origin, () => dispatch(w, a));
 }
 
+/** The fields of a received event the timeline shows (an order's id and total, a score, a code). */
+const SHOWN_FIELDS = ['orderId', 'total', 'score', 'code', 'referralCode', 'tier', 'points'];
+
+/** A received event for its timeline line; no `detail` key when nothing is shown (as after JSON, in a worker). */
+function received(detailType: string, detail: Record<string, unknown>): NonNullable<TimelineLine['event']> {
+  const shown = Object.fromEntries(
+    SHOWN_FIELDS.filter((k) => detail[k] !== undefined).map((k) => [k, detail[k]]),
+  );
+  return Object.keys(shown).length ? { detailType, detail: shown } : { detailType };
+}
+
 async function deliverEvent(w: Work, a: Agenda, e: QueuedEvent, at: string): Promise<void> {
   const customerId = a.customerId;
   const g = generation(w);
@@ -108,7 +119,16 @@ async function deliverEvent(w: Work, a: Agenda, e: QueuedEvent, at: string): Pro
   });
   // A system event only the analytics log hears is not a line of the timeline.
   if (e.index >= 0 || delivery.targets.some((t) => t.target !== 'analytics'))
-    w.timeline.line({ at, customerId, kind: 'event', text: `${e.detailType} ${customerId}`.trim() }, g);
+    w.timeline.line(
+      {
+        at,
+        customerId,
+        kind: 'event',
+        text: `${e.detailType} ${customerId}`.trim(),
+        event: received(e.detailType, e.detail),
+      },
+      g,
+    );
   const rejected = delivery.targets.find((t) => t.outcome?.status === 'rejected');
   if (rejected?.outcome?.status === 'rejected') {
     w.timeline.result.rejected.push({
@@ -116,7 +136,16 @@ async function deliverEvent(w: Work, a: Agenda, e: QueuedEvent, at: string): Pro
       detailType: e.detailType,
       errors: rejected.outcome.errors,
     });
-    w.timeline.line({ at, customerId, kind: 'rejected', text: rejected.outcome.errors.join('; ') }, g);
+    w.timeline.line(
+      {
+        at,
+        customerId,
+        kind: 'rejected',
+        text: rejected.outcome.errors.join('; '),
+        event: { detailType: e.detailType },
+      },
+      g,
+    );
   } else if (!delivery.targets.length) {
     w.timeline.line({ at, customerId, kind: 'note', text: `no rule matches ${e.source}/${e.detailType}` }, g);
   }

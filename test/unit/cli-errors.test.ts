@@ -37,7 +37,7 @@ function expectNoStackTrace(output: string): void {
 }
 
 const SIMULATE_USAGE =
-  'Usage: journeys simulate <scenario.(yaml|json)> [--json] [--check] [--store dynamodb-local|memory]';
+  'Usage: journeys simulate <scenario.(yaml|json)> [--json] [--check [--update]] [--customer ID] [--store dynamodb-local|memory]';
 
 describe('journeys: usage errors', () => {
   it.each([
@@ -100,6 +100,27 @@ describe('journeys: usage errors', () => {
       ['preview', 'onboarding/welcome', 'onboarding/getting-started'],
       "journeys preview: too many arguments for 'preview'. Expected 1 argument but got 2.",
       'Usage: journeys preview [--out <dir>]',
+    ],
+    [
+      'an unknown customer to follow, with the ones there are',
+      [
+        'simulate',
+        'test/scenarios/win-back.yaml',
+        '--store',
+        'memory',
+        '--customer',
+        'w1',
+        '--customer',
+        'walter',
+      ],
+      'journeys simulate: --customer walter: the scenario has no customer of that id; its customers are w1, w2, w4, w5',
+      SIMULATE_USAGE,
+    ],
+    [
+      '--update without --check',
+      ['simulate', scenario, '--store', 'memory', '--update'],
+      `journeys simulate: --update rewrites the expect: section that --check compares with; use both: journeys simulate ${scenario} --check --update`,
+      SIMULATE_USAGE,
     ],
     [
       'a check of the command itself (not the parser) that fails',

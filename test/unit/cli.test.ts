@@ -73,6 +73,38 @@ describe('journeys CLI', () => {
     );
   });
 
+  it('simulate --customer: follows the customers named (repeated or comma-separated), in their local time', async () => {
+    const one = await journeys(
+      'simulate',
+      'test/scenarios/referral.yaml',
+      '--store',
+      'memory',
+      '--customer',
+      'r1',
+    );
+    expect(one.code).toBe(0);
+    const lines = one.stdout.split('\n').filter((l) => /^ {2}\d\d:\d\d [+-]\d\d:\d\d /.test(l));
+    expect(lines.length).toBeGreaterThan(10);
+    for (const line of lines) expect(line).toMatch(/ r1 Ben <ben@example\.com> /);
+    expect(one.stdout).toContain('following r1');
+    expect(one.stdout).toContain('  10:30 +02:00  r1 Ben <ben@example.com>  ⚡ referred by r0 (code ');
+    expect(one.stdout).toMatch(/\n {2}referral +entered 1 · emails: referral-welcome ×1/);
+
+    const two = await journeys(
+      'simulate',
+      'test/scenarios/referral.yaml',
+      '--store',
+      'memory',
+      '--customer',
+      'r0,r1',
+      '--customer',
+      'r2',
+    );
+    expect(two.stdout).toContain('following r0, r1, r2');
+    expect(two.stdout).toContain(' r2 ');
+    expect(two.stdout).not.toContain(' r3 ');
+  });
+
   it('prints help, and rejects unknown commands and options with exit code 2', async () => {
     const help = await journeys('--help');
     expect(help.code).toBe(0);
