@@ -183,7 +183,7 @@ describe('the packed package', () => {
       .map((b) => JSON.parse(readFileSync(path.join(out, b, 'catalog.json'), 'utf8')))
       .find((c) => c.journeys?.length === 1);
     expect(journeyCatalog?.journeys[0].definition.id).toBe('plant-care');
-  });
+  }, 180_000);
 
   it('runs journeys --version and journeys validate from the installed bin', async () => {
     // Act
