@@ -185,15 +185,22 @@ describe('the packed package', () => {
     expect(journeyCatalog?.journeys[0].definition.id).toBe('plant-care');
   }, 180_000);
 
-  it('runs journeys --version and journeys validate from the installed bin', async () => {
+  it('runs journeys --version, validate and simulate --store memory from the installed bin', async () => {
+    // Prepare
+    const scenario = path.join(project, 'onboarding.yaml');
+    cpSync(path.join(ROOT, 'test', 'scenarios', 'onboarding-german-never-orders.yaml'), scenario);
+
     // Act
     const bin = path.join(project, 'node_modules', '.bin', 'journeys');
     const version = await run(bin, ['--version'], { cwd: project });
     const validate = await run(bin, ['validate'], { cwd: project });
+    const simulate = await run(bin, ['simulate', scenario, '--store', 'memory', '--check'], { cwd: project });
 
     // Assess
     expect(version.stdout.trim()).toBe(manifest.version);
     expect(validate.stdout).toContain('plant-care.yaml');
     expect(validate.stdout).toContain('1 journey valid');
+    // The shipped onboarding journey, as the scenario expects it.
+    expect(simulate.stdout).toContain('onboarding/first-order-offer [de]');
   });
 });
