@@ -3,9 +3,10 @@
  * the tarball unpacked into a fresh project's node_modules as npm would, its bin linked, and only the
  * package's declared dependencies and peer dependencies made available there (symlinks into this
  * repository's node_modules, so nothing is downloaded; a missing declaration fails the import). The
- * project then does what a consumer does: type-checks an import of the construct, its props and the
- * event contract; synthesises a stack with its own journey, bundling every function from the installed
- * package with esbuild; runs `journeys --version` and `journeys validate` from the installed bin.
+ * project is examples/existing-app with its own development dependencies (tsx, cdk-nag, @types/node).
+ * It does what a consumer does: type-checks the app and an import of the construct, its props and the
+ * event contract; runs the app as `cdk synth` would, bundling every function from the installed package
+ * and checking it with cdk-nag; runs `journeys --version`, `validate` and `simulate` from the installed bin.
  */
 import { execFile } from 'node:child_process';
 import {
@@ -68,7 +69,17 @@ beforeAll(async () => {
   const installed = path.join(modules, 'retention-journeys');
   renameSync(path.join(unpacked, 'package'), installed);
   manifest = JSON.parse(readFileSync(path.join(installed, 'package.json'), 'utf8')) as PackedManifest;
-  for (const name of Object.keys({ ...manifest.dependencies, ...manifest.peerDependencies })) {
+  // The example app's own development dependencies (tsx, cdk-nag, @types/node) are the consumer's too.
+  const example = JSON.parse(readFileSync(path.join(EXAMPLE, 'package.json'), 'utf8')) as {
+    devDependencies: Record<string, string>;
+  };
+  const consumerDevDependencies = Object.keys(example.devDependencies).filter(
+    (name) => name !== 'typescript',
+  );
+  for (const name of [
+    ...Object.keys({ ...manifest.dependencies, ...manifest.peerDependencies }),
+    ...consumerDevDependencies,
+  ]) {
     const link = path.join(modules, name);
     mkdirSync(path.dirname(link), { recursive: true });
     symlinkSync(path.join(ROOT, 'node_modules', name), link, 'dir');
@@ -77,9 +88,9 @@ beforeAll(async () => {
     chmodSync(path.join(installed, file), 0o755);
     symlinkSync(path.join('..', 'retention-journeys', file), path.join(modules, '.bin', name));
   }
-  // The consumer's own journey and templates (the example's).
-  cpSync(path.join(EXAMPLE, 'journeys'), path.join(project, 'journeys'), { recursive: true });
-  cpSync(path.join(EXAMPLE, 'templates'), path.join(project, 'templates'), { recursive: true });
+  // The consumer is examples/existing-app: its app, stack, journey, templates, cdk.json and tsconfig.json.
+  for (const entry of ['bin', 'lib', 'journeys', 'templates', 'cdk.json', 'tsconfig.json'])
+    cpSync(path.join(EXAMPLE, entry), path.join(project, entry), { recursive: true });
 }, 240_000);
 
 describe('the packed package', () => {
@@ -106,7 +117,7 @@ describe('the packed package', () => {
     });
   });
 
-  it('type-checks a consumer that imports the construct, its props and the event contract', async () => {
+  it('type-checks the example app and a consumer of the construct, its props and the event contract', async () => {
     // Prepare
     writeFileSync(
       path.join(project, 'check.ts'),
@@ -132,9 +143,10 @@ describe('the packed package', () => {
           strict: true,
           noEmit: true,
           skipLibCheck: true,
-          types: [],
+          allowImportingTsExtensions: true,
+          types: ['node'],
         },
-        files: ['check.ts'],
+        files: ['check.ts', 'bin/app.ts', 'lib/shop-stack.ts'],
       }),
     );
 
@@ -149,29 +161,29 @@ describe('the packed package', () => {
     expect(result).toEqual({ code: 0, stdout: '' });
   });
 
-  it("synthesises the consumer's stack, bundling every function from the installed package", async () => {
-    // Prepare
-    writeFileSync(
-      path.join(project, 'app.mjs'),
-      [
-        "import { App, Stack } from 'aws-cdk-lib';",
-        "import { RetentionJourneys, loadJourneysCatalog } from 'retention-journeys';",
-        'const catalog = await loadJourneysCatalog({ projectDir: process.cwd() });',
-        // As the CDK CLI runs an app: asset paths in the template's metadata.
-        "const app = new App({ outdir: 'cdk.out', context: { 'aws:cdk:enable-asset-metadata': true } });",
-        "const stack = new Stack(app, 'Consumer', { env: { account: '123456789012', region: 'eu-central-1' } });",
-        "new RetentionJourneys(stack, 'Journeys', { ...catalog, senderAddress: 'Plant Shop <hello@plants.example>', analytics: { enabled: false } });",
-        'app.synth();',
-        '',
-      ].join('\n'),
-    );
+  it("synthesises the example app's stack as cdk synth runs it, bundling every function from the installed package", async () => {
+    // Prepare: what the CDK CLI hands an app — an output directory and the context of cdk.json.
+    const cdkJson = JSON.parse(readFileSync(path.join(project, 'cdk.json'), 'utf8')) as {
+      context: Record<string, unknown>;
+    };
+    const env = {
+      ...process.env,
+      CDK_OUTDIR: path.join(project, 'cdk.out'),
+      CDK_CONTEXT_JSON: JSON.stringify({ ...cdkJson.context, 'aws:cdk:enable-asset-metadata': true }),
+      CDK_DEFAULT_ACCOUNT: '123456789012',
+      CDK_DEFAULT_REGION: 'eu-central-1',
+    };
 
-    // Act
-    await run(process.execPath, ['app.mjs'], { cwd: project, maxBuffer: 64 * 1024 * 1024 });
+    // Act: cdk.json's app, `npx tsx bin/app.ts`, with the consumer's tsx
+    await run(process.execPath, ['--import', 'tsx', 'bin/app.ts'], {
+      cwd: project,
+      env,
+      maxBuffer: 64 * 1024 * 1024,
+    });
 
     // Assess
     const out = path.join(project, 'cdk.out');
-    const template = JSON.parse(readFileSync(path.join(out, 'Consumer.template.json'), 'utf8')) as {
+    const template = JSON.parse(readFileSync(path.join(out, 'PlantShop.template.json'), 'utf8')) as {
       Resources: Record<string, { Type: string; Metadata?: Record<string, string> }>;
     };
     const functions = Object.values(template.Resources).filter((r) => r.Type === 'AWS::Lambda::Function');
