@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
 // The SDK warns once per process that its releases after the first week of January 2027 need Node 22;
@@ -7,6 +8,19 @@ import { defineConfig } from 'vitest/config';
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
 export default defineConfig({
+  // The package's own name, as examples/ import it: the sources here (tsconfig.json "paths" says the same).
+  resolve: {
+    alias: [
+      {
+        find: /^retention-journeys$/,
+        replacement: fileURLToPath(new URL('./lib/index.ts', import.meta.url)),
+      },
+      {
+        find: /^retention-journeys\/events$/,
+        replacement: fileURLToPath(new URL('./functions/core/events.ts', import.meta.url)),
+      },
+    ],
+  },
   test: {
     // Two cores: DynamoDB Local (a JVM) and the test workers share them.
     maxWorkers: 2,

@@ -16,9 +16,10 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { pathToFileURL } from 'node:url';
 import { Command, type CommanderError } from 'commander';
 import { formatDefinitionError } from '../functions/catalog/journeys.ts';
+import { packageRoot } from '../functions/catalog/package-root.ts';
 import { renderSchemas } from '../functions/catalog/schemas.ts';
 import { plural, validateProject } from '../functions/catalog/validate.ts';
 import type { BacktestOptions } from '../local/backtest/cli.ts';
@@ -29,7 +30,8 @@ import type { SendTestOptions } from '../local/send-test/cli.ts';
 import type { SimulateOptions } from '../local/simulate/cli.ts';
 import { backtestSpec, previewSpec, prose, reportSpec, sendTestSpec, simulateSpec } from './commands.ts';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+// bin/ in this repository, dist/bin/ in the installed package: the package root is the nearest package.json.
+const ROOT = packageRoot(import.meta.url);
 const VERSION = (JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { version: string })
   .version;
 

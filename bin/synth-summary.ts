@@ -1,6 +1,7 @@
 /**
  * `npm run synth` runs `cdk synth --quiet` and then this: a short summary of what was synthesized,
- * read from `cdk.out/*.template.json` and the asset folders the templates point at.
+ * read from `cdk.out/*.template.json` and the asset folders the templates point at, closed by the
+ * cdk-nag outcome (`cdk.out/validation-report.json` and the acknowledgements in `*.metadata.json`).
  *
  *   tsx bin/synth-summary.ts [cdk.out]
  */
@@ -114,6 +115,54 @@ function grants(resources: Record<string, Resource>, outDir: string): string[][]
     });
 }
 
+/** The report CDK writes after running the validation plugins (cdk-nag's AwsSolutions pack, bin/app.ts). */
+interface ValidationReport {
+  pluginReports?: {
+    pluginName: string;
+    conclusion: 'success' | 'failure';
+    violations: { ruleName: string; severity: string; violatingConstructs: { constructPath: string }[] }[];
+  }[];
+}
+
+/**
+ * The cdk-nag outcome in words. cdk-nag leaves a finding acknowledged in lib/ (`Validations.of(…)
+ * .acknowledge`, each with its reason) out of its report, and a plugin with nothing to report is left out
+ * of CDK's validation report: an empty report is a pass. Acknowledgements are counted from the
+ * `aws:cdk:acknowledged-rules` metadata of every stack.
+ */
+export function nagOutcome(outDir: string): string[] {
+  const reportFile = path.join(outDir, 'validation-report.json');
+  if (!existsSync(reportFile))
+    return ['cdk-nag AwsSolutions: no validation-report.json; run cdk synth first'];
+  const report = JSON.parse(readFileSync(reportFile, 'utf8')) as ValidationReport;
+  let acknowledged = 0;
+  for (const file of readdirSync(outDir).filter((f) => f.endsWith('.metadata.json'))) {
+    const metadata = JSON.parse(readFileSync(path.join(outDir, file), 'utf8')) as Record<
+      string,
+      { type: string; data?: Record<string, string> }[]
+    >;
+    for (const entries of Object.values(metadata))
+      for (const entry of entries)
+        if (entry.type === 'aws:cdk:acknowledged-rules') acknowledged += Object.keys(entry.data ?? {}).length;
+  }
+  const acknowledgedText = `${acknowledged} finding${acknowledged === 1 ? '' : 's'} acknowledged in lib/, each with its reason`;
+  const nag = (report.pluginReports ?? []).filter((r) => /nag|AwsSolutions/i.test(r.pluginName));
+  if (nag.length === 0)
+    return [`cdk-nag AwsSolutions: passed, no unacknowledged findings (${acknowledgedText})`];
+  return nag.flatMap((r) => {
+    const bySeverity = new Map<string, number>();
+    for (const v of r.violations) bySeverity.set(v.severity, (bySeverity.get(v.severity) ?? 0) + 1);
+    const counts = [...bySeverity].map(([severity, n]) => `${n} ${severity}${n === 1 ? '' : 's'}`).join(', ');
+    return [
+      `cdk-nag AwsSolutions: ${r.conclusion === 'success' ? 'passed' : 'FAILED'} with ${counts || 'no findings'} (${acknowledgedText})`,
+      ...r.violations.map(
+        (v) =>
+          `  ${v.severity} ${v.ruleName} at ${v.violatingConstructs.map((c) => c.constructPath).join(', ')}`,
+      ),
+    ];
+  });
+}
+
 export function summarize(outDir: string): string {
   const templates = readdirSync(outDir).filter((f) => f.endsWith('.template.json'));
   if (templates.length === 0) return `no *.template.json in ${outDir}; run cdk synth first`;
@@ -206,6 +255,7 @@ export function summarize(outDir: string): string {
     if (urls.length) out.push(`Function URLs: ${urls.join(', ')}`);
     out.push('');
   }
+  out.push(...nagOutcome(outDir), '');
   return out.join('\n');
 }
 

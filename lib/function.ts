@@ -7,7 +7,7 @@
  * catalog (`catalog.json` next to its handler).
  */
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -27,17 +27,39 @@ import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import type { Catalog } from '../functions/catalog/catalog.ts';
+import { moduleExtension, PACKAGE_ROOT } from '../functions/catalog/package-root.ts';
 import { catalogPart, catalogPartFiles, writeCatalogPartFiles } from '../functions/catalog/part.ts';
 import { FUNCTION_ROLES, type FunctionRole, type RoleName } from '../functions/composition/roles.ts';
 
 /** Node.js runtime of every function: the newest aws-cdk-lib 2.276 offers (cdk-nag AwsSolutions-L1). */
 export const FUNCTION_RUNTIME = Runtime.NODEJS_24_X;
 
-/** Directory of the Lambda handlers, resolved from this file so synth works from any working directory. */
+/**
+ * Directory of the Lambda handlers, resolved from this file so synth works from any working directory:
+ * functions/handlers/*.ts in this repository, dist/functions/handlers/*.js in the installed package
+ * (esbuild bundles either at synth).
+ */
 export const HANDLERS_DIR = fileURLToPath(new URL('../functions/handlers/', import.meta.url));
+const HANDLER_EXTENSION = moduleExtension(import.meta.url);
 
-/** Project root (holds package-lock.json), so esbuild resolves dependencies from the right place. */
-const PROJECT_ROOT = fileURLToPath(new URL('../', import.meta.url));
+const LOCK_FILES = ['package-lock.json', 'pnpm-lock.yaml', 'yarn.lock', 'bun.lock', 'bun.lockb'];
+
+/**
+ * Where esbuild resolves the functions' dependencies from, and the lock file NodejsFunction wants:
+ * this repository itself (its package-lock.json), or — installed as a package, which carries no lock
+ * file — the project that installed it, the nearest directory above with one. Undefined when there is
+ * none: NodejsFunction then looks from the working directory and names what it missed.
+ */
+export function bundlingRoot(
+  from = PACKAGE_ROOT,
+): { projectRoot: string; depsLockFilePath: string } | undefined {
+  for (let dir = from; ; dir = path.dirname(dir)) {
+    const lockFile = LOCK_FILES.map((name) => path.join(dir, name)).find((file) => existsSync(file));
+    if (lockFile) return { projectRoot: dir, depsLockFilePath: lockFile };
+    if (path.dirname(dir) === dir) return undefined;
+  }
+}
+const BUNDLING_ROOT = bundlingRoot();
 
 /**
  * esbuild emits ESM; a few bundled CommonJS dependencies still call `require` for Node built-ins,
@@ -146,7 +168,7 @@ export class RetentionFunction extends Construct {
         ? writeCatalogPart(props.catalogPath, functionRole, props.journeyId)
         : undefined;
     this.function = new NodejsFunction(this, 'Function', {
-      entry: `${HANDLERS_DIR}${functionRole.handlerFile}`,
+      entry: `${HANDLERS_DIR}${functionRole.handlerFile.replace(/\.ts$/, HANDLER_EXTENSION)}`,
       handler: 'handler',
       // Lambda descriptions are capped at 256 characters.
       description: props.description.slice(0, 256),
@@ -161,8 +183,7 @@ export class RetentionFunction extends Construct {
       applicationLogLevelV2: ApplicationLogLevel.INFO,
       systemLogLevelV2: SystemLogLevel.WARN,
       tracing: this.node.tryGetContext(TRACING_CONTEXT) === true ? Tracing.ACTIVE : Tracing.PASS_THROUGH,
-      projectRoot: PROJECT_ROOT,
-      depsLockFilePath: `${PROJECT_ROOT}package-lock.json`,
+      ...BUNDLING_ROOT,
       environment: {
         NODE_OPTIONS: '--enable-source-maps',
         ...props.environment,

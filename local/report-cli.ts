@@ -351,7 +351,11 @@ export function summary(data: ReportData): string {
 /** Entry point for bin/journeys.ts: wires the HTML renderer in when analytics/html/render.ts exists. */
 export async function reportCommand(options: ReportOptions): Promise<number> {
   let renderHtml: RenderHtml | undefined;
-  const renderer = new URL('../analytics/html/render.ts', import.meta.url);
+  // render.ts from the sources, render.js from the build (dist/).
+  const renderer = new URL(
+    `../analytics/html/render${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`,
+    import.meta.url,
+  );
   if (options.out !== undefined && existsSync(renderer)) {
     renderHtml = ((await import(renderer.href)) as { renderReportHtml?: RenderHtml }).renderReportHtml;
   }

@@ -17,6 +17,12 @@ export interface BuildOptions {
   defaultLocale: string;
   journeysDir?: string;
   templatesDir?: string;
+  /**
+   * Where the layout and a locale's shared strings come from when `templatesDir` has none of its own
+   * (functions/email/compile.ts): the package's shipped templates, for a project that embeds the construct.
+   * @default - none: templatesDir holds them all
+   */
+  sharedTemplatesDir?: string;
   /** @default <rootDir>/loyalty.yaml; a missing file means no program */
   loyaltyFile?: string;
 }
@@ -30,7 +36,7 @@ export async function buildCatalog(
   const templates = await compileTemplates(
     options.templatesDir ?? path.join(rootDir, 'templates'),
     loaded.journeys.map((j) => j.definition),
-    { defaultLocale: options.defaultLocale },
+    { defaultLocale: options.defaultLocale, sharedDir: options.sharedTemplatesDir },
   );
   const loyalty = await loadLoyaltyProgram(options.loyaltyFile ?? path.join(rootDir, LOYALTY_FILE));
   const names = loyalty.program

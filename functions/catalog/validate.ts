@@ -11,6 +11,7 @@ import { compileTemplates } from '../email/compile.ts';
 import { checkLoyaltyNames } from '../email/template-checks.ts';
 import { countSteps, type DefinitionError, type LoadedJourney, loadJourneys } from './journeys.ts';
 import { describeProgram, LOYALTY_FILE, loadLoyaltyProgram } from './loyalty.ts';
+import { PACKAGE_ROOT } from './package-root.ts';
 
 export interface ProjectContext {
   rootDir: string;
@@ -47,10 +48,12 @@ export const templateCheck: ProjectCheck = async (ctx) => {
   const dir = path.join(path.dirname(path.resolve(ctx.journeysDir)), 'templates');
   if (!existsSync(dir)) return [];
   const defaultLocale = process.env.DEFAULT_LOCALE ?? 'en';
+  // A project without a layout or shared strings of its own (one that embeds the construct) uses the
+  // package's, as synth does (lib/catalog.ts).
   const { errors, requiredBy, catalog } = await compileTemplates(
     dir,
     ctx.journeys.map((j) => j.definition),
-    { defaultLocale },
+    { defaultLocale, sharedDir: path.join(PACKAGE_ROOT, 'templates') },
   );
   // Every tier and reward of the loyalty program is named in every locale.
   const { program } = await loadLoyaltyProgram(path.join(ctx.rootDir, LOYALTY_FILE));

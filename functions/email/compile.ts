@@ -9,6 +9,11 @@
  *   <journeyId>/<message>.mjml               HTML body (MJML sections)
  *   <journeyId>/<message>.txt                plain-text body
  *   <journeyId>/<message>.<locale>.yaml      subject, preheader and body strings
+ *
+ * With `sharedDir` (a project that embeds the construct: its own templates folder, the package's
+ * shipped one as `sharedDir`), a layout file or a locale's shared strings missing from `rootDir` are
+ * taken from `sharedDir` — shared strings only for the default locale and the locales the project's
+ * messages are written in; the project's own file wins where both have one.
  */
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -59,7 +64,7 @@ export interface CompileResult {
 export async function compileTemplates(
   rootDir: string,
   journeys: readonly CompileJourney[],
-  options: { defaultLocale: string },
+  options: { defaultLocale: string; sharedDir?: string | undefined },
 ): Promise<CompileResult> {
   const errors: TemplateError[] = [];
   const warnings: TemplateError[] = [];
@@ -74,9 +79,17 @@ export async function compileTemplates(
     return existsSync(full) ? readFileSync(full, 'utf8') : undefined;
   };
 
+  /** A shared file (layout, shared strings) from rootDir, else from sharedDir. */
+  const sharedDirOf = (file: string): string =>
+    options.sharedDir !== undefined && !existsSync(join(rootDir, file)) ? options.sharedDir : rootDir;
+  const readShared = (file: string): string | undefined => {
+    const full = join(sharedDirOf(file), file);
+    return existsSync(full) ? readFileSync(full, 'utf8') : undefined;
+  };
+
   // Shared frame.
-  const layoutMjml = read('layout.mjml');
-  const layoutText = read('layout.txt');
+  const layoutMjml = readShared('layout.mjml');
+  const layoutText = readShared('layout.txt');
   const htmlSlot = layoutMjml?.includes(BODY_SLOT) === true;
   const textSlot = layoutText?.includes(BODY_SLOT) === true;
   for (const [file, layout, hasSlot] of [
@@ -92,9 +105,31 @@ export async function compileTemplates(
   };
 
   // Shared strings.
-  const sharedFiles = listDir(join(rootDir, 'locales'))
+  // From sharedDir, only the locales the project writes messages in (and their languages) and the
+  // default locale: the package's other languages are not the project's, and would each demand strings.
+  const used = new Set([defaultLocale.toLowerCase()]);
+  for (const dir of listDir(rootDir)) {
+    if (dir === 'locales' || !isDirectory(join(rootDir, dir))) continue;
+    for (const name of listDir(join(rootDir, dir))) {
+      const locale = /\.([A-Za-z0-9-_]+)\.ya?ml$/.exec(name)?.[1]?.toLowerCase();
+      if (locale) used.add(locale).add(locale.split(/[-_]/)[0] ?? locale);
+    }
+  }
+  const sharedNames = [
+    ...new Set([
+      ...listDir(join(rootDir, 'locales')),
+      ...(options.sharedDir === undefined
+        ? []
+        : listDir(join(options.sharedDir, 'locales')).filter((name) =>
+            used.has(name.replace(/\.ya?ml$/, '').toLowerCase()),
+          )),
+    ]),
+  ].sort();
+  const sharedFiles = sharedNames
     .filter((name) => /\.ya?ml$/.test(name))
-    .map((name) => readStrings(rootDir, `locales/${name}`, name.replace(/\.ya?ml$/, ''), errors))
+    .map((name) =>
+      readStrings(sharedDirOf(`locales/${name}`), `locales/${name}`, name.replace(/\.ya?ml$/, ''), errors),
+    )
     .filter((f): f is StringsFile => f !== undefined);
   for (const f of sharedFiles) catalog.shared[f.locale] = f.strings;
   catalog.locales = sharedFiles.map((f) => f.locale).sort();

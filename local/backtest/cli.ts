@@ -4,17 +4,18 @@
  */
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { Duration } from 'luxon';
 import { buildCatalog } from '../../functions/catalog/build.ts';
 import type { Catalog } from '../../functions/catalog/catalog.ts';
 import { CatalogError } from '../../functions/catalog/errors.ts';
+import { packageRoot } from '../../functions/catalog/package-root.ts';
 import { BacktestError, UsageError } from '../errors.ts';
 import { workersFor } from '../simulate/parallel.ts';
 import { readEventHistory } from './events.ts';
 import { type BacktestResult, backtest, type Run, SECTIONS } from './index.ts';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+// This repository, or the installed package (from dist/local/…): its shipped journeys and templates.
+const ROOT = packageRoot(import.meta.url);
 
 export function formatBacktest(result: BacktestResult, dirs: Record<Run, string>, color: boolean): string {
   const paint = (code: number, text: string) => (color ? `\u001b[${code}m${text}\u001b[0m` : text);

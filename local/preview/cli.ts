@@ -6,10 +6,10 @@
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { buildCatalog } from '../../functions/catalog/build.ts';
 import type { Catalog } from '../../functions/catalog/catalog.ts';
 import { CatalogError } from '../../functions/catalog/errors.ts';
+import { packageRoot } from '../../functions/catalog/package-root.ts';
 import { TemplateRenderError } from '../../functions/email/index.ts';
 import { FixtureError, PreviewError, UsageError } from '../errors.ts';
 import {
@@ -23,7 +23,8 @@ import {
   writeGallery,
 } from './index.ts';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+// This repository, or the installed package (from dist/local/…): its shipped journeys and templates.
+const ROOT = packageRoot(import.meta.url);
 
 export interface PreviewIo {
   out: (text: string) => void;

@@ -1,5 +1,4 @@
 import type { Server } from 'node:http';
-import * as sesEmulatorModule from 'aws-ses-v2-local';
 import type { Email } from 'aws-ses-v2-local/dist/store.js';
 import { deregister, type Registered, register } from './processes.ts';
 
@@ -26,8 +25,13 @@ export interface SesEmulator {
 
 type SesServerFactory = (config?: Partial<{ host: string; port: number }>) => Promise<Server>;
 
-/** The package is CommonJS with `exports.default`; depending on the loader we get it nested once or twice. */
-function sesServerFactory(): SesServerFactory {
+/**
+ * The package is CommonJS with `exports.default`; depending on the loader we get it nested once or twice.
+ * Imported when an emulator starts, not with this module: the emulator is a development dependency, and
+ * the installed package's `journeys simulate --store memory` (SES in process) reaches this module without it.
+ */
+async function sesServerFactory(): Promise<SesServerFactory> {
+  const sesEmulatorModule = await import('aws-ses-v2-local');
   const mod = sesEmulatorModule as unknown as { default: SesServerFactory | { default: SesServerFactory } };
   const candidate = typeof mod.default === 'function' ? mod.default : mod.default.default;
   if (typeof candidate !== 'function') throw new Error('aws-ses-v2-local: server factory not found');
@@ -39,7 +43,7 @@ function sesServerFactory(): SesServerFactory {
  * Its store is module-global: two emulators in one process share the captured emails.
  */
 export async function startSesEmulator(options: { port?: number } = {}): Promise<SesEmulator> {
-  const server = await sesServerFactory()({ host: '127.0.0.1', port: options.port ?? 0 });
+  const server = await (await sesServerFactory())({ host: '127.0.0.1', port: options.port ?? 0 });
   const address = server.address();
   if (address === null || typeof address === 'string') throw new Error('SES emulator: unexpected address');
   const port = address.port;

@@ -1,10 +1,10 @@
 /** `journeys simulate <scenario> [--json]`: starts the embedded servers, simulates, prints, stops. */
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { JsonLinesSink } from '../../functions/adapters/analytics-jsonl.ts';
 import { buildCatalog } from '../../functions/catalog/build.ts';
 import { CatalogError } from '../../functions/catalog/errors.ts';
+import { packageRoot } from '../../functions/catalog/package-root.ts';
 import { didYouMean } from '../../functions/core/suggest.ts';
 import { ScenarioError, UsageError } from '../errors.ts';
 import { MemoryTables } from '../memory-table/table.ts';
@@ -18,7 +18,8 @@ import { workersFor } from './parallel.ts';
 import { renderTimeline } from './timeline-text.ts';
 import { ExpectationsUpdateError, updateExpectations } from './update-expectations.ts';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+// This repository, or the installed package (from dist/local/…): its shipped journeys and templates.
+const ROOT = packageRoot(import.meta.url);
 
 /**
  * From this many customers on, suggest the memory table. The figures are the README's (Performance):

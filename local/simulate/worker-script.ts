@@ -25,7 +25,9 @@ const fromSources = (): WorkerScript => ({
 
 export async function workerScript(): Promise<WorkerScript> {
   const source = new URL('./worker.ts', import.meta.url);
-  if (!import.meta.url.endsWith('.ts')) return fromSources();
+  // Built (dist/, the installed package): the worker is plain JavaScript already.
+  if (!import.meta.url.endsWith('.ts'))
+    return { url: new URL('./worker.js', import.meta.url), remove: async () => {} };
   let esbuild: typeof import('esbuild');
   try {
     esbuild = await import('esbuild');

@@ -57,9 +57,17 @@ export function baseProps(): RetentionJourneysStackProps {
   };
 }
 
-/** A fresh app that skips asset bundling (no esbuild run in unit tests). */
+/** The feature flags cdk.json sets (keys starting `@aws-cdk`): the tests synthesise what `cdk synth` does. */
+export const FEATURE_FLAGS: Record<string, unknown> = Object.fromEntries(
+  Object.entries(
+    (JSON.parse(readFileSync(path.join(ROOT, 'cdk.json'), 'utf8')) as { context: Record<string, unknown> })
+      .context,
+  ).filter(([key]) => key.startsWith('@aws-cdk')),
+);
+
+/** A fresh app with cdk.json's feature flags that skips asset bundling (no esbuild run in unit tests). */
 export function testApp(): App {
-  return new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+  return new App({ context: { ...FEATURE_FLAGS, 'aws:cdk:bundling-stacks': [] } });
 }
 
 export function buildStack(overrides: Partial<RetentionJourneysStackProps> = {}): RetentionJourneysStack {
