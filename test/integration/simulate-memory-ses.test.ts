@@ -29,7 +29,13 @@ const withoutContent = (result: SimulationResult) => {
     ...rest,
     emails: emails.map(({ subject: _, text: __, html: ___, ...email }) => email),
     timeline: timeline.map((line) =>
-      line.kind === 'email' ? { ...line, text: line.text.replace(/ “.*”$/, '') } : line,
+      line.kind === 'email'
+        ? {
+            ...line,
+            text: line.text.replace(/ “.*”$/, ''),
+            ...(line.email && { email: { ...line.email, subject: '' } }),
+          }
+        : line,
     ),
   };
 };
