@@ -1,34 +1,14 @@
-/**
- * Usage mistakes and a missing Java, as a person meets them: the real `journeys` command in a child
- * process. Each must say what is wrong in a line or two, with the command's usage, and never show a
- * Node stack trace.
- */
-import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, rm, symlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runJourneys } from '../support/cli.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const scenario = 'test/scenarios/locales.yaml';
 
-async function journeys(
-  args: string[],
-  env: NodeJS.ProcessEnv = process.env,
-): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await promisify(execFile)(process.execPath, ['bin/journeys.js', ...args], {
-      cwd: root,
-      env,
-    });
-    return { code: 0, stdout, stderr };
-  } catch (err) {
-    const e = err as { code?: number; stdout?: string; stderr?: string };
-    return { code: typeof e.code === 'number' ? e.code : -1, stdout: e.stdout ?? '', stderr: e.stderr ?? '' };
-  }
-}
+const journeys = runJourneys;
 
 function expectNoStackTrace(output: string): void {
   expect(output).not.toMatch(/\n\s+at /);

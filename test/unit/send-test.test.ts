@@ -1,15 +1,7 @@
-/**
- * `journeys send-test`: what it is asked to send (message, address, locale) and where (the running
- * npm start), checked before anything is rendered; and the mistakes as a person meets them, through
- * the real `journeys` command: what is wrong, the usage, exit code 2 (1 when npm start is not
- * running), never a stack trace. Sending itself: test/integration/send-test.test.ts.
- */
-import { execFile } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { OutgoingEmail } from '../../functions/adapters/mailer.ts';
 import { buildCatalog } from '../../functions/catalog/build.ts';
@@ -25,6 +17,7 @@ import { checkAddress, resolveMessage, resolveTestLocale } from '../../local/sen
 import type { SesEmail } from '../../local/servers/ses-emulator.ts';
 import type { RunningRuntime } from '../../local/start/data-dir.ts';
 import { viewed } from '../../local/start/mail-viewer.ts';
+import { runJourneys } from '../support/cli.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 let catalog: Catalog;
@@ -313,18 +306,8 @@ describe('a test email in the mail viewer', () => {
   });
 });
 
-async function journeys(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await promisify(execFile)(process.execPath, ['bin/journeys.js', ...args], {
-      cwd: root,
-      env: { ...process.env, JOURNEYS_DATA_DIR: path.join(dir, 'no-runtime-here') },
-    });
-    return { code: 0, stdout, stderr };
-  } catch (err) {
-    const e = err as { code?: number; stdout?: string; stderr?: string };
-    return { code: typeof e.code === 'number' ? e.code : -1, stdout: e.stdout ?? '', stderr: e.stderr ?? '' };
-  }
-}
+const journeys = (args: string[]) =>
+  runJourneys(args, { ...process.env, JOURNEYS_DATA_DIR: path.join(dir, 'no-runtime-here') });
 
 const USAGE =
   'Usage: journeys send-test <journey>/<message> --to <address> [--locale <tag>] [--customer <id>] [--aws] [--fallback] [--data <dir>]';

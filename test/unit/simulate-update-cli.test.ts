@@ -1,29 +1,13 @@
-/**
- * `journeys simulate FILE --check --update` as the marketer runs it: a scenario whose expectations went
- * out of step (here: a getting-started email expected a day early, as after changing a wait) is
- * rewritten with the diff shown, then passes `--check`, and a second `--update` changes nothing.
- */
-import { execFile } from 'node:child_process';
 import { copyFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
+import { runJourneys } from '../support/cli.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
-async function journeys(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await promisify(execFile)(process.execPath, ['bin/journeys.js', ...args], {
-      cwd: root,
-    });
-    return { code: 0, stdout, stderr };
-  } catch (err) {
-    const e = err as { code?: number; stdout?: string; stderr?: string };
-    return { code: typeof e.code === 'number' ? e.code : -1, stdout: e.stdout ?? '', stderr: e.stderr ?? '' };
-  }
-}
+const journeys = (...args: string[]) => runJourneys(args);
 
 describe('journeys simulate --check --update', () => {
   const dirs: string[] = [];
