@@ -107,6 +107,7 @@ describe('the packed package', () => {
     expect(has('journeys/onboarding.yaml')).toBe(true);
     expect(has('templates/layout.mjml')).toBe(true);
     expect(has('CHANGELOG.md')).toBe(true);
+    expect(has('LICENSE')).toBe(true);
     expect(
       files.filter((f) => /\.test\.|^package\/(test|lib|functions|bench|faults|examples)\//.test(f)),
     ).toEqual([]);
