@@ -1,38 +1,19 @@
 import { Duration, Fn, Stack, Validations } from 'aws-cdk-lib';
 import type { TableV2 } from 'aws-cdk-lib/aws-dynamodb';
-import {
-  type Archive,
-  EventBus,
-  type EventPattern,
-  type IEventBus,
-  Rule,
-  Schedule,
-} from 'aws-cdk-lib/aws-events';
+import { type Archive, EventBus, type IEventBus, Rule, Schedule } from 'aws-cdk-lib/aws-events';
 import { EventBus as EventBusTarget, LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
-import {
-  FilterCriteria,
-  FilterRule,
-  type FunctionUrl,
-  FunctionUrlAuthType,
-  HttpMethod,
-  InvokeMode,
-  StartingPosition,
-} from 'aws-cdk-lib/aws-lambda';
+import { type FunctionUrl, FunctionUrlAuthType, HttpMethod, InvokeMode } from 'aws-cdk-lib/aws-lambda';
 import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
-import { DynamoEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { TABLE } from '../functions/adapters/table-schema.ts';
 import type { RoleName } from '../functions/composition/roles.ts';
 import { shopIdentityEnv } from '../functions/config.ts';
-import { REQUEUED_FROM } from '../functions/core/outbox.ts';
 import {
   journeyEventPattern,
   journeySystemEventPattern,
   profileEventPattern,
-  type EventPattern as RoutingPattern,
 } from '../functions/core/routing.ts';
 import { parseLinkTracking } from '../functions/core/shop.ts';
 import { METRIC_NAMESPACE, METRIC_SERVICE } from '../functions/metrics.ts';
@@ -43,17 +24,23 @@ import { Email, sesEventPattern } from './email.ts';
 import { RetentionFunction, TRACING_CONTEXT } from './function.ts';
 import { Loyalty } from './loyalty.ts';
 import { type MonitoredQueue, Monitoring } from './monitoring.ts';
+import { dispatcherSizing, outboxStreamSource } from './outbox-dispatch.ts';
 import {
   type FrequencyCap,
   type RetentionJourneysProps,
   RetentionJourneysPropsError,
   SYSTEM_EVENT_SOURCE,
 } from './retention-journeys-props.ts';
+import { pascalCase, retryThenKeep, routeToFunction, toCdkPattern } from './routing.ts';
 import { reserveSystemSource } from './system-source-policy.ts';
 import { JourneysTable } from './table.ts';
 import { validateProps } from './validate-props.ts';
 
-/** Metrics namespace of every function (powertools); see functions/metrics.ts. */
+export {
+  dispatcherSizing,
+  OUTBOX_PREFIX,
+  SENDS_PER_WORKER_PER_SECOND,
+} from './outbox-dispatch.ts';
 export {
   type FrequencyCap,
   type RetentionJourneysProps,
@@ -62,39 +49,16 @@ export {
   validateProps,
 };
 
+/** Metrics namespace of every function (powertools); see functions/metrics.ts. */
 export const METRICS_NAMESPACE = METRIC_NAMESPACE;
 /** Service name in logs, traces and metric dimensions (powertools); see functions/metrics.ts. */
 export const SERVICE_NAME = METRIC_SERVICE;
-/**
- * Sort-key prefix of outbox entries; must equal `keys.outboxPrefix` in functions/adapters/table-keys.ts
- * (test/infra asserts it). Kept literal so synth does not load the AWS SDK.
- */
-export const OUTBOX_PREFIX = 'OUT#';
-
-/**
- * One dispatcher invocation sends its batch one email after another. An SES v2 `SendEmail` round
- * trip takes roughly 100 ms, so one invocation (a "worker") manages about 10 sends per second at most.
- */
-export const SENDS_PER_WORKER_PER_SECOND = 10;
-
 /**
  * Concurrency reserved for (and capping) the public preferences endpoint: enough for unsubscribe
  * clicks and mailbox providers' one-click POSTs, small enough that a flood of requests cannot run up
  * the bill or starve the rest of the account.
  */
 export const PREFERENCES_RESERVED_CONCURRENCY = 5;
-
-/** How the dispatcher is sized from the send rate (see `sendRatePerSecond`). */
-export function dispatcherSizing(sendRatePerSecond: number): {
-  reservedConcurrency: number;
-  sendsPerSecondPerWorker: number;
-  batchSize: number;
-} {
-  const reservedConcurrency = Math.max(1, Math.ceil(sendRatePerSecond / SENDS_PER_WORKER_PER_SECOND));
-  const sendsPerSecondPerWorker = sendRatePerSecond / reservedConcurrency;
-  const batchSize = Math.min(25, Math.max(1, Math.ceil(sendsPerSecondPerWorker * 5)));
-  return { reservedConcurrency, sendsPerSecondPerWorker, batchSize };
-}
 
 /** A dead-letter queue with what it holds and how it is redriven (README, "Redrive"). */
 export interface DeadLetterQueueInfo extends MonitoredQueue {
@@ -248,7 +212,7 @@ export class RetentionJourneys extends Construct {
           description: `System events of journey ${definition.id}`,
         });
       }
-      this.retryThenKeep(fn, dlq);
+      retryThenKeep(fn, dlq);
       journeyFunctions.set(definition.id, fn);
     }
     this.journeyFunctions = journeyFunctions;
@@ -267,7 +231,7 @@ export class RetentionJourneys extends Construct {
       profileDlq,
       { description: 'Every shop event, for the customer profile projection' },
     );
-    this.retryThenKeep(this.profileFunction, profileDlq);
+    retryThenKeep(this.profileFunction, profileDlq);
 
     this.sweeperFunction = makeFunction(
       'Sweeper',
@@ -317,7 +281,7 @@ export class RetentionJourneys extends Construct {
       sesEventsDlq,
       { description: 'SES events of the retention-journeys configuration set' },
     );
-    this.retryThenKeep(this.sesEventsFunction, sesEventsDlq);
+    retryThenKeep(this.sesEventsFunction, sesEventsDlq);
 
     // The preferences endpoint: one-click unsubscribe (RFC 8058), the footer's unsubscribe page and
     // the NPS links. Public by necessity (see below). It publishes nothing itself: consent changes and
@@ -376,43 +340,14 @@ export class RetentionJourneys extends Construct {
       'stream',
     );
     this.dispatcherFunction.function.addEventSource(
-      new DynamoEventSource(this.table, {
-        startingPosition: StartingPosition.TRIM_HORIZON,
-        // Only new outbox entries, and entries the sweeper put back to `pending` for a retry or a
-        // resend (functions/services/stream.ts): state, timers, the "sent" update of an entry and
-        // recorded SES events never invoke it.
-        filters: [
-          FilterCriteria.filter({
-            eventName: FilterRule.isEqual('INSERT'),
-            dynamodb: { Keys: { [TABLE.sortKey]: { S: FilterRule.beginsWith(OUTBOX_PREFIX) } } },
-          }),
-          FilterCriteria.filter({
-            eventName: FilterRule.isEqual('MODIFY'),
-            dynamodb: {
-              Keys: { [TABLE.sortKey]: { S: FilterRule.beginsWith(OUTBOX_PREFIX) } },
-              NewImage: { status: { S: FilterRule.isEqual('pending') } },
-              OldImage: { status: { S: FilterRule.or(...REQUEUED_FROM) } },
-            },
-          }),
-        ],
-        batchSize: sizing.batchSize,
-        maxBatchingWindow: Duration.seconds(1),
-        // One batch per stream shard at a time; reserved concurrency caps the shards in flight.
-        parallelizationFactor: 1,
-        bisectBatchOnError: true,
-        reportBatchItemFailures: true,
-        retryAttempts: 8,
-        // The stream keeps records 24 h; give up (to the DLQ) well before they expire.
-        maxRecordAge: Duration.hours(12),
-        onFailure: new SqsDlq(this.dispatcherDeadLetterQueue),
-      }),
+      outboxStreamSource(this.table, sizing.batchSize, this.dispatcherDeadLetterQueue),
     );
 
     // How the optional parts (analytics, connectors, loyalty) hook into the stack's routing and dead letters.
     const wiring: FailureWiring = {
       deadLetterQueue: (label, holds) => this.deadLetterQueue(label, holds, 'sqs'),
       route: (...args) => this.route(...args),
-      retryThenKeep: (fn, dlq) => this.retryThenKeep(fn, dlq),
+      retryThenKeep,
     };
     this.analytics = settings.analytics
       ? new Analytics(this, 'Analytics', {
@@ -512,40 +447,8 @@ export class RetentionJourneys extends Construct {
     return queue;
   }
 
-  /** A rule on `bus` sending matching events to a function, with bounded retries and a DLQ. */
-  private route(
-    id: string,
-    bus: IEventBus,
-    eventPattern: EventPattern,
-    fn: RetentionFunction,
-    dlq: Queue,
-    options: { description: string },
-  ): void {
-    new Rule(this, `${id}Rule`, {
-      description: options.description,
-      eventBus: bus,
-      eventPattern,
-      targets: [
-        // Delivery to Lambda (throttling, service errors): retried, then kept in the DLQ.
-        new LambdaFunction(fn.function, {
-          deadLetterQueue: dlq,
-          retryAttempts: 8,
-          maxEventAge: Duration.hours(6),
-        }),
-      ],
-    });
-  }
-
-  /**
-   * The function itself failing (EventBridge invokes asynchronously): retried twice by Lambda, then
-   * the invocation record goes to the DLQ of its rules, so no event is dropped silently.
-   */
-  private retryThenKeep(fn: RetentionFunction, dlq: Queue): void {
-    fn.function.configureAsyncInvoke({
-      retryAttempts: 2,
-      maxEventAge: Duration.hours(6),
-      onFailure: new SqsDestination(dlq),
-    });
+  private route(...args: Parameters<FailureWiring['route']>): void {
+    routeToFunction(this, ...args);
   }
 
   /** Forwards every event of the partner event source to the journeys bus. */
@@ -561,18 +464,4 @@ export class RetentionJourneys extends Construct {
       targets: [new EventBusTarget(this.eventBus, { deadLetterQueue: dlq })],
     });
   }
-}
-
-/** The routing module's pattern in CDK's spelling (`detail-type` is `detailType` there). */
-export function toCdkPattern(pattern: RoutingPattern): EventPattern {
-  const detailType = pattern['detail-type'];
-  return { source: [...pattern.source], ...(detailType ? { detailType: [...detailType] } : {}) };
-}
-
-function pascalCase(id: string): string {
-  return id
-    .split(/[^A-Za-z0-9]+/)
-    .filter(Boolean)
-    .map((part) => part[0]?.toUpperCase() + part.slice(1))
-    .join('');
 }
