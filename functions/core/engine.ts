@@ -11,7 +11,7 @@ import { type Fact, orderFacts } from './facts.ts';
 import { onEvent, onTimer } from './inputs.ts';
 import type { JourneyHistory } from './journey-history.ts';
 import type { LoyaltyData } from './loyalty/account.ts';
-import { loyaltyData, memberCurrency } from './loyalty/ledger.ts';
+import { customerLoyaltyData } from './loyalty/ledger.ts';
 import type { LoyaltyProgram } from './loyalty/program.ts';
 import type { CustomerView, Effect, JourneyInstance, MarketingLedger, TraceEntry } from './model.ts';
 import { outboxId } from './outbox.ts';
@@ -157,10 +157,7 @@ export class Run {
    * as a redemption would issue them); none without an account or an enabled program.
    */
   memberData(at: string): LoyaltyData | undefined {
-    const program = this.args.config.loyalty;
-    const account = this.args.customer.loyalty;
-    if (!program?.enabled || !account) return undefined;
-    return loyaltyData(program, account, at, this.timeZone, memberCurrency(this.args.customer));
+    return customerLoyaltyData(this.args.config.loyalty, this.args.customer, at, this.timeZone);
   }
 
   /** The order events stored for the customer, including the one being decided on. */

@@ -6,8 +6,7 @@
  */
 import type { Catalog } from '../../functions/catalog/catalog.ts';
 import type { CompiledJourney } from '../../functions/core/compile.ts';
-import { loyaltyData } from '../../functions/core/loyalty/member-data.ts';
-import { memberCurrency } from '../../functions/core/loyalty/redemption.ts';
+import { customerLoyaltyData } from '../../functions/core/loyalty/member-data.ts';
 import type { CustomerView, JourneyInstance } from '../../functions/core/model.ts';
 import { ORDER_KEY, type TemplateData, templateData } from '../../functions/core/template-data.ts';
 import {
@@ -71,11 +70,7 @@ export function customerTestData(input: {
   const journey: CompiledJourney = previewJourney(catalog, message.journeyId);
   const instance = latestInstance(view, message.journeyId) ?? standIn(view, message.journeyId, now);
   const timeZone = view.profile?.timeZone ?? input.defaultTimeZone;
-  const program = catalog.loyalty;
-  const loyalty =
-    program?.enabled && view.loyalty
-      ? loyaltyData(program, view.loyalty, now, timeZone, memberCurrency(view))
-      : undefined;
+  const loyalty = customerLoyaltyData(catalog.loyalty, view, now, timeZone);
   const real = templateData(journey.definition, instance, view, now, loyalty);
   const defined = Object.fromEntries(Object.entries(real).filter(([, value]) => value !== undefined));
   return {

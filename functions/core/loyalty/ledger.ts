@@ -19,7 +19,7 @@ import { redeem } from './redemption.ts';
 import { type LoyaltyArgs, Run } from './run.ts';
 import { expire, release, settle } from './schedule.ts';
 
-export { loyaltyData } from './member-data.ts';
+export { customerLoyaltyData, loyaltyData } from './member-data.ts';
 export { movementId } from './movements.ts';
 export { memberCurrency, redemptionRequestId } from './redemption.ts';
 export type { LoyaltyArgs } from './run.ts';

@@ -1,6 +1,8 @@
 /** What templates and the member page show of a member: typed data from the account and the program. */
+import type { CustomerView } from '../model.ts';
 import type { LoyaltyAccount, LoyaltyData } from './account.ts';
 import type { LoyaltyProgram } from './program.ts';
+import { memberCurrency } from './redemption.ts';
 import { expiresAt } from './schedule.ts';
 import { progressTo } from './tiers.ts';
 
@@ -39,4 +41,19 @@ export function loyaltyData(
       };
     }),
   };
+}
+
+/**
+ * A customer's loyalty data at `at`, rewards in the currency of their latest order (as a redemption
+ * would issue them); none without an enabled program or an account. The engine's conditions and
+ * templates, and `journeys send-test`, read a customer's membership through this one rule.
+ */
+export function customerLoyaltyData(
+  program: LoyaltyProgram | undefined,
+  customer: Pick<CustomerView, 'loyalty' | 'orders' | 'orderSummary'>,
+  at: string,
+  timeZone: string,
+): LoyaltyData | undefined {
+  if (!program?.enabled || !customer.loyalty) return undefined;
+  return loyaltyData(program, customer.loyalty, at, timeZone, memberCurrency(customer));
 }
