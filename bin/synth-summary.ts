@@ -8,6 +8,7 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { textTable } from '../local/text-table.ts';
 
 // biome-ignore lint/suspicious/noExplicitAny: CloudFormation templates are untyped JSON
 type Json = any;
@@ -37,16 +38,9 @@ function directorySize(dir: string, include: (file: string) => boolean): number 
 
 const kb = (bytes: number): string => `${Math.round(bytes / 1024).toLocaleString('en')} KB`;
 
-/** Left-aligned columns, except the ones named in `right`. */
-function table(header: string[], rows: string[][], right: number[] = []): string[] {
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const line = (cells: string[]) =>
-    cells
-      .map((cell, i) => (right.includes(i) ? cell.padStart(widths[i] ?? 0) : cell.padEnd(widths[i] ?? 0)))
-      .join('  ')
-      .trimEnd();
-  return [line(header), ...rows.map(line)].map((l) => `  ${l}`);
-}
+/** Left-aligned columns, except the ones named in `right`; indented under their heading. */
+const table = (header: string[], rows: string[][], right: number[] = []): string[] =>
+  textTable(header, rows, { right }).map((l) => `  ${l}`);
 
 function busName(busRef: Json, resources: Record<string, Resource>): string {
   if (busRef === undefined) return 'default';

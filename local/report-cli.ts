@@ -22,6 +22,7 @@ import { AthenaRunner } from '../functions/adapters/athena.ts';
 import { AthenaQueryError } from '../functions/adapters/errors.ts';
 import { LOYALTY_FILE, loadLoyaltyProgram } from '../functions/catalog/loyalty.ts';
 import { UsageError } from './errors.ts';
+import { textTable } from './text-table.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -312,13 +313,8 @@ export function summary(data: ReportData): string {
       p.nps === null ? '—' : String(Math.round(p.nps) || 0),
       money(p.revenue),
     ]);
-  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const line = (r: string[]) =>
-    r
-      .map((c, i) => (i === 0 || i === r.length - 1 ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0)))
-      .join('  ')
-      .trimEnd();
-  lines.push(line(head), ...rows.map(line));
+  // Numbers right-aligned: every column but the period and the last.
+  lines.push(...textTable(head, rows, { right: head.map((_, i) => i).slice(1, -1) }));
   if (data.journeys.length) {
     lines.push('', 'Journeys (entered → sent → opened → clicked; goal treated vs held out; uplift):');
     for (const j of data.journeys) {

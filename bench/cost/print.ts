@@ -1,4 +1,6 @@
 /** How `npm run cost` shows the bill: the profile, where each figure came from, then the tables. */
+
+import { textTable } from '../../local/text-table.ts';
 import {
   type Assumptions,
   type Bill,
@@ -21,15 +23,7 @@ const num = (n: number, digits = 2) =>
   n >= 1000 || Number.isInteger(n) ? Math.round(n).toLocaleString('en') : n.toFixed(n >= 100 ? 0 : digits);
 
 function table(header: string[], rows: string[][], right: number[]): void {
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const line = (cells: string[]) =>
-    cells
-      .map((c, i) => (right.includes(i) ? c.padStart(widths[i] ?? 0) : c.padEnd(widths[i] ?? 0)))
-      .join('  ')
-      .trimEnd();
-  out(`  ${line(header)}`);
-  out(`  ${widths.map((w) => '─'.repeat(w)).join('  ')}`);
-  for (const r of rows) out(`  ${line(r)}`);
+  for (const line of textTable(header, rows, { right, rule: true })) out(`  ${line}`);
 }
 
 const describe = (w: Work) =>
