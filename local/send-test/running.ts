@@ -6,7 +6,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { isRunning, LOCK_FILE, type RunningRuntime, SECRET_FILE, STATE_FILE } from '../start/data-dir.ts';
+import { lockHolder, type RunningRuntime, readRuntimeState, SECRET_FILE } from '../start/data-dir.ts';
 import { NotRunningError } from './errors.ts';
 
 export interface LocalTarget {
@@ -29,12 +29,9 @@ export async function runningRuntime(
     new NotRunningError(
       `npm start is not running (${why}): start it with \`npm start\` in another terminal, or send through SES in your AWS account with --aws`,
     );
-  const pid = Number((await readFile(path.join(dataDir, LOCK_FILE), 'utf8').catch(() => '')).trim());
-  if (!pid || !isRunning(pid)) throw notRunning(`no runtime holds ${shown}`);
-  const state = JSON.parse(await readFile(path.join(dataDir, STATE_FILE), 'utf8').catch(() => '{}')) as {
-    running?: RunningRuntime;
-  };
-  const running = state.running;
+  const pid = lockHolder(dataDir);
+  if (pid === undefined) throw notRunning(`no runtime holds ${shown}`);
+  const { running } = await readRuntimeState(dataDir);
   if (!running)
     throw notRunning(`the runtime of ${shown} (pid ${pid}) has not said where it answers; restart it`);
   let now: string;

@@ -80,6 +80,26 @@ export function isRunning(pid: number): boolean {
   }
 }
 
+/** The pid of the runtime holding `dir`'s lock while it runs; undefined when none does. */
+export function lockHolder(dir: string): number | undefined {
+  let pid: number;
+  try {
+    pid = Number.parseInt(readFileSync(path.join(dir, LOCK_FILE), 'utf8'), 10);
+  } catch {
+    return undefined;
+  }
+  return Number.isInteger(pid) && pid > 0 && isRunning(pid) ? pid : undefined;
+}
+
+/** The directory's runtime state as last written (`runtime.json`); empty when there is none. */
+export async function readRuntimeState(dir: string): Promise<RuntimeState> {
+  try {
+    return JSON.parse(await readFile(path.join(dir, STATE_FILE), 'utf8')) as RuntimeState;
+  } catch {
+    return {};
+  }
+}
+
 /**
  * Takes the directory's lock: two runtimes on one DynamoDB Local database file would each hold
  * state the other cannot see. A lock left by a runtime that is gone (a crash) is taken over.
@@ -101,8 +121,8 @@ function lock(dir: string): () => void {
       return release;
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-      const holder = Number.parseInt(readFileSync(file, 'utf8'), 10);
-      if (Number.isInteger(holder) && holder !== process.pid && isRunning(holder)) {
+      const holder = lockHolder(dir);
+      if (holder !== undefined && holder !== process.pid) {
         throw new DataDirInUse(
           `${dir} is in use by another local runtime (pid ${holder}). Stop it, or start with --data <dir>.`,
         );
@@ -148,13 +168,7 @@ export async function openDataDir(dir: string, options: { fresh?: boolean } = {}
       dynamoDbPath: path.join(root, 'dynamodb'),
       analyticsPath: path.join(root, 'analytics'),
       signingSecret: signingSecret(root),
-      async readState() {
-        try {
-          return JSON.parse(await readFile(stateFile, 'utf8')) as RuntimeState;
-        } catch {
-          return {};
-        }
-      },
+      readState: () => readRuntimeState(root),
       async writeState(state) {
         await writeFile(stateFile, `${JSON.stringify(state, null, 2)}\n`);
       },
